@@ -1,0 +1,114 @@
+/**
+ * Plain TypeScript shapes of what the numeric core trains: a model, the data, the loss,
+ * the optimizer and the training options. These are the *resolved* forms (every default
+ * filled in by the API layer from src/contracts); the core never sees optional fields it
+ * has to guess about. Names follow torch.nn / torch.optim so a PyTorch user reads them as-is.
+ */
+
+/** Activation names follow torch.nn (lower-case function names). */
+export type ActivationName =
+  | 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'gelu' | 'silu'
+  | 'tanh' | 'sigmoid' | 'softplus';
+
+/** Initializer names follow torch.nn.init (without the trailing underscore). */
+export type InitName =
+  | 'uniform' | 'normal' | 'constant' | 'zeros' | 'ones'
+  | 'xavier_uniform' | 'xavier_normal' | 'kaiming_uniform' | 'kaiming_normal'
+  | 'orthogonal' | 'trunc_normal' | 'default';
+
+export interface InitSpec {
+  name: InitName;
+  /** kaiming: negative slope of the rectifier after this layer (torch's `a`). */
+  a?: number;
+  mode?: 'fan_in' | 'fan_out';
+  nonlinearity?: string;
+  gain?: number;
+  /** uniform: [a, b]; normal / trunc_normal: mean, std; constant: val. */
+  low?: number;
+  high?: number;
+  mean?: number;
+  std?: number;
+  val?: number;
+}
+
+export type LayerSpec =
+  | { type: 'dense'; units: number; activation: ActivationName; init: InitSpec; bias: boolean; negative_slope?: number; alpha?: number }
+  | { type: 'activation'; activation: ActivationName }
+  | { type: 'batchnorm'; momentum: number; eps: number }
+  | { type: 'layernorm'; eps: number }
+  | { type: 'dropout'; p: number }
+  | { type: 'residual'; layers: LayerSpec[] };
+
+export interface ModelSpec {
+  layers: LayerSpec[];
+}
+
+export type Task = 'classification' | 'regression';
+
+/** A dataset in memory: row-major features, one label (class index or target) per row. */
+export interface Dataset {
+  name: string;
+  task: Task;
+  /** rows × features, row-major */
+  x: Float32Array;
+  /** classification: class index per row; regression: targets, rows × outputs */
+  y: Float32Array;
+  rows: number;
+  features: number;
+  /** classification: number of classes; regression: number of outputs */
+  outputs: number;
+}
+
+export type BuiltinDatasetName = 'spirals' | 'moons' | 'circles' | 'blobs' | 'xor' | 'sine' | 'iris' | 'mnist';
+
+export type DataSpec =
+  | { name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number; standardize: boolean; classes?: number; features?: number }
+  | { inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean };
+
+export type LossName = 'cross_entropy' | 'bce_with_logits' | 'mse' | 'huber' | 'smooth_l1';
+
+export interface LossSpec {
+  name: LossName;
+  label_smoothing?: number;
+  /** huber: delta; smooth_l1: beta */
+  delta?: number;
+  beta?: number;
+}
+
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+
+/** torch.optim keyword arguments, verbatim. Unused ones are ignored by an optimizer. */
+export interface OptimizerSpec {
+  type: OptimizerName;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weight_decay: number;
+  betas: [number, number];
+  eps: number;
+  amsgrad: boolean;
+  alpha: number;
+  centered: boolean;
+  lr_decay: number;
+  initial_accumulator_value: number;
+}
+
+export interface ClipSpec {
+  /** clip_grad_norm_(max_norm, norm_type) when set */
+  max_norm: number | null;
+  norm_type: number;
+  error_if_nonfinite: boolean;
+  /** clip_grad_value_(clip_value) when set */
+  clip_value: number | null;
+}
+
+export interface TrainSpec {
+  model: ModelSpec;
+  data: DataSpec;
+  loss: LossSpec;
+  optimizer: OptimizerSpec;
+  batch_size: number;
+  clip: ClipSpec;
+  seed: number;
+}

@@ -1,0 +1,67 @@
+/**
+ * The contracts between the parts of the numeric core. Every buffer is a Float32Array
+ * obtained from a Backend (so the WebAssembly backend can keep all of them in its linear
+ * memory and run kernels without copies); shapes are row-major, batch first.
+ */
+
+/** Numeric kernels. All arrays passed in must come from this backend's `alloc`. */
+export interface Backend {
+  readonly name: 'scalar' | 'simd';
+  /** A zero-filled buffer of n floats. Never invalidates buffers allocated before. */
+  alloc(n: number): Float32Array;
+  /**
+   * C[m×n] = op(A)·op(B) (+ C when accumulate), op(X) = X or Xᵀ.
+   * op(A) is m×k, op(B) is k×n. A is stored m×k (or k×m when transA), B k×n (or n×k when transB).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+       a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
+}
+
+/** A trainable tensor with its gradient (same length). */
+export interface Param {
+  name: string;
+  shape: number[];
+  value: Float32Array;
+  grad: Float32Array;
+  /** false for biases and norm affine parameters when weight decay should skip them (torch applies it to all by default). */
+  decay: boolean;
+}
+
+/** Statistics of one layer in one step, for diagnostics (vanishing/exploding gradients, dead ReLUs). */
+export interface LayerStats {
+  layer: string;
+  grad_norm: number;
+  weight_norm: number;
+  /** ‖Δw‖ / ‖w‖ of the last optimizer step */
+  update_ratio: number;
+  act_mean: number;
+  act_std: number;
+  /** fraction of units whose output was exactly 0 over the batch (ReLU family), else 0 */
+  dead_fraction: number;
+}
+
+export interface StepResult {
+  /** mean loss of the minibatch *before* the update (what torch-lr-finder and fastai record) */
+  loss: number;
+  /** total gradient norm before clipping (torch's clip_grad_norm_ return value) */
+  grad_norm: number;
+  /** true when the loss or any gradient was NaN/±Inf (the update is then skipped) */
+  non_finite: boolean;
+}
+
+export interface EvalResult {
+  loss: number;
+  /** classification accuracy in [0, 1], null for regression */
+  accuracy: number | null;
+}
+
+/** A model bound to its data, loss and optimizer: one call = one optimizer step. */
+export interface Trainer {
+  readonly numParams: number;
+  /** one optimizer step at learning rate lr on the next minibatch */
+  step(lr: number): StepResult;
+  /** loss (and accuracy) on a split without updating, in eval mode */
+  evaluate(split: 'train' | 'val', maxRows?: number): EvalResult;
+  /** per-layer statistics of the last step */
+  layerStats(): LayerStats[];
+}
