@@ -65,3 +65,22 @@ export interface Trainer {
   /** per-layer statistics of the last step */
   layerStats(): LayerStats[];
 }
+
+/** Re-exported for callers that import all core shapes from here. */
+export type { Dataset } from './spec.js';
+
+/** Everything a trainer restores to go back to an earlier point (weights, norm statistics, optimizer state). */
+export interface TrainerSnapshot {
+  params: Float32Array[];
+  buffers: Float32Array[];
+  optimizer: Float32Array[];
+  optimizer_steps: number;
+}
+
+/** Optional Trainer extensions (the core's createTrainer implements all of them). */
+export interface TrainerExtras {
+  /** copy of the weights, BatchNorm running statistics and optimizer state */
+  snapshot(): TrainerSnapshot;
+  /** put back a snapshot taken from this trainer (the data order is not rewound) */
+  restore(s: TrainerSnapshot): void;
+}

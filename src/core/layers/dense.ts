@@ -1,0 +1,63 @@
+/**
+ * Dense (torch nn.Linear) followed by an optional activation: z = x·Wᵀ + b, y = f(z).
+ * W is stored out×in like torch. GEMMs go through backend.gemm:
+ *   forward  z[n×out]  = x[n×in] · W[out×in]ᵀ         gemm(false, true)
+ *   backward dW[out×in] = dz[n×out]ᵀ · x[n×in]         gemm(true, false)
+ *            dx[n×in]  = dz[n×out] · W[out×in]         gemm(false, false)
+ */
+import type { ActivationName, InitSpec } from '../spec.js';
+import { ACTIVATIONS, activationBackward, activationForward } from '../activations.js';
+import { addBiasRows, sumRows } from '../kernels/elementwise.js';
+import { initDense } from '../init.js';
+import { makeParam, type BuildContext, type Layer } from './layer.js';
+
+export interface DenseOptions {
+  units: number;
+  activation: ActivationName;
+  init: InitSpec;
+  bias: boolean;
+  /** leaky_relu negative_slope / elu alpha (the activation's parameter) */
+  k?: number;
+  needsInputGrad: boolean;
+}
+
+export function createDense(ctx: BuildContext, name: string, inDim: number, o: DenseOptions): Layer {
+  const { backend, capacity } = ctx;
+  const out = o.units;
+  const act = ACTIVATIONS[o.activation];
+  if (!act) throw new Error(`unknown activation '${o.activation}'`);
+  const k = o.k ?? act.k;
+  const hasAct = o.activation !== 'identity';
+  const W = makeParam(backend, `${name}.weight`, [out, inDim], true);
+  const b = o.bias ? makeParam(backend, `${name}.bias`, [out], false) : null;
+  initDense(o.init, W.value, b ? b.value : null, out, inDim, ctx.initRng);
+  const z = backend.alloc(capacity * out);
+  const y = hasAct ? backend.alloc(capacity * out) : z;
+  const dz = hasAct ? backend.alloc(capacity * out) : null;
+  const dx = o.needsInputGrad ? backend.alloc(capacity * inDim) : null;
+  let input: Float32Array = z;
+
+  return {
+    kind: 'dense', name, inDim, outDim: out, params: b ? [W, b] : [W], buffers: [], children: [],
+    activation: o.activation, output: y,
+    forward(x, rows) {
+      input = x;
+      backend.gemm(false, true, rows, out, inDim, x, W.value, z, false);
+      if (b) addBiasRows(z, b.value, rows, out);
+      if (hasAct) activationForward(act, k, z, y, rows * out);
+      return y;
+    },
+    backward(dy, rows) {
+      let g = dy;
+      if (dz) {
+        activationBackward(act, k, z, y, dy, dz, rows * out);
+        g = dz;
+      }
+      backend.gemm(true, false, out, inDim, rows, g, input, W.grad, false);
+      if (b) sumRows(g, b.grad, rows, out);
+      if (!dx) return null;
+      backend.gemm(false, false, rows, inDim, out, g, W.value, dx, false);
+      return dx;
+    },
+  };
+}

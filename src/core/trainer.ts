@@ -1,0 +1,227 @@
+/**
+ * The training step: a model bound to its data, loss and optimizer. One `step(lr)` =
+ * next minibatch → forward → loss → backward → pre-clip gradient norm → clipping →
+ * non-finite check → optimizer update at `lr`. A step whose loss or gradient norm is
+ * NaN/±Inf reports `non_finite: true` and leaves the weights and optimizer state untouched;
+ * an update that would itself produce a non-finite weight is rolled back the same way.
+ *
+ * RNG streams (all from spec.seed, independent of one another): 'init' (weights), 'dropout',
+ * 'shuffle' (minibatch order). The built-in dataset and its train/val split come from the
+ * data spec's own seed, so changing the training seed does not change the data.
+ */
+import type { Backend, EvalResult, LayerStats, Param, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
+import type { Dataset, TrainSpec } from './spec.js';
+import { createRng } from './rng.js';
+import { createScalarBackend } from './kernels/scalar.js';
+import { buildModel, expectedOutputs, validateModel, type Model } from './model.js';
+import { createLoss } from './losses.js';
+import { createOptimizer, type Optimizer } from './optimizers/index.js';
+import { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
+import { loadDataset } from './datasets/index.js';
+import { applyStandardizer, createBatcher, fitStandardizer, splitDataset } from './datasets/prepare.js';
+import { allFinite, copyInto, sumSquares } from './kernels/elementwise.js';
+import { ACTIVATIONS } from './activations.js';
+import type { Layer } from './layers/layer.js';
+
+export interface CoreTrainer extends Trainer, TrainerExtras {
+  readonly backend: Backend;
+  readonly model: Model;
+  readonly train: Dataset;
+  readonly val: Dataset | null;
+  /** rows per step: min(batch_size, train rows) */
+  readonly batchSize: number;
+  readonly optimizer: Optimizer;
+}
+
+export interface TrainerOptions {
+  backend?: Backend;
+  /** the full dataset to use instead of generating spec.data (mnist, uploads); split/standardize still follow spec.data */
+  dataset?: Dataset;
+}
+
+/** Which layers get a LayerStats row: those with weights or an activation. */
+const hasStats = (l: Layer): boolean => l.kind === 'dense' || l.kind === 'activation' || l.kind === 'batchnorm' || l.kind === 'layernorm';
+
+export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreTrainer {
+  const backend = opts.backend ?? createScalarBackend();
+  const root = createRng(spec.seed);
+  const full = opts.dataset ?? loadDataset(spec.data);
+  checkLabels(full);
+  const splitRng = 'inline' in spec.data || opts.dataset ? root.fork('split') : createRng(spec.data.seed).fork('split');
+  let { train, val } = splitDataset(full, spec.data.val_fraction, splitRng);
+  if (spec.data.standardize) {
+    const s = fitStandardizer(train);
+    train = applyStandardizer(train, s);
+    if (val) val = applyStandardizer(val, s);
+  }
+
+  const task = full.task;
+  const lossName = spec.loss.name;
+  if (lossName === 'cross_entropy' && task !== 'classification') throw new Error('cross_entropy needs a classification dataset; use mse, huber or smooth_l1 for regression');
+  if (lossName === 'bce_with_logits' && task === 'classification' && full.outputs !== 2) {
+    throw new Error(`bce_with_logits is binary: the dataset has ${full.outputs} classes; use cross_entropy`);
+  }
+  const outputs = expectedOutputs(task, full.outputs, lossName);
+  const problems = validateModel(spec.model, full.features, outputs);
+  if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+
+  const batcher = createBatcher(train, spec.batch_size, root.fork('shuffle'));
+  const cap = batcher.batchSize;
+  const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
+  if (cap < 2 && model.allLayers.some((l) => l.kind === 'batchnorm')) throw new Error('batchnorm needs batches of at least 2 rows (batch_size or the training split is 1)');
+  const loss = createLoss(spec.loss);
+  const optimizer = createOptimizer(spec.optimizer, model.params, backend);
+
+  const f = full.features;
+  const yCols = task === 'classification' ? 1 : full.outputs;
+  const oneHot = task === 'classification' && lossName !== 'cross_entropy' && lossName !== 'bce_with_logits';
+  const xb = backend.alloc(cap * f);
+  const yb = backend.alloc(cap * yCols);
+  const tb = oneHot ? backend.alloc(cap * outputs) : yb;
+  const gradOut = backend.alloc(cap * outputs);
+  const prev = model.params.map((p) => backend.alloc(p.value.length));
+  const optPrev = optimizer.state.map((s) => backend.alloc(s.length));
+  const statLayers = model.allLayers.filter(hasStats);
+  let stats: LayerStats[] = statLayers.map((l) => emptyStats(l.name));
+
+  const makeTargets = (rows: number): void => {
+    if (!oneHot) return;
+    tb.fill(0, 0, rows * outputs);
+    for (let r = 0; r < rows; r++) tb[r * outputs + yb[r]] = 1;
+  };
+
+  const restoreParams = (): void => model.params.forEach((p, i) => copyInto(p.value, prev[i], p.value.length));
+
+  const trainer: CoreTrainer = {
+    backend, model, train, val, batchSize: cap, optimizer,
+    numParams: model.params.reduce((a, p) => a + p.value.length, 0),
+
+    step(lr: number): StepResult {
+      const rows = batcher.next(xb, yb);
+      makeTargets(rows);
+      const out = model.forward(xb, rows, true);
+      const lossValue = loss.forward(out, tb, rows, outputs, gradOut);
+      model.backward(gradOut, rows);
+      const layerGradNorms = statLayers.map((l) => Math.sqrt(l.params.reduce((a, p) => a + sumSquares(p.grad), 0)));
+      const clip = spec.clip;
+      const total = clip.max_norm !== null
+        ? clipGradNorm(model.params, clip.max_norm, clip.norm_type, clip.error_if_nonfinite)
+        : gradNorm(model.params, 2);
+      let nonFinite = !Number.isFinite(lossValue) || !Number.isFinite(total);
+      if (!nonFinite) {
+        if (clip.clip_value !== null) clipGradValue(model.params, clip.clip_value);
+        model.params.forEach((p, i) => copyInto(prev[i], p.value, p.value.length));
+        optimizer.state.forEach((s, i) => copyInto(optPrev[i], s, s.length));
+        const steps = optimizer.steps;
+        optimizer.step(lr);
+        if (!model.params.every((p) => allFinite(p.value))) {
+          // the update overflowed: roll back weights and optimizer state
+          restoreParams();
+          optimizer.state.forEach((s, i) => copyInto(s, optPrev[i], s.length));
+          optimizer.setSteps(steps);
+          nonFinite = true;
+        }
+      }
+      stats = statLayers.map((l, i) => layerStatsOf(l, rows, layerGradNorms[i], nonFinite ? null : prevOf(model.params, prev, l)));
+      return { loss: lossValue, grad_norm: total, non_finite: nonFinite };
+    },
+
+    evaluate(split, maxRows) {
+      const ds = split === 'train' ? train : val;
+      if (!ds) throw new Error('no validation split: set data.val_fraction > 0 to evaluate on val');
+      const n = Math.min(ds.rows, maxRows ?? ds.rows);
+      let totalLoss = 0;
+      let correct = 0;
+      for (let start = 0; start < n; start += cap) {
+        const rows = Math.min(cap, n - start);
+        xb.set(ds.x.subarray(start * f, (start + rows) * f));
+        yb.set(ds.y.subarray(start * yCols, (start + rows) * yCols));
+        makeTargets(rows);
+        const out = model.forward(xb, rows, false);
+        totalLoss += loss.forward(out, tb, rows, outputs, gradOut) * rows;
+        if (task === 'classification') {
+          for (let r = 0; r < rows; r++) {
+            let pred: number;
+            if (outputs === 1) pred = out[r] > 0 ? 1 : 0;
+            else {
+              pred = 0;
+              for (let c = 1; c < outputs; c++) if (out[r * outputs + c] > out[r * outputs + pred]) pred = c;
+            }
+            if (pred === yb[r]) correct++;
+          }
+        }
+      }
+      const result: EvalResult = { loss: totalLoss / n, accuracy: task === 'classification' ? correct / n : null };
+      return result;
+    },
+
+    layerStats() {
+      return stats.map((s) => ({ ...s }));
+    },
+
+    snapshot(): TrainerSnapshot {
+      return {
+        params: model.params.map((p) => p.value.slice()),
+        buffers: model.buffers.map((b) => b.slice()),
+        optimizer: optimizer.state.map((s) => s.slice()),
+        optimizer_steps: optimizer.steps,
+      };
+    },
+
+    restore(s: TrainerSnapshot) {
+      if (s.params.length !== model.params.length || s.optimizer.length !== optimizer.state.length) throw new Error('snapshot does not belong to this trainer');
+      model.params.forEach((p, i) => p.value.set(s.params[i]));
+      model.buffers.forEach((b, i) => b.set(s.buffers[i]));
+      optimizer.state.forEach((b, i) => b.set(s.optimizer[i]));
+      optimizer.setSteps(s.optimizer_steps);
+    },
+  };
+  return trainer;
+}
+
+function checkLabels(ds: Dataset): void {
+  if (ds.task !== 'classification') return;
+  for (let i = 0; i < ds.rows; i++) {
+    const v = ds.y[i];
+    if (!Number.isInteger(v) || v < 0 || v >= ds.outputs) throw new Error(`${ds.name}: label y[${i}] = ${v} is not a class in [0, ${ds.outputs})`);
+  }
+}
+
+function emptyStats(layer: string): LayerStats {
+  return { layer, grad_norm: 0, weight_norm: 0, update_ratio: 0, act_mean: 0, act_std: 0, dead_fraction: 0 };
+}
+
+/** the pre-update copy of a layer's first (weight) parameter */
+function prevOf(params: Param[], prev: Float32Array[], l: Layer): Float32Array | null {
+  if (!l.params.length) return null;
+  const i = params.indexOf(l.params[0]);
+  return i >= 0 ? prev[i] : null;
+}
+
+function layerStatsOf(l: Layer, rows: number, gradNormValue: number, prevW: Float32Array | null): LayerStats {
+  const w = l.params.length ? l.params[0].value : null;
+  const weightNorm = w ? Math.sqrt(sumSquares(w)) : 0;
+  let updateRatio = 0;
+  if (w && prevW) {
+    let d = 0, p = 0;
+    for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
+    updateRatio = p > 0 ? Math.sqrt(d) / Math.sqrt(p) : 0;
+  }
+  const y = l.output, dim = l.outDim, n = rows * dim;
+  let s = 0, s2 = 0;
+  for (let i = 0; i < n; i++) { s += y[i]; s2 += y[i] * y[i]; }
+  const mean = n ? s / n : 0;
+  const variance = n ? Math.max(0, s2 / n - mean * mean) : 0;
+  let dead = 0;
+  if (l.activation && ACTIVATIONS[l.activation].rectifier) {
+    for (let j = 0; j < dim; j++) {
+      let allZero = true;
+      for (let r = 0; r < rows && allZero; r++) if (y[r * dim + j] !== 0) allZero = false;
+      if (allZero) dead++;
+    }
+  }
+  return {
+    layer: l.name, grad_norm: gradNormValue, weight_norm: weightNorm, update_ratio: updateRatio,
+    act_mean: mean, act_std: Math.sqrt(variance), dead_fraction: dim ? dead / dim : 0,
+  };
+}
