@@ -1,0 +1,73 @@
+/**
+ * Builds the Fastify app (no listen): strict validation, one error handler, OpenAPI + Swagger UI,
+ * the job store on a fail-fast Redis connection, and the routes. server.ts listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import { loggerOptions } from '../logger.js';
+import { producerConnection } from '../queue/connection.js';
+import { JobStore } from '../queue/jobs.js';
+import { registerErrorHandlers } from './errors.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerSwagger } from './plugins/swagger.js';
+import { healthRoutes } from './routes/health.js';
+import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
+import { presetRoutes } from './routes/presets.js';
+import { registerSchemas } from './schemas.js';
+import { sanitizeNonFinite } from './sanitize.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jobs: JobStore;
+  }
+}
+
+export interface BuildOptions {
+  config: Readonly<Config>;
+  /** a JobStore to use (tests); default: one on a producer connection to config.redisUrl */
+  jobs?: JobStore;
+  /** pino logger on/off (tests turn it off) */
+  logger?: boolean;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(config.logLevel, 'api'),
+    bodyLimit: config.limits.bodyBytes,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
+      ? req.headers['x-request-id'] : randomUUID()),
+    requestIdHeader: false,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { strict: false } },
+  });
+
+  let jobs = opts.jobs;
+  if (!jobs) {
+    const redis = producerConnection(config.redisUrl ?? 'redis://127.0.0.1:6379');
+    redis.on('error', (err) => app.log.debug({ err: err.message }, 'redis connection error'));
+    jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds });
+    app.addHook('onClose', async () => {
+      await jobs!.close();
+      redis.disconnect();
+    });
+  }
+  app.decorate('jobs', jobs);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('preSerialization', async (_req, _reply, payload) => sanitizeNonFinite(payload));
+
+  registerSchemas(app);
+  registerErrorHandlers(app);
+  registerAuth(app, config.apiKeys);
+  await registerSwagger(app);
+
+  healthRoutes(app);
+  presetRoutes(app);
+  lrRangeTestRoutes(app, config);
+  return app;
+}

@@ -1,0 +1,115 @@
+/**
+ * The one error handler: every error leaves as RFC 9457 application/problem+json with
+ * `type`, `title`, `status`, `detail`, `code`, `instance` (the request id) and, for field
+ * errors, `errors[]` of JSON pointers. No stack traces, no Redis internals.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError, type FieldError } from '../contracts/problems.js';
+
+export const PROBLEM_BASE = 'https://lr-finder.dev/problems/';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export function problemBody(status: number, code: string, title: string, detail: string, errors?: FieldError[], instance?: string): ProblemBody {
+  const body: ProblemBody = { type: PROBLEM_BASE + code, title, status, detail, code };
+  if (instance) body.instance = instance;
+  if (errors && errors.length) body.errors = errors;
+  return body;
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(body.status).headers(headers).type('application/problem+json').send(body);
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns Ajv errors into one precise field error: the deepest one wins over a generic anyOf. */
+export function fieldErrors(validation: AjvError[], context: string): FieldError[] {
+  const root = context === 'body' ? '' : `/${context}`;
+  const scored = validation
+    .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf')
+    .map((e) => {
+      let pointer = root + e.instancePath;
+      let detail = e.message ?? 'is invalid';
+      if (e.keyword === 'additionalProperties') {
+        pointer += `/${String(e.params.additionalProperty)}`;
+        detail = 'is not a known field (unknown fields are rejected, not ignored)';
+      } else if (e.keyword === 'required') {
+        pointer += `/${String(e.params.missingProperty)}`;
+        detail = 'is required';
+      } else if (e.keyword === 'type') {
+        detail = `must be ${String(e.params.type)} (values are never coerced from other types)`;
+      } else if (e.keyword === 'enum') {
+        detail = `must be one of: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+      } else if (e.keyword === 'const') {
+        detail = `must be ${JSON.stringify(e.params.allowedValue)}`;
+      }
+      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword };
+    });
+  if (scored.length === 0) {
+    const first = validation[0];
+    return [{ pointer: root + (first?.instancePath ?? '') || '/', detail: first?.message ?? 'is invalid' }];
+  }
+  // With unions Ajv reports the first failure of each branch; the deepest is the one the caller meant,
+  // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
+  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword));
+  const best = scored[0];
+  return [{ pointer: best.pointer, detail: best.detail }];
+}
+
+function rank(keyword: string): number {
+  return keyword === 'const' ? 2 : keyword === 'type' ? 1 : 0;
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { validation?: AjvError[]; validationContext?: string }, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ProblemError) {
+      if (err.status >= 500) req.log.warn({ code: err.code }, err.message);
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
+    }
+    if (err.validation) {
+      const errors = fieldErrors(err.validation, err.validationContext ?? 'body');
+      const detail = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
+      return sendProblem(reply, problemBody(400, 'invalid_request', 'Invalid request', detail, errors, req.id));
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'unhandled error');
+      return sendProblem(reply, problemBody(500, 'internal_error', 'Internal error', 'an unexpected error occurred; the request id identifies it in the logs', undefined, req.id));
+    }
+    const code = FASTIFY_CODES[err.code ?? ''] ?? 'bad_request';
+    const detail = code === 'invalid_json'
+      ? `${err.message}. JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)`
+      : err.message;
+    return sendProblem(reply, problemBody(status, code, titleOf(status), detail, undefined, req.id));
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problemBody(404, 'not_found', 'Not found', `no route ${req.method} ${req.url}`, undefined, req.id)),
+  );
+}
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
+
+function titleOf(status: number): string {
+  return ({ 400: 'Bad request', 401: 'Unauthorized', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Payload too large', 415: 'Unsupported media type', 429: 'Too many requests' } as Record<number, string>)[status] ?? 'Error';
+}

@@ -1,0 +1,36 @@
+/** OpenAPI 3.1 document from the route schemas (component names = schema $ids) and Swagger UI at /docs. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerSwagger(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'lr-finder',
+        version: '1',
+        description:
+          'Find a good learning rate: LR range tests (torch-lr-finder / fastai semantics), schedule previews and simulations, ' +
+          'training diagnostics. Jobs are queued (202 + Location) and polled; cheap questions are answered at once. ' +
+          'Errors are RFC 9457 application/problem+json.',
+      },
+      tags: [
+        { name: 'lr-range-tests', description: 'LR range tests (Smith 2017; torch-lr-finder, fastai lr_find)' },
+        { name: 'presets', description: 'ready-made request bodies' },
+        { name: 'health', description: 'liveness and readiness' },
+      ],
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'only when the service runs with API_KEYS' } },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

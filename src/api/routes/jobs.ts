@@ -1,0 +1,101 @@
+/**
+ * The job routes every kind shares: POST /v1/{kind} (202 + Location), GET /v1/{kind}/{id},
+ * POST /v1/{kind}/{id}/cancel. A kind supplies its request/job schemas and its resolver.
+ */
+import Type, { type TSchema } from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { JobParams, problemResponses } from '../../contracts/common.js';
+import type { JobKind } from '../../contracts/job.js';
+import { ProblemError } from '../../contracts/problems.js';
+import type { JobRecord } from '../../queue/jobs.js';
+import { problemBody, PROBLEM_BASE } from '../errors.js';
+
+export interface KindRoutes {
+  kind: JobKind;
+  tag: string;
+  summary: string;
+  description: string;
+  requestRef: string;
+  jobRef: string;
+  /** resolve a validated body into the stored request (defaults filled); throws ProblemError */
+  resolve: (body: unknown) => unknown;
+}
+
+export function jobResource(rec: JobRecord) {
+  const self = `/v1/${rec.kind}/${rec.id}`;
+  let error = null;
+  if (rec.failure && rec.status === 'failed') {
+    error = problemBody(500, rec.failure.code, titleFor(rec.failure.code), rec.failure.message);
+    error.status = rec.failure.code === 'timeout' || rec.failure.code === 'resource_limit_exceeded' ? 422 : 500;
+  }
+  return {
+    id: rec.id,
+    kind: rec.kind,
+    status: rec.status,
+    progress: rec.progress,
+    created_at: rec.created_at,
+    started_at: rec.started_at,
+    finished_at: rec.finished_at,
+    request: rec.request,
+    result: rec.result,
+    error,
+    links: { self, cancel: `${self}/cancel` },
+  };
+}
+
+function titleFor(code: string): string {
+  return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job' } as Record<string, string>)[code] ?? 'Job failed';
+}
+
+function notFound(kind: string, id: string): ProblemError {
+  return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
+}
+
+export function registerJobRoutes(app: FastifyInstance, k: KindRoutes): void {
+  const jobResponse = Type.Ref(k.jobRef);
+  const base = `/v1/${k.kind}`;
+
+  app.post(base, {
+    schema: {
+      tags: [k.tag],
+      summary: k.summary,
+      description: k.description,
+      body: Type.Ref(k.requestRef),
+      response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 503) },
+    },
+  }, async (req: FastifyRequest, reply: FastifyReply) => {
+    const request = k.resolve(req.body);
+    const rec = await app.jobs.create(k.kind, request, req.owner);
+    req.log.info({ job: rec.id, kind: k.kind }, 'job queued');
+    return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
+  });
+
+  app.get(`${base}/:id`, {
+    schema: {
+      tags: [k.tag],
+      summary: `Get a ${k.kind.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
+      params: JobParams,
+      response: { 200: jobResponse, ...problemResponses(400, 401, 404, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const rec = await app.jobs.get(k.kind, req.params.id, req.owner);
+    if (!rec) throw notFound(k.kind, req.params.id);
+    return jobResource(rec);
+  });
+
+  app.post(`${base}/:id/cancel`, {
+    schema: {
+      tags: [k.tag],
+      summary: 'Cancel a queued or running job',
+      description: 'A queued job never starts; a running one stops within about a second. Canceling a finished job is a 409.',
+      params: JobParams,
+      response: { 202: jobResponse, ...problemResponses(400, 401, 404, 409, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const rec = await app.jobs.cancel(k.kind, req.params.id, req.owner);
+    if (!rec) throw notFound(k.kind, req.params.id);
+    return reply.code(202).send(jobResource(rec));
+  });
+}
+
+export { PROBLEM_BASE };

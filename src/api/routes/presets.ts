@@ -1,0 +1,19 @@
+/** GET /v1/presets: ready-made request bodies, to paste into Swagger UI or a notebook. */
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import { PRESETS } from '../../contracts/presets.js';
+
+const PresetList = Type.Object({
+  presets: Type.Array(Type.Object({
+    name: Type.String(),
+    description: Type.String(),
+    kinds: Type.Array(Type.String()),
+    body: Type.Object({}, { additionalProperties: true }),
+  })),
+});
+
+export function presetRoutes(app: FastifyInstance): void {
+  app.get('/v1/presets', {
+    schema: { tags: ['presets'], summary: 'List ready-made request bodies', response: { 200: PresetList } },
+  }, async () => ({ presets: PRESETS }));
+}

@@ -1,0 +1,49 @@
+/**
+ * Registers every contract schema (each has a stable $id, which becomes its OpenAPI component
+ * name) and installs the validators: bodies are strict (no coercion, no stripping of unknown
+ * fields, no defaults injected), params and querystrings coerce as HTTP needs.
+ */
+import { Ajv, type AnySchema } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import { Problem, ProblemError } from '../contracts/common.js';
+import { Data } from '../contracts/data.js';
+import { Progress } from '../contracts/job.js';
+import { LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
+import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
+
+// ajv-formats is CommonJS with a default export
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Shared component schemas, in dependency order. */
+export const SHARED_SCHEMAS = [
+  ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning,
+  LrRangeTestRequest, LrRangeTestResult, LrRangeTestJob,
+];
+
+function makeAjv(strictBody: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: strictBody ? false : 'array',
+    removeAdditional: false,
+    useDefaults: false,
+    allErrors: false,
+    strict: false,
+  });
+  addFormats(ajv);
+  for (const s of SHARED_SCHEMAS) ajv.addSchema(s as AnySchema);
+  return ajv;
+}
+
+export function registerSchemas(app: FastifyInstance, extra: AnySchema[] = []): void {
+  for (const s of [...SHARED_SCHEMAS, ...extra]) app.addSchema(s as { $id: string });
+  const body = makeAjv(true);
+  const other = makeAjv(false);
+  for (const s of extra) {
+    body.addSchema(s);
+    other.addSchema(s);
+  }
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? body : other;
+    return ajv.compile(schema as AnySchema);
+  });
+}

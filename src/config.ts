@@ -1,0 +1,109 @@
+/**
+ * Environment → typed, frozen configuration shared by the API and the workers.
+ * Every limit the service enforces lives here, with its default; README's configuration
+ * table lists the same names.
+ */
+import os from 'node:os';
+
+export interface Limits {
+  /** HTTP request body, bytes */
+  bodyBytes: number;
+  /** LR range test iterations (`num_iter`) */
+  numIter: number;
+  /** trainable parameters of a model */
+  modelParams: number;
+  /** dataset rows × features (built-in n_samples or inline rows) */
+  datasetValues: number;
+  /** `repeats` of a range test */
+  repeats: number;
+  /** `steps` of a schedule preview or simulation */
+  scheduleSteps: number;
+  /** minibatch size */
+  batchSize: number;
+  /** jobs queued or running per API key */
+  jobsPerKey: number;
+  /** wall-clock time of one job, milliseconds */
+  jobTimeoutMs: number;
+  /** V8 old-generation heap of one training thread, MiB */
+  workerMemoryMb: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** unset: `npm start` launches an embedded redis-server */
+  redisUrl: string | undefined;
+  /** worker processes started by `npm start` */
+  workers: number;
+  /** jobs one worker process runs at once (each in its own thread) */
+  workerConcurrency: number;
+  logLevel: string;
+  /** API key → owner name; empty map = no authentication */
+  apiKeys: ReadonlyMap<string, string>;
+  /** BullMQ key prefix */
+  queuePrefix: string;
+  /** how long finished jobs (and their results) are kept, seconds */
+  resultTtlSeconds: number;
+  /** data directory of the embedded redis-server */
+  dataDir: string;
+  limits: Limits;
+  /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, dflt: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) {
+    throw new Error(`config: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return v;
+}
+
+/** `API_KEYS="alice:key1,bob:key2"` or `"key1,key2"` (owner = key-1, key-2). */
+export function parseApiKeys(raw: string | undefined): Map<string, string> {
+  const keys = new Map<string, string>();
+  if (!raw) return keys;
+  raw.split(',').map((s) => s.trim()).filter(Boolean).forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const [owner, key] = colon > 0 ? [entry.slice(0, colon), entry.slice(colon + 1)] : [`key-${i + 1}`, entry];
+    if (key.length < 8) throw new Error(`config: API_KEYS entry for ${owner} must be at least 8 characters`);
+    keys.set(key, owner);
+  });
+  return keys;
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const limits: Limits = Object.freeze({
+    bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_048_576, 1024),
+    numIter: int(env, 'LIMIT_NUM_ITER', 5000, 2),
+    modelParams: int(env, 'LIMIT_MODEL_PARAMS', 2_000_000, 1),
+    datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),
+    repeats: int(env, 'LIMIT_REPEATS', 10, 1),
+    scheduleSteps: int(env, 'LIMIT_SCHEDULE_STEPS', 100_000, 1),
+    batchSize: int(env, 'LIMIT_BATCH_SIZE', 4096, 1),
+    jobsPerKey: int(env, 'LIMIT_JOBS_PER_KEY', 100, 1),
+    jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,
+    workerMemoryMb: int(env, 'LIMIT_WORKER_MEMORY_MB', 1024, 32),
+  });
+  return Object.freeze({
+    port: int(env, 'PORT', 3000),
+    host: env.HOST || '127.0.0.1',
+    redisUrl: env.REDIS_URL || undefined,
+    workers: int(env, 'WORKERS', cores, 0),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
+    logLevel: env.LOG_LEVEL || 'info',
+    apiKeys: parseApiKeys(env.API_KEYS),
+    queuePrefix: env.QUEUE_PREFIX || 'lrf',
+    resultTtlSeconds: int(env, 'RESULT_TTL_S', 7 * 24 * 3600, 1),
+    dataDir: env.DATA_DIR || '.data',
+    limits,
+    lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
+    stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * BullMQ job state → the API's job status, and worker failure reasons → problems.
+ * Workers fail jobs with `UnrecoverableError("<code>: <message>")`; the code survives the trip
+ * through Redis as the prefix of `failedReason`.
+ */
+export type ApiStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+export function apiStatus(state: string, cancelRequested: boolean, failedReason?: string): ApiStatus {
+  if (state === 'completed') return 'succeeded';
+  if (state === 'failed') return parseFailure(failedReason).code === 'canceled' ? 'canceled' : 'failed';
+  if (cancelRequested) return 'canceled';
+  if (state === 'active') return 'running';
+  return 'queued'; // waiting, delayed, prioritized, waiting-children, unknown-but-present
+}
+
+export const FAILURE_CODES = {
+  canceled: 'the job was canceled',
+  timeout: 'the job ran longer than its wall-clock limit',
+  resource_limit_exceeded: 'the training thread ran out of its memory limit',
+  invalid_job: 'the job data did not validate in the worker',
+  worker_lost: 'the worker running the job was lost more often than allowed',
+  job_failed: 'the job failed',
+} as const;
+
+export function failureReason(code: keyof typeof FAILURE_CODES, message: string): string {
+  return `${code}: ${message}`;
+}
+
+export function parseFailure(reason: string | undefined): { code: string; message: string } {
+  if (!reason) return { code: 'job_failed', message: 'the job failed without a reason' };
+  if (/stalled more than allowable limit/.test(reason)) {
+    return { code: 'worker_lost', message: 'the worker running this job stopped (crash or kill) more often than allowed' };
+  }
+  const m = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
+  if (m && m[1] in FAILURE_CODES) return { code: m[1], message: m[2] };
+  return { code: 'job_failed', message: reason };
+}

@@ -1,0 +1,26 @@
+/** A private redis-server per test file, on a free loopback port and a temporary directory. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRedisServer, type RedisServer } from '../../src/redis/embedded.js';
+
+export interface TestRedis extends RedisServer {
+  dir: string;
+  /** restart on the same port and directory (after stop() or kill()) */
+  restart(): Promise<TestRedis>;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestRedis(dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-redis-')), port?: number): Promise<TestRedis> {
+  const server = await startRedisServer({ dir, port, appendfsync: 'always' });
+  const self: TestRedis = {
+    ...server,
+    dir,
+    restart: () => startTestRedis(dir, server.port),
+    cleanup: async () => {
+      await server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}

@@ -1,0 +1,24 @@
+/** Job runners by kind: each is a generator of progress that returns the job's result. */
+import type { JobKind } from '../../src/contracts/job.js';
+import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
+import { chooseBackend } from '../backend.js';
+import { loadIoDataset } from '../datasets.js';
+import { runLrRangeTest } from './lr-range-test.js';
+import { JobInputError } from './errors.js';
+
+type Runner = (request: unknown) => Generator<Record<string, unknown>, unknown>;
+
+const RUNNERS: Partial<Record<JobKind, Runner>> = {
+  'lr-range-tests': (request) => runLrRangeTest(request as ResolvedRangeTest, {
+    backend: chooseBackend,
+    dataset: (req) => loadIoDataset(req.data, req.seed),
+  }),
+};
+
+export const RUNNABLE_KINDS = Object.keys(RUNNERS) as JobKind[];
+
+export function runJob(kind: JobKind, request: unknown): Generator<Record<string, unknown>, unknown> {
+  const runner = RUNNERS[kind];
+  if (!runner) throw new JobInputError(`no runner for job kind ${kind}`);
+  return runner(request);
+}

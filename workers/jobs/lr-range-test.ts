@@ -1,0 +1,105 @@
+/**
+ * An LR range test job: for each repeat, a fresh model (seed + r) trained through the range
+ * test generator; the result is the first run's curves and suggestions, plus, with repeats > 1,
+ * every run's curve and the spread of the suggestion (log-mean, min, max).
+ */
+import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
+import { createTrainer } from '../../src/core/trainer.js';
+import type { Dataset } from '../../src/core/spec.js';
+import type { Backend, StepResult } from '../../src/core/types.js';
+import { analyzeRangeTest, rangeTest, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
+import { toTrainSpec } from './train-spec.js';
+
+export interface RangeTestDeps {
+  backend: () => Backend;
+  /** datasets that need I/O (mnist); undefined = the core generates it from the spec */
+  dataset: (req: ResolvedRangeTest) => Dataset | undefined;
+}
+
+export interface RangeTestProgress {
+  iteration: number;
+  total: number;
+  lr: number;
+  loss: number | null;
+  smoothed_loss: number | null;
+  run: number;
+  [key: string]: unknown;
+}
+
+const NON_FINITE_HINT =
+  'the loss or the gradients became NaN/Inf: clip gradients (clip_grad_norm), lower end_lr, and check the data for NaN or huge values';
+
+export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Generator<RangeTestProgress, Record<string, unknown>> {
+  const dataset = deps.dataset(req);
+  const total = req.num_iter * req.repeats;
+  const runs: { seed: number; outcome: RangeTestOutcome; analysis: ReturnType<typeof analyzeRangeTest> }[] = [];
+
+  for (let r = 0; r < req.repeats; r++) {
+    const seed = req.seed + r;
+    const trainer = createTrainer(toTrainSpec(req, seed, req.start_lr), { backend: deps.backend(), dataset });
+    const step = (lr: number): StepResult => {
+      const s = trainer.step(lr);
+      if (req.eval !== 'val' || s.non_finite) return s;
+      return { ...s, loss: trainer.evaluate('val').loss };
+    };
+    const gen = rangeTest(req, step);
+    let next = gen.next();
+    while (!next.done) {
+      const p = next.value;
+      yield { iteration: r * req.num_iter + p.iteration + 1, total, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss, run: r };
+      next = gen.next();
+    }
+    const outcome = next.value;
+    const analysis = analyzeRangeTest(outcome, {
+      num_iter: req.num_iter,
+      suggestion: req.suggestion as SuggestionMethodName,
+      skip_start: req.skip_start,
+      skip_end: req.skip_end,
+    });
+    runs.push({ seed, outcome, analysis });
+  }
+
+  const first = runs[0];
+  const warnings = [...first.analysis.warnings];
+  if (first.outcome.stop_reason === 'non_finite') {
+    warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
+  }
+  const result: Record<string, unknown> = {
+    lrs: first.outcome.lrs,
+    losses: first.outcome.losses,
+    smoothed_losses: first.outcome.smoothed_losses,
+    grad_norms: first.outcome.grad_norms,
+    suggested_lr: first.analysis.suggested_lr,
+    suggestion: first.analysis.suggestion,
+    suggestions: first.analysis.suggestions,
+    best_lr: first.outcome.best_lr,
+    best_loss: first.outcome.best_loss,
+    stop_reason: first.outcome.stop_reason,
+    iterations: first.outcome.iterations,
+    warnings,
+    seed: req.seed,
+  };
+  if (req.repeats > 1) {
+    result.runs = runs.map((r) => ({
+      seed: r.seed,
+      lrs: r.outcome.lrs,
+      losses: r.outcome.losses,
+      smoothed_losses: r.outcome.smoothed_losses,
+      suggested_lr: r.analysis.suggested_lr,
+      stop_reason: r.outcome.stop_reason,
+      iterations: r.outcome.iterations,
+    }));
+    result.suggestion_spread = spread(runs.map((r) => r.analysis.suggested_lr));
+  }
+  return result;
+}
+
+/** Suggestions of repeated runs, aggregated in log10 (neural_prophet's practice): geometric mean and range. */
+export function spread(lrs: (number | null)[]) {
+  const ok = lrs.filter((x): x is number => x !== null && x > 0);
+  if (ok.length === 0) return { n: 0, log_mean_lr: null, min_lr: null, max_lr: null, log10_std: null };
+  const logs = ok.map(Math.log10);
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
+  return { n: ok.length, log_mean_lr: 10 ** mean, min_lr: Math.min(...ok), max_lr: Math.max(...ok), log10_std: sd };
+}

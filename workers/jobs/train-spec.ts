@@ -1,0 +1,33 @@
+/** A resolved request → the core's TrainSpec (output layer appended, optimizer LR set by the caller). */
+import { dataShape, outputLayer, type ResolvedData } from '../../src/contracts/resolve.js';
+import type { DataSpec, LayerSpec, LossSpec, OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
+
+export interface TrainSetup {
+  model: { layers: LayerSpec[] };
+  data: ResolvedData;
+  loss: LossSpec;
+  optimizer: Omit<OptimizerSpec, 'lr'>;
+  batch_size: number;
+  clip_grad_norm: number | null;
+  clip_grad_value: number | null;
+}
+
+export function toDataSpec(data: ResolvedData): DataSpec {
+  if ('x' in data) {
+    return { inline: { x: data.x, y: data.y, task: data.task }, val_fraction: data.val_fraction, standardize: data.standardize };
+  }
+  return { ...data };
+}
+
+export function toTrainSpec(setup: TrainSetup, seed: number, lr: number): TrainSpec {
+  const shape = dataShape(setup.data);
+  return {
+    model: { layers: [...setup.model.layers, outputLayer(shape, setup.loss)] },
+    data: toDataSpec(setup.data),
+    loss: setup.loss,
+    optimizer: { ...setup.optimizer, lr },
+    batch_size: setup.batch_size,
+    clip: { max_norm: setup.clip_grad_norm, norm_type: 2, error_if_nonfinite: false, clip_value: setup.clip_grad_value },
+    seed,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Worker process entry (`npm run worker`): one BullMQ Worker per job kind on REDIS_URL, each job
+ * trained in its own thread. Cancel requests arrive over Redis pub/sub (and a per-job flag that
+ * is polled as a backstop). SIGTERM/SIGINT: stop taking jobs, let running ones finish within a
+ * budget, then force-close (unfinished jobs stall and are picked up by another worker).
+ */
+import { Worker } from 'bullmq';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { loggerOptions } from '../src/logger.js';
+import { workerConnection } from '../src/queue/connection.js';
+import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
+import { RUNNABLE_KINDS } from './jobs/index.js';
+import { createProcessor } from './processor.js';
+
+const SHUTDOWN_BUDGET_MS = 10_000;
+
+export async function startWorker(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(env);
+  const log = pino(loggerOptions(config.logLevel, 'worker'));
+  if (!config.redisUrl) {
+    log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
+    process.exit(2);
+  }
+  const redis = workerConnection(config.redisUrl);
+  const sub = workerConnection(config.redisUrl);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+
+  const running = new Map<string, AbortController>();
+  await sub.subscribe(cancelChannel(config.queuePrefix));
+  sub.on('message', (_channel, id: string) => running.get(id)?.abort('canceled by request'));
+  // Backstop for cancel messages lost while the subscriber was reconnecting.
+  const poll = setInterval(async () => {
+    for (const [id, c] of running) {
+      try {
+        if (await redis.exists(cancelKey(config.queuePrefix, id))) c.abort('canceled by request');
+      } catch { /* redis down: the next round retries */ }
+    }
+  }, 1000);
+
+  const processor = createProcessor({ config, redis, log, running });
+  const workers = RUNNABLE_KINDS.map((kind) => {
+    const w = new Worker(queueName(kind), processor, {
+      connection: redis,
+      prefix: config.queuePrefix,
+      concurrency: config.workerConcurrency,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: 1,
+      skipVersionCheck: true,
+    });
+    w.on('error', (err) => log.warn({ err: err.message, kind }, 'worker error'));
+    // Another worker will own a job whose lock we lost: stop computing it here.
+    w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
+    return w;
+  });
+  log.info({ kinds: RUNNABLE_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'worker shutting down');
+    clearInterval(poll);
+    const graceful = Promise.all(workers.map((w) => w.close()));
+    const timedOut = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_BUDGET_MS).unref()),
+    ]);
+    if (timedOut) await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
+    sub.disconnect();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  return { workers, shutdown };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startWorker().catch((err) => {
+    console.error(`worker failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

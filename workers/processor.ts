@@ -1,0 +1,63 @@
+/**
+ * The BullMQ processor: a thin adapter. It refuses canceled jobs, runs the training in a thread
+ * with the configured heap and wall-clock limits, forwards progress, and aborts on cancel or on a
+ * lost lock (another worker will own the job then).
+ */
+import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config.js';
+import { JOB_KINDS } from '../src/contracts/job.js';
+import type { JobData } from '../src/queue/jobs.js';
+import { cancelKey } from '../src/queue/names.js';
+import { failureReason } from '../src/queue/status.js';
+import { runInThread } from './run-in-thread.js';
+
+export interface ProcessorContext {
+  config: Readonly<Config>;
+  redis: Redis;
+  log: Logger;
+  /** AbortControllers of the jobs running in this process, by job id */
+  running: Map<string, AbortController>;
+}
+
+export function createProcessor(ctx: ProcessorContext) {
+  return async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+    const id = job.id as string;
+    if (!job.data || !(JOB_KINDS as readonly string[]).includes(job.data.kind)) {
+      throw new UnrecoverableError(failureReason('invalid_job', 'job data has no known kind'));
+    }
+    if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
+      throw new UnrecoverableError(failureReason('canceled', 'canceled before it started'));
+    }
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(signal.reason ?? 'canceled by request'));
+    ctx.running.set(id, controller);
+    const log = ctx.log.child({ job: id, kind: job.data.kind });
+    log.info('job started');
+    const t0 = performance.now();
+    let progressChain: Promise<unknown> = Promise.resolve();
+    try {
+      const result = await runInThread(
+        { kind: job.data.kind, request: job.data.request },
+        {
+          timeoutMs: ctx.config.limits.jobTimeoutMs,
+          memoryMb: ctx.config.limits.workerMemoryMb,
+          signal: controller.signal,
+          onProgress: (p) => {
+            progressChain = progressChain.then(() => job.updateProgress(p)).catch(() => undefined);
+          },
+        },
+      );
+      await progressChain;
+      log.info({ ms: Math.round(performance.now() - t0) }, 'job succeeded');
+      return result;
+    } catch (err) {
+      log.warn({ ms: Math.round(performance.now() - t0), err: (err as Error).message }, 'job did not succeed');
+      throw err;
+    } finally {
+      ctx.running.delete(id);
+    }
+  };
+}

@@ -1,0 +1,12 @@
+/** Messages between a worker process and its training threads. */
+import type { JobKind } from '../src/contracts/job.js';
+
+export interface ThreadInput {
+  kind: JobKind;
+  request: unknown;
+}
+
+export type ThreadMessage =
+  | { type: 'progress'; progress: Record<string, unknown> }
+  | { type: 'result'; result: unknown }
+  | { type: 'error'; code: string; message: string; unrecoverable: boolean };
