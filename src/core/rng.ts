@@ -57,7 +57,9 @@ function keyFromSeed(seed: number): Key {
 
 function deriveKey(parent: Key, label: string): Key {
   const h = hashLabel(label);
-  let st = (parent[0] ^ h) | 0;
+  // start from the label alone: every parent word enters below (xor-ing parent[0] here as well
+  // would cancel it out of the first round and make forks ignore the low seed word)
+  let st = h | 0;
   const out: Key = [0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     let r: number;
