@@ -15,9 +15,9 @@
  *    (Cleveland 1979 LOWESS without robustness iterations; Fan & Gijbels 1996 local polynomials.)
  * 3. k_min = argmin of the smoothed curve; the pick is the steepest (most negative) slope at or
  *    before k_min — the descending part only, like ignite's `FastaiLRFinder.lr_suggestion`.
- * 4. Keep it within one decade below the minimum: if the steepest point is below lr_min/10, the
- *    first point with lr >= lr_min/10 is returned instead (Smith's "an order of magnitude below
- *    the minimum" guidance), so the pick lies in [lr_min/10, lr_min].
+ * 4. Returned as is: the point of steepest descent of a lag-free curve. (No "one decade below
+ *    the minimum" clamp: on a curve with a long flat floor that would move the pick far past
+ *    the steepest descent; `minimum` already offers lr_min/10.)
  * Needs >= 8 finite points with positive, non-decreasing LRs.
  */
 import { noSuggestion, pick, tooFewPoints, type Suggestion } from './types.js';
@@ -105,10 +105,6 @@ export function zeroLagSteepest(lrs: readonly number[], losses: readonly (number
   let kSteep = 0;
   for (let k = 1; k <= kMin; k++) if (fit.slope[k] < fit.slope[kSteep]) kSteep = k;
   if (!(fit.slope[kSteep] < 0)) return noSuggestion('zero_lag_steepest: the smoothed loss never decreases before its minimum (LR range too small or zero gradients)');
-  const lrMin = lrs[fit.index[kMin]];
-  let k = kSteep;
-  if (lrs[fit.index[k]] < lrMin / 10) {
-    while (k < kMin && lrs[fit.index[k]] < lrMin / 10) k++;
-  }
+  const k = kSteep;
   return pick(lrs[fit.index[k]], fit.index[k], 'zero_lag_steepest');
 }

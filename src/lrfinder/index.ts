@@ -1,0 +1,12 @@
+/** lr-finder's pure range-test library: the LR plan, the range test, suggestions, curve analysis. */
+export * from './schedule.js';
+export * from './smoothing.js';
+export * from './range-test.js';
+export * from './trim.js';
+export * from './warnings.js';
+export * from './analyze.js';
+export * from './suggest/index.js';
+export { SLIDE_DEFAULTS, type SlideOptions } from './suggest/slide.js';
+export { valleyRawIndex } from './suggest/valley.js';
+export { gradient, gradientF32, argmin } from './suggest/numeric.js';
+export { localLinearLogLr, type LocalLinearFit, type ZeroLagOptions } from './suggest/zero-lag-steepest.js';
