@@ -44,7 +44,7 @@ function hashLabel(label: string): number {
 }
 
 /** The 4-word key from which a stream's state is expanded. */
-type Key = [number, number, number, number];
+export type Key = [number, number, number, number];
 
 function keyFromSeed(seed: number): Key {
   if (!Number.isFinite(seed)) throw new Error(`rng seed must be a finite number, got ${seed}`);
@@ -73,7 +73,6 @@ function deriveKey(parent: Key, label: string): Key {
 function makeRng(key: Key): Rng {
   // expand key -> state with splitmix32
   let st = 0;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   const words: number[] = [];
   for (let i = 0; i < 4; i++) {
     let r: number;
@@ -81,7 +80,15 @@ function makeRng(key: Key): Rng {
     [st, r] = splitmix32((st + r) | 0);
     words.push(r);
   }
-  [s0, s1, s2, s3] = words;
+  return fromState(words as Key, key);
+}
+
+/**
+ * A stream from a raw xoshiro128** state (exported for the reference test vector; use createRng).
+ * `key` is what fork() derives children from.
+ */
+export function fromState(state: Key, key: Key = state): Rng {
+  let [s0, s1, s2, s3] = state.map((v) => v | 0);
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // xoshiro must not start at all-zero
   let cachedNormal = 0;
   let hasCached = false;
