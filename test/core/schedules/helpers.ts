@@ -1,0 +1,34 @@
+import { expect } from 'vitest';
+import { simulateSchedule, ScheduleError } from '../../../src/core/schedules/index.js';
+
+/** |a − e| ≤ rtol·|e| + atol, elementwise, with the index in the failure message. */
+export function expectClose(actual: readonly number[], expected: readonly number[], rtol: number, atol = 0): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i];
+    const ok = Math.abs(a - e) <= rtol * Math.abs(e) + atol;
+    if (!ok) expect.fail(`index ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
+  });
+}
+
+/** PyTorch / transformers: 1e-12 relative. */
+export const expect64 = (a: readonly number[], e: readonly number[]): void => expectClose(a, e, 1e-12);
+/** optax (float32): 1e-6 relative, 1e-8 absolute for values at 0 (optax's own with_exponent tolerances). */
+export const expect32 = (a: readonly number[], e: readonly number[]): void => expectClose(a, e, 1e-6, 1e-8);
+
+export const lrs = (spec: unknown, steps: number, metrics?: number[]): number[] =>
+  simulateSchedule(spec as never, steps, metrics ? { metrics } : {}).lrs;
+
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+export const rep = (v: number, n: number): number[] => Array(n).fill(v);
+
+/** the ScheduleError a call throws (fails the test when it does not throw one) */
+export function errorOf(fn: () => unknown): ScheduleError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ScheduleError) return e;
+    throw e;
+  }
+  return expect.fail('expected a ScheduleError');
+}
