@@ -87,9 +87,12 @@ export class JobStore {
   async get(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
     const q = this.queue(kind);
     return this.guard(async () => {
+      // State first, then the hash: a job seen `completed` already has its returnvalue (BullMQ
+      // writes both in one script), so a record never says succeeded without its result.
+      const [state, canceled] = await Promise.all([q.getJobState(id), this.redis.exists(cancelKey(this.opts.prefix, id))]);
+      if (state === 'unknown') return null;
       const job = (await q.getJob(id)) as Job<JobData> | undefined;
       if (!job || (owner !== undefined && job.data.owner !== owner)) return null;
-      const [state, canceled] = await Promise.all([job.getState(), this.redis.exists(cancelKey(this.opts.prefix, id))]);
       return this.toRecord(kind, job, state, canceled === 1);
     });
   }
