@@ -61,6 +61,8 @@ export const LrRangeTestRequest = Type.Object(
     $id: 'LrRangeTestRequest',
     additionalProperties: false,
     examples: [{ preset: 'spirals-mlp' }],
+    // Swagger UI fills "Try it out" from the schema-level example
+    example: { preset: 'spirals-mlp' },
   },
 );
 export type LrRangeTestRequest = Static<typeof LrRangeTestRequest>;
