@@ -60,6 +60,9 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
   const suggestions: Partial<Record<SuggestionMethodName, Suggestion>> = {};
   const windows: Partial<Record<SuggestionMethodName, Window>> = {};
 
+  if (input.suggestion !== undefined && !isSuggestionMethodName(input.suggestion)) {
+    warnings.push({ code: 'unknown_suggestion', message: `unknown suggestion method "${String(input.suggestion)}"; used ${DEFAULT_SUGGESTION}` });
+  }
   const bad = checkCurve(curve);
   if (bad) warnings.push({ code: 'invalid_curve', message: bad });
   else warnings.push(...curveWarnings(input.lrs, input.losses));

@@ -87,6 +87,15 @@ describe('analyzeCurve', () => {
     expect(JSON.stringify(a)).not.toMatch(/NaN|Infinity/);
   });
 
+  it('large curves (100k points) are analysed with every method, all finite', () => {
+    const n = 100_000;
+    const lrs = geo(n, -7, 1);
+    const losses = lrs.map((lr, i) => 2.3 - Math.tanh(1.5 * (Math.log10(lr) + 3)) + 2 * lr * lr + 0.01 * Math.sin(i * 12.9898));
+    const a = analyzeCurve({ lrs, losses, num_it: n });
+    for (const name of SUGGESTION_METHOD_NAMES) expect(Number.isFinite(a.suggestions[name]!.lr)).toBe(true);
+    expect(Math.abs(Math.log10(a.suggestions.zero_lag_steepest!.lr as number) + 3)).toBeLessThan(0.1);
+  });
+
   it('invalid curves never throw', () => {
     const a = analyzeCurve({ lrs: [1, 2], losses: [1] });
     expect(a.warnings[0].code).toBe('invalid_curve');

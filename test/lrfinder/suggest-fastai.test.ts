@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { minimum } from '../../src/lrfinder/suggest/minimum.js';
 import { slide } from '../../src/lrfinder/suggest/slide.js';
 import { steep } from '../../src/lrfinder/suggest/steep.js';
-import { valley, valleyRawIndex } from '../../src/lrfinder/suggest/valley.js';
+import { valley, valleyRawIndex, valleyRawIndexReference } from '../../src/lrfinder/suggest/valley.js';
 import { SUGGESTION_METHODS } from '../../src/lrfinder/suggest/index.js';
 import { LRS, NOISY, SMOOTH } from './fixtures.js';
 
@@ -76,6 +76,18 @@ describe('valley (longest strictly decreasing subsequence)', () => {
     const none = valley([], []);
     expect(none.lr).toBeNull();
     if (none.lr === null) expect(none.reason).toMatch(/at least 1 point.*got 0/);
+  });
+
+  it('the O(n log n) version equals fastai’s O(n²) loop on random curves (ties, plateaus, NaN)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let t = 0; t < 400; t++) {
+      const n = 1 + Math.floor(rnd() * 40);
+      const levels = 2 + Math.floor(rnd() * 8); // few distinct values → many ties
+      const losses = Array.from({ length: n }, () => (rnd() < 0.03 ? NaN : Math.floor(rnd() * levels) + (rnd() < 0.2 ? 1e-9 : 0)));
+      expect(valleyRawIndex(losses)).toBe(valleyRawIndexReference(losses));
+    }
+    expect(valleyRawIndex(NOISY)).toBe(valleyRawIndexReference(NOISY));
   });
 
   it('compares in float32 like fastai’s tensors', () => {

@@ -26,8 +26,11 @@
 import { f32 } from './numeric.js';
 import { pick, tooFewPoints, type Suggestion } from './types.js';
 
-/** The raw fastai index (may be -1), exported for tests. */
-export function valleyRawIndex(losses: readonly number[]): number {
+/**
+ * fastai's loop verbatim — O(n²). Kept as the reference the fast version is tested against.
+ * Returns the raw fastai index (may be -1).
+ */
+export function valleyRawIndexReference(losses: readonly number[]): number {
   const n = losses.length;
   const l = losses.map(f32);
   let maxStart = 0;
@@ -40,6 +43,42 @@ export function valleyRawIndex(losses: readonly number[]): number {
         maxEnd = i;
         maxStart = maxEnd - lds[maxEnd];
       }
+    }
+  }
+  const sections = (maxEnd - maxStart) / 3;
+  return maxStart + Math.trunc(sections) + Math.trunc(sections / 2);
+}
+
+/**
+ * The same result in O(n log n): lds[i] = 1 + max{lds[j] : j < i, l[j] > l[i]} (a Fenwick tree of
+ * prefix maxima over the float32 values ranked in descending order), max_end = the first i with
+ * the largest lds, max_start = max_end - lds[max_end] (valid because lds[i] can only pass
+ * lds[max_end] at its final value, see above). NaN (never `<` anything) keeps lds 1 and is
+ * never a predecessor, as in the loop. Equality with the loop is tested on random inputs.
+ */
+export function valleyRawIndex(losses: readonly number[]): number {
+  const n = losses.length;
+  const l = losses.map(f32);
+  // rank by descending value: rank 1 = largest; equal values share a rank
+  const distinct = Array.from(new Set(l.filter((v) => !Number.isNaN(v)))).sort((a, b) => b - a);
+  const rank = new Map<number, number>();
+  distinct.forEach((v, k) => rank.set(v, k + 1));
+  const m = distinct.length;
+  const tree = new Array<number>(m + 1).fill(0); // prefix max over ranks 1..r
+  const query = (r: number): number => { let best = 0; for (; r > 0; r -= r & -r) if (tree[r] > best) best = tree[r]; return best; };
+  const update = (r: number, v: number): void => { for (; r <= m; r += r & -r) if (tree[r] < v) tree[r] = v; };
+  let maxStart = 0;
+  let maxEnd = 0;
+  let maxLds = 1;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(l[i])) continue;
+    const r = rank.get(l[i]) as number;
+    const lds = 1 + query(r - 1); // predecessors strictly larger: ranks 1..r-1
+    update(r, lds);
+    if (i > 0 && maxLds < lds) {
+      maxLds = lds;
+      maxEnd = i;
+      maxStart = i - lds;
     }
   }
   const sections = (maxEnd - maxStart) / 3;

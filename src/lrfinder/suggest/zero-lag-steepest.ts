@@ -9,10 +9,10 @@
  * How (all in x = log10(lr)):
  * 1. Use the finite points only (a null in the middle is skipped, not a cut). The raw losses are
  *    preferred when available (no EMA lag at all).
- * 2. Local-linear (weighted least squares) regression with a Gaussian kernel in x — a two-sided,
- *    zero-phase smoother whose local slope is a derivative estimate dL/dlog10(lr). Bandwidth
- *    h = max(bandwidth_decades (0.1), 2 × median log10 spacing), kernel truncated at 3h.
- *    (Cleveland 1979 LOWESS without robustness iterations; Fan & Gijbels 1996 local polynomials.)
+ * 2. Local-linear least squares in x over a symmetric window (half-width max(0.2 decades,
+ *    3 × median spacing)) — a two-sided, zero-phase smoother whose local slope estimates
+ *    dL/dlog10(lr) (Savitzky & Golay 1964, first order; uniform-weight local regression,
+ *    Cleveland 1979 without the tricube weights). O(n) with prefix sums.
  * 3. k_min = argmin of the smoothed curve; the pick is the steepest (most negative) slope at or
  *    before k_min — the descending part only, like ignite's `FastaiLRFinder.lr_suggestion`.
  * 4. Returned as is: the point of steepest descent of a lag-free curve. (No "one decade below
@@ -23,11 +23,12 @@
 import { noSuggestion, pick, tooFewPoints, type Suggestion } from './types.js';
 
 export interface ZeroLagOptions {
-  /** minimum kernel bandwidth in decades of LR (default 0.1) */
-  bandwidth_decades?: number;
+  /** minimum half-width of the fitting window, in decades of LR (default 0.2) */
+  half_width_decades?: number;
 }
 
 export const ZERO_LAG_MIN_POINTS = 8;
+export const ZERO_LAG_DEFAULT_HALF_WIDTH = 0.2;
 
 export interface LocalLinearFit {
   /** indices into the input arrays of the points used */
@@ -35,11 +36,17 @@ export interface LocalLinearFit {
   x: number[];
   level: number[];
   slope: number[];
-  bandwidth: number;
+  /** the window half-width used, in decades */
+  half_width: number;
 }
 
-/** Local-linear Gaussian-kernel fit in log10(lr) over the finite points. Null when impossible. */
-export function localLinearLogLr(lrs: readonly number[], losses: readonly (number | null)[], bandwidthDecades = 0.1): LocalLinearFit | null {
+/**
+ * Local-linear least squares in x = log10(lr) over a symmetric window |x - x_k| <= w around every
+ * finite point (uniform weights: on uniform spacing this is the Savitzky–Golay first-order filter
+ * and its derivative, Savitzky & Golay 1964). w = max(half_width_decades, 3 × median spacing).
+ * O(n) with prefix sums (centred x for accuracy). Null when the LRs decrease or never change.
+ */
+export function localLinearLogLr(lrs: readonly number[], losses: readonly (number | null)[], halfWidthDecades = ZERO_LAG_DEFAULT_HALF_WIDTH): LocalLinearFit | null {
   const index: number[] = [];
   const x: number[] = [];
   const y: number[] = [];
@@ -60,35 +67,30 @@ export function localLinearLogLr(lrs: readonly number[], losses: readonly (numbe
   for (let k = 1; k < m; k++) if (x[k] > x[k - 1]) gaps.push(x[k] - x[k - 1]);
   if (gaps.length === 0) return null;
   gaps.sort((a, b) => a - b);
-  const median = gaps[Math.floor(gaps.length / 2)];
-  const h = Math.max(bandwidthDecades, 2 * median);
+  const w = Math.max(halfWidthDecades, 3 * gaps[Math.floor(gaps.length / 2)]);
+  const c = (x[0] + x[m - 1]) / 2;
+  const P0 = new Float64Array(m + 1), P1 = new Float64Array(m + 1), P2 = new Float64Array(m + 1);
+  const Py = new Float64Array(m + 1), Pxy = new Float64Array(m + 1);
+  for (let k = 0; k < m; k++) {
+    const u = x[k] - c;
+    P0[k + 1] = P0[k] + 1; P1[k + 1] = P1[k] + u; P2[k + 1] = P2[k] + u * u;
+    Py[k + 1] = Py[k] + y[k]; Pxy[k + 1] = Pxy[k] + u * y[k];
+  }
   const level = new Array<number>(m);
   const slope = new Array<number>(m);
   let lo = 0;
   let hi = 0;
   for (let k = 0; k < m; k++) {
-    while (x[lo] < x[k] - 3 * h) lo++;
-    while (hi < m && x[hi] <= x[k] + 3 * h) hi++;
-    let sw = 0, sx = 0, sy = 0;
-    for (let j = lo; j < hi; j++) {
-      const u = (x[j] - x[k]) / h;
-      const w = Math.exp(-0.5 * u * u);
-      sw += w; sx += w * x[j]; sy += w * y[j];
-    }
-    const mx = sx / sw;
-    const my = sy / sw;
-    let sxx = 0, sxy = 0;
-    for (let j = lo; j < hi; j++) {
-      const u = (x[j] - x[k]) / h;
-      const w = Math.exp(-0.5 * u * u);
-      sxx += w * (x[j] - mx) * (x[j] - mx);
-      sxy += w * (x[j] - mx) * (y[j] - my);
-    }
-    const b = sxx > 0 ? sxy / sxx : 0;
+    while (x[lo] < x[k] - w) lo++;
+    while (hi < m && x[hi] <= x[k] + w) hi++;
+    const s0 = P0[hi] - P0[lo], s1 = P1[hi] - P1[lo], s2 = P2[hi] - P2[lo];
+    const sy = Py[hi] - Py[lo], sxy = Pxy[hi] - Pxy[lo];
+    const den = s0 * s2 - s1 * s1;
+    const b = den > 0 ? (s0 * sxy - s1 * sy) / den : 0;
     slope[k] = b;
-    level[k] = my + b * (x[k] - mx);
+    level[k] = sy / s0 + b * (x[k] - c - s1 / s0);
   }
-  return { index, x, level, slope, bandwidth: h };
+  return { index, x, level, slope, half_width: w };
 }
 
 export function zeroLagSteepest(lrs: readonly number[], losses: readonly (number | null)[], opts: ZeroLagOptions = {}): Suggestion {
@@ -98,7 +100,7 @@ export function zeroLagSteepest(lrs: readonly number[], losses: readonly (number
     if (v !== null && Number.isFinite(v)) finite++;
   }
   if (finite < ZERO_LAG_MIN_POINTS) return tooFewPoints('zero_lag_steepest', ZERO_LAG_MIN_POINTS, finite, 'with a finite loss');
-  const fit = localLinearLogLr(lrs, losses, opts.bandwidth_decades ?? 0.1);
+  const fit = localLinearLogLr(lrs, losses, opts.half_width_decades ?? ZERO_LAG_DEFAULT_HALF_WIDTH);
   if (fit === null) return noSuggestion('zero_lag_steepest needs positive, non-decreasing learning rates spanning more than one value');
   let kMin = 0;
   for (let k = 1; k < fit.level.length; k++) if (fit.level[k] < fit.level[kMin]) kMin = k;
