@@ -1,0 +1,23 @@
+# Build: compile the AssemblyScript kernels and the TypeScript (dev dependencies needed), then
+# keep only production dependencies in the runtime image.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+COPY assembly ./assembly
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workers ./workers
+COPY bench ./bench
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+EXPOSE 3000
+# API by default (WORKERS=0: workers run as their own service); `npm run worker` for a worker.
+CMD ["node", "dist/src/server.js"]
