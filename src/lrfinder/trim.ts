@@ -57,17 +57,34 @@ export function cutAtFirstNonFinite(losses: readonly (number | null)[], w: Windo
   return w;
 }
 
-export function fastaiWindow(losses: readonly (number | null)[], trim: TrimOptions = {}): Window {
-  const n = losses.length;
+export interface Skips {
+  skip_start: number;
+  skip_end: number;
+}
+
+/** fastai's effective trims: num_it//10 (num_it defaults to n) and 5, unless overridden. */
+export function fastaiSkips(n: number, trim: TrimOptions = {}): Skips {
   const numIt = nonNeg(trim.num_it, n);
-  const start = nonNeg(trim.fastai_skip_start, Math.floor(numIt / 10));
-  const skipEnd = nonNeg(trim.fastai_skip_end, FASTAI_SKIP_END);
-  return cutAtFirstNonFinite(losses, sliceWindow(n, start, skipEnd));
+  return {
+    skip_start: nonNeg(trim.fastai_skip_start, Math.floor(numIt / 10)),
+    skip_end: nonNeg(trim.fastai_skip_end, FASTAI_SKIP_END),
+  };
+}
+
+/** torch-lr-finder's effective trims: skip_start 10, skip_end 5, unless overridden. */
+export function torchSkips(_n: number, trim: TrimOptions = {}): Skips {
+  return {
+    skip_start: nonNeg(trim.skip_start, TORCH_TRIM_DEFAULTS.skip_start),
+    skip_end: nonNeg(trim.skip_end, TORCH_TRIM_DEFAULTS.skip_end),
+  };
+}
+
+export function fastaiWindow(losses: readonly (number | null)[], trim: TrimOptions = {}): Window {
+  const k = fastaiSkips(losses.length, trim);
+  return cutAtFirstNonFinite(losses, sliceWindow(losses.length, k.skip_start, k.skip_end));
 }
 
 export function torchWindow(losses: readonly (number | null)[], trim: TrimOptions = {}): Window {
-  const n = losses.length;
-  const start = nonNeg(trim.skip_start, TORCH_TRIM_DEFAULTS.skip_start);
-  const skipEnd = nonNeg(trim.skip_end, TORCH_TRIM_DEFAULTS.skip_end);
-  return cutAtFirstNonFinite(losses, sliceWindow(n, start, skipEnd));
+  const k = torchSkips(losses.length, trim);
+  return cutAtFirstNonFinite(losses, sliceWindow(losses.length, k.skip_start, k.skip_end));
 }

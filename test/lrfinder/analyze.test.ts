@@ -78,9 +78,15 @@ describe('analyzeCurve', () => {
       expect(s.index).toBeNull();
     }
     const v = a.suggestions.valley!;
-    if (v.lr === null) expect(v.reason).toMatch(/valley needs at least 1 point .*got 0.*window \[0, 0\) of 3 points/);
+    expect(v).toEqual({ lr: null, index: null, reason:
+      'valley needs at least 1 point after fastai trimming (skip_start 0, skip_end 5), i.e. at least 6 recorded points; got 0 of 3 (window [0, 0))' });
     const st = a.suggestions.steepest!;
-    if (st.lr === null) expect(st.reason).toMatch(/at least 2 points.*got 0/);
+    if (st.lr === null) expect(st.reason).toMatch(/steepest needs at least 2 points .*skip_start 10, skip_end 5.*at least 17 recorded points; got 0 of 3/);
+    const sl = a.suggestions.slide!;
+    if (sl.lr === null) expect(sl.reason).toMatch(/slide needs at least 16 points/);
+    // a null cut is named in the reason
+    const cut = analyzeCurve({ lrs: geo(30, -6, -3), losses: [...Array(11).fill(1), null, ...Array(18).fill(1)], methods: ['steepest'] });
+    expect(cut.suggestions.steepest).toMatchObject({ lr: null, reason: expect.stringMatching(/cut before the first non-finite loss at index 11.*got 1 of 30/) });
     expect(a.suggested_lr).toBeNull();
     expect(a.suggestion).toMatchObject({ method: 'valley', lr: null, index: null });
     expect(a.warnings.map((w) => w.code)).toContain('no_suggestion');

@@ -12,9 +12,9 @@
  * | steepest          | torch-lr-finder  | `losses`, [skip_start : -skip_end] (10/5), cut at null |
  * | zero_lag_steepest | lr-finder (ours) | `raw_losses` if given else `losses`, every finite point|
  */
-import { fastaiWindow, torchWindow, type TrimOptions, type Window } from '../trim.js';
+import { fastaiSkips, fastaiWindow, torchSkips, torchWindow, type Skips, type TrimOptions, type Window } from '../trim.js';
 import { minimum } from './minimum.js';
-import { slide, type SlideOptions } from './slide.js';
+import { slide, SLIDE_DEFAULTS, type SlideOptions } from './slide.js';
 import { steep } from './steep.js';
 import { steepest } from './steepest.js';
 import { noSuggestion, type Suggestion } from './types.js';
@@ -43,14 +43,12 @@ export interface SuggestionMethod {
   suggest(curve: SuggestionCurve, trim?: TrimOptions, opts?: { slide?: SlideOptions }): Suggestion;
 }
 
-function shift(s: Suggestion, offset: number): Suggestion {
-  return s.lr === null ? s : { lr: s.lr, index: s.index + offset };
-}
-
 function windowed(
   name: SuggestionMethodName,
   origin: SuggestionOrigin,
   windowOf: (losses: readonly (number | null)[], trim?: TrimOptions) => Window,
+  skipsOf: (n: number, trim?: TrimOptions) => Skips,
+  minPoints: (opts?: { slide?: SlideOptions }) => number,
   fn: (lrs: number[], losses: number[], opts?: { slide?: SlideOptions }) => Suggestion,
 ): SuggestionMethod {
   const window = (c: SuggestionCurve, trim?: TrimOptions): Window => windowOf(c.losses, trim);
@@ -61,14 +59,22 @@ function windowed(
     suggest(c, trim, opts) {
       const bad = checkCurve(c);
       if (bad) return noSuggestion(`${name}: ${bad}`);
+      const n = c.losses.length;
       const w = window(c, trim);
-      const lrs = c.lrs.slice(w.start, w.end);
-      const losses = c.losses.slice(w.start, w.end) as number[]; // the window holds no null
-      const s = fn(lrs, losses, opts);
-      if (s.lr === null) {
-        return noSuggestion(`${s.reason} (window [${w.start}, ${w.end}) of ${c.losses.length} points after ${origin} trimming)`);
+      const have = w.end - w.start;
+      const need = minPoints(opts);
+      if (have < need) {
+        const k = skipsOf(n, trim);
+        const total = k.skip_start + k.skip_end + need;
+        const uncutEnd = k.skip_end === 0 ? n : n - k.skip_end;
+        const cut = w.end < uncutEnd ? `, cut before the first non-finite loss at index ${w.end}` : '';
+        return noSuggestion(
+          `${name} needs at least ${need} point${need === 1 ? '' : 's'} after ${origin} trimming (skip_start ${k.skip_start}, skip_end ${k.skip_end}${cut}), ` +
+          `i.e. at least ${total} recorded points; got ${have} of ${n} (window [${w.start}, ${w.end}))`,
+        );
       }
-      return shift(s, w.start);
+      const s = fn(c.lrs.slice(w.start, w.end), c.losses.slice(w.start, w.end) as number[], opts); // no null inside
+      return s.lr === null ? s : { lr: s.lr, index: s.index + w.start };
     },
   };
 }
@@ -85,11 +91,12 @@ export function checkCurve(c: SuggestionCurve): string | null {
 }
 
 export const SUGGESTION_METHODS: Readonly<Record<SuggestionMethodName, SuggestionMethod>> = Object.freeze({
-  minimum: windowed('minimum', 'fastai', fastaiWindow, (l, y) => minimum(l, y)),
-  steep: windowed('steep', 'fastai', fastaiWindow, (l, y) => steep(l, y)),
-  valley: windowed('valley', 'fastai', fastaiWindow, (l, y) => valley(l, y)),
-  slide: windowed('slide', 'fastai', fastaiWindow, (l, y, o) => slide(l, y, o?.slide)),
-  steepest: windowed('steepest', 'torch-lr-finder', torchWindow, (l, y) => steepest(l, y)),
+  minimum: windowed('minimum', 'fastai', fastaiWindow, fastaiSkips, () => 1, (l, y) => minimum(l, y)),
+  steep: windowed('steep', 'fastai', fastaiWindow, fastaiSkips, () => 2, (l, y) => steep(l, y)),
+  valley: windowed('valley', 'fastai', fastaiWindow, fastaiSkips, () => 1, (l, y) => valley(l, y)),
+  slide: windowed('slide', 'fastai', fastaiWindow, fastaiSkips,
+    (o) => Math.max(2, (o?.slide?.lr_diff ?? SLIDE_DEFAULTS.lr_diff) + 1), (l, y, o) => slide(l, y, o?.slide)),
+  steepest: windowed('steepest', 'torch-lr-finder', torchWindow, torchSkips, () => 2, (l, y) => steepest(l, y)),
   zero_lag_steepest: {
     name: 'zero_lag_steepest',
     origin: 'lr-finder',
