@@ -1,0 +1,150 @@
+/**
+ * The WebAssembly SIMD backend: the AssemblyScript kernels of assembly/** (128-bit SIMD,
+ * 4×8 register-blocked GEMM on packed panels), run on Float32Array views of one
+ * WebAssembly.Memory owned by the backend.
+ *
+ * Memory policy — reserve up front, never grow. `createSimdBackend(capacityFloats)` sizes
+ * the memory once (kernel scratch + capacityFloats floats) and never calls memory.grow, so
+ * a view returned by `alloc` is never detached by a later allocation (growing a memory
+ * detaches every existing view of its buffer). When an allocation does not fit, `alloc`
+ * throws a RangeError that says how much was asked, how much is left and what capacity to
+ * ask for instead. Allocations are 16-byte aligned (4 floats) and zero-filled; there is no
+ * free — a backend belongs to one model/trainer and is dropped with it.
+ *
+ * Pure module: no node:* imports, no Buffer (base64 is decoded with atob).
+ */
+import type { Backend } from '../types.js';
+import { SIMD_WASM_BASE64 } from './simd-wasm.generated.js';
+
+/** Default capacity: 8 Mi floats = 32 MiB (a 784-256-128-64-10 MLP with Adam needs ~1 Mi). */
+export const DEFAULT_SIMD_CAPACITY_FLOATS = 8 * 1024 * 1024;
+/** Hard upper bound (WebAssembly 32-bit memories are at most 4 GiB). */
+export const MAX_SIMD_CAPACITY_FLOATS = 900 * 1024 * 1024;
+
+// Minimal WebAssembly typings: the project's lib (ES2022, no DOM) does not declare the
+// WebAssembly JS API, so it is reached through globalThis with just what is used here.
+export interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** The first page holds the module's static data (checked against __heap_base). */
+const RESERVED_BYTES = PAGE;
+
+/** The raw kernels module exports (byte pointers into the backend's memory). */
+export interface SimdKernelExports {
+  gemm(transA: number, transB: number, m: number, n: number, k: number,
+       a: number, b: number, c: number, accumulate: number): void;
+  setScratch(ptr: number): void;
+  scratchFloats(): number;
+  heapBase(): number;
+  /** Peak-FLOPs probe (bench/peak.ts): 64·iters FLOPs on a 96-byte buffer. */
+  peak(iters: number, buf: number): number;
+}
+
+/** The SIMD backend: a Backend plus introspection used by tests and benchmarks. */
+export interface SimdBackend extends Backend {
+  readonly name: 'simd';
+  /** floats that `alloc` can hand out in total */
+  readonly capacityFloats: number;
+  /** floats handed out so far (including 16-byte alignment padding) */
+  usedFloats(): number;
+  /** byte offset of an array in the backend's memory; throws if it does not live there */
+  pointerOf(x: Float32Array): number;
+  /** the module instance's exports and memory (benchmarks, tests) */
+  readonly raw: { readonly exports: SimdKernelExports; readonly memory: WasmMemory };
+}
+
+let cachedModule: object | null = null;
+
+function kernelsModule(): object {
+  if (cachedModule === null) {
+    const bin = atob(SIMD_WASM_BASE64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    cachedModule = new WA.Module(bytes);
+  }
+  return cachedModule as object;
+}
+
+function checkDim(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`simd gemm: ${name} must be a non-negative integer, got ${v}`);
+}
+
+/**
+ * A SIMD backend whose `alloc` can hand out `capacityFloats` floats in total (default
+ * DEFAULT_SIMD_CAPACITY_FLOATS). Size it from the model: parameters × (value, grad and
+ * optimizer state) + batch × Σ layer widths × (activations, gradients) + the batch input.
+ */
+export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY_FLOATS): SimdBackend {
+  if (!Number.isInteger(capacityFloats) || capacityFloats < 0 || capacityFloats > MAX_SIMD_CAPACITY_FLOATS) {
+    throw new RangeError(`createSimdBackend: capacityFloats must be an integer in [0, ${MAX_SIMD_CAPACITY_FLOATS}], got ${capacityFloats}`);
+  }
+  const module = kernelsModule();
+  // the module's minimum is tiny; size the memory once for scratch + capacity
+  const probeScratch = 512 * 256 + 128 * 256 + 32; // matches assembly/gemm.ts scratchFloats(); checked below
+  const totalBytes = RESERVED_BYTES + probeScratch * 4 + capacityFloats * 4 + 16;
+  const pages = Math.ceil(totalBytes / PAGE);
+  const memory = new WA.Memory({ initial: pages, maximum: pages });
+  const instance = new WA.Instance(module, {
+    env: {
+      memory,
+      abort: () => { throw new Error('simd kernels: abort'); },
+    },
+  });
+  const X = instance.exports as unknown as SimdKernelExports;
+  if (X.heapBase() > RESERVED_BYTES) throw new Error(`simd kernels: static data (${X.heapBase()} B) exceeds the reserved page`);
+  const scratchFloats = X.scratchFloats();
+  if (scratchFloats > probeScratch) throw new Error(`simd kernels: scratch of ${scratchFloats} floats exceeds the ${probeScratch} reserved`);
+  X.setScratch(RESERVED_BYTES);
+  const heapStart = RESERVED_BYTES + probeScratch * 4;
+  const heapEnd = heapStart + capacityFloats * 4;
+  let top = heapStart;
+  const buffer = memory.buffer; // never detached: the memory never grows (maximum = initial)
+
+  function pointerOf(x: Float32Array): number {
+    if (x.buffer !== buffer) {
+      throw new Error('simd backend: array was not allocated by this backend (use backend.alloc)');
+    }
+    return x.byteOffset;
+  }
+
+  function alloc(n: number): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`simd backend: alloc(n) needs a non-negative integer, got ${n}`);
+    const start = (top + 15) & ~15;
+    const end = start + n * 4;
+    if (end > heapEnd) {
+      const used = (top - heapStart) / 4;
+      const free = Math.max(0, (heapEnd - start) / 4);
+      throw new RangeError(
+        `simd backend: out of capacity: alloc(${n}) needs ${n} floats but only ${free} of ${capacityFloats} are free ` +
+        `(${used} used); create the backend with createSimdBackend(capacityFloats >= ${used + n + 4})`);
+    }
+    top = end;
+    // fresh memory is zero; nothing is ever freed, so no clearing is needed
+    return new Float32Array(buffer, start, n);
+  }
+
+  function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+                a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void {
+    checkDim('m', m); checkDim('n', n); checkDim('k', k);
+    if (a.length < m * k) throw new RangeError(`simd gemm: A has ${a.length} floats, needs m·k = ${m * k}`);
+    if (b.length < k * n) throw new RangeError(`simd gemm: B has ${b.length} floats, needs k·n = ${k * n}`);
+    if (c.length < m * n) throw new RangeError(`simd gemm: C has ${c.length} floats, needs m·n = ${m * n}`);
+    X.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, pointerOf(a), pointerOf(b), pointerOf(c), accumulate ? 1 : 0);
+  }
+
+  return {
+    name: 'simd',
+    capacityFloats,
+    alloc,
+    gemm,
+    usedFloats: () => (top - heapStart) / 4,
+    pointerOf,
+    raw: { exports: X, memory },
+  };
+}
