@@ -55,6 +55,9 @@ describe('PyTorch argument errors', () => {
     expect(simulateSchedule({ type: 'StepLR', lr: 1, step_size: 0 }, 1).lrs).toEqual([1]);
     expectError(run({ type: 'StepLR', lr: 1, step_size: 0 }, 2), '/schedule/step_size', /modulo/, 'ZeroDivisionError');
   });
+  it('ConstantLR factor 0 divides by zero at t = total_iters (1.0 / factor), as in torch', () => {
+    expectError(run({ type: 'ConstantLR', lr: 1, factor: 0, total_iters: 2 }, 3), '/schedule/factor', 'float division by zero', 'ZeroDivisionError');
+  });
   it('ReduceLROnPlateau arguments', () => {
     expectError(run({ type: 'ReduceLROnPlateau', lr: 1, factor: 1.0 }, 1, []), '/schedule/factor', 'Factor should be < 1.0.');
     expectError(run({ type: 'ReduceLROnPlateau', lr: 1, mode: 'up' }, 1, []), '/schedule/mode', 'mode up is unknown!');

@@ -61,6 +61,12 @@ describe('SequentialLR (test_lrscheduler.py)', () => {
     expect64(lrs(s, 3).slice(0, 2), [0.2, 0.2 * (1 + 0.5 / (2 * 0.5))]);
   });
 
+  it('quirk: CyclicLR built after another scheduler takes its step-0 lr from the existing initial_lr (base_lrs is set after super().__init__)', () => {
+    const r = simulateSchedule({ type: 'ChainedScheduler', lr: 0.1, schedulers: [{ type: 'ExponentialLR', gamma: 0.5 }, { type: 'CyclicLR', base_lr: 1, max_lr: 5, step_size_up: 4 }] } as never, 3);
+    expect64(r.lrs, [0.1, 2, 3]);
+    expect64(r.momentum as number[], [0.9, 0.9 - 0.1 * 0.25, 0.9 - 0.1 * 0.5]);
+  });
+
   it('transformers schedules (LambdaLR) can be children, as in Python', () => {
     const s = seq([{ type: 'constant' }, { type: 'get_linear_schedule_with_warmup', num_warmup_steps: 0, num_training_steps: 4 }], [2], 2);
     expect64(lrs(s, 7), [2, 2, 2, 1.5, 1, 0.5, 0]);
