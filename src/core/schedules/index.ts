@@ -3,6 +3,7 @@
  * See docs/schedules.md for the spec format.
  */
 export { simulateSchedule, type SimulateOptions, type SimulateResult } from './simulate.js';
+export { openSchedule, usesMetrics, type ScheduleRunner } from './runner.js';
 export { ScheduleError, type PyException } from './errors.js';
 export { SCHEDULE_TYPES, TRANSFORMERS_FUNCTION_OF, type ScheduleFamily } from './table.js';
 export type * from './types.js';

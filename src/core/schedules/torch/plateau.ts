@@ -51,32 +51,36 @@ function isBetter(p: PlateauParams, a: number, best: number): boolean {
   return a > best + p.threshold;
 }
 
-// torch/optim/lr_scheduler.py ReduceLROnPlateau.step / _reduce_lr
-export function simulatePlateau(p: PlateauParams, lr0: number, metrics: readonly number[], steps: number): number[] {
-  let lr = lr0;
-  let best = p.mode === 'min' ? Infinity : -Infinity;
-  let num_bad_epochs = 0;
-  let cooldown_counter = 0;
-  const lrs = [lr];
-  for (let k = 0; k + 1 < steps; k++) {
-    const current = metrics[k];
-    if (isBetter(p, current, best)) {
-      best = current;
-      num_bad_epochs = 0;
-    } else {
-      num_bad_epochs += 1;
-    }
-    if (cooldown_counter > 0) {
-      cooldown_counter -= 1;
-      num_bad_epochs = 0; // ignore any bad epochs in cooldown
-    }
-    if (num_bad_epochs > p.patience) {
-      const new_lr = Math.max(lr * p.factor, p.min_lr);
-      if (lr - new_lr > p.eps) lr = new_lr;
-      cooldown_counter = p.cooldown;
-      num_bad_epochs = 0;
-    }
-    lrs.push(lr);
+// torch/optim/lr_scheduler.py ReduceLROnPlateau.step / _reduce_lr (one param group)
+export class PlateauState {
+  lr: number;
+  private best: number;
+  private num_bad_epochs = 0;
+  private cooldown_counter = 0;
+
+  constructor(private readonly p: PlateauParams, lr0: number) {
+    this.lr = lr0;
+    this.best = p.mode === 'min' ? Infinity : -Infinity;
   }
-  return lrs;
+
+  step(current: number): void {
+    const p = this.p;
+    if (isBetter(p, current, this.best)) {
+      this.best = current;
+      this.num_bad_epochs = 0;
+    } else {
+      this.num_bad_epochs += 1;
+    }
+    if (this.cooldown_counter > 0) {
+      this.cooldown_counter -= 1;
+      this.num_bad_epochs = 0; // ignore any bad epochs in cooldown
+    }
+    if (this.num_bad_epochs > p.patience) {
+      const old_lr = this.lr;
+      const new_lr = Math.max(old_lr * p.factor, p.min_lr);
+      if (old_lr - new_lr > p.eps) this.lr = new_lr;
+      this.cooldown_counter = p.cooldown;
+      this.num_bad_epochs = 0;
+    }
+  }
 }
