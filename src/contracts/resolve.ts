@@ -26,7 +26,7 @@ export interface ResolvedRangeTest {
   model: ResolvedModel;
   data: ResolvedData;
   loss: LossSpec;
-  optimizer: Omit<OptimizerSpec, 'lr'>;
+  optimizer: ResolvedOptimizer;
   batch_size: number;
   start_lr: number;
   end_lr: number;
@@ -61,7 +61,9 @@ const OPTIMIZER_BASE: Omit<OptimizerSpec, 'lr' | 'type'> = {
 
 type RawOptimizer = NonNullable<LrRangeTestRequest['optimizer']>;
 
-export function resolveOptimizer(raw: RawOptimizer | undefined): Omit<OptimizerSpec, 'lr'> {
+export type ResolvedOptimizer = Pick<OptimizerSpec, 'type'> & Partial<Omit<OptimizerSpec, 'lr' | 'type'>>;
+
+export function resolveOptimizer(raw: RawOptimizer | undefined): ResolvedOptimizer {
   const type = raw?.type ?? 'adam';
   const allowed = OPTIMIZER_DEFAULTS[type];
   for (const key of Object.keys(raw ?? {})) {
@@ -69,12 +71,18 @@ export function resolveOptimizer(raw: RawOptimizer | undefined): Omit<OptimizerS
       throw invalid(`/optimizer/${key}`, `torch.optim.${torchName(type)} has no argument '${key}' (it takes ${Object.keys(allowed).join(', ')})`);
     }
   }
-  const out = { ...OPTIMIZER_BASE, ...allowed, ...(raw ?? {}), type } as Omit<OptimizerSpec, 'lr'>;
+  // Only the arguments this optimizer takes are echoed back (as torch.optim would show them).
+  const out = { type, ...allowed, ...(raw ?? {}) } as ResolvedOptimizer;
   // torch/optim/sgd.py: "Nesterov momentum requires a momentum and zero dampening"
-  if (out.type === 'sgd' && out.nesterov && (out.momentum <= 0 || out.dampening !== 0)) {
+  if (out.type === 'sgd' && out.nesterov && (!out.momentum || out.dampening !== 0)) {
     throw invalid('/optimizer/nesterov', 'Nesterov momentum requires a momentum and zero dampening');
   }
   return out;
+}
+
+/** The full optimizer spec the core needs: neutral values for the arguments this optimizer ignores. */
+export function completeOptimizer(opt: ResolvedOptimizer, lr: number): OptimizerSpec {
+  return { ...OPTIMIZER_BASE, ...opt, lr };
 }
 
 function torchName(type: OptimizerSpec['type']): string {

@@ -1,12 +1,12 @@
 /** A resolved request → the core's TrainSpec (output layer appended, optimizer LR set by the caller). */
-import { dataShape, outputLayer, type ResolvedData } from '../../src/contracts/resolve.js';
-import type { DataSpec, LayerSpec, LossSpec, OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
+import { completeOptimizer, dataShape, outputLayer, type ResolvedData, type ResolvedOptimizer } from '../../src/contracts/resolve.js';
+import type { DataSpec, LayerSpec, LossSpec, TrainSpec } from '../../src/core/spec.js';
 
 export interface TrainSetup {
   model: { layers: LayerSpec[] };
   data: ResolvedData;
   loss: LossSpec;
-  optimizer: Omit<OptimizerSpec, 'lr'>;
+  optimizer: ResolvedOptimizer;
   batch_size: number;
   clip_grad_norm: number | null;
   clip_grad_value: number | null;
@@ -25,7 +25,7 @@ export function toTrainSpec(setup: TrainSetup, seed: number, lr: number): TrainS
     model: { layers: [...setup.model.layers, outputLayer(shape, setup.loss)] },
     data: toDataSpec(setup.data),
     loss: setup.loss,
-    optimizer: { ...setup.optimizer, lr },
+    optimizer: completeOptimizer(setup.optimizer, lr),
     batch_size: setup.batch_size,
     clip: { max_norm: setup.clip_grad_norm, norm_type: 2, error_if_nonfinite: false, clip_value: setup.clip_grad_value },
     seed,

@@ -1,0 +1,96 @@
+/** Request resolution: presets, PyTorch defaults, cross-field checks and limits (no I/O). */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { countLayerParams } from '../../src/contracts/params.js';
+import { ProblemError } from '../../src/contracts/problems.js';
+import { dataShape, outputLayer, resolveRangeTest } from '../../src/contracts/resolve.js';
+import type { LrRangeTestRequest } from '../../src/contracts/lr-range-test.js';
+
+const ctx = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+const resolve = (body: LrRangeTestRequest, env: Record<string, string> = {}) => resolveRangeTest(body, ctx(env));
+
+function problem(fn: () => unknown): ProblemError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ProblemError) return e;
+    throw e;
+  }
+  throw new Error('expected a ProblemError');
+}
+
+describe('resolveRangeTest', () => {
+  it('{} is the spirals-mlp preset with torch-lr-finder defaults', () => {
+    const r = resolve({});
+    expect(r).toMatchObject({
+      preset: 'spirals-mlp', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5,
+      suggestion: 'valley', skip_start: 10, skip_end: 5, eval: 'train', repeats: 1, seed: 0, batch_size: 64,
+      loss: { name: 'cross_entropy' },
+    });
+    expect(r.data).toMatchObject({ name: 'spirals', n_samples: 1000, noise: 0.2, seed: 0, val_fraction: 0.2 });
+  });
+
+  it('echoes only the arguments the optimizer takes, with torch.optim defaults', () => {
+    expect(resolve({}).optimizer).toEqual({ type: 'adam', betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false });
+    expect(resolve({ optimizer: { type: 'adamw' } }).optimizer.weight_decay).toBe(0.01); // AdamW's default differs from Adam's
+    expect(resolve({ optimizer: { type: 'sgd', momentum: 0.9 } }).optimizer).toEqual({ type: 'sgd', momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 });
+    expect(resolve({ optimizer: { type: 'rmsprop' } }).optimizer).toMatchObject({ alpha: 0.99, eps: 1e-8, centered: false });
+    expect(resolve({ optimizer: { type: 'adagrad' } }).optimizer).toMatchObject({ eps: 1e-10, lr_decay: 0, initial_accumulator_value: 0 });
+  });
+
+  it('request fields replace preset fields wholesale', () => {
+    const r = resolve({ preset: 'moons-mlp', optimizer: { type: 'adam' }, batch_size: 8 });
+    expect(r.optimizer.type).toBe('adam');
+    expect(r.optimizer.momentum).toBeUndefined();
+    expect(r.batch_size).toBe(8);
+    expect(r.data).toMatchObject({ name: 'moons', noise: 0.2 });
+  });
+
+  it('expands the shorthand model: dense → batchnorm → activation → dropout per hidden layer', () => {
+    const r = resolve({ model: { hidden: [32], activation: 'gelu', batchnorm: true, dropout: 0.1 }, data: { name: 'moons' } });
+    expect(r.preset).toBeNull();
+    expect(r.model.layers.map((l) => l.type)).toEqual(['dense', 'batchnorm', 'activation', 'dropout']);
+    expect(r.model.layers[0]).toMatchObject({ units: 32, activation: 'identity', init: { name: 'default' } });
+  });
+
+  it('defaults the loss from the task and refuses a mismatch', () => {
+    expect(resolve({ data: { name: 'sine' } }).loss).toEqual({ name: 'mse' });
+    expect(problem(() => resolve({ data: { name: 'sine' }, loss: 'cross_entropy' })).errors[0].pointer).toBe('/loss');
+  });
+
+  it('counts parameters with the output layer and enforces LIMIT_MODEL_PARAMS', () => {
+    // 2-64-64-2: (2·64+64) + (64·64+64) + (64·2+2) = 4482 (performance.md's tiny net)
+    const layers = [...resolve({}).model.layers, outputLayer({ outputs: 2 }, { name: 'cross_entropy' })];
+    expect(countLayerParams(layers, 2)).toBe(4482);
+    const p = problem(() => resolve({}, { LIMIT_MODEL_PARAMS: '4481' }));
+    expect(p.code).toBe('limit_exceeded');
+    expect(p.message).toContain('4482');
+    expect(p.message).toContain('LIMIT_MODEL_PARAMS');
+  });
+
+  it('784-256-128-64-10 has 242,762 parameters (performance.md)', () => {
+    const r = resolve({ preset: 'mnist-mlp' });
+    const layers = [...r.model.layers, outputLayer(dataShape(r.data), r.loss)];
+    expect(countLayerParams(layers, 784)).toBe(242762);
+  });
+
+  it('bce_with_logits on two classes uses one logit', () => {
+    expect(outputLayer({ outputs: 2 }, { name: 'bce_with_logits' })).toMatchObject({ units: 1 });
+  });
+
+  it('checks inline data and infers classes from labels', () => {
+    const r = resolve({ data: { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 2], task: 'classification' } });
+    expect(dataShape(r.data)).toEqual({ features: 2, task: 'classification', outputs: 3 });
+    expect(problem(() => resolve({ data: { x: [[0], [1, 2]], y: [0, 1], task: 'classification' } })).errors[0].pointer).toBe('/data/x/1');
+    expect(problem(() => resolve({ data: { x: [[0], [1]], y: [0, 0.5], task: 'classification' } })).errors[0].pointer).toBe('/data/y/1');
+  });
+
+  it('eval "val" needs a validation split', () => {
+    expect(problem(() => resolve({ eval: 'val', data: { name: 'spirals', val_fraction: 0 } })).errors[0].pointer).toBe('/eval');
+  });
+
+  it('real datasets cap n_samples; classes/features only where they apply', () => {
+    expect(problem(() => resolve({ data: { name: 'iris', n_samples: 151 } })).errors[0].pointer).toBe('/data/n_samples');
+    expect(problem(() => resolve({ data: { name: 'moons', classes: 3 } })).errors[0].pointer).toBe('/data/classes');
+  });
+});
