@@ -6,8 +6,9 @@
  * an update that would itself produce a non-finite weight is rolled back the same way.
  *
  * RNG streams (all from spec.seed, independent of one another): 'init' (weights), 'dropout',
- * 'shuffle' (minibatch order). The built-in dataset and its train/val split come from the
- * data spec's own seed, so changing the training seed does not change the data.
+ * 'shuffle' (minibatch order). A named dataset and its train/val split come from the data
+ * spec's own seed, so changing the training seed does not change the data; inline data is
+ * split with the training seed ('split' stream).
  */
 import type { Backend, EvalResult, LayerStats, Param, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
 import type { Dataset, TrainSpec } from './spec.js';
@@ -47,7 +48,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const root = createRng(spec.seed);
   const full = opts.dataset ?? loadDataset(spec.data);
   checkLabels(full);
-  const splitRng = 'inline' in spec.data || opts.dataset ? root.fork('split') : createRng(spec.data.seed).fork('split');
+  // named datasets (built-in or loaded by the caller, e.g. mnist) split by the data seed; inline data by the training seed
+  const splitRng = 'seed' in spec.data ? createRng(spec.data.seed).fork('split') : root.fork('split');
   let { train, val } = splitDataset(full, spec.data.val_fraction, splitRng);
   if (spec.data.standardize) {
     const s = fitStandardizer(train);

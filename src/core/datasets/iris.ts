@@ -3,7 +3,8 @@
  * 4 features (sepal length, sepal width, petal length, petal width, in cm), 3 classes of 50
  * (0 setosa, 1 versicolor, 2 virginica). Rows 35 and 38 carry Fisher's values as in
  * scikit-learn's copy (UCI's iris.data has two transcription errors there).
- * `n_samples` and `noise` are ignored; rows are shuffled with the dataset seed.
+ * Rows are shuffled with the dataset seed; `n_samples` < 150 keeps the first n shuffled rows
+ * (a seeded random subset); `noise` is ignored.
  */
 import { makeDataset, shuffleRows, type Generator } from './common.js';
 
@@ -44,11 +45,13 @@ export const IRIS_X: readonly number[] = [
   6.7,3.0,5.2,2.3, 6.3,2.5,5.0,1.9, 6.5,3.0,5.2,2.0, 6.2,3.4,5.4,2.3, 5.9,3.0,5.1,1.8,
 ];
 
-export const iris: Generator = (_o, rng) => {
-  const n = 150;
+export const iris: Generator = (o, rng) => {
+  const total = 150;
+  const n = Math.min(o.n_samples, total);
+  if (!Number.isInteger(n) || n < 3) throw new Error(`iris: n_samples must be an integer in [3, 150], got ${o.n_samples}`);
   const x = Float32Array.from(IRIS_X);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = Math.floor(i / 50);
-  shuffleRows(x, y, n, 4, 1, rng);
-  return makeDataset('iris', 'classification', x, y, n, 4, 3);
+  const y = new Float32Array(total);
+  for (let i = 0; i < total; i++) y[i] = Math.floor(i / 50);
+  shuffleRows(x, y, total, 4, 1, rng);
+  return makeDataset('iris', 'classification', x.slice(0, n * 4), y.slice(0, n), n, 4, 3);
 };

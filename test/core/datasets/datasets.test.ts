@@ -10,6 +10,11 @@ const gen = (name: keyof typeof GENERATORS, n: number, noise = 0, extra: object 
 const labelCounts = (d: Dataset) => { const c = new Array(d.outputs).fill(0); for (let i = 0; i < d.rows; i++) c[d.y[i]]++; return c; };
 
 describe('iris (embedded UCI data, scikit-learn corrections)', () => {
+  it('n_samples < 150 is a seeded subset', () => {
+    const d = gen('iris', 30);
+    expect([d.rows, d.x.length, d.y.length]).toEqual([30, 120, 30]);
+    expect(labelCounts(d).reduce((a, b) => a + b, 0)).toBe(30);
+  });
   it('150 rows, 50/50/50, column means 5.843/3.057/3.758/1.199', () => {
     const d = gen('iris', 150);
     expect([d.rows, d.features, d.outputs]).toEqual([150, 4, 3]);
@@ -46,7 +51,7 @@ describe('sklearn-style generators', () => {
     for (let i = 0; i < d.rows; i++) expect(Math.hypot(d.x[2 * i], d.x[2 * i + 1])).toBeCloseTo(d.y[i] === 0 ? 1 : 0.8, 5);
   });
   it('blobs: centers in [-10, 10], std 1 around them, n//k per center (+1 for the first n%k)', () => {
-    const d = gen('blobs', 3001, 0, { classes: 3, features: 2 });
+    const d = gen('blobs', 3001, 1, { classes: 3, features: 2 }); // noise = cluster_std = 1
     expect(labelCounts(d)).toEqual([1001, 1000, 1000]);
     for (let c = 0; c < 3; c++) {
       const pts = [] as number[];
