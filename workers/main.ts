@@ -12,6 +12,7 @@ import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { RUNNABLE_KINDS } from './jobs/index.js';
 import { createProcessor } from './processor.js';
+import { ThreadPool } from './run-in-thread.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 
@@ -39,7 +40,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     }
   }, 1000);
 
-  const processor = createProcessor({ config, redis, log, running });
+  const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
+  const processor = createProcessor({ config, redis, log, running, pool });
   const workers = RUNNABLE_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
@@ -69,6 +71,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_BUDGET_MS).unref()),
     ]);
     if (timedOut) await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await pool.close();
     sub.disconnect();
     redis.disconnect();
     process.exit(0);

@@ -12,7 +12,7 @@ import { JOB_KINDS } from '../src/contracts/job.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { cancelKey } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
-import { runInThread } from './run-in-thread.js';
+import type { ThreadPool } from './run-in-thread.js';
 
 export interface ProcessorContext {
   config: Readonly<Config>;
@@ -20,6 +20,7 @@ export interface ProcessorContext {
   log: Logger;
   /** AbortControllers of the jobs running in this process, by job id */
   running: Map<string, AbortController>;
+  pool: ThreadPool;
 }
 
 export function createProcessor(ctx: ProcessorContext) {
@@ -39,11 +40,10 @@ export function createProcessor(ctx: ProcessorContext) {
     const t0 = performance.now();
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
-      const result = await runInThread(
+      const result = await ctx.pool.run(
         { kind: job.data.kind, request: job.data.request },
         {
           timeoutMs: ctx.config.limits.jobTimeoutMs,
-          memoryMb: ctx.config.limits.workerMemoryMb,
           signal: controller.signal,
           onProgress: (p) => {
             progressChain = progressChain.then(() => job.updateProgress(p)).catch(() => undefined);

@@ -7,6 +7,7 @@ export interface ThreadInput {
 }
 
 export type ThreadMessage =
+  | { type: 'ready' }
   | { type: 'progress'; progress: Record<string, unknown> }
   | { type: 'result'; result: unknown }
   | { type: 'error'; code: string; message: string; unrecoverable: boolean };

@@ -1,8 +1,10 @@
 /**
- * Training thread entry: runs one job's generator and streams throttled progress to the parent.
- * Every failure is reported as a message; the parent decides what it means for the job.
+ * Training thread: waits for jobs from its worker process, runs each job's generator
+ * synchronously and streams throttled progress back. A thread serves many jobs one after
+ * another (modules loaded and JIT-warm once); the parent terminates it to cancel or time out a
+ * job, and starts a fresh one. Every failure is reported as a message.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { runJob } from './jobs/index.js';
 import { JobInputError } from './jobs/errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
@@ -13,8 +15,7 @@ function post(msg: ThreadMessage): void {
   parentPort!.postMessage(msg);
 }
 
-function main(): void {
-  const input = workerData as ThreadInput;
+function run(input: ThreadInput): void {
   const gen = runJob(input.kind, input.request);
   let last = 0;
   let pending: Record<string, unknown> | null = null;
@@ -36,10 +37,13 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (err) {
-  const e = err as Error;
-  if (err instanceof JobInputError) post({ type: 'error', code: 'invalid_job', message: e.message, unrecoverable: true });
-  else post({ type: 'error', code: 'job_failed', message: `${e.name}: ${e.message}`, unrecoverable: true });
-}
+parentPort!.on('message', (input: ThreadInput) => {
+  try {
+    run(input);
+  } catch (err) {
+    const e = err as Error;
+    if (err instanceof JobInputError) post({ type: 'error', code: 'invalid_job', message: e.message, unrecoverable: true });
+    else post({ type: 'error', code: 'job_failed', message: `${e.name}: ${e.message}`, unrecoverable: true });
+  }
+});
+post({ type: 'ready' });
