@@ -12,7 +12,7 @@ export { LOSSES, createLoss, type Loss } from './losses.js';
 export { OPTIMIZERS, createOptimizer, type Optimizer } from './optimizers/index.js';
 export { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
 export { buildModel, countParams, expectedOutputs, mlpSpec, validateModel, type Model, type ModelProblem } from './model.js';
-export { createTrainer, type CoreTrainer, type TrainerOptions } from './trainer.js';
+export { createTrainer, trainerFloats, type CoreTrainer, type TrainerOptions } from './trainer.js';
 export {
   CATALOG, GENERATORS, datasetCatalog, loadDataset, fromArrays, fromFlat, mnistFromRaw,
   splitDataset, fitStandardizer, applyStandardizer, createBatcher, type CatalogEntry, type Batcher,

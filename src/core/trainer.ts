@@ -181,6 +181,54 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   return trainer;
 }
 
+/**
+ * How many floats (and separate allocations) createTrainer will ask `backend.alloc` for, from
+ * the spec alone — for sizing a fixed-capacity backend (the SIMD backend never grows). `rows` is
+ * the training split's row count (batch = min(batch_size, rows)); `outputs` the dataset's
+ * classes (classification) or targets (regression). A backend that pads each allocation (the
+ * SIMD one pads to 4 floats) needs up to 3·allocations more.
+ */
+export function trainerFloats(spec: TrainSpec, features: number, outputs: number, task: 'classification' | 'regression', rows: number): { floats: number; allocations: number } {
+  const cap = Math.min(spec.batch_size, rows);
+  const width = expectedOutputs(task, outputs, spec.loss.name);
+  let floats = 0, allocations = 0;
+  const add = (n: number, times = 1): void => { floats += n * times; allocations += times; };
+  const paramSizes: number[] = [];
+  const walk = (layers: TrainSpec['model']['layers'], dim: number, first: boolean): number => {
+    layers.forEach((l, i) => {
+      switch (l.type) {
+        case 'dense': {
+          paramSizes.push(l.units * dim);
+          if (l.bias) paramSizes.push(l.units);
+          add(cap * l.units, l.activation !== 'identity' ? 3 : 1);
+          if (!(first && i === 0)) add(cap * dim);
+          dim = l.units;
+          break;
+        }
+        case 'activation': add(cap * dim, 2); break;
+        case 'batchnorm': paramSizes.push(dim, dim); add(dim, 6); add(cap * dim, 3); break;
+        case 'layernorm': paramSizes.push(dim, dim); add(cap); add(cap * dim, 3); break;
+        case 'dropout': add(cap * dim, 3); break;
+        case 'residual': walk(l.layers, dim, false); add(cap * dim, 2); break;
+      }
+    });
+    return dim;
+  };
+  walk(spec.model.layers, features, true);
+  const o = spec.optimizer;
+  const stateCopies = o.type === 'sgd' || o.type === 'adagrad' ? 1
+    : o.type === 'adam' || o.type === 'adamw' ? (o.amsgrad ? 3 : 2)
+    : 1 + (o.centered ? 1 : 0) + (o.momentum > 0 ? 1 : 0);
+  // value + grad, the pre-update copy, optimizer state and its pre-update copy
+  for (const n of paramSizes) add(n, 3 + 2 * stateCopies);
+  const oneHot = task === 'classification' && spec.loss.name !== 'cross_entropy' && spec.loss.name !== 'bce_with_logits';
+  add(cap * features);                                   // x batch
+  add(cap * (task === 'classification' ? 1 : outputs));  // y batch
+  if (oneHot) add(cap * width);                           // one-hot targets
+  add(cap * width);                                       // dL/d(output)
+  return { floats, allocations };
+}
+
 function checkLabels(ds: Dataset): void {
   if (ds.task !== 'classification') return;
   for (let i = 0; i < ds.rows; i++) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createTrainer } from '../../src/core/trainer.js';
+import { createTrainer, trainerFloats } from '../../src/core/trainer.js';
+import { createScalarBackend } from '../../src/core/kernels/scalar.js';
+import type { Backend } from '../../src/core/types.js';
 import { mlpSpec } from '../../src/core/model.js';
 import type { DataSpec, Dataset, LayerSpec, OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
 
@@ -183,4 +185,35 @@ describe('diagnostics, evaluation, snapshots', () => {
     expect(() => createTrainer(spec({ loss: { name: 'cross_entropy' }, data: { name: 'sine', n_samples: 20, noise: 0, seed: 0, val_fraction: 0, standardize: false } }))).toThrow(/classification/);
     expect(() => createTrainer(spec({ loss: { name: 'bce_with_logits' }, data: { ...spirals, classes: 3 } }))).toThrow(/binary/);
   });
+});
+
+describe('trainerFloats (sizing a fixed-capacity backend before building)', () => {
+  const counting = (): Backend & { floats: number; allocations: number } => {
+    const inner = createScalarBackend();
+    const b = { name: 'scalar' as const, floats: 0, allocations: 0, gemm: inner.gemm,
+      alloc(n: number) { b.floats += n; b.allocations++; return inner.alloc(n); } };
+    return b;
+  };
+  const cases: [string, Partial<TrainSpec>][] = [
+    ['mlp + adam', {}],
+    ['everything + rmsprop centered momentum, mse one-hot', {
+      loss: { name: 'mse' },
+      optimizer: { ...adam, type: 'rmsprop', centered: true, momentum: 0.9 },
+      model: { layers: [
+        { type: 'dense', units: 8, activation: 'relu', init: { name: 'default' }, bias: false },
+        { type: 'batchnorm', momentum: 0.1, eps: 1e-5 }, { type: 'dropout', p: 0.1 }, { type: 'activation', activation: 'tanh' },
+        { type: 'residual', layers: [{ type: 'dense', units: 8, activation: 'identity', init: { name: 'default' }, bias: true }, { type: 'layernorm', eps: 1e-5 }] },
+        { type: 'dense', units: 2, activation: 'identity', init: { name: 'default' }, bias: true },
+      ] },
+    }],
+    ['adamw amsgrad, batch larger than the data', { optimizer: { ...adam, type: 'adamw', amsgrad: true }, batch_size: 5000 }],
+  ];
+  for (const [name, over] of cases) {
+    it(`equals what createTrainer allocates: ${name}`, () => {
+      const s = spec(over);
+      const b = counting();
+      const t = createTrainer(s, { backend: b });
+      expect(trainerFloats(s, 2, 2, 'classification', t.train.rows)).toEqual({ floats: b.floats, allocations: b.allocations });
+    });
+  }
 });
