@@ -216,4 +216,14 @@ describe('trainerFloats (sizing a fixed-capacity backend before building)', () =
       expect(trainerFloats(s, 2, 2, 'classification', t.train.rows)).toEqual({ floats: b.floats, allocations: b.allocations });
     });
   }
+  it('step() and evaluate() never allocate backend buffers', () => {
+    const b = counting();
+    const t = createTrainer(spec({ data: { ...spirals, val_fraction: 0.2 } }), { backend: b });
+    const n = b.allocations;
+    for (let i = 0; i < 20; i++) t.step(1e-2);
+    t.evaluate('train');
+    t.evaluate('val');
+    t.layerStats();
+    expect(b.allocations).toBe(n);
+  });
 });
