@@ -117,21 +117,28 @@ const kaimingGain = (spec: InitSpec): number => calculateGain(spec.nonlinearity 
 const xavierVar = (spec: InitSpec, f: Fans): number => (spec.gain ?? 1) ** 2 * 2 / (f.fanIn + f.fanOut);
 const kaimingVar = (spec: InitSpec, f: Fans): number => kaimingGain(spec) ** 2 / fanByMode(spec, f);
 
-/** name → how to fill a weight matrix */
+/** name → how to fill a weight matrix (each line: the torch/nn/init.py function it follows) */
 export const INITIALIZERS: Record<InitName, (c: InitCtx) => void> = {
+  // uniform_(tensor, a=0, b=1): U(a, b)  (our low/high)
   uniform:         (c) => fillUniform(c.w, c.rng, c.spec.low ?? 0, c.spec.high ?? 1),
+  // normal_(tensor, mean=0, std=1)
   normal:          (c) => fillNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1),
+  // constant_(tensor, val), zeros_, ones_
   constant:        (c) => c.w.fill(c.spec.val ?? 0),
   zeros:           (c) => c.w.fill(0),
   ones:            (c) => c.w.fill(1),
+  // xavier_uniform_(gain=1): bound = gain·√(6/(fan_in+fan_out)); xavier_normal_: std = gain·√(2/(fan_in+fan_out))
   xavier_uniform:  (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'uniform'),
   xavier_normal:   (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'normal'),
+  // kaiming_uniform_(a=0, mode='fan_in', nonlinearity='leaky_relu'): bound = √3·gain/√fan; kaiming_normal_: std = gain/√fan
   kaiming_uniform: (c) => varianceScaling(c.w, c.rng, kaimingVar(c.spec, c.fans), 'uniform'),
   kaiming_normal:  (c) => varianceScaling(c.w, c.rng, kaimingVar(c.spec, c.fans), 'normal'),
+  // orthogonal_(gain=1): Q of QR(normal matrix), sign-corrected by diag(R)
   orthogonal:      (c) => fillOrthogonal(c.w, c.rng, c.rows, c.cols, c.spec.gain ?? 1),
+  // trunc_normal_(mean=0, std=1, a=-2, b=2): inverse-CDF sampling, a/b absolute (our low/high)
   trunc_normal:    (c) => fillTruncNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1, c.spec.low ?? -2, c.spec.high ?? 2),
-  // nn.Linear.reset_parameters: kaiming_uniform_(weight, a=√5) → variance (1/3)/fan_in
-  default:         (c) => varianceScaling(c.w, c.rng, kaimingVar({ name: 'kaiming_uniform', a: Math.sqrt(5) }, { fanIn: c.fans.fanIn, fanOut: c.fans.fanOut }), 'uniform'),
+  // torch/nn/modules/linear.py Linear.reset_parameters: kaiming_uniform_(weight, a=√5) → variance (1/3)/fan_in
+  default:         (c) => varianceScaling(c.w, c.rng, kaimingVar({ name: 'kaiming_uniform', a: Math.sqrt(5) }, c.fans), 'uniform'),
 };
 
 /**
