@@ -44,6 +44,44 @@ export interface SimdKernelExports {
   heapBase(): number;
   /** Peak-FLOPs probe (bench/peak.ts): 64·iters FLOPs on a 96-byte buffer. */
   peak(iters: number, buf: number): number;
+  adam(p: number, g: number, m: number, v: number, n: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+       stepSize: number, bc2Sqrt: number, eps: number, wd: number, shrink: number): void;
+  sumSquares(x: number, n: number): number;
+  diffSquares(a: number, b: number, n: number): number;
+  secondResult(): number;
+  allFinite(x: number, n: number): number;
+  biasAct(z: number, y: number, bias: number, rows: number, cols: number, act: number): void;
+  actBackward(dy: number, z: number, dz: number, n: number, act: number): void;
+  sumRows(dz: number, db: number, rows: number, cols: number): void;
+}
+
+/** Activations the fused dense kernels implement (others: use the JS loops of activations.ts). */
+export type FusedActivation = 'identity' | 'relu';
+const ACT_CODE: Record<FusedActivation, number> = { identity: 0, relu: 1 };
+
+/** Adam hyper-parameters (torch.optim.Adam / AdamW keyword arguments). */
+export interface FusedAdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }
+
+/**
+ * Fused SIMD kernels for the O(n) parts of a training step. Every array must come from the
+ * same backend's `alloc` (subarrays of those are fine). Semantics match the JS loops of
+ * src/core (elementwise.ts, activations.ts, optimizers/adam.ts) up to float32 rounding.
+ */
+export interface SimdFusedKernels {
+  /** torch Adam/AdamW step t (from 1) at lr on n floats, amsgrad=false (adam.ts adamUpdate). */
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, step: number, o: FusedAdamOptions): void;
+  /** Σ x[i]² over the first n floats (float64 accumulation) */
+  sumSquares(x: Float32Array, n?: number): number;
+  /** { diff: Σ(a-b)², ref: Σ b² } over n floats (the layer update ratio ‖Δw‖/‖w‖ needs both) */
+  diffSquares(a: Float32Array, b: Float32Array, n?: number): { diff: number; ref: number };
+  /** true when the first n floats are all finite */
+  allFinite(x: Float32Array, n?: number): boolean;
+  /** z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z) for rows × cols */
+  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: FusedActivation): void;
+  /** dz = dy · act'(z) over n floats (identity: copy; dz may be dy) */
+  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: FusedActivation): void;
+  /** db[j] = Σ_r dz[r, j] (writes, not accumulates) */
+  sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
 }
 
 /** The SIMD backend: a Backend plus introspection used by tests and benchmarks. */
@@ -55,6 +93,8 @@ export interface SimdBackend extends Backend {
   usedFloats(): number;
   /** byte offset of an array in the backend's memory; throws if it does not live there */
   pointerOf(x: Float32Array): number;
+  /** fused O(n) kernels (Adam, bias+activation, norms, ...) for a trainer that wants them */
+  readonly fused: SimdFusedKernels;
   /** the module instance's exports and memory (benchmarks, tests) */
   readonly raw: { readonly exports: SimdKernelExports; readonly memory: WasmMemory };
 }
@@ -138,11 +178,44 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     X.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, pointerOf(a), pointerOf(b), pointerOf(c), accumulate ? 1 : 0);
   }
 
+  const need = (x: Float32Array, n: number, what: string): number => {
+    if (!Number.isInteger(n) || n < 0 || n > x.length) throw new RangeError(`simd ${what}: n = ${n} outside [0, ${x.length}]`);
+    return pointerOf(x);
+  };
+  const fused: SimdFusedKernels = {
+    adam(p, g, m, v, n, lr, step, o) {
+      const bc1 = 1 - o.beta1 ** step;
+      const bc2Sqrt = Math.sqrt(1 - o.beta2 ** step);
+      const shrink = o.decoupled ? 1 - lr * o.weight_decay : 1;
+      const wd = o.decoupled ? 0 : o.weight_decay;
+      X.adam(need(p, n, 'adam p'), need(g, n, 'adam g'), need(m, n, 'adam m'), need(v, n, 'adam v'), n,
+        1 - o.beta1, o.beta2, 1 - o.beta2, lr / bc1, bc2Sqrt, o.eps, wd, shrink);
+    },
+    sumSquares: (x, n = x.length) => X.sumSquares(need(x, n, 'sumSquares'), n),
+    diffSquares(a, b, n = a.length) {
+      const diff = X.diffSquares(need(a, n, 'diffSquares a'), need(b, n, 'diffSquares b'), n);
+      return { diff, ref: X.secondResult() };
+    },
+    allFinite: (x, n = x.length) => X.allFinite(need(x, n, 'allFinite'), n) === 1,
+    biasAct(z, y, bias, rows, cols, act) {
+      const n = rows * cols;
+      if (bias && bias.length < cols) throw new RangeError(`simd biasAct: bias has ${bias.length} floats, needs ${cols}`);
+      X.biasAct(need(z, n, 'biasAct z'), need(y, n, 'biasAct y'), bias ? pointerOf(bias) : 0, rows, cols, ACT_CODE[act]);
+    },
+    actBackward(dy, z, dz, n, act) {
+      X.actBackward(need(dy, n, 'actBackward dy'), need(z, n, 'actBackward z'), need(dz, n, 'actBackward dz'), n, ACT_CODE[act]);
+    },
+    sumRows(dz, db, rows, cols) {
+      X.sumRows(need(dz, rows * cols, 'sumRows dz'), need(db, cols, 'sumRows db'), rows, cols);
+    },
+  };
+
   return {
     name: 'simd',
     capacityFloats,
     alloc,
     gemm,
+    fused,
     usedFloats: () => (top - heapStart) / 4,
     pointerOf,
     raw: { exports: X, memory },

