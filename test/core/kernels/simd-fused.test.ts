@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSimdBackend } from '../../../src/core/kernels/simd.js';
-import { adamUpdate } from '../../../src/core/optimizers/adam.js';
+import { adamUpdate, type AdamOptions } from '../../../src/core/optimizers/adam.js';
 import { addBiasRows, allFinite, sumRows, sumSquares } from '../../../src/core/kernels/elementwise.js';
 import { ACTIVATIONS, activationBackward, activationForward } from '../../../src/core/activations.js';
 import { createRng } from '../../../src/core/rng.js';
@@ -21,11 +21,12 @@ const maxRelDiff = (a: Float32Array, b: Float32Array, floor = 1e-30): number => 
 
 describe('fused Adam', () => {
   // reference: src/core/optimizers/adam.ts (torch semantics, float64 arithmetic per element)
-  for (const [label, o] of [
+  const cases: [string, AdamOptions][] = [
     ['Adam', { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, amsgrad: false, decoupled: false }],
     ['Adam + L2 weight decay', { beta1: 0.8, beta2: 0.99, eps: 1e-6, weight_decay: 0.1, amsgrad: false, decoupled: false }],
     ['AdamW', { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01, amsgrad: false, decoupled: true }],
-  ] as const) {
+  ];
+  for (const [label, o] of cases) {
     it(`${label}: 5 steps on n = 1031 equal adamUpdate to float32 rounding`, () => {
       const n = 1031; // SIMD body + 3-float tail
       const p = filled(n), m = be.alloc(n), v = be.alloc(n);
