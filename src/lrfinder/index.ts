@@ -10,3 +10,4 @@ export { SLIDE_DEFAULTS, type SlideOptions } from './suggest/slide.js';
 export { valleyRawIndex } from './suggest/valley.js';
 export { gradient, gradientF32, argmin } from './suggest/numeric.js';
 export { localLinearLogLr, type LocalLinearFit, type ZeroLagOptions } from './suggest/zero-lag-steepest.js';
+export { appendLayerStats, layerWarnings, type LayerSeries } from './layer-diagnostics.js';

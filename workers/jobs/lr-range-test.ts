@@ -7,7 +7,7 @@ import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
 import { createTrainer } from '../../src/core/trainer.js';
 import type { Dataset } from '../../src/core/spec.js';
 import type { Backend, StepResult } from '../../src/core/types.js';
-import { analyzeRangeTest, rangeTest, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
+import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
 import { toTrainSpec } from './train-spec.js';
 
 export interface RangeTestDeps {
@@ -33,12 +33,14 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
   const dataset = deps.dataset(req);
   const total = req.num_iter * req.repeats;
   const runs: { seed: number; outcome: RangeTestOutcome; analysis: ReturnType<typeof analyzeRangeTest> }[] = [];
+  const layers: LayerSeries[] = [];
 
   for (let r = 0; r < req.repeats; r++) {
     const seed = req.seed + r;
     const trainer = createTrainer(toTrainSpec(req, seed, req.start_lr), { backend: deps.backend(), dataset });
     const step = (lr: number): StepResult => {
       const s = trainer.step(lr);
+      if (r === 0) appendLayerStats(layers, trainer.layerStats());
       if (req.eval !== 'val' || s.non_finite) return s;
       return { ...s, loss: trainer.evaluate('val').loss };
     };
@@ -60,7 +62,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
   }
 
   const first = runs[0];
-  const warnings = [...first.analysis.warnings];
+  const warnings = [...first.analysis.warnings, ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index)];
   if (first.outcome.stop_reason === 'non_finite') {
     warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
   }
@@ -76,6 +78,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
     best_loss: first.outcome.best_loss,
     stop_reason: first.outcome.stop_reason,
     iterations: first.outcome.iterations,
+    layers,
     warnings,
     seed: req.seed,
   };
