@@ -33,17 +33,21 @@ export function gradNorm(params: Param[], normType = 2): number {
 
 export function clipGradNorm(params: Param[], maxNorm: number, normType = 2, errorIfNonfinite = false): number {
   const total = gradNorm(params, normType);
+  clipGradNormGivenTotal(params, maxNorm, total, normType, errorIfNonfinite);
+  return total;
+}
+
+/** The second half of clip_grad_norm_, for a caller that already has the total norm. */
+export function clipGradNormGivenTotal(params: Param[], maxNorm: number, total: number, normType = 2, errorIfNonfinite = false): void {
   if (errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(`The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``);
   }
-  const coef = Math.min(maxNorm / (total + 1e-6), 1);
-  if (coef !== 1) {
-    for (const p of params) {
-      const g = p.grad;
-      for (let i = 0; i < g.length; i++) g[i] *= coef;
-    }
+  const coef = Math.min(maxNorm / (total + 1e-6), 1); // NaN total → NaN coef, as torch
+  if (coef === 1) return;
+  for (const p of params) {
+    const g = p.grad;
+    for (let i = 0; i < g.length; i++) g[i] *= coef;
   }
-  return total;
 }
 
 export function clipGradValue(params: Param[], clipValue: number): void {

@@ -10,17 +10,17 @@
  * spec's own seed, so changing the training seed does not change the data; inline data is
  * split with the training seed ('split' stream).
  */
-import type { Backend, EvalResult, LayerStats, Param, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
+import type { Backend, EvalResult, LayerStats, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
 import { buildModel, expectedOutputs, validateModel, type Model } from './model.js';
 import { createLoss } from './losses.js';
 import { createOptimizer, type Optimizer } from './optimizers/index.js';
-import { clipGradNorm, clipGradValue, gradNorm } from './clip.js';
+import { clipGradNormGivenTotal, clipGradValue, gradNorm } from './clip.js';
 import { loadDataset } from './datasets/index.js';
 import { applyStandardizer, createBatcher, fitStandardizer, splitDataset } from './datasets/prepare.js';
-import { allFinite, copyInto, sumSquares } from './kernels/elementwise.js';
+import { allFinite, sumSquares } from './kernels/elementwise.js';
 import { ACTIVATIONS } from './activations.js';
 import type { Layer } from './layers/layer.js';
 
@@ -84,7 +84,14 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const prev = model.params.map((p) => backend.alloc(p.value.length));
   const optPrev = optimizer.state.map((s) => backend.alloc(s.length));
   const statLayers = model.allLayers.filter(hasStats);
-  let stats: LayerStats[] = statLayers.map((l) => emptyStats(l.name));
+  const paramIndex = new Map(model.params.map((p, i) => [p, i]));
+  const paramSq = new Float64Array(model.params.length);
+  // per-layer statistics of the last step: activations and gradient norms are taken during the
+  // step (before evaluate() can overwrite the buffers); the O(#params) weight statistics are
+  // computed on demand from the weights and their pre-update copy in `prev`
+  let acts: ActStats[] = statLayers.map(() => ({ mean: 0, std: 0, dead: 0 }));
+  let layerGradNorms = statLayers.map(() => 0);
+  let lastUpdated = false;
 
   const makeTargets = (rows: number): void => {
     if (!oneHot) return;
@@ -92,39 +99,47 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     for (let r = 0; r < rows; r++) tb[r * outputs + yb[r]] = 1;
   };
 
-  const restoreParams = (): void => model.params.forEach((p, i) => copyInto(p.value, prev[i], p.value.length));
-
   const trainer: CoreTrainer = {
     backend, model, train, val, batchSize: cap, optimizer,
     numParams: model.params.reduce((a, p) => a + p.value.length, 0),
 
     step(lr: number): StepResult {
+      const params = model.params;
       const rows = batcher.next(xb, yb);
       makeTargets(rows);
       const out = model.forward(xb, rows, true);
       const lossValue = loss.forward(out, tb, rows, outputs, gradOut);
       model.backward(gradOut, rows);
-      const layerGradNorms = statLayers.map((l) => Math.sqrt(l.params.reduce((a, p) => a + sumSquares(p.grad), 0)));
+
+      // pre-clip gradient norms: one pass over the grads gives the L2 total and every layer's norm
+      let sq = 0;
+      for (let i = 0; i < params.length; i++) { paramSq[i] = sumSquares(params[i].grad); sq += paramSq[i]; }
+      layerGradNorms = statLayers.map((l) => Math.sqrt(l.params.reduce((a, p) => a + paramSq[paramIndex.get(p)!], 0)));
+      acts = statLayers.map((l) => activationStats(l, rows));
       const clip = spec.clip;
-      const total = clip.max_norm !== null
-        ? clipGradNorm(model.params, clip.max_norm, clip.norm_type, clip.error_if_nonfinite)
-        : gradNorm(model.params, 2);
+      let total = Math.sqrt(sq);
+      if (clip.max_norm !== null) {
+        if (clip.norm_type !== 2) total = gradNorm(params, clip.norm_type);
+        clipGradNormGivenTotal(params, clip.max_norm, total, clip.norm_type, clip.error_if_nonfinite);
+      }
       let nonFinite = !Number.isFinite(lossValue) || !Number.isFinite(total);
+      lastUpdated = false;
       if (!nonFinite) {
-        if (clip.clip_value !== null) clipGradValue(model.params, clip.clip_value);
-        model.params.forEach((p, i) => copyInto(prev[i], p.value, p.value.length));
-        optimizer.state.forEach((s, i) => copyInto(optPrev[i], s, s.length));
+        if (clip.clip_value !== null) clipGradValue(params, clip.clip_value);
+        for (let i = 0; i < params.length; i++) prev[i].set(params[i].value);
+        optimizer.state.forEach((s, i) => optPrev[i].set(s));
         const steps = optimizer.steps;
         optimizer.step(lr);
-        if (!model.params.every((p) => allFinite(p.value))) {
-          // the update overflowed: roll back weights and optimizer state
-          restoreParams();
-          optimizer.state.forEach((s, i) => copyInto(s, optPrev[i], s.length));
+        if (!params.every((p) => allFinite(p.value))) {
+          // the update overflowed float32: roll back weights and optimizer state
+          for (let i = 0; i < params.length; i++) params[i].value.set(prev[i]);
+          optimizer.state.forEach((s, i) => s.set(optPrev[i]));
           optimizer.setSteps(steps);
           nonFinite = true;
+        } else {
+          lastUpdated = true;
         }
       }
-      stats = statLayers.map((l, i) => layerStatsOf(l, rows, layerGradNorms[i], nonFinite ? null : prevOf(model.params, prev, l)));
       return { loss: lossValue, grad_norm: total, non_finite: nonFinite };
     },
 
@@ -158,7 +173,16 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     },
 
     layerStats() {
-      return stats.map((s) => ({ ...s }));
+      return statLayers.map((l, i): LayerStats => {
+        const w = l.params.length ? l.params[0].value : null;
+        const prevW = w && lastUpdated ? prev[paramIndex.get(l.params[0])!] : null;
+        return {
+          layer: l.name, grad_norm: layerGradNorms[i],
+          weight_norm: w ? Math.sqrt(sumSquares(w)) : 0,
+          update_ratio: w && prevW ? updateRatio(w, prevW) : 0,
+          act_mean: acts[i].mean, act_std: acts[i].std, dead_fraction: acts[i].dead,
+        };
+      });
     },
 
     snapshot(): TrainerSnapshot {
@@ -237,26 +261,10 @@ function checkLabels(ds: Dataset): void {
   }
 }
 
-function emptyStats(layer: string): LayerStats {
-  return { layer, grad_norm: 0, weight_norm: 0, update_ratio: 0, act_mean: 0, act_std: 0, dead_fraction: 0 };
-}
+interface ActStats { mean: number; std: number; dead: number }
 
-/** the pre-update copy of a layer's first (weight) parameter */
-function prevOf(params: Param[], prev: Float32Array[], l: Layer): Float32Array | null {
-  if (!l.params.length) return null;
-  const i = params.indexOf(l.params[0]);
-  return i >= 0 ? prev[i] : null;
-}
-
-function layerStatsOf(l: Layer, rows: number, gradNormValue: number, prevW: Float32Array | null): LayerStats {
-  const w = l.params.length ? l.params[0].value : null;
-  const weightNorm = w ? Math.sqrt(sumSquares(w)) : 0;
-  let updateRatio = 0;
-  if (w && prevW) {
-    let d = 0, p = 0;
-    for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
-    updateRatio = p > 0 ? Math.sqrt(d) / Math.sqrt(p) : 0;
-  }
+/** mean/std of a layer's output over the batch, and the fraction of units that were 0 for every row (ReLU) */
+function activationStats(l: Layer, rows: number): ActStats {
   const y = l.output, dim = l.outDim, n = rows * dim;
   let s = 0, s2 = 0;
   for (let i = 0; i < n; i++) { s += y[i]; s2 += y[i] * y[i]; }
@@ -270,8 +278,12 @@ function layerStatsOf(l: Layer, rows: number, gradNormValue: number, prevW: Floa
       if (allZero) dead++;
     }
   }
-  return {
-    layer: l.name, grad_norm: gradNormValue, weight_norm: weightNorm, update_ratio: updateRatio,
-    act_mean: mean, act_std: Math.sqrt(variance), dead_fraction: dim ? dead / dim : 0,
-  };
+  return { mean, std: Math.sqrt(variance), dead: dim ? dead / dim : 0 };
+}
+
+/** ‖w - prev‖ / ‖prev‖ */
+function updateRatio(w: Float32Array, prevW: Float32Array): number {
+  let d = 0, p = 0;
+  for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
+  return p > 0 ? Math.sqrt(d) / Math.sqrt(p) : 0;
 }

@@ -11,9 +11,10 @@
  */
 export interface AdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; amsgrad: boolean; decoupled: boolean }
 
+/** One step for one tensor; intermediates in float64, state stored as float32. `vmax` non-null = amsgrad. */
 export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null,
   n: number, lr: number, step: number, o: AdamOptions): void {
-  const { beta1, beta2, eps, weight_decay: wd, amsgrad, decoupled } = o;
+  const { beta1, beta2, eps, weight_decay: wd, decoupled } = o;
   const bc1 = 1 - beta1 ** step;
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
   const stepSize = lr / bc1;
@@ -28,12 +29,10 @@ export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v:
     m[i] = mi;
     v[i] = vi;
     let vh = vi;
-    if (amsgrad && vmax) {
-      vh = Math.max(vmax[i], vi);
-      vmax[i] = vh;
-      vh = vmax[i]; // the stored (float32) maximum, as torch uses the buffer
+    if (vmax !== null) {
+      if (vi > vmax[i]) vmax[i] = vi;
+      vh = vmax[i];
     }
-    const denom = Math.sqrt(vh) / bc2Sqrt + eps;
-    p[i] = pi - stepSize * (m[i] / denom);
+    p[i] = pi - stepSize * (mi / (Math.sqrt(vh) / bc2Sqrt + eps));
   }
 }
