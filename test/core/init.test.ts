@@ -115,7 +115,8 @@ describe('initializer statistics (512×512, sampling error ~ std/√262144 ≈ 0
 describe('variance propagation through 784-256-128-64-10 ReLU (batch of 100 N(0,1) inputs)', () => {
   const dims = [784, 256, 128, 64, 10];
   const backend = createScalarBackend();
-  function activationStds(spec: InitSpec): number[] {
+  /** per layer: std of the pre-activation z (and, in `outs`, of the layer's output: relu(z), or z for the logits) */
+  function activationStds(spec: InitSpec, outs: number[] = []): number[] {
     const rng = createRng(2024);
     const rows = 100;
     let h = backend.alloc(rows * dims[0]);
@@ -132,14 +133,19 @@ describe('variance propagation through 784-256-128-64-10 ReLU (batch of 100 N(0,
       const y = last ? z : backend.alloc(rows * fout);
       if (!last) activationForward(ACTIVATIONS.relu, 0, z, y, rows * fout);
       stds.push(moments(z).std); // pre-activation spread of each layer
+      outs.push(moments(y).std);
       h = y;
     }
     return stds;
   }
   it('kaiming_normal (relu) keeps the std within a factor of 2 across the four layers', () => {
-    const s = activationStds({ name: 'kaiming_normal', nonlinearity: 'relu' });
+    const outs: number[] = [];
+    const s = activationStds({ name: 'kaiming_normal', nonlinearity: 'relu' }, outs);
     expect(Math.max(...s) / Math.min(...s)).toBeLessThan(2);
     expect(s.every((v) => v > 0.5 && v < 2)).toBe(true);
+    // theory: z ~ N(0, 2) in every layer → relu(z) std √(1 - 1/π) ≈ 0.826, logits std √2
+    expect(Math.max(...outs) / Math.min(...outs)).toBeLessThan(2);
+    outs.slice(0, 3).forEach((v) => expect(Math.abs(v - Math.sqrt(1 - 1 / Math.PI))).toBeLessThan(0.1));
   });
   it('xavier shrinks it layer by layer', () => {
     const s = activationStds({ name: 'xavier_normal' });
