@@ -200,6 +200,7 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
       model.buffers.forEach((b, i) => b.set(s.buffers[i]));
       optimizer.state.forEach((b, i) => b.set(s.optimizer[i]));
       optimizer.setSteps(s.optimizer_steps);
+      lastUpdated = false; // `prev` no longer holds the weights before the current ones
     },
   };
   return trainer;
