@@ -1,0 +1,79 @@
+/**
+ * The notebook path: clients/python/lrfinder.py (stdlib only) against a real listening server,
+ * a private redis-server and a real worker process.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appOn } from '../helpers/app.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { startWorker, type TestWorker } from '../helpers/worker.js';
+
+const run = promisify(execFile);
+const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
+
+let redis: TestRedis;
+let t: Awaited<ReturnType<typeof appOn>>;
+let worker: TestWorker;
+let base: string;
+const prefix = `py-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  t = await appOn(redis.url, { QUEUE_PREFIX: prefix });
+  await t.connected();
+  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
+  await worker.ready;
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await t?.close();
+  await redis?.cleanup();
+});
+
+async function python(code: string): Promise<any> {
+  const { stdout } = await run('python3', ['-c', code], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: base }, timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+describe('Python client', () => {
+  it('runs a range test and waits for the suggestion', async () => {
+    const out = await python(`
+import json, os
+from lrfinder import Client
+lrf = Client(os.environ["LRF_URL"])
+job = lrf.range_test(preset="spirals-mlp", num_iter=40)
+r = job["result"]
+print(json.dumps({"status": job["status"], "n": len(r["lrs"]), "lr": r["suggested_lr"], "first": r["lrs"][0], "presets": [p["name"] for p in lrf.presets()]}))
+`);
+    expect(out.status).toBe('succeeded');
+    expect(out.n).toBeGreaterThan(0);
+    expect(out.first).toBe(1e-7);
+    expect(out.presets).toContain('spirals-mlp');
+    expect(out.lr === null || (out.lr >= 1e-7 && out.lr <= 10)).toBe(true);
+  });
+
+  it('raises LrFinderError with the problem for a bad request, and refuses NaN before sending', async () => {
+    const out = await python(`
+import json, os, math
+from lrfinder import Client, LrFinderError
+lrf = Client(os.environ["LRF_URL"])
+res = {}
+try:
+    lrf.range_test(num_iter="100")
+except LrFinderError as e:
+    res["status"], res["code"], res["pointer"] = e.status, e.code, e.errors[0]["pointer"]
+try:
+    lrf.range_test(start_lr=math.nan)
+except ValueError as e:
+    res["nan"] = "refused"
+print(json.dumps(res))
+`);
+    expect(out).toEqual({ status: 400, code: 'invalid_request', pointer: '/num_iter', nan: 'refused' });
+  });
+});
