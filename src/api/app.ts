@@ -12,7 +12,9 @@ import { registerErrorHandlers } from './errors.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { curveAnalysisRoutes } from './routes/curve-analyses.js';
 import { healthRoutes } from './routes/health.js';
+import { jobViewRoutes } from './routes/job-views.js';
 import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
 import { presetRoutes } from './routes/presets.js';
 import { registerSchemas } from './schemas.js';
@@ -71,5 +73,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   presetRoutes(app);
   datasetRoutes(app);
   lrRangeTestRoutes(app, config);
+  jobViewRoutes(app);
+  curveAnalysisRoutes(app, config);
   return app;
 }

@@ -7,6 +7,7 @@ import { Ajv, type AnySchema } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { Problem, ProblemError } from '../contracts/common.js';
+import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
 import { Data } from '../contracts/data.js';
 import { Progress } from '../contracts/job.js';
 import { LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
@@ -19,6 +20,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export const SHARED_SCHEMAS = [
   ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning,
   LrRangeTestRequest, LrRangeTestResult, LrRangeTestJob,
+  CurveAnalysisRequest, CurveAnalysisResult,
 ];
 
 function makeAjv(strictBody: boolean): Ajv {

@@ -3,7 +3,7 @@
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, type Job } from 'bullmq';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobKind } from '../contracts/job.js';
 import { ProblemError } from '../contracts/problems.js';
@@ -41,8 +41,40 @@ export function redisUnavailable(cause?: unknown): ProblemError {
     `the job queue (Redis) is not reachable right now${why}; nothing was queued, retry shortly`, [], { 'retry-after': '2' });
 }
 
+/** What a job-event listener hears: a progress point, or a hint that the job's state changed. */
+export type JobEvent =
+  | { type: 'progress'; data: unknown }
+  | { type: 'state'; event: 'active' | 'completed' | 'failed' | 'waiting' | 'removed' };
+
+export type JobEventListener = (event: JobEvent) => void;
+
+/** One page of an owner's jobs of one kind, newest first. */
+export interface JobPage {
+  items: JobRecord[];
+  /** position after the last item, or null when there are no more */
+  next: JobCursor | null;
+}
+
+export interface JobCursor {
+  /** creation time, ms (the sorted-set score) */
+  at: number;
+  id: string;
+}
+
+/** Sorted set (score = creation ms) of one owner's jobs of one kind: GET /v1/{kind}. */
+export function ownerIndexKey(prefix: string, kind: JobKind, owner: string): string {
+  return `${prefix}:lrf:owner-jobs:${kind}:${encodeURIComponent(owner)}`;
+}
+
+interface EventHub {
+  events: QueueEvents;
+  connection: Redis;
+  listeners: Map<string, Set<JobEventListener>>;
+}
+
 export class JobStore {
   private readonly queues = new Map<JobKind, Queue>();
+  private readonly hubs = new Map<JobKind, EventHub>();
 
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {}
 
@@ -75,6 +107,10 @@ export class JobStore {
     const q = this.queue(kind);
     const id = randomUUID();
     const data: JobData = { kind, request, owner };
+    // The owner's index entry goes first: if the add then fails nothing was queued and the
+    // dangling entry is skipped (and removed) by list(); the reverse order could queue a job
+    // and still answer 503.
+    await this.guard(() => this.indexJob(kind, owner, id));
     const job = await this.guard(() => q.add(kind, data, {
       jobId: id,
       attempts: 1,
@@ -113,12 +149,112 @@ export class JobStore {
     return this.get(kind, id, owner);
   }
 
+  private async indexJob(kind: JobKind, owner: string, id: string): Promise<void> {
+    const key = ownerIndexKey(this.opts.prefix, kind, owner);
+    const now = Date.now();
+    const ttl = this.opts.resultTtlSeconds;
+    // entries older than twice the result TTL can only point at removed jobs
+    await this.redis.multi()
+      .zadd(key, now, id)
+      .zremrangebyscore(key, '-inf', now - 2 * ttl * 1000)
+      .expire(key, 2 * ttl)
+      .exec();
+  }
+
+  /**
+   * The owner's jobs of a kind, newest first, `limit` per page. Index entries whose job is gone
+   * (expired or never queued) are skipped and removed.
+   */
+  async list(kind: JobKind, owner: string, opts: { limit: number; cursor?: JobCursor | null }): Promise<JobPage> {
+    this.queue(kind); // 503 at once when Redis is not ready
+    const key = ownerIndexKey(this.opts.prefix, kind, owner);
+    const limit = Math.max(1, Math.floor(opts.limit));
+    return this.guard(async () => {
+      const items: JobRecord[] = [];
+      let after: JobCursor | null = opts.cursor ?? null;
+      for (let round = 0; round < 5 && items.length < limit; round++) {
+        const want = limit - items.length + 1;
+        // members sharing the cursor's score come in reverse lexicographic order: skip those seen
+        const ties = after ? await this.redis.zcount(key, after.at, after.at) : 0;
+        const flat = await this.redis.zrevrangebyscore(key, after ? after.at : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, want + ties);
+        const entries: JobCursor[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const e = { id: flat[i], at: Number(flat[i + 1]) };
+          if (after && e.at === after.at && e.id >= after.id) continue;
+          entries.push(e);
+        }
+        if (entries.length === 0) return { items, next: null };
+        const batch = entries.slice(0, limit - items.length);
+        const recs = await Promise.all(batch.map((e) => this.get(kind, e.id, owner)));
+        const gone: string[] = [];
+        recs.forEach((r, i) => (r ? items.push(r) : gone.push(batch[i].id)));
+        if (gone.length) await this.redis.zrem(key, ...gone);
+        after = batch[batch.length - 1];
+        if (items.length >= limit) return { items, next: entries.length > batch.length ? after : null };
+        if (entries.length < want) return { items, next: null };
+      }
+      return { items, next: items.length > 0 || after ? after : null };
+    });
+  }
+
+  /**
+   * Listens to a job's BullMQ events (progress, active, completed, failed) over the queue's event
+   * stream. One QueueEvents per kind, created on first use on its own blocking connection. Events
+   * are hints delivered at most once; callers re-read the job for its state. Returns unsubscribe.
+   */
+  subscribe(kind: JobKind, id: string, listener: JobEventListener): () => void {
+    const hub = this.hub(kind);
+    let set = hub.listeners.get(id);
+    if (!set) hub.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      const s = hub.listeners.get(id);
+      if (!s) return;
+      s.delete(listener);
+      if (s.size === 0) hub.listeners.delete(id);
+    };
+  }
+
+  private hub(kind: JobKind): EventHub {
+    let hub = this.hubs.get(kind);
+    if (hub) return hub;
+    // XREAD BLOCK needs a connection without a command timeout that waits across reconnects
+    const connection = this.redis.duplicate({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: false,
+    });
+    connection.on('error', () => { /* reconnects by itself; SSE streams also poll */ });
+    const events = new QueueEvents(queueName(kind), { connection, prefix: this.opts.prefix, skipVersionCheck: true });
+    events.on('error', () => undefined);
+    const listeners = new Map<string, Set<JobEventListener>>();
+    const dispatch = (jobId: string, ev: JobEvent) => {
+      const set = listeners.get(jobId);
+      if (set) for (const l of [...set]) l(ev);
+    };
+    events.on('progress', ({ jobId, data }) => dispatch(jobId, { type: 'progress', data }));
+    for (const name of ['active', 'completed', 'failed', 'waiting', 'removed'] as const) {
+      events.on(name, (args: { jobId: string }) => dispatch(args.jobId, { type: 'state', event: name }));
+    }
+    hub = { events, connection, listeners };
+    this.hubs.set(kind, hub);
+    return hub;
+  }
+
   async workerCount(kind: JobKind): Promise<number> {
     const q = this.queue(kind);
     return this.guard(() => q.getWorkersCount());
   }
 
   async close(): Promise<void> {
+    const hubs = [...this.hubs.values()];
+    this.hubs.clear();
+    await Promise.allSettled(hubs.map(async (h) => {
+      h.listeners.clear();
+      await h.events.close();
+      h.connection.disconnect();
+    }));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }

@@ -39,7 +39,7 @@ export function jobResource(rec: JobRecord) {
     request: rec.request,
     result: rec.result,
     error,
-    links: { self, cancel: `${self}/cancel` },
+    links: { self, cancel: `${self}/cancel`, events: `${self}/events`, plot: `${self}/plot.svg`, csv: `${self}/curve.csv` },
   };
 }
 

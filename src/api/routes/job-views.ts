@@ -1,0 +1,350 @@
+/**
+ * Views of the jobs of every kind: GET /v1/{kind} (the caller's jobs, newest first, paginated),
+ * /v1/{kind}/{id}/events (Server-Sent Events), /plot.svg and /curve.csv (the result as a picture
+ * and a table). Same 404 and owner rules as GET /v1/{kind}/{id}; Redis down is a 503 problem
+ * before anything is streamed.
+ */
+import Type from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { JobParams, JobStatus, problemResponses } from '../../contracts/common.js';
+import { JOB_KINDS, type JobKind } from '../../contracts/job.js';
+import { invalid, ProblemError } from '../../contracts/problems.js';
+import type { JobCursor, JobEvent, JobRecord } from '../../queue/jobs.js';
+import { renderJobCsv, renderJobSvg } from '../views/index.js';
+import { sseComment, sseEvent } from '../views/sse.js';
+import { jobResource } from './jobs.js';
+
+/** SSE bounds: heartbeat comment, fallback poll of the job, longest connection (then reconnect). */
+export const SSE_TIMING = Object.freeze({ heartbeatMs: 15_000, pollMs: 1_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
+
+export const LIST_LIMIT = Object.freeze({ default: 20, max: 100 });
+/** a list item carries its request only below this size (inline datasets can be large) */
+export const LIST_REQUEST_MAX_BYTES = 8192;
+
+const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
+
+const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+const JobListItem = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    kind: Type.String(),
+    status: JobStatus,
+    progress: Type.Union([Type.Ref('Progress'), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' }),
+    started_at: Timestamp,
+    finished_at: Timestamp,
+    request: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+      description: `the stored request, or null when it is larger than ${LIST_REQUEST_MAX_BYTES} bytes (GET links.self for it)`,
+    }),
+    summary: Type.Union([
+      Type.Object({
+        suggested_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+        suggestion_method: Type.Optional(Type.String()),
+        stop_reason: Type.Optional(Type.String()),
+        iterations: Type.Optional(Type.Integer()),
+        best_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+      }, { additionalProperties: false }),
+      Type.Null(),
+    ], { description: 'the headline of a finished result (the full result is at links.self)' }),
+    error: Type.Union([Type.Ref('Problem'), Type.Null()]),
+    links: Type.Object({ self: Type.String() }, { additionalProperties: true }),
+  },
+  { additionalProperties: false },
+);
+
+const JobList = Type.Object(
+  {
+    items: Type.Array(JobListItem),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last page' }),
+    links: Type.Object({ self: Type.String(), next: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export function encodeCursor(c: JobCursor): string {
+  return Buffer.from(`${c.at}.${c.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(s: string): JobCursor {
+  const m = /^(\d{1,16})\.([0-9a-fA-F-]{36})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
+  if (!m) throw invalid('/querystring/cursor', 'is not a cursor from this API (use next_cursor of the previous page)');
+  return { at: Number(m[1]), id: m[2] };
+}
+
+function notFound(kind: string, id: string): ProblemError {
+  return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
+}
+
+function listItem(rec: JobRecord) {
+  const full = jobResource(rec);
+  const requestJson = JSON.stringify(rec.request ?? null);
+  const { result: _result, ...rest } = full;
+  return {
+    ...rest,
+    request: requestJson.length <= LIST_REQUEST_MAX_BYTES && rec.request && typeof rec.request === 'object' ? rec.request : null,
+    summary: summary(rec.result),
+  };
+}
+
+function summary(result: unknown) {
+  if (!result || typeof result !== 'object') return null;
+  const r = result as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if ('suggested_lr' in r) out.suggested_lr = r.suggested_lr;
+  const method = (r.suggestion as { method?: unknown } | undefined)?.method;
+  if (typeof method === 'string') out.suggestion_method = method;
+  if (typeof r.stop_reason === 'string') out.stop_reason = r.stop_reason;
+  if (Number.isInteger(r.iterations)) out.iterations = r.iterations;
+  if ('best_lr' in r) out.best_lr = r.best_lr;
+  return out;
+}
+
+/** The job's result, or the problem that says why there is none yet. */
+async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<JobRecord> {
+  const rec = await app.jobs.get(kind, id, owner);
+  if (!rec) throw notFound(kind, id);
+  if (rec.status === 'queued' || rec.status === 'running') {
+    throw new ProblemError(409, 'not_finished', 'Job not finished',
+      `job ${id} is ${rec.status}; its result (and so its plot and table) exists once it has succeeded — follow links.events or poll links.self`);
+  }
+  if (rec.status !== 'succeeded') {
+    throw new ProblemError(409, 'no_result', 'Job has no result', `job ${id} ${rec.status}; only a succeeded job has a result to show`);
+  }
+  return rec;
+}
+
+const notAvailable = (kind: string, what: string) =>
+  new ProblemError(404, 'not_available', 'Not available', `${kind} results have no ${what}`);
+
+export function jobViewRoutes(app: FastifyInstance): void {
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+
+  for (const kind of JOB_KINDS) {
+    const base = `/v1/${kind}`;
+    const tag = kind;
+
+    app.get(base, {
+      schema: {
+        tags: [tag],
+        summary: `List your ${kind.replace(/-/g, ' ')}, newest first`,
+        description: 'Jobs of the caller (its API key) kept for RESULT_TTL_S, newest first, `limit` per page (default 20, max 100). ' +
+          'Items omit the result (a `summary` gives its headline); follow `links.next` (or pass `next_cursor` as `cursor`) until it is null.',
+        querystring: ListQuery,
+        response: { 200: JobList, ...problemResponses(400, 401, 503) },
+      },
+    }, async (req: FastifyRequest<{ Querystring: { limit?: number; cursor?: string } }>) => {
+      const limit = req.query.limit ?? LIST_LIMIT.default;
+      const cursor = req.query.cursor !== undefined ? decodeCursor(req.query.cursor) : null;
+      const page = await app.jobs.list(kind, req.owner, { limit, cursor });
+      const next = page.next ? encodeCursor(page.next) : null;
+      const q = (c: string | null) => `${base}?limit=${limit}${c ? `&cursor=${c}` : ''}`;
+      return {
+        items: page.items.map(listItem),
+        next_cursor: next,
+        links: { self: q(req.query.cursor ?? null), next: next ? q(next) : null },
+      };
+    });
+
+    app.get(`${base}/:id/events`, {
+      schema: {
+        tags: [tag],
+        summary: 'Follow a job as Server-Sent Events',
+        description: 'A `text/event-stream`: first `event: status` with the job resource as it is now, then `event: progress` with each ' +
+          'progress point (`{iteration, total, lr, loss, ...}`) as the worker reports it, `event: status` with the full job resource ' +
+          'whenever the status changes, and the stream ends after a terminal status (succeeded, failed, canceled). Comment lines (`: keep-alive`) ' +
+          `every ${SSE_TIMING.heartbeatMs / 1000} s; a connection lasts at most ${SSE_TIMING.maxConnectionMs / 60_000} minutes ` +
+          '(EventSource reconnects and gets the current state first). From Python: read the response line by line.',
+        params: JobParams,
+        response: {
+          200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...problemResponses(400, 401, 404, 503),
+        },
+      },
+    }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const rec = await app.jobs.get(kind, req.params.id, req.owner);
+      if (!rec) throw notFound(kind, req.params.id);
+      streamJob(app, kind, rec, req, reply, streams);
+    });
+
+    app.get(`${base}/:id/plot.svg`, {
+      schema: {
+        tags: [tag],
+        summary: 'The result as an SVG plot',
+        description: 'Range tests: loss (raw, faint) and smoothed loss against the LR on a log axis, the suggested LR marked, every ' +
+          'method\'s pick shown faintly, the loss axis clipped to [lowest loss, first loss + margin]. Schedule simulations: LR and loss ' +
+          'against the step per schedule. A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.',
+        params: JobParams,
+        response: {
+          200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+          ...problemResponses(400, 401, 404, 409, 503),
+        },
+      },
+    }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const rec = await finishedJob(app, kind, req.params.id, req.owner);
+      const svg = renderJobSvg(kind, rec.result, rec.request);
+      if (svg === null) throw notAvailable(kind, 'plot');
+      return reply
+        .type('image/svg+xml; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', `inline; filename="${kind}-${rec.id}.svg"`)
+        .send(svg);
+    });
+
+    app.get(`${base}/:id/curve.csv`, {
+      schema: {
+        tags: [tag],
+        summary: 'The result\'s curves as CSV',
+        description: 'Range tests: `iteration,lr,loss,smoothed_loss,grad_norm` (iteration is 0-based, the `index` of the suggestions; ' +
+          'an empty cell where the value is null), plus a `run` column for `repeats > 1` (one block of rows per run). ' +
+          'Schedule simulations: `schedule,step,lr,loss`. `pandas.read_csv(url)` reads it. 409 until the job has succeeded.',
+        params: JobParams,
+        response: {
+          200: { description: 'CSV (RFC 4180, header row)', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...problemResponses(400, 401, 404, 409, 503),
+        },
+      },
+    }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const rec = await finishedJob(app, kind, req.params.id, req.owner);
+      const csv = renderJobCsv(kind, rec.result);
+      if (csv === null) throw notAvailable(kind, 'curve table');
+      return reply
+        .type('text/csv; charset=utf-8; header=present')
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', `inline; filename="${kind}-${rec.id}.csv"`)
+        .send(csv);
+    });
+  }
+}
+
+function iterationOf(p: unknown): number | null {
+  const it = (p as { iteration?: unknown } | null)?.iteration;
+  return typeof it === 'number' && Number.isFinite(it) ? it : null;
+}
+
+/**
+ * One SSE connection. BullMQ's event stream (QueueEvents) delivers progress points and state
+ * changes as they happen; a poll of the job every second catches anything the event stream
+ * missed (events before the subscription started, a Redis reconnect, a cancel flag).
+ */
+function streamJob(
+  app: FastifyInstance, kind: JobKind, first: JobRecord, req: FastifyRequest, reply: FastifyReply, streams: Set<() => void>,
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': req.id,
+  });
+  let closed = false;
+  let last = first;
+  let lastProgress = JSON.stringify(first.progress ?? null);
+  let lastIteration = iterationOf(first.progress);
+  let pending: unknown;
+  const timers: NodeJS.Timeout[] = [];
+  let unsubscribe: () => void = () => undefined;
+
+  const write = (chunk: string) => {
+    if (!closed && !res.destroyed) res.write(chunk);
+  };
+  const end = () => {
+    if (closed) return;
+    closed = true;
+    for (const t of timers) clearTimeout(t), clearInterval(t);
+    unsubscribe();
+    streams.delete(end);
+    if (!res.destroyed && !res.writableEnded) res.end();
+  };
+  streams.add(end);
+  res.on('close', end);
+
+  // progress arrives from two sources (events and polls): never repeat a point or go backwards
+  const sendProgress = (p: unknown) => {
+    const key = JSON.stringify(p ?? null);
+    if (p === null || p === undefined || key === lastProgress) return;
+    const it = iterationOf(p);
+    if (it !== null && lastIteration !== null && it <= lastIteration) return;
+    lastProgress = key;
+    if (it !== null) lastIteration = it;
+    write(sseEvent('progress', p));
+  };
+  const sendStatus = (rec: JobRecord) => {
+    lastProgress = JSON.stringify(rec.progress ?? null);
+    lastIteration = iterationOf(rec.progress) ?? lastIteration;
+    write(sseEvent('status', jobResource(rec)));
+    if (TERMINAL.has(rec.status)) end();
+  };
+
+  let busy = false;
+  let again = false;
+  const refresh = async (): Promise<void> => {
+    if (closed) return;
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      const rec = await app.jobs.get(kind, first.id, req.owner);
+      if (closed) return;
+      if (!rec) {
+        write(sseComment('the job no longer exists (expired or removed)'));
+        end();
+        return;
+      }
+      if (rec.status !== last.status || rec.finished_at !== last.finished_at) {
+        sendProgress(rec.progress);
+        last = rec;
+        sendStatus(rec);
+      } else {
+        last = rec;
+        sendProgress(rec.progress);
+      }
+    } catch {
+      // Redis unreachable for a moment: keep the stream, the next poll or event retries
+    } finally {
+      if (pending !== undefined && !closed && last.status !== 'queued') sendProgress(pending);
+      if (last.status !== 'queued') pending = undefined;
+      busy = false;
+      if (again && !closed) { again = false; void refresh(); }
+    }
+  };
+
+  write(sseEvent('status', jobResource(first), { retryMs: SSE_TIMING.retryMs }));
+  if (TERMINAL.has(first.status)) { end(); return; }
+
+  unsubscribe = app.jobs.subscribe(kind, first.id, (ev: JobEvent) => {
+    if (closed) return;
+    if (ev.type === 'progress') {
+      if (last.status === 'queued') {
+        // it started: the running status first, then its progress
+        pending = ev.data;
+        void refresh();
+      } else {
+        sendProgress(ev.data);
+      }
+    } else {
+      void refresh();
+    }
+  });
+  timers.push(setInterval(() => void refresh(), SSE_TIMING.pollMs));
+  timers.push(setInterval(() => write(sseComment('keep-alive')), SSE_TIMING.heartbeatMs));
+  timers.push(setTimeout(() => {
+    write(sseComment('maximum connection time reached: reconnect to keep following the job'));
+    end();
+  }, SSE_TIMING.maxConnectionMs));
+  void refresh(); // anything that happened between the first read and the subscription
+}

@@ -1,0 +1,34 @@
+/**
+ * Which picture and which table a finished job has: range-test-shaped results (lrs + losses)
+ * and schedule simulations (schedules[]). Anything else has none (null).
+ */
+import { renderRangeTestCsv, renderScheduleCsv } from './csv.js';
+import { renderRangeTestSvg } from './range-test-svg.js';
+import { renderScheduleSimulationSvg } from './schedule-svg.js';
+
+export { renderRangeTestSvg, renderScheduleSimulationSvg, renderRangeTestCsv, renderScheduleCsv };
+export { sseComment, sseEvent } from './sse.js';
+
+type Shape = 'range-test' | 'schedules' | null;
+
+export function resultShape(kind: string, result: unknown): Shape {
+  if (!result || typeof result !== 'object') return null;
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.schedules)) return 'schedules';
+  if (Array.isArray(r.lrs) && Array.isArray(r.losses)) return 'range-test';
+  return kind === 'schedule-simulations' ? 'schedules' : null;
+}
+
+export function renderJobSvg(kind: string, result: unknown, request: unknown): string | null {
+  const shape = resultShape(kind, result);
+  if (shape === 'range-test') return renderRangeTestSvg(result, request);
+  if (shape === 'schedules') return renderScheduleSimulationSvg(result, request);
+  return null;
+}
+
+export function renderJobCsv(kind: string, result: unknown): string | null {
+  const shape = resultShape(kind, result);
+  if (shape === 'range-test') return renderRangeTestCsv(result);
+  if (shape === 'schedules') return renderScheduleCsv(result);
+  return null;
+}

@@ -1,0 +1,63 @@
+/** Schedule-simulation plot (one curve per schedule) and SSE framing. */
+import { describe, expect, it } from 'vitest';
+import { renderJobCsv, renderJobSvg, resultShape } from '../../../src/api/views/index.js';
+import { renderScheduleSimulationSvg, SCHEDULE_LAYOUT as S } from '../../../src/api/views/schedule-svg.js';
+import { sseComment, sseEvent } from '../../../src/api/views/sse.js';
+import { parseXml } from './xml.js';
+
+describe('renderScheduleSimulationSvg', () => {
+  const cosine = Array.from({ length: 11 }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / 10)));
+  const result = { schedules: [
+    { name: 'CosineAnnealingLR', lrs: cosine, losses: cosine.map((_, i) => 2 - 0.1 * i) },
+    { name: 'StepLR <&>', lrs: cosine.map((_, i) => (i < 5 ? 0.1 : 0.01)), losses: cosine.map((_, i) => (i === 3 ? null : 2 - 0.05 * i)) },
+  ] };
+
+  it('is well-formed, one LR curve and one loss curve per schedule, names escaped in the legend', () => {
+    const svg = renderScheduleSimulationSvg(result);
+    const els = parseXml(svg);
+    expect(els.filter((e) => e.attrs.class === 'lr-curve')).toHaveLength(2);
+    expect(els.filter((e) => e.attrs.class === 'loss-curve')).toHaveLength(2);
+    expect(els.some((e) => e.name === 'text' && e.text === 'StepLR <&>')).toBe(true);
+    expect(svg).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('puts step i at its linear x position and the LR at its linear y position', () => {
+    const els = parseXml(renderScheduleSimulationSvg(result));
+    const d = els.find((e) => e.attrs.class === 'lr-curve')!.attrs.d;
+    const pts = [...d.matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(pts).toHaveLength(11);
+    const x1 = S.width - S.right;
+    pts.forEach(([x], i) => expect(x).toBeCloseTo(S.left + (i / 10) * (x1 - S.left), 1));
+    // y: 0 at the panel bottom, max LR (0.1) at 1/1.04 of the panel height
+    expect(pts[0][1]).toBeCloseTo(S.top + S.panel - (0.1 / (0.1 * 1.04)) * S.panel, 1);
+    expect(pts[10][1]).toBeCloseTo(S.top + S.panel, 1);
+  });
+
+  it('without losses, only the LR panel', () => {
+    const els = parseXml(renderScheduleSimulationSvg({ schedules: [{ name: 'a', lrs: [1, 2, 3] }] }));
+    expect(els.some((e) => e.attrs.id === 'lr-panel')).toBe(true);
+    expect(els.some((e) => e.attrs.id === 'loss-panel')).toBe(false);
+  });
+});
+
+describe('dispatch by result shape', () => {
+  it('range tests and schedules have a plot and a table; other results have none', () => {
+    expect(resultShape('lr-range-tests', { lrs: [], losses: [] })).toBe('range-test');
+    expect(resultShape('schedule-simulations', { schedules: [] })).toBe('schedules');
+    expect(resultShape('diagnostics', { checks: [] })).toBeNull();
+    expect(renderJobSvg('diagnostics', { checks: [] }, {})).toBeNull();
+    expect(renderJobCsv('diagnostics', null)).toBeNull();
+    expect(renderJobCsv('lr-range-tests', { lrs: [1], losses: [2] })).toBe('iteration,lr,loss,smoothed_loss,grad_norm\r\n0,1,2,,\r\n');
+  });
+});
+
+describe('SSE framing', () => {
+  it('event + data lines + blank line; retry and id when given', () => {
+    expect(sseEvent('progress', { iteration: 3, loss: null })).toBe('event: progress\ndata: {"iteration":3,"loss":null}\n\n');
+    expect(sseEvent('status', 'a\nb', { retryMs: 2000, id: '7' })).toBe('retry: 2000\nid: 7\nevent: status\ndata: a\ndata: b\n\n');
+  });
+  it('a newline in the event name cannot inject a field; comments start with ":"', () => {
+    expect(sseEvent('x\ndata: evil', 1)).toBe('event: xdata: evil\ndata: 1\n\n');
+    expect(sseComment('keep-alive')).toBe(': keep-alive\n\n');
+  });
+});
