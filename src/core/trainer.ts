@@ -86,6 +86,9 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const statLayers = model.allLayers.filter(hasStats);
   const paramIndex = new Map(model.params.map((p, i) => [p, i]));
   const paramSq = new Float64Array(model.params.length);
+  // fused norms / finiteness checks when the backend has them
+  const sq = backend.fused ? backend.fused.sumSquares : sumSquares;
+  const finite = backend.fused ? backend.fused.allFinite : allFinite;
   // per-layer statistics of the last step: activations and gradient norms are taken during the
   // step (before evaluate() can overwrite the buffers); the O(#params) weight statistics are
   // computed on demand from the weights and their pre-update copy in `prev`
@@ -112,12 +115,12 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
       model.backward(gradOut, rows);
 
       // pre-clip gradient norms: one pass over the grads gives the L2 total and every layer's norm
-      let sq = 0;
-      for (let i = 0; i < params.length; i++) { paramSq[i] = sumSquares(params[i].grad); sq += paramSq[i]; }
+      let sumSq = 0;
+      for (let i = 0; i < params.length; i++) { paramSq[i] = sq(params[i].grad); sumSq += paramSq[i]; }
       layerGradNorms = statLayers.map((l) => Math.sqrt(l.params.reduce((a, p) => a + paramSq[paramIndex.get(p)!], 0)));
       acts = statLayers.map((l) => activationStats(l, rows));
       const clip = spec.clip;
-      let total = Math.sqrt(sq);
+      let total = Math.sqrt(sumSq);
       if (clip.max_norm !== null) {
         if (clip.norm_type !== 2) total = gradNorm(params, clip.norm_type);
         clipGradNormGivenTotal(params, clip.max_norm, total, clip.norm_type, clip.error_if_nonfinite);
@@ -130,7 +133,7 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
         optimizer.state.forEach((s, i) => optPrev[i].set(s));
         const steps = optimizer.steps;
         optimizer.step(lr);
-        if (!params.every((p) => allFinite(p.value))) {
+        if (!params.every((p) => finite(p.value))) {
           // the update overflowed float32: roll back weights and optimizer state
           for (let i = 0; i < params.length; i++) params[i].value.set(prev[i]);
           optimizer.state.forEach((s, i) => s.set(optPrev[i]));
@@ -178,8 +181,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
         const prevW = w && lastUpdated ? prev[paramIndex.get(l.params[0])!] : null;
         return {
           layer: l.name, grad_norm: layerGradNorms[i],
-          weight_norm: w ? Math.sqrt(sumSquares(w)) : 0,
-          update_ratio: w && prevW ? updateRatio(w, prevW) : 0,
+          weight_norm: w ? Math.sqrt(sq(w)) : 0,
+          update_ratio: w && prevW ? updateRatio(w, prevW, backend) : 0,
           act_mean: acts[i].mean, act_std: acts[i].std, dead_fraction: acts[i].dead,
         };
       });
@@ -283,8 +286,9 @@ function activationStats(l: Layer, rows: number): ActStats {
 }
 
 /** ‖w - prev‖ / ‖prev‖ */
-function updateRatio(w: Float32Array, prevW: Float32Array): number {
+function updateRatio(w: Float32Array, prevW: Float32Array, backend: Backend): number {
   let d = 0, p = 0;
-  for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
+  if (backend.fused) ({ diff: d, ref: p } = backend.fused.diffSquares(w, prevW));
+  else for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
   return p > 0 ? Math.sqrt(d) / Math.sqrt(p) : 0;
 }

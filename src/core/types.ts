@@ -4,9 +4,33 @@
  * memory and run kernels without copies); shapes are row-major, batch first.
  */
 
+/**
+ * Optional fused O(n) kernels a backend may offer (the SIMD backend does); the core uses them
+ * when present and its plain JS loops otherwise. Same semantics as those loops up to float32
+ * rounding. Arrays must come from the backend's `alloc`.
+ */
+export interface FusedKernels {
+  /** torch Adam/AdamW step t (from 1) at lr over n floats, amsgrad=false */
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, step: number,
+       o: { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }): void;
+  /** Σ x[i]² (float64 accumulation) */
+  sumSquares(x: Float32Array, n?: number): number;
+  /** { diff: Σ(a-b)², ref: Σ b² } */
+  diffSquares(a: Float32Array, b: Float32Array, n?: number): { diff: number; ref: number };
+  allFinite(x: Float32Array, n?: number): boolean;
+  /** z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z) */
+  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: 'identity' | 'relu'): void;
+  /** dz = dy · act'(z) over n floats */
+  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: 'identity' | 'relu'): void;
+  /** db[j] = Σ_r dz[r, j] (writes) */
+  sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
+}
+
 /** Numeric kernels. All arrays passed in must come from this backend's `alloc`. */
 export interface Backend {
   readonly name: 'scalar' | 'simd';
+  /** fused elementwise kernels, when the backend has them */
+  readonly fused?: FusedKernels;
   /** A zero-filled buffer of n floats. Never invalidates buffers allocated before. */
   alloc(n: number): Float32Array;
   /**

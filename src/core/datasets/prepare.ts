@@ -91,7 +91,7 @@ export function createBatcher(ds: Dataset, batchSize: number, rng: Rng): Batcher
       }
       for (let r = 0; r < bs; r++) {
         const s = perm[cursor + r];
-        for (let j = 0; j < f; j++) x[r * f + j] = ds.x[s * f + j];
+        x.set(ds.x.subarray(s * f, s * f + f), r * f);
         for (let j = 0; j < yCols; j++) y[r * yCols + j] = ds.y[s * yCols + j];
       }
       cursor += bs;

@@ -36,6 +36,9 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
   const dz = hasAct ? backend.alloc(capacity * out) : null;
   const dx = o.needsInputGrad ? backend.alloc(capacity * inDim) : null;
   let input: Float32Array = z;
+  // the backend's fused kernels cover bias + identity/relu; other activations use the JS table
+  const fused = backend.fused && (o.activation === 'identity' || o.activation === 'relu') ? backend.fused : null;
+  const fusedAct = o.activation === 'relu' ? 'relu' : 'identity';
 
   return {
     kind: 'dense', name, inDim, outDim: out, params: b ? [W, b] : [W], buffers: [], children: [],
@@ -43,6 +46,10 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
     forward(x, rows) {
       input = x;
       backend.gemm(false, true, rows, out, inDim, x, W.value, z, false);
+      if (fused) {
+        fused.biasAct(z, y, b ? b.value : null, rows, out, fusedAct);
+        return y;
+      }
       if (b) addBiasRows(z, b.value, rows, out);
       if (hasAct) activationForward(act, k, z, y, rows * out);
       return y;
@@ -50,11 +57,15 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
     backward(dy, rows) {
       let g = dy;
       if (dz) {
-        activationBackward(act, k, z, y, dy, dz, rows * out);
+        if (fused) fused.actBackward(dy, z, dz, rows * out, fusedAct);
+        else activationBackward(act, k, z, y, dy, dz, rows * out);
         g = dz;
       }
       backend.gemm(true, false, out, inDim, rows, g, input, W.grad, false);
-      if (b) sumRows(g, b.grad, rows, out);
+      if (b) {
+        if (fused) fused.sumRows(g, b.grad, rows, out);
+        else sumRows(g, b.grad, rows, out);
+      }
       if (!dx) return null;
       backend.gemm(false, false, rows, inDim, out, g, W.value, dx, false);
       return dx;

@@ -34,9 +34,13 @@ const adamFactory = (decoupled: boolean): Factory => (spec, params, backend) => 
   const m = alloc(backend, params), v = alloc(backend, params);
   const vmax = spec.amsgrad ? alloc(backend, params) : null;
   const o = { beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weight_decay: spec.weight_decay, amsgrad: spec.amsgrad, decoupled };
+  // the backend's fused Adam (no amsgrad) when it has one, else ./adam.ts
+  const fused = backend.fused && !spec.amsgrad ? backend.fused : null;
   return {
     state: [...m, ...v, ...(vmax ?? [])],
-    update: (lr, step) => params.forEach((p, i) => adamUpdate(p.value, p.grad, m[i], v[i], vmax ? vmax[i] : null, p.value.length, lr, step, o)),
+    update: fused
+      ? (lr, step) => params.forEach((p, i) => fused.adam(p.value, p.grad, m[i], v[i], p.value.length, lr, step, o))
+      : (lr, step) => params.forEach((p, i) => adamUpdate(p.value, p.grad, m[i], v[i], vmax ? vmax[i] : null, p.value.length, lr, step, o)),
   };
 };
 
