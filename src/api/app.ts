@@ -17,6 +17,8 @@ import { healthRoutes } from './routes/health.js';
 import { jobViewRoutes } from './routes/job-views.js';
 import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
 import { presetRoutes } from './routes/presets.js';
+import { scheduleSimulationRoutes } from './routes/schedule-simulations.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { registerSchemas } from './schemas.js';
 import { sanitizeNonFinite } from './sanitize.js';
 
@@ -73,6 +75,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   presetRoutes(app);
   datasetRoutes(app);
   lrRangeTestRoutes(app, config);
+  scheduleRoutes(app, config);
+  scheduleSimulationRoutes(app, config);
   jobViewRoutes(app);
   curveAnalysisRoutes(app, config);
   return app;

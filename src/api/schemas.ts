@@ -12,6 +12,9 @@ import { Data } from '../contracts/data.js';
 import { Progress } from '../contracts/job.js';
 import { LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
+import {
+  SchedulePreviewRequest, SchedulePreviewResult, ScheduleSimulationJob, ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSpec,
+} from '../contracts/schedules.js';
 
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -21,6 +24,8 @@ export const SHARED_SCHEMAS = [
   ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning,
   LrRangeTestRequest, LrRangeTestResult, LrRangeTestJob,
   CurveAnalysisRequest, CurveAnalysisResult,
+  ScheduleSpec, SchedulePreviewRequest, SchedulePreviewResult,
+  ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationJob,
 ];
 
 function makeAjv(strictBody: boolean): Ajv {

@@ -4,14 +4,103 @@
  * preset's Adam entirely, as a PyTorch user would expect).
  */
 import type { LrRangeTestRequest } from './lr-range-test.js';
+import type { ScheduleSimulationRequest } from './schedules.js';
 
 export interface Preset {
   name: string;
   description: string;
   /** job kinds the preset applies to */
   kinds: string[];
-  body: LrRangeTestRequest;
+  /** an LrRangeTestRequest for 'lr-range-tests', a ScheduleSimulationRequest for 'schedule-simulations' */
+  body: LrRangeTestRequest | ScheduleSimulationRequest;
 }
+
+/** The training setup of the schedule presets: spirals-mlp's (each run ~200 Adam steps, about a second). */
+const SPIRALS_TRAIN: NonNullable<ScheduleSimulationRequest['train']> = {
+  data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
+  model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
+  optimizer: { type: 'adam' },
+  batch_size: 64,
+  seed: 0,
+};
+
+const CONSTANT = { name: 'constant', schedule: { type: 'constant', lr: 0.01 } };
+
+/**
+ * Schedule simulations: common recipes, each against a constant-LR baseline, on spirals-mlp
+ * (200 steps ≈ 16 epochs). OneCycleLR runs with cycle_momentum false because the trainer keeps the
+ * optimizer's momentum/beta1 fixed (see docs/schedules.md).
+ */
+const SCHEDULE_PRESETS: Preset[] = [
+  {
+    name: 'spirals-schedules',
+    description: 'constant vs linear warmup + cosine (PyTorch SequentialLR) vs one-cycle (OneCycleLR), Adam on spirals-mlp, 200 steps, seed 0.',
+    kinds: ['schedule-simulations'],
+    body: {
+      schedules: [
+        CONSTANT,
+        {
+          name: 'warmup-cosine',
+          schedule: {
+            type: 'SequentialLR', lr: 0.01, milestones: [20],
+            schedulers: [{ type: 'LinearLR', start_factor: 0.01, total_iters: 20 }, { type: 'CosineAnnealingLR', T_max: 180, eta_min: 1e-4 }],
+          },
+        },
+        { name: 'one-cycle', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, cycle_momentum: false } },
+      ],
+      steps: 200,
+      train: SPIRALS_TRAIN,
+    },
+  },
+  {
+    name: 'warmup-cosine',
+    description: 'Warmup + cosine decay, the transformer recipe: Hugging Face get_scheduler("cosine", num_warmup_steps=20, num_training_steps=200) and optax warmup_cosine_decay_schedule, against a constant LR; spirals-mlp, Adam.',
+    kinds: ['schedule-simulations'],
+    body: {
+      schedules: [
+        CONSTANT,
+        { name: 'hf-cosine', schedule: { type: 'cosine', lr: 0.01, num_warmup_steps: 20, num_training_steps: 200 } },
+        {
+          name: 'optax-warmup-cosine',
+          schedule: { type: 'warmup_cosine_decay_schedule', init_value: 0, peak_value: 0.01, warmup_steps: 20, decay_steps: 200, end_value: 1e-4 },
+        },
+      ],
+      steps: 200,
+      train: SPIRALS_TRAIN,
+    },
+  },
+  {
+    name: 'one-cycle',
+    description: 'Smith\'s 1cycle policy (PyTorch OneCycleLR, fastai fit_one_cycle): cosine and linear/three-phase annealing against a constant LR; spirals-mlp, Adam.',
+    kinds: ['schedule-simulations'],
+    body: {
+      schedules: [
+        CONSTANT,
+        { name: 'one-cycle-cos', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, cycle_momentum: false } },
+        {
+          name: 'one-cycle-linear-3phase',
+          schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, anneal_strategy: 'linear', three_phase: true, cycle_momentum: false },
+        },
+      ],
+      steps: 200,
+      train: SPIRALS_TRAIN,
+    },
+  },
+  {
+    name: 'step-decay',
+    description: 'Step decay, the classic ResNet recipe: PyTorch StepLR(step_size=60, gamma=0.3) and MultiStepLR(milestones=[100, 150], gamma=0.1) against a constant LR; spirals-mlp, Adam.',
+    kinds: ['schedule-simulations'],
+    body: {
+      schedules: [
+        CONSTANT,
+        { name: 'step', schedule: { type: 'StepLR', lr: 0.01, step_size: 60, gamma: 0.3 } },
+        { name: 'multistep', schedule: { type: 'MultiStepLR', lr: 0.01, milestones: [100, 150], gamma: 0.1 } },
+      ],
+      steps: 200,
+      train: SPIRALS_TRAIN,
+    },
+  },
+];
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -69,8 +158,10 @@ export const PRESETS: readonly Preset[] = [
       batch_size: 128,
     },
   },
+  ...SCHEDULE_PRESETS,
 ];
 
-export function findPreset(name: string): Preset | undefined {
-  return PRESETS.find((p) => p.name === name);
+/** A preset by name; with `kind`, only one that applies to that job kind. */
+export function findPreset(name: string, kind?: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name && (kind === undefined || p.kinds.includes(kind)));
 }

@@ -217,7 +217,8 @@ export function dataShape(data: ResolvedData): { features: number; task: 'classi
   return { features: data.features, task: d.task, outputs: d.task === 'classification' ? data.classes : d.outputs };
 }
 
-function resolveLoss(raw: LrRangeTestRequest['loss'], task: 'classification' | 'regression'): LossSpec {
+/** The loss from the request (default from the task: cross_entropy / mse); refuses a loss that does not fit the task. */
+export function resolveLoss(raw: LrRangeTestRequest['loss'], task: 'classification' | 'regression'): LossSpec {
   const spec: LossSpec = raw === undefined
     ? { name: task === 'classification' ? 'cross_entropy' : 'mse' }
     : typeof raw === 'string' ? { name: raw } : { ...raw };
@@ -246,11 +247,12 @@ export interface ResolveContext {
 /** Merge the preset, fill every default and check every limit; throws ProblemError. */
 export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext): ResolvedRangeTest {
   const presetName = body.preset ?? DEFAULT_PRESET;
-  const preset = findPreset(presetName);
+  const preset = findPreset(presetName, 'lr-range-tests');
   if (!preset) {
-    throw invalid('/preset', `unknown preset '${presetName}'; known: ${PRESETS.map((p) => p.name).join(', ')}`);
+    const known = PRESETS.filter((p) => p.kinds.includes('lr-range-tests')).map((p) => p.name).join(', ');
+    throw invalid('/preset', `unknown preset '${presetName}'; known: ${known}`);
   }
-  const req: LrRangeTestRequest = { ...preset.body, ...body };
+  const req: LrRangeTestRequest = { ...(preset.body as LrRangeTestRequest), ...body };
   const D = RANGE_TEST_DEFAULTS;
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;

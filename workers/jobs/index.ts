@@ -1,9 +1,11 @@
 /** Job runners by kind: each is a generator of progress that returns the job's result. */
 import type { JobKind } from '../../src/contracts/job.js';
 import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
+import type { ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
 import { chooseBackend } from '../backend.js';
 import { loadIoDataset } from '../datasets.js';
 import { runLrRangeTest } from './lr-range-test.js';
+import { runScheduleSimulation } from './schedule-simulation.js';
 import { JobInputError } from './errors.js';
 
 type Runner = (request: unknown) => Generator<Record<string, unknown>, unknown>;
@@ -12,6 +14,10 @@ const RUNNERS: Partial<Record<JobKind, Runner>> = {
   'lr-range-tests': (request) => runLrRangeTest(request as ResolvedRangeTest, {
     backend: chooseBackend,
     dataset: (req) => loadIoDataset(req.data, req.seed),
+  }),
+  'schedule-simulations': (request) => runScheduleSimulation(request as ResolvedScheduleSimulation, {
+    backend: chooseBackend,
+    dataset: (req) => loadIoDataset(req.train.data, req.train.seed),
   }),
 };
 

@@ -1,0 +1,143 @@
+/**
+ * Schedule-simulation request resolution (pure): preset merge, defaults, limits, and every
+ * schedule checked by the core simulator over the requested steps, so a bad schedule is a 400 at
+ * submit time with the library's own wording, never a failed job. The training setup goes through
+ * the range test's resolution (same model/data/loss/optimizer shapes, defaults and limits).
+ */
+import { openSchedule, ScheduleError, simulateSchedule, usesMetrics, type ScheduleSpec } from '../core/schedules/index.js';
+import type { LossSpec } from '../core/spec.js';
+import { findPreset, PRESETS } from './presets.js';
+import { invalid, limitExceeded, ProblemError } from './problems.js';
+import {
+  dataShape, outputLayer, resolveData, resolveLoss, resolveModel, resolveOptimizer,
+  type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
+} from './resolve.js';
+import { SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './schedules.js';
+
+export const SIMULATION_KIND = 'schedule-simulations';
+export const DEFAULT_SCHEDULE_PRESET = 'spirals-schedules';
+
+export interface ResolvedScheduleTrain {
+  model: ResolvedModel;
+  data: ResolvedData;
+  loss: LossSpec;
+  optimizer: ResolvedOptimizer;
+  batch_size: number;
+  seed: number;
+  clip_grad_norm: number | null;
+  clip_grad_value: number | null;
+}
+
+export interface NamedScheduleSpec {
+  name: string;
+  schedule: Record<string, unknown>;
+}
+
+export interface ResolvedScheduleSimulation {
+  preset: string | null;
+  schedules: NamedScheduleSpec[];
+  steps: number;
+  /** null: once per epoch (ceil(training rows / batch_size)), decided by the worker that knows the split */
+  eval_every: number | null;
+  diverge_th: number;
+  train: ResolvedScheduleTrain;
+}
+
+/**
+ * A core ScheduleError as a 400 problem: `errors[0].pointer` is the error's path (re-rooted under
+ * `prefix` when it points into the schedule), `errors[0].detail` the library's own message.
+ */
+export function scheduleProblem(err: ScheduleError, prefix = ''): ProblemError {
+  const pointer = err.path.startsWith('/schedule') ? prefix + err.path : err.path;
+  const shown = err.exception === 'LimitError' ? err.message : `${err.exception}: ${err.message}`;
+  return new ProblemError(400, 'invalid_request', 'Invalid schedule', `${pointer}: ${shown}`, [{ pointer, detail: err.message }]);
+}
+
+/** Runs a resolution step whose problems point at the top level (`/data/...`), re-rooting them under `prefix`. */
+function under<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ProblemError)) throw e;
+    const errors = e.errors.map((f) => ({ pointer: prefix + f.pointer, detail: f.detail }));
+    const detail = e.message.startsWith('/') ? prefix + e.message : e.message;
+    throw new ProblemError(e.status, e.code, e.title, detail, errors, e.headers);
+  }
+}
+
+/** Checks one schedule over `steps` with the core simulator (ReduceLROnPlateau: construction only, its metrics come from training). */
+function checkSchedule(spec: Record<string, unknown>, steps: number, at: string): void {
+  try {
+    if (typeof spec.type === 'string' && usesMetrics(spec.type)) {
+      openSchedule(spec as unknown as ScheduleSpec);
+      return;
+    }
+    const { lrs } = simulateSchedule(spec as unknown as ScheduleSpec, steps);
+    const k = lrs.findIndex((lr) => lr < 0);
+    if (k >= 0) {
+      throw invalid(`${at}/schedule`, `the learning rate is negative at step ${k} (${lrs[k]}); the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
+    }
+  } catch (e) {
+    if (e instanceof ScheduleError) throw scheduleProblem(e, at);
+    throw e;
+  }
+}
+
+/** Merge the preset, fill every default, check every limit and every schedule; throws ProblemError. */
+export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: ResolveContext): ResolvedScheduleSimulation {
+  const presetName = body.preset ?? DEFAULT_SCHEDULE_PRESET;
+  const preset = findPreset(presetName, SIMULATION_KIND);
+  if (!preset) {
+    const known = PRESETS.filter((p) => p.kinds.includes(SIMULATION_KIND)).map((p) => p.name).join(', ');
+    throw invalid('/preset', `unknown ${SIMULATION_KIND} preset '${presetName}'; known: ${known}`);
+  }
+  const pb = preset.body as ScheduleSimulationRequest;
+  // top-level fields replace the preset's; `train` is merged field by field (each field wholesale)
+  const req: ScheduleSimulationRequest = { ...pb, ...body, train: { ...pb.train, ...body.train } };
+  const { limits } = ctx;
+
+  const schedules = (req.schedules ?? []) as NamedScheduleSpec[];
+  const seen = new Map<string, number>();
+  schedules.forEach((s, i) => {
+    const j = seen.get(s.name);
+    if (j !== undefined) throw invalid(`/schedules/${i}/name`, `'${s.name}' is already the name of schedules[${j}]; names must be unique`);
+    seen.set(s.name, i);
+  });
+
+  const steps = req.steps ?? 100;
+  if (steps > limits.scheduleSteps) throw limitExceeded('/steps', 'steps', steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
+  const budget = limits.numIter * limits.repeats;
+  if (steps * schedules.length > budget) {
+    throw limitExceeded('/steps', `steps × schedules (${steps} × ${schedules.length})`, steps * schedules.length, budget, 'LIMIT_NUM_ITER × LIMIT_REPEATS');
+  }
+
+  const t = req.train ?? {};
+  const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
+  const batch_size = t.batch_size ?? SIMULATION_DEFAULTS.batch_size;
+  if (batch_size > limits.batchSize) throw limitExceeded('/train/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
+  const data = under('/train', () => resolveData(t.data ?? { name: 'spirals' }, seed, limits));
+  const shape = dataShape(data);
+  const loss = under('/train', () => resolveLoss(t.loss, shape.task));
+  const model = under('/train', () => resolveModel(t.model));
+  const optimizer = under('/train', () => resolveOptimizer(t.optimizer));
+  const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
+  if (params > limits.modelParams) {
+    throw limitExceeded('/train/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
+  }
+
+  schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`));
+
+  const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;
+  return {
+    preset: body.preset ?? (ownSetup ? null : DEFAULT_SCHEDULE_PRESET),
+    schedules: schedules.map((s) => ({ name: s.name, schedule: s.schedule })),
+    steps,
+    eval_every: req.eval_every ?? null,
+    diverge_th: req.diverge_th ?? SIMULATION_DEFAULTS.diverge_th,
+    train: {
+      model, data, loss, optimizer, batch_size, seed,
+      clip_grad_norm: t.clip_grad_norm ?? null,
+      clip_grad_value: t.clip_grad_value ?? null,
+    },
+  };
+}
