@@ -10,6 +10,8 @@ export interface Timing {
   min: number;
   max: number;
   runs: number;
+  /** every run's rate, sorted */
+  all: number[];
 }
 
 export interface TimingOptions {
@@ -40,7 +42,7 @@ export function rate(fn: () => void, o: Partial<TimingOptions> = {}): Timing {
     rates.push((calls * 1000) / dt);
   }
   rates.sort((a, b) => a - b);
-  return { median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], runs: rates.length };
+  return { median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], runs: rates.length, all: rates };
 }
 
 /** --name=value / --flag command-line options */

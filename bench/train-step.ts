@@ -9,15 +9,18 @@
  * Models (performance.md §2): tiny 2-64-64-2 tanh b64 (spirals); mnist 784-256-128-64-10 ReLU
  * b64 and b128 (real digits from the `mnist` package); medium 32-512-512-10 ReLU b256
  * (Gaussian inputs, random labels). GFLOP/s are nominal: 6·P·B per step (P = parameters).
+ * `simd-fused` is bench/fused-mlp.ts: the same step written directly on the SIMD backend's GEMM
+ * and fused kernels, without createTrainer's per-step bookkeeping — what the trainer could reach.
  *
  *   npm run bench                                   (build, then this file)
- *   node dist/bench/train-step.js [--runs=7] [--run-ms=700] [--warmup-ms=1500]
- *        [--only=tiny,mnist64,mnist128,medium] [--impl=simd,scalar,tfjs-cpu,tfjs-wasm,tfjs-wasm-cg]
+ *   node dist/bench/train-step.js [--rounds=3] [--runs=3] [--run-ms=500] [--warmup-ms=1000]
+ *        [--only=tiny,mnist64,mnist128,medium] [--impl=simd,simd-fused,scalar,tfjs-cpu,tfjs-wasm,tfjs-wasm-cg]
  *        [--json=bench/results/train-step.json]
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { createTrainer } from '../src/core/trainer.js';
 import { mlpSpec } from '../src/core/model.js';
 import { createScalarBackend } from '../src/core/kernels/scalar.js';
@@ -27,6 +30,7 @@ import { createRng } from '../src/core/rng.js';
 import type { ActivationName, Dataset, TrainSpec } from '../src/core/spec.js';
 import type { Backend } from '../src/core/types.js';
 import { args, environment, fmt, rate, table, type TimingOptions } from './common.js';
+import { createFusedMlp } from './fused-mlp.js';
 
 type TF = typeof import('@tensorflow/tfjs');
 type Tensor = import('@tensorflow/tfjs').Tensor;
@@ -234,53 +238,72 @@ function tfCustomGradStep(tf: TF, c: Config, batches: TfBatch[]): { step: () => 
 
 interface Row { config: string; impl: string; median: number; min: number; max: number; gflops: number }
 
-const IMPLS = ['simd', 'scalar', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm-cg'] as const;
+const IMPLS = ['simd', 'simd-fused', 'scalar', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm-cg'] as const;
 type Impl = typeof IMPLS[number];
 const IMPL_LABEL: Record<Impl, string> = {
   simd: 'ours: createTrainer + SIMD backend',
+  'simd-fused': 'ours: bench MLP step, SIMD GEMM + fused kernels',
   scalar: 'ours: createTrainer + scalar backend',
   'tfjs-cpu': 'tfjs-cpu optimizer.minimize',
   'tfjs-wasm': 'tfjs-wasm optimizer.minimize (stock)',
   'tfjs-wasm-cg': 'tfjs-wasm + customGrad, explicit transposes',
 };
 
+async function setup(impl: Impl, c: Config, ds: Dataset): Promise<{ step: () => number; dispose: () => void }> {
+  if (impl === 'simd') return { step: ourStep(c, createSimdBackend(simdCapacityFor(c.sizes, c.batch))), dispose: () => {} };
+  if (impl === 'scalar') return { step: ourStep(c, createScalarBackend()), dispose: () => {} };
+  if (impl === 'simd-fused') {
+    const mlp = createFusedMlp(createSimdBackend(simdCapacityFor(c.sizes, c.batch)), c.sizes, c.activation, c.batch, ds);
+    return { step: () => mlp.step(LR), dispose: () => {} };
+  }
+  const tf = loadTf();
+  await tf.setBackend(impl === 'tfjs-cpu' ? 'cpu' : 'wasm');
+  await tf.ready();
+  const batches = tfBatches(tf, c, ds);
+  const s = impl === 'tfjs-wasm-cg' ? tfCustomGradStep(tf, c, batches) : tfStockStep(tf, c, batches);
+  return { step: s.step, dispose: () => { s.dispose(); batches.forEach((b) => { b.x.dispose(); b.y.dispose(); }); } };
+}
+
+/**
+ * The machine may be shared: the implementations are measured in `rounds` rounds, each round
+ * running every implementation once (fresh model, warm-up, runs), so a burst of outside load
+ * hits all of them alike; the reported median/min/max are over the runs of all rounds.
+ */
 async function main(): Promise<void> {
   const o = args();
+  const rounds = Number(o.get('rounds') ?? 3);
   const timing: TimingOptions = {
-    warmupMs: Number(o.get('warmup-ms') ?? 1500), runs: Number(o.get('runs') ?? 7), runMs: Number(o.get('run-ms') ?? 700), minCalls: 3,
+    warmupMs: Number(o.get('warmup-ms') ?? 1000), runs: Number(o.get('runs') ?? 3), runMs: Number(o.get('run-ms') ?? 500), minCalls: 3,
   };
   const only = o.get('only')?.split(',');
   const impls = (o.get('impl')?.split(',') ?? [...IMPLS]) as Impl[];
   const configs = CONFIGS.filter((c) => !only || only.includes(c.id));
   console.log(environment());
-  console.log(`timing: ${timing.warmupMs} ms warm-up, median of ${timing.runs} runs of ≥ ${timing.runMs} ms (≥ ${timing.minCalls} steps); loss read back every step`);
+  console.log(`timing: ${rounds} rounds × (${timing.warmupMs} ms warm-up + ${timing.runs} runs of ≥ ${timing.runMs} ms, ≥ ${timing.minCalls} steps) per implementation; loss read back every step`);
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
   const rows: Row[] = [];
   const shares: Record<string, { share: number; msPerStep: number }> = {};
   for (const c of configs) {
     const P = paramsOf(c.sizes);
     const flop = 6 * P * c.batch;
     const ds = c.data();
+    const rates: Record<string, number[]> = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const impl of impls) {
+        const { step, dispose } = await setup(impl, c, ds);
+        const first = step();
+        if (!Number.isFinite(first)) throw new Error(`${impl} on ${c.id}: non-finite loss ${first}`);
+        const slow = impl === 'scalar' || impl === 'tfjs-cpu';
+        const r = rate(() => { step(); }, slow ? { ...timing, warmupMs: 200, runs: 1 } : timing);
+        dispose();
+        (rates[impl] ??= []).push(...r.all);
+      }
+    }
     const got: Partial<Record<Impl, Row>> = {};
     for (const impl of impls) {
-      let step: () => number;
-      let dispose = (): void => {};
-      if (impl === 'simd') step = ourStep(c, createSimdBackend(simdCapacityFor(c.sizes, c.batch)));
-      else if (impl === 'scalar') step = ourStep(c, createScalarBackend());
-      else {
-        const tf = loadTf();
-        await tf.setBackend(impl === 'tfjs-cpu' ? 'cpu' : 'wasm');
-        await tf.ready();
-        const batches = tfBatches(tf, c, ds);
-        const s = impl === 'tfjs-wasm-cg' ? tfCustomGradStep(tf, c, batches) : tfStockStep(tf, c, batches);
-        step = s.step;
-        dispose = () => { s.dispose(); batches.forEach((b) => { b.x.dispose(); b.y.dispose(); }); };
-      }
-      const first = step();
-      if (!Number.isFinite(first)) throw new Error(`${impl} on ${c.id}: non-finite loss ${first}`);
-      const slow = impl === 'scalar' || impl === 'tfjs-cpu';
-      const r = rate(() => { step(); }, slow ? { ...timing, warmupMs: 300, runs: Math.min(3, timing.runs) } : timing);
-      dispose();
-      const row: Row = { config: c.id, impl, median: r.median, min: r.min, max: r.max, gflops: (r.median * flop) / 1e9 };
+      const v = rates[impl].slice().sort((a, b) => a - b);
+      const median = v[Math.floor(v.length / 2)];
+      const row: Row = { config: c.id, impl, median, min: v[0], max: v[v.length - 1], gflops: (median * flop) / 1e9 };
       rows.push(row);
       got[impl] = row;
     }
@@ -288,18 +311,20 @@ async function main(): Promise<void> {
     const ratio = (a: Row | undefined, b: Row | undefined) => (a && b ? `${fmt(a.median / b.median, 1)}×` : '');
     console.log(`\n${c.title}: P = ${P}, nominal ${fmt(flop / 1e6, 2)} MFLOP/step`);
     console.log(table(
-      ['implementation', 'steps/s', 'min..max', 'ms/step', 'GFLOP/s', 'simd is ×'],
+      ['implementation', 'steps/s', 'min..max', 'ms/step', 'GFLOP/s', 'trainer+simd is ×', 'fused is ×'],
       impls.map((i) => got[i]!).map((r) => [
         IMPL_LABEL[r.impl as Impl], fmt(r.median, 1), `${fmt(r.min, 0)}..${fmt(r.max, 0)}`, fmt(1000 / r.median, 2), fmt(r.gflops, 2),
         r.impl === 'simd' ? '' : ratio(got.simd, r),
+        r.impl === 'simd-fused' ? '' : ratio(got['simd-fused'], r),
       ]),
     ));
-    if (shares[c.id]) console.log(`SIMD trainer: ${fmt(100 * shares[c.id].share, 0)}% of the step inside backend.gemm (${fmt(shares[c.id].msPerStep, 3)} ms/step while profiling)`);
+    if (shares[c.id]) console.log(`createTrainer + SIMD: ${fmt(100 * shares[c.id].share, 0)}% of the step inside backend.gemm (${fmt(shares[c.id].msPerStep, 3)} ms/step while profiling)`);
   }
+  console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const json = o.get('json');
   if (json) {
     mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), env: environment(), timing, rows, gemmShare: shares }, null, 2));
+    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), env: environment(), rounds, timing, rows, gemmShare: shares, loadavg: loadavg() }, null, 2));
     console.log(`\nwrote ${json}`);
   }
 }

@@ -221,3 +221,14 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     raw: { exports: X, memory },
   };
 }
+
+/**
+ * The fused kernels when `backend` is a SIMD backend, else null — so layers and optimizers can
+ * take the fast path without depending on the backend type:
+ *   const fused = fusedKernelsOf(backend);
+ *   if (fused) fused.adam(p.value, p.grad, m, v, n, lr, step, o); else adamUpdate(...);
+ */
+export function fusedKernelsOf(backend: Backend): SimdFusedKernels | null {
+  const f = (backend as Partial<SimdBackend>).fused;
+  return backend.name === 'simd' && f ? f : null;
+}

@@ -127,3 +127,12 @@ describe('fused dense epilogue', () => {
     expect(() => be.fused.sumSquares(be.alloc(4), 5)).toThrow(/outside \[0, 4\]/);
   });
 });
+
+describe('fusedKernelsOf', () => {
+  it('returns the kernels of a SIMD backend and null for the scalar backend', async () => {
+    const { fusedKernelsOf } = await import('../../../src/core/kernels/simd.js');
+    const { createScalarBackend } = await import('../../../src/core/kernels/scalar.js');
+    expect(fusedKernelsOf(be)).toBe(be.fused);
+    expect(fusedKernelsOf(createScalarBackend())).toBeNull();
+  });
+});
