@@ -14,7 +14,7 @@ import { registerSwagger } from './plugins/swagger.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { curveAnalysisRoutes } from './routes/curve-analyses.js';
 import { healthRoutes } from './routes/health.js';
-import { jobViewRoutes } from './routes/job-views.js';
+import { jobViewRoutes, type SseTiming } from './routes/job-views.js';
 import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
 import { presetRoutes } from './routes/presets.js';
 import { scheduleSimulationRoutes } from './routes/schedule-simulations.js';
@@ -34,6 +34,8 @@ export interface BuildOptions {
   jobs?: JobStore;
   /** pino logger on/off (tests turn it off) */
   logger?: boolean;
+  /** Server-Sent Events timings (tests shorten them); defaults in routes/job-views.ts */
+  sse?: Partial<SseTiming>;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
@@ -77,7 +79,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   lrRangeTestRoutes(app, config);
   scheduleRoutes(app, config);
   scheduleSimulationRoutes(app, config);
-  jobViewRoutes(app);
+  jobViewRoutes(app, opts.sse);
   curveAnalysisRoutes(app, config);
   return app;
 }

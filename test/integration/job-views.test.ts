@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appOn, appWithoutRedis } from '../helpers/app.js';
+import { buildApp } from '../../src/api/app.js';
+import type { SseTiming } from '../../src/api/routes/job-views.js';
+import { producerConnection } from '../../src/queue/connection.js';
+import { JobStore } from '../../src/queue/jobs.js';
+import { appOn, appWithoutRedis, testConfig } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { startWorker, type TestWorker } from '../helpers/worker.js';
 import { parseXml } from '../api/views/xml.js';
@@ -158,10 +162,54 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     const res = await fetch(`${base}/v1/lr-range-tests/${job.id}/events`, { signal: ac.signal });
     const reader = res.body!.getReader();
     await reader.read(); // the first event
+    const listeners = (t.jobs as unknown as { hubs: Map<string, { listeners: Map<string, Set<unknown>> }> }).hubs.get('lr-range-tests')!.listeners;
+    expect(listeners.has(job.id)).toBe(true);
     ac.abort();
     await reader.read().catch(() => undefined);
+    // the server notices the closed socket and drops its event subscription
+    for (let i = 0; i < 100 && listeners.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(listeners.has(job.id)).toBe(false);
     const done = await waitFor(job.id, (j) => j.status === 'succeeded');
     expect(done.result.iterations).toBe(300);
+  });
+});
+
+describe('SSE bounds', () => {
+  /** an app listening on its own port, on a queue prefix no worker serves (its jobs stay queued) */
+  async function idleApp(sse: Partial<SseTiming>) {
+    const idlePrefix = `${prefix}-idle`;
+    const config = testConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: idlePrefix });
+    const conn = producerConnection(redis.url);
+    conn.on('error', () => undefined);
+    const jobs = new JobStore(conn, { prefix: idlePrefix, resultTtlSeconds: 60 });
+    const app = await buildApp({ config, jobs, logger: false, sse });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    while (conn.status !== 'ready') await new Promise((r) => setTimeout(r, 10));
+    const job = await jobs.create('lr-range-tests', { preset: 'spirals-mlp' }, 'anonymous');
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/lr-range-tests/${job.id}/events`;
+    return { app, url, close: async () => { await app.close(); await jobs.close(); conn.disconnect(); } };
+  }
+
+  it('heartbeat comments while nothing happens; the connection ends at its maximum time', async () => {
+    const idle = await idleApp({ heartbeatMs: 100, pollMs: 100, maxConnectionMs: 800, retryMs: 500 });
+    try {
+      const { events, comments, retry } = await readSse(idle.url, 10_000);
+      expect(events.map((e) => [e.event, e.data.status])).toEqual([['status', 'queued']]);
+      expect(retry).toBe(500);
+      expect(comments.filter((c) => c === 'keep-alive').length).toBeGreaterThanOrEqual(3);
+      expect(comments[comments.length - 1]).toMatch(/maximum connection time/);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('closing the app ends open streams instead of hanging', async () => {
+    const idle = await idleApp({});
+    const stream = readSse(idle.url, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await idle.close();
+    const { events } = await stream;
+    expect(events.map((e) => e.data.status)).toEqual(['queued']);
   });
 });
 
@@ -241,9 +289,9 @@ describe('GET /v1/{kind}', () => {
     let url: string | null = '/v1/lr-range-tests?limit=2';
     let pages = 0;
     while (url) {
-      const res = await t.app.inject({ method: 'GET', url });
+      const res: { statusCode: number; json(): Json } = await t.app.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(200);
-      const page = res.json();
+      const page: Json = res.json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items);
       url = page.links.next;

@@ -15,7 +15,15 @@ import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
 
 /** SSE bounds: heartbeat comment, fallback poll of the job, longest connection (then reconnect). */
-export const SSE_TIMING = Object.freeze({ heartbeatMs: 15_000, pollMs: 1_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
+export interface SseTiming {
+  heartbeatMs: number;
+  pollMs: number;
+  maxConnectionMs: number;
+  /** the `retry:` reconnection delay suggested to EventSource */
+  retryMs: number;
+}
+
+export const SSE_TIMING: Readonly<SseTiming> = Object.freeze({ heartbeatMs: 15_000, pollMs: 1_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
 
 export const LIST_LIMIT = Object.freeze({ default: 20, max: 100 });
 /** a list item carries its request only below this size (inline datasets can be large) */
@@ -125,7 +133,8 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
 const notAvailable = (kind: string, what: string) =>
   new ProblemError(404, 'not_available', 'Not available', `${kind} results have no ${what}`);
 
-export function jobViewRoutes(app: FastifyInstance): void {
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}): void {
+  const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
@@ -175,7 +184,7 @@ export function jobViewRoutes(app: FastifyInstance): void {
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await app.jobs.get(kind, req.params.id, req.owner);
       if (!rec) throw notFound(kind, req.params.id);
-      streamJob(app, kind, rec, req, reply, streams);
+      streamJob(app, kind, rec, req, reply, streams, timing);
     });
 
     app.get(`${base}/:id/plot.svg`, {
@@ -242,6 +251,7 @@ function iterationOf(p: unknown): number | null {
  */
 function streamJob(
   app: FastifyInstance, kind: JobKind, first: JobRecord, req: FastifyRequest, reply: FastifyReply, streams: Set<() => void>,
+  timing: SseTiming,
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -323,7 +333,7 @@ function streamJob(
     }
   };
 
-  write(sseEvent('status', jobResource(first), { retryMs: SSE_TIMING.retryMs }));
+  write(sseEvent('status', jobResource(first), { retryMs: timing.retryMs }));
   if (TERMINAL.has(first.status)) { end(); return; }
 
   unsubscribe = app.jobs.subscribe(kind, first.id, (ev: JobEvent) => {
@@ -340,11 +350,11 @@ function streamJob(
       void refresh();
     }
   });
-  timers.push(setInterval(() => void refresh(), SSE_TIMING.pollMs));
-  timers.push(setInterval(() => write(sseComment('keep-alive')), SSE_TIMING.heartbeatMs));
+  timers.push(setInterval(() => void refresh(), timing.pollMs));
+  timers.push(setInterval(() => write(sseComment('keep-alive')), timing.heartbeatMs));
   timers.push(setTimeout(() => {
     write(sseComment('maximum connection time reached: reconnect to keep following the job'));
     end();
-  }, SSE_TIMING.maxConnectionMs));
+  }, timing.maxConnectionMs));
   void refresh(); // anything that happened between the first read and the subscription
 }

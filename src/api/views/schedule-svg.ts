@@ -15,6 +15,9 @@ export interface ScheduleSeries {
   name: string;
   lrs: (number | null)[];
   losses: (number | null)[];
+  /** evaluation losses (eval_losses) at eval_steps (steps done), when the simulation evaluated */
+  evalSteps: (number | null)[];
+  evalLosses: (number | null)[];
 }
 
 /** The schedules of a simulation result, tolerant of missing fields. */
@@ -24,7 +27,7 @@ export function scheduleSeries(result: unknown): ScheduleSeries[] {
   return list.map((s, i) => {
     const o = obj(s);
     const name = typeof o.name === 'string' ? o.name : typeof obj(o.schedule).type === 'string' ? String(obj(o.schedule).type) : `schedule ${i + 1}`;
-    return { name, lrs: numbers(o.lrs), losses: numbers(o.losses) };
+    return { name, lrs: numbers(o.lrs), losses: numbers(o.losses), evalSteps: numbers(o.eval_steps), evalLosses: numbers(o.eval_losses) };
   });
 }
 
@@ -38,7 +41,10 @@ export function renderScheduleSimulationSvg(result: unknown, _request?: unknown)
   const x1 = L.width - L.right;
   const steps = Math.max(1, ...series.map((s) => Math.max(s.lrs.length, s.losses.length) - 1));
   const sx = linearScale([0, steps], [x0, x1]);
-  const title = `Schedule simulation · ${series.length} schedule${series.length === 1 ? '' : 's'}`;
+  const r = obj(result);
+  const best = Array.isArray(r.ranking) && typeof r.ranking[0] === 'string' ? r.ranking[0] : null;
+  const rankedBy = typeof r.ranked_by === 'string' ? r.ranked_by : 'loss';
+  const title = `Schedule simulation · ${series.length} schedule${series.length === 1 ? '' : 's'}${best !== null ? ` · best by ${rankedBy}: ${best}` : ''}`;
   const out: string[] = [`<text x="${x0}" y="24" font-size="15" font-weight="bold">${esc(title)}</text>`];
 
   const lrAll = series.flatMap((s) => s.lrs).filter(isNum);
@@ -48,8 +54,13 @@ export function renderScheduleSimulationSvg(result: unknown, _request?: unknown)
   out.push(panel('lr', 'learning rate', sx, linearScale([lrLo, lrHi > lrLo ? lrHi * 1.04 : lrLo + 1], [top0 + L.panel, top0]), series.map((s) => s.lrs), x0, x1, top0, steps));
   if (withLoss) {
     const top1 = top0 + L.panel + L.gap;
-    const [lo, hi] = lossAxisRange(series.map((s) => s.losses));
-    out.push(panel('loss', 'loss', sx, linearScale([lo, hi], [top1 + L.panel, top1]), series.map((s) => s.losses), x0, x1, top1, steps));
+    const [lo, hi] = lossAxisRange([...series.map((s) => s.losses), ...series.map((s) => s.evalLosses)]);
+    const sy = linearScale([lo, hi], [top1 + L.panel, top1]);
+    const evals = series.map((s, i) => {
+      const d = pathData(s.evalSteps, s.evalLosses, sx, sy);
+      return d ? `<path class="eval-curve" d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.5" stroke-dasharray="5 3"/>` : '';
+    }).join('');
+    out.push(panel('loss', 'loss (dashed: evaluation)', sx, sy, series.map((s) => s.losses), x0, x1, top1, steps, evals));
   }
   out.push(`<text x="${(x0 + x1) / 2}" y="${height - 10}" text-anchor="middle">optimizer step</text>`);
   out.push(`<g class="legend" transform="translate(${x1 + 16} ${L.top})">` + series.map((s, i) =>
@@ -58,7 +69,7 @@ export function renderScheduleSimulationSvg(result: unknown, _request?: unknown)
   return svgDocument(L.width, height, title, out);
 }
 
-function panel(id: string, label: string, sx: Scale, sy: Scale, ys: (number | null)[][], x0: number, x1: number, top: number, steps: number): string {
+function panel(id: string, label: string, sx: Scale, sy: Scale, ys: (number | null)[][], x0: number, x1: number, top: number, steps: number, extra = ''): string {
   const bottom = top + SCHEDULE_LAYOUT.panel;
   const parts: string[] = [`<clipPath id="lrf-${id}-area"><rect x="${x0}" y="${top}" width="${x1 - x0}" height="${bottom - top}"/></clipPath>`];
   for (const t of niceTicks(sy.domain[0], sy.domain[1])) {
@@ -76,6 +87,6 @@ function panel(id: string, label: string, sx: Scale, sy: Scale, ys: (number | nu
     const d = pathData(y.map((_, k) => k), y, sx, sy);
     return d ? `<path class="${id}-curve" d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.5"/>` : '';
   });
-  parts.push(`<g clip-path="url(#lrf-${id}-area)">${lines.join('')}</g>`);
+  parts.push(`<g clip-path="url(#lrf-${id}-area)">${lines.join('')}${extra}</g>`);
   return `<g id="${id}-panel">${parts.join('')}</g>`;
 }

@@ -33,6 +33,16 @@ describe('renderScheduleSimulationSvg', () => {
     expect(pts[10][1]).toBeCloseTo(S.top + S.panel, 1);
   });
 
+  it('draws evaluation losses dashed at their eval_steps and names the best schedule', () => {
+    const withEval = { ranking: ['CosineAnnealingLR', 'StepLR <&>'], ranked_by: 'val_loss', schedules: result.schedules.map((s) => ({ ...s, eval_steps: [0, 5, 10], eval_losses: [2.1, 1.6, 1.2] })) };
+    const els = parseXml(renderScheduleSimulationSvg(withEval));
+    const evals = els.filter((e) => e.attrs.class === 'eval-curve');
+    expect(evals).toHaveLength(2);
+    expect(evals[0].attrs['stroke-dasharray']).toBeDefined();
+    expect(evals[0].attrs.d.match(/[ML]/g)).toHaveLength(3);
+    expect(els.find((e) => e.name === 'title')!.text).toBe('Schedule simulation · 2 schedules · best by val_loss: CosineAnnealingLR');
+  });
+
   it('without losses, only the LR panel', () => {
     const els = parseXml(renderScheduleSimulationSvg({ schedules: [{ name: 'a', lrs: [1, 2, 3] }] }));
     expect(els.some((e) => e.attrs.id === 'lr-panel')).toBe(true);
