@@ -63,7 +63,7 @@ async function main() {
   }
 
   const e = median(e2e), b = median(bare);
-  console.log(`preset ${preset}: ${points} iterations; backend ${chooseBackend().name}`);
+  console.log(`preset ${preset}: ${points} iterations; backend ${process.env.LRF_BACKEND === 'scalar' ? 'scalar' : 'simd'}`);
   console.log(`  POST → succeeded (poll every 5 ms), median of ${runs}: ${e.toFixed(0)} ms  [${Math.min(...e2e).toFixed(0)}..${Math.max(...e2e).toFixed(0)}]`);
   console.log(`  bare sweep in-process,             median of ${runs}: ${b.toFixed(0)} ms  [${Math.min(...bare).toFixed(0)}..${Math.max(...bare).toFixed(0)}]`);
   console.log(`  service overhead (queue, thread start, Redis writes, polling): ${(e - b).toFixed(0)} ms`);

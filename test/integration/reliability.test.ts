@@ -4,6 +4,7 @@
  * wall-clock limit (failed with `timeout`, the worker keeps serving), a graceful SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -50,8 +51,8 @@ async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_00
   }
 }
 
-// ~2–3 s of training on this machine: long enough to kill a worker in the middle
-const LONG = { preset: 'spirals-mlp', num_iter: 600, end_lr: 1e-3, batch_size: 128 };
+// several seconds of training on this machine: long enough to kill a worker in the middle
+const LONG = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 128, model: { hidden: [128, 128], activation: 'relu' } };
 
 describe('reliability', () => {
   it('a worker SIGKILLed mid-job: the job goes back to the queue and another worker completes it', async () => {
@@ -60,18 +61,25 @@ describe('reliability', () => {
     const id = await submit(LONG);
     await waitFor(id, (j) => j.status === 'running' && (j.progress?.iteration ?? 0) > 0);
     await a.stop('SIGKILL');
+    const mid = (await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` })).json();
+    expect(mid.status).toBe('running'); // killed mid-job, not after it finished
     const b = worker();
     await b.ready;
     const final = await waitFor(id, (j) => j.finished_at !== null);
     expect(final.status).toBe('succeeded');
-    expect(final.result.iterations).toBeGreaterThan(0);
+    expect(final.result.iterations).toBe(3000);
+    const q = new Queue('lr-range-tests', { connection: { url: redis.url }, prefix });
+    const job = await q.getJob(id);
+    expect(job?.stalledCounter).toBe(1); // recovered by BullMQ's stalled-job check, run once more
+    expect(job?.attemptsStarted).toBe(2);
+    await q.close();
     await b.stop();
   });
 
   it('a job over LIMIT_JOB_TIMEOUT_S fails with a timeout problem; the worker keeps serving', async () => {
     const w = worker({ LIMIT_JOB_TIMEOUT_S: '1' });
     await w.ready;
-    const slow = await submit({ ...LONG, num_iter: 4000 });
+    const slow = await submit(LONG);
     const failed = await waitFor(slow, (j) => j.finished_at !== null);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'timeout', title: 'Job timed out' });

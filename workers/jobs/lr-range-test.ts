@@ -3,15 +3,15 @@
  * test generator; the result is the first run's curves and suggestions, plus, with repeats > 1,
  * every run's curve and the spread of the suggestion (log-mean, min, max).
  */
-import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
+import { dataShape, type ResolvedRangeTest } from '../../src/contracts/resolve.js';
 import { createTrainer } from '../../src/core/trainer.js';
-import type { Dataset } from '../../src/core/spec.js';
+import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import type { Backend, StepResult } from '../../src/core/types.js';
 import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
 import { toTrainSpec } from './train-spec.js';
 
 export interface RangeTestDeps {
-  backend: () => Backend;
+  backend: (spec: TrainSpec, shape: { features: number; outputs: number; task: 'classification' | 'regression'; rows: number }) => Backend;
   /** datasets that need I/O (mnist); undefined = the core generates it from the spec */
   dataset: (req: ResolvedRangeTest) => Dataset | undefined;
 }
@@ -37,7 +37,8 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
 
   for (let r = 0; r < req.repeats; r++) {
     const seed = req.seed + r;
-    const trainer = createTrainer(toTrainSpec(req, seed, req.start_lr), { backend: deps.backend(), dataset });
+    const spec = toTrainSpec(req, seed, req.start_lr);
+    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? rowsOf(req) }), dataset });
     const step = (lr: number): StepResult => {
       const s = trainer.step(lr);
       if (r === 0) appendLayerStats(layers, trainer.layerStats());
@@ -95,6 +96,10 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
     result.suggestion_spread = spread(runs.map((r) => r.analysis.suggested_lr));
   }
   return result;
+}
+
+function rowsOf(req: ResolvedRangeTest): number {
+  return 'x' in req.data ? req.data.x.length : req.data.n_samples;
 }
 
 /** Suggestions of repeated runs, aggregated in log10 (neural_prophet's practice): geometric mean and range. */
