@@ -5,6 +5,7 @@
  * 409 before it finishes; GET /v1/{kind} pages newest first and only shows the caller's jobs.
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
@@ -280,6 +281,52 @@ describe('plot.svg and curve.csv', () => {
     const missing = await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${randomUUID()}/plot.svg` });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('not_found');
+  });
+});
+
+describe('schedule simulations', () => {
+  it('plot.svg and curve.csv of a finished simulation: one curve and one block of rows per schedule', async () => {
+    // an in-process BullMQ worker on a prefix of its own answers with a result of the simulation's shape
+    const simPrefix = `${prefix}-sim`;
+    const sim = await appOn(redis.url, { QUEUE_PREFIX: simPrefix });
+    const conn = producerConnection(redis.url).duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+    const steps = 20;
+    const cosine = Array.from({ length: steps }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / steps)));
+    const canned = {
+      schedules: [
+        { name: 'cosine', type: 'CosineAnnealingLR', lrs: cosine, losses: cosine.map((_, i) => 2 - 0.05 * i), eval_steps: [0, 10, 20], eval_losses: [2.1, 1.7, 1.2] },
+        { name: 'step', type: 'StepLR', lrs: cosine.map((_, i) => (i < 10 ? 0.1 : 0.01)), losses: cosine.map((_, i) => (i === 4 ? null : 2 - 0.04 * i)), eval_steps: [], eval_losses: [] },
+      ],
+      ranking: ['cosine', 'step'], ranked_by: 'val_loss', eval_split: 'val', eval_every: 10, steps, seed: 0,
+    };
+    const w = new Worker('schedule-simulations', async () => canned, { connection: conn, prefix: simPrefix, skipVersionCheck: true });
+    try {
+      await sim.connected();
+      const rec = await sim.jobs.create('schedule-simulations', { steps }, 'anonymous');
+      for (let i = 0; i < 250 && (await sim.jobs.get('schedule-simulations', rec.id))?.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 20));
+
+      const svg = await sim.app.inject({ method: 'GET', url: `/v1/schedule-simulations/${rec.id}/plot.svg` });
+      expect(svg.statusCode).toBe(200);
+      expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+      const els = parseXml(svg.body);
+      expect(els.filter((e) => e.attrs.class === 'lr-curve')).toHaveLength(2);
+      expect(els.filter((e) => e.attrs.class === 'loss-curve')).toHaveLength(2);
+      expect(els.find((e) => e.name === 'title')!.text).toContain('best by val_loss: cosine');
+
+      const csv = await sim.app.inject({ method: 'GET', url: `/v1/schedule-simulations/${rec.id}/curve.csv` });
+      const rows = csv.body.trimEnd().split('\r\n').map((l) => l.split(','));
+      expect(rows[0]).toEqual(['schedule', 'step', 'lr', 'loss']);
+      expect(rows).toHaveLength(1 + 2 * steps);
+      expect(rows[1]).toEqual(['cosine', '0', String(cosine[0]), '2']);
+      expect(rows[steps + 5]).toEqual(['step', '4', '0.1', '']);
+
+      const list = (await sim.app.inject({ method: 'GET', url: '/v1/schedule-simulations' })).json();
+      expect(list.items.map((j: Json) => j.id)).toEqual([rec.id]);
+    } finally {
+      await w.close();
+      conn.disconnect();
+      await sim.close();
+    }
   });
 });
 
