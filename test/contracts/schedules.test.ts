@@ -1,0 +1,124 @@
+/** Schedule-simulation resolution (presets, merge rules, defaults), preview downsampling, ranking, error mapping. */
+import { describe, expect, it } from 'vitest';
+import { downsampleIndex } from '../../src/api/routes/schedules.js';
+import { loadConfig } from '../../src/config.js';
+import { countLayerParams } from '../../src/contracts/params.js';
+import { PRESETS } from '../../src/contracts/presets.js';
+import { ProblemError } from '../../src/contracts/problems.js';
+import { resolveScheduleSimulation, scheduleProblem } from '../../src/contracts/resolve-schedules.js';
+import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
+import { ScheduleError } from '../../src/core/schedules/index.js';
+import { rankRuns } from '../../workers/jobs/schedule-simulation.js';
+
+const ctx = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+const resolve = (body: ScheduleSimulationRequest, env: Record<string, string> = {}) => resolveScheduleSimulation(body, ctx(env));
+
+function problem(fn: () => unknown): ProblemError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ProblemError) return e;
+    throw e;
+  }
+  throw new Error('expected a ProblemError');
+}
+
+const two = [
+  { name: 'a', schedule: { type: 'constant', lr: 0.01 } },
+  { name: 'b', schedule: { type: 'StepLR', lr: 0.01, step_size: 10 } },
+];
+
+describe('resolveScheduleSimulation', () => {
+  it('{} is the spirals-schedules preset: constant vs warmup+cosine vs one-cycle, spirals-mlp setup', () => {
+    const r = resolve({});
+    expect(r).toMatchObject({ preset: 'spirals-schedules', steps: 200, eval_every: null, diverge_th: 5 });
+    expect(r.schedules.map((s) => s.name)).toEqual(['constant', 'warmup-cosine', 'one-cycle']);
+    expect(r.train).toMatchObject({
+      batch_size: 64, seed: 0, clip_grad_norm: null, clip_grad_value: null, loss: { name: 'cross_entropy' },
+      optimizer: { type: 'adam', betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false },
+      data: { name: 'spirals', n_samples: 1000, noise: 0.2, seed: 0, val_fraction: 0.2 },
+    });
+    expect(r.train.model.layers.map((l) => l.type)).toEqual(['dense', 'dense']);
+  });
+
+  it('every schedule preset resolves and passes the simulator over its steps', () => {
+    const presets = PRESETS.filter((p) => p.kinds.includes('schedule-simulations'));
+    expect(presets.map((p) => p.name)).toEqual(['spirals-schedules', 'warmup-cosine', 'one-cycle', 'step-decay']);
+    for (const p of presets) expect(resolve({ preset: p.name }).schedules.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('top-level fields replace the preset\'s; train is merged field by field, each field wholesale', () => {
+    const r = resolve({ preset: 'step-decay', steps: 50, train: { seed: 7, optimizer: { type: 'sgd' } } });
+    expect(r.steps).toBe(50);
+    expect(r.train.seed).toBe(7);
+    expect(r.train.data).toMatchObject({ name: 'spirals', n_samples: 1000, seed: 7 }); // the data seed follows the request seed
+    expect(r.train.optimizer).toEqual({ type: 'sgd', momentum: 0, dampening: 0, nesterov: false, weight_decay: 0 });
+    expect(r.schedules.map((s) => s.name)).toEqual(['constant', 'step', 'multistep']);
+    expect(resolve({ schedules: two, steps: 20 }).schedules).toEqual(two);
+  });
+
+  it('a request with its own schedules, model and data echoes no preset', () => {
+    const r = resolve({ schedules: two, steps: 20, train: { model: { hidden: [8] }, data: { name: 'moons' } } });
+    expect(r.preset).toBeNull();
+    expect(r.train.data).toMatchObject({ name: 'moons' });
+  });
+
+  it('re-roots training-setup problems under /train and schedule problems under /schedules/i', () => {
+    expect(problem(() => resolve({ train: { data: { name: 'sine' }, loss: 'cross_entropy' } })).errors[0].pointer).toBe('/train/loss');
+    const p = problem(() => resolve({ schedules: [two[0], { name: 'x', schedule: { type: 'StepLR', lr: 0.1 } }] }));
+    expect(p.errors[0]).toEqual({ pointer: '/schedules/1/schedule/step_size', detail: "StepLR.__init__() missing 1 required positional argument: 'step_size'" });
+    expect(p.message).toBe("/schedules/1/schedule/step_size: TypeError: StepLR.__init__() missing 1 required positional argument: 'step_size'");
+  });
+
+  it('limits: LIMIT_SCHEDULE_STEPS, the steps × schedules budget, batch size and model size', () => {
+    expect(problem(() => resolve({ schedules: two, steps: 11 }, { LIMIT_SCHEDULE_STEPS: '10' })).code).toBe('limit_exceeded');
+    const budget = problem(() => resolve({ schedules: two, steps: 11 }, { LIMIT_NUM_ITER: '10', LIMIT_REPEATS: '1' }));
+    expect(budget.errors[0].detail).toContain('(LIMIT_NUM_ITER × LIMIT_REPEATS)');
+    expect(() => resolve({ schedules: two, steps: 5 }, { LIMIT_NUM_ITER: '10', LIMIT_REPEATS: '1' })).not.toThrow();
+    expect(problem(() => resolve({ train: { batch_size: 100 } }, { LIMIT_BATCH_SIZE: '64' })).errors[0].pointer).toBe('/train/batch_size');
+    expect(problem(() => resolve({ train: { model: { hidden: [512, 512] } } }, { LIMIT_MODEL_PARAMS: '1000' })).errors[0].pointer).toBe('/train/model');
+  });
+
+  it('ReduceLROnPlateau is checked at construction (its metrics come from training)', () => {
+    expect(() => resolve({ schedules: [two[0], { name: 'p', schedule: { type: 'ReduceLROnPlateau', lr: 0.1 } }] })).not.toThrow();
+    const p = problem(() => resolve({ schedules: [two[0], { name: 'p', schedule: { type: 'ReduceLROnPlateau', lr: 0.1, mode: 'mean' } }] }));
+    expect(p.errors[0].pointer).toBe('/schedules/1/schedule/mode');
+  });
+});
+
+describe('scheduleProblem', () => {
+  it('keeps pointers outside the schedule (/steps) and omits the exception name for our own limits', () => {
+    const p = scheduleProblem(new ScheduleError('/steps', 'Tried to step 6 times. The specified number of total steps is 5'), '/schedules/0');
+    expect(p.errors[0].pointer).toBe('/steps');
+    expect(p.message).toBe('/steps: ValueError: Tried to step 6 times. The specified number of total steps is 5');
+    const l = scheduleProblem(new ScheduleError('/schedule', 'the learning rate is not finite at step 3 (inf); JSON cannot carry it', 'LimitError'));
+    expect(l.message).toBe('/schedule: the learning rate is not finite at step 3 (inf); JSON cannot carry it');
+    expect(l.status).toBe(400);
+  });
+});
+
+describe('downsampleIndex', () => {
+  it('evenly spaced, first and last always kept, strictly increasing', () => {
+    for (const [steps, points] of [[10, 2], [10, 3], [101, 5], [1000, 7], [100_000, 2000], [2001, 2000], [5, 5], [3, 10], [1, 2]]) {
+      const idx = downsampleIndex(steps, points);
+      expect(idx).toHaveLength(Math.min(steps, points));
+      expect(idx[0]).toBe(0);
+      expect(idx.at(-1)).toBe(steps - 1);
+      idx.forEach((x, i) => { if (i > 0) expect(x).toBeGreaterThan(idx[i - 1]); });
+    }
+    expect(downsampleIndex(101, 5)).toEqual([0, 25, 50, 75, 100]);
+  });
+});
+
+describe('rankRuns', () => {
+  it('final loss ascending, ties by name, diverged and loss-less runs last by name', () => {
+    expect(rankRuns([
+      { name: 'z-diverged', diverged: true, loss: 0.001 },
+      { name: 'b', diverged: false, loss: 0.2 },
+      { name: 'a', diverged: false, loss: 0.2 },
+      { name: 'c', diverged: false, loss: 0.1 },
+      { name: 'no-loss', diverged: false, loss: null },
+      { name: 'a-diverged', diverged: true, loss: null },
+    ])).toEqual(['c', 'a', 'b', 'a-diverged', 'no-loss', 'z-diverged']);
+  });
+});
