@@ -322,6 +322,7 @@ describe('schedule simulations', () => {
 
       const list = (await sim.app.inject({ method: 'GET', url: '/v1/schedule-simulations' })).json();
       expect(list.items.map((j: Json) => j.id)).toEqual([rec.id]);
+      expect(list.items[0].summary).toEqual({ best_schedule: 'cosine' });
     } finally {
       await w.close();
       conn.disconnect();

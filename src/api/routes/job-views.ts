@@ -52,6 +52,7 @@ const JobListItem = Type.Object(
         stop_reason: Type.Optional(Type.String()),
         iterations: Type.Optional(Type.Integer()),
         best_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+        best_schedule: Type.Optional(Type.String({ description: 'schedule simulations: the first of `ranking`' })),
       }, { additionalProperties: false }),
       Type.Null(),
     ], { description: 'the headline of a finished result (the full result is at links.self)' }),
@@ -113,6 +114,7 @@ function summary(result: unknown) {
   if (typeof r.stop_reason === 'string') out.stop_reason = r.stop_reason;
   if (Number.isInteger(r.iterations)) out.iterations = r.iterations;
   if ('best_lr' in r) out.best_lr = r.best_lr;
+  if (Array.isArray(r.ranking) && typeof r.ranking[0] === 'string') out.best_schedule = r.ranking[0];
   return out;
 }
 

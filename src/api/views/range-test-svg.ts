@@ -106,9 +106,10 @@ export function renderRangeTestSvg(result: unknown, request?: unknown): string {
 
   // every method's pick, faintly
   const legend: string[] = [];
-  const yAt = (index: unknown): number => {
-    if (!Number.isInteger(index)) return y1;
-    const v = smooth[index as number] ?? raw[index as number];
+  // a pick sits on the smoothed curve at its LR (fastai's minimum is the LR of the lowest loss / 10,
+  // slide scales by adjust_value: their LR is not lrs[index]); the index's point when off the curve
+  const yAt = (lr: number, index: unknown): number => {
+    const v = curveAt(lrs, smooth, lr) ?? (Number.isInteger(index) ? smooth[index as number] ?? raw[index as number] : null);
     return isNum(v) ? Math.min(y1, Math.max(y0, sy(v))) : y1;
   };
   const suggestions = obj(r.suggestions);
@@ -122,14 +123,14 @@ export function renderRangeTestSvg(result: unknown, request?: unknown): string {
     const x = px(sx(s.lr as number));
     curves.push(`<g class="method-marker" data-method="${esc(name)}" data-lr="${s.lr}" opacity="0.6">` +
       `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y1 - 8}" stroke="${color}"/>` +
-      `<circle cx="${x}" cy="${px(yAt(s.index))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>` +
+      `<circle cx="${x}" cy="${px(yAt(s.lr as number, s.index))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>` +
       `<title>${esc(`${name}: ${fmt(s.lr as number)}`)}</title></g>`);
   });
   out.push(`<g clip-path="url(#lrf-plot-area)">${curves.join('')}</g>`);
 
   if (suggested !== null) {
     const x = px(sx(suggested));
-    const cy = px(yAt(suggestion.index));
+    const cy = px(yAt(suggested, suggestion.index));
     const anchor = sx(suggested) > x1 - 120 ? 'end' : 'start';
     const dx = anchor === 'end' ? -6 : 6;
     out.push(`<g id="suggested-lr" data-lr="${suggested}" data-method="${esc(method)}">` +
@@ -147,6 +148,24 @@ export function renderRangeTestSvg(result: unknown, request?: unknown): string {
     legend.join('') + '</g>');
 
   return svgDocument(L.width, L.height, title, out);
+}
+
+/** The curve's value at `lr`, interpolated linearly in log10(lr) between recorded points; null off the curve or across a gap. */
+export function curveAt(lrs: readonly (number | null)[], ys: readonly (number | null)[], lr: number): number | null {
+  for (let i = 0; i < lrs.length; i++) {
+    const a = lrs[i];
+    if (!isNum(a)) continue;
+    if (a === lr) return isNum(ys[i]) ? (ys[i] as number) : null;
+    const b = lrs[i + 1];
+    if (isNum(b) && a < lr && lr < b) {
+      const ya = ys[i];
+      const yb = ys[i + 1];
+      if (!isNum(ya) || !isNum(yb) || !(a > 0)) return null;
+      const t = (Math.log10(lr) - Math.log10(a)) / (Math.log10(b) - Math.log10(a));
+      return ya + t * (yb - ya);
+    }
+  }
+  return null;
 }
 
 function subtitle(req: Obj, r: Obj): string {

@@ -60,7 +60,8 @@ export function renderScheduleSimulationSvg(result: unknown, _request?: unknown)
       const d = pathData(s.evalSteps, s.evalLosses, sx, sy);
       return d ? `<path class="eval-curve" d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="1.5" stroke-dasharray="5 3"/>` : '';
     }).join('');
-    out.push(panel('loss', 'loss (dashed: evaluation)', sx, sy, series.map((s) => s.losses), x0, x1, top1, steps, evals));
+    const hasEval = series.some((s) => s.evalLosses.some(isNum));
+    out.push(panel('loss', hasEval ? 'loss (dashed: evaluation)' : 'training loss', sx, sy, series.map((s) => s.losses), x0, x1, top1, steps, evals));
   }
   out.push(`<text x="${(x0 + x1) / 2}" y="${height - 10}" text-anchor="middle">optimizer step</text>`);
   out.push(`<g class="legend" transform="translate(${x1 + 16} ${L.top})">` + series.map((s, i) =>

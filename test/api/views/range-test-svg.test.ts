@@ -4,7 +4,7 @@
  * code); decade ticks; the loss axis clipped so a blow-up does not flatten the curve; text escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { lossAxisRange, RANGE_TEST_LAYOUT as L, renderRangeTestSvg } from '../../../src/api/views/range-test-svg.js';
+import { curveAt, lossAxisRange, RANGE_TEST_LAYOUT as L, renderRangeTestSvg } from '../../../src/api/views/range-test-svg.js';
 import { esc } from '../../../src/api/views/svg.js';
 import { LRS, SMOOTH } from '../../lrfinder/fixtures.js';
 import { parseXml, type XmlElement } from './xml.js';
@@ -114,6 +114,33 @@ describe('renderRangeTestSvg', () => {
       expect(() => parseXml(s)).not.toThrow();
       expect(s).not.toMatch(/NaN|Infinity/);
     }
+  });
+});
+
+describe('markers sit on the smoothed curve at their LR', () => {
+  it('curveAt: exact at recorded LRs, log-linear between them, null off the curve or across a gap', () => {
+    const xs = [1e-3, 1e-2, 1e-1];
+    expect(curveAt(xs, [3, 2, 1], 1e-2)).toBe(2);
+    expect(curveAt(xs, [3, 2, 1], 10 ** -2.5)).toBeCloseTo(2.5, 12);
+    expect(curveAt(xs, [3, 2, 1], 1)).toBeNull();
+    expect(curveAt(xs, [3, null, 1], 10 ** -2.5)).toBeNull();
+  });
+
+  it("fastai's minimum (LR of the lowest loss / 10) is drawn at the curve's height at that LR, not at the minimum's", () => {
+    const lrMin = lrs[85] / 10;
+    const withMin = { ...result, suggestions: { minimum: { lr: lrMin, index: 85 } } };
+    const els = parseXml(renderRangeTestSvg(withMin, request));
+    const g = els.find((e) => e.attrs['data-method'] === 'minimum')!;
+    const circle = els[els.indexOf(g) + 2];
+    expect(circle.name).toBe('circle');
+    // expected y from the clipped loss axis and a log-linear interpolation done here
+    const i = lrs.findIndex((x, k) => x <= lrMin && lrMin < lrs[k + 1]);
+    const t = (Math.log10(lrMin) - Math.log10(lrs[i])) / (Math.log10(lrs[i + 1]) - Math.log10(lrs[i]));
+    const y = SMOOTH[i] + t * (SMOOTH[i + 1] - SMOOTH[i]);
+    const [lo, hi] = lossAxisRange([raw, SMOOTH]);
+    const top = L.top;
+    const bottom = L.height - L.bottom;
+    expect(Number(circle.attrs.cy)).toBeCloseTo(bottom - ((y - lo) / (hi - lo)) * (bottom - top), 1);
   });
 });
 
