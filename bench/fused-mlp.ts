@@ -3,14 +3,14 @@
  * path createTrainer could take (see bench/README.md "What limits createTrainer"). Same
  * math as the trainer for dense + relu/tanh + softmax cross-entropy + Adam (torch semantics):
  *
- *   forward   z = x·Wᵀ (gemm N,T) ; z += b, y = relu(z)        fused.biasAct
+ *   forward   z = x·Wᵀ (gemm N,T) ; z += b, y = relu/tanh(z)   fused.biasAct
  *   loss      softmax CE, dlogits = (softmax - onehot)/B       JS loop (B × classes)
- *   backward  dz = dy·relu'(z)                                 fused.actBackward
+ *   backward  dz = dy·act'(z)                                  fused.actBackward
  *             dW = dzᵀ·x (gemm T,N) ; db = Σ_rows dz           fused.sumRows
  *             dx = dz·W (gemm N,N), skipped for the first layer
  *   norm      ‖g‖ over all grads                               fused.sumSquares
  *   update    Adam                                             fused.adam
- * tanh (tiny net) stays a JS loop (no SIMD tanh kernel yet). Minibatches are consecutive
+ * tanh (tiny net) uses the fused float32 tanh (4e-7 from Math.tanh). Minibatches are consecutive
  * rows (one TypedArray.set per step), cycling through the dataset.
  */
 import type { SimdBackend } from '../src/core/kernels/simd.js';
@@ -21,7 +21,7 @@ export interface FusedMlp {
   step(lr: number): number;
 }
 
-export function createFusedMlp(be: SimdBackend, sizes: number[], activation: 'relu' | 'tanh', batch: number, ds: Dataset, seed = 1): FusedMlp {
+export function createFusedMlp(be: SimdBackend, sizes: number[], activation: 'relu' | 'tanh' | 'sigmoid', batch: number, ds: Dataset, seed = 1): FusedMlp {
   const L = sizes.length - 1;
   const B = batch;
   let s = seed >>> 0;
@@ -60,12 +60,7 @@ export function createFusedMlp(be: SimdBackend, sizes: number[], activation: 're
       for (const ly of layers) {
         be.gemm(false, true, B, ly.out, ly.inD, h, ly.W, ly.z, false);
         if (ly.last) { be.fused.biasAct(ly.z, ly.z, ly.b, B, ly.out, 'identity'); h = ly.z; continue; }
-        if (activation === 'relu') be.fused.biasAct(ly.z, ly.y!, ly.b, B, ly.out, 'relu');
-        else {
-          be.fused.biasAct(ly.z, ly.z, ly.b, B, ly.out, 'identity');
-          const z = ly.z, y = ly.y!, n = B * ly.out;
-          for (let i = 0; i < n; i++) y[i] = Math.tanh(z[i]);
-        }
+        be.fused.biasAct(ly.z, ly.y!, ly.b, B, ly.out, activation);
         h = ly.y!;
       }
       // softmax cross-entropy (mean over rows), gradient into the last dz
@@ -87,13 +82,7 @@ export function createFusedMlp(be: SimdBackend, sizes: number[], activation: 're
       let dy: Float32Array = g;
       for (let l = L - 1; l >= 0; l--) {
         const ly = layers[l];
-        if (!ly.last) {
-          if (activation === 'relu') be.fused.actBackward(dy, ly.z, ly.dz, B * ly.out, 'relu');
-          else {
-            const y = ly.y!, dz = ly.dz, n = B * ly.out;
-            for (let i = 0; i < n; i++) dz[i] = dy[i] * (1 - y[i] * y[i]);
-          }
-        }
+        if (!ly.last) be.fused.actBackward(dy, ly.z, ly.dz, B * ly.out, activation);
         const input = l === 0 ? xb : layers[l - 1].y!;
         be.gemm(true, false, ly.out, ly.inD, B, ly.dz, input, ly.dW, false);
         be.fused.sumRows(ly.dz, ly.db, B, ly.out);

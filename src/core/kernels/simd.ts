@@ -53,11 +53,16 @@ export interface SimdKernelExports {
   biasAct(z: number, y: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(dy: number, z: number, dz: number, n: number, act: number): void;
   sumRows(dz: number, db: number, rows: number, cols: number): void;
+  tanhArray(x: number, y: number, n: number): void;
 }
 
-/** Activations the fused dense kernels implement (others: use the JS loops of activations.ts). */
-export type FusedActivation = 'identity' | 'relu';
-const ACT_CODE: Record<FusedActivation, number> = { identity: 0, relu: 1 };
+/**
+ * Activations the fused dense kernels implement (others: use the JS loops of activations.ts).
+ * identity and relu are bit-equal to activations.ts; tanh and sigmoid are float32 rational
+ * approximations (max abs error ≤ 1e-6 vs Math.tanh, see the tests).
+ */
+export type FusedActivation = 'identity' | 'relu' | 'tanh' | 'sigmoid';
+const ACT_CODE: Record<FusedActivation, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
 
 /** Adam hyper-parameters (torch.optim.Adam / AdamW keyword arguments). */
 export interface FusedAdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }
@@ -82,6 +87,8 @@ export interface SimdFusedKernels {
   actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: FusedActivation): void;
   /** db[j] = Σ_r dz[r, j] (writes, not accumulates) */
   sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
+  /** y = tanh(x) over n floats, the float32 approximation biasAct(…, 'tanh') applies */
+  tanh(x: Float32Array, y: Float32Array, n?: number): void;
 }
 
 /** The SIMD backend: a Backend plus introspection used by tests and benchmarks. */
@@ -207,6 +214,9 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     },
     sumRows(dz, db, rows, cols) {
       X.sumRows(need(dz, rows * cols, 'sumRows dz'), need(db, cols, 'sumRows db'), rows, cols);
+    },
+    tanh(x, y, n = x.length) {
+      X.tanhArray(need(x, n, 'tanh x'), need(y, n, 'tanh y'), n);
     },
   };
 

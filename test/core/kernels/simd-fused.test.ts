@@ -136,3 +136,43 @@ describe('fusedKernelsOf', () => {
     expect(fusedKernelsOf(createScalarBackend())).toBeNull();
   });
 });
+
+describe('fused tanh / sigmoid', () => {
+  it('tanh is within 4e-7 (absolute and relative) of Math.tanh on [-10, 10], exact sign, ±1 at the ends', () => {
+    const n = 200_003;
+    const x = be.alloc(n), y = be.alloc(n);
+    for (let i = 0; i < n; i++) x[i] = -10 + (20 * i) / (n - 1);
+    be.fused.tanh(x, y);
+    let maxAbs = 0, maxRel = 0;
+    for (let i = 0; i < n; i++) {
+      const t = Math.tanh(x[i]);
+      maxAbs = Math.max(maxAbs, Math.abs(y[i] - t));
+      if (t !== 0) maxRel = Math.max(maxRel, Math.abs(y[i] - t) / Math.abs(t));
+      if (Math.sign(y[i]) !== Math.sign(t)) throw new Error(`sign of tanh(${x[i]})`);
+    }
+    expect(maxAbs).toBeLessThan(4e-7);
+    expect(maxRel).toBeLessThan(4e-7);
+    const s = be.alloc(7), t = be.alloc(7);
+    s.set([0, 1e-6, -3e-4, Infinity, -Infinity, 50, Number.NaN]);
+    be.fused.tanh(s, t);
+    expect(Array.from(t.subarray(0, 6))).toEqual([0, Math.fround(1e-6), Math.fround(-3e-4), 1, -1, 1]);
+    expect(t[6]).toBeNaN();
+  });
+
+  for (const act of ['tanh', 'sigmoid'] as const) {
+    it(`biasAct(${act}) and actBackward(${act}) match activations.ts within 1e-6 (rows × cols with tails)`, () => {
+      const rows = 6, cols = 11, n = rows * cols;
+      const z = filled(n, 4), bias = filled(cols), y = be.alloc(n);
+      const zr = new Float32Array(z), yr = new Float32Array(n);
+      be.fused.biasAct(z, y, bias, rows, cols, act);
+      addBiasRows(zr, bias, rows, cols);
+      activationForward(ACTIVATIONS[act], 0, zr, yr, n);
+      expect(Array.from(z)).toEqual(Array.from(zr)); // the bias add is exact
+      for (let i = 0; i < n; i++) expect(Math.abs(y[i] - yr[i])).toBeLessThan(1e-6);
+      const dy = filled(n), dz = be.alloc(n), dzr = new Float32Array(n);
+      be.fused.actBackward(dy, z, dz, n, act);
+      activationBackward(ACTIVATIONS[act], 0, zr, yr, dy, dzr, n);
+      for (let i = 0; i < n; i++) expect(Math.abs(dz[i] - dzr[i])).toBeLessThan(1e-6);
+    });
+  }
+});
