@@ -130,6 +130,14 @@ describe('schedule simulation, end to end', () => {
     expect([...r.ranking].sort()).toEqual(['constant', 'one-cycle', 'warmup-cosine']);
     expect(r.ranking).toEqual(expectedRanking(r.schedules));
     expect(r.schedules.map((s: Json) => s.rank)).toEqual(r.schedules.map((s: Json) => r.ranking.indexOf(s.name) + 1));
+    // the job views take this result: a plot with both panels, a table with every schedule
+    const svg = await t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/plot.svg` });
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    for (const name of r.ranking) expect(svg.body).toContain(name);
+    const csv = await t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/curve.csv` });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.trim().split('\n')).toHaveLength(1 + 3 * STEPS);
     first = final;
   });
 
