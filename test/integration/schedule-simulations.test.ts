@@ -7,7 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appOn } from '../helpers/app.js';
+import { countLayerParams } from '../../src/contracts/params.js';
+import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import { createScalarBackend } from '../../src/core/kernels/scalar.js';
+import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
+import { appOn, testConfig } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { startWorker, type TestWorker } from '../helpers/worker.js';
 
@@ -91,6 +95,37 @@ function expectedRanking(runs: Json[]): string[] {
   return [...runs].sort((a, b) => Number(bad(a)) - Number(bad(b)) || (bad(a) ? 0 : a.final_val_loss - b.final_val_loss) || (a.name < b.name ? -1 : 1)).map((r) => r.name);
 }
 
+describe('schedule simulation runner (in process)', () => {
+  it('two schedules with the same LR sequence train identically (same init, same minibatches)', () => {
+    const req = resolveScheduleSimulation({
+      ...BODY,
+      steps: 25,
+      schedules: [
+        { name: 'constant', schedule: { type: 'constant', lr: 0.01 } },
+        { name: 'step-never', schedule: { type: 'StepLR', lr: 0.01, step_size: 1000 } },
+        { name: 'optax-constant', schedule: { type: 'constant_schedule', value: 0.01 } },
+      ],
+    }, { limits: testConfig().limits, countParams: countLayerParams });
+    const gen = runScheduleSimulation(req, { backend: () => createScalarBackend(), dataset: () => undefined });
+    let next = gen.next();
+    const progress: Json[] = [];
+    while (!next.done) { progress.push(next.value); next = gen.next(); }
+    const r = next.value as Json;
+    const [a, b, c] = r.schedules as Json[];
+    expect(b.lrs).toEqual(a.lrs);
+    expect(b.losses).toEqual(a.losses);
+    expect(b.eval_losses).toEqual(a.eval_losses);
+    expect(b.final_val_loss).toBe(a.final_val_loss);
+    // optax.constant_schedule returns its value as given (no float32 cast): the same run again
+    expect(c.lrs).toEqual(a.lrs);
+    expect(c.losses).toEqual(a.losses);
+    // an exact tie in final loss is ranked by name
+    expect(r.ranking.indexOf('constant')).toBeLessThan(r.ranking.indexOf('step-never'));
+    expect(progress.map((p) => p.iteration)).toEqual(Array.from({ length: 75 }, (_, i) => i + 1));
+    expect(progress[30]).toMatchObject({ total: 75, schedule: 'step-never', lr: 0.01 });
+  });
+});
+
 describe('schedule simulation, end to end', () => {
   let first: Json;
 
@@ -127,6 +162,9 @@ describe('schedule simulation, end to end', () => {
       const preview = await t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: SCHEDULES[i].schedule, steps: STEPS } });
       expect(s.lrs).toEqual(preview.json().lrs);
     }
+    // same initial weights and same first minibatch: the loss before the first update is the same under every schedule
+    expect(new Set(r.schedules.map((s: Json) => s.losses[0])).size).toBe(1);
+    expect(new Set(r.schedules.map((s: Json) => s.losses[1])).size).toBe(3);
     expect([...r.ranking].sort()).toEqual(['constant', 'one-cycle', 'warmup-cosine']);
     expect(r.ranking).toEqual(expectedRanking(r.schedules));
     expect(r.schedules.map((s: Json) => s.rank)).toEqual(r.schedules.map((s: Json) => r.ranking.indexOf(s.name) + 1));

@@ -128,7 +128,7 @@ function* trainUnder(
       break;
     }
     if (i === 0) firstLoss = loss;
-    if (firstLoss !== null && loss > req.diverge_th * firstLoss) {
+    if (firstLoss !== null && firstLoss > 0 && loss > req.diverge_th * firstLoss) {
       stop = 'diverged';
       divergedAt = i;
       break;
