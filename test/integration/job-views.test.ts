@@ -154,6 +154,7 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const bad = await t.app.inject({ method: 'GET', url: '/v1/lr-range-tests/not-a-uuid/events' });
     expect(bad.statusCode).toBe(400);
+
   });
 
   it('a client that disconnects mid-stream is cleaned up (the job runs on; the service still answers)', async () => {
@@ -188,7 +189,7 @@ describe('SSE bounds', () => {
     while (conn.status !== 'ready') await new Promise((r) => setTimeout(r, 10));
     const job = await jobs.create('lr-range-tests', { preset: 'spirals-mlp' }, 'anonymous');
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/lr-range-tests/${job.id}/events`;
-    return { app, url, close: async () => { await app.close(); await jobs.close(); conn.disconnect(); } };
+    return { app, url, jobs, close: async () => { await app.close(); await jobs.close(); conn.disconnect(); } };
   }
 
   it('heartbeat comments while nothing happens; the connection ends at its maximum time', async () => {
@@ -206,6 +207,11 @@ describe('SSE bounds', () => {
 
   it('closing the app ends open streams instead of hanging', async () => {
     const idle = await idleApp({});
+    // HEAD answers at once instead of holding a stream open on a job that stays queued
+    const head = await fetch(idle.url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect((idle.jobs as unknown as { hubs: Map<string, unknown> }).hubs.size).toBe(0); // nothing subscribed
     const stream = readSse(idle.url, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     await idle.close();

@@ -186,6 +186,8 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await app.jobs.get(kind, req.params.id, req.owner);
       if (!rec) throw notFound(kind, req.params.id);
+      // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
+      if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
       streamJob(app, kind, rec, req, reply, streams, timing);
     });
 
