@@ -4,7 +4,7 @@
  * submit time with the library's own wording, never a failed job. The training setup goes through
  * the range test's resolution (same model/data/loss/optimizer shapes, defaults and limits).
  */
-import { openSchedule, ScheduleError, simulateSchedule, usesMetrics, type ScheduleSpec } from '../core/schedules/index.js';
+import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../core/schedules/index.js';
 import type { LossSpec } from '../core/spec.js';
 import { findPreset, PRESETS } from './presets.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
@@ -65,13 +65,18 @@ function under<T>(prefix: string, fn: () => T): T {
   }
 }
 
-/** Checks one schedule over `steps` with the core simulator (ReduceLROnPlateau: construction only, its metrics come from training). */
-function checkSchedule(spec: Record<string, unknown>, steps: number, at: string): void {
+/**
+ * Checks one schedule over `steps` with the core simulator (ReduceLROnPlateau: construction only, its
+ * metrics come from training), and with the optimizer as torch would when it is constructed.
+ */
+function checkSchedule(spec: Record<string, unknown>, steps: number, at: string, optimizer: ResolvedOptimizer): void {
   try {
-    if (typeof spec.type === 'string' && usesMetrics(spec.type)) {
-      openSchedule(spec as unknown as ScheduleSpec);
-      return;
+    const runner = openSchedule(spec as unknown as ScheduleSpec);
+    // torch/optim/lr_scheduler.py (CyclicLR, OneCycleLR): an optimizer without momentum or betas in its defaults
+    if (runner.cyclesMomentum && optimizer.type === 'adagrad') {
+      throw invalid(`${at}/schedule`, 'optimizer must support momentum or beta1 with `cycle_momentum` option enabled (Adagrad has neither; pass cycle_momentum: false)');
     }
+    if (runner.usesMetrics) return;
     const { lrs } = simulateSchedule(spec as unknown as ScheduleSpec, steps);
     const k = lrs.findIndex((lr) => lr < 0);
     if (k >= 0) {
@@ -125,7 +130,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
     throw limitExceeded('/train/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
   }
 
-  schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`));
+  schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, optimizer));
 
   const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;
   return {

@@ -84,6 +84,15 @@ describe('resolveScheduleSimulation', () => {
     const p = problem(() => resolve({ schedules: [two[0], { name: 'p', schedule: { type: 'ReduceLROnPlateau', lr: 0.1, mode: 'mean' } }] }));
     expect(p.errors[0].pointer).toBe('/schedules/1/schedule/mode');
   });
+
+  it('a schedule that cycles momentum needs an optimizer with momentum or betas, as torch checks', () => {
+    const oc = { name: 'oc', schedule: { type: 'OneCycleLR', max_lr: 0.1, total_steps: 200 } };
+    const p = problem(() => resolve({ schedules: [two[0], oc], train: { optimizer: { type: 'adagrad' } } }));
+    expect(p.errors[0].pointer).toBe('/schedules/1/schedule');
+    expect(p.errors[0].detail).toMatch(/^optimizer must support momentum or beta1 with `cycle_momentum` option enabled/);
+    expect(() => resolve({ schedules: [two[0], { name: 'oc', schedule: { ...oc.schedule, cycle_momentum: false } }], train: { optimizer: { type: 'adagrad' } } })).not.toThrow();
+    expect(() => resolve({ schedules: [two[0], oc], train: { optimizer: { type: 'rmsprop' } } })).not.toThrow();
+  });
 });
 
 describe('scheduleProblem', () => {

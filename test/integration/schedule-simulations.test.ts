@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
 import { appOn, testConfig } from '../helpers/app.js';
@@ -97,7 +98,7 @@ function expectedRanking(runs: Json[]): string[] {
 
 describe('schedule simulation runner (in process)', () => {
   it('two schedules with the same LR sequence train identically (same init, same minibatches)', () => {
-    const req = resolveScheduleSimulation({
+    const req = resolveScheduleSimulation(<ScheduleSimulationRequest>{
       ...BODY,
       steps: 25,
       schedules: [
