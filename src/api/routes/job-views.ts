@@ -4,13 +4,13 @@
  * and a table). Same 404 and owner rules as GET /v1/{kind}/{id}; Redis down is a 503 problem
  * before anything is streamed.
  */
-import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { JobParams, JobStatus, problemResponses } from '../../contracts/common.js';
+import { JobParams, problemResponses } from '../../contracts/common.js';
 import { JOB_KINDS, type JobKind } from '../../contracts/job.js';
-import { invalid, ProblemError } from '../../contracts/problems.js';
-import type { JobCursor, JobEvent, JobRecord } from '../../queue/jobs.js';
+import { ProblemError } from '../../contracts/problems.js';
+import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { renderJobCsv, renderJobSvg } from '../views/index.js';
+import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
 
@@ -25,97 +25,10 @@ export interface SseTiming {
 
 export const SSE_TIMING: Readonly<SseTiming> = Object.freeze({ heartbeatMs: 15_000, pollMs: 1_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
 
-export const LIST_LIMIT = Object.freeze({ default: 20, max: 100 });
-/** a list item carries its request only below this size (inline datasets can be large) */
-export const LIST_REQUEST_MAX_BYTES = 8192;
-
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
-
-const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-
-const JobListItem = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    kind: Type.String(),
-    status: JobStatus,
-    progress: Type.Union([Type.Ref('Progress'), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
-    started_at: Timestamp,
-    finished_at: Timestamp,
-    request: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-      description: `the stored request, or null when it is larger than ${LIST_REQUEST_MAX_BYTES} bytes (GET links.self for it)`,
-    }),
-    summary: Type.Union([
-      Type.Object({
-        suggested_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-        suggestion_method: Type.Optional(Type.String()),
-        stop_reason: Type.Optional(Type.String()),
-        iterations: Type.Optional(Type.Integer()),
-        best_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-        best_schedule: Type.Optional(Type.String({ description: 'schedule simulations: the first of `ranking`' })),
-      }, { additionalProperties: false }),
-      Type.Null(),
-    ], { description: 'the headline of a finished result (the full result is at links.self)' }),
-    error: Type.Union([Type.Ref('Problem'), Type.Null()]),
-    links: Type.Object({ self: Type.String() }, { additionalProperties: true }),
-  },
-  { additionalProperties: false },
-);
-
-const JobList = Type.Object(
-  {
-    items: Type.Array(JobListItem),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last page' }),
-    links: Type.Object({ self: Type.String(), next: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
-  },
-  { additionalProperties: false },
-);
-
-const ListQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor of the previous page' })),
-  },
-  { additionalProperties: false },
-);
-
-export function encodeCursor(c: JobCursor): string {
-  return Buffer.from(`${c.at}.${c.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(s: string): JobCursor {
-  const m = /^(\d{1,16})\.([0-9a-fA-F-]{36})$/.exec(Buffer.from(s, 'base64url').toString('utf8'));
-  if (!m) throw invalid('/querystring/cursor', 'is not a cursor from this API (use next_cursor of the previous page)');
-  return { at: Number(m[1]), id: m[2] };
-}
 
 function notFound(kind: string, id: string): ProblemError {
   return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
-}
-
-function listItem(rec: JobRecord) {
-  const full = jobResource(rec);
-  const requestJson = JSON.stringify(rec.request ?? null);
-  const { result: _result, ...rest } = full;
-  return {
-    ...rest,
-    request: requestJson.length <= LIST_REQUEST_MAX_BYTES && rec.request && typeof rec.request === 'object' ? rec.request : null,
-    summary: summary(rec.result),
-  };
-}
-
-function summary(result: unknown) {
-  if (!result || typeof result !== 'object') return null;
-  const r = result as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  if ('suggested_lr' in r) out.suggested_lr = r.suggested_lr;
-  const method = (r.suggestion as { method?: unknown } | undefined)?.method;
-  if (typeof method === 'string') out.suggestion_method = method;
-  if (typeof r.stop_reason === 'string') out.stop_reason = r.stop_reason;
-  if (Number.isInteger(r.iterations)) out.iterations = r.iterations;
-  if ('best_lr' in r) out.best_lr = r.best_lr;
-  if (Array.isArray(r.ranking) && typeof r.ranking[0] === 'string') out.best_schedule = r.ranking[0];
-  return out;
 }
 
 /** The job's result, or the problem that says why there is none yet. */
@@ -162,7 +75,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       const next = page.next ? encodeCursor(page.next) : null;
       const q = (c: string | null) => `${base}?limit=${limit}${c ? `&cursor=${c}` : ''}`;
       return {
-        items: page.items.map(listItem),
+        items: page.items.map((rec) => listItem(jobResource(rec))),
         next_cursor: next,
         links: { self: q(req.query.cursor ?? null), next: next ? q(next) : null },
       };
