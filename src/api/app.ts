@@ -55,7 +55,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   if (!jobs) {
     const redis = producerConnection(config.redisUrl ?? 'redis://127.0.0.1:6379');
     redis.on('error', (err) => app.log.debug({ err: err.message }, 'redis connection error'));
-    jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds });
+    jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey });
     app.addHook('onClose', async () => {
       await jobs!.close();
       redis.disconnect();

@@ -33,6 +33,8 @@ export interface JobRecord {
 export interface JobStoreOptions {
   prefix: string;
   resultTtlSeconds: number;
+  /** LIMIT_JOBS_PER_KEY: jobs one owner may have queued or running; unset = no limit */
+  jobsPerOwner?: number;
 }
 
 export function redisUnavailable(cause?: unknown): ProblemError {
@@ -59,6 +61,11 @@ export interface JobCursor {
   /** creation time, ms (the sorted-set score) */
   at: number;
   id: string;
+}
+
+/** Sorted set (member `kind/id`) of one owner's jobs that may still be queued or running (LIMIT_JOBS_PER_KEY). */
+export function inflightKey(prefix: string, owner: string): string {
+  return `${prefix}:lrf:owner-inflight:${encodeURIComponent(owner)}`;
 }
 
 /** Sorted set (score = creation ms) of one owner's jobs of one kind: GET /v1/{kind}. */
@@ -110,7 +117,12 @@ export class JobStore {
     // The owner's index entry goes first: if the add then fails nothing was queued and the
     // dangling entry is skipped (and removed) by list(); the reverse order could queue a job
     // and still answer 503.
+    if (this.opts.jobsPerOwner) await this.guard(() => this.admit(owner, this.opts.jobsPerOwner!));
     await this.guard(() => this.indexJob(kind, owner, id));
+    if (this.opts.jobsPerOwner) {
+      const key = inflightKey(this.opts.prefix, owner);
+      await this.guard(() => this.redis.multi().zadd(key, Date.now(), `${kind}/${id}`).expire(key, this.opts.resultTtlSeconds).exec());
+    }
     const job = await this.guard(() => q.add(kind, data, {
       jobId: id,
       attempts: 1,
@@ -147,6 +159,30 @@ export class JobStore {
       await this.redis.publish(cancelChannel(this.opts.prefix), id);
     });
     return this.get(kind, id, owner);
+  }
+
+  /**
+   * Admission control: refuses (429) a new job when the owner already has `limit` jobs queued
+   * or running. Finished or expired entries are pruned here, so the set stays about `limit` long.
+   * Concurrent requests of one owner may overshoot by the number racing.
+   */
+  private async admit(owner: string, limit: number): Promise<void> {
+    const key = inflightKey(this.opts.prefix, owner);
+    const members = await this.redis.zrange(key, 0, -1);
+    if (members.length < limit) return;
+    const states = await Promise.all(members.map((m) => {
+      const [kind, id] = m.split('/') as [JobKind, string];
+      return this.queue(kind).getJobState(id);
+    }));
+    const canceled = await Promise.all(members.map((m) => this.redis.exists(cancelKey(this.opts.prefix, m.split('/')[1]))));
+    const done = members.filter((_, i) => states[i] === 'completed' || states[i] === 'failed' || states[i] === 'unknown' || canceled[i] === 1);
+    if (done.length) await this.redis.zrem(key, ...done);
+    const inflight = members.length - done.length;
+    if (inflight >= limit) {
+      throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
+        `you have ${inflight} jobs queued or running, the limit per API key is ${limit} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
+        [], { 'retry-after': '5' });
+    }
   }
 
   private async indexJob(kind: JobKind, owner: string, id: string): Promise<void> {

@@ -13,7 +13,7 @@ export async function appOn(redisUrl: string, env: Record<string, string> = {}) 
   const config = testConfig({ REDIS_URL: redisUrl, ...env });
   const redis = producerConnection(redisUrl);
   redis.on('error', () => undefined);
-  const jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds });
+  const jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey });
   const app = await buildApp({ config, jobs, logger: false });
   await app.ready();
   return {

@@ -61,7 +61,7 @@ export function registerJobRoutes(app: FastifyInstance, k: KindRoutes): void {
       summary: k.summary,
       description: k.description,
       body: Type.Ref(k.requestRef),
-      response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 503) },
+      response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 429, 503) },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
     const request = k.resolve(req.body);
