@@ -19,6 +19,8 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'lr-range-tests', description: 'LR range tests (Smith 2017; torch-lr-finder, fastai lr_find)' },
         { name: 'schedules', description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly' },
         { name: 'schedule-simulations', description: 'the same training under several LR schedules, compared and ranked' },
+        { name: 'curve-analyses', description: 'suggestions for a loss-vs-LR curve recorded in your own training loop' },
+        { name: 'diagnostics', description: 'training health checks: data, initialisation, gradients, overfitting one tiny batch' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'built-in datasets' },
         { name: 'health', description: 'liveness and readiness' },
