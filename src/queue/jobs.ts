@@ -121,7 +121,7 @@ export class JobStore {
     await this.guard(() => this.indexJob(kind, owner, id));
     if (this.opts.jobsPerOwner) {
       const key = inflightKey(this.opts.prefix, owner);
-      await this.guard(() => this.redis.multi().zadd(key, Date.now(), `${kind}/${id}`).expire(key, this.opts.resultTtlSeconds).exec());
+      await this.guard(() => this.redis.multi().zadd(key, String(Date.now()), `${kind}/${id}`).expire(key, this.opts.resultTtlSeconds).exec());
     }
     const job = await this.guard(() => q.add(kind, data, {
       jobId: id,
@@ -168,7 +168,7 @@ export class JobStore {
    */
   private async admit(owner: string, limit: number): Promise<void> {
     const key = inflightKey(this.opts.prefix, owner);
-    const members = await this.redis.zrange(key, 0, -1);
+    const members = await this.redis.zrange(key, '0', '-1');
     if (members.length < limit) return;
     const states = await Promise.all(members.map((m) => {
       const [kind, id] = m.split('/') as [JobKind, string];

@@ -5,62 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appOn } from '../helpers/app.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { startWorker, type TestWorker } from '../helpers/worker.js';
+import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
 
-let redis: TestRedis;
-let t: Awaited<ReturnType<typeof appOn>>;
-let worker: TestWorker;
-const prefix = `t-${randomUUID().slice(0, 8)}`;
+let s: Stack;
+const api = () => jobApi(s, 'lr-range-tests');
+const submit = (body: unknown) => api().submit(body);
+const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: prefix });
-  await t.connected();
-  worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
-  await worker.ready;
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-  await redis?.cleanup();
-});
-
-type Json = Record<string, any>;
-
-async function submit(body: unknown) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: body as object });
-  return { res, json: res.json() as Json };
-}
-
-async function get(id: string): Promise<Json> {
-  const res = await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
-
-async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_000): Promise<{ final: Json; seen: Set<string> }> {
-  const seen = new Set<string>();
-  const t0 = Date.now();
-  for (;;) {
-    const j = await get(id);
-    seen.add(j.status);
-    if (done(j)) return { final: j, seen };
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} stuck in ${j.status}: ${JSON.stringify(j).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const finished = (j: Json) => ['succeeded', 'failed', 'canceled'].includes(j.status);
-
-function allFinite(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(allFinite);
-  if (v && typeof v === 'object') return Object.values(v).every(allFinite);
-  return true;
-}
+beforeAll(async () => { s = await startStack({ tag: 'e2e' }); });
+afterAll(async () => { await s?.close(); });
 
 describe('LR range test, end to end', () => {
   let first: Json;
@@ -118,7 +71,7 @@ describe('LR range test, end to end', () => {
   it('cancels a running job: it stops and reads canceled', async () => {
     const { json } = await submit({ preset: 'spirals-mlp', num_iter: 5000, end_lr: 1e-3, batch_size: 256 });
     await waitFor(json.id, (j) => j.status === 'running' && (j.progress?.iteration ?? 0) > 0);
-    const res = await t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
+    const res = await s.t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
     expect(res.statusCode).toBe(202);
     expect(res.json().status).toBe('canceled');
     const { final } = await waitFor(json.id, (j) => j.finished_at !== null, 10_000);
@@ -126,33 +79,32 @@ describe('LR range test, end to end', () => {
     expect(final.result).toBeNull();
     expect(final.progress.iteration).toBeLessThan(5000);
     // canceling again is idempotent
-    const again = await t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
+    const again = await s.t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
     expect(again.statusCode).toBe(202);
     expect(again.json().status).toBe('canceled');
   });
 
   it('a job canceled while queued never runs', async () => {
-    await worker.stop();
+    await s.worker!.stop();
     const { json } = await submit({ preset: 'spirals-mlp' });
-    const res = await t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
+    const res = await s.t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${json.id}/cancel` });
     expect(res.json().status).toBe('canceled');
-    worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
-    await worker.ready;
+    await s.startWorker();
     const { final } = await waitFor(json.id, (j) => j.finished_at !== null);
     expect(final.status).toBe('canceled');
     expect(final.started_at === null || final.result === null).toBe(true);
   });
 
   it('a finished job cannot be canceled (409); an unknown id is 404', async () => {
-    const done = await t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${first.id}/cancel` });
+    const done = await s.t.app.inject({ method: 'POST', url: `/v1/lr-range-tests/${first.id}/cancel` });
     expect(done.statusCode).toBe(409);
     expect(done.json().code).toBe('job_finished');
-    const missing = await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${randomUUID()}` });
+    const missing = await s.t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${randomUUID()}` });
     expect(missing.statusCode).toBe(404);
   });
 
   it('/readyz is ready with a live worker', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/readyz' });
+    const res = await s.t.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
     expect(res.json().checks.workers).toBeGreaterThanOrEqual(1);
   });
@@ -160,16 +112,15 @@ describe('LR range test, end to end', () => {
   it('Redis down: 503 at once, nothing queued; back up: the service recovers and accepted jobs survived', async () => {
     const accepted = await submit({ preset: 'spirals-mlp', num_iter: 30 });
     expect(accepted.res.statusCode).toBe(202);
-    await worker.stop();
-    await redis.kill();
+    await s.worker!.stop();
+    await s.redis.kill();
     const down = await submit({ preset: 'spirals-mlp' });
     expect(down.res.statusCode).toBe(503);
     expect(down.json.code).toBe('queue_unavailable');
 
-    redis = await redis.restart();
-    await t.connected(10_000);
-    worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
-    await worker.ready;
+    s.redis = await s.redis.restart();
+    await s.t.connected(10_000);
+    await s.startWorker();
     const { final } = await waitFor(accepted.json.id, finished);
     expect(final.status).toBe('succeeded');
   });

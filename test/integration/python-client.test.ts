@@ -3,41 +3,22 @@
  * a private redis-server and a real worker process.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appOn } from '../helpers/app.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { startWorker, type TestWorker } from '../helpers/worker.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
 
-let redis: TestRedis;
-let t: Awaited<ReturnType<typeof appOn>>;
-let worker: TestWorker;
-let base: string;
-const prefix = `py-${randomUUID().slice(0, 8)}`;
+let s: Stack;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: prefix });
-  await t.connected();
-  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
-  await worker.ready;
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-  await redis?.cleanup();
-});
+beforeAll(async () => { s = await startStack({ tag: 'py', listen: true }); });
+afterAll(async () => { await s?.close(); });
 
 async function python(code: string): Promise<any> {
-  const { stdout } = await run('python3', ['-c', code], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: base }, timeout: 60_000 });
+  const { stdout } = await run('python3', ['-c', code], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: s.base }, timeout: 60_000 });
   return JSON.parse(stdout);
 }
 

@@ -12,63 +12,18 @@ import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules
 import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
-import { appOn, testConfig } from '../helpers/app.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { startWorker, type TestWorker } from '../helpers/worker.js';
+import { testConfig } from '../helpers/app.js';
+import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
 
-let redis: TestRedis;
-let t: Awaited<ReturnType<typeof appOn>>;
-let worker: TestWorker;
-const prefix = `ts-${randomUUID().slice(0, 8)}`;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: prefix });
-  await t.connected();
-  worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
-  await worker.ready;
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-  await redis?.cleanup();
-});
-
-type Json = Record<string, any>;
+let stack: Stack;
+const api = () => jobApi(stack, 'schedule-simulations');
+const submit = (body: unknown) => api().submit(body);
+const get = (id: string) => api().get(id);
+const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 const KIND = '/v1/schedule-simulations';
 
-async function submit(body: unknown) {
-  const res = await t.app.inject({ method: 'POST', url: KIND, payload: body as object });
-  return { res, json: res.json() as Json };
-}
-
-async function get(id: string): Promise<Json> {
-  const res = await t.app.inject({ method: 'GET', url: `${KIND}/${id}` });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
-
-async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_000): Promise<{ final: Json; seen: Set<string> }> {
-  const seen = new Set<string>();
-  const t0 = Date.now();
-  for (;;) {
-    const j = await get(id);
-    seen.add(j.status);
-    if (done(j)) return { final: j, seen };
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} stuck in ${j.status}: ${JSON.stringify(j).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const finished = (j: Json) => ['succeeded', 'failed', 'canceled'].includes(j.status);
-
-function allFinite(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(allFinite);
-  if (v && typeof v === 'object') return Object.values(v).every(allFinite);
-  return true;
-}
+beforeAll(async () => { stack = await startStack({ tag: 'ts' }); });
+afterAll(async () => { await stack?.close(); });
 
 const STEPS = 40;
 const SCHEDULES = [
@@ -160,7 +115,7 @@ describe('schedule simulation, end to end', () => {
       expect(s.final_val_accuracy).toBeGreaterThan(0.5); // better than chance on 2 classes
       expect(s.final_train_loss).toBeLessThan(s.losses[0]); // it learned something
       // the LRs trained with are exactly the preview's
-      const preview = await t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: SCHEDULES[i].schedule, steps: STEPS } });
+      const preview = await stack.t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: SCHEDULES[i].schedule, steps: STEPS } });
       expect(s.lrs).toEqual(preview.json().lrs);
     }
     // same initial weights and same first minibatch: the loss before the first update is the same under every schedule
@@ -170,11 +125,11 @@ describe('schedule simulation, end to end', () => {
     expect(r.ranking).toEqual(expectedRanking(r.schedules));
     expect(r.schedules.map((s: Json) => s.rank)).toEqual(r.schedules.map((s: Json) => r.ranking.indexOf(s.name) + 1));
     // the job views take this result: a plot with both panels, a table with every schedule
-    const svg = await t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/plot.svg` });
+    const svg = await stack.t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/plot.svg` });
     expect(svg.statusCode).toBe(200);
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     for (const name of r.ranking) expect(svg.body).toContain(name);
-    const csv = await t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/curve.csv` });
+    const csv = await stack.t.app.inject({ method: 'GET', url: `${KIND}/${json.id}/curve.csv` });
     expect(csv.statusCode).toBe(200);
     expect(csv.body.trim().split('\n')).toHaveLength(1 + 3 * STEPS);
     first = final;
@@ -244,14 +199,14 @@ describe('schedule simulation, end to end', () => {
     const { json } = await submit({ ...BODY, steps: 20_000, schedules: SCHEDULES.slice(0, 2).map((s) => ({ name: s.name, schedule: { type: 'constant', lr: 0.001 } })) });
     expect(json.status).toBe('queued');
     await waitFor(json.id, (j) => j.status === 'running' && (j.progress?.iteration ?? 0) > 0);
-    const res = await t.app.inject({ method: 'POST', url: `${KIND}/${json.id}/cancel` });
+    const res = await stack.t.app.inject({ method: 'POST', url: `${KIND}/${json.id}/cancel` });
     expect(res.statusCode).toBe(202);
     expect(res.json().status).toBe('canceled');
     const { final } = await waitFor(json.id, (j) => j.finished_at !== null, 10_000);
     expect(final.status).toBe('canceled');
     expect(final.result).toBeNull();
     expect(final.progress.iteration).toBeLessThan(40_000);
-    const done = await t.app.inject({ method: 'POST', url: `${KIND}/${first.id}/cancel` });
+    const done = await stack.t.app.inject({ method: 'POST', url: `${KIND}/${first.id}/cancel` });
     expect(done.statusCode).toBe(409);
   });
 });
