@@ -12,6 +12,7 @@ import { registerErrorHandlers } from './errors.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { curveAnalysisRoutes } from './routes/curve-analyses.js';
 import { healthRoutes } from './routes/health.js';
 import { jobViewRoutes, type SseTiming } from './routes/job-views.js';
@@ -79,6 +80,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   lrRangeTestRoutes(app, config);
   scheduleRoutes(app, config);
   scheduleSimulationRoutes(app, config);
+  diagnosticsRoutes(app, config);
   jobViewRoutes(app, opts.sse);
   curveAnalysisRoutes(app, config);
   return app;

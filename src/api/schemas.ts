@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Problem, ProblemError } from '../contracts/common.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
 import { Data } from '../contracts/data.js';
+import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../contracts/diagnostics.js';
 import { Progress } from '../contracts/job.js';
 import { LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
@@ -26,6 +27,7 @@ export const SHARED_SCHEMAS = [
   CurveAnalysisRequest, CurveAnalysisResult,
   ScheduleSpec, SchedulePreviewRequest, SchedulePreviewResult,
   ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationJob,
+  DiagnosticsRequest, DiagnosticCheck, DiagnosticsResult, DiagnosticsJob,
 ];
 
 function makeAjv(strictBody: boolean): Ajv {

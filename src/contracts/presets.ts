@@ -5,6 +5,7 @@
  */
 import type { LrRangeTestRequest } from './lr-range-test.js';
 import type { ScheduleSimulationRequest } from './schedules.js';
+import type { DiagnosticsRequest } from './diagnostics.js';
 
 export interface Preset {
   name: string;
@@ -12,7 +13,7 @@ export interface Preset {
   /** job kinds the preset applies to */
   kinds: string[];
   /** an LrRangeTestRequest for 'lr-range-tests', a ScheduleSimulationRequest for 'schedule-simulations' */
-  body: LrRangeTestRequest | ScheduleSimulationRequest;
+  body: LrRangeTestRequest | ScheduleSimulationRequest | DiagnosticsRequest;
 }
 
 /** The training setup of the schedule presets: spirals-mlp's (each run ~200 Adam steps, about a second). */
@@ -102,6 +103,38 @@ const SCHEDULE_PRESETS: Preset[] = [
   },
 ];
 
+/**
+ * Diagnostics (POST /v1/diagnostics): a healthy setup, and one that is broken on purpose so users
+ * see what failures look like — a deep ReLU net initialised with torch.nn.init.normal_ (std 1), whose
+ * activations grow ~√(fan_in/2) ≈ 5.7× per layer (He et al. 2015).
+ */
+const DIAGNOSTICS_PRESETS: Preset[] = [
+  {
+    name: 'spirals-diagnostics',
+    description: 'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 steps at lr 1e-2. Everything should pass.',
+    kinds: ['diagnostics'],
+    body: {
+      data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
+      model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
+      optimizer: { type: 'adam' },
+      batch_size: 64,
+      lr: 1e-2,
+    },
+  },
+  {
+    name: 'broken-init-diagnostics',
+    description: 'A 6-layer ReLU MLP initialised with normal(0, 1) (torch.nn.init.normal_) on spirals: activations explode layer after layer and the initial loss is far above ln 2. The init check fails and says why.',
+    kinds: ['diagnostics'],
+    body: {
+      data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
+      model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } },
+      optimizer: { type: 'adam' },
+      batch_size: 64,
+      lr: 1e-2,
+    },
+  },
+];
+
 export const PRESETS: readonly Preset[] = [
   {
     name: 'spirals-mlp',
@@ -159,6 +192,7 @@ export const PRESETS: readonly Preset[] = [
     },
   },
   ...SCHEDULE_PRESETS,
+  ...DIAGNOSTICS_PRESETS,
 ];
 
 /** A preset by name; with `kind`, only one that applies to that job kind. */

@@ -2,10 +2,12 @@
 import type { JobKind } from '../../src/contracts/job.js';
 import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
 import type { ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import type { ResolvedDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
 import { chooseBackend } from '../backend.js';
 import { loadIoDataset } from '../datasets.js';
 import { runLrRangeTest } from './lr-range-test.js';
 import { runScheduleSimulation } from './schedule-simulation.js';
+import { runDiagnostics } from './diagnostics.js';
 import { JobInputError } from './errors.js';
 
 type Runner = (request: unknown) => Generator<Record<string, unknown>, unknown>;
@@ -18,6 +20,10 @@ const RUNNERS: Partial<Record<JobKind, Runner>> = {
   'schedule-simulations': (request) => runScheduleSimulation(request as ResolvedScheduleSimulation, {
     backend: chooseBackend,
     dataset: (req) => loadIoDataset(req.train.data, req.train.seed),
+  }),
+  diagnostics: (request) => runDiagnostics(request as ResolvedDiagnostics, {
+    backend: chooseBackend,
+    dataset: (req) => loadIoDataset(req.data, req.seed),
   }),
 };
 

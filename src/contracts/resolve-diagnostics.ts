@@ -1,0 +1,91 @@
+/**
+ * Diagnostics request resolution (pure): preset merge, defaults and limits. The training setup
+ * goes through the range test's resolution (same model/data/loss/optimizer shapes, defaults and
+ * limits); the overfit check's steps share the range test's LIMIT_NUM_ITER.
+ */
+import type { LossSpec } from '../core/spec.js';
+import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, type CheckName, type DiagnosticsRequest } from './diagnostics.js';
+import { findPreset, PRESETS } from './presets.js';
+import { invalid, limitExceeded } from './problems.js';
+import {
+  dataShape, outputLayer, resolveData, resolveLoss, resolveModel, resolveOptimizer,
+  type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
+} from './resolve.js';
+
+export const DIAGNOSTICS_KIND = 'diagnostics';
+export const DEFAULT_DIAGNOSTICS_PRESET = 'spirals-diagnostics';
+
+export interface ResolvedDiagnostics {
+  preset: string | null;
+  model: ResolvedModel;
+  data: ResolvedData;
+  loss: LossSpec;
+  optimizer: ResolvedOptimizer;
+  batch_size: number;
+  lr: number;
+  /** in the canonical order of CHECK_NAMES */
+  checks: CheckName[];
+  overfit_steps: number;
+  tiny_batch: number;
+  clip_grad_norm: number | null;
+  clip_grad_value: number | null;
+  seed: number;
+}
+
+/** Rows of the training split of a resolved dataset (the split the trainer makes: max(1, round(n·val_fraction)) go to val). */
+export function trainRows(data: ResolvedData): number {
+  const n = 'x' in data ? data.x.length : data.n_samples;
+  return data.val_fraction > 0 ? n - Math.max(1, Math.round(n * data.val_fraction)) : n;
+}
+
+/** Merge the preset, fill every default and check every limit; throws ProblemError. */
+export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext): ResolvedDiagnostics {
+  const presetName = body.preset ?? DEFAULT_DIAGNOSTICS_PRESET;
+  const preset = findPreset(presetName, DIAGNOSTICS_KIND);
+  if (!preset) {
+    const known = PRESETS.filter((p) => p.kinds.includes(DIAGNOSTICS_KIND)).map((p) => p.name).join(', ');
+    throw invalid('/preset', `unknown ${DIAGNOSTICS_KIND} preset '${presetName}'; known: ${known}`);
+  }
+  const req: DiagnosticsRequest = { ...(preset.body as DiagnosticsRequest), ...body };
+  const D = DIAGNOSTICS_DEFAULTS;
+  const { limits } = ctx;
+  const seed = req.seed ?? D.seed;
+
+  const overfit_steps = req.overfit_steps ?? D.overfit_steps;
+  if (overfit_steps > limits.numIter) throw limitExceeded('/overfit_steps', 'overfit_steps', overfit_steps, limits.numIter, 'LIMIT_NUM_ITER');
+  const batch_size = req.batch_size ?? D.batch_size;
+  if (batch_size > limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
+  const tiny_batch = req.tiny_batch ?? D.tiny_batch;
+  if (tiny_batch > limits.batchSize) throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
+
+  const data = resolveData(req.data ?? { name: 'spirals' }, seed, limits);
+  const rows = trainRows(data);
+  const wanted = new Set(req.checks ?? D.checks);
+  const checks = CHECK_NAMES.filter((c) => wanted.has(c));
+  if (checks.includes('overfit_batch') && tiny_batch > rows) {
+    throw invalid('/tiny_batch', `is ${tiny_batch}, but the training split has only ${rows} rows`);
+  }
+  const shape = dataShape(data);
+  const loss = resolveLoss(req.loss, shape.task);
+  const model = resolveModel(req.model);
+  const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
+  if (params > limits.modelParams) {
+    throw limitExceeded('/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
+  }
+
+  return {
+    preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_DIAGNOSTICS_PRESET),
+    model,
+    data,
+    loss,
+    optimizer: resolveOptimizer(req.optimizer),
+    batch_size,
+    lr: req.lr ?? D.lr,
+    checks,
+    overfit_steps,
+    tiny_batch,
+    clip_grad_norm: req.clip_grad_norm ?? null,
+    clip_grad_value: req.clip_grad_value ?? null,
+    seed,
+  };
+}
