@@ -1,7 +1,8 @@
 /**
  * The training step: a model bound to its data, loss and optimizer. One `step(lr)` =
  * next minibatch → forward → loss → backward → pre-clip gradient norm → clipping →
- * non-finite check → optimizer update at `lr`. A step whose loss or gradient norm is
+ * non-finite check → optimizer update at `lr`; `step(lr, { momentum })` first sets the
+ * optimizer's momentum / beta1 (what torch's CyclicLR and OneCycleLR do each step). A step whose loss or gradient norm is
  * NaN/±Inf reports `non_finite: true` and leaves the weights and optimizer state untouched;
  * an update that would itself produce a non-finite weight is rolled back the same way.
  *
@@ -10,7 +11,7 @@
  * spec's own seed, so changing the training seed does not change the data; inline data is
  * split with the training seed ('split' stream).
  */
-import type { Backend, EvalResult, LayerStats, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
+import type { Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
@@ -106,8 +107,10 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     backend, model, train, val, batchSize: cap, optimizer,
     numParams: model.params.reduce((a, p) => a + p.value.length, 0),
 
-    step(lr: number): StepResult {
+    step(lr: number, opts?: StepOptions): StepResult {
       const params = model.params;
+      // a scheduler writes the momentum into the param group before the step, whether or not the step then updates
+      if (opts?.momentum !== undefined) optimizer.setMomentum(opts.momentum);
       const rows = batcher.next(xb, yb);
       makeTargets(rows);
       const out = model.forward(xb, rows, true);
@@ -194,6 +197,7 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
         buffers: model.buffers.map((b) => b.slice()),
         optimizer: optimizer.state.map((s) => s.slice()),
         optimizer_steps: optimizer.steps,
+        optimizer_scalars: optimizer.scalars,
       };
     },
 
@@ -203,6 +207,7 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
       model.buffers.forEach((b, i) => b.set(s.buffers[i]));
       optimizer.state.forEach((b, i) => b.set(s.optimizer[i]));
       optimizer.setSteps(s.optimizer_steps);
+      if (s.optimizer_scalars) optimizer.setScalars(s.optimizer_scalars);
       lastUpdated = false; // `prev` no longer holds the weights before the current ones
     },
   };

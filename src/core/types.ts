@@ -79,11 +79,20 @@ export interface EvalResult {
   accuracy: number | null;
 }
 
+/** Per-step settings besides the learning rate. */
+export interface StepOptions {
+  /**
+   * The optimizer's momentum from this step on, as torch's CyclicLR / OneCycleLR write it before
+   * the step: SGD / RMSprop `momentum`, Adam / AdamW `beta1`. Throws for Adagrad (it has neither).
+   */
+  momentum?: number;
+}
+
 /** A model bound to its data, loss and optimizer: one call = one optimizer step. */
 export interface Trainer {
   readonly numParams: number;
   /** one optimizer step at learning rate lr on the next minibatch */
-  step(lr: number): StepResult;
+  step(lr: number, opts?: StepOptions): StepResult;
   /** loss (and accuracy) on a split without updating, in eval mode */
   evaluate(split: 'train' | 'val', maxRows?: number): EvalResult;
   /** per-layer statistics of the last step */
@@ -99,6 +108,16 @@ export interface TrainerSnapshot {
   buffers: Float32Array[];
   optimizer: Float32Array[];
   optimizer_steps: number;
+  /** the optimizer's momentum and momentum-buffer bookkeeping (absent in snapshots from before it existed) */
+  optimizer_scalars?: OptimizerScalars;
+}
+
+/** An optimizer's scalar state besides its step count. */
+export interface OptimizerScalars {
+  /** SGD / RMSprop momentum, Adam / AdamW beta1 at the time; null for Adagrad */
+  momentum: number | null;
+  /** SGD: the step whose update created the momentum buffer (torch: the first with momentum ≠ 0), 0 = none yet; else 0 */
+  momentum_buffer_from: number;
 }
 
 /** Optional Trainer extensions (the core's createTrainer implements all of them). */

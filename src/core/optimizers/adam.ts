@@ -8,6 +8,9 @@
  *   v̂ = amsgrad ? (vmax ← max(vmax, v)) : v
  *   denom = √v̂ / √(1 - β2^t) + eps
  *   p ← p - step_size · m / denom
+ * β1 is the value at this step: a cycling scheduler (CyclicLR / OneCycleLR) sets group["betas"] =
+ * (m, β2) before each step, and torch's bias correction 1 - β1^t uses that current β1 with the
+ * full step count t (no correction for earlier steps' β1), which is what this does too.
  */
 export interface AdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; amsgrad: boolean; decoupled: boolean }
 
