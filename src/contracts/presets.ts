@@ -29,8 +29,8 @@ const CONSTANT = { name: 'constant', schedule: { type: 'constant', lr: 0.01 } };
 
 /**
  * Schedule simulations: common recipes, each against a constant-LR baseline, on spirals-mlp
- * (200 steps ≈ 16 epochs). OneCycleLR runs with cycle_momentum false because the trainer keeps the
- * optimizer's momentum/beta1 fixed (see docs/schedules.md).
+ * (200 steps ≈ 16 epochs). OneCycleLR keeps PyTorch's default cycle_momentum: Adam's beta1 cycles
+ * 0.95 → 0.85 → 0.95 with the LR (see docs/schedules.md).
  */
 const SCHEDULE_PRESETS: Preset[] = [
   {
@@ -47,7 +47,7 @@ const SCHEDULE_PRESETS: Preset[] = [
             schedulers: [{ type: 'LinearLR', start_factor: 0.01, total_iters: 20 }, { type: 'CosineAnnealingLR', T_max: 180, eta_min: 1e-4 }],
           },
         },
-        { name: 'one-cycle', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, cycle_momentum: false } },
+        { name: 'one-cycle', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200 } },
       ],
       steps: 200,
       train: SPIRALS_TRAIN,
@@ -77,10 +77,10 @@ const SCHEDULE_PRESETS: Preset[] = [
     body: {
       schedules: [
         CONSTANT,
-        { name: 'one-cycle-cos', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, cycle_momentum: false } },
+        { name: 'one-cycle-cos', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200 } },
         {
           name: 'one-cycle-linear-3phase',
-          schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, anneal_strategy: 'linear', three_phase: true, cycle_momentum: false },
+          schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, anneal_strategy: 'linear', three_phase: true },
         },
       ],
       steps: 200,

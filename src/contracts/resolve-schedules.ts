@@ -77,10 +77,17 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, at: string,
       throw invalid(`${at}/schedule`, 'optimizer must support momentum or beta1 with `cycle_momentum` option enabled (Adagrad has neither; pass cycle_momentum: false)');
     }
     if (runner.usesMetrics) return;
-    const { lrs } = simulateSchedule(spec as unknown as ScheduleSpec, steps);
+    const { lrs, momentum } = simulateSchedule(spec as unknown as ScheduleSpec, steps);
     const k = lrs.findIndex((lr) => lr < 0);
     if (k >= 0) {
       throw invalid(`${at}/schedule`, `the learning rate is negative at step ${k} (${lrs[k]}); the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
+    }
+    // torch/optim/rmsprop.py (_init_group): the momentum buffer exists only if momentum > 0 at the first step
+    if (momentum && optimizer.type === 'rmsprop' && !(momentum[0] > 0)) {
+      const j = momentum.findIndex((m) => m > 0);
+      if (j >= 0) {
+        throw invalid(`${at}/schedule`, `RMSprop's momentum is ${momentum[0]} at the first step and ${momentum[j]} at step ${j}: torch allocates the momentum buffer only when the first step has momentum > 0 (KeyError: 'momentum_buffer')`);
+      }
     }
   } catch (e) {
     if (e instanceof ScheduleError) throw scheduleProblem(e, at);

@@ -93,6 +93,17 @@ describe('resolveScheduleSimulation', () => {
     expect(() => resolve({ schedules: [two[0], { name: 'oc', schedule: { ...oc.schedule, cycle_momentum: false } }], train: { optimizer: { type: 'adagrad' } } })).not.toThrow();
     expect(() => resolve({ schedules: [two[0], oc], train: { optimizer: { type: 'rmsprop' } } })).not.toThrow();
   });
+
+  it('RMSprop whose cycled momentum is 0 at the first step and positive later is refused (torch has no momentum buffer then)', () => {
+    // CyclicLR: momentum = max_momentum at step 0, then moves toward base_momentum
+    const cyc = { name: 'cyc', schedule: { type: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, step_size_up: 4, base_momentum: 0.8, max_momentum: 0 } };
+    const p = problem(() => resolve({ schedules: [two[0], cyc], steps: 10, train: { optimizer: { type: 'rmsprop', momentum: 0.9 } } }));
+    expect(p.errors[0].pointer).toBe('/schedules/1/schedule');
+    expect(p.errors[0].detail).toBe("RMSprop's momentum is 0 at the first step and 0.2 at step 1: torch allocates the momentum buffer only when the first step has momentum > 0 (KeyError: 'momentum_buffer')");
+    expect(() => resolve({ schedules: [two[0], cyc], steps: 10, train: { optimizer: { type: 'sgd' } } })).not.toThrow();
+    const pos = { name: 'cyc', schedule: { ...cyc.schedule, base_momentum: 0, max_momentum: 0.8 } };
+    expect(() => resolve({ schedules: [two[0], pos], steps: 10, train: { optimizer: { type: 'rmsprop' } } })).not.toThrow();
+  });
 });
 
 describe('scheduleProblem', () => {

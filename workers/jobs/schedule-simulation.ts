@@ -4,13 +4,16 @@
  * step taken from the schedule's step-at-a-time runner (`openSchedule`). ReduceLROnPlateau steps
  * on the evaluation loss every `eval_every` steps (default: once per epoch), as in a PyTorch loop
  * `for epoch: train(); scheduler.step(val_loss)`. Every other schedule steps after each optimizer
- * step, as `optimizer.step(); scheduler.step()`. Schedules run one after another (a job is one
- * thread); parallelism comes from several jobs on several workers.
+ * step, as `optimizer.step(); scheduler.step()`. A schedule that cycles momentum (CyclicLR /
+ * OneCycleLR with cycle_momentum, PyTorch's default) sets the optimizer's momentum too, as
+ * torch/optim/lr_scheduler.py does: at construction and before every step, SGD / RMSprop
+ * `momentum` or Adam / AdamW `beta1` (Adagrad has neither: refused at submit). Schedules run one
+ * after another (a job is one thread); parallelism comes from several jobs on several workers.
  */
 import type { NamedScheduleSpec, ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
-import { openSchedule, type ScheduleSpec } from '../../src/core/schedules/index.js';
+import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../src/core/schedules/index.js';
 import { createTrainer } from '../../src/core/trainer.js';
-import type { Dataset } from '../../src/core/spec.js';
+import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import type { Backend } from '../../src/core/types.js';
 import { toTrainSpec } from './train-spec.js';
 
@@ -53,10 +56,6 @@ export interface ScheduleRunResult {
 
 const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-const MOMENTUM_NOT_CYCLED =
-  'this schedule cycles momentum (PyTorch sets SGD momentum / Adam beta1 each step); the trainer keeps the optimizer\'s own ' +
-  'momentum fixed, so only the LR follows the schedule (`momentum` shows what PyTorch would set; pass cycle_momentum: false to silence this)';
-
 /** Order: finished runs by final loss ascending, ties by name; diverged runs (or no final loss) last, by name. */
 export function rankRuns(runs: { name: string; diverged: boolean; loss: number | null }[]): string[] {
   const bad = (r: { diverged: boolean; loss: number | null }) => r.diverged || r.loss === null;
@@ -76,11 +75,14 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Sc
 
   for (let s = 0; s < req.schedules.length; s++) {
     const named = req.schedules[s];
+    const runner = openSchedule(named.schedule as unknown as ScheduleSpec);
     // the optimizer's constructor lr is never used: every step passes the schedule's lr
-    const trainer = createTrainer(toTrainSpec(req.train, req.train.seed, 1e-3), { backend: deps.backend(), dataset });
+    const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
+    if (runner.cyclesMomentum) spec.optimizer = withFirstMomentum(spec.optimizer, runner.momentum ?? 0);
+    const trainer = createTrainer(spec, { backend: deps.backend(), dataset });
     evalSplit = trainer.val && trainer.val.rows > 0 ? 'val' : 'train';
     evalEvery = req.eval_every ?? Math.ceil(trainer.train.rows / trainer.batchSize);
-    const gen = trainUnder(named, trainer, req, evalEvery, evalSplit, s * req.steps, total);
+    const gen = trainUnder(named, runner, trainer, req, evalEvery, evalSplit, s * req.steps, total);
     let next = gen.next();
     while (!next.done) {
       yield next.value;
@@ -95,8 +97,20 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Sc
   return { schedules: runs, ranking, ranked_by: rankedBy, eval_split: evalSplit, eval_every: evalEvery, steps: req.steps, seed: req.train.seed };
 }
 
+/**
+ * RMSprop as a cycling scheduler leaves it before its first step: CyclicLR.__init__ /
+ * OneCycleLR.__init__ write the first momentum into the param group, and torch allocates RMSprop's
+ * momentum buffer at the first step only when that momentum is > 0 (rmsprop.py, _init_group).
+ * SGD (buffer always allocated here; the Nesterov check stays on the requested momentum, as in
+ * torch's constructor) and Adam/AdamW (no buffer depends on beta1) just get it with each step.
+ */
+function withFirstMomentum(o: TrainSpec['optimizer'], m: number): TrainSpec['optimizer'] {
+  return o.type === 'rmsprop' ? { ...o, momentum: m } : o;
+}
+
 function* trainUnder(
   named: NamedScheduleSpec,
+  runner: ScheduleRunner,
   trainer: ReturnType<typeof createTrainer>,
   req: ResolvedScheduleSimulation,
   evalEvery: number,
@@ -104,7 +118,6 @@ function* trainUnder(
   offset: number,
   total: number,
 ): Generator<ScheduleSimulationProgress, ScheduleRunResult> {
-  const runner = openSchedule(named.schedule as unknown as ScheduleSpec);
   const lrs: number[] = [];
   const momentum: number[] = [];
   const losses: (number | null)[] = [];
@@ -117,8 +130,10 @@ function* trainUnder(
   for (let i = 0; i < req.steps; i++) {
     const lr = runner.lr;
     lrs.push(lr);
-    if (runner.cyclesMomentum) momentum.push(runner.momentum ?? 0);
-    const r = trainer.step(lr);
+    // what CyclicLR / OneCycleLR write into the param group before this step
+    const m = runner.cyclesMomentum ? runner.momentum ?? 0 : undefined;
+    if (m !== undefined) momentum.push(m);
+    const r = trainer.step(lr, m === undefined ? undefined : { momentum: m });
     const loss = r.non_finite ? null : finite(r.loss);
     losses.push(loss);
     yield { iteration: offset + i + 1, total, schedule: named.name, lr, loss };
@@ -152,7 +167,6 @@ function* trainUnder(
   const train = trainer.evaluate('train');
   const val = trainer.val && trainer.val.rows > 0 ? trainer.evaluate('val') : null;
   const warnings: ScheduleRunResult['warnings'] = [];
-  if (runner.cyclesMomentum) warnings.push({ code: 'momentum_not_cycled', message: MOMENTUM_NOT_CYCLED, iteration: null });
   if (stop !== 'completed') {
     warnings.push({
       code: stop,
