@@ -18,6 +18,8 @@ export interface Limits {
   repeats: number;
   /** `steps` of a schedule preview or simulation */
   scheduleSteps: number;
+  /** optimizer steps of one schedule simulation in total: steps × schedules */
+  simulationSteps: number;
   /** minibatch size */
   batchSize: number;
   /** jobs queued or running per API key */
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),
     repeats: int(env, 'LIMIT_REPEATS', 10, 1),
     scheduleSteps: int(env, 'LIMIT_SCHEDULE_STEPS', 100_000, 1),
+    simulationSteps: int(env, 'LIMIT_SIMULATION_STEPS', 50_000, 1),
     batchSize: int(env, 'LIMIT_BATCH_SIZE', 4096, 1),
     jobsPerKey: int(env, 'LIMIT_JOBS_PER_KEY', 100, 1),
     jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,

@@ -118,9 +118,8 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
 
   const steps = req.steps ?? 100;
   if (steps > limits.scheduleSteps) throw limitExceeded('/steps', 'steps', steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
-  const budget = limits.numIter * limits.repeats;
-  if (steps * schedules.length > budget) {
-    throw limitExceeded('/steps', `steps × schedules (${steps} × ${schedules.length})`, steps * schedules.length, budget, 'LIMIT_NUM_ITER × LIMIT_REPEATS');
+  if (steps * schedules.length > limits.simulationSteps) {
+    throw limitExceeded('/steps', `steps × schedules (${steps} × ${schedules.length})`, steps * schedules.length, limits.simulationSteps, 'LIMIT_SIMULATION_STEPS');
   }
 
   const t = req.train ?? {};

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appWithoutRedis } from '../helpers/app.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis({ LIMIT_SCHEDULE_STEPS: '1000', LIMIT_NUM_ITER: '500' }); });
+beforeAll(async () => { t = await appWithoutRedis({ LIMIT_SCHEDULE_STEPS: '1000', LIMIT_NUM_ITER: '500', LIMIT_SIMULATION_STEPS: '5000' }); });
 afterAll(async () => { await t.close(); });
 
 type Json = Record<string, any>;
@@ -203,14 +203,14 @@ describe('POST /v1/schedule-simulations: checked before anything is queued', () 
     expect((await problem({ schedules: Array.from({ length: 9 }, (_, i) => ({ ...two[0], name: `s${i}` })) }, url)).errors[0].pointer).toBe('/schedules');
   });
 
-  it('steps are bounded by LIMIT_SCHEDULE_STEPS and steps × schedules by LIMIT_NUM_ITER × LIMIT_REPEATS', async () => {
+  it('steps are bounded by LIMIT_SCHEDULE_STEPS and steps × schedules by LIMIT_SIMULATION_STEPS', async () => {
     const over = await problem({ schedules: two, steps: 1001 }, url, 'limit_exceeded');
     expect(over.errors[0]).toEqual({ pointer: '/steps', detail: "steps is 1001, above this service's limit of 1000 (LIMIT_SCHEDULE_STEPS)" });
     const eight = Array.from({ length: 8 }, (_, i) => ({ name: `s${i}`, schedule: { type: 'constant', lr: 0.01 } }));
     const budget = await problem({ schedules: eight, steps: 700 }, url, 'limit_exceeded');
     expect(budget.errors[0]).toEqual({
       pointer: '/steps',
-      detail: "steps × schedules (700 × 8) is 5600, above this service's limit of 5000 (LIMIT_NUM_ITER × LIMIT_REPEATS)",
+      detail: "steps × schedules (700 × 8) is 5600, above this service's limit of 5000 (LIMIT_SIMULATION_STEPS)",
     });
     const { res } = await post({ schedules: eight, steps: 625 }, url); // 5000: at the limit
     expect(res.statusCode).toBe(503);

@@ -72,9 +72,11 @@ describe('resolveScheduleSimulation', () => {
 
   it('limits: LIMIT_SCHEDULE_STEPS, the steps × schedules budget, batch size and model size', () => {
     expect(problem(() => resolve({ schedules: two, steps: 11 }, { LIMIT_SCHEDULE_STEPS: '10' })).code).toBe('limit_exceeded');
-    const budget = problem(() => resolve({ schedules: two, steps: 11 }, { LIMIT_NUM_ITER: '10', LIMIT_REPEATS: '1' }));
-    expect(budget.errors[0].detail).toContain('(LIMIT_NUM_ITER × LIMIT_REPEATS)');
-    expect(() => resolve({ schedules: two, steps: 5 }, { LIMIT_NUM_ITER: '10', LIMIT_REPEATS: '1' })).not.toThrow();
+    const budget = problem(() => resolve({ schedules: two, steps: 11 }, { LIMIT_SIMULATION_STEPS: '20' }));
+    expect(budget.errors[0].detail).toBe("steps × schedules (11 × 2) is 22, above this service's limit of 20 (LIMIT_SIMULATION_STEPS)");
+    expect(() => resolve({ schedules: two, steps: 10 }, { LIMIT_SIMULATION_STEPS: '20' })).not.toThrow();
+    // the range-test limits no longer bound a simulation
+    expect(() => resolve({ schedules: two, steps: 11 }, { LIMIT_NUM_ITER: '10', LIMIT_REPEATS: '1' })).not.toThrow();
     expect(problem(() => resolve({ train: { batch_size: 100 } }, { LIMIT_BATCH_SIZE: '64' })).errors[0].pointer).toBe('/train/batch_size');
     expect(problem(() => resolve({ train: { model: { hidden: [512, 512] } } }, { LIMIT_MODEL_PARAMS: '1000' })).errors[0].pointer).toBe('/train/model');
   });

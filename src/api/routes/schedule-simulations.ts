@@ -7,7 +7,6 @@ import type { ScheduleSimulationRequest } from '../../contracts/schedules.js';
 import { registerJobRoutes } from './jobs.js';
 
 export function scheduleSimulationRoutes(app: FastifyInstance, config: Readonly<Config>): void {
-  const budget = config.limits.numIter * config.limits.repeats;
   registerJobRoutes(app, {
     kind: 'schedule-simulations',
     tag: 'schedule-simulations',
@@ -18,9 +17,10 @@ export function scheduleSimulationRoutes(app: FastifyInstance, config: Readonly<
       'ReduceLROnPlateau steps on the validation loss every `eval_every` steps, default once per epoch). ' +
       'The result has, per schedule, the LRs, the minibatch losses, the evaluation losses, final train and validation loss and accuracy, ' +
       'divergence (a loss above `diverge_th` × the first loss, or NaN/Inf), and a ranking by final validation loss (diverged runs last). ' +
+      'A schedule that cycles momentum (CyclicLR / OneCycleLR with cycle_momentum, the default) also sets SGD / RMSprop momentum or Adam beta1 each step, as PyTorch does, and reports it as `momentum`. ' +
       'Schedules run one after another inside the job; several jobs run in parallel on several workers. ' +
       '`{"preset": "spirals-schedules"}` (or `{}`) runs a complete example. ' +
-      `Limits: steps ≤ ${config.limits.scheduleSteps} (LIMIT_SCHEDULE_STEPS), steps × schedules ≤ ${budget} (LIMIT_NUM_ITER × LIMIT_REPEATS).`,
+      `Limits: steps ≤ ${config.limits.scheduleSteps} (LIMIT_SCHEDULE_STEPS), steps × schedules ≤ ${config.limits.simulationSteps} (LIMIT_SIMULATION_STEPS).`,
     requestRef: 'ScheduleSimulationRequest',
     jobRef: 'ScheduleSimulationJob',
     resolve: (body) => resolveScheduleSimulation(body as ScheduleSimulationRequest, { limits: config.limits, countParams: countLayerParams }),
