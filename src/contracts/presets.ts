@@ -12,7 +12,7 @@ export interface Preset {
   description: string;
   /** job kinds the preset applies to */
   kinds: string[];
-  /** an LrRangeTestRequest for 'lr-range-tests', a ScheduleSimulationRequest for 'schedule-simulations' */
+  /** an LrRangeTestRequest for 'lr-range-tests', a ScheduleSimulationRequest for 'schedule-simulations', a DiagnosticsRequest for 'diagnostics' */
   body: LrRangeTestRequest | ScheduleSimulationRequest | DiagnosticsRequest;
 }
 
@@ -111,14 +111,13 @@ const SCHEDULE_PRESETS: Preset[] = [
 const DIAGNOSTICS_PRESETS: Preset[] = [
   {
     name: 'spirals-diagnostics',
-    description: 'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 steps at lr 1e-2. Everything should pass.',
+    description: 'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 Adam steps at lr 1e-3. Everything should pass.',
     kinds: ['diagnostics'],
     body: {
       data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
       model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
       optimizer: { type: 'adam' },
       batch_size: 64,
-      lr: 1e-2,
     },
   },
   {
@@ -130,7 +129,6 @@ const DIAGNOSTICS_PRESETS: Preset[] = [
       model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } },
       optimizer: { type: 'adam' },
       batch_size: 64,
-      lr: 1e-2,
     },
   },
 ];
