@@ -127,7 +127,7 @@ export const ScheduleSimulationRequest = Type.Object(
     })),
     steps: Type.Optional(Type.Integer({
       minimum: 1, maximum: SCHEDULE_MAX_STEPS,
-      description: 'optimizer steps per schedule (LIMIT_SCHEDULE_STEPS; and steps × schedules ≤ LIMIT_NUM_ITER × LIMIT_REPEATS)',
+      description: 'optimizer steps per schedule (LIMIT_SCHEDULE_STEPS; and steps × schedules ≤ LIMIT_SIMULATION_STEPS)',
     })),
     eval_every: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: SCHEDULE_MAX_STEPS }), Type.Null()], {
       description: 'evaluate on the validation split (the training split when there is none) every this many steps; ' +
