@@ -12,7 +12,9 @@ import { resolveDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
 import type { DiagnosticsRequest } from '../../src/contracts/diagnostics.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { createTrainer } from '../../src/core/trainer.js';
+import { renderJobSvg } from '../../src/api/views/index.js';
 import { runDiagnostics, sampleRows } from '../../workers/jobs/diagnostics.js';
+import { parseXml } from '../api/views/xml.js';
 import { toTrainSpec } from '../../workers/jobs/train-spec.js';
 import { testConfig } from '../helpers/app.js';
 import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
@@ -102,6 +104,19 @@ describe('diagnostics, end to end', () => {
     expect(check(r, 'init').details.expected_loss).toBeCloseTo(Math.LN2, 12);
     expect(r.layers.map((l: Json) => l.layer)).toEqual(['layers.0', 'layers.1', 'layers.2']);
     expect(final.progress).toMatchObject({ iteration: 202, total: 202, check: 'overfit_batch' });
+    // the job views: the overfit curve and the layers as a plot, the curve as a table
+    const svg = await s.t.app.inject({ method: 'GET', url: `/v1/diagnostics/${json.id}/plot.svg` });
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    const els = parseXml(svg.body);
+    expect(els.filter((e) => e.name === 'path' && /overfit-(loss|accuracy)|act-std|grad-norm/.test(e.attrs.class ?? '')).map((e) => e.attrs.class))
+      .toEqual(['overfit-loss', 'overfit-accuracy', 'act-std', 'grad-norm']);
+    const csv = await s.t.app.inject({ method: 'GET', url: `/v1/diagnostics/${json.id}/curve.csv` });
+    expect(csv.statusCode).toBe(200);
+    const rows = csv.body.trim().split('\r\n');
+    expect(rows[0]).toBe('step,loss,accuracy,grad_norm');
+    expect(rows).toHaveLength(201);
+    expect(Number(rows[1].split(',')[1])).toBe(r.overfit.losses[0]);
     healthy = final;
   });
 
@@ -135,6 +150,10 @@ describe('diagnostics, end to end', () => {
     expect(r.overfit.losses.at(-1)).toBeNull();
     expect(r.overfit.losses.length).toBeLessThan(200);
     expect(r.layers).toEqual([]);
+    // the plot marks where the loss went NaN/Inf
+    const svg = renderJobSvg('diagnostics', r, null)!;
+    expect(parseXml(svg).some((e) => e.name === 'path' && e.attrs.class === 'non-finite')).toBe(true);
+    expect(svg).toContain(`NaN/Inf at step ${r.overfit.losses.length - 1}`);
   });
 });
 

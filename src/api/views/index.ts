@@ -5,16 +5,18 @@
 import { renderRangeTestCsv, renderScheduleCsv } from './csv.js';
 import { renderRangeTestSvg } from './range-test-svg.js';
 import { renderScheduleSimulationSvg } from './schedule-svg.js';
+import { isDiagnosticsResult, renderDiagnosticsCsv, renderDiagnosticsSvg } from './diagnostics-svg.js';
 
-export { renderRangeTestSvg, renderScheduleSimulationSvg, renderRangeTestCsv, renderScheduleCsv };
+export { renderRangeTestSvg, renderScheduleSimulationSvg, renderRangeTestCsv, renderScheduleCsv, renderDiagnosticsSvg, renderDiagnosticsCsv };
 export { sseComment, sseEvent } from './sse.js';
 
-type Shape = 'range-test' | 'schedules' | null;
+type Shape = 'range-test' | 'schedules' | 'diagnostics' | null;
 
 export function resultShape(kind: string, result: unknown): Shape {
   if (!result || typeof result !== 'object') return null;
   const r = result as Record<string, unknown>;
   if (Array.isArray(r.schedules)) return 'schedules';
+  if (kind === 'diagnostics' && isDiagnosticsResult(r)) return 'diagnostics';
   if (Array.isArray(r.lrs) && Array.isArray(r.losses)) return 'range-test';
   return kind === 'schedule-simulations' ? 'schedules' : null;
 }
@@ -23,6 +25,7 @@ export function renderJobSvg(kind: string, result: unknown, request: unknown): s
   const shape = resultShape(kind, result);
   if (shape === 'range-test') return renderRangeTestSvg(result, request);
   if (shape === 'schedules') return renderScheduleSimulationSvg(result, request);
+  if (shape === 'diagnostics') return renderDiagnosticsSvg(result);
   return null;
 }
 
@@ -30,5 +33,6 @@ export function renderJobCsv(kind: string, result: unknown): string | null {
   const shape = resultShape(kind, result);
   if (shape === 'range-test') return renderRangeTestCsv(result);
   if (shape === 'schedules') return renderScheduleCsv(result);
+  if (shape === 'diagnostics') return renderDiagnosticsCsv(result);
   return null;
 }
