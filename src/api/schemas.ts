@@ -11,7 +11,7 @@ import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-an
 import { Data } from '../contracts/data.js';
 import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../contracts/diagnostics.js';
 import { Progress } from '../contracts/job.js';
-import { LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
+import { LayerSeries, LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
 import {
   SchedulePreviewRequest, SchedulePreviewResult, ScheduleSimulationJob, ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSpec,
@@ -22,7 +22,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Shared component schemas, in dependency order. */
 export const SHARED_SCHEMAS = [
-  ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning,
+  ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries,
   LrRangeTestRequest, LrRangeTestResult, LrRangeTestJob,
   CurveAnalysisRequest, CurveAnalysisResult,
   ScheduleSpec, SchedulePreviewRequest, SchedulePreviewResult,

@@ -76,6 +76,20 @@ const SuggestionValue = Type.Object(
   { additionalProperties: true },
 );
 
+/** Per-layer diagnostics over time: vanishing/exploding gradients, activation statistics, dead ReLUs. */
+export const LayerSeries = Type.Object(
+  {
+    layer: Type.String(),
+    grad_norm: Type.Array(FiniteOrNull, { description: 'L2 norm of the layer\'s parameter gradients' }),
+    weight_norm: Type.Array(FiniteOrNull),
+    update_ratio: Type.Array(FiniteOrNull, { description: '‖Δw‖/‖w‖ of the step' }),
+    act_mean: Type.Array(FiniteOrNull),
+    act_std: Type.Array(FiniteOrNull),
+    dead_fraction: Type.Array(FiniteOrNull, { description: 'fraction of ReLU units that output 0 for the whole batch' }),
+  },
+  { $id: 'LayerSeries', additionalProperties: false },
+);
+
 export const Warning = Type.Object(
   { code: Type.String(), message: Type.String(), iteration: Type.Optional(Type.Union([Type.Integer(), Type.Null()])) },
   { $id: 'Warning', additionalProperties: false },
@@ -94,15 +108,7 @@ export const LrRangeTestResult = Type.Object(
     best_loss: FiniteOrNull,
     stop_reason: StringEnum(['completed', 'diverged', 'non_finite'] as const),
     iterations: Type.Integer(),
-    layers: Type.Array(Type.Object({
-      layer: Type.String(),
-      grad_norm: Type.Array(FiniteOrNull),
-      weight_norm: Type.Array(FiniteOrNull),
-      update_ratio: Type.Array(FiniteOrNull, { description: '‖Δw‖/‖w‖ of each step' }),
-      act_mean: Type.Array(FiniteOrNull),
-      act_std: Type.Array(FiniteOrNull),
-      dead_fraction: Type.Array(FiniteOrNull, { description: 'fraction of ReLU-family units that output 0 for the whole batch' }),
-    }), { description: 'per-layer diagnostics of the first run, one value per iteration' }),
+    layers: Type.Array(Type.Ref('LayerSeries'), { description: 'per-layer diagnostics of the first run, one value per iteration' }),
     warnings: Type.Array(Type.Ref('Warning')),
     seed: Type.Integer(),
   },

@@ -111,6 +111,10 @@ describe('schedule simulation, end to end', () => {
       expect(s.losses.every((x: unknown) => typeof x === 'number')).toBe(true);
       expect(s.eval_steps).toEqual([8, 16, 24, 32, 40]);
       expect(s.eval_losses).toHaveLength(5);
+      // per-step gradient norms and per-layer diagnostics at each evaluation (2 hidden + output layer)
+      expect(s.grad_norms).toHaveLength(STEPS);
+      expect(s.layers.length).toBeGreaterThanOrEqual(3);
+      for (const l of s.layers as Json[]) expect(l.grad_norm).toHaveLength(5);
       expect(s.final_val_loss).toBeGreaterThan(0);
       expect(s.final_val_accuracy).toBeGreaterThan(0.5); // better than chance on 2 classes
       expect(s.final_train_loss).toBeLessThan(s.losses[0]); // it learned something

@@ -15,6 +15,7 @@ import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../src/
 import { createTrainer } from '../../src/core/trainer.js';
 import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import type { Backend } from '../../src/core/types.js';
+import { appendLayerStats, type LayerSeries } from '../../src/lrfinder/layer-diagnostics.js';
 import { toTrainSpec } from './train-spec.js';
 
 export interface ScheduleSimulationDeps {
@@ -40,8 +41,12 @@ export interface ScheduleRunResult {
   lrs: number[];
   momentum?: number[];
   losses: (number | null)[];
+  /** total gradient norm before clipping, per step */
+  grad_norms: (number | null)[];
   eval_steps: number[];
   eval_losses: (number | null)[];
+  /** per-layer diagnostics at each evaluation step (aligned with eval_steps) */
+  layers: LayerSeries[];
   steps_run: number;
   stop_reason: StopReason;
   diverged: boolean;
@@ -123,6 +128,9 @@ function* trainUnder(
   const losses: (number | null)[] = [];
   const evalSteps: number[] = [];
   const evalLosses: (number | null)[] = [];
+  const gradNorms: (number | null)[] = [];
+  /** per-layer diagnostics at each evaluation step (aligned with eval_steps) */
+  const layers: LayerSeries[] = [];
   let stop: StopReason = 'completed';
   let divergedAt: number | null = null;
   let firstLoss: number | null = null;
@@ -136,6 +144,7 @@ function* trainUnder(
     const r = trainer.step(lr, m === undefined ? undefined : { momentum: m });
     const loss = r.non_finite ? null : finite(r.loss);
     losses.push(loss);
+    gradNorms.push(finite(r.grad_norm));
     yield { iteration: offset + i + 1, total, schedule: named.name, lr, loss };
     if (loss === null) {
       stop = 'non_finite';
@@ -150,6 +159,7 @@ function* trainUnder(
     }
     let metric: number | null = null;
     if ((i + 1) % evalEvery === 0) {
+      appendLayerStats(layers, trainer.layerStats());
       metric = finite(trainer.evaluate(evalSplit).loss);
       evalSteps.push(i + 1);
       evalLosses.push(metric);
@@ -182,8 +192,10 @@ function* trainUnder(
     lrs,
     ...(runner.cyclesMomentum ? { momentum } : {}),
     losses,
+    grad_norms: gradNorms,
     eval_steps: evalSteps,
     eval_losses: evalLosses,
+    layers,
     steps_run: lrs.length,
     stop_reason: stop,
     diverged: stop !== 'completed',
