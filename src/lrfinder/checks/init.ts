@@ -10,12 +10,16 @@
  * hidden layer: beyond 100× either way is a failure (the same limit as the range test's layer
  * warnings), beyond 10× a warning; a hidden layer whose output has std 0 has collapsed.
  *
+ * Dead units: more than half of a ReLU-family layer's units output 0 for the whole batch at init
+ * (the range test's DEAD_FRACTION_LIMIT) is a warning — they get no gradient.
+ *
  * Initial loss: with a diffuse output the loss at init is the chance-level loss — cross entropy
  * ln C (uniform softmax over C classes; label smoothing does not change it), binary cross entropy
  * ln 2 (logit 0), and for regression the loss of predicting the targets' mean. Karpathy (2019,
  * "verify loss @ init") — far above it (> 1.5×) means badly scaled logits or a bad init.
  */
 import { createLoss } from '../../core/losses.js';
+import { DEAD_FRACTION_LIMIT } from '../layer-diagnostics.js';
 import type { LossSpec } from '../../core/spec.js';
 import { fin, fmt, type CheckResult, type CheckStatus, type InitLayerStats } from './types.js';
 
@@ -89,6 +93,16 @@ export function checkInit({ layers, initial_loss, expected_loss, expected_basis 
     } else if (growth > ACTIVATION_WARN_GROWTH || growth < 1 / ACTIVATION_WARN_GROWTH) {
       found.push({ status: 'warn', text: `activation std changes ${fmt(growth)}× ${span} at init`, hint: INIT_HINT });
     }
+  }
+
+  const dead = hidden.filter((l) => l.act_std > 0 && l.dead_fraction > DEAD_FRACTION_LIMIT);
+  if (dead.length) {
+    details.dead_layers = dead.map((l) => ({ layer: l.layer, dead_fraction: l.dead_fraction }));
+    found.push({
+      status: 'warn',
+      text: dead.map((l) => `${fmt(100 * l.dead_fraction)}% of ${l.layer}'s units output 0 for the whole batch at init`).join(', '),
+      hint: 'dead ReLU units get no gradient: use kaiming init with zero biases, leaky_relu, or standardise the inputs',
+    });
   }
 
   if (!Number.isFinite(initial_loss)) {

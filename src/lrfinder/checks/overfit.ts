@@ -8,6 +8,7 @@
  *   non_finite   a NaN/Inf loss or gradient (training stops there)      → clip, lower the LR, check data
  *   constant     max − min ≤ 1e-3·|first loss| (or every gradient is 0)  → LR too small or zero gradients
  *   diverging    the mean of the last quarter > 1.5× that of the first  → lower the LR
+ *   spiked       some loss > 3× the first (it blew up, then settled)    → lower the LR
  *   oscillating  > 30% of consecutive differences change sign and the last quarter's mean is
  *                ≥ 0.9× the first's (no downward trend)                 → lower the LR
  *   slow         the last loss is below 50% of the first (warn)         → more steps or a higher LR
@@ -20,8 +21,9 @@ export const PASS_FRACTION = 0.1;
 export const SLOW_FRACTION = 0.5;
 export const CONSTANT_TOLERANCE = 1e-3;
 export const OSCILLATION_SIGN_CHANGES = 0.3;
+export const SPIKE_FACTOR = 3;
 
-export type OverfitDiagnosis = 'memorised' | 'non_finite' | 'constant' | 'diverging' | 'oscillating' | 'slow' | 'stuck';
+export type OverfitDiagnosis = 'memorised' | 'non_finite' | 'constant' | 'diverging' | 'spiked' | 'oscillating' | 'slow' | 'stuck';
 
 export interface OverfitInput {
   /** loss on the batch before each step; null = non-finite (the run stops at the first) */
@@ -91,6 +93,13 @@ export function checkOverfit(o: OverfitInput): CheckResult & { diagnosis: Overfi
   if (tail > 1.5 * head) {
     return result('diverging', 'fail', `the loss rose from ${fmt(head)} to ${fmt(tail)} (first vs last quarter of ${n} steps)`, [
       `lower the LR (${fmt(o.lr)} diverges on a single batch)`, 'clip gradients (clip_grad_norm)',
+    ]);
+  }
+  if (hi > SPIKE_FACTOR * first) {
+    const at = finite.indexOf(hi);
+    return result('spiked', 'fail', `the loss spiked to ${fmt(hi)} (${fmt(hi / first)}× its start) at step ${at} and ended at ${pct} of its start`, [
+      `lower the LR (${fmt(o.lr)} makes the loss blow up on a single batch; after such a spike ReLU units are often dead for good)`,
+      'clip gradients (clip_grad_norm), or add a warmup',
     ]);
   }
   if (flips > OSCILLATION_SIGN_CHANGES && tail >= 0.9 * head) {

@@ -46,6 +46,17 @@ describe('checkInit', () => {
     expect(dead.summary).toMatch(/layers\.0 output a constant/);
   });
 
+  it('warns when more than half of a hidden layer\'s units are dead at init', () => {
+    const layers = net([1, 1]);
+    layers[1] = { ...layers[1], dead_fraction: 0.75 };
+    const c = init(layers);
+    expect(c.status).toBe('warn');
+    expect(c.summary).toMatch(/75% of layers\.1's units output 0/);
+    expect(c.details.dead_layers).toEqual([{ layer: 'layers.1', dead_fraction: 0.75 }]);
+    layers[1] = { ...layers[1], dead_fraction: 0.5 };
+    expect(init(layers).status).toBe('pass');
+  });
+
   it('warns when the initial loss is more than 1.5× chance, fails when it is not finite', () => {
     const high = init(net([1, 1]), 1.6 * Math.LN2);
     expect(high.status).toBe('warn');

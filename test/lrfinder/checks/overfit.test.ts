@@ -58,6 +58,15 @@ describe('checkOverfit', () => {
     expect(c.hints[0]).toMatch(/lower the LR/);
   });
 
+  it('a loss that blew up and settled above 10% of its start: spiked, lower the LR', () => {
+    const c = run([0.8, 6e5, 9e6, 1.6, ...range(96, () => 0.48)]);
+    expect(c).toMatchObject({ status: 'fail', diagnosis: 'spiked' });
+    expect(c.summary).toMatch(/spiked to 9\.00e\+6 .* at step 2/);
+    expect(c.hints[0]).toMatch(/lower the LR/);
+    // a bump below 3× the start is not a spike
+    expect(run([1, 2.9, ...range(98, (i) => 0.9 - 0.1 * (i / 97))]).diagnosis).toBe('stuck');
+  });
+
   it('a loss that falls to 30%: slow (warn); to 80%: stuck (fail)', () => {
     const slow = run(range(100, (i) => 1 - 0.7 * (i / 99)));
     expect(slow).toMatchObject({ status: 'warn', diagnosis: 'slow' });
