@@ -141,7 +141,7 @@ describe('diagnostics, end to end', () => {
     for (let i = 1; i < stds.length; i++) expect(stds[i] / stds[i - 1]).toBeGreaterThan(3);
   });
 
-  it('an LR of 1e3 gives a non-finite overfit diagnosis, with nulls instead of NaN', async () => {
+  it('an LR of 1e3 gives a non-finite overfit diagnosis with SGD, with nulls instead of NaN', async () => {
     const r = (await run({ preset: 'spirals-diagnostics', optimizer: { type: 'sgd' }, lr: 1e3, checks: ['overfit_batch'] })).result;
     const o = check(r, 'overfit_batch');
     expect(o.status).toBe('fail');
@@ -154,6 +154,19 @@ describe('diagnostics, end to end', () => {
     const svg = renderJobSvg('diagnostics', r, null)!;
     expect(parseXml(svg).some((e) => e.name === 'path' && e.attrs.class === 'non-finite')).toBe(true);
     expect(svg).toContain(`NaN/Inf at step ${r.overfit.losses.length - 1}`);
+  });
+});
+
+describe('diagnostics, an absurd LR with Adam', () => {
+  it('memorises the batch only by blowing the weights up: a warning to lower the LR', async () => {
+    // Adam's steps are ~lr per weight whatever the gradient: at lr 1e3 the 8 points get separated without an overflow
+    const r = (await run({ preset: 'spirals-diagnostics', lr: 1e3, checks: ['overfit_batch'] })).result;
+    const o = check(r, 'overfit_batch');
+    expect(o.status).toBe('warn');
+    expect(o.details.diagnosis).toBe('memorised');
+    expect(o.details.weight_growth).toBeGreaterThan(100);
+    expect(o.hints[0]).toMatch(/lower the LR/);
+    expect(r.verdict).toBe('warn');
   });
 });
 

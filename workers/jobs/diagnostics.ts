@@ -111,6 +111,7 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: DiagnosticsDeps)
     const losses: (number | null)[] = [];
     const grads: (number | null)[] = [];
     const accs: (number | null)[] | null = shape.task === 'classification' ? [] : null;
+    const w0 = weightNorm(t);
     for (let i = 0; i < req.overfit_steps; i++) {
       const s = t.step(req.lr);
       losses.push(s.non_finite ? null : fin(s.loss));
@@ -119,7 +120,7 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: DiagnosticsDeps)
       yield { iteration: ++done, total, check: 'overfit_batch', lr: req.lr, loss: losses[i] };
       if (s.non_finite) break;
     }
-    const c = checkOverfit({ losses, accuracies: accs, grad_norms: grads, steps: req.overfit_steps, lr: req.lr });
+    const c = checkOverfit({ losses, accuracies: accs, grad_norms: grads, steps: req.overfit_steps, lr: req.lr, weight_growth: w0 > 0 ? weightNorm(t) / w0 : null });
     checks.push(wire(c));
     overfit = { lr: req.lr, rows: tiny.rows, losses, ...(accs ? { accuracies: accs } : {}), grad_norms: grads };
   }
@@ -130,6 +131,13 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: DiagnosticsDeps)
     ? `all ${checks.length} checks passed`
     : flagged.map((c) => `${c.name}: ${c.status} — ${c.summary}`).join(' | ');
   return { checks, verdict, summary, overfit, layers: layers.map(wireLayer), seed: req.seed };
+}
+
+/** L2 norm of every parameter of the model. */
+function weightNorm(t: CoreTrainer): number {
+  let s = 0;
+  for (const p of t.model.params) for (let i = 0; i < p.value.length; i++) s += p.value[i] * p.value[i];
+  return Math.sqrt(s);
 }
 
 function wireLayer(l: InitLayerStats) {

@@ -13,6 +13,8 @@
  *                ≥ 0.9× the first's (no downward trend)                 → lower the LR
  *   slow         the last loss is below 50% of the first (warn)         → more steps or a higher LR
  *   stuck        anything else                                          → LR, capacity, labels
+ * A memorised batch whose weights grew more than 100× in norm (an absurd LR that still separates
+ * a few points, e.g. Adam at lr 1e3) is a warning: the LR is far too large for real training.
  * Thresholds are ours, stated here and in the details.
  */
 import { fin, fmt, type CheckResult, type CheckStatus } from './types.js';
@@ -22,6 +24,7 @@ export const SLOW_FRACTION = 0.5;
 export const CONSTANT_TOLERANCE = 1e-3;
 export const OSCILLATION_SIGN_CHANGES = 0.3;
 export const SPIKE_FACTOR = 3;
+export const WEIGHT_GROWTH_LIMIT = 100;
 
 export type OverfitDiagnosis = 'memorised' | 'non_finite' | 'constant' | 'diverging' | 'spiked' | 'oscillating' | 'slow' | 'stuck';
 
@@ -35,6 +38,8 @@ export interface OverfitInput {
   /** steps asked for */
   steps: number;
   lr: number;
+  /** ‖weights after‖ / ‖weights before‖ (all parameters), when known */
+  weight_growth?: number | null;
 }
 
 const mean = (a: readonly number[]) => a.reduce((s, x) => s + x, 0) / a.length;
@@ -62,6 +67,7 @@ export function checkOverfit(o: OverfitInput): CheckResult & { diagnosis: Overfi
     first_loss: fin(first), final_loss: fin(last), min_loss: finite.length ? fin(Math.min(...finite)) : null,
     final_to_first: first > 0 ? fin(last / first) : null,
     final_accuracy: finalAcc, sign_change_fraction: null, non_finite_step: null,
+    weight_growth: o.weight_growth === undefined || o.weight_growth === null ? null : fin(o.weight_growth),
   };
   const result = (diagnosis: OverfitDiagnosis, status: CheckStatus, summary: string, hints: string[]) =>
     ({ name: 'overfit_batch' as const, status, summary, details: { ...details, diagnosis }, hints, diagnosis });
@@ -76,6 +82,12 @@ export function checkOverfit(o: OverfitInput): CheckResult & { diagnosis: Overfi
   const pct = first > 0 ? `${fmt((100 * last) / first)}%` : 'n/a';
   if (first === 0 || last < PASS_FRACTION * first || finalAcc === 1) {
     const acc = finalAcc !== null ? `, accuracy on the batch ${fmt(100 * finalAcc)}%` : '';
+    const growth = o.weight_growth ?? null;
+    if (growth !== null && growth > WEIGHT_GROWTH_LIMIT) {
+      return result('memorised', 'warn', `memorised the batch (loss ${fmt(first)} → ${fmt(last)}${acc}), but the weights grew ${fmt(growth)}× in norm`, [
+        `lower the LR: ${fmt(o.lr)} only memorises a tiny batch by blowing the weights up, and will not train on the full data`,
+      ]);
+    }
     return result('memorised', 'pass', `memorised the batch: loss ${fmt(first)} → ${fmt(last)} (${pct} of its start) in ${n} steps${acc}`, []);
   }
   const lo = Math.min(...finite), hi = Math.max(...finite);

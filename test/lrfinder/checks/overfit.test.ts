@@ -27,6 +27,15 @@ describe('checkOverfit', () => {
     expect(run(losses, [...losses.slice(1).map(() => 0.5), 1]).status).toBe('pass');
   });
 
+  it('a memorised batch with weights grown more than 100× is a warning to lower the LR', () => {
+    const losses = range(100, (i) => Math.exp(-i / 10));
+    const c = checkOverfit({ losses, accuracies: null, grad_norms: losses.map(() => 1), steps: 100, lr: 1000, weight_growth: 5e4 });
+    expect(c).toMatchObject({ status: 'warn', diagnosis: 'memorised' });
+    expect(c.details.weight_growth).toBe(5e4);
+    expect(c.hints[0]).toMatch(/lower the LR/);
+    expect(checkOverfit({ losses, accuracies: null, grad_norms: losses.map(() => 1), steps: 100, lr: 1e-3, weight_growth: 1.5 }).status).toBe('pass');
+  });
+
   it('a NaN/Inf loss fails with clip / lower the LR / check the data', () => {
     const c = run([1, 0.8, 0.9, null]);
     expect(c).toMatchObject({ status: 'fail', diagnosis: 'non_finite' });
