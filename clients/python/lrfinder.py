@@ -93,6 +93,16 @@ class Client:
         job = self.submit("lr-range-tests", body)
         return self.wait(job) if wait else job
 
+    def simulate_schedules(self, wait: bool = True, **body: Any) -> dict[str, Any]:
+        """Queues a schedule simulation (POST /v1/schedule-simulations) and, by default, waits for it."""
+        job = self.submit("schedule-simulations", body)
+        return self.wait(job) if wait else job
+
+    def diagnose(self, wait: bool = True, **body: Any) -> dict[str, Any]:
+        """Queues training diagnostics (POST /v1/diagnostics) and, by default, waits for them."""
+        job = self.submit("diagnostics", body)
+        return self.wait(job) if wait else job
+
     # -- synchronous helpers ----------------------------------------------------------------
     def presets(self) -> list[dict[str, Any]]:
         return self.request("GET", "/v1/presets")["presets"]

@@ -39,6 +39,19 @@ print(json.dumps({"status": job["status"], "n": len(r["lrs"]), "lr": r["suggeste
     expect(out.lr === null || (out.lr >= 1e-7 && out.lr <= 10)).toBe(true);
   });
 
+  it('previews a schedule and analyses a curve recorded elsewhere', async () => {
+    const out = await python(`
+import json, os, math
+from lrfinder import Client
+lrf = Client(os.environ["LRF_URL"])
+p = lrf.preview_schedule({"type": "StepLR", "lr": 0.1, "step_size": 2, "gamma": 0.5}, steps=5)
+a = lrf.analyze_curve([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], [2.30, 2.29, 2.10, 1.40, 1.10, math.inf], suggestion="steepest", skip_start=0, skip_end=0)
+print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"]}))
+`);
+    expect(out.lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]); // torch StepLR(step_size=2, gamma=0.5)
+    expect(out.steepest).toEqual({ lr: 0.01, index: 3 }); // np.gradient(losses[:5]).argmin() on the finite prefix
+  });
+
   it('raises LrFinderError with the problem for a bad request, and refuses NaN before sending', async () => {
     const out = await python(`
 import json, os, math
