@@ -6,8 +6,8 @@
  * deep feedforward neural networks", §4.2) derive Var(W) = 2/(fan_in + fan_out) for tanh-like
  * units; He et al. 2015 ("Delving Deep into Rectifiers", §2.2) Var(W) = 2/fan_in for ReLU — any
  * other scale multiplies the activation variance by a constant factor per layer, so it explodes or
- * vanishes geometrically with depth. We compare the activation std of the first and the last
- * hidden layer: beyond 100× either way is a failure (the same limit as the range test's layer
+ * vanishes geometrically with depth. We compare the activation std of every hidden layer with the
+ * first one's: beyond 100× either way is a failure (the same limit as the range test's layer
  * warnings), beyond 10× a warning; a hidden layer whose output has std 0 has collapsed.
  *
  * Dead units: more than half of a ReLU-family layer's units output 0 for the whole batch at init
@@ -85,13 +85,19 @@ export function checkInit({ layers, initial_loss, expected_loss, expected_basis 
     const a = live[0], b = live[live.length - 1];
     const growth = b.act_std / a.act_std;
     Object.assign(details, { act_std_first: a.act_std, act_std_last: b.act_std, act_std_growth: fin(growth), first_layer: a.layer, last_layer: b.layer });
-    const span = `from ${a.layer} (std ${fmt(a.act_std)}) to ${b.layer} (std ${fmt(b.act_std)})`;
-    if (growth > ACTIVATION_FAIL_GROWTH) {
-      found.push({ status: 'fail', text: `activations explode at init: their std grows ${fmt(growth)}× ${span}`, hint: `the init scale is too large for this depth: ${INIT_HINT}` });
-    } else if (growth < 1 / ACTIVATION_FAIL_GROWTH) {
-      found.push({ status: 'fail', text: `activations vanish at init: their std shrinks to ${fmt(growth)}× ${span}`, hint: `the init scale is too small for this depth: ${INIT_HINT}` });
-    } else if (growth > ACTIVATION_WARN_GROWTH || growth < 1 / ACTIVATION_WARN_GROWTH) {
-      found.push({ status: 'warn', text: `activation std changes ${fmt(growth)}× ${span} at init`, hint: INIT_HINT });
+    // the most extreme hidden layer relative to the first (the signal may blow up or die in the middle and recover)
+    const hi = live.reduce((m, l) => (l.act_std > m.act_std ? l : m), a);
+    const lo = live.reduce((m, l) => (l.act_std < m.act_std ? l : m), a);
+    const up = hi.act_std / a.act_std, down = lo.act_std / a.act_std;
+    Object.assign(details, { act_std_max_ratio: fin(up), act_std_min_ratio: fin(down) });
+    const span = (l: InitLayerStats) => `from ${a.layer} (std ${fmt(a.act_std)}) to ${l.layer} (std ${fmt(l.act_std)})`;
+    if (up > ACTIVATION_FAIL_GROWTH) {
+      found.push({ status: 'fail', text: `activations explode at init: their std grows ${fmt(up)}× ${span(hi)}`, hint: `the init scale is too large for this depth: ${INIT_HINT}` });
+    } else if (down < 1 / ACTIVATION_FAIL_GROWTH) {
+      found.push({ status: 'fail', text: `activations vanish at init: their std shrinks to ${fmt(down)}× ${span(lo)}`, hint: `the init scale is too small for this depth: ${INIT_HINT}` });
+    } else if (up > ACTIVATION_WARN_GROWTH || down < 1 / ACTIVATION_WARN_GROWTH) {
+      const l = up > ACTIVATION_WARN_GROWTH ? hi : lo;
+      found.push({ status: 'warn', text: `activation std changes ${fmt(l.act_std / a.act_std)}× ${span(l)} at init`, hint: INIT_HINT });
     }
   }
 

@@ -36,6 +36,11 @@ describe('checkInit', () => {
     expect(c.details.act_std_growth).toBeCloseTo(101, 10);
     expect(c.hints[0]).toMatch(/kaiming_normal.*He et al\. 2015.*Glorot & Bengio 2010/);
     expect(init(net([1, 10, 99])).status).toBe('warn'); // between 10× and 100×
+    // blown up in the middle, back down at the end: still an explosion, at the layer where it peaked
+    const mid = init(net([1, 500, 2]));
+    expect(mid.status).toBe('fail');
+    expect(mid.summary).toMatch(/grows 500× from layers\.0 \(std 1\) to layers\.1/);
+    expect(mid.details).toMatchObject({ act_std_max_ratio: 500, act_std_growth: 2 });
   });
 
   it('fails when activations shrink below 1/100, or a hidden layer outputs a constant', () => {
