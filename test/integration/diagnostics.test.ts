@@ -120,6 +120,17 @@ describe('diagnostics, end to end', () => {
     healthy = final;
   });
 
+  it('the generic job views serve the kind: the list and the event stream of a finished job', async () => {
+    const list = await s.t.app.inject({ method: 'GET', url: '/v1/diagnostics?limit=5' });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((i: Json) => i.id)).toContain(healthy.id);
+    const events = await s.t.app.inject({ method: 'GET', url: `/v1/diagnostics/${healthy.id}/events` });
+    expect(events.statusCode).toBe(200);
+    expect(events.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(events.body).toMatch(/event: status/);
+    expect(events.body).toContain('"verdict":"pass"');
+  });
+
   it('the same request gives the identical result', async () => {
     const again = await run({ preset: 'spirals-diagnostics' });
     expect(again.result).toEqual(healthy.result);
