@@ -17,7 +17,18 @@ export const Progress = Type.Object(
 
 const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
+/**
+ * `request` is the request as it runs: the preset merged and every default filled in (layers
+ * expanded, the initializer's resolved arguments...). It is documented by the request schema but
+ * serialised as a plain object — an echo must never fail to serialise after a job was queued.
+ */
 export function JobResource(id: string, request: TSchema, result: TSchema) {
+  const requestRef = (request as { $ref?: string }).$ref;
+  const echo = Type.Unsafe<Record<string, unknown>>({
+    type: 'object',
+    additionalProperties: true,
+    description: `the request as run: the preset merged, every default filled in (the fields of ${requestRef ?? 'the request'})`,
+  });
   return Type.Object(
     {
       id: Type.String({ format: 'uuid' }),
@@ -27,7 +38,7 @@ export function JobResource(id: string, request: TSchema, result: TSchema) {
       created_at: Type.String({ format: 'date-time' }),
       started_at: Timestamp,
       finished_at: Timestamp,
-      request,
+      request: echo,
       result: Type.Union([result, Type.Null()]),
       error: Type.Union([Type.Ref('Problem'), Type.Null()]),
       links: Type.Object({ self: Type.String(), cancel: Type.String() }, { additionalProperties: true }),

@@ -33,7 +33,7 @@ const D = RANGE_TEST_DEFAULTS;
 
 export const LrRangeTestRequest = Type.Object(
   {
-    preset: Type.Optional(Type.String({ maxLength: 64, description: 'a name from GET /v1/presets; the fields you give override it' })),
+    preset: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'a name from GET /v1/presets; the fields you give override it. Absent: spirals-mlp; null: no preset (defaults only)' })),
     model: Type.Optional(RefOf(Model)),
     data: Type.Optional(RefOf(Data)),
     loss: Type.Optional(RefOf(Loss)),

@@ -13,7 +13,7 @@ import { invalid, limitExceeded, ProblemError } from './problems.js';
 export const DEFAULT_PRESET = 'spirals-mlp';
 
 export type ResolvedData =
-  | { name: BuiltinDatasetName; n_samples: number; noise: number; classes: number; features: number; seed: number; val_fraction: number; standardize: boolean }
+  | { name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number; val_fraction: number; standardize: boolean }
   | { x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean };
 
 export interface ResolvedModel {
@@ -89,18 +89,11 @@ function torchName(type: OptimizerSpec['type']): string {
   return { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' }[type];
 }
 
+/** Initializers keep torch.nn.init's argument names (uniform_(a, b), kaiming_normal_(a, mode, ...)). */
 function resolveInit(raw: unknown, fallback: InitSpec): InitSpec {
   if (raw === undefined) return fallback;
   if (typeof raw === 'string') return { name: raw as InitSpec['name'] };
-  const { b, ...rest } = raw as InitSpec & { b?: number };
-  const init: InitSpec = { ...rest };
-  // torch.nn.init.uniform_(a, b): the wire uses torch's names a/b; the core calls them low/high.
-  if (init.name === 'uniform') {
-    init.low = (raw as { a?: number }).a ?? 0;
-    init.high = b ?? 1;
-    delete init.a;
-  }
-  return init;
+  return { ...(raw as InitSpec) };
 }
 
 type RawModel = NonNullable<LrRangeTestRequest['model']>;
@@ -196,8 +189,9 @@ export function resolveData(raw: RawData, seed: number, limits: Limits): Resolve
     name: raw.name,
     n_samples: n,
     noise: raw.noise ?? d.noise,
-    classes: raw.classes ?? d.outputs,
-    features,
+    // only the datasets that take them echo `classes` / `features` (see GET /v1/datasets `options`)
+    ...(raw.name === 'spirals' || raw.name === 'blobs' ? { classes: raw.classes ?? d.outputs } : {}),
+    ...(raw.name === 'blobs' ? { features } : {}),
     seed: raw.seed ?? seed,
     val_fraction: raw.val_fraction ?? 0.2,
     standardize: raw.standardize ?? raw.name !== 'mnist',
@@ -214,7 +208,7 @@ export function dataShape(data: ResolvedData): { features: number; task: 'classi
     };
   }
   const d = DATASET_DEFAULTS[data.name];
-  return { features: data.features, task: d.task, outputs: d.task === 'classification' ? data.classes : d.outputs };
+  return { features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs };
 }
 
 /** The loss from the request (default from the task: cross_entropy / mse); refuses a loss that does not fit the task. */
@@ -246,13 +240,14 @@ export interface ResolveContext {
 
 /** Merge the preset, fill every default and check every limit; throws ProblemError. */
 export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext): ResolvedRangeTest {
-  const presetName = body.preset ?? DEFAULT_PRESET;
-  const preset = findPreset(presetName, 'lr-range-tests');
-  if (!preset) {
+  // absent: the default preset; null: none (the echo of a request that named none re-runs as is)
+  const presetName = body.preset === undefined ? DEFAULT_PRESET : body.preset;
+  const preset = presetName === null ? undefined : findPreset(presetName, 'lr-range-tests');
+  if (presetName !== null && !preset) {
     const known = PRESETS.filter((p) => p.kinds.includes('lr-range-tests')).map((p) => p.name).join(', ');
     throw invalid('/preset', `unknown preset '${presetName}'; known: ${known}`);
   }
-  const req: LrRangeTestRequest = { ...(preset.body as LrRangeTestRequest), ...body };
+  const req: LrRangeTestRequest = { ...((preset?.body ?? {}) as LrRangeTestRequest), ...body };
   const D = RANGE_TEST_DEFAULTS;
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;

@@ -117,10 +117,15 @@ const kaimingGain = (spec: InitSpec): number => calculateGain(spec.nonlinearity 
 const xavierVar = (spec: InitSpec, f: Fans): number => (spec.gain ?? 1) ** 2 * 2 / (f.fanIn + f.fanOut);
 const kaimingVar = (spec: InitSpec, f: Fans): number => kaimingGain(spec) ** 2 / fanByMode(spec, f);
 
+/** The [low, high] of uniform_ / trunc_normal_: explicit low/high, else torch's a/b, else the defaults. */
+export function initBounds(spec: InitSpec, low: number, high: number): [number, number] {
+  return [spec.low ?? spec.a ?? low, spec.high ?? spec.b ?? high];
+}
+
 /** name → how to fill a weight matrix (each line: the torch/nn/init.py function it follows) */
 export const INITIALIZERS: Record<InitName, (c: InitCtx) => void> = {
   // uniform_(tensor, a=0, b=1): U(a, b)  (our low/high)
-  uniform:         (c) => fillUniform(c.w, c.rng, c.spec.low ?? 0, c.spec.high ?? 1),
+  uniform:         (c) => fillUniform(c.w, c.rng, ...initBounds(c.spec, 0, 1)),
   // normal_(tensor, mean=0, std=1)
   normal:          (c) => fillNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1),
   // constant_(tensor, val), zeros_, ones_
@@ -136,7 +141,7 @@ export const INITIALIZERS: Record<InitName, (c: InitCtx) => void> = {
   // orthogonal_(gain=1): Q of QR(normal matrix), sign-corrected by diag(R)
   orthogonal:      (c) => fillOrthogonal(c.w, c.rng, c.rows, c.cols, c.spec.gain ?? 1),
   // trunc_normal_(mean=0, std=1, a=-2, b=2): inverse-CDF sampling, a/b absolute (our low/high)
-  trunc_normal:    (c) => fillTruncNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1, c.spec.low ?? -2, c.spec.high ?? 2),
+  trunc_normal:    (c) => fillTruncNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1, ...initBounds(c.spec, -2, 2)),
   // torch/nn/modules/linear.py Linear.reset_parameters: kaiming_uniform_(weight, a=√5) → variance (1/3)/fan_in
   default:         (c) => varianceScaling(c.w, c.rng, kaimingVar({ name: 'kaiming_uniform', a: Math.sqrt(5) }, c.fans), 'uniform'),
 };

@@ -6,7 +6,7 @@
 import type { Backend, Param } from './types.js';
 import type { ActivationName, InitSpec, LayerSpec, LossName, ModelSpec, Task } from './spec.js';
 import { ACTIVATIONS } from './activations.js';
-import { INITIALIZERS } from './init.js';
+import { INITIALIZERS, initBounds } from './init.js';
 import type { BuildContext, Layer } from './layers/layer.js';
 import { createDense } from './layers/dense.js';
 import { createActivationLayer } from './layers/activation.js';
@@ -128,9 +128,15 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 function checkInit(init: InitSpec | undefined, path: string, out: ModelProblem[]): void {
   if (!init || typeof init !== 'object') { out.push({ path, message: 'init is required' }); return; }
   if (!(init.name in INITIALIZERS)) out.push({ path: `${path}/name`, message: `unknown initializer '${init.name}'; expected one of ${Object.keys(INITIALIZERS).join(', ')}` });
-  if (init.name === 'uniform' && isNum(init.low) && isNum(init.high) && init.low > init.high) out.push({ path: `${path}/low`, message: `uniform needs low ≤ high, got [${init.low}, ${init.high}]` });
+  if (init.name === 'uniform') {
+    const [lo, hi] = initBounds(init, 0, 1);
+    if (isNum(lo) && isNum(hi) && lo > hi) out.push({ path: `${path}/${init.low !== undefined ? 'low' : 'a'}`, message: `uniform needs a ≤ b, got [${lo}, ${hi}]` });
+  }
   if ((init.name === 'normal' || init.name === 'trunc_normal') && init.std !== undefined && !(isNum(init.std) && init.std >= 0)) out.push({ path: `${path}/std`, message: `std must be ≥ 0, got ${init.std}` });
-  if (init.name === 'trunc_normal' && (init.low ?? -2) >= (init.high ?? 2)) out.push({ path: `${path}/low`, message: 'trunc_normal needs low < high' });
+  if (init.name === 'trunc_normal') {
+    const [lo, hi] = initBounds(init, -2, 2);
+    if (!(lo < hi)) out.push({ path: `${path}/${init.low !== undefined ? 'low' : 'a'}`, message: `trunc_normal needs a < b, got [${lo}, ${hi}]` });
+  }
   if (init.mode !== undefined && init.mode !== 'fan_in' && init.mode !== 'fan_out') out.push({ path: `${path}/mode`, message: `mode must be 'fan_in' or 'fan_out', got '${init.mode}'` });
   if (init.nonlinearity !== undefined && !['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'conv1d', 'conv2d', 'conv3d'].includes(init.nonlinearity)) {
     out.push({ path: `${path}/nonlinearity`, message: `unsupported nonlinearity '${init.nonlinearity}' (torch.nn.init.calculate_gain)` });

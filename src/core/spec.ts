@@ -23,7 +23,9 @@ export interface InitSpec {
   mode?: 'fan_in' | 'fan_out';
   nonlinearity?: string;
   gain?: number;
-  /** uniform: [a, b]; normal / trunc_normal: mean, std; constant: val. */
+  /** uniform / trunc_normal bounds under torch's names: uniform_(a, b), trunc_normal_(a, b) (for kaiming, `a` is the slope) */
+  b?: number;
+  /** uniform / trunc_normal bounds under explicit names (win over a/b); normal / trunc_normal: mean, std; constant: val. */
   low?: number;
   high?: number;
   mean?: number;

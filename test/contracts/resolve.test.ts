@@ -94,3 +94,25 @@ describe('resolveRangeTest', () => {
     expect(problem(() => resolve({ data: { name: 'moons', classes: 3 } })).errors[0].pointer).toBe('/data/classes');
   });
 });
+
+describe('the echoed request', () => {
+  const bodies: LrRangeTestRequest[] = [
+    {},
+    { preset: 'sine-mlp' },
+    { preset: 'mnist-mlp', num_iter: 50 },
+    { data: { name: 'blobs', classes: 4, features: 3 }, model: { hidden: [8], batchnorm: true, dropout: 0.2, init: { name: 'uniform', a: -0.1, b: 0.1 } } },
+    { data: { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0], task: 'classification' }, model: { layers: [{ type: 'dense', units: 4, activation: 'tanh', init: { name: 'trunc_normal', std: 0.02, a: -0.04, b: 0.04 } }, { type: 'residual', layers: [{ type: 'dense', units: 4, activation: 'relu' }] }] } },
+    { preset: 'moons-mlp', optimizer: { type: 'rmsprop', centered: true }, loss: { name: 'cross_entropy', label_smoothing: 0.1 } },
+  ];
+
+  it.each(bodies.map((b) => [JSON.stringify(b).slice(0, 60), b]))('%s validates as a request body and re-resolves to itself', async (_n, body) => {
+    const { Ajv } = await import('ajv');
+    const { SHARED_SCHEMAS } = await import('../../src/api/schemas.js');
+    const ajv = new Ajv({ strict: false, coerceTypes: false });
+    for (const s of SHARED_SCHEMAS) ajv.addSchema(s as object);
+    const validate = ajv.getSchema('LrRangeTestRequest')!;
+    const echo = JSON.parse(JSON.stringify(resolve(body)));
+    expect(validate(echo), JSON.stringify(validate.errors)).toBe(true);
+    expect(resolve(echo)).toEqual(echo);
+  });
+});
