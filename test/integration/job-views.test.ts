@@ -98,14 +98,23 @@ async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_00
 }
 
 const created: string[] = [];
+/** about a second of training: several progress points (the worker reports every 100 ms) */
+const LONG_JOB = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 256 };
 let finished: Json;
 
 describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
   it('delivers the current state, progress points as they happen, then the final succeeded status, and closes', async () => {
-    const job = await submit({ preset: 'spirals-mlp', num_iter: 300, batch_size: 128, end_lr: 0.05 });
+    // The stream must open while the job is still queued: no worker until the server has subscribed.
+    await worker.stop();
+    const job = await submit(LONG_JOB);
     created.push(job.id);
     expect(job.links).toMatchObject({ events: `/v1/lr-range-tests/${job.id}/events`, plot: `/v1/lr-range-tests/${job.id}/plot.svg`, csv: `/v1/lr-range-tests/${job.id}/curve.csv` });
-    const { res, events, retry } = await readSse(`${base}${job.links.events}`);
+    const reading = readSse(`${base}${job.links.events}`);
+    const listeners = (t.jobs as unknown as { hubs: Map<string, { listeners: Map<string, Set<unknown>> }> }).hubs;
+    for (let i = 0; i < 250 && !listeners.get('lr-range-tests')?.listeners.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
+    worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
+    await worker.ready;
+    const { res, events, retry } = await reading;
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(res.headers.get('cache-control')).toContain('no-cache');
@@ -114,11 +123,11 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
 
     // first the state as it was, last the final state; nothing after it
     expect(events[0].event).toBe('status');
-    expect(['queued', 'running']).toContain(events[0].data.status);
+    expect(events[0].data.status).toBe('queued');
     const last = events[events.length - 1];
     expect(last.event).toBe('status');
     expect(last.data.status).toBe('succeeded');
-    expect(last.data.result.iterations).toBe(300);
+    expect(last.data.result.iterations).toBe(LONG_JOB.num_iter);
 
     // status changes only forward, each reported once
     const statuses = events.filter((e) => e.event === 'status').map((e) => e.data.status);
@@ -128,7 +137,7 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     // several progress points, strictly increasing, before the final status, ending where the job ended
     const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    for (const p of progress) expect(p).toMatchObject({ total: 300, iteration: expect.any(Number), lr: expect.any(Number) });
+    for (const p of progress) expect(p).toMatchObject({ total: LONG_JOB.num_iter, iteration: expect.any(Number), lr: expect.any(Number) });
     for (let i = 1; i < progress.length; i++) expect(progress[i].iteration).toBeGreaterThan(progress[i - 1].iteration);
     expect(progress[progress.length - 1].iteration).toBe(last.data.progress.iteration);
     expect(events.findIndex((e) => e.event === 'progress')).toBeGreaterThan(0);
@@ -158,7 +167,7 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
   });
 
   it('a client that disconnects mid-stream is cleaned up (the job runs on; the service still answers)', async () => {
-    const job = await submit({ preset: 'spirals-mlp', num_iter: 300, batch_size: 128, end_lr: 0.05, seed: 3 });
+    const job = await submit({ ...LONG_JOB, seed: 3 });
     created.push(job.id);
     const ac = new AbortController();
     const res = await fetch(`${base}/v1/lr-range-tests/${job.id}/events`, { signal: ac.signal });
@@ -172,7 +181,7 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     for (let i = 0; i < 100 && listeners.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
     expect(listeners.has(job.id)).toBe(false);
     const done = await waitFor(job.id, (j) => j.status === 'succeeded');
-    expect(done.result.iterations).toBe(300);
+    expect(done.result.iterations).toBe(LONG_JOB.num_iter);
   });
 });
 
@@ -361,8 +370,8 @@ describe('GET /v1/{kind}', () => {
       expect(item.links.self).toBe(`/v1/lr-range-tests/${item.id}`);
     }
     const done = seen.find((j) => j.id === finished.id)!;
-    expect(done.summary).toMatchObject({ suggested_lr: finished.result.suggested_lr, stop_reason: finished.result.stop_reason, iterations: 300 });
-    expect(done.request).toMatchObject({ preset: 'spirals-mlp', num_iter: 300 });
+    expect(done.summary).toMatchObject({ suggested_lr: finished.result.suggested_lr, stop_reason: finished.result.stop_reason, iterations: LONG_JOB.num_iter });
+    expect(done.request).toMatchObject({ preset: 'spirals-mlp', num_iter: LONG_JOB.num_iter });
   });
 
   it('limit defaults to 20 and is at most 100; a forged cursor is a 400', async () => {
