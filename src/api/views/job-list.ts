@@ -33,6 +33,7 @@ export const JobListItem = Type.Object(
         iterations: Type.Optional(Type.Integer()),
         best_lr: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
         best_schedule: Type.Optional(Type.String({ description: 'schedule simulations: the first of `ranking`' })),
+        verdict: Type.Optional(Type.String({ description: 'diagnostics: the worst check status (pass, warn, fail)' })),
       }, { additionalProperties: false }),
       Type.Null(),
     ], { description: 'the headline of a finished result (the full result is at links.self)' }),
@@ -87,5 +88,6 @@ export function summary(result: unknown) {
   if (Number.isInteger(r.iterations)) out.iterations = r.iterations;
   if ('best_lr' in r) out.best_lr = r.best_lr;
   if (Array.isArray(r.ranking) && typeof r.ranking[0] === 'string') out.best_schedule = r.ranking[0];
+  if (typeof r.verdict === 'string') out.verdict = r.verdict;
   return out;
 }

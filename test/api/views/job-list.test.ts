@@ -40,5 +40,6 @@ describe('listItem', () => {
   it('no result, no summary; a schedule simulation names its best schedule', () => {
     expect(summary(null)).toBeNull();
     expect(summary({ schedules: [], ranking: ['cosine', 'step'] })).toEqual({ best_schedule: 'cosine' });
+    expect(summary({ checks: [], verdict: 'fail', overfit: null })).toEqual({ verdict: 'fail' }); // diagnostics
   });
 });
