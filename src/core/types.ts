@@ -4,6 +4,9 @@
  * memory and run kernels without copies); shapes are row-major, batch first.
  */
 
+/** Activations a backend's fused dense kernels implement (biasAct / actBackward). */
+export type FusedActivationName = 'identity' | 'relu' | 'tanh' | 'sigmoid';
+
 /**
  * Optional fused O(n) kernels a backend may offer (the SIMD backend does); the core uses them
  * when present and its plain JS loops otherwise. Same semantics as those loops up to float32
@@ -18,10 +21,16 @@ export interface FusedKernels {
   /** { diff: Σ(a-b)², ref: Σ b² } */
   diffSquares(a: Float32Array, b: Float32Array, n?: number): { diff: number; ref: number };
   allFinite(x: Float32Array, n?: number): boolean;
-  /** z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z) */
-  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: 'identity' | 'relu'): void;
-  /** dz = dy · act'(z) over n floats */
-  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: 'identity' | 'relu'): void;
+  /**
+   * z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z). identity/relu are exact;
+   * tanh/sigmoid may be float32 approximations (the SIMD backend's: ≤ 4e-7 from Math.tanh).
+   */
+  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: FusedActivationName): void;
+  /**
+   * dz = dy · act'(z) over n floats; tanh: 1 − y², sigmoid: y(1 − y), with y = act(z) as biasAct
+   * computes it (the derivative at the forward's output, as activations.ts)
+   */
+  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: FusedActivationName): void;
   /** db[j] = Σ_r dz[r, j] (writes) */
   sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
 }

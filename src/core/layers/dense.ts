@@ -10,6 +10,7 @@ import { ACTIVATIONS, activationBackward, activationForward } from '../activatio
 import { addBiasRows, sumRows } from '../kernels/elementwise.js';
 import { initDense } from '../init.js';
 import { makeParam, type BuildContext, type Layer } from './layer.js';
+import type { FusedActivationName } from '../types.js';
 
 export interface DenseOptions {
   units: number;
@@ -36,9 +37,11 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
   const dz = hasAct ? backend.alloc(capacity * out) : null;
   const dx = o.needsInputGrad ? backend.alloc(capacity * inDim) : null;
   let input: Float32Array = z;
-  // the backend's fused kernels cover bias + identity/relu; other activations use the JS table
-  const fused = backend.fused && (o.activation === 'identity' || o.activation === 'relu') ? backend.fused : null;
-  const fusedAct = o.activation === 'relu' ? 'relu' : 'identity';
+  // the backend's fused kernels cover bias + identity/relu/tanh/sigmoid (tanh/sigmoid in float32,
+  // derivative from the output like the table); other activations, and the scalar backend, use
+  // the JS table of activations.ts
+  const fusedAct = fusedActivation(o.activation);
+  const fused = backend.fused && fusedAct ? { kernels: backend.fused, act: fusedAct } : null;
 
   return {
     kind: 'dense', name, inDim, outDim: out, params: b ? [W, b] : [W], buffers: [], children: [],
@@ -47,7 +50,7 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
       input = x;
       backend.gemm(false, true, rows, out, inDim, x, W.value, z, false);
       if (fused) {
-        fused.biasAct(z, y, b ? b.value : null, rows, out, fusedAct);
+        fused.kernels.biasAct(z, y, b ? b.value : null, rows, out, fused.act);
         return y;
       }
       if (b) addBiasRows(z, b.value, rows, out);
@@ -57,13 +60,13 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
     backward(dy, rows) {
       let g = dy;
       if (dz) {
-        if (fused) fused.actBackward(dy, z, dz, rows * out, fusedAct);
+        if (fused) fused.kernels.actBackward(dy, z, dz, rows * out, fused.act);
         else activationBackward(act, k, z, y, dy, dz, rows * out);
         g = dz;
       }
       backend.gemm(true, false, out, inDim, rows, g, input, W.grad, false);
       if (b) {
-        if (fused) fused.sumRows(g, b.grad, rows, out);
+        if (fused) fused.kernels.sumRows(g, b.grad, rows, out);
         else sumRows(g, b.grad, rows, out);
       }
       if (!dx) return null;
@@ -71,4 +74,9 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
       return dx;
     },
   };
+}
+
+/** The activation's name in the fused kernels, or null when they do not implement it. */
+function fusedActivation(a: ActivationName): FusedActivationName | null {
+  return a === 'identity' || a === 'relu' || a === 'tanh' || a === 'sigmoid' ? a : null;
 }
