@@ -110,7 +110,8 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         summary: 'The result as an SVG plot',
         description: 'Range tests: loss (raw, faint) and smoothed loss against the LR on a log axis, the suggested LR marked, every ' +
           'method\'s pick shown faintly, the loss axis clipped to [lowest loss, first loss + margin]. Schedule simulations: LR and loss ' +
-          'against the step per schedule. A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.',
+          'against the step per schedule. Diagnostics: each check\'s status, the overfit-one-batch curve and per-layer activation std ' +
+          'and gradient norm at initialisation. A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.',
         params: JobParams,
         response: {
           200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
@@ -136,7 +137,8 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         summary: 'The result\'s curves as CSV',
         description: 'Range tests: `iteration,lr,loss,smoothed_loss,grad_norm` (iteration is 0-based, the `index` of the suggestions; ' +
           'an empty cell where the value is null), plus a `run` column for `repeats > 1` (one block of rows per run). ' +
-          'Schedule simulations: `schedule,step,lr,loss`. `pandas.read_csv(url)` reads it. 409 until the job has succeeded.',
+          'Schedule simulations: `schedule,step,lr,loss`. Diagnostics: `step,loss,accuracy,grad_norm` of the overfit-one-batch run. ' +
+          '`pandas.read_csv(url)` reads it. 409 until the job has succeeded.',
         params: JobParams,
         response: {
           200: { description: 'CSV (RFC 4180, header row)', content: { 'text/csv': { schema: { type: 'string' } } } },
