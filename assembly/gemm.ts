@@ -5,10 +5,14 @@
 // Layout (BLIS-style, Goto & van de Geijn, "Anatomy of High-Performance Matrix
 // Multiplication", ACM TOMS 2008): op(B) is packed, per KC×NC block, into NR=8 column
 // panels laid out [p][8], and op(A), per MC×KC block, into MR=4 row panels laid out
-// [p][4], both zero-padded. Transposed operands are packed with 4×4 SIMD transposes, so
-// all four orientations cost the same. The micro-kernel then streams two packed panels
-// through one pointer each: per k step 2 B loads, 4 A broadcasts (v128.load32_splat),
-// 8 f32x4 mul + 8 f32x4 add into 8 accumulators (a 4×8 register block).
+// [p][4][4]: every A value is stored pre-broadcast as a whole f32x4 ("splatted"), so the
+// micro-kernel needs no lane broadcasts. Transposed B operands are packed with 4×4 SIMD
+// transposes, so all four orientations cost the same. The micro-kernel streams two packed
+// panels through one pointer each: per k step 2 B loads, 4 A loads, 8 f32x4 mul + 8 f32x4
+// add into 8 accumulators (a 4×8 register block; 8 + 2 + 4 + 1 temporary = the 15 xmm
+// registers V8's x64 allocator has: a larger block spills, see bench/README.md).
+// The accumulators start from C (accumulate, or k blocks after the first) or from zero,
+// so one loop body serves both cases (measured faster than adding C after the loop).
 //
 // All pointers are byte offsets into linear memory; the caller (src/core/kernels/simd.ts)
 // owns the memory layout and passes the packing scratch area with `setScratch`.
@@ -19,12 +23,14 @@ const NR: i32 = 8;
 export const KC: i32 = 256;
 /** n block: the packed B block (KC×NC floats = 512 KiB) stays in L2. */
 export const NC: i32 = 512;
-/** m block: the rows of op(A) swept while a B panel sits in L1. */
-const MC: i32 = 128;
+/** m block: the rows of op(A) swept per B panel (packed splatted: MC×KC×4 floats = 128 KiB).
+ * 32 measured ≈ 16 > 64..128 (bench/README.md). */
+const MC: i32 = 32;
 
-/** floats needed in the scratch area: packed B block + packed A block + one 4×8 edge tile */
+/** floats needed in the scratch area: packed B block + packed (splatted) A block + one 4×8 edge tile.
+ * Must stay ≤ the area src/core/kernels/simd.ts reserves (512·256 + 128·256 + 32 floats). */
 export function scratchFloats(): i32 {
-  return KC * NC + MC * KC + MR * NR;
+  return KC * NC + 4 * MC * KC + MR * NR;
 }
 
 let packB: usize = 0;
@@ -35,7 +41,7 @@ let tile: usize = 0;
 export function setScratch(ptr: usize): void {
   packB = ptr;
   packA = ptr + <usize>(KC * NC) * 4;
-  tile = packA + <usize>(MC * KC) * 4;
+  tile = packA + <usize>(4 * MC * KC) * 4;
 }
 
 export function heapBase(): usize {
@@ -133,50 +139,34 @@ function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
 }
 
 // ---------------------------------------------------------------------------------
-// Packing of op(A)[ic:ic+mc, pc:pc+kc] into panels of MR rows, layout [panel][p][MR].
+// Packing of op(A)[ic:ic+mc, pc:pc+kc] into panels of MR rows, layout [panel][p][MR][4]:
+// each value splatted to a whole f32x4 (v128.load32_splat), rows past mc zero.
 
-/** op(A) = A, A stored m×k (row stride lda floats): 4×4 transposes. */
+/** op(A) = A, A stored m×k (row stride lda floats). */
 function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   let dst = packA;
   const rs = <usize>lda * 4;
-  const kc4 = kc & ~3;
   for (let i = 0; i < mc; i += MR) {
     const h = min(MR, mc - i);
-    const src = a + (<usize>(ic + i) * <usize>lda + <usize>pc) * 4;
+    let s = a + (<usize>(ic + i) * <usize>lda + <usize>pc) * 4;
     if (h == MR) {
-      let s = src;
-      let d = dst;
-      for (let p = 0; p < kc4; p += 4) {
-        const r0 = v128.load(s);
-        const r1 = v128.load(s + rs);
-        const r2 = v128.load(s + 2 * rs);
-        const r3 = v128.load(s + 3 * rs);
-        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-        const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-        v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-        v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
-        s += 16;
-        d += 64;
-      }
-      for (let p = kc4; p < kc; p++) {
-        for (let q = 0; q < MR; q++) {
-          store<f32>(dst + (<usize>p * MR + <usize>q) * 4, load<f32>(src + <usize>q * rs + <usize>p * 4));
-        }
+      const sEnd = s + <usize>kc * 4;
+      while (s < sEnd) {
+        v128.store(dst, v128.load32_splat(s));
+        v128.store(dst, v128.load32_splat(s + rs), 16);
+        v128.store(dst, v128.load32_splat(s + 2 * rs), 32);
+        v128.store(dst, v128.load32_splat(s + 3 * rs), 48);
+        s += 4;
+        dst += 64;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        const d = dst + <usize>p * MR * 4;
-        v128.store(d, f32x4.splat(0));
-        for (let q = 0; q < h; q++) {
-          store<f32>(d + <usize>q * 4, load<f32>(src + <usize>q * rs + <usize>p * 4));
+        for (let q = 0; q < MR; q++) {
+          v128.store(dst + <usize>q * 16, q < h ? v128.load32_splat(s + <usize>q * rs + <usize>p * 4) : f32x4.splat(0));
         }
+        dst += 64;
       }
     }
-    dst += <usize>kc * MR * 4;
   }
 }
 
@@ -189,52 +179,49 @@ function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
     let src = a + (<usize>pc * <usize>lda + <usize>(ic + i)) * 4;
     if (h == MR) {
       for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load32_splat(src));
+        v128.store(dst, v128.load32_splat(src, 4), 16);
+        v128.store(dst, v128.load32_splat(src, 8), 32);
+        v128.store(dst, v128.load32_splat(src, 12), 48);
         src += stride;
-        dst += 16;
+        dst += 64;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        v128.store(dst, f32x4.splat(0));
-        for (let q = 0; q < h; q++) store<f32>(dst + <usize>q * 4, load<f32>(src + <usize>q * 4));
+        for (let q = 0; q < MR; q++) {
+          v128.store(dst + <usize>q * 16, q < h ? v128.load32_splat(src + <usize>q * 4) : f32x4.splat(0));
+        }
         src += stride;
-        dst += 16;
+        dst += 64;
       }
     }
   }
 }
 
 // ---------------------------------------------------------------------------------
-// Micro-kernel: the 4×8 block of C from one packed A panel (a, [p][4]) and one packed B
-// panel (b, [p][8]). `add`: C += result, else C = result. `c` has row stride `ldc` bytes.
+// Micro-kernel: the 4×8 block of C from one packed A panel (a, [p][4][4]) and one packed
+// B panel (b, [p][8]). `c` has row stride `ldc` bytes.
 
+/** The k loop shared by both kernels: 8 accumulators, 6 loads + 8 mul + 8 add per k. */
 // @ts-ignore: decorator
 @inline
-function micro4x8(a: usize, b: usize, kc: i32, c: usize, ldc: usize, add: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+function kloop4x8(a: usize, b: usize, kc: i32, c: usize, ldc: usize,
+                  c00: v128, c01: v128, c10: v128, c11: v128,
+                  c20: v128, c21: v128, c30: v128, c31: v128): void {
   const bEnd = b + <usize>kc * 32;
   while (b < bEnd) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
+    let x = v128.load(a);
     c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(a, 4);
+    x = v128.load(a, 16);
     c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(a, 8);
+    x = v128.load(a, 32);
     c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(a, 12);
+    x = v128.load(a, 48);
     c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    a += 16;
+    a += 64;
     b += 32;
-  }
-  if (add) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc)); c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc)); c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc)); c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
@@ -242,14 +229,23 @@ function micro4x8(a: usize, b: usize, kc: i32, c: usize, ldc: usize, add: bool):
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
+/** A full 4×8 block: C = (add ? C : 0) + A·B, the accumulators starting from C or zero. */
 function microFull(a: usize, b: usize, kc: i32, c: usize, ldc: usize, add: bool): void {
-  if (add) micro4x8(a, b, kc, c, ldc, true);
-  else micro4x8(a, b, kc, c, ldc, false);
+  let c00 = v128.load(c), c01 = v128.load(c, 16);
+  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16);
+  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16);
+  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16);
+  if (!add) {
+    const z = f32x4.splat(0);
+    c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+  }
+  kloop4x8(a, b, kc, c, ldc, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /** An edge block (mr ≤ 4 rows, nr ≤ 8 columns of C) through the tile buffer. */
 function microEdge(a: usize, b: usize, kc: i32, c: usize, ldc: usize, add: bool, mr: i32, nr: i32): void {
-  micro4x8(a, b, kc, tile, 32, false);
+  const z = f32x4.splat(0);
+  kloop4x8(a, b, kc, tile, 32, z, z, z, z, z, z, z, z);
   for (let i = 0; i < mr; i++) {
     const t = tile + <usize>i * 32;
     const d = c + <usize>i * ldc;
@@ -290,7 +286,7 @@ export function gemm(transA: bool, transB: bool, m: i32, n: i32, k: i32,
           const cj = c + <usize>(jc + jr) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const ap = packA + <usize>ir * <usize>kc * 4;
+            const ap = packA + <usize>ir * <usize>kc * 16;
             const cij = cj + <usize>(ic + ir) * ldc;
             if (mr == MR && nr == NR) microFull(ap, bp, kc, cij, ldc, add);
             else microEdge(ap, bp, kc, cij, ldc, add, mr, nr);

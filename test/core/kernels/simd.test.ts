@@ -73,12 +73,15 @@ describe('simd backend gemm', () => {
     });
   }
 
-  it('crosses every block boundary (m > 128, n > 512, k > 256) and matches the scalar backend', () => {
+  // blocks of assembly/gemm.ts: MC = 32 rows, NC = 512 columns, KC = 256 (k blocks after the
+  // first, and accumulate, start the accumulators from C; overwrite mode must ignore C)
+  it('crosses every block boundary (m > 32, n > 512, k > 256), accumulate on/off, and matches the scalar backend', () => {
     const scalar = createScalarBackend();
     const rng = createRng(3);
     for (const [tA, tB] of ORIENTATIONS) {
       const m = 133, n = 521, k = 263;
       const a = fill(be.alloc(m * k), rng), b = fill(be.alloc(k * n), rng), c = be.alloc(m * n);
+      c.fill(Number.NaN);
       be.gemm(tA, tB, m, n, k, a, b, c, false);
       const cs = scalar.alloc(m * n);
       scalar.gemm(tA, tB, m, n, k, a, b, cs, false);
@@ -86,6 +89,10 @@ describe('simd backend gemm', () => {
       let maxRel = 0;
       for (let i = 0; i < cs.length; i++) maxRel = Math.max(maxRel, Math.abs(c[i] - cs[i]) / (Math.abs(cs[i]) + 1));
       expect(maxRel).toBeLessThan(1e-4);
+      fill(c, rng);
+      const c0 = c.slice();
+      be.gemm(tA, tB, m, n, k, a, b, c, true);
+      expectClose(c, reference(tA, tB, m, n, k, a, b, c0), k, `big acc ${tA}${tB}`);
     }
   });
 
