@@ -5,10 +5,9 @@
  */
 import type { LossSpec } from '../core/spec.js';
 import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, type CheckName, type DiagnosticsRequest } from './diagnostics.js';
-import { findPreset, PRESETS } from './presets.js';
 import { invalid, limitExceeded } from './problems.js';
 import {
-  dataShape, outputLayer, resolveData, resolveLoss, resolveModel, resolveOptimizer,
+  presetFor, resolveOptimizer, resolveSetup,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
 } from './resolve.js';
 
@@ -40,13 +39,7 @@ export function trainRows(data: ResolvedData): number {
 
 /** Merge the preset, fill every default and check every limit; throws ProblemError. */
 export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext): ResolvedDiagnostics {
-  const presetName = body.preset ?? DEFAULT_DIAGNOSTICS_PRESET;
-  const preset = findPreset(presetName, DIAGNOSTICS_KIND);
-  if (!preset) {
-    const known = PRESETS.filter((p) => p.kinds.includes(DIAGNOSTICS_KIND)).map((p) => p.name).join(', ');
-    throw invalid('/preset', `unknown ${DIAGNOSTICS_KIND} preset '${presetName}'; known: ${known}`);
-  }
-  const req: DiagnosticsRequest = { ...(preset.body as DiagnosticsRequest), ...body };
+  const req: DiagnosticsRequest = { ...presetFor<DiagnosticsRequest>(body.preset, DIAGNOSTICS_KIND, DEFAULT_DIAGNOSTICS_PRESET), ...body };
   const D = DIAGNOSTICS_DEFAULTS;
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;
@@ -58,21 +51,13 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
   const tiny_batch = req.tiny_batch ?? D.tiny_batch;
   if (tiny_batch > limits.batchSize) throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
 
-  const data = resolveData(req.data ?? { name: 'spirals' }, seed, limits);
+  const { data, loss, model } = resolveSetup(req, seed, ctx);
   const rows = trainRows(data);
   const wanted = new Set(req.checks ?? D.checks);
   const checks = CHECK_NAMES.filter((c) => wanted.has(c));
   if (checks.includes('overfit_batch') && tiny_batch > rows) {
     throw invalid('/tiny_batch', `is ${tiny_batch}, but the training split has only ${rows} rows`);
   }
-  const shape = dataShape(data);
-  const loss = resolveLoss(req.loss, shape.task);
-  const model = resolveModel(req.model);
-  const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
-  if (params > limits.modelParams) {
-    throw limitExceeded('/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
-  }
-
   return {
     preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_DIAGNOSTICS_PRESET),
     model,

@@ -6,10 +6,9 @@
  */
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../core/schedules/index.js';
 import type { LossSpec } from '../core/spec.js';
-import { findPreset, PRESETS } from './presets.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 import {
-  dataShape, outputLayer, resolveData, resolveLoss, resolveModel, resolveOptimizer,
+  presetFor, resolveOptimizer, resolveSetup, underPointer,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
 } from './resolve.js';
 import { SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './schedules.js';
@@ -54,17 +53,6 @@ export function scheduleProblem(err: ScheduleError, prefix = ''): ProblemError {
 }
 
 /** Runs a resolution step whose problems point at the top level (`/data/...`), re-rooting them under `prefix`. */
-function under<T>(prefix: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof ProblemError)) throw e;
-    const errors = e.errors.map((f) => ({ pointer: prefix + f.pointer, detail: f.detail }));
-    const detail = e.message.startsWith('/') ? prefix + e.message : e.message;
-    throw new ProblemError(e.status, e.code, e.title, detail, errors, e.headers);
-  }
-}
-
 /**
  * Checks one schedule over `steps` with the core simulator (ReduceLROnPlateau: construction only, its
  * metrics come from training), and with the optimizer as torch would when it is constructed.
@@ -97,13 +85,7 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, at: string,
 
 /** Merge the preset, fill every default, check every limit and every schedule; throws ProblemError. */
 export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: ResolveContext): ResolvedScheduleSimulation {
-  const presetName = body.preset ?? DEFAULT_SCHEDULE_PRESET;
-  const preset = findPreset(presetName, SIMULATION_KIND);
-  if (!preset) {
-    const known = PRESETS.filter((p) => p.kinds.includes(SIMULATION_KIND)).map((p) => p.name).join(', ');
-    throw invalid('/preset', `unknown ${SIMULATION_KIND} preset '${presetName}'; known: ${known}`);
-  }
-  const pb = preset.body as ScheduleSimulationRequest;
+  const pb = presetFor<ScheduleSimulationRequest>(body.preset, SIMULATION_KIND, DEFAULT_SCHEDULE_PRESET);
   // top-level fields replace the preset's; `train` is merged field by field (each field wholesale)
   const req: ScheduleSimulationRequest = { ...pb, ...body, train: { ...pb.train, ...body.train } };
   const { limits } = ctx;
@@ -126,15 +108,8 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
   const batch_size = t.batch_size ?? SIMULATION_DEFAULTS.batch_size;
   if (batch_size > limits.batchSize) throw limitExceeded('/train/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
-  const data = under('/train', () => resolveData(t.data ?? { name: 'spirals' }, seed, limits));
-  const shape = dataShape(data);
-  const loss = under('/train', () => resolveLoss(t.loss, shape.task));
-  const model = under('/train', () => resolveModel(t.model));
-  const optimizer = under('/train', () => resolveOptimizer(t.optimizer));
-  const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
-  if (params > limits.modelParams) {
-    throw limitExceeded('/train/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
-  }
+  const { data, loss, model } = resolveSetup(t, seed, ctx, '/train');
+  const optimizer = underPointer('/train', () => resolveOptimizer(t.optimizer));
 
   schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, optimizer));
 

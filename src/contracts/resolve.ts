@@ -238,16 +238,68 @@ export interface ResolveContext {
   countParams: (layers: LayerSpec[], inputDim: number) => number;
 }
 
+/**
+ * The body of the preset a request names for a job kind: absent → `fallback`, null → none.
+ * An unknown name is a 400 listing the presets of that kind.
+ */
+export function presetFor<T>(name: string | null | undefined, kind: string, fallback: string): Partial<T> {
+  const wanted = name === undefined ? fallback : name;
+  if (wanted === null) return {};
+  const preset = findPreset(wanted, kind);
+  if (!preset) {
+    const known = PRESETS.filter((p) => p.kinds.includes(kind)).map((p) => p.name).join(', ');
+    throw invalid('/preset', `unknown ${kind} preset '${wanted}'; known: ${known}`);
+  }
+  return preset.body as Partial<T>;
+}
+
+/** Runs `fn`, moving the JSON pointers of any problem it throws under `prefix` (e.g. /train). */
+export function underPointer<T>(prefix: string, fn: () => T): T {
+  if (!prefix) return fn();
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ProblemError)) throw e;
+    const errors = e.errors.map((f) => ({ pointer: prefix + f.pointer, detail: f.detail }));
+    const detail = e.message.startsWith('/') ? prefix + e.message : e.message;
+    throw new ProblemError(e.status, e.code, e.title, detail, errors, e.headers);
+  }
+}
+
+export interface ResolvedSetup {
+  data: ResolvedData;
+  shape: ReturnType<typeof dataShape>;
+  loss: LossSpec;
+  model: ResolvedModel;
+}
+
+/**
+ * The training setup every job kind shares — data, loss (from the task), model — with the
+ * dataset and parameter limits checked; pointers under `base` ('' or '/train').
+ */
+export function resolveSetup(
+  raw: Pick<LrRangeTestRequest, 'data' | 'loss' | 'model'>,
+  seed: number,
+  ctx: ResolveContext,
+  base = '',
+): ResolvedSetup {
+  return underPointer(base, () => {
+    const data = resolveData(raw.data ?? { name: 'spirals' }, seed, ctx.limits);
+    const shape = dataShape(data);
+    const loss = resolveLoss(raw.loss, shape.task);
+    const model = resolveModel(raw.model);
+    const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
+    if (params > ctx.limits.modelParams) {
+      throw limitExceeded('/model', 'the model\'s trainable parameter count', params, ctx.limits.modelParams, 'LIMIT_MODEL_PARAMS');
+    }
+    return { data, shape, loss, model };
+  });
+}
+
 /** Merge the preset, fill every default and check every limit; throws ProblemError. */
 export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext): ResolvedRangeTest {
   // absent: the default preset; null: none (the echo of a request that named none re-runs as is)
-  const presetName = body.preset === undefined ? DEFAULT_PRESET : body.preset;
-  const preset = presetName === null ? undefined : findPreset(presetName, 'lr-range-tests');
-  if (presetName !== null && !preset) {
-    const known = PRESETS.filter((p) => p.kinds.includes('lr-range-tests')).map((p) => p.name).join(', ');
-    throw invalid('/preset', `unknown preset '${presetName}'; known: ${known}`);
-  }
-  const req: LrRangeTestRequest = { ...((preset?.body ?? {}) as LrRangeTestRequest), ...body };
+  const req: LrRangeTestRequest = { ...presetFor<LrRangeTestRequest>(body.preset, 'lr-range-tests', DEFAULT_PRESET), ...body };
   const D = RANGE_TEST_DEFAULTS;
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;
@@ -262,14 +314,7 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
   const end_lr = req.end_lr ?? D.end_lr;
   if (!(end_lr > start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${start_lr}), got ${end_lr}`);
 
-  const data = resolveData(req.data ?? { name: 'spirals' }, seed, limits);
-  const shape = dataShape(data);
-  const loss = resolveLoss(req.loss, shape.task);
-  const model = resolveModel(req.model);
-  const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
-  if (params > limits.modelParams) {
-    throw limitExceeded('/model', 'the model\'s trainable parameter count', params, limits.modelParams, 'LIMIT_MODEL_PARAMS');
-  }
+  const { data, loss, model } = resolveSetup(req, seed, ctx);
   const evalMode = req.eval ?? D.eval;
   if (evalMode === 'val' && data.val_fraction <= 0) {
     throw invalid('/eval', 'eval "val" needs a validation split: set data.val_fraction > 0');

@@ -1,24 +1,13 @@
 /** Diagnostics request resolution: presets, defaults, canonical check order, limits (no I/O). */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { problem, resolveContext } from '../helpers/resolve.js';
 import type { DiagnosticsRequest } from '../../src/contracts/diagnostics.js';
-import { countLayerParams } from '../../src/contracts/params.js';
 import { findPreset } from '../../src/contracts/presets.js';
-import { ProblemError } from '../../src/contracts/problems.js';
 import { resolveDiagnostics, trainRows } from '../../src/contracts/resolve-diagnostics.js';
 
-const ctx = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+const ctx = resolveContext;
 const resolve = (body: DiagnosticsRequest, env: Record<string, string> = {}) => resolveDiagnostics(body, ctx(env));
 
-function problem(fn: () => unknown): ProblemError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 describe('resolveDiagnostics', () => {
   it('{} is the spirals-diagnostics preset with every check and the defaults', () => {

@@ -1,23 +1,13 @@
 /** Request resolution: presets, PyTorch defaults, cross-field checks and limits (no I/O). */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { problem, resolveContext } from '../helpers/resolve.js';
 import { countLayerParams } from '../../src/contracts/params.js';
-import { ProblemError } from '../../src/contracts/problems.js';
 import { dataShape, outputLayer, resolveRangeTest } from '../../src/contracts/resolve.js';
 import type { LrRangeTestRequest } from '../../src/contracts/lr-range-test.js';
 
-const ctx = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+const ctx = resolveContext;
 const resolve = (body: LrRangeTestRequest, env: Record<string, string> = {}) => resolveRangeTest(body, ctx(env));
 
-function problem(fn: () => unknown): ProblemError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 describe('resolveRangeTest', () => {
   it('{} is the spirals-mlp preset with torch-lr-finder defaults', () => {

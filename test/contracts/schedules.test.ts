@@ -1,27 +1,16 @@
 /** Schedule-simulation resolution (presets, merge rules, defaults), preview downsampling, ranking, error mapping. */
 import { describe, expect, it } from 'vitest';
+import { problem, resolveContext } from '../helpers/resolve.js';
 import { downsampleIndex } from '../../src/api/routes/schedules.js';
-import { loadConfig } from '../../src/config.js';
-import { countLayerParams } from '../../src/contracts/params.js';
 import { PRESETS } from '../../src/contracts/presets.js';
-import { ProblemError } from '../../src/contracts/problems.js';
 import { resolveScheduleSimulation, scheduleProblem } from '../../src/contracts/resolve-schedules.js';
 import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { ScheduleError } from '../../src/core/schedules/index.js';
 import { rankRuns } from '../../workers/jobs/schedule-simulation.js';
 
-const ctx = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+const ctx = resolveContext;
 const resolve = (body: ScheduleSimulationRequest, env: Record<string, string> = {}) => resolveScheduleSimulation(body, ctx(env));
 
-function problem(fn: () => unknown): ProblemError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProblemError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const two = [
   { name: 'a', schedule: { type: 'constant', lr: 0.01 } },
