@@ -16,10 +16,8 @@ export interface BackendShape {
   rows: number;
 }
 
-/** Without a spec: a SIMD backend of the default capacity (DEFAULT_SIMD_CAPACITY_FLOATS). */
-export function chooseBackend(spec?: TrainSpec, shape?: BackendShape): Backend {
+export function chooseBackend(spec: TrainSpec, shape: BackendShape): Backend {
   if (process.env.LRF_BACKEND === 'scalar') return createScalarBackend();
-  if (!spec || !shape) return createSimdBackend();
   const { floats, allocations } = trainerFloats(spec, shape.features, shape.outputs, shape.task, shape.rows);
   // the SIMD backend pads every allocation to a multiple of 4 floats
   return createSimdBackend(floats + 4 * allocations + 1024);

@@ -22,13 +22,10 @@ import {
   chanceLoss, checkData, checkGradients, checkInit, checkOverfit, fin, meanPredictionLoss, worst,
   type CheckResult, type InitLayerStats,
 } from '../../src/lrfinder/checks/index.js';
+import { rowsOf, type JobDeps } from './deps.js';
 import { toTrainSpec } from './train-spec.js';
 
-export interface DiagnosticsDeps {
-  backend: (spec: TrainSpec, shape: { features: number; outputs: number; task: 'classification' | 'regression'; rows: number }) => Backend;
-  /** datasets that need I/O (mnist); undefined = the core generates it from the spec */
-  dataset: (req: ResolvedDiagnostics) => Dataset | undefined;
-}
+export type DiagnosticsDeps = JobDeps<ResolvedDiagnostics>;
 
 export interface DiagnosticsProgress {
   iteration: number;
@@ -37,10 +34,6 @@ export interface DiagnosticsProgress {
   lr: number | null;
   loss: number | null;
   [key: string]: unknown;
-}
-
-function rowsOf(data: ResolvedData): number {
-  return 'x' in data ? data.x.length : data.n_samples;
 }
 
 /** `k` rows of `ds` drawn without replacement from the seed's 'diagnostics/tiny_batch' stream, in draw order. */

@@ -8,13 +8,10 @@ import { createTrainer } from '../../src/core/trainer.js';
 import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import type { Backend, StepResult } from '../../src/core/types.js';
 import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
+import { rowsOf, type JobDeps } from './deps.js';
 import { toTrainSpec } from './train-spec.js';
 
-export interface RangeTestDeps {
-  backend: (spec: TrainSpec, shape: { features: number; outputs: number; task: 'classification' | 'regression'; rows: number }) => Backend;
-  /** datasets that need I/O (mnist); undefined = the core generates it from the spec */
-  dataset: (req: ResolvedRangeTest) => Dataset | undefined;
-}
+export type RangeTestDeps = JobDeps<ResolvedRangeTest>;
 
 export interface RangeTestProgress {
   iteration: number;
@@ -38,7 +35,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
   for (let r = 0; r < req.repeats; r++) {
     const seed = req.seed + r;
     const spec = toTrainSpec(req, seed, req.start_lr);
-    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? rowsOf(req) }), dataset });
+    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? rowsOf(req.data) }), dataset });
     const step = (lr: number): StepResult => {
       const s = trainer.step(lr);
       if (r === 0) appendLayerStats(layers, trainer.layerStats());
@@ -96,10 +93,6 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
     result.suggestion_spread = spread(runs.map((r) => r.analysis.suggested_lr));
   }
   return result;
-}
-
-function rowsOf(req: ResolvedRangeTest): number {
-  return 'x' in req.data ? req.data.x.length : req.data.n_samples;
 }
 
 /** Suggestions of repeated runs, aggregated in log10 (neural_prophet's practice): geometric mean and range. */

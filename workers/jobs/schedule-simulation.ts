@@ -10,19 +10,17 @@
  * `momentum` or Adam / AdamW `beta1` (Adagrad has neither: refused at submit). Schedules run one
  * after another (a job is one thread); parallelism comes from several jobs on several workers.
  */
+import { dataShape } from '../../src/contracts/resolve.js';
 import type { NamedScheduleSpec, ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
 import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../src/core/schedules/index.js';
 import { createTrainer } from '../../src/core/trainer.js';
 import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import type { Backend } from '../../src/core/types.js';
 import { appendLayerStats, type LayerSeries } from '../../src/lrfinder/layer-diagnostics.js';
+import { rowsOf, type JobDeps } from './deps.js';
 import { toTrainSpec } from './train-spec.js';
 
-export interface ScheduleSimulationDeps {
-  backend: () => Backend;
-  /** datasets that need I/O (mnist); undefined = the core generates it from the spec */
-  dataset: (req: ResolvedScheduleSimulation) => Dataset | undefined;
-}
+export type ScheduleSimulationDeps = JobDeps<ResolvedScheduleSimulation>;
 
 export interface ScheduleSimulationProgress {
   iteration: number;
@@ -84,7 +82,7 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Sc
     // the optimizer's constructor lr is never used: every step passes the schedule's lr
     const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
     if (runner.cyclesMomentum) spec.optimizer = withFirstMomentum(spec.optimizer, runner.momentum ?? 0);
-    const trainer = createTrainer(spec, { backend: deps.backend(), dataset });
+    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.train.data), rows: dataset?.rows ?? rowsOf(req.train.data) }), dataset });
     evalSplit = trainer.val && trainer.val.rows > 0 ? 'val' : 'train';
     evalEvery = req.eval_every ?? Math.ceil(trainer.train.rows / trainer.batchSize);
     const gen = trainUnder(named, runner, trainer, req, evalEvery, evalSplit, s * req.steps, total);
