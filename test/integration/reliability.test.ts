@@ -53,6 +53,8 @@ async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_00
 
 // several seconds of training on this machine: long enough to kill a worker in the middle
 const LONG = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 128, model: { hidden: [128, 128], activation: 'relu' } };
+// ~100 MFLOP a step × 5000 steps: far beyond a 1 s limit on any machine this runs on
+const HEAVY = { preset: 'spirals-mlp', num_iter: 5000, end_lr: 1e-3, batch_size: 256, model: { hidden: [256, 256], activation: 'relu' } };
 
 describe('reliability', () => {
   it('a worker SIGKILLed mid-job: the job goes back to the queue and another worker completes it', async () => {
@@ -79,7 +81,7 @@ describe('reliability', () => {
   it('a job over LIMIT_JOB_TIMEOUT_S fails with a timeout problem; the worker keeps serving', async () => {
     const w = worker({ LIMIT_JOB_TIMEOUT_S: '1' });
     await w.ready;
-    const slow = await submit(LONG);
+    const slow = await submit(HEAVY);
     const failed = await waitFor(slow, (j) => j.finished_at !== null);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'timeout', title: 'Job timed out' });
