@@ -20,6 +20,7 @@ import { lrRangeTestRoutes } from './routes/lr-range-tests.js';
 import { presetRoutes } from './routes/presets.js';
 import { scheduleSimulationRoutes } from './routes/schedule-simulations.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { registerSchemas } from './schemas.js';
 import { sanitizeNonFinite } from './sanitize.js';
 
@@ -83,5 +84,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   diagnosticsRoutes(app, config);
   jobViewRoutes(app, opts.sse);
   curveAnalysisRoutes(app, config);
+  sweepSessionRoutes(app, config);
   return app;
 }

@@ -13,6 +13,7 @@ import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult 
 import { Progress } from '../contracts/job.js';
 import { LayerSeries, LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
+import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../contracts/sweep-sessions.js';
 import {
   SchedulePreviewRequest, SchedulePreviewResult, ScheduleSimulationJob, ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSpec,
 } from '../contracts/schedules.js';
@@ -28,6 +29,7 @@ export const SHARED_SCHEMAS = [
   ScheduleSpec, SchedulePreviewRequest, SchedulePreviewResult,
   ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationJob,
   DiagnosticsRequest, DiagnosticCheck, DiagnosticsResult, DiagnosticsJob,
+  SweepSessionRequest, SweepLossReport, SweepLossesRequest, SweepSessionResult, SweepSessionReport, SweepSession,
 ];
 
 function makeAjv(strictBody: boolean): Ajv {

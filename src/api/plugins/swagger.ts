@@ -20,6 +20,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'schedules', description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly' },
         { name: 'schedule-simulations', description: 'the same training under several LR schedules, compared and ranked' },
         { name: 'curve-analyses', description: 'suggestions for a loss-vs-LR curve recorded in your own training loop' },
+        { name: 'sweep-sessions', description: 'an LR range test driven by your own training loop: the service plans the LRs, you report losses, it says when to stop and what to pick' },
         { name: 'diagnostics', description: 'training health checks: data, initialisation, gradients, overfitting one tiny batch' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'built-in datasets' },
