@@ -6,6 +6,15 @@
     print(job["result"]["suggested_lr"])
     lrf.plot(job)                                       # needs matplotlib
 
+In your own training loop (PyTorch, JAX), the service plans the LRs and says when to stop:
+
+    session = lrf.sweep(start_lr=1e-7, end_lr=10, num_iter=100)
+    for lr in session:                                  # stops by itself (diverged, completed, NaN)
+        for g in optimizer.param_groups: g["lr"] = lr
+        loss = train_one_minibatch()
+        session.report(loss.item())                     # NaN/inf are sent as null
+    print(session.suggested_lr)
+
 Argument names are torch-lr-finder's (start_lr, end_lr, num_iter, step_mode, smooth_f,
 diverge_th, ...). Errors raise LrFinderError carrying the RFC 9457 problem (status, code,
 errors with JSON pointers).
@@ -19,7 +28,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Iterable
 
-__all__ = ["Client", "LrFinderError"]
+__all__ = ["Client", "LrFinderError", "SweepSession"]
 
 
 class LrFinderError(Exception):
@@ -121,6 +130,12 @@ class Client:
         clean = [None if (x is None or not math.isfinite(x)) else float(x) for x in losses]
         return self.request("POST", "/v1/curve-analyses", {"lrs": [float(x) for x in lrs], "losses": clean, **options})
 
+    def sweep(self, **options: Any) -> "SweepSession":
+        """Starts a sweep session (POST /v1/sweep-sessions; torch-lr-finder's start_lr, end_lr, num_iter,
+        step_mode, smooth_f, diverge_th, plus suggestion, skip_start, skip_end): iterate it for the LRs,
+        report() one loss per LR."""
+        return SweepSession(self, self.request("POST", "/v1/sweep-sessions", options))
+
     # -- plotting ---------------------------------------------------------------------------
     @staticmethod
     def plot(job: dict[str, Any], ax: Any = None) -> Any:
@@ -139,3 +154,63 @@ class Client:
         ax.set_ylabel("loss")
         ax.legend()
         return ax
+
+
+class SweepSession:
+    """An LR range test in your own loop: `for lr in session:` train one step at `lr`, then
+    `session.report(loss)`. The loop ends when the service stops the session (completed,
+    diverged, non_finite); `result` then holds the curve and `suggested_lr`. Break out early
+    and call stop() to get the result on the points so far. Explicit calls work too:
+    `session.next` is `{"iteration", "lr"}` (None once stopped), `report(loss)` answers the
+    service's report."""
+
+    def __init__(self, client: Client, resource: dict[str, Any]):
+        self.client = client
+        self.id: str = resource["id"]
+        self.request: dict[str, Any] = resource.get("request", {})
+        self.lrs_planned: list[float] = resource.get("lrs_planned", [])
+        self._update(resource)
+
+    def _update(self, answer: dict[str, Any]) -> dict[str, Any]:
+        self.status: str = answer["status"]
+        self.next: dict[str, Any] | None = answer.get("next")
+        self.stop_reason: str | None = answer.get("stop_reason")
+        self.result: dict[str, Any] | None = answer.get("result")
+        return answer
+
+    @property
+    def suggested_lr(self) -> float | None:
+        return self.result["suggested_lr"] if self.result else None
+
+    def __iter__(self):
+        while self.next is not None:
+            step = self.next["iteration"]
+            yield self.next["lr"]
+            if self.next is not None and self.next["iteration"] == step:
+                raise RuntimeError(f"report the loss of iteration {step} (session.report(loss)) before asking for the next LR")
+
+    def report(self, loss: Any, iteration: int | None = None) -> dict[str, Any]:
+        """Reports the loss of the step trained at `next["lr"]` (a float, a 0-d tensor, NaN/inf or None)."""
+        if iteration is None:
+            if self.next is None:
+                raise RuntimeError(f"the session stopped ({self.stop_reason}); nothing more to report")
+            iteration = self.next["iteration"]
+        value = None if loss is None else float(loss)
+        if value is not None and not math.isfinite(value):
+            value = None
+        return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/losses", {"iteration": iteration, "loss": value}))
+
+    def report_many(self, losses: Iterable[Any], start: int | None = None) -> dict[str, Any]:
+        """Reports several consecutive losses at once (iterations start, start+1, ...; default: next)."""
+        first = self.next["iteration"] if start is None and self.next is not None else (start or 0)
+        clean = [None if (x is None or not math.isfinite(float(x))) else float(x) for x in losses]
+        body = {"losses": [{"iteration": first + k, "loss": v} for k, v in enumerate(clean)]}
+        return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/losses", body))
+
+    def stop(self) -> dict[str, Any]:
+        """Ends the session early; the result on the points so far."""
+        return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/stop"))
+
+    def get(self) -> dict[str, Any]:
+        """The whole session: every point so far, next, the result once stopped."""
+        return self._update(self.client.request("GET", f"/v1/sweep-sessions/{self.id}"))

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { RANGE_TEST_OPTION_DEFAULTS } from '../../src/lrfinder/range-test.js';
+import { newSweep, sweepNext, sweepResult, sweepStep } from '../../src/lrfinder/session.js';
 
 const run = promisify(execFile);
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
@@ -50,6 +52,46 @@ print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"]}))
 `);
     expect(out.lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]); // torch StepLR(step_size=2, gamma=0.5)
     expect(out.steepest).toEqual({ lr: 0.01, index: 3 }); // np.gradient(losses[:5]).argmin() on the finite prefix
+  });
+
+  it('drives a sweep session from a plain Python loop (no numpy): stops on divergence or NaN, with a suggestion', async () => {
+    const out = await python(`
+import json, os, math
+from lrfinder import Client
+lrf = Client(os.environ["LRF_URL"])
+def loss_at(lr):  # a model's loss vs LR: falls around lr = 1e-3, blows up past lr = 1
+    return 2.3 - (1 + math.tanh(1.5 * (math.log10(lr) + 3))) + 2 * lr * lr
+session = lrf.sweep(num_iter=100, suggestion="steepest")
+lrs = []
+for lr in session:
+    lrs.append(lr)
+    session.report(loss_at(lr))
+nan = lrf.sweep(num_iter=30)
+for lr in nan:
+    nan.report(float("nan") if lr > 1e-3 else 2.0)
+guard = lrf.sweep(num_iter=10)
+try:
+    for lr in guard:
+        pass
+except RuntimeError:
+    guard.stop()
+r = session.result
+print(json.dumps({"status": session.status, "reason": session.stop_reason, "n": len(lrs), "iterations": r["iterations"],
+                  "lrs_match": r["lrs"] == lrs, "suggestion": r["suggestion"], "nan": [nan.stop_reason, nan.result["losses"][-1]],
+                  "guard": guard.stop_reason}))
+`);
+    expect(out).toMatchObject({ status: 'stopped', reason: 'diverged', lrs_match: true, nan: ['non_finite', null], guard: 'stopped_by_client' });
+    expect(out.iterations).toBe(out.n);
+    expect(out.n).toBeLessThan(100);
+    // the same curve through the service's pure state machine (JS Math and Python math may differ by an ulp: index within 1)
+    const L = (lr: number) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr;
+    const opts = { ...RANGE_TEST_OPTION_DEFAULTS };
+    let ref = newSweep();
+    for (let n = sweepNext(ref, opts); n; n = sweepNext(ref, opts)) ref = sweepStep(ref, opts, L(n.lr));
+    const expected = sweepResult(ref, { ...opts, suggestion: 'steepest', skip_start: 10, skip_end: 5 });
+    expect(out.iterations).toBe(expected.iterations);
+    expect(out.suggestion.method).toBe('steepest');
+    expect(Math.abs(out.suggestion.index - (expected.suggestion.index as number))).toBeLessThanOrEqual(1);
   });
 
   it('raises LrFinderError with the problem for a bad request, and refuses NaN before sending', async () => {
