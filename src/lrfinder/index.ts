@@ -11,3 +11,4 @@ export { valleyRawIndex } from './suggest/valley.js';
 export { gradient, gradientF32, argmin } from './suggest/numeric.js';
 export { localLinearLogLr, type LocalLinearFit, type ZeroLagOptions } from './suggest/zero-lag-steepest.js';
 export { appendLayerStats, layerWarnings, type LayerSeries } from './layer-diagnostics.js';
+export * from './session.js';
