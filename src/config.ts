@@ -8,6 +8,8 @@ import os from 'node:os';
 export interface Limits {
   /** HTTP request body, bytes */
   bodyBytes: number;
+  /** body of a dataset upload (POST /v1/datasets), bytes */
+  uploadBytes: number;
   /** LR range test iterations (`num_iter`) */
   numIter: number;
   /** trainable parameters of a model */
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const limits: Limits = Object.freeze({
     bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_048_576, 1024),
+    uploadBytes: int(env, 'LIMIT_UPLOAD_BYTES', 16_777_216, 1024),
     numIter: int(env, 'LIMIT_NUM_ITER', 5000, 2),
     modelParams: int(env, 'LIMIT_MODEL_PARAMS', 2_000_000, 1),
     datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),

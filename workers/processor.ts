@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
 import { JOB_KINDS } from '../src/contracts/job.js';
 import type { JobData } from '../src/queue/jobs.js';
+import { readRows } from '../src/queue/datasets.js';
 import { cancelKey } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';
@@ -32,6 +33,7 @@ export function createProcessor(ctx: ProcessorContext) {
     if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
       throw new UnrecoverableError(failureReason('canceled', 'canceled before it started'));
     }
+    const upload = await uploadOf(ctx, job.data);
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(signal.reason ?? 'canceled by request'));
     ctx.running.set(id, controller);
@@ -41,7 +43,7 @@ export function createProcessor(ctx: ProcessorContext) {
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
       const result = await ctx.pool.run(
-        { kind: job.data.kind, request: job.data.request },
+        { kind: job.data.kind, request: job.data.request, ...(upload ? { upload } : {}) },
         {
           timeoutMs: ctx.config.limits.jobTimeoutMs,
           signal: controller.signal,
@@ -60,4 +62,20 @@ export function createProcessor(ctx: ProcessorContext) {
       ctx.running.delete(id);
     }
   };
+}
+
+/**
+ * The rows of the uploaded dataset a job names (`data.dataset_id`, or `train.data.dataset_id`),
+ * read here so the training thread needs no Redis. Gone (expired since the submit) or not the
+ * job owner's: the job fails as invalid_job, never retried.
+ */
+async function uploadOf(ctx: ProcessorContext, data: JobData): Promise<{ x: number[][]; y: number[] } | undefined> {
+  const r = data.request as { data?: { dataset_id?: unknown }; train?: { data?: { dataset_id?: unknown } } } | null;
+  const id = r?.data?.dataset_id ?? r?.train?.data?.dataset_id;
+  if (typeof id !== 'string') return undefined;
+  const found = await readRows(ctx.redis, ctx.config.queuePrefix, id);
+  if (!found || found.owner !== data.owner) {
+    throw new UnrecoverableError(failureReason('invalid_job', `dataset ${id} expired (uploads are kept RESULT_TTL_S) or was removed before the job ran; upload it again and resubmit`));
+  }
+  return found.rows;
 }

@@ -4,6 +4,8 @@ import type { JobKind } from '../src/contracts/job.js';
 export interface ThreadInput {
   kind: JobKind;
   request: unknown;
+  /** the rows of the uploaded dataset the request names (`data.dataset_id`), fetched by the processor */
+  upload?: { x: number[][]; y: number[] };
 }
 
 export type ThreadMessage =

@@ -16,7 +16,7 @@ function post(msg: ThreadMessage): void {
 }
 
 function run(input: ThreadInput): void {
-  const gen = runJob(input.kind, input.request);
+  const gen = runJob(input.kind, input.request, input.upload);
   let last = 0;
   let pending: Record<string, unknown> | null = null;
   for (;;) {

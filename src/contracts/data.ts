@@ -29,9 +29,24 @@ const InlineData = Type.Object(
   { additionalProperties: false, title: 'inline' },
 );
 
-export const Data = Type.Union([BuiltinData, InlineData], {
+/** A dataset uploaded with POST /v1/datasets. The shape fields are the echo of the stored request: when sent, they must match. */
+const UploadedData = Type.Object(
+  {
+    dataset_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'the `id` POST /v1/datasets answered' }),
+    val_fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9 })),
+    standardize: Type.Optional(Type.Boolean()),
+    task: Type.Optional(StringEnum(['classification', 'regression'] as const, { description: 'read-only: echoed from the dataset' })),
+    rows: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset' })),
+    features: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset' })),
+    classes: Type.Optional(Type.Integer({ minimum: 2, description: 'read-only: echoed from the dataset (classification)' })),
+    outputs: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset (regression)' })),
+  },
+  { additionalProperties: false, title: 'uploaded' },
+);
+
+export const Data = Type.Union([BuiltinData, InlineData, UploadedData], {
   $id: 'Data',
-  description: 'a built-in dataset {name, n_samples, noise, ...} or inline {x, y, task}',
+  description: 'a built-in dataset {name, n_samples, noise, ...}, inline {x, y, task}, or an uploaded one {dataset_id}',
 });
 
 export type BuiltinDatasetName = (typeof BUILTIN_DATASETS)[number];

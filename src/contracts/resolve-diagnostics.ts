@@ -33,7 +33,7 @@ export interface ResolvedDiagnostics {
 
 /** Rows of the training split of a resolved dataset (the split the trainer makes: max(1, round(n·val_fraction)) go to val). */
 export function trainRows(data: ResolvedData): number {
-  const n = 'x' in data ? data.x.length : data.n_samples;
+  const n = 'dataset_id' in data ? data.rows : 'x' in data ? data.x.length : data.n_samples;
   return data.val_fraction > 0 ? n - Math.max(1, Math.round(n * data.val_fraction)) : n;
 }
 

@@ -14,7 +14,22 @@ export const DEFAULT_PRESET = 'spirals-mlp';
 
 export type ResolvedData =
   | { name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number; val_fraction: number; standardize: boolean }
-  | { x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean };
+  | { x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean }
+  | ResolvedUpload;
+
+/** The shape of an uploaded dataset, as stored with it (POST /v1/datasets). */
+export interface UploadShape {
+  task: 'classification' | 'regression';
+  rows: number;
+  features: number;
+  /** classification: max label + 1 */
+  classes?: number;
+  /** regression: 1 */
+  outputs?: number;
+}
+
+/** An uploaded dataset by id; its shape is echoed so the request alone says what the model sees. */
+export type ResolvedUpload = { dataset_id: string; val_fraction: number; standardize: boolean } & UploadShape;
 
 export interface ResolvedModel {
   /** hidden layers; the output layer is appended by `outputLayer` */
@@ -150,7 +165,8 @@ export function resolveModel(raw: RawModel | undefined): ResolvedModel {
 
 type RawData = NonNullable<LrRangeTestRequest['data']>;
 
-export function resolveData(raw: RawData, seed: number, limits: Limits): ResolvedData {
+export function resolveData(raw: RawData, seed: number, limits: Limits, datasets?: ReadonlyMap<string, UploadShape>): ResolvedData {
+  if ('dataset_id' in raw) return resolveUpload(raw, limits, datasets);
   if ('x' in raw) {
     const rows = raw.x.length;
     const width = raw.x[0].length;
@@ -198,8 +214,40 @@ export function resolveData(raw: RawData, seed: number, limits: Limits): Resolve
   };
 }
 
+type RawUpload = Extract<RawData, { dataset_id: string }>;
+
+/**
+ * An uploaded dataset: its shape comes from `datasets` (looked up, owner-scoped, by the route
+ * before resolving); an id missing there is unknown, expired or someone else's. Shape fields in
+ * the body (an echoed request sent again) must match the stored dataset.
+ */
+function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<string, UploadShape>): ResolvedUpload {
+  const shape = datasets?.get(raw.dataset_id);
+  if (!shape) throw invalid('/data/dataset_id', `no dataset ${raw.dataset_id} (unknown, expired, or uploaded with another API key); upload one with POST /v1/datasets`);
+  for (const key of ['task', 'rows', 'features', 'classes', 'outputs'] as const) {
+    if (raw[key] !== undefined && raw[key] !== shape[key]) {
+      throw invalid(`/data/${key}`, `dataset ${raw.dataset_id} has ${key} ${String(shape[key] ?? 'unset')}, not ${String(raw[key])} (these fields are read-only)`);
+    }
+  }
+  if (shape.rows * shape.features > limits.datasetValues) {
+    throw limitExceeded('/data/dataset_id', 'rows × features', shape.rows * shape.features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
+  }
+  return {
+    dataset_id: raw.dataset_id,
+    val_fraction: raw.val_fraction ?? 0.2,
+    standardize: raw.standardize ?? true,
+    task: shape.task,
+    rows: shape.rows,
+    features: shape.features,
+    ...(shape.task === 'classification' ? { classes: shape.classes } : { outputs: shape.outputs ?? 1 }),
+  };
+}
+
 /** Input width, task and number of outputs of a resolved dataset (known before loading it). */
 export function dataShape(data: ResolvedData): { features: number; task: 'classification' | 'regression'; outputs: number } {
+  if ('dataset_id' in data) {
+    return { features: data.features, task: data.task, outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1 };
+  }
   if ('x' in data) {
     return {
       features: data.x[0].length,
@@ -236,6 +284,8 @@ export interface ResolveContext {
   limits: Limits;
   /** counts trainable parameters of a full layer stack on `inputDim` features */
   countParams: (layers: LayerSpec[], inputDim: number) => number;
+  /** shapes of the caller's uploaded datasets the request names, by id (looked up by the route) */
+  datasets?: ReadonlyMap<string, UploadShape>;
 }
 
 /**
@@ -284,7 +334,7 @@ export function resolveSetup(
   base = '',
 ): ResolvedSetup {
   return underPointer(base, () => {
-    const data = resolveData(raw.data ?? { name: 'spirals' }, seed, ctx.limits);
+    const data = resolveData(raw.data ?? { name: 'spirals' }, seed, ctx.limits, ctx.datasets);
     const shape = dataShape(data);
     const loss = resolveLoss(raw.loss, shape.task);
     const model = resolveModel(raw.model);

@@ -12,5 +12,5 @@ export interface JobDeps<R> {
 
 /** Rows of a resolved dataset before the split: an upper bound of the training rows. */
 export function rowsOf(data: ResolvedData): number {
-  return 'x' in data ? data.x.length : data.n_samples;
+  return 'dataset_id' in data ? data.rows : 'x' in data ? data.x.length : data.n_samples;
 }

@@ -4,33 +4,33 @@ import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
 import type { ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
 import type { ResolvedDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
 import { chooseBackend } from '../backend.js';
-import { loadIoDataset } from '../datasets.js';
+import { loadIoDataset, type UploadRows } from '../datasets.js';
 import { runLrRangeTest } from './lr-range-test.js';
 import { runScheduleSimulation } from './schedule-simulation.js';
 import { runDiagnostics } from './diagnostics.js';
 import { JobInputError } from './errors.js';
 
-type Runner = (request: unknown) => Generator<Record<string, unknown>, unknown>;
+type Runner = (request: unknown, upload?: UploadRows) => Generator<Record<string, unknown>, unknown>;
 
 const RUNNERS: Partial<Record<JobKind, Runner>> = {
-  'lr-range-tests': (request) => runLrRangeTest(request as ResolvedRangeTest, {
+  'lr-range-tests': (request, upload) => runLrRangeTest(request as ResolvedRangeTest, {
     backend: chooseBackend,
-    dataset: (req) => loadIoDataset(req.data, req.seed),
+    dataset: (req) => loadIoDataset(req.data, req.seed, upload),
   }),
-  'schedule-simulations': (request) => runScheduleSimulation(request as ResolvedScheduleSimulation, {
+  'schedule-simulations': (request, upload) => runScheduleSimulation(request as ResolvedScheduleSimulation, {
     backend: chooseBackend,
-    dataset: (req) => loadIoDataset(req.train.data, req.train.seed),
+    dataset: (req) => loadIoDataset(req.train.data, req.train.seed, upload),
   }),
-  diagnostics: (request) => runDiagnostics(request as ResolvedDiagnostics, {
+  diagnostics: (request, upload) => runDiagnostics(request as ResolvedDiagnostics, {
     backend: chooseBackend,
-    dataset: (req) => loadIoDataset(req.data, req.seed),
+    dataset: (req) => loadIoDataset(req.data, req.seed, upload),
   }),
 };
 
 export const RUNNABLE_KINDS = Object.keys(RUNNERS) as JobKind[];
 
-export function runJob(kind: JobKind, request: unknown): Generator<Record<string, unknown>, unknown> {
+export function runJob(kind: JobKind, request: unknown, upload?: UploadRows): Generator<Record<string, unknown>, unknown> {
   const runner = RUNNERS[kind];
   if (!runner) throw new JobInputError(`no runner for job kind ${kind}`);
-  return runner(request);
+  return runner(request, upload);
 }

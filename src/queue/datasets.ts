@@ -1,0 +1,106 @@
+/**
+ * Uploaded datasets in Redis, under the queue prefix: one hash per dataset (`meta`: the public
+ * metadata as JSON, `owner`, `rows`: `{x, y}` as JSON), and a sorted set per owner (score =
+ * creation ms) for listing. Both expire RESULT_TTL_S after the upload; a dataset is immutable.
+ * The API uses the fail-fast producer connection (Redis unreachable → 503 problem at once); the
+ * worker reads rows with `readRows` on its own connection.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { UploadShape } from '../contracts/resolve.js';
+import { ProblemError } from '../contracts/problems.js';
+import { redisUnavailable } from './jobs.js';
+
+export interface DatasetMeta extends UploadShape {
+  id: string;
+  name: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface DatasetRows {
+  x: number[][];
+  y: number[];
+}
+
+export function datasetKey(prefix: string, id: string): string {
+  return `${prefix}:lrf:dataset:${id}`;
+}
+
+export function ownerDatasetsKey(prefix: string, owner: string): string {
+  return `${prefix}:lrf:owner-datasets:${encodeURIComponent(owner)}`;
+}
+
+/** The rows of an uploaded dataset, or null when it expired (or never existed). Worker side. */
+export async function readRows(redis: Redis, prefix: string, id: string): Promise<{ owner: string; meta: DatasetMeta; rows: DatasetRows } | null> {
+  const [owner, meta, rows] = await redis.hmget(datasetKey(prefix, id), 'owner', 'meta', 'rows');
+  if (owner === null || meta === null || rows === null) return null;
+  return { owner, meta: JSON.parse(meta) as DatasetMeta, rows: JSON.parse(rows) as DatasetRows };
+}
+
+export interface DatasetStoreOptions {
+  prefix: string;
+  ttlSeconds: number;
+}
+
+/** How many uploads GET /v1/datasets lists (newest first). */
+export const LIST_LIMIT = 100;
+
+export class DatasetStore {
+  constructor(private readonly redis: Redis, private readonly opts: DatasetStoreOptions) {}
+
+  ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.ready()) throw redisUnavailable();
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ProblemError) throw err;
+      throw redisUnavailable(err);
+    }
+  }
+
+  async create(name: string | null, shape: UploadShape, rows: DatasetRows, owner: string, now = new Date()): Promise<DatasetMeta> {
+    const id = randomUUID();
+    const ttl = this.opts.ttlSeconds;
+    const meta: DatasetMeta = {
+      id, name, ...shape,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + ttl * 1000).toISOString(),
+    };
+    const key = datasetKey(this.opts.prefix, id);
+    const index = ownerDatasetsKey(this.opts.prefix, owner);
+    await this.guard(() => this.redis.multi()
+      .hset(key, 'owner', owner, 'meta', JSON.stringify(meta), 'rows', JSON.stringify(rows))
+      .expire(key, ttl)
+      .zadd(index, String(now.getTime()), id)
+      .zremrangebyscore(index, '-inf', now.getTime() - ttl * 1000)
+      .expire(index, ttl)
+      .exec()
+      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('dataset write failed'); }));
+    return meta;
+  }
+
+  /** The metadata of one of the owner's datasets; another owner's is null (no existence oracle). */
+  async get(id: string, owner: string): Promise<DatasetMeta | null> {
+    const [o, meta] = await this.guard(() => this.redis.hmget(datasetKey(this.opts.prefix, id), 'owner', 'meta'));
+    if (o === null || meta === null || o !== owner) return null;
+    return JSON.parse(meta) as DatasetMeta;
+  }
+
+  /** The owner's datasets, newest first (at most LIST_LIMIT); expired entries are dropped from the index. */
+  async list(owner: string): Promise<DatasetMeta[]> {
+    const index = ownerDatasetsKey(this.opts.prefix, owner);
+    return this.guard(async () => {
+      const ids = await this.redis.zrevrange(index, 0, LIST_LIMIT - 1);
+      if (ids.length === 0) return [];
+      const metas = await Promise.all(ids.map((id) => this.redis.hget(datasetKey(this.opts.prefix, id), 'meta')));
+      const gone = ids.filter((_, i) => metas[i] === null);
+      if (gone.length) await this.redis.zrem(index, ...gone);
+      return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as DatasetMeta);
+    });
+  }
+}
