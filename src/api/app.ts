@@ -7,10 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
+import { DatasetStore } from '../queue/datasets.js';
 import { JobStore } from '../queue/jobs.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { datasetUploadRoutes } from './routes/dataset-uploads.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { curveAnalysisRoutes } from './routes/curve-analyses.js';
@@ -27,6 +29,8 @@ import { sanitizeNonFinite } from './sanitize.js';
 declare module 'fastify' {
   interface FastifyInstance {
     jobs: JobStore;
+    /** uploaded datasets (POST /v1/datasets), on the job store's connection */
+    uploads: DatasetStore;
   }
 }
 
@@ -64,6 +68,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   app.decorate('jobs', jobs);
+  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds }));
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -78,6 +83,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   healthRoutes(app);
   presetRoutes(app);
   datasetRoutes(app);
+  datasetUploadRoutes(app, config, app.uploads);
   lrRangeTestRoutes(app, config);
   scheduleRoutes(app, config);
   scheduleSimulationRoutes(app, config);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Problem, ProblemError } from '../contracts/common.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
 import { Data } from '../contracts/data.js';
+import { DatasetUploadRequest, UploadedDataset } from '../contracts/datasets-upload.js';
 import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../contracts/diagnostics.js';
 import { Progress } from '../contracts/job.js';
 import { LayerSeries, LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
@@ -30,6 +31,7 @@ export const SHARED_SCHEMAS = [
   ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationJob,
   DiagnosticsRequest, DiagnosticCheck, DiagnosticsResult, DiagnosticsJob,
   SweepSessionRequest, SweepLossReport, SweepLossesRequest, SweepSessionResult, SweepSessionReport, SweepSession,
+  DatasetUploadRequest, UploadedDataset,
 ];
 
 function makeAjv(strictBody: boolean): Ajv {

@@ -23,6 +23,6 @@ export function diagnosticsRoutes(app: FastifyInstance, config: Readonly<Config>
       `Limits: overfit_steps ≤ ${config.limits.numIter} (LIMIT_NUM_ITER), batch_size and tiny_batch ≤ ${config.limits.batchSize} (LIMIT_BATCH_SIZE).`,
     requestRef: 'DiagnosticsRequest',
     jobRef: 'DiagnosticsJob',
-    resolve: (body) => resolveDiagnostics(body as DiagnosticsRequest, { limits: config.limits, countParams: countLayerParams }),
+    resolve: (body, datasets) => resolveDiagnostics(body as DiagnosticsRequest, { limits: config.limits, countParams: countLayerParams, datasets }),
   });
 }

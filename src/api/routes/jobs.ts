@@ -8,6 +8,8 @@ import { JobParams, problemResponses } from '../../contracts/common.js';
 import type { JobKind } from '../../contracts/job.js';
 import { ProblemError } from '../../contracts/problems.js';
 import type { JobRecord } from '../../queue/jobs.js';
+import type { UploadShape } from '../../contracts/resolve.js';
+import { datasetIdsIn, uploadShapes } from './dataset-uploads.js';
 import { problemBody, PROBLEM_BASE } from '../errors.js';
 
 export interface KindRoutes {
@@ -17,8 +19,11 @@ export interface KindRoutes {
   description: string;
   requestRef: string;
   jobRef: string;
-  /** resolve a validated body into the stored request (defaults filled); throws ProblemError */
-  resolve: (body: unknown) => unknown;
+  /**
+   * resolve a validated body into the stored request (defaults filled); throws ProblemError.
+   * `datasets`: the caller's uploaded datasets the body names, looked up before (unknown ids are absent).
+   */
+  resolve: (body: unknown, datasets: ReadonlyMap<string, UploadShape>) => unknown;
 }
 
 export function jobResource(rec: JobRecord) {
@@ -64,7 +69,9 @@ export function registerJobRoutes(app: FastifyInstance, k: KindRoutes): void {
       response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 429, 503) },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
-    const request = k.resolve(req.body);
+    const ids = datasetIdsIn(req.body);
+    const datasets = ids.length ? await uploadShapes(app.uploads, ids, req.owner) : new Map<string, UploadShape>();
+    const request = k.resolve(req.body, datasets);
     const rec = await app.jobs.create(k.kind, request, req.owner);
     req.log.info({ job: rec.id, kind: k.kind }, 'job queued');
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));

@@ -18,6 +18,6 @@ export function lrRangeTestRoutes(app: FastifyInstance, config: Readonly<Config>
       'Location to poll.',
     requestRef: 'LrRangeTestRequest',
     jobRef: 'LrRangeTestJob',
-    resolve: (body) => resolveRangeTest(body as LrRangeTestRequest, { limits: config.limits, countParams: countLayerParams }),
+    resolve: (body, datasets) => resolveRangeTest(body as LrRangeTestRequest, { limits: config.limits, countParams: countLayerParams, datasets }),
   });
 }

@@ -23,6 +23,6 @@ export function scheduleSimulationRoutes(app: FastifyInstance, config: Readonly<
       `Limits: steps ≤ ${config.limits.scheduleSteps} (LIMIT_SCHEDULE_STEPS), steps × schedules ≤ ${config.limits.simulationSteps} (LIMIT_SIMULATION_STEPS).`,
     requestRef: 'ScheduleSimulationRequest',
     jobRef: 'ScheduleSimulationJob',
-    resolve: (body) => resolveScheduleSimulation(body as ScheduleSimulationRequest, { limits: config.limits, countParams: countLayerParams }),
+    resolve: (body, datasets) => resolveScheduleSimulation(body as ScheduleSimulationRequest, { limits: config.limits, countParams: countLayerParams, datasets }),
   });
 }
