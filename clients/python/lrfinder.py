@@ -119,6 +119,22 @@ class Client:
     def datasets(self) -> list[dict[str, Any]]:
         return self.request("GET", "/v1/datasets")["datasets"]
 
+    def upload_dataset(self, x: Any, y: Any, task: str = "classification", name: str | None = None) -> dict[str, Any]:
+        """Uploads your rows once (POST /v1/datasets) and returns the dataset: use it in any job as
+        data={"dataset_id": ds["id"]}. x: rows of features, y: class index or target per row; lists,
+        numpy arrays or torch tensors (anything with .tolist()). NaN/inf raise ValueError here."""
+        def rows(v: Any) -> Any:
+            v = v.tolist() if hasattr(v, "tolist") else v
+            return [rows(r) for r in v] if isinstance(v, (list, tuple)) else v
+        body: dict[str, Any] = {"task": task, "x": rows(x), "y": rows(y)}
+        if name is not None:
+            body["name"] = name
+        return self.request("POST", "/v1/datasets", body)
+
+    def dataset(self, dataset_id: str) -> dict[str, Any]:
+        """An uploaded dataset's metadata (rows, features, classes or outputs, expires_at)."""
+        return self.request("GET", f"/v1/datasets/{dataset_id}")
+
     def preview_schedule(self, schedule: dict[str, Any], steps: int | None = None, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"schedule": schedule, **extra}
         if steps is not None:
