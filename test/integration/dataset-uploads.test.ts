@@ -210,6 +210,7 @@ describe('uploads with API_KEYS', () => {
   it('are their owner\'s: another key gets 404 for the metadata, 400 for a job, and does not list them', async () => {
     const t = await appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, API_KEYS: `alice:${ALICE},bob:${BOB}` });
     try {
+      await t.connected();
       const as = (key: string) => ({ authorization: `Bearer ${key}` });
       const up = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: { ...as(ALICE), 'content-type': 'text/csv' }, payload: 'a,b\n1,0\n2,1\n3,0\n', query: { task: 'classification' } });
       expect(up.statusCode).toBe(201);
