@@ -65,7 +65,9 @@ export type BuiltinDatasetName = 'spirals' | 'moons' | 'circles' | 'blobs' | 'xo
 
 export type DataSpec =
   | { name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number; standardize: boolean; classes?: number; features?: number }
-  | { inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean };
+  | { inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
+  /** an uploaded dataset: its rows come from the caller as createTrainer(spec, { dataset }); split by the training seed, as inline data */
+  | { dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
 
 export type LossName = 'cross_entropy' | 'bce_with_logits' | 'mse' | 'huber' | 'smooth_l1';
 

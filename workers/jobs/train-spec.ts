@@ -14,10 +14,8 @@ export interface TrainSetup {
 
 export function toDataSpec(data: ResolvedData): DataSpec {
   if ('dataset_id' in data) {
-    // the rows reach createTrainer as its `dataset` (the processor fetched them); the spec carries
-    // only the split and standardisation, split by the training seed exactly as inline rows are.
-    // No rows here: loadDataset on this spec fails ("x has no rows") rather than train on nothing.
-    return { inline: { x: [], y: [], task: data.task }, val_fraction: data.val_fraction, standardize: data.standardize };
+    // the rows reach createTrainer as its `dataset` (the processor fetched them from Redis)
+    return { dataset_id: data.dataset_id, task: data.task, val_fraction: data.val_fraction, standardize: data.standardize };
   }
   if ('x' in data) {
     return { inline: { x: data.x, y: data.y, task: data.task }, val_fraction: data.val_fraction, standardize: data.standardize };
