@@ -17,13 +17,8 @@ export * from './resolve-training.js';
 
 export const DEFAULT_PRESET = 'spirals-mlp';
 
-export interface ResolvedRangeTest {
-  preset: string | null;
-  model: ResolvedModel;
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
+/** torch-lr-finder's range_test / plot arguments (+ the suggestion method): a range test's LR plan, stop rule and pick. */
+export interface ResolvedSweep {
   start_lr: number;
   end_lr: number;
   num_iter: number;
@@ -33,6 +28,34 @@ export interface ResolvedRangeTest {
   suggestion: string;
   skip_start: number;
   skip_end: number;
+}
+
+/** The sweep arguments with torch-lr-finder's defaults, `num_iter` within LIMIT_NUM_ITER and end_lr > start_lr. */
+export function resolveSweep(req: Pick<LrRangeTestRequest, keyof ResolvedSweep>, limits: Limits): ResolvedSweep {
+  const D = RANGE_TEST_DEFAULTS;
+  const r: ResolvedSweep = {
+    start_lr: req.start_lr ?? D.start_lr,
+    end_lr: req.end_lr ?? D.end_lr,
+    num_iter: req.num_iter ?? D.num_iter,
+    step_mode: req.step_mode ?? D.step_mode,
+    smooth_f: req.smooth_f ?? D.smooth_f,
+    diverge_th: req.diverge_th ?? D.diverge_th,
+    suggestion: req.suggestion ?? D.suggestion,
+    skip_start: req.skip_start ?? D.skip_start,
+    skip_end: req.skip_end ?? D.skip_end,
+  };
+  if (r.num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', r.num_iter, limits.numIter, 'LIMIT_NUM_ITER');
+  if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
+  return r;
+}
+
+export interface ResolvedRangeTest extends ResolvedSweep {
+  preset: string | null;
+  model: ResolvedModel;
+  data: ResolvedData;
+  loss: LossSpec;
+  optimizer: ResolvedOptimizer;
+  batch_size: number;
   clip_grad_norm: number | null;
   clip_grad_value: number | null;
   eval: 'train' | 'val';
@@ -135,15 +158,11 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;
 
-  const num_iter = req.num_iter ?? D.num_iter;
-  if (num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', num_iter, limits.numIter, 'LIMIT_NUM_ITER');
+  const sweep = resolveSweep(req, limits);
   const repeats = req.repeats ?? D.repeats;
   if (repeats > limits.repeats) throw limitExceeded('/repeats', 'repeats', repeats, limits.repeats, 'LIMIT_REPEATS');
   const batch_size = req.batch_size ?? D.batch_size;
   if (batch_size > limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
-  const start_lr = req.start_lr ?? D.start_lr;
-  const end_lr = req.end_lr ?? D.end_lr;
-  if (!(end_lr > start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${start_lr}), got ${end_lr}`);
 
   const { data, loss, model } = resolveSetup(req, seed, ctx);
   const evalMode = req.eval ?? D.eval;
@@ -158,15 +177,7 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
     loss,
     optimizer: resolveOptimizer(req.optimizer),
     batch_size,
-    start_lr,
-    end_lr,
-    num_iter,
-    step_mode: req.step_mode ?? D.step_mode,
-    smooth_f: req.smooth_f ?? D.smooth_f,
-    diverge_th: req.diverge_th ?? D.diverge_th,
-    suggestion: req.suggestion ?? D.suggestion,
-    skip_start: req.skip_start ?? D.skip_start,
-    skip_end: req.skip_end ?? D.skip_end,
+    ...sweep,
     clip_grad_norm: req.clip_grad_norm ?? null,
     clip_grad_value: req.clip_grad_value ?? null,
     eval: evalMode,

@@ -8,20 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProblemError } from '../contracts/problems.js';
+import type { ResolvedSweep } from '../contracts/resolve.js';
 import type { SweepState, SweepResult } from '../lrfinder/session.js';
 import { redisUnavailable } from './jobs.js';
 
-export interface ResolvedSweep {
-  start_lr: number;
-  end_lr: number;
-  num_iter: number;
-  step_mode: 'exp' | 'linear';
-  smooth_f: number;
-  diverge_th: number;
-  suggestion: string;
-  skip_start: number;
-  skip_end: number;
-}
+export type { ResolvedSweep };
 
 export interface SweepDoc {
   id: string;

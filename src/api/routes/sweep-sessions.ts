@@ -8,9 +8,8 @@
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
+import type { Config, Limits } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
-import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
 import type { SweepLossesRequest, SweepLossReport, SweepSessionRequest } from '../../contracts/sweep-sessions.js';
 import type { SuggestionMethodName } from '../../lrfinder/suggest/index.js';
@@ -18,25 +17,14 @@ import {
   checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop,
 } from '../../lrfinder/session.js';
 import { lrPlan } from '../../lrfinder/schedule.js';
-import { SweepSessionStore, type ResolvedSweep, type SweepDoc } from '../../queue/sweep-sessions.js';
+import { resolveSweep, type ResolvedSweep } from '../../contracts/resolve.js';
+import { SweepSessionStore, type SweepDoc } from '../../queue/sweep-sessions.js';
 
 const BASE = '/v1/sweep-sessions';
-const D = RANGE_TEST_DEFAULTS;
 
-export function resolveSweep(b: SweepSessionRequest, limitNumIter: number): ResolvedSweep {
-  const r: ResolvedSweep = {
-    start_lr: b.start_lr ?? D.start_lr,
-    end_lr: b.end_lr ?? D.end_lr,
-    num_iter: b.num_iter ?? D.num_iter,
-    step_mode: b.step_mode ?? D.step_mode,
-    smooth_f: b.smooth_f ?? D.smooth_f,
-    diverge_th: b.diverge_th ?? D.diverge_th,
-    suggestion: b.suggestion ?? D.suggestion,
-    skip_start: b.skip_start ?? D.skip_start,
-    skip_end: b.skip_end ?? D.skip_end,
-  };
-  if (r.num_iter > limitNumIter) throw limitExceeded('/num_iter', 'num_iter', r.num_iter, limitNumIter, 'LIMIT_NUM_ITER');
-  if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
+/** torch-lr-finder's arguments resolved as for a range test, then checked by the session state machine. */
+export function resolveSweepSession(b: SweepSessionRequest, limits: Limits): ResolvedSweep {
+  const r = resolveSweep(b, limits);
   try {
     checkSweepOptions(r);
   } catch (err) {
@@ -172,7 +160,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
       response: { 201: Type.Ref('SweepSession'), ...problemResponses(400, 401, 413, 415, 503) },
     },
   }, async (req: FastifyRequest<{ Body: SweepSessionRequest }>, reply: FastifyReply) => {
-    const request = resolveSweep(req.body, config.limits.numIter);
+    const request = resolveSweepSession(req.body, config.limits);
     const doc = await store.create(request, newSweep(), req.owner);
     return reply.code(201).header('location', `${BASE}/${doc.id}`).send(sessionResource(doc));
   });
