@@ -17,6 +17,17 @@ export const Progress = Type.Object(
 
 const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
+/** The fields every job resource and every list item share: identity, status, progress, timestamps. */
+export const JOB_HEADER_FIELDS = {
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.String(),
+  status: JobStatus,
+  progress: Type.Union([Type.Ref('Progress'), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  started_at: Timestamp,
+  finished_at: Timestamp,
+};
+
 /**
  * `request` is the request as it runs: the preset merged and every default filled in (layers
  * expanded, the initializer's resolved arguments...). It is documented by the request schema but
@@ -31,13 +42,7 @@ export function JobResource(id: string, request: TSchema, result: TSchema) {
   });
   return Type.Object(
     {
-      id: Type.String({ format: 'uuid' }),
-      kind: Type.String(),
-      status: JobStatus,
-      progress: Type.Union([Type.Ref('Progress'), Type.Null()]),
-      created_at: Type.String({ format: 'date-time' }),
-      started_at: Timestamp,
-      finished_at: Timestamp,
+      ...JOB_HEADER_FIELDS,
       request: echo,
       result: Type.Union([result, Type.Null()]),
       error: Type.Union([Type.Ref('Problem'), Type.Null()]),

@@ -3,7 +3,7 @@
  * summary), page and query schemas, and the opaque cursor (creation time + id, base64url). Pure.
  */
 import Type from 'typebox';
-import { JobStatus } from '../../contracts/common.js';
+import { JOB_HEADER_FIELDS } from '../../contracts/job.js';
 import { invalid } from '../../contracts/problems.js';
 import type { JobCursor } from '../../queue/jobs.js';
 
@@ -11,17 +11,10 @@ export const LIST_LIMIT = Object.freeze({ default: 20, max: 100 });
 /** a list item carries its request only below this size (inline datasets can be large) */
 export const LIST_REQUEST_MAX_BYTES = 8192;
 
-const Timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const JobListItem = Type.Object(
   {
-    id: Type.String({ format: 'uuid' }),
-    kind: Type.String(),
-    status: JobStatus,
-    progress: Type.Union([Type.Ref('Progress'), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
-    started_at: Timestamp,
-    finished_at: Timestamp,
+    ...JOB_HEADER_FIELDS,
     request: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
       description: `the stored request, or null when it is larger than ${LIST_REQUEST_MAX_BYTES} bytes (GET links.self for it)`,
     }),
