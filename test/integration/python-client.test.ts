@@ -1,6 +1,7 @@
 /**
- * The notebook path: clients/python/lrfinder.py (stdlib only) against a real listening server,
- * a private redis-server and a real worker process.
+ * The notebook path: clients/python/lrfinder (stdlib only) against a real listening server,
+ * a private redis-server and a real worker process; and its tests that need no service
+ * (clients/python/tests/test_display.py).
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -8,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { runPythonTests } from '../helpers/python.js';
 import { RANGE_TEST_OPTION_DEFAULTS } from '../../src/lrfinder/range-test.js';
 import { newSweep, sweepNext, sweepResult, sweepStep } from '../../src/lrfinder/session.js';
 
 const run = promisify(execFile);
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
+const NS = '{http://www.w3.org/2000/svg}';
 
 let s: Stack;
 
@@ -111,5 +114,63 @@ except ValueError as e:
 print(json.dumps(res))
 `);
     expect(out).toEqual({ status: 400, code: 'invalid_request', pointer: '/num_iter', nan: 'refused' });
+  });
+});
+
+describe('Python client in a notebook', () => {
+  it('a job shows its plot.svg inline (_repr_svg_, and inside _repr_html_) and a readable repr; a queued job fetches nothing', async () => {
+    const out = await python(`
+import json, os
+import xml.etree.ElementTree as ET
+from lrfinder import Client, Job
+lrf = Client(os.environ["LRF_URL"])
+job = lrf.range_test(preset="spirals-mlp", num_iter=40)
+svg = job._repr_svg_()
+root = ET.fromstring(svg)
+mark = root.find(".//${NS}g[@class='method-marker'][@data-method='valley']")
+queued = lrf.range_test(wait=False, preset="spirals-mlp", num_iter=40)
+queued_svg = queued._repr_svg_()
+lrf.wait(queued)
+print(json.dumps({"is_job": isinstance(job, Job), "is_dict": isinstance(job, dict), "prolog": svg.startswith("<?xml"),
+                  "server_svg_len": len(lrf.svg(job)), "svg_len": len(svg), "mark": float(mark.get("data-lr")),
+                  "lr": job["result"]["suggestions"]["valley"]["lr"], "html": "<svg" in job._repr_html_() and "suggested_lr" in job._repr_html_(),
+                  "repr": repr(job), "queued": queued_svg, "same": job.svg() is job.svg()}))
+`);
+    expect(out).toMatchObject({ is_job: true, is_dict: true, prolog: false, html: true, queued: null, same: true });
+    expect(out.mark).toBe(out.lr);
+    expect(Math.abs(out.svg_len - out.server_svg_len)).toBeLessThan(200); // the prolog dropped, ids suffixed
+    expect(out.repr).toMatch(/^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=valley, stop_reason=/);
+  });
+
+  it('datasets() lists the built-ins and the caller\'s uploads; a stopped sweep session draws its curve', async () => {
+    const out = await python(`
+import json, os
+import xml.etree.ElementTree as ET
+from lrfinder import Client
+lrf = Client(os.environ["LRF_URL"])
+ds = lrf.upload_dataset([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [0, 1, 0], name="notebook")
+listed = lrf.datasets()
+s = lrf.sweep(num_iter=30)
+running = s._repr_svg_()
+for lr in s:
+    s.report(2.0 - min(lr, 1.0))
+root = ET.fromstring(s._repr_svg_())
+d = root.find(".//${NS}path[@id]").get("d")
+print(json.dumps({"sources": sorted({d["source"] for d in listed}), "builtins": [d["name"] for d in listed if d["source"] == "builtin"],
+                  "upload": [d for d in listed if d.get("id") == ds["id"]][0], "running": running,
+                  "points": d.count("M") + d.count("L"), "n": len(s.result["lrs"]), "repr": repr(s)}))
+`);
+    expect(out.sources).toEqual(['builtin', 'upload']);
+    expect(out.builtins).toContain('spirals');
+    expect(out.upload).toMatchObject({ name: 'notebook', rows: 3, features: 2, source: 'upload' });
+    expect(out.running).toBeNull();
+    expect(out.points).toBe(out.n);
+    expect(out.repr).toMatch(/^<SweepSession [0-9a-f-]{36}: status=stopped, suggested_lr=/);
+  });
+
+  it('client tests without a service (tests/test_display.py: the SVG, reprs, JSON encoding) pass', async () => {
+    const results = await runPythonTests('python3', ['test_display.py']);
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(10);
+    for (const [name, r] of Object.entries(results)) expect(r.outcome, `${name}\n${r.detail}`).toBe('passed');
   });
 });

@@ -1,0 +1,215 @@
+"""The HTTP client: jobs, synchronous helpers, sweep sessions. Standard library only."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Iterable
+
+from .jobs import Job
+from .sweep import SweepSession
+
+DEFAULT_URL = "http://127.0.0.1:3000"
+
+
+class LrFinderError(Exception):
+    """An error answer of the service: `problem` is its application/problem+json body."""
+
+    def __init__(self, problem: dict[str, Any]):
+        self.problem = problem
+        self.status = problem.get("status")
+        self.code = problem.get("code")
+        self.errors = problem.get("errors", [])
+        super().__init__(f"{self.status} {self.code}: {problem.get('detail')}")
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy and torch values (scalars, arrays, tensors) as plain Python numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def non_finite_pointer(value: Any, pointer: str = "") -> str | None:
+    """The JSON pointer of the first NaN/Infinity in a body, or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else pointer or "/"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = non_finite_pointer(v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}")
+            if found:
+                return found
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found = non_finite_pointer(v, f"{pointer}/{i}")
+            if found:
+                return found
+    return None
+
+
+def encode_json(body: Any) -> bytes:
+    """JSON without NaN/Infinity: a non-finite number raises ValueError naming its JSON pointer."""
+    try:
+        return json.dumps(body, default=_jsonable, allow_nan=False).encode()
+    except ValueError:
+        bad = non_finite_pointer(json.loads(json.dumps(body, default=_jsonable, allow_nan=True)))
+        raise ValueError(f"{bad}: NaN/Infinity cannot be sent (JSON has no such numbers; send null where a loss was non-finite)") from None
+
+
+class Client:
+    """The service at `base_url` (default: $LRFINDER_URL, else http://127.0.0.1:3000), with
+    `api_key` (default: $LRFINDER_API_KEY) when the service runs with API_KEYS."""
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None, timeout: float = 30.0):
+        self.base_url = (base_url or os.environ.get("LRFINDER_URL") or DEFAULT_URL).rstrip("/")
+        self.api_key = api_key if api_key is not None else os.environ.get("LRFINDER_API_KEY")
+        self.timeout = timeout
+        self._features: dict[str, bool] | None = None
+
+    def __repr__(self) -> str:
+        return f"Client({self.base_url!r}{', api_key=...' if self.api_key else ''})"
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        data = None
+        headers = {"accept": "application/json"}
+        if body is not None:
+            data = encode_json(body)  # refuses NaN/Infinity here rather than get a 400 back
+            headers["content-type"] = "application/json"
+        if self.api_key:
+            headers["authorization"] = f"Bearer {self.api_key}"
+        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as res:
+                raw = res.read()
+                ctype = res.headers.get("content-type", "")
+                return json.loads(raw) if "json" in ctype else raw.decode()
+        except urllib.error.HTTPError as err:
+            raw = err.read()
+            try:
+                problem = json.loads(raw)
+            except ValueError:
+                problem = {"status": err.code, "code": "http_error", "detail": raw.decode(errors="replace")}
+            raise LrFinderError(problem) from None
+
+    # -- jobs -------------------------------------------------------------------------------
+    def submit(self, kind: str, body: dict[str, Any]) -> Job:
+        return Job(self.request("POST", f"/v1/{kind}", body), self)
+
+    def get(self, kind: str, job_id: str) -> Job:
+        return Job(self.request("GET", f"/v1/{kind}/{job_id}"), self)
+
+    def cancel(self, kind: str, job_id: str) -> Job:
+        return Job(self.request("POST", f"/v1/{kind}/{job_id}/cancel"), self)
+
+    def wait(self, job: dict[str, Any], poll: float = 0.2, timeout: float = 600.0, progress: bool = False) -> Job:
+        """Polls a job until it is succeeded, failed or canceled; returns the final resource."""
+        deadline = time.monotonic() + timeout
+        job = job if isinstance(job, Job) else Job(job, self)
+        while job["status"] in ("queued", "running"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job['id']} still {job['status']} after {timeout} s")
+            time.sleep(poll)
+            job = self.get(job["kind"], job["id"])
+            if progress and job.get("progress"):
+                p = job["progress"]
+                print(f"\r{job['status']}: {p.get('iteration')}/{p.get('total')} lr={p.get('lr')} loss={p.get('loss')}", end="")
+        if progress:
+            print()
+        return job
+
+    def svg(self, job: dict[str, Any]) -> str:
+        """The job's plot (GET .../plot.svg) as SVG text; LrFinderError 409 until it has succeeded."""
+        link = (job.get("links") or {}).get("plot") or f"/v1/{job['kind']}/{job['id']}/plot.svg"
+        return self.request("GET", link)
+
+    def range_test(self, wait: bool = True, **body: Any) -> Job:
+        """Queues an LR range test (fields as POST /v1/lr-range-tests) and, by default, waits for it."""
+        job = self.submit("lr-range-tests", body)
+        return self.wait(job) if wait else job
+
+    def simulate_schedules(self, wait: bool = True, **body: Any) -> Job:
+        """Queues a schedule simulation (POST /v1/schedule-simulations) and, by default, waits for it."""
+        job = self.submit("schedule-simulations", body)
+        return self.wait(job) if wait else job
+
+    def diagnose(self, wait: bool = True, **body: Any) -> Job:
+        """Queues training diagnostics (POST /v1/diagnostics) and, by default, waits for them."""
+        job = self.submit("diagnostics", body)
+        return self.wait(job) if wait else job
+
+    # -- synchronous helpers ----------------------------------------------------------------
+    def presets(self) -> list[dict[str, Any]]:
+        return self.request("GET", "/v1/presets")["presets"]
+
+    def datasets(self) -> list[dict[str, Any]]:
+        """The built-in datasets, then your uploads (newest first). Each has `source`: "builtin"
+        (use as data={"name": ...}) or "upload" (use as data={"dataset_id": ...})."""
+        answer = self.request("GET", "/v1/datasets")
+        builtins = [{**d, "source": "builtin"} for d in answer.get("datasets") or []]
+        uploads = [{**d, "source": "upload"} for d in answer.get("uploads") or []]
+        return builtins + uploads
+
+    def upload_dataset(self, x: Any, y: Any, task: str = "classification", name: str | None = None) -> dict[str, Any]:
+        """Uploads your rows once (POST /v1/datasets) and returns the dataset: use it in any job as
+        data={"dataset_id": ds["id"]}. x: rows of features, y: class index or target per row; lists,
+        numpy arrays or torch tensors (anything with .tolist()). NaN/inf raise ValueError here."""
+        def rows(v: Any) -> Any:
+            v = v.tolist() if hasattr(v, "tolist") else v
+            return [rows(r) for r in v] if isinstance(v, (list, tuple)) else v
+        body: dict[str, Any] = {"task": task, "x": rows(x), "y": rows(y)}
+        if name is not None:
+            body["name"] = name
+        return self.request("POST", "/v1/datasets", body)
+
+    def dataset(self, dataset_id: str) -> dict[str, Any]:
+        """An uploaded dataset's metadata (rows, features, classes or outputs, expires_at)."""
+        return self.request("GET", f"/v1/datasets/{dataset_id}")
+
+    def preview_schedule(self, schedule: dict[str, Any], steps: int | None = None, **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"schedule": schedule, **extra}
+        if steps is not None:
+            body["steps"] = steps
+        return self.request("POST", "/v1/schedules/preview", body)
+
+    def analyze_curve(self, lrs: Iterable[float], losses: Iterable[float | None], **options: Any) -> dict[str, Any]:
+        """Suggestions for a curve recorded in your own training loop (NaN/inf become null)."""
+        clean = [None if (x is None or not math.isfinite(float(x))) else float(x) for x in losses]
+        return self.request("POST", "/v1/curve-analyses", {"lrs": [float(x) for x in lrs], "losses": clean, **options})
+
+    # -- sweep sessions ---------------------------------------------------------------------
+    def sweep(self, **options: Any) -> SweepSession:
+        """Starts a sweep session (POST /v1/sweep-sessions; torch-lr-finder's start_lr, end_lr, num_iter,
+        step_mode, smooth_f, diverge_th, plus suggestion, skip_start, skip_end): iterate it for the LRs,
+        report() one loss per LR."""
+        return SweepSession(self, self.request("POST", "/v1/sweep-sessions", options))
+
+    def sweep_features(self) -> dict[str, bool]:
+        """What this service's sweep sessions accept beyond torch-lr-finder's arguments, read once
+        from its OpenAPI document: `param_groups` (per-group LR multipliers in the session request)
+        and `skipped` (a `{iteration, skipped: true}` report for a step the GradScaler skipped)."""
+        if self._features is None:
+            try:
+                schemas = self.request("GET", "/openapi.json").get("components", {}).get("schemas", {})
+            except (LrFinderError, OSError, ValueError, AttributeError):
+                schemas = {}
+            props = lambda name: (schemas.get(name) or {}).get("properties") or {}  # noqa: E731
+            self._features = {
+                "param_groups": "param_groups" in props("SweepSessionRequest"),
+                "skipped": "skipped" in props("SweepLossReport") or "skipped" in props("SweepLossesRequest"),
+            }
+        return dict(self._features)
+
+    # -- plotting ---------------------------------------------------------------------------
+    @staticmethod
+    def plot(job: dict[str, Any], ax: Any = None, **options: Any) -> Any:
+        """Loss vs LR (log x) with the suggested LR marked, like torch-lr-finder's plot(); needs
+        matplotlib (pip install "lrfinder[plot]"). Returns the matplotlib Axes."""
+        from .plot import plot_curve
+
+        return plot_curve(job["result"] if "result" in job else job, ax=ax, **options)

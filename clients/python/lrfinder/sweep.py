@@ -1,0 +1,111 @@
+"""A sweep session: an LR range test driven by your own training loop (POST /v1/sweep-sessions)."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .display import html_card, inline_svg, summary_line
+from .svg import render_curve_svg
+
+if TYPE_CHECKING:
+    from .client import Client
+
+
+def clean_loss(loss: Any) -> float | None:
+    """A reported loss as JSON allows it: a float (0-d tensors and numpy scalars too), None for NaN/inf."""
+    value = None if loss is None else float(loss)
+    return value if value is not None and math.isfinite(value) else None
+
+
+class SweepSession:
+    """An LR range test in your own loop: `for lr in session:` train one step at `lr`, then
+    `session.report(loss)`. The loop ends when the service stops the session (completed,
+    diverged, non_finite); `result` then holds the curve and `suggested_lr`. Break out early
+    and call stop() to get the result on the points so far. Explicit calls work too:
+    `session.next` is `{"iteration", "lr"}` (None once stopped), `report(loss)` answers the
+    service's report. In Jupyter a stopped session shows its curve inline."""
+
+    def __init__(self, client: "Client", resource: dict[str, Any]):
+        self.client = client
+        self.id: str = resource["id"]
+        self.request: dict[str, Any] = resource.get("request", {})
+        self.lrs_planned: list[float] = resource.get("lrs_planned", [])
+        self.links: dict[str, str] = resource.get("links", {})
+        self._update(resource)
+
+    def _update(self, answer: dict[str, Any]) -> dict[str, Any]:
+        self.status: str = answer["status"]
+        self.next: dict[str, Any] | None = answer.get("next")
+        self.stop_reason: str | None = answer.get("stop_reason")
+        self.result: dict[str, Any] | None = answer.get("result")
+        return answer
+
+    @property
+    def suggested_lr(self) -> float | None:
+        return self.result["suggested_lr"] if self.result else None
+
+    def __iter__(self):
+        while self.next is not None:
+            step = self.next["iteration"]
+            yield self.next["lr"]
+            if self.next is not None and self.next["iteration"] == step:
+                raise RuntimeError(f"report the loss of iteration {step} (session.report(loss)) before asking for the next LR")
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/losses", body))
+
+    def _next_iteration(self) -> int:
+        if self.next is None:
+            raise RuntimeError(f"the session stopped ({self.stop_reason}); nothing more to report")
+        return self.next["iteration"]
+
+    def report(self, loss: Any, iteration: int | None = None) -> dict[str, Any]:
+        """Reports the loss of the step trained at `next["lr"]` (a float, a 0-d tensor, NaN/inf or None)."""
+        iteration = self._next_iteration() if iteration is None else iteration
+        return self._post({"iteration": iteration, "loss": clean_loss(loss)})
+
+    def report_skipped(self, iteration: int | None = None) -> dict[str, Any]:
+        """Tells the service the step at `next["lr"]` was skipped (a GradScaler found inf/NaN
+        gradients): no point is recorded and the plan does not advance. Only on services whose
+        sweep sessions accept `skipped` reports (Client.sweep_features()["skipped"])."""
+        iteration = self._next_iteration() if iteration is None else iteration
+        return self._post({"iteration": iteration, "skipped": True})
+
+    def report_many(self, losses: Iterable[Any], start: int | None = None) -> dict[str, Any]:
+        """Reports several consecutive losses at once (iterations start, start+1, ...; default: next)."""
+        first = self.next["iteration"] if start is None and self.next is not None else (start or 0)
+        body = {"losses": [{"iteration": first + k, "loss": clean_loss(v)} for k, v in enumerate(losses)]}
+        return self._post(body)
+
+    def stop(self) -> dict[str, Any]:
+        """Ends the session early; the result on the points so far."""
+        return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/stop"))
+
+    def get(self) -> dict[str, Any]:
+        """The whole session: every point so far, next, the result once stopped."""
+        return self._update(self.client.request("GET", f"/v1/sweep-sessions/{self.id}"))
+
+    # -- display ----------------------------------------------------------------------------
+    def svg(self) -> str | None:
+        """The result's loss-vs-LR plot as SVG text (None while the session runs)."""
+        return render_curve_svg(self.result, title="Sweep session") if self.result else None
+
+    def _fields(self) -> list[tuple[str, Any]]:
+        fields: list[tuple[str, Any]] = [("status", self.status)]
+        if self.next is not None:
+            fields += [("next_iteration", self.next["iteration"]), ("next_lr", self.next["lr"])]
+        if self.result:
+            fields += [("suggested_lr", self.result.get("suggested_lr")),
+                       ("method", (self.result.get("suggestion") or {}).get("method")),
+                       ("stop_reason", self.stop_reason), ("iterations", self.result.get("iterations"))]
+        return fields
+
+    def _repr_svg_(self) -> str | None:
+        svg = self.svg()
+        return inline_svg(svg) if svg else None
+
+    def _repr_html_(self) -> str:
+        return html_card(f"sweep session {self.id}", self._fields(), self.svg())
+
+    def __repr__(self) -> str:
+        return f"<SweepSession {self.id}: {summary_line(self._fields())}>"
