@@ -25,6 +25,8 @@ const TESTS = [
   'test_val_loader_reports_the_whole_validation_loss_after_each_step',
   'test_the_result_shows_its_plot_inline',
   'test_param_groups_and_skipped_reports_are_sent_when_the_service_has_them',
+  'test_training_state_around_a_hand_written_sweep_loop',
+  'test_trainer_train_steps_follows_lr_fn_and_retries_skipped_steps',
 ];
 
 describe.skipIf(!TORCH_PYTHON)(TORCH_PYTHON ? `lrfinder.torch.range_test with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`, () => {

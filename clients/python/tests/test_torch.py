@@ -269,6 +269,43 @@ class RangeTest(unittest.TestCase):
             self.assertEqual(ax.get_xscale(), "log")
 
 
+class BuildingBlocks(unittest.TestCase):
+    @unittest.skipUnless(URL, "LRF_URL (a running lr-finder service) is not set")
+    def test_training_state_around_a_hand_written_sweep_loop(self):
+        # the README's "your own torch loop"
+        import itertools
+        torch.manual_seed(0)
+        model, criterion = nn.Linear(8, 1), nn.MSELoss()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        train_loader = DataLoader(regression_data(n=256), batch_size=32, shuffle=True)
+        before = copy.deepcopy(model.state_dict())
+        session = Client(URL).sweep(num_iter=100)
+        with lt.TrainingState(model, optimizer):
+            for lr, (x, y) in zip(session, itertools.cycle(train_loader)):
+                for g in optimizer.param_groups: g["lr"] = lr  # noqa: E701
+                optimizer.zero_grad(); loss = criterion(model(x), y); loss.backward(); optimizer.step()  # noqa: E702
+                session.report(loss.item())
+        self.assertEqual(session.status, "stopped")
+        self.assertGreater(session.result["iterations"], 50)
+        assert_same(self, before, model.state_dict(), "model")
+        self.assertEqual((optimizer.state_dict()["state"], optimizer.param_groups[0]["lr"]), ({}, 1e-3))
+
+    def test_trainer_train_steps_follows_lr_fn_and_retries_skipped_steps(self):
+        torch.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        rec = Recorder(opt)
+        model.weight.register_hook(lambda g: g * math.inf if len(rec.calls) - 1 in (2, 3) else g)
+        trainer = lt.Trainer(model, opt, DataLoader(classification_data(), batch_size=32), rec, scaler=FakeGradScaler())
+        steps = trainer.train_steps(lambda i: 0.01 * (i + 1), 5)
+        self.assertEqual([s.lr for s in steps], [0.01, 0.02, 0.03, 0.04, 0.05])
+        self.assertFalse(any(s.skipped for s in steps))
+        self.assertEqual([c["lrs"][0] for c in rec.calls], [0.01, 0.02, 0.03, 0.03, 0.03, 0.04, 0.05])
+        with self.assertRaises(FloatingPointError):
+            model.weight.register_hook(lambda g: g * math.inf)
+            trainer.train_steps(lambda i: 0.1, 1, max_skipped=3)
+
+
 class ServerSideGroupsAndSkips(unittest.TestCase):
     """When the service's sweep sessions accept `param_groups` and `{skipped: true}` reports
     (Client.sweep_features()), range_test sends them. The service here may not have them yet: this
