@@ -1,6 +1,7 @@
 /**
- * Which part of a recorded curve each suggestion method sees — the trimming of its origin, made
- * explicit and configurable. Windows are half-open [start, end) into the ORIGINAL arrays.
+ * The v1 trimming options of `analyzeCurve` (fastai's and torch-lr-finder's, set separately), kept
+ * for the routes that use them. Every method's own trimming lives in ./suggest/registry.ts and is
+ * applied by ./suggest/pick.ts. Windows are half-open [start, end) into the ORIGINAL arrays.
  *
  * fastai (`Learner.lr_find`, fastai/callback/schedule.py):
  *   lrs, losses = tensor(recorder.lrs[num_it//10:-5]), tensor(recorder.losses[num_it//10:-5])
@@ -16,6 +17,8 @@
  *   first NaN — a garbage pick); we cut the window before its first null instead (deviation, it
  *   only changes curves on which the original returns garbage).
  */
+
+import { FASTAI_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from './defaults.js';
 
 export interface Window {
   start: number;
@@ -35,8 +38,8 @@ export interface TrimOptions {
   fastai_skip_end?: number;
 }
 
-export const TORCH_TRIM_DEFAULTS = Object.freeze({ skip_start: 10, skip_end: 5 });
-export const FASTAI_SKIP_END = 5;
+export const TORCH_TRIM_DEFAULTS = Object.freeze({ skip_start: TORCH_LR_FINDER_DEFAULTS.skip_start, skip_end: TORCH_LR_FINDER_DEFAULTS.skip_end });
+export const FASTAI_SKIP_END = FASTAI_DEFAULTS.skip_end;
 
 const nonNeg = (x: number | undefined, d: number): number =>
   x === undefined || !Number.isFinite(x) || x < 0 ? d : Math.floor(x);

@@ -41,10 +41,11 @@ describe('analyzeCurve', () => {
     const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100 });
     expect(Object.keys(a.suggestions).sort()).toEqual([...SUGGESTION_METHOD_NAMES].sort());
     // values transcribed from fastai / torch-lr-finder code run in Python on the same curve
-    expect(a.suggestions.valley).toEqual({ lr: 0.002310129813849926, index: 54 });
+    // fastai returns float32(LRS[54]) = 0.002310129813849926; the pick is the caller's own LRS[54]
+    expect(a.suggestions.valley).toEqual({ lr: LRS[54], index: 54 });
     expect(a.suggestions.steepest).toEqual({ lr: 0.004037017258596558, index: 57 });
-    expect(a.suggested_lr).toBe(0.002310129813849926);
-    expect(a.suggestion).toEqual({ method: 'valley', lr: 0.002310129813849926, index: 54 });
+    expect(a.suggested_lr).toBe(LRS[54]);
+    expect(a.suggestion).toEqual({ method: 'valley', lr: LRS[54], index: 54 });
     expect(a.windows.valley).toEqual({ start: 10, end: 93 });
     expect(a.windows.steepest).toEqual({ start: 10, end: 93 });
     expect(a.windows.zero_lag_steepest).toEqual({ start: 0, end: 98 });

@@ -11,10 +11,12 @@
  * lrs[min(l_fail + 1, -(lr_diff+1))] in Python indexing, lrs[0] if it runs off the left end.
  * Semantics reproduced: losses are a float32 numpy array, so np.gradient and the difference are
  * float32, and `> thresh` compares in float32 (numpy casts the Python float to the array scalar's
- * dtype: NEP 50 in numpy 2, value-based casting in numpy 1.x). float(lrs[...]) is the float32 LR,
- * times adjust_value in double. `index` is the LR's point (lr = lrs[index]·adjust_value).
+ * dtype: NEP 50 in numpy 2; numpy 1.x compares in float64, which gives the same answer for the
+ * default 0.005 because no float32 lies between float32(0.005) and 0.005). fastai returns the
+ * float32 LR times adjust_value; here the caller's own lrs[index]·adjust_value in float64.
  * Needs >= lr_diff + 1 points (16 by default; lrs[-16] is an IndexError below that).
  */
+import { FASTAI_DEFAULTS } from '../defaults.js';
 import { f32, gradientF32 } from './numeric.js';
 import { pick, tooFewPoints, type Suggestion } from './types.js';
 
@@ -24,7 +26,7 @@ export interface SlideOptions {
   adjust_value?: number;
 }
 
-export const SLIDE_DEFAULTS = Object.freeze({ lr_diff: 15, thresh: 0.005, adjust_value: 1 });
+export const SLIDE_DEFAULTS = FASTAI_DEFAULTS.slide;
 
 export function slide(lrs: readonly number[], losses: readonly number[], opts: SlideOptions = {}): Suggestion {
   const lrDiff = opts.lr_diff ?? SLIDE_DEFAULTS.lr_diff;
@@ -44,5 +46,5 @@ export function slide(lrs: readonly number[], losses: readonly number[], opts: S
     r -= 1;
     l -= 1;
   }
-  return pick(f32(lrs[local]) * adjust, local, 'slide');
+  return pick(lrs[local] * adjust, local, 'slide');
 }

@@ -12,7 +12,8 @@
  * float32 value give a zero log step (±inf / NaN gradient, which torch.argmin then picks —
  * reproduced: the first NaN wins, then the first minimum). Math.log is correctly rounded in
  * practice; torch's float32 log may differ by 1 ulp (SLEEF), which can only matter for
- * near-exact ties. Needs >= 2 points (fastai errors on an empty argmin).
+ * near-exact ties. Needs >= 2 points (fastai errors on an empty argmin). The index is fastai's;
+ * the returned LR is the caller's own value (fastai returns its float32 copy).
  */
 import { argmin, f32 } from './numeric.js';
 import { pick, tooFewPoints, type Suggestion } from './types.js';
@@ -27,5 +28,5 @@ export function steep(lrs: readonly number[], losses: readonly number[]): Sugges
     grads[i] = f32(f32(l[i + 1] - l[i]) / f32(logLr[i + 1] - logLr[i]));
   }
   const idx = argmin(grads);
-  return pick(f32(lrs[idx]), idx, 'steep');
+  return pick(lrs[idx], idx, 'steep');
 }

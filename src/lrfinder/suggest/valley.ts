@@ -20,8 +20,8 @@
  *   (e.g. losses [3, 2, 5, 6]: lds = [1,2,1,1], max_end = 1, max_start = -1, sections = 2/3,
  *   idx = -1 → lrs[3]);
  * - int() truncates toward zero; idx ≈ start + ⌊L/3⌋ + ⌊L/6⌋, about halfway, not "2/3".
- * Losses are compared as float32 (fastai's tensors), and the returned LR is float(lrs[idx]) of a
- * float32 tensor, i.e. Math.fround(lr). Needs >= 1 point (n = 0 is an IndexError in fastai).
+ * Losses are compared as float32 (fastai's tensors). fastai returns float(lrs[idx]) of a float32
+ * tensor; here the caller's own lrs[idx] (same index). Needs >= 1 point (n = 0 is an IndexError in fastai).
  */
 import { f32 } from './numeric.js';
 import { pick, tooFewPoints, type Suggestion } from './types.js';
@@ -90,5 +90,5 @@ export function valley(lrs: readonly number[], losses: readonly number[]): Sugge
   if (n < 1) return tooFewPoints('valley', 1, n, 'in the analysed window');
   const raw = valleyRawIndex(losses.slice(0, n));
   const idx = raw < 0 ? n + raw : raw; // Python negative indexing
-  return pick(f32(lrs[idx]), idx, 'valley');
+  return pick(lrs[idx], idx, 'valley');
 }

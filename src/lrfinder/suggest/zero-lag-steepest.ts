@@ -13,12 +13,17 @@
  *    3 × median spacing)) — a two-sided, zero-phase smoother whose local slope estimates
  *    dL/dlog10(lr) (Savitzky & Golay 1964, first order; uniform-weight local regression,
  *    Cleveland 1979 without the tricube weights). O(n) with prefix sums.
- * 3. k_min = argmin of the smoothed curve; the pick is the steepest (most negative) slope at or
- *    before k_min — the descending part only, like ignite's `FastaiLRFinder.lr_suggestion`.
+ * 3. Only points whose fitting window lies wholly inside the curve are candidates (two-sided
+ *    windows only: a one-sided fit at the first point reads the first few points' noise or
+ *    warm-up as a slope, and used to pick start_lr — issue 10). k_min = argmin of the smoothed
+ *    curve over the candidates; the pick is the steepest (most negative) slope at or before k_min
+ *    — the descending part only, like ignite's `FastaiLRFinder.lr_suggestion`.
  * 4. Returned as is: the point of steepest descent of a lag-free curve. (No "one decade below
  *    the minimum" clamp: on a curve with a long flat floor that would move the pick far past
  *    the steepest descent; `minimum` already offers lr_min/10.)
- * Needs >= 8 finite points with positive, non-decreasing LRs.
+ * Needs >= 8 finite points with positive, non-decreasing LRs, spanning more than two half-widths.
+ * The caller trims first (skip_start / skip_end, see ./registry.ts); `candidates` reports the
+ * range of indices that could be picked, so a pick at its edge can be flagged.
  */
 import { noSuggestion, pick, tooFewPoints, type Suggestion } from './types.js';
 
@@ -93,20 +98,51 @@ export function localLinearLogLr(lrs: readonly number[], losses: readonly (numbe
   return { index, x, level, slope, half_width: w };
 }
 
+export interface ZeroLagPick {
+  suggestion: Suggestion;
+  /** the half-open range of original indices that could be picked (two-sided windows); null when none */
+  candidates: { start: number; end: number } | null;
+}
+
 export function zeroLagSteepest(lrs: readonly number[], losses: readonly (number | null)[], opts: ZeroLagOptions = {}): Suggestion {
+  return zeroLagSteepestPick(lrs, losses, opts).suggestion;
+}
+
+export function zeroLagSteepestPick(lrs: readonly number[], losses: readonly (number | null)[], opts: ZeroLagOptions = {}): ZeroLagPick {
   let finite = 0;
   for (let i = 0; i < Math.min(lrs.length, losses.length); i++) {
     const v = losses[i];
     if (v !== null && Number.isFinite(v)) finite++;
   }
-  if (finite < ZERO_LAG_MIN_POINTS) return tooFewPoints('zero_lag_steepest', ZERO_LAG_MIN_POINTS, finite, 'with a finite loss');
+  if (finite < ZERO_LAG_MIN_POINTS) return { suggestion: tooFewPoints('zero_lag_steepest', ZERO_LAG_MIN_POINTS, finite, 'with a finite loss'), candidates: null };
   const fit = localLinearLogLr(lrs, losses, opts.half_width_decades ?? ZERO_LAG_DEFAULT_HALF_WIDTH);
-  if (fit === null) return noSuggestion('zero_lag_steepest needs positive, non-decreasing learning rates spanning more than one value');
-  let kMin = 0;
-  for (let k = 1; k < fit.level.length; k++) if (fit.level[k] < fit.level[kMin]) kMin = k;
-  let kSteep = 0;
-  for (let k = 1; k <= kMin; k++) if (fit.slope[k] < fit.slope[kSteep]) kSteep = k;
-  if (!(fit.slope[kSteep] < 0)) return noSuggestion('zero_lag_steepest: the smoothed loss never decreases before its minimum (LR range too small or zero gradients)');
+  if (fit === null) return { suggestion: noSuggestion('zero_lag_steepest needs positive, non-decreasing learning rates spanning more than one value'), candidates: null };
+  const m = fit.x.length;
+  const w = fit.half_width;
+  const eps = 1e-9 * Math.max(1, w);
+  let first = -1;
+  let last = -1;
+  for (let k = 0; k < m; k++) {
+    if (fit.x[k] - w >= fit.x[0] - eps && fit.x[k] + w <= fit.x[m - 1] + eps) {
+      if (first < 0) first = k;
+      last = k;
+    }
+  }
+  if (first < 0) {
+    const span = fit.x[m - 1] - fit.x[0];
+    return {
+      suggestion: noSuggestion(`zero_lag_steepest needs the curve to span at least two fitting half-widths (2 × ${w.toFixed(3)} decades of LR) so that a two-sided fit exists; it spans ${span.toFixed(3)}`),
+      candidates: null,
+    };
+  }
+  const candidates = { start: fit.index[first], end: fit.index[last] + 1 };
+  let kMin = first;
+  for (let k = first + 1; k <= last; k++) if (fit.level[k] < fit.level[kMin]) kMin = k;
+  let kSteep = first;
+  for (let k = first + 1; k <= kMin; k++) if (fit.slope[k] < fit.slope[kSteep]) kSteep = k;
+  if (!(fit.slope[kSteep] < 0)) {
+    return { suggestion: noSuggestion('zero_lag_steepest: the smoothed loss never decreases before its minimum (LR range too small or zero gradients)'), candidates };
+  }
   const k = kSteep;
-  return pick(lrs[fit.index[k]], fit.index[k], 'zero_lag_steepest');
+  return { suggestion: pick(lrs[fit.index[k]], fit.index[k], 'zero_lag_steepest'), candidates };
 }
