@@ -12,3 +12,6 @@ export { gradient, gradientF32, argmin } from './suggest/numeric.js';
 export { localLinearLogLr, type LocalLinearFit, type ZeroLagOptions } from './suggest/zero-lag-steepest.js';
 export { appendLayerStats, layerWarnings, type LayerSeries } from './layer-diagnostics.js';
 export * from './session.js';
+export * from './defaults.js';
+export * from './losses.js';
+export * from './emulate/index.js';

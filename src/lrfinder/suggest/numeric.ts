@@ -74,3 +74,38 @@ export function pySlice(n: number, start: number, stop: number): { start: number
   const e = norm(stop);
   return { start: s, end: Math.max(s, e) };
 }
+
+/**
+ * fma on float32 values: float32(a·b + c) with ONE rounding (a, b, c float32). a·b is exact in a
+ * double (24 + 24 bits); the sum is exact as TwoSum s + e; rounding s to float32 can only differ
+ * from rounding the exact sum when s falls exactly on a float32 midpoint, where e decides.
+ * torch's CPU lerp computes `end - (end - start) * (1 - weight)` with one rounding (FMA), which is
+ * what this reproduces (checked against python3-torch in test/lrfinder/fixtures/libraries.py).
+ */
+export function fmaF32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const bb = s - p;
+  const e = (p - (s - bb)) + (c - bb);
+  const r = f32(s);
+  if (e === 0 || !Number.isFinite(s)) return r;
+  // neighbours of s in float32
+  const lo = r <= s ? r : prevF32(r);
+  const hi = r >= s ? r : nextF32(r);
+  if (lo === hi || s - lo !== hi - s) return r; // s is not a midpoint: f32(s) is f32(exact)
+  return e > 0 ? hi : lo;
+}
+
+const F32_BUF = new Float32Array(1);
+const U32_BUF = new Uint32Array(F32_BUF.buffer);
+
+function nextF32(x: number): number {
+  F32_BUF[0] = x;
+  if (x === 0) { U32_BUF[0] = 1; return F32_BUF[0]; }
+  if (x > 0) U32_BUF[0] += 1; else U32_BUF[0] -= 1;
+  return F32_BUF[0];
+}
+
+function prevF32(x: number): number {
+  return -nextF32(-x);
+}

@@ -144,12 +144,3 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
 export function isMethodName(x: unknown): x is MethodName {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(METHODS, x);
 }
-
-/** The methods of one library, its default first. */
-export const LIBRARY_METHODS: Readonly<Record<LibraryName, readonly MethodName[]>> = Object.freeze({
-  fastai: ['valley', 'slide', 'minimum', 'steep'],
-  'torch-lr-finder': ['steepest'],
-  lightning: ['lightning', 'lightning_legacy'],
-  'keras-lr-finder': ['keras_sma'],
-  ignite: ['ignite'],
-});
