@@ -15,7 +15,10 @@
  * - zero_lag_steepest (ours) sees `raw_losses` when given (else `losses`), all finite points.
  * The windows actually used are returned in `windows`.
  */
+import { SERVICE_DEFAULTS } from './defaults.js';
 import type { RangeTestOutcome } from './range-test.js';
+import { suggest, type MethodOptions, type MethodPick, type RecordedCurve } from './suggest/pick.js';
+import { isMethodName, METHOD_NAMES, type MethodName } from './suggest/registry.js';
 import {
   checkCurve,
   isSuggestionMethodName,
@@ -28,7 +31,7 @@ import type { SlideOptions } from './suggest/slide.js';
 import type { TrimOptions, Window } from './trim.js';
 import { curveWarnings, type CurveWarning } from './warnings.js';
 
-export const DEFAULT_SUGGESTION: SuggestionMethodName = 'valley'; // fastai's default suggest_funcs
+export const DEFAULT_SUGGESTION: SuggestionMethodName = SERVICE_DEFAULTS.suggestion; // fastai's default suggest_funcs
 
 export interface AnalyzeCurveInput extends TrimOptions {
   lrs: readonly number[];
@@ -75,15 +78,11 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
   }
 
   const chosen = suggestions[method] as Suggestion;
-  const w = windows[method];
   if (chosen.lr === null) {
     warnings.push({ code: 'no_suggestion', message: `no ${method} suggestion: ${chosen.reason}` });
-  } else if (w && (method === 'steepest' || method === 'steep') && chosen.index === w.start) {
-    warnings.push({
-      code: 'suggestion_at_window_start',
-      message: `the ${method} pick is the first point of its window: the loss may already be falling fastest before it (lower start_lr or skip_start)`,
-      iteration: chosen.index,
-    });
+  } else if (!bad) {
+    // the chosen method's own warnings (a pick at the edge of its window, next to a non-finite loss)
+    warnings.push(...SUGGESTION_METHODS[method].pick(curve, input, { slide: input.slide }).warnings);
   }
   return {
     suggested_lr: chosen.lr,
@@ -114,4 +113,41 @@ export function analyzeRangeTest(
     suggestion: opts.suggestion,
     methods: opts.methods,
   });
+}
+
+export interface AnalyzeOptions extends MethodOptions {
+  /** the method whose pick is `suggested_lr` (default valley, fastai's default) */
+  suggestion?: MethodName;
+  /** methods to run (default: every method); the chosen `suggestion` always runs */
+  methods?: readonly MethodName[];
+}
+
+export interface MethodsAnalysis {
+  suggested_lr: number | null;
+  suggestion: MethodPick;
+  /** every requested method's pick, with the window it read, the trimming applied and its warnings */
+  suggestions: Partial<Record<MethodName, MethodPick>>;
+  /** the curve's warnings and the chosen pick's */
+  warnings: CurveWarning[];
+}
+
+/**
+ * Every method (./suggest/registry.ts) on one recorded curve, each with its own library's
+ * trimming unless `skip_start` / `skip_end` are set (then for every method), non-finite losses
+ * cut (`non_finite: "cut"`, the service's behaviour) or read as each library would ("library").
+ */
+export function analyzeMethods(curve: RecordedCurve, opts: AnalyzeOptions = {}): MethodsAnalysis {
+  const method: MethodName = opts.suggestion !== undefined && isMethodName(opts.suggestion) ? opts.suggestion : SERVICE_DEFAULTS.suggestion;
+  const names = new Set<MethodName>((opts.methods ?? METHOD_NAMES).filter(isMethodName));
+  names.add(method);
+  const suggestions: Partial<Record<MethodName, MethodPick>> = {};
+  for (const m of METHOD_NAMES) if (names.has(m)) suggestions[m] = suggest(m, curve, opts);
+  const chosen = suggestions[method] as MethodPick;
+  const warnings: CurveWarning[] = [];
+  const bad = checkCurve(curve);
+  if (bad) warnings.push({ code: 'invalid_curve', message: bad });
+  else warnings.push(...curveWarnings(curve.lrs, curve.losses));
+  if (chosen.lr === null) warnings.push({ code: 'no_suggestion', message: `no ${method} suggestion: ${chosen.reason}` });
+  warnings.push(...chosen.warnings);
+  return { suggested_lr: chosen.lr, suggestion: chosen, suggestions, warnings };
 }

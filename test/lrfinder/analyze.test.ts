@@ -150,7 +150,7 @@ describe('analyzeCurve', () => {
     const losses = lrs.map((_, i) => (i <= 10 ? 100 - 10 * i : -5 * (1 - Math.exp(-(i - 10) / 3))));
     const a = analyzeCurve({ lrs, losses, suggestion: 'steepest' });
     expect(a.suggestion.index).toBe(10);
-    expect(a.warnings).toContainEqual(expect.objectContaining({ code: 'suggestion_at_window_start', iteration: 10 }));
+    expect(a.warnings).toContainEqual(expect.objectContaining({ code: 'pick_at_window_edge', iteration: 10, message: expect.stringMatching(/first point/) }));
   });
 });
 

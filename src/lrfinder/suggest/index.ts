@@ -8,7 +8,7 @@
  */
 import type { TrimOptions, Window } from '../trim.js';
 import { minimum } from './minimum.js';
-import { suggest, type MethodOptions, type RecordedCurve } from './pick.js';
+import { suggest, type MethodOptions, type MethodPick, type RecordedCurve } from './pick.js';
 import type { MethodName } from './registry.js';
 import { slide, type SlideOptions } from './slide.js';
 import { steep } from './steep.js';
@@ -38,6 +38,8 @@ export interface SuggestionMethod {
   /** the part of the curve the method reads (after trimming and the cut at a non-finite loss) */
   window(curve: SuggestionCurve, trim?: TrimOptions): Window;
   suggest(curve: SuggestionCurve, trim?: TrimOptions, opts?: { slide?: SlideOptions }): Suggestion;
+  /** the full pick: window, trimming applied, warnings */
+  pick(curve: SuggestionCurve, trim?: TrimOptions, opts?: { slide?: SlideOptions }): MethodPick;
 }
 
 /** v1 trimming options → the method's options. */
@@ -51,6 +53,7 @@ function v1(name: SuggestionMethodName, origin: SuggestionOrigin): SuggestionMet
     name,
     origin,
     window: (c, trim) => suggest(name as MethodName, c, v1Options(name, trim)).window,
+    pick: (c, trim, opts) => suggest(name as MethodName, c, v1Options(name, trim, opts)),
     suggest(c, trim, opts) {
       const p = suggest(name as MethodName, c, v1Options(name, trim, opts));
       return p.lr === null ? { lr: null, index: null, reason: p.reason ?? `${name}: no suggestion` } : { lr: p.lr, index: p.index as number };

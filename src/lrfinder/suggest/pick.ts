@@ -142,8 +142,8 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
     return { ...base, lr: null, index: null, reason: s.reason, window, trim, warnings };
   }
   const range = r.candidates ?? window;
-  if (s.index === range.start || s.index === range.end - 1) {
-    const first = s.index === range.start;
+  if (s.index <= range.start || s.index >= range.end - 1) {
+    const first = s.index <= range.start;
     warnings.push({
       code: 'pick_at_window_edge',
       message: `the ${method} pick is the ${first ? 'first' : 'last'} point it could choose (index ${s.index}, window [${range.start}, ${range.end})): ` +

@@ -23,6 +23,7 @@
 import { FASTAI_DEFAULTS, IGNITE_DEFAULTS, KERAS_LR_FINDER_DEFAULTS, LIGHTNING_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../defaults.js';
 import type { Skips } from '../trim.js';
 import { igniteSuggestion } from './ignite.js';
+import { argmin, f32 } from './numeric.js';
 import { kerasSma } from './keras-sma.js';
 import { lightningLegacySuggestion, lightningSuggestion } from './lightning.js';
 import { minimum } from './minimum.js';
@@ -118,13 +119,22 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
     name: 'keras_sma', origin: 'keras-lr-finder',
     defaultSkips: fixed(KERAS_LR_FINDER_DEFAULTS.n_skip_beginning, KERAS_LR_FINDER_DEFAULTS.n_skip_end),
     skipEndZero: 'empty', cutsAtNaN: false, precision: 'float64', minPoints: () => 1,
-    run: (l, y, s, e, p) => ({ suggestion: kerasSma(l, y, s, e, p.sma ?? KERAS_LR_FINDER_DEFAULTS.sma) }),
+    run(l, y, s, e, p) {
+      const sma = p.sma ?? KERAS_LR_FINDER_DEFAULTS.sma;
+      // the first `sma` derivatives are keras_lr_finder's zero padding: real differences start at sma
+      return { suggestion: kerasSma(l, y, s, e, sma), candidates: { start: Math.min(Math.max(s, sma), e), end: e } };
+    },
   },
   ignite: {
     name: 'ignite', origin: 'ignite',
     defaultSkips: fixed(IGNITE_DEFAULTS.skip_start, IGNITE_DEFAULTS.skip_end),
     skipEndZero: 'keep_end', cutsAtNaN: false, precision: 'float32', minPoints: () => IGNITE_DEFAULTS.min_descending_points,
-    run: windowed((l, y) => igniteSuggestion(l, y)),
+    run(lrs, losses, start, end) {
+      const s = windowed((l, y) => igniteSuggestion(l, y))(lrs, losses, start, end, {});
+      // ignite's candidates: index 1 … m-2 of the descending part (m = argmin + 1)
+      const m = argmin(losses.slice(start, end).map(f32)) + 1;
+      return { ...s, candidates: { start: start + 1, end: start + Math.max(1, m - 1) } };
+    },
   },
   zero_lag_steepest: {
     name: 'zero_lag_steepest', origin: 'lr-finder',
