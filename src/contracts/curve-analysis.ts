@@ -7,6 +7,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, StringEnum } from './common.js';
+import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../lrfinder/defaults.js';
 import { SUGGESTION_NAMES } from './lr-range-test.js';
 
 /** Static schema bound; the configurable limit (LIMIT_NUM_ITER) is checked by the handler. */
@@ -23,11 +24,11 @@ export const CurveAnalysisRequest = Type.Object(
       description: 'the loss of each step, same length as lrs; null where it was NaN/Inf (torch-lr-finder `history["loss"]`, fastai `recorder.losses`)',
     }),
     suggestion: Type.Optional(StringEnum(SUGGESTION_NAMES, {
-      default: 'valley',
+      default: SERVICE_DEFAULTS.suggestion,
       description: 'which method picks `suggested_lr` (all requested methods are returned in `suggestions`)',
     })),
-    skip_start: Type.Optional(Type.Integer({ minimum: 0, maximum: CURVE_MAX_POINTS, default: 10, description: 'torch-lr-finder `plot(skip_start=10)`, for steepest' })),
-    skip_end: Type.Optional(Type.Integer({ minimum: 0, maximum: CURVE_MAX_POINTS, default: 5, description: 'torch-lr-finder `plot(skip_end=5)`, for steepest; 0 keeps the end' })),
+    skip_start: Type.Optional(Type.Integer({ minimum: 0, maximum: CURVE_MAX_POINTS, default: TORCH_LR_FINDER_DEFAULTS.skip_start, description: 'torch-lr-finder `plot(skip_start=10)`, for steepest' })),
+    skip_end: Type.Optional(Type.Integer({ minimum: 0, maximum: CURVE_MAX_POINTS, default: TORCH_LR_FINDER_DEFAULTS.skip_end, description: 'torch-lr-finder `plot(skip_end=5)`, for steepest; 0 keeps the end' })),
     num_iter: Type.Optional(Type.Integer({
       minimum: 1, maximum: 1_000_000,
       description: 'fastai `lr_find(num_it=100)`: the iterations requested; fastai\'s suggesters drop num_it//10 points at the front. Default: the curve length',

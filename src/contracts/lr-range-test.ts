@@ -8,21 +8,22 @@ import { Data } from './data.js';
 import { JobResource } from './job.js';
 import { Loss, Model, Optimizer } from './model.js';
 
+import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS as T } from '../lrfinder/defaults.js';
 import { SUGGESTION_METHOD_NAMES } from '../lrfinder/suggest/index.js';
 
 export const SUGGESTION_NAMES = SUGGESTION_METHOD_NAMES;
 
 /** Defaults of torch-lr-finder's `range_test` / `plot` (davidtvs/pytorch-lr-finder) unless noted. */
 export const RANGE_TEST_DEFAULTS = {
-  start_lr: 1e-7,
-  end_lr: 10,
-  num_iter: 100,
-  step_mode: 'exp',
-  smooth_f: 0.05,
-  diverge_th: 5,
-  suggestion: 'valley', // fastai's default suggestion function
-  skip_start: 10,
-  skip_end: 5,
+  start_lr: T.start_lr,
+  end_lr: T.end_lr,
+  num_iter: T.num_iter,
+  step_mode: T.step_mode,
+  smooth_f: T.smooth_f,
+  diverge_th: T.diverge_th,
+  suggestion: SERVICE_DEFAULTS.suggestion, // fastai's default suggestion function
+  skip_start: T.skip_start,
+  skip_end: T.skip_end,
   eval: 'train',
   repeats: 1,
   batch_size: 64,

@@ -17,6 +17,7 @@
  * (`summarizeRangeTest` builds an outcome from the points seen so far).
  */
 import type { StepResult } from '../core/types.js';
+import { TORCH_LR_FINDER_DEFAULTS } from './defaults.js';
 import { lrPlan, type StepMode } from './schedule.js';
 import { emaStep, hasDiverged } from './smoothing.js';
 
@@ -33,12 +34,12 @@ export interface RangeTestOptions {
 
 /** torch-lr-finder's `range_test` defaults (start_lr=None there means "the optimizer's LR"; 1e-7 like fastai). */
 export const RANGE_TEST_OPTION_DEFAULTS: Readonly<RangeTestOptions> = Object.freeze({
-  start_lr: 1e-7,
-  end_lr: 10,
-  num_iter: 100,
-  step_mode: 'exp',
-  smooth_f: 0.05,
-  diverge_th: 5,
+  start_lr: TORCH_LR_FINDER_DEFAULTS.start_lr,
+  end_lr: TORCH_LR_FINDER_DEFAULTS.end_lr,
+  num_iter: TORCH_LR_FINDER_DEFAULTS.num_iter,
+  step_mode: TORCH_LR_FINDER_DEFAULTS.step_mode,
+  smooth_f: TORCH_LR_FINDER_DEFAULTS.smooth_f,
+  diverge_th: TORCH_LR_FINDER_DEFAULTS.diverge_th,
 });
 
 export type StopReason = 'completed' | 'diverged' | 'non_finite';
