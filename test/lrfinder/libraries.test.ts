@@ -20,8 +20,12 @@ interface Emu {
   lrs: WireLoss[]; losses: WireLoss[]; iterations: number; stop_reason: string; picks: Record<string, number | null>;
 }
 interface Rec { case: string; from: LibraryName; lrs: number[]; losses: WireLoss[]; num_it: number; picks: Record<string, number | null> }
+interface Rand {
+  lrs: number[]; losses: WireLoss[]; num_it: number; picks: Record<string, number | null>;
+  emulations: Record<LibraryName, { iterations: number; stop_reason: string; picks: Record<string, number | null> }>;
+}
 const F = JSON.parse(readFileSync(new URL('./fixtures/libraries.json', import.meta.url), 'utf8')) as {
-  raw: Record<string, WireLoss[]>; emulations: Emu[]; recorded: Rec[];
+  raw: Record<string, WireLoss[]>; emulations: Emu[]; recorded: Rec[]; random: Rand[];
 };
 
 const dec = (xs: readonly WireLoss[]): LossValue[] => xs.map(decodeLoss);
@@ -75,6 +79,23 @@ describe('suggest on a recorded curve: every library method, the library\'s defa
   it.each(F.recorded.map((r) => [`${r.from}'s curve of ${r.case}`, r] as const))('%s', (_n, r) => {
     const curve = { lrs: r.lrs.map(Number), losses: dec(r.losses) };
     for (const m of methods) expectPick(m, curve.lrs, suggest(m, curve, { num_it: r.num_it, non_finite: 'library' }), r.picks[m]);
+  });
+});
+
+describe('150 random curves (geometric and linear LRs, loss scales, quantised losses with ties, NaN / ±inf)', () => {
+  it.each(F.random.map((r, k) => [k, r] as const))('curve %i', (_k, r) => {
+    const losses = dec(r.losses);
+    const curve = { lrs: r.lrs, losses };
+    for (const [m, want] of Object.entries(r.picks)) {
+      const method = (m === 'keras_sma_5' ? 'keras_sma' : m) as MethodName;
+      expectPick(method, r.lrs, suggest(method, curve, { num_it: r.num_it, non_finite: 'library', sma: m === 'keras_sma_5' ? 5 : 1 }), want);
+    }
+    for (const [lib, e] of Object.entries(r.emulations) as [LibraryName, Rand['emulations'][LibraryName]][]) {
+      const em = emulate(lib, losses);
+      expect(em.iterations, lib).toBe(e.iterations);
+      expect(em.stop_reason, lib).toBe(e.stop_reason);
+      for (const [m, want] of Object.entries(e.picks)) expectPick(m, em.lrs, em.suggestions[m as MethodName] as any, want);
+    }
   });
 });
 
