@@ -145,6 +145,10 @@ function analyse(
   const suggestions: Partial<Record<MethodName, MethodPick>> = {};
   for (const m of names) suggestions[m] = suggest(m, { lrs, losses: recorded, raw_losses: raw }, mo);
   const warnings: CurveWarning[] = [];
+  const unknown = raw.filter((v) => v === null).length;
+  if (unknown > 0) {
+    warnings.push({ code: 'unknown_non_finite_read_as_nan', message: `${unknown} loss(es) are null (non-finite, kind unknown) and were fed to ${o.library} as NaN; send "NaN", "Infinity" or "-Infinity" to reproduce it exactly` });
+  }
   if (given > recorded.length) {
     warnings.push({ code: 'losses_not_recorded', message: `${o.library} would have stopped (${stop}) after ${recorded.length} points; the ${given - recorded.length} loss(es) after that were not read`, iteration: recorded.length - 1 });
   }

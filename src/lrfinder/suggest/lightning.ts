@@ -33,7 +33,7 @@ import { noSuggestion, pick, type Suggestion } from './types.js';
 
 export interface LightningPick {
   suggestion: Suggestion;
-  /** positions of the window dropped as non-finite before the gradient */
+  /** non-finite positions of the window dropped before the gradient (legacy: those before the picked point, i.e. the shift) */
   dropped: number;
 }
 
@@ -62,5 +62,6 @@ export function lightningLegacySuggestion(lrs: readonly number[], losses: readon
   if (idx.length < 2) return { suggestion: noSuggestion(TOO_FEW), dropped };
   const k = argmin(gradientF32(idx.map((i) => f32(losses[i]))));
   const at = k + start;
-  return { suggestion: pick(lrs[at], at, 'lightning_legacy'), dropped };
+  // the pick is shifted when non-finite points before the picked finite one were dropped (idx[k] != k + start)
+  return { suggestion: pick(lrs[at], at, 'lightning_legacy'), dropped: idx[k] - at };
 }

@@ -151,7 +151,7 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
       iteration: s.index,
     });
   }
-  for (let i = Math.max(window.start, s.index - 1); i <= Math.min(window.end - 1, s.index + 1); i++) {
+  for (let i = Math.max(window.start, s.index - 1); method !== 'lightning' && i <= Math.min(window.end - 1, s.index + 1); i++) {
     if (!Number.isFinite(y[i])) {
       warnings.push({ code: 'pick_near_non_finite', message: `the ${method} pick (index ${s.index}) sits next to a non-finite loss at index ${i}: ${spec.origin}'s arithmetic on NaN/Inf decided it, not the curve`, iteration: s.index });
       break;
@@ -161,7 +161,7 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
     warnings.push({ code: 'lightning_regressed', message: 'Lightning >= 2.5.3 differentiates the loss in LINEAR learning-rate coordinates (d loss / d lr) while sweeping exponentially, which pulls the pick toward the start of the window (Lightning issue #21141); lightning_legacy is the index-based gradient of Lightning <= 2.5.2' });
   }
   if (method === 'lightning_legacy' && (r.dropped ?? 0) > 0) {
-    warnings.push({ code: 'lightning_legacy_offset', message: `Lightning <= 2.5.2 removed ${r.dropped} non-finite point(s) before the gradient and then added skip_begin back, so the pick is shifted (Lightning issue #14248)`, iteration: s.index });
+    warnings.push({ code: 'lightning_legacy_offset', message: `Lightning <= 2.5.2 removed ${r.dropped} non-finite point(s) before the gradient and then added skip_begin back, so its pick is ${r.dropped} point(s) left of the point the gradient chose (Lightning issue #14248)`, iteration: s.index });
   }
   return { ...base, lr: s.lr, index: s.index, window, trim, warnings };
 }
