@@ -83,7 +83,7 @@ function cells(line: string): string[] {
  * target is the column named `target` (default: the last one); the others are the features, in order.
  * Data row i (CSV line i + 2) is x[i] / y[i], and errors point there.
  */
-export function parseCsv(text: string, task: 'classification' | 'regression', target: string | undefined): { x: number[][]; y: number[] } {
+export function parseCsv(text: string, target: string | undefined): { x: number[][]; y: number[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length < 3) throw invalid('/', 'a CSV upload needs a header row and at least 2 data rows');

@@ -7,14 +7,14 @@ import { problem, resolveContext } from '../helpers/resolve.js';
 
 describe('parseCsv', () => {
   it('takes the target column out wherever it is; the features keep their order', () => {
-    expect(parseCsv('"a", label ,b\n0.5,1,2\n-1e-3,0,3.25\n', 'classification', 'label')).toEqual({ x: [[0.5, 2], [-0.001, 3.25]], y: [1, 0] });
-    expect(parseCsv('a,b,t\n1,2,3\n4,5,6\n\n', 'regression', undefined)).toEqual({ x: [[1, 2], [4, 5]], y: [3, 6] });
+    expect(parseCsv('"a", label ,b\n0.5,1,2\n-1e-3,0,3.25\n', 'label')).toEqual({ x: [[0.5, 2], [-0.001, 3.25]], y: [1, 0] });
+    expect(parseCsv('a,b,t\n1,2,3\n4,5,6\n\n', undefined)).toEqual({ x: [[1, 2], [4, 5]], y: [3, 6] });
   });
 
   it('points at the cell as x/y see it (columns after the target shift left)', () => {
-    expect(problem(() => parseCsv('a,t,b\n1,0,2\n1,1,x\n', 'classification', 't')).errors[0].pointer).toBe('/x/1/1');
-    expect(problem(() => parseCsv('a,t,b\n1,0,2\n1,Infinity,2\n', 'regression', 't')).errors[0].pointer).toBe('/y/1');
-    expect(problem(() => parseCsv('a,t\n1,0\n', 'regression', undefined)).errors[0].pointer).toBe('/');
+    expect(problem(() => parseCsv('a,t,b\n1,0,2\n1,1,x\n', 't')).errors[0].pointer).toBe('/x/1/1');
+    expect(problem(() => parseCsv('a,t,b\n1,0,2\n1,Infinity,2\n', 't')).errors[0].pointer).toBe('/y/1');
+    expect(problem(() => parseCsv('a,t\n1,0\n', undefined)).errors[0].pointer).toBe('/');
   });
 });
 

@@ -5,7 +5,6 @@
  * preview's, a deterministic ranking for a fixed seed; ReduceLROnPlateau on the evaluation loss;
  * a diverging schedule ranks last; cancel.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
@@ -18,7 +17,6 @@ import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '
 let stack: Stack;
 const api = () => jobApi(stack, 'schedule-simulations');
 const submit = (body: unknown) => api().submit(body);
-const get = (id: string) => api().get(id);
 const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 const KIND = '/v1/schedule-simulations';
 

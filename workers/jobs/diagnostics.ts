@@ -10,14 +10,13 @@
  *    with val_fraction 0 and batch_size = tiny_batch trains on it: its batcher's every batch is the
  *    whole (reshuffled) set, so every step sees the same rows. Same spec seed → same initial weights.
  */
-import { dataShape, type ResolvedData } from '../../src/contracts/resolve.js';
+import { dataShape } from '../../src/contracts/resolve.js';
 import type { ResolvedDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
 import type { CheckName } from '../../src/contracts/diagnostics.js';
 import { loadDataset } from '../../src/core/datasets/index.js';
 import { createRng } from '../../src/core/rng.js';
 import type { Dataset, TrainSpec } from '../../src/core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../src/core/trainer.js';
-import type { Backend } from '../../src/core/types.js';
 import {
   chanceLoss, checkData, checkGradients, checkInit, checkOverfit, fin, meanPredictionLoss, worst,
   type CheckResult, type InitLayerStats,

@@ -5,8 +5,7 @@
  */
 import { dataShape, type ResolvedRangeTest } from '../../src/contracts/resolve.js';
 import { createTrainer } from '../../src/core/trainer.js';
-import type { Dataset, TrainSpec } from '../../src/core/spec.js';
-import type { Backend, StepResult } from '../../src/core/types.js';
+import type { StepResult } from '../../src/core/types.js';
 import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
 import { rowsOf, type JobDeps } from './deps.js';
 import { toTrainSpec } from './train-spec.js';

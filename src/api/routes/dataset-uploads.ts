@@ -71,7 +71,7 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
       let body: UploadBody;
       if (typeof req.body === 'string') {
         if (q.task === undefined) throw invalid('/querystring/task', 'is required for a CSV upload: classification or regression');
-        body = { task: q.task, name: q.name, ...parseCsv(req.body, q.task, q.target) };
+        body = { task: q.task, name: q.name, ...parseCsv(req.body, q.target) };
       } else {
         for (const k of ['task', 'target', 'name'] as const) {
           if (q[k] !== undefined) throw invalid(`/querystring/${k}`, 'is for CSV uploads; a JSON upload carries name and task in its body');

@@ -2,7 +2,7 @@
  * The job routes every kind shares: POST /v1/{kind} (202 + Location), GET /v1/{kind}/{id},
  * POST /v1/{kind}/{id}/cancel. A kind supplies its request/job schemas and its resolver.
  */
-import Type, { type TSchema } from 'typebox';
+import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import type { JobKind } from '../../contracts/job.js';
