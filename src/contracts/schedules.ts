@@ -48,7 +48,6 @@ export const ScheduleSpec = Type.Object(
     example: { type: 'CosineAnnealingLR', lr: 0.1, T_max: 100, eta_min: 0.001 },
   },
 );
-export type ScheduleSpecBody = Static<typeof ScheduleSpec>;
 
 const PREVIEW_EXAMPLE = {
   schedule: {

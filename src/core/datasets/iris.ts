@@ -8,9 +8,6 @@
  */
 import { makeDataset, shuffleRows, type Generator } from './common.js';
 
-export const IRIS_FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
-export const IRIS_CLASSES = ['setosa', 'versicolor', 'virginica'] as const;
-
 /** 150 rows × 4 features in the original order: 50 setosa, 50 versicolor, 50 virginica */
 export const IRIS_X: readonly number[] = [
   5.1,3.5,1.4,0.2, 4.9,3.0,1.4,0.2, 4.7,3.2,1.3,0.2, 4.6,3.1,1.5,0.2, 5.0,3.6,1.4,0.2,
