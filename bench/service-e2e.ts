@@ -16,7 +16,7 @@ import { resolveRangeTest } from '../src/contracts/resolve.js';
 import { freePort, startRedisServer } from '../src/redis/embedded.js';
 import { chooseBackend } from '../workers/backend.js';
 import { loadIoDataset } from '../workers/datasets.js';
-import { runLrRangeTest } from '../workers/jobs/lr-range-test.js';
+import { runLrRangeTest } from '../src/kinds/lr-range-tests/run.js';
 
 const preset = process.argv[2] ?? 'spirals-mlp';
 const runs = Number(process.argv[3] ?? 7);

@@ -10,7 +10,7 @@ import { Problem, ProblemError } from '../contracts/common.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
 import { Data } from '../contracts/data.js';
 import { DatasetUploadRequest, UploadedDataset } from '../contracts/datasets-upload.js';
-import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../contracts/diagnostics.js';
+import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../kinds/diagnostics/contract.js';
 import { Progress } from '../contracts/job.js';
 import { LayerSeries, LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';

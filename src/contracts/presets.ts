@@ -5,7 +5,7 @@
  */
 import type { LrRangeTestRequest } from './lr-range-test.js';
 import type { ScheduleSimulationRequest } from './schedules.js';
-import type { DiagnosticsRequest } from './diagnostics.js';
+import type { DiagnosticsRequest } from '../kinds/diagnostics/contract.js';
 
 export interface Preset {
   name: string;

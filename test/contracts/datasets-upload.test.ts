@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkUpload, parseCsv } from '../../src/contracts/datasets-upload.js';
 import { dataShape, resolveRangeTest, type UploadShape } from '../../src/contracts/resolve.js';
-import { resolveDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
+import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
 import { problem, resolveContext } from '../helpers/resolve.js';
 
 describe('parseCsv', () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { problem, resolveContext } from '../helpers/resolve.js';
 import { downsampleIndex } from '../../src/api/routes/schedules.js';
 import { PRESETS } from '../../src/contracts/presets.js';
-import { resolveScheduleSimulation, scheduleProblem } from '../../src/contracts/resolve-schedules.js';
+import { resolveScheduleSimulation, scheduleProblem } from '../../src/kinds/schedule-simulations/resolve.js';
 import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { ScheduleError } from '../../src/core/schedules/index.js';
-import { rankRuns } from '../../workers/jobs/schedule-simulation.js';
+import { rankRuns } from '../../src/kinds/schedule-simulations/run.js';
 
 const ctx = resolveContext;
 const resolve = (body: ScheduleSimulationRequest, env: Record<string, string> = {}) => resolveScheduleSimulation(body, ctx(env));

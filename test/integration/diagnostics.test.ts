@@ -8,14 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLayerParams } from '../../src/contracts/params.js';
-import { resolveDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
-import type { DiagnosticsRequest } from '../../src/contracts/diagnostics.js';
+import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
+import type { DiagnosticsRequest } from '../../src/kinds/diagnostics/contract.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { createTrainer } from '../../src/core/trainer.js';
 import { renderJobSvg } from '../../src/api/views/index.js';
-import { runDiagnostics, sampleRows } from '../../workers/jobs/diagnostics.js';
-import { parseXml } from '../api/views/xml.js';
-import { toTrainSpec } from '../../workers/jobs/train-spec.js';
+import { runDiagnostics, sampleRows } from '../../src/kinds/diagnostics/run.js';
+import { parseXml } from '../helpers/xml.js';
+import { toTrainSpec } from '../../src/contracts/train-spec.js';
 import { testConfig } from '../helpers/app.js';
 import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
 

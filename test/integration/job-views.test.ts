@@ -15,7 +15,7 @@ import { JobStore } from '../../src/queue/jobs.js';
 import { appOn, appWithoutRedis, testConfig } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { startWorker, type TestWorker } from '../helpers/worker.js';
-import { parseXml } from '../api/views/xml.js';
+import { parseXml } from '../helpers/xml.js';
 
 let redis: TestRedis;
 let t: Awaited<ReturnType<typeof appOn>>;

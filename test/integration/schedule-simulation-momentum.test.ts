@@ -8,13 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countLayerParams } from '../../src/contracts/params.js';
-import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
 import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { simulateSchedule, type ScheduleSpec } from '../../src/core/schedules/index.js';
 import { createTrainer } from '../../src/core/trainer.js';
-import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
-import { toTrainSpec } from '../../workers/jobs/train-spec.js';
+import { runScheduleSimulation } from '../../src/kinds/schedule-simulations/run.js';
+import { toTrainSpec } from '../../src/contracts/train-spec.js';
 
 type Json = Record<string, any>;
 const STEPS = 24;

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLayerParams } from '../../src/contracts/params.js';
-import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
 import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
-import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
+import { runScheduleSimulation } from '../../src/kinds/schedule-simulations/run.js';
 import { testConfig } from '../helpers/app.js';
 import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
 

@@ -12,8 +12,8 @@ import { renderJobCsv, renderJobSvg } from '../../src/api/views/index.js';
 import type { JobKind } from '../../src/contracts/job.js';
 import type { UploadShape } from '../../src/contracts/resolve.js';
 import { resolveRangeTest } from '../../src/contracts/resolve.js';
-import { resolveDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
-import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
+import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
 import { runJob } from '../../workers/jobs/index.js';
 import { resolveContext } from '../helpers/resolve.js';
 

@@ -3,9 +3,9 @@
  * parameters, more than the SIMD backend's 8 Mi-float default holds with Adam's state) trains.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
+import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
 import { chooseBackend } from '../../workers/backend.js';
-import { runScheduleSimulation } from '../../workers/jobs/schedule-simulation.js';
+import { runScheduleSimulation } from '../../src/kinds/schedule-simulations/run.js';
 import { resolveContext } from '../helpers/resolve.js';
 
 describe('backend capacity', () => {

@@ -1,13 +1,13 @@
 /** Job runners by kind: each is a generator of progress that returns the job's result. */
 import type { JobKind } from '../../src/contracts/job.js';
 import type { ResolvedRangeTest } from '../../src/contracts/resolve.js';
-import type { ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
-import type { ResolvedDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
+import type { ResolvedScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
+import type { ResolvedDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
 import { chooseBackend } from '../backend.js';
 import { loadIoDataset, type UploadRows } from '../datasets.js';
-import { runLrRangeTest } from './lr-range-test.js';
-import { runScheduleSimulation } from './schedule-simulation.js';
-import { runDiagnostics } from './diagnostics.js';
+import { runLrRangeTest } from '../../src/kinds/lr-range-tests/run.js';
+import { runScheduleSimulation } from '../../src/kinds/schedule-simulations/run.js';
+import { runDiagnostics } from '../../src/kinds/diagnostics/run.js';
 import { JobInputError } from './errors.js';
 
 type Runner = (request: unknown, upload?: UploadRows) => Generator<Record<string, unknown>, unknown>;

@@ -1,9 +1,9 @@
 /** POST /v1/diagnostics and friends: queue training health checks (data, init, gradients, overfit one batch). */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
-import type { DiagnosticsRequest } from '../../contracts/diagnostics.js';
+import type { DiagnosticsRequest } from '../../kinds/diagnostics/contract.js';
 import { countLayerParams } from '../../contracts/params.js';
-import { resolveDiagnostics } from '../../contracts/resolve-diagnostics.js';
+import { resolveDiagnostics } from '../../kinds/diagnostics/resolve.js';
 import { registerJobRoutes } from './jobs.js';
 
 export function diagnosticsRoutes(app: FastifyInstance, config: Readonly<Config>): void {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { countLayerParams } from '../../contracts/params.js';
-import { resolveScheduleSimulation } from '../../contracts/resolve-schedules.js';
+import { resolveScheduleSimulation } from '../../kinds/schedule-simulations/resolve.js';
 import type { ScheduleSimulationRequest } from '../../contracts/schedules.js';
 import { registerJobRoutes } from './jobs.js';
 

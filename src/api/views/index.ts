@@ -2,10 +2,10 @@
  * Which picture and which table a finished job has: range-test-shaped results (lrs + losses)
  * and schedule simulations (schedules[]). Anything else has none (null).
  */
-import { renderRangeTestCsv, renderScheduleCsv } from './csv.js';
-import { renderRangeTestSvg } from './range-test-svg.js';
-import { renderScheduleSimulationSvg } from './schedule-svg.js';
-import { isDiagnosticsResult, renderDiagnosticsCsv, renderDiagnosticsSvg } from './diagnostics-svg.js';
+import { renderRangeTestCsv, renderScheduleCsv } from '../../views/csv.js';
+import { renderRangeTestSvg } from '../../kinds/lr-range-tests/svg.js';
+import { renderScheduleSimulationSvg } from '../../kinds/schedule-simulations/svg.js';
+import { isDiagnosticsResult, renderDiagnosticsCsv, renderDiagnosticsSvg } from '../../kinds/diagnostics/views.js';
 
 export { renderRangeTestSvg, renderScheduleSimulationSvg, renderRangeTestCsv, renderScheduleCsv, renderDiagnosticsSvg, renderDiagnosticsCsv };
 export { sseComment, sseEvent } from './sse.js';

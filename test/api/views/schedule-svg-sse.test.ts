@@ -1,9 +1,9 @@
 /** Schedule-simulation plot (one curve per schedule) and SSE framing. */
 import { describe, expect, it } from 'vitest';
 import { renderJobCsv, renderJobSvg, resultShape } from '../../../src/api/views/index.js';
-import { renderScheduleSimulationSvg, SCHEDULE_LAYOUT as S } from '../../../src/api/views/schedule-svg.js';
+import { renderScheduleSimulationSvg, SCHEDULE_LAYOUT as S } from '../../../src/kinds/schedule-simulations/svg.js';
 import { sseComment, sseEvent } from '../../../src/api/views/sse.js';
-import { parseXml } from './xml.js';
+import { parseXml } from '../../helpers/xml.js';
 
 describe('renderScheduleSimulationSvg', () => {
   const cosine = Array.from({ length: 11 }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / 10)));

@@ -1,6 +1,6 @@
 /** The init and gradients checks on hand-made layer statistics. */
 import { describe, expect, it } from 'vitest';
-import { chanceLoss, checkGradients, checkInit, meanPredictionLoss, type InitLayerStats } from '../../../src/lrfinder/checks/index.js';
+import { chanceLoss, checkGradients, checkInit, meanPredictionLoss, type InitLayerStats } from '../../../../src/kinds/diagnostics/checks/index.js';
 
 const layer = (i: number, act_std: number, grad_norm = 1, kind = 'dense'): InitLayerStats =>
   ({ layer: `layers.${i}`, kind, act_mean: 0, act_std, dead_fraction: 0, weight_norm: kind === 'dense' ? 1 : 0, grad_norm });

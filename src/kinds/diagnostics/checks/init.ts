@@ -18,9 +18,9 @@
  * ln 2 (logit 0), and for regression the loss of predicting the targets' mean. Karpathy (2019,
  * "verify loss @ init") — far above it (> 1.5×) means badly scaled logits or a bad init.
  */
-import { createLoss } from '../../core/losses.js';
-import { DEAD_FRACTION_LIMIT } from '../layer-diagnostics.js';
-import type { LossSpec } from '../../core/spec.js';
+import { createLoss } from '../../../core/losses.js';
+import { DEAD_FRACTION_LIMIT } from '../../../lrfinder/layer-diagnostics.js';
+import type { LossSpec } from '../../../core/spec.js';
 import { fin, fmt, type CheckResult, type CheckStatus, type InitLayerStats } from './types.js';
 
 export const ACTIVATION_FAIL_GROWTH = 100;

@@ -9,7 +9,7 @@
  * when the rarest has less than 10% of the rows of the most common; regression targets are badly
  * scaled when their |mean| or std exceeds 100.
  */
-import type { Dataset } from '../../core/spec.js';
+import type { Dataset } from '../../../core/spec.js';
 import { fin, fmt, type CheckResult, type CheckStatus } from './types.js';
 
 export const FEATURE_SCALE_LIMIT = 10;

@@ -3,8 +3,8 @@
  * (top panel) and, when the simulation trained, the loss against the step (bottom panel, clipped
  * like the range-test plot). Pure: result + request in, SVG text out.
  */
-import { lossAxisRange } from './range-test-svg.js';
-import { esc, fmt, isNum, linearScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument, type Scale } from './svg.js';
+import { lossAxisRange } from '../lr-range-tests/svg.js';
+import { esc, fmt, isNum, linearScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument, type Scale } from '../../views/svg.js';
 
 export const SCHEDULE_LAYOUT = Object.freeze({ width: 780, left: 64, right: 200, top: 52, panel: 220, gap: 44, bottom: 40 });
 

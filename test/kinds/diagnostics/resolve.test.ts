@@ -1,9 +1,9 @@
 /** Diagnostics request resolution: presets, defaults, canonical check order, limits (no I/O). */
 import { describe, expect, it } from 'vitest';
-import { problem, resolveContext } from '../helpers/resolve.js';
-import type { DiagnosticsRequest } from '../../src/contracts/diagnostics.js';
-import { findPreset } from '../../src/contracts/presets.js';
-import { resolveDiagnostics, trainRows } from '../../src/contracts/resolve-diagnostics.js';
+import { problem, resolveContext } from '../../helpers/resolve.js';
+import type { DiagnosticsRequest } from '../../../src/kinds/diagnostics/contract.js';
+import { findPreset } from '../../../src/contracts/presets.js';
+import { resolveDiagnostics, trainRows } from '../../../src/kinds/diagnostics/resolve.js';
 
 const ctx = resolveContext;
 const resolve = (body: DiagnosticsRequest, env: Record<string, string> = {}) => resolveDiagnostics(body, ctx(env));

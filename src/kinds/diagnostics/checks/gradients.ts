@@ -10,7 +10,7 @@
  * - a total gradient norm above 1e3 at init: warning (with standardised inputs and a diffuse
  *   output, mean-reduced losses give O(1) gradients; far above means the first steps jump far).
  */
-import { GRADIENT_RATIO_LIMIT } from '../layer-diagnostics.js';
+import { GRADIENT_RATIO_LIMIT } from '../../../lrfinder/layer-diagnostics.js';
 import { fin, fmt, type CheckResult, type CheckStatus, type InitLayerStats } from './types.js';
 
 export const GRADIENT_RATIO_FAIL = GRADIENT_RATIO_LIMIT ** 2;

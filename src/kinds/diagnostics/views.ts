@@ -4,10 +4,10 @@
  * NaN/Inf) and the per-layer activation std and gradient norm at initialisation on a log axis
  * (where exploding or vanishing signals show as a slope). Pure: result in, SVG/CSV text out.
  */
-import { numCell } from './csv.js';
+import { numCell } from '../../views/csv.js';
 import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument,
-} from './svg.js';
+} from '../../views/svg.js';
 
 export const DIAGNOSTICS_LAYOUT = Object.freeze({ width: 780, left: 64, right: 56, top: 40, rowHeight: 18, panel: 200, gap: 56, bottom: 40 });
 

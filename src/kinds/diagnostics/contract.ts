@@ -6,10 +6,10 @@
  * optional; a `preset` fills the rest (GET /v1/presets, kind `diagnostics`).
  */
 import Type, { type Static } from 'typebox';
-import { FiniteOrNull, RefOf, StringEnum } from './common.js';
-import { Data } from './data.js';
-import { JobResource } from './job.js';
-import { Loss, Model, Optimizer } from './model.js';
+import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { Data } from '../../contracts/data.js';
+import { JobResource } from '../../contracts/job.js';
+import { Loss, Model, Optimizer } from '../../contracts/model.js';
 
 export const CHECK_NAMES = ['data', 'init', 'gradients', 'overfit_batch'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];

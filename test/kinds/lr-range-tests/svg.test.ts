@@ -4,10 +4,10 @@
  * code); decade ticks; the loss axis clipped so a blow-up does not flatten the curve; text escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { curveAt, lossAxisRange, RANGE_TEST_LAYOUT as L, renderRangeTestSvg } from '../../../src/api/views/range-test-svg.js';
-import { esc } from '../../../src/api/views/svg.js';
+import { curveAt, lossAxisRange, RANGE_TEST_LAYOUT as L, renderRangeTestSvg } from '../../../src/kinds/lr-range-tests/svg.js';
+import { esc } from '../../../src/views/svg.js';
 import { LRS, SMOOTH } from '../../lrfinder/fixtures.js';
-import { parseXml, type XmlElement } from './xml.js';
+import { parseXml, type XmlElement } from '../../helpers/xml.js';
 
 const n = SMOOTH.length; // 98 points, 1e-7 … ~8.3
 const lrs = LRS.slice(0, n);

@@ -1,6 +1,6 @@
 /** The overfit-one-batch check on hand-made curves: each diagnosis, its status and its hint. */
 import { describe, expect, it } from 'vitest';
-import { checkOverfit, signChangeFraction } from '../../../src/lrfinder/checks/index.js';
+import { checkOverfit, signChangeFraction } from '../../../../src/kinds/diagnostics/checks/index.js';
 
 const run = (losses: (number | null)[], accuracies: (number | null)[] | null = null, grads?: (number | null)[]) =>
   checkOverfit({ losses, accuracies, grad_norms: grads ?? losses.map(() => 1), steps: 100, lr: 0.01 });

@@ -1,6 +1,6 @@
 /** curve.csv: header, one row per iteration, empty cells for null, exact numbers, runs, quoting. */
 import { describe, expect, it } from 'vitest';
-import { numCell, renderRangeTestCsv, renderScheduleCsv, textCell } from '../../../src/api/views/csv.js';
+import { numCell, renderRangeTestCsv, renderScheduleCsv, textCell } from '../../src/views/csv.js';
 
 /** A minimal RFC 4180 reader (quoted cells with "" escapes). */
 function readCsv(text: string): string[][] {

@@ -10,19 +10,19 @@
  *    with val_fraction 0 and batch_size = tiny_batch trains on it: its batcher's every batch is the
  *    whole (reshuffled) set, so every step sees the same rows. Same spec seed → same initial weights.
  */
-import { dataShape } from '../../src/contracts/resolve.js';
-import type { ResolvedDiagnostics } from '../../src/contracts/resolve-diagnostics.js';
-import type { CheckName } from '../../src/contracts/diagnostics.js';
-import { loadDataset } from '../../src/core/datasets/index.js';
-import { createRng } from '../../src/core/rng.js';
-import type { Dataset, TrainSpec } from '../../src/core/spec.js';
-import { createTrainer, type CoreTrainer } from '../../src/core/trainer.js';
+import { dataShape } from '../../contracts/resolve.js';
+import type { ResolvedDiagnostics } from './resolve.js';
+import type { CheckName } from './contract.js';
+import { loadDataset } from '../../core/datasets/index.js';
+import { createRng } from '../../core/rng.js';
+import type { Dataset, TrainSpec } from '../../core/spec.js';
+import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
 import {
   chanceLoss, checkData, checkGradients, checkInit, checkOverfit, fin, meanPredictionLoss, worst,
   type CheckResult, type InitLayerStats,
-} from '../../src/lrfinder/checks/index.js';
-import { rowsOf, type JobDeps } from './deps.js';
-import { toTrainSpec } from './train-spec.js';
+} from './checks/index.js';
+import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
+import { toTrainSpec } from '../../contracts/train-spec.js';
 
 export type DiagnosticsDeps = JobDeps<ResolvedDiagnostics>;
 

@@ -10,14 +10,14 @@
  * `momentum` or Adam / AdamW `beta1` (Adagrad has neither: refused at submit). Schedules run one
  * after another (a job is one thread); parallelism comes from several jobs on several workers.
  */
-import { dataShape } from '../../src/contracts/resolve.js';
-import type { NamedScheduleSpec, ResolvedScheduleSimulation } from '../../src/contracts/resolve-schedules.js';
-import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../src/core/schedules/index.js';
-import { createTrainer } from '../../src/core/trainer.js';
-import type { TrainSpec } from '../../src/core/spec.js';
-import { appendLayerStats, type LayerSeries } from '../../src/lrfinder/layer-diagnostics.js';
-import { rowsOf, type JobDeps } from './deps.js';
-import { toTrainSpec } from './train-spec.js';
+import { dataShape } from '../../contracts/resolve.js';
+import type { NamedScheduleSpec, ResolvedScheduleSimulation } from './resolve.js';
+import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
+import { createTrainer } from '../../core/trainer.js';
+import type { TrainSpec } from '../../core/spec.js';
+import { appendLayerStats, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
+import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
+import { toTrainSpec } from '../../contracts/train-spec.js';
 
 export type ScheduleSimulationDeps = JobDeps<ResolvedScheduleSimulation>;
 

@@ -3,13 +3,13 @@
  * goes through the range test's resolution (same model/data/loss/optimizer shapes, defaults and
  * limits); the overfit check's steps share the range test's LIMIT_NUM_ITER.
  */
-import type { LossSpec } from '../core/spec.js';
-import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, type CheckName, type DiagnosticsRequest } from './diagnostics.js';
-import { invalid, limitExceeded } from './problems.js';
+import type { LossSpec } from '../../core/spec.js';
+import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, type CheckName, type DiagnosticsRequest } from './contract.js';
+import { invalid, limitExceeded } from '../../contracts/problems.js';
 import {
   presetFor, resolveOptimizer, resolveSetup,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
-} from './resolve.js';
+} from '../../contracts/resolve.js';
 
 export const DIAGNOSTICS_KIND = 'diagnostics';
 export const DEFAULT_DIAGNOSTICS_PRESET = 'spirals-diagnostics';

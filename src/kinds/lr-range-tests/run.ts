@@ -3,12 +3,12 @@
  * test generator; the result is the first run's curves and suggestions, plus, with repeats > 1,
  * every run's curve and the spread of the suggestion (log-mean, min, max).
  */
-import { dataShape, type ResolvedRangeTest } from '../../src/contracts/resolve.js';
-import { createTrainer } from '../../src/core/trainer.js';
-import type { StepResult } from '../../src/core/types.js';
-import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../src/lrfinder/index.js';
-import { rowsOf, type JobDeps } from './deps.js';
-import { toTrainSpec } from './train-spec.js';
+import { dataShape, type ResolvedRangeTest } from '../../contracts/resolve.js';
+import { createTrainer } from '../../core/trainer.js';
+import type { StepResult } from '../../core/types.js';
+import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../lrfinder/index.js';
+import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
+import { toTrainSpec } from '../../contracts/train-spec.js';
 
 export type RangeTestDeps = JobDeps<ResolvedRangeTest>;
 

@@ -5,14 +5,14 @@
  */
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { SHARED_SCHEMAS } from '../../src/api/schemas.js';
-import { loadConfig } from '../../src/config.js';
-import { countLayerParams } from '../../src/contracts/params.js';
-import { resolveRangeTest } from '../../src/contracts/resolve.js';
-import type { LrRangeTestRequest } from '../../src/contracts/lr-range-test.js';
-import { chooseBackend } from '../../workers/backend.js';
-import { runLrRangeTest } from '../../workers/jobs/lr-range-test.js';
-import { allFinite } from '../helpers/stack.js';
+import { SHARED_SCHEMAS } from '../../../src/api/schemas.js';
+import { loadConfig } from '../../../src/config.js';
+import { countLayerParams } from '../../../src/contracts/params.js';
+import { resolveRangeTest } from '../../../src/contracts/resolve.js';
+import type { LrRangeTestRequest } from '../../../src/contracts/lr-range-test.js';
+import { chooseBackend } from '../../../workers/backend.js';
+import { runLrRangeTest } from '../../../src/kinds/lr-range-tests/run.js';
+import { allFinite } from '../../helpers/stack.js';
 
 const ajv = new Ajv({ strict: false });
 for (const s of SHARED_SCHEMAS) ajv.addSchema(s as object);

@@ -8,7 +8,7 @@
 import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, PALETTE, pathData, px,
   svgDocument,
-} from './svg.js';
+} from '../../views/svg.js';
 
 export const RANGE_TEST_LAYOUT = Object.freeze({ width: 780, height: 460, left: 64, right: 200, top: 52, bottom: 52 });
 

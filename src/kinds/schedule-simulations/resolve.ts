@@ -4,14 +4,14 @@
  * submit time with the library's own wording, never a failed job. The training setup goes through
  * the range test's resolution (same model/data/loss/optimizer shapes, defaults and limits).
  */
-import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../core/schedules/index.js';
-import type { LossSpec } from '../core/spec.js';
-import { invalid, limitExceeded, ProblemError } from './problems.js';
+import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
+import type { LossSpec } from '../../core/spec.js';
+import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
 import {
   presetFor, resolveOptimizer, resolveSetup, underPointer,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
-} from './resolve.js';
-import { SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './schedules.js';
+} from '../../contracts/resolve.js';
+import { SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from '../../contracts/schedules.js';
 
 export const SIMULATION_KIND = 'schedule-simulations';
 export const DEFAULT_SCHEDULE_PRESET = 'spirals-schedules';

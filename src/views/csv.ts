@@ -5,7 +5,7 @@
  * Schedule simulations: schedule, step, lr, loss. Pure.
  */
 import { isNum } from './svg.js';
-import { scheduleSeries } from './schedule-svg.js';
+import { scheduleSeries } from '../kinds/schedule-simulations/svg.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});

@@ -1,6 +1,6 @@
 /** A resolved request → the core's TrainSpec (output layer appended, optimizer LR set by the caller). */
-import { completeOptimizer, dataShape, outputLayer, type ResolvedData, type ResolvedOptimizer } from '../../src/contracts/resolve.js';
-import type { DataSpec, LayerSpec, LossSpec, TrainSpec } from '../../src/core/spec.js';
+import { completeOptimizer, dataShape, outputLayer, type ResolvedData, type ResolvedOptimizer } from './resolve.js';
+import type { DataSpec, LayerSpec, LossSpec, TrainSpec } from '../core/spec.js';
 
 export interface TrainSetup {
   model: { layers: LayerSpec[] };

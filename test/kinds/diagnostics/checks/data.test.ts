@@ -1,7 +1,7 @@
 /** The data check on hand-made datasets: every finding reachable, counts derived by hand. */
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/core/spec.js';
-import { checkData, duplicateRows, featureStats } from '../../../src/lrfinder/checks/index.js';
+import type { Dataset } from '../../../../src/core/spec.js';
+import { checkData, duplicateRows, featureStats } from '../../../../src/kinds/diagnostics/checks/index.js';
 
 function ds(x: number[][], y: number[], task: 'classification' | 'regression' = 'classification', outputs?: number): Dataset {
   return {
