@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
 import { countLayerParams } from '../src/contracts/params.js';
-import { resolveRangeTest } from '../src/contracts/resolve.js';
+import { resolveRangeTest } from '../src/kinds/lr-range-tests/resolve.js';
 import { freePort, startRedisServer } from '../src/redis/embedded.js';
 import { chooseBackend } from '../workers/backend.js';
 import { loadIoDataset } from '../workers/datasets.js';
@@ -55,7 +55,7 @@ async function main() {
   let points = 0;
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
-    const g = runLrRangeTest(req, { backend: chooseBackend, dataset: (r) => loadIoDataset(r.data, r.seed) });
+    const g = runLrRangeTest(req, { backend: chooseBackend, dataset: (data, seed) => loadIoDataset(data, seed, {}) });
     let n = g.next();
     points = 0;
     while (!n.done) { n = g.next(); points++; }

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { ResolvedData } from '../src/contracts/resolve.js';
 import { fromArrays, mnistFromRaw } from '../src/core/datasets/index.js';
 import type { Dataset } from '../src/core/spec.js';
-import { JobInputError } from './jobs/errors.js';
+import { JobInputError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 let raws: number[][] | null = null;
@@ -24,9 +24,10 @@ export interface UploadRows {
   y: number[];
 }
 
-/** The dataset a request needs loaded; `upload`: the rows of its uploaded dataset (required for `dataset_id`). */
-export function loadIoDataset(data: ResolvedData, seed: number, upload?: UploadRows): Dataset | undefined {
+/** The dataset a request needs loaded; `uploads`: the rows of the uploaded datasets it names, by id (required for `dataset_id`). */
+export function loadIoDataset(data: ResolvedData, seed: number, uploads: Readonly<Record<string, UploadRows>>): Dataset | undefined {
   if ('dataset_id' in data) {
+    const upload = Object.hasOwn(uploads, data.dataset_id) ? uploads[data.dataset_id] : undefined;
     if (!upload) throw new JobInputError(`dataset ${data.dataset_id}: its rows were not loaded`);
     // the same conversion as inline rows (loadDataset → fromArrays): same data, same curves
     return fromArrays(`dataset ${data.dataset_id}`, upload.x, upload.y, data.task);

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
-import { RUNNABLE_KINDS } from './jobs/index.js';
+import { JOB_KINDS } from '../src/kinds/registry.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 
@@ -42,7 +42,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
   const processor = createProcessor({ config, redis, log, running, pool });
-  const workers = RUNNABLE_KINDS.map((kind) => {
+  const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
       prefix: config.queuePrefix,
@@ -57,7 +57,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;
   });
-  log.info({ kinds: RUNNABLE_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
+  log.info({ kinds: JOB_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -8,8 +8,8 @@ import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
-import { JOB_KINDS } from '../src/contracts/job.js';
 import type { JobData } from '../src/queue/jobs.js';
+import { findKind, type RegisteredKind } from '../src/kinds/registry.js';
 import { readRows } from '../src/queue/datasets.js';
 import { cancelKey } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
@@ -27,13 +27,12 @@ export interface ProcessorContext {
 export function createProcessor(ctx: ProcessorContext) {
   return async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id as string;
-    if (!job.data || !(JOB_KINDS as readonly string[]).includes(job.data.kind)) {
-      throw new UnrecoverableError(failureReason('invalid_job', 'job data has no known kind'));
-    }
+    const kind = job.data ? findKind(job.data.kind) : undefined;
+    if (!kind) throw new UnrecoverableError(failureReason('invalid_job', 'job data has no known kind'));
     if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
       throw new UnrecoverableError(failureReason('canceled', 'canceled before it started'));
     }
-    const upload = await uploadOf(ctx, job.data);
+    const uploads = await uploadsOf(ctx, kind, job.data);
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(signal.reason ?? 'canceled by request'));
     ctx.running.set(id, controller);
@@ -43,7 +42,7 @@ export function createProcessor(ctx: ProcessorContext) {
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
       const result = await ctx.pool.run(
-        { kind: job.data.kind, request: job.data.request, ...(upload ? { upload } : {}) },
+        { kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}) },
         {
           timeoutMs: ctx.config.limits.jobTimeoutMs,
           signal: controller.signal,
@@ -65,17 +64,20 @@ export function createProcessor(ctx: ProcessorContext) {
 }
 
 /**
- * The rows of the uploaded dataset a job names (`data.dataset_id`, or `train.data.dataset_id`),
- * read here so the training thread needs no Redis. Gone (expired since the submit) or not the
- * job owner's: the job fails as invalid_job, never retried.
+ * The rows of the uploaded datasets a job names (where they sit is the kind's to say), read here
+ * so the training thread needs no Redis. Gone (expired since the submit) or not the job owner's:
+ * the job fails as invalid_job, never retried.
  */
-async function uploadOf(ctx: ProcessorContext, data: JobData): Promise<{ x: number[][]; y: number[] } | undefined> {
-  const r = data.request as { data?: { dataset_id?: unknown }; train?: { data?: { dataset_id?: unknown } } } | null;
-  const id = r?.data?.dataset_id ?? r?.train?.data?.dataset_id;
-  if (typeof id !== 'string') return undefined;
-  const found = await readRows(ctx.redis, ctx.config.queuePrefix, id);
-  if (!found || found.owner !== data.owner) {
-    throw new UnrecoverableError(failureReason('invalid_job', `dataset ${id} expired (uploads are kept RESULT_TTL_S) or was removed before the job ran; upload it again and resubmit`));
+async function uploadsOf(ctx: ProcessorContext, kind: RegisteredKind, data: JobData): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
+  const ids = kind.datasetIds(data.request);
+  if (ids.length === 0) return undefined;
+  const uploads: Record<string, { x: number[][]; y: number[] }> = {};
+  for (const id of ids) {
+    const found = await readRows(ctx.redis, ctx.config.queuePrefix, id);
+    if (!found || found.owner !== data.owner) {
+      throw new UnrecoverableError(failureReason('invalid_job', `dataset ${id} expired (uploads are kept RESULT_TTL_S) or was removed before the job ran; upload it again and resubmit`));
+    }
+    uploads[id] = found.rows;
   }
-  return found.rows;
+  return uploads;
 }

@@ -1,11 +1,11 @@
 /** Messages between a worker process and its training threads. */
-import type { JobKind } from '../src/contracts/job.js';
+import type { JobKind } from '../src/kinds/registry.js';
 
 export interface ThreadInput {
   kind: JobKind;
   request: unknown;
-  /** the rows of the uploaded dataset the request names (`data.dataset_id`), fetched by the processor */
-  upload?: { x: number[][]; y: number[] };
+  /** the rows of the uploaded datasets the request names, by id, fetched by the processor */
+  uploads?: Record<string, { x: number[][]; y: number[] }>;
 }
 
 export type ThreadMessage =

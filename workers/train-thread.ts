@@ -5,8 +5,8 @@
  * job, and starts a fresh one. Every failure is reported as a message.
  */
 import { parentPort } from 'node:worker_threads';
-import { runJob } from './jobs/index.js';
-import { JobInputError } from './jobs/errors.js';
+import { runJob } from './run-job.js';
+import { JobInputError } from './errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
 
 const PROGRESS_EVERY_MS = 100;
@@ -16,7 +16,7 @@ function post(msg: ThreadMessage): void {
 }
 
 function run(input: ThreadInput): void {
-  const gen = runJob(input.kind, input.request, input.upload);
+  const gen = runJob(input.kind, input.request, input.uploads);
   let last = 0;
   let pending: Record<string, unknown> | null = null;
   for (;;) {

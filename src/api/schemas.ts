@@ -6,30 +6,22 @@
 import { Ajv, type AnySchema } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import { Problem, ProblemError } from '../contracts/common.js';
+import { COMMON_SCHEMAS } from '../contracts/components.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
-import { Data } from '../contracts/data.js';
 import { DatasetUploadRequest, UploadedDataset } from '../contracts/datasets-upload.js';
-import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult } from '../kinds/diagnostics/contract.js';
-import { Progress } from '../contracts/job.js';
-import { LayerSeries, LrRangeTestJob, LrRangeTestRequest, LrRangeTestResult, Warning } from '../contracts/lr-range-test.js';
-import { Init, Layer, Loss, Model, Optimizer } from '../contracts/model.js';
+import { SchedulePreviewRequest, SchedulePreviewResult } from '../contracts/schedules.js';
 import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../contracts/sweep-sessions.js';
-import {
-  SchedulePreviewRequest, SchedulePreviewResult, ScheduleSimulationJob, ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSpec,
-} from '../contracts/schedules.js';
+import { KIND_SCHEMAS } from '../kinds/registry.js';
 
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** Shared component schemas, in dependency order. */
+/** Every component schema, in dependency order: the shared ones, the job kinds', the synchronous routes'. */
 export const SHARED_SCHEMAS = [
-  ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries,
-  LrRangeTestRequest, LrRangeTestResult, LrRangeTestJob,
+  ...COMMON_SCHEMAS,
+  ...KIND_SCHEMAS,
   CurveAnalysisRequest, CurveAnalysisResult,
-  ScheduleSpec, SchedulePreviewRequest, SchedulePreviewResult,
-  ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationJob,
-  DiagnosticsRequest, DiagnosticCheck, DiagnosticsResult, DiagnosticsJob,
+  SchedulePreviewRequest, SchedulePreviewResult,
   SweepSessionRequest, SweepLossReport, SweepLossesRequest, SweepSessionResult, SweepSessionReport, SweepSession,
   DatasetUploadRequest, UploadedDataset,
 ];

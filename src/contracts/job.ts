@@ -2,9 +2,6 @@
 import Type, { type TSchema } from 'typebox';
 import { FiniteOrNull, JobStatus } from './common.js';
 
-export const JOB_KINDS = ['lr-range-tests', 'schedule-simulations', 'diagnostics'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
 export const Progress = Type.Object(
   {
     iteration: Type.Integer({ description: 'iterations done' }),

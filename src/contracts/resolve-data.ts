@@ -2,9 +2,9 @@
  * Dataset resolution (pure): built-in, inline and uploaded data with their defaults and limits,
  * and the shape (features, task, outputs) known before any row is loaded.
  */
+import type { Static } from 'typebox';
 import type { Limits } from '../config.js';
-import { DATASET_DEFAULTS, type BuiltinDatasetName } from './data.js';
-import type { LrRangeTestRequest } from './lr-range-test.js';
+import { DATASET_DEFAULTS, type BuiltinDatasetName, type Data } from './data.js';
 import { invalid, limitExceeded } from './problems.js';
 
 export type ResolvedData =
@@ -26,7 +26,7 @@ export interface UploadShape {
 /** An uploaded dataset by id; its shape is echoed so the request alone says what the model sees. */
 export type ResolvedUpload = { dataset_id: string; val_fraction: number; standardize: boolean } & UploadShape;
 
-type RawData = NonNullable<LrRangeTestRequest['data']>;
+type RawData = Static<typeof Data>;
 
 export function resolveData(raw: RawData, seed: number, limits: Limits, datasets?: ReadonlyMap<string, UploadShape>): ResolvedData {
   if ('dataset_id' in raw) return resolveUpload(raw, limits, datasets);
@@ -122,3 +122,13 @@ export function dataShape(data: ResolvedData): { features: number; task: 'classi
   return { features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs };
 }
 
+/** Rows of a resolved dataset before the split: an upper bound of the training rows. */
+export function datasetRows(data: ResolvedData): number {
+  return 'dataset_id' in data ? data.rows : 'x' in data ? data.x.length : data.n_samples;
+}
+
+/** The uploaded dataset a request's `data` names (as sent or resolved): `[dataset_id]`, or none. */
+export function uploadIds(data: unknown): string[] {
+  const id = (data as { dataset_id?: unknown } | null | undefined)?.dataset_id;
+  return typeof id === 'string' ? [id] : [];
+}

@@ -2,8 +2,9 @@
  * Model and optimizer resolution (pure): the model shorthand expanded into layers, torch.nn.init
  * arguments kept verbatim, torch.optim's defaults per optimizer.
  */
+import type { Static } from 'typebox';
 import type { ActivationName, InitSpec, LayerSpec, OptimizerSpec } from '../core/spec.js';
-import type { LrRangeTestRequest } from './lr-range-test.js';
+import type { Model, Optimizer } from './model.js';
 import { invalid } from './problems.js';
 
 export interface ResolvedModel {
@@ -27,7 +28,7 @@ const OPTIMIZER_BASE: Omit<OptimizerSpec, 'lr' | 'type'> = {
   amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
 };
 
-type RawOptimizer = NonNullable<LrRangeTestRequest['optimizer']>;
+type RawOptimizer = Static<typeof Optimizer>;
 
 export type ResolvedOptimizer = Pick<OptimizerSpec, 'type'> & Partial<Omit<OptimizerSpec, 'lr' | 'type'>>;
 
@@ -64,7 +65,7 @@ function resolveInit(raw: unknown, fallback: InitSpec): InitSpec {
   return { ...(raw as InitSpec) };
 }
 
-type RawModel = NonNullable<LrRangeTestRequest['model']>;
+type RawModel = Static<typeof Model>;
 type RawLayer = Record<string, unknown> & { type: string };
 
 function resolveLayer(raw: RawLayer, path: string, init: InitSpec): LayerSpec {

@@ -1,21 +1,23 @@
 /**
- * Request resolution (pure): preset merge, defaults (PyTorch's, torch-lr-finder's), cross-field
- * checks and service limits. The result is echoed back as the job's `request` and is the only
+ * Request resolution shared by the job kinds and sessions (pure): preset lookup, torch-lr-finder's
+ * sweep arguments, the loss and output layer, and the training setup every job kind shares (data,
+ * loss, model) with its dataset and parameter limits. Each kind's own resolution is in
+ * src/kinds/<kind>/resolve.ts; the result is echoed back as the job's `request` and is the only
  * input a worker needs. Every failure is a ProblemError naming the field (JSON pointer) and limit.
  */
+import type { Static } from 'typebox';
 import type { Limits } from '../config.js';
 import type { LayerSpec, LossSpec } from '../core/spec.js';
-import { RANGE_TEST_DEFAULTS, type LrRangeTestRequest } from './lr-range-test.js';
-import { findPreset, PRESETS } from './presets.js';
+import type { Data } from './data.js';
+import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
+import type { Loss, Model } from './model.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
-import { resolveModel, resolveOptimizer, type ResolvedModel, type ResolvedOptimizer } from './resolve-training.js';
+import { resolveModel, type ResolvedModel } from './resolve-training.js';
 
 export * from './resolve-data.js';
 export * from './resolve-training.js';
-
-export const DEFAULT_PRESET = 'spirals-mlp';
 
 /** torch-lr-finder's range_test / plot arguments (+ the suggestion method): a range test's LR plan, stop rule and pick. */
 export interface ResolvedSweep {
@@ -31,7 +33,7 @@ export interface ResolvedSweep {
 }
 
 /** The sweep arguments with torch-lr-finder's defaults, `num_iter` within LIMIT_NUM_ITER and end_lr > start_lr. */
-export function resolveSweep(req: Pick<LrRangeTestRequest, keyof ResolvedSweep>, limits: Limits): ResolvedSweep {
+export function resolveSweep(req: Partial<ResolvedSweep>, limits: Limits): ResolvedSweep {
   const D = RANGE_TEST_DEFAULTS;
   const r: ResolvedSweep = {
     start_lr: req.start_lr ?? D.start_lr,
@@ -49,22 +51,8 @@ export function resolveSweep(req: Pick<LrRangeTestRequest, keyof ResolvedSweep>,
   return r;
 }
 
-export interface ResolvedRangeTest extends ResolvedSweep {
-  preset: string | null;
-  model: ResolvedModel;
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
-  clip_grad_norm: number | null;
-  clip_grad_value: number | null;
-  eval: 'train' | 'val';
-  repeats: number;
-  seed: number;
-}
-
 /** The loss from the request (default from the task: cross_entropy / mse); refuses a loss that does not fit the task. */
-export function resolveLoss(raw: LrRangeTestRequest['loss'], task: 'classification' | 'regression'): LossSpec {
+export function resolveLoss(raw: Static<typeof Loss> | undefined, task: 'classification' | 'regression'): LossSpec {
   const spec: LossSpec = raw === undefined
     ? { name: task === 'classification' ? 'cross_entropy' : 'mse' }
     : typeof raw === 'string' ? { name: raw } : { ...raw };
@@ -92,18 +80,22 @@ export interface ResolveContext {
   datasets?: ReadonlyMap<string, UploadShape>;
 }
 
+/** A ready-made request body (GET /v1/presets), declared by the job kind it is for. */
+export interface KindPreset<Body> {
+  name: string;
+  description: string;
+  body: Body;
+}
+
 /**
- * The body of the preset a request names for a job kind: absent → `fallback`, null → none.
- * An unknown name is a 400 listing the presets of that kind.
+ * The body of the preset a request names, among a job kind's presets: absent → `fallback`,
+ * null → none. An unknown name is a 400 listing the kind's presets.
  */
-export function presetFor<T>(name: string | null | undefined, kind: string, fallback: string): Partial<T> {
+export function presetFor<T>(name: string | null | undefined, presets: readonly KindPreset<T>[], fallback: string, kind: string): Partial<T> {
   const wanted = name === undefined ? fallback : name;
   if (wanted === null) return {};
-  const preset = findPreset(wanted, kind);
-  if (!preset) {
-    const known = PRESETS.filter((p) => p.kinds.includes(kind)).map((p) => p.name).join(', ');
-    throw invalid('/preset', `unknown ${kind} preset '${wanted}'; known: ${known}`);
-  }
+  const preset = presets.find((p) => p.name === wanted);
+  if (!preset) throw invalid('/preset', `unknown ${kind} preset '${wanted}'; known: ${presets.map((p) => p.name).join(', ')}`);
   return preset.body as Partial<T>;
 }
 
@@ -132,7 +124,7 @@ export interface ResolvedSetup {
  * dataset and parameter limits checked; pointers under `base` ('' or '/train').
  */
 export function resolveSetup(
-  raw: Pick<LrRangeTestRequest, 'data' | 'loss' | 'model'>,
+  raw: { data?: Static<typeof Data>; loss?: Static<typeof Loss>; model?: Static<typeof Model> },
   seed: number,
   ctx: ResolveContext,
   base = '',
@@ -148,46 +140,6 @@ export function resolveSetup(
     }
     return { data, shape, loss, model };
   });
-}
-
-/** Merge the preset, fill every default and check every limit; throws ProblemError. */
-export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext): ResolvedRangeTest {
-  // absent: the default preset; null: none (the echo of a request that named none re-runs as is)
-  const req: LrRangeTestRequest = { ...presetFor<LrRangeTestRequest>(body.preset, 'lr-range-tests', DEFAULT_PRESET), ...body };
-  const D = RANGE_TEST_DEFAULTS;
-  const { limits } = ctx;
-  const seed = req.seed ?? D.seed;
-
-  const sweep = resolveSweep(req, limits);
-  const repeats = req.repeats ?? D.repeats;
-  if (repeats > limits.repeats) throw limitExceeded('/repeats', 'repeats', repeats, limits.repeats, 'LIMIT_REPEATS');
-  const batch_size = req.batch_size ?? D.batch_size;
-  if (batch_size > limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
-
-  const { data, loss, model } = resolveSetup(req, seed, ctx);
-  const evalMode = req.eval ?? D.eval;
-  if (evalMode === 'val' && data.val_fraction <= 0) {
-    throw invalid('/eval', 'eval "val" needs a validation split: set data.val_fraction > 0');
-  }
-
-  return {
-    preset: body.preset ?? (hasOwnSetup(body) ? null : DEFAULT_PRESET),
-    model,
-    data,
-    loss,
-    optimizer: resolveOptimizer(req.optimizer),
-    batch_size,
-    ...sweep,
-    clip_grad_norm: req.clip_grad_norm ?? null,
-    clip_grad_value: req.clip_grad_value ?? null,
-    eval: evalMode,
-    repeats,
-    seed,
-  };
-}
-
-function hasOwnSetup(body: LrRangeTestRequest): boolean {
-  return body.model !== undefined && body.data !== undefined;
 }
 
 export { ProblemError };

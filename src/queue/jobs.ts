@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobKind } from '../contracts/job.js';
+import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { cancelChannel, cancelKey, queueName } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';

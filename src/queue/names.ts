@@ -1,5 +1,5 @@
 /** Queue and key names. One BullMQ queue per job kind; every key lives under the configured prefix. */
-import type { JobKind } from '../contracts/job.js';
+import type { JobKind } from '../kinds/registry.js';
 
 export function queueName(kind: JobKind): string {
   return kind;

@@ -90,6 +90,24 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+/**
+ * The loss axis: from the lowest finite loss to the first loss plus a margin (a quarter of the
+ * drop, at least 5% of the first loss), never above the highest loss; padded by 4%.
+ */
+export function lossAxisRange(series: readonly (readonly (number | null)[])[]): [number, number] {
+  const all = series.flat().filter(isNum);
+  if (all.length === 0) return [0, 1];
+  const min = Math.min(...all);
+  const max = Math.max(...all);
+  const firsts = series.map((s) => s.find(isNum)).filter(isNum);
+  const first = firsts.length ? Math.max(...firsts) : max;
+  const margin = Math.max(0.25 * (first - min), 0.05 * Math.abs(first));
+  let top = Math.min(max, first + margin);
+  if (!(top > min)) top = min + Math.max(Math.abs(min) * 0.1, 1e-9);
+  const pad = 0.04 * (top - min);
+  return [min - pad, top + pad];
+}
+
 /** An SVG path through (x[i], y[i]); a null/non-finite y (or x) breaks the line. */
 export function pathData(xs: readonly (number | null)[], ys: readonly (number | null)[], sx: (v: number) => number, sy: (v: number) => number): string {
   let d = '';

@@ -12,7 +12,8 @@ import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
 import type { DiagnosticsRequest } from '../../src/kinds/diagnostics/contract.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { createTrainer } from '../../src/core/trainer.js';
-import { renderJobSvg } from '../../src/api/views/index.js';
+import type { DiagnosticsResult } from '../../src/kinds/diagnostics/contract.js';
+import { renderDiagnosticsSvg } from '../../src/kinds/diagnostics/svg.js';
 import { runDiagnostics, sampleRows } from '../../src/kinds/diagnostics/run.js';
 import { parseXml } from '../helpers/xml.js';
 import { toTrainSpec } from '../../src/contracts/train-spec.js';
@@ -162,7 +163,7 @@ describe('diagnostics, end to end', () => {
     expect(r.overfit.losses.length).toBeLessThan(200);
     expect(r.layers).toEqual([]);
     // the plot marks where the loss went NaN/Inf
-    const svg = renderJobSvg('diagnostics', r, null)!;
+    const svg = renderDiagnosticsSvg(r as DiagnosticsResult);
     expect(parseXml(svg).some((e) => e.name === 'path' && e.attrs.class === 'non-finite')).toBe(true);
     expect(svg).toContain(`NaN/Inf at step ${r.overfit.losses.length - 1}`);
   });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
-import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
+import type { ScheduleSimulationRequest } from '../../src/kinds/schedule-simulations/contract.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { simulateSchedule, type ScheduleSpec } from '../../src/core/schedules/index.js';
 import { createTrainer } from '../../src/core/trainer.js';
@@ -20,7 +20,7 @@ type Json = Record<string, any>;
 const STEPS = 24;
 const ONE_CYCLE = { type: 'OneCycleLR', max_lr: 0.05, total_steps: STEPS };
 
-function simulate(optimizer: Record<string, unknown>) {
+function simulate(optimizer: NonNullable<NonNullable<ScheduleSimulationRequest['train']>['optimizer']>) {
   const req = resolveScheduleSimulation(<ScheduleSimulationRequest>{
     schedules: [
       { name: 'cycled', schedule: ONE_CYCLE },

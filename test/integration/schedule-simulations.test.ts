@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
-import type { ScheduleSimulationRequest } from '../../src/contracts/schedules.js';
+import type { ScheduleSimulationRequest } from '../../src/kinds/schedule-simulations/contract.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { runScheduleSimulation } from '../../src/kinds/schedule-simulations/run.js';
 import { testConfig } from '../helpers/app.js';

@@ -8,13 +8,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderJobCsv, renderJobSvg } from '../../src/api/views/index.js';
-import type { JobKind } from '../../src/contracts/job.js';
 import type { UploadShape } from '../../src/contracts/resolve.js';
-import { resolveRangeTest } from '../../src/contracts/resolve.js';
-import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
-import { resolveScheduleSimulation } from '../../src/kinds/schedule-simulations/resolve.js';
-import { runJob } from '../../workers/jobs/index.js';
+import { findKind, type JobKind } from '../../src/kinds/registry.js';
+import { runJob } from '../../workers/run-job.js';
 import { resolveContext } from '../helpers/resolve.js';
 
 const DIR = new URL('./golden/', import.meta.url);
@@ -52,17 +48,12 @@ const CASES: Case[] = [
   { name: 'diagnostics-broken-init', kind: 'diagnostics', body: { preset: 'broken-init-diagnostics', overfit_steps: 20 } },
 ];
 
-function resolve(c: Case): unknown {
-  const ctx = { ...resolveContext(), datasets: new Map([[UPLOAD_ID, UPLOAD_SHAPE]]) };
-  if (c.kind === 'lr-range-tests') return resolveRangeTest(c.body, ctx);
-  if (c.kind === 'schedule-simulations') return resolveScheduleSimulation(c.body, ctx);
-  return resolveDiagnostics(c.body, ctx);
-}
-
 /** What the API would show: the stored request, progress points, result (JSON as Redis holds it), plot and table. */
 function produce(c: Case) {
-  const request = JSON.parse(JSON.stringify(resolve(c)));
-  const gen = runJob(c.kind, request, c.upload ? UPLOAD : undefined);
+  const kind = findKind(c.kind)!;
+  const ctx = { ...resolveContext(), datasets: new Map([[UPLOAD_ID, UPLOAD_SHAPE]]) };
+  const request = JSON.parse(JSON.stringify(kind.resolve(c.body, ctx)));
+  const gen = runJob(c.kind, request, c.upload ? { [UPLOAD_ID]: UPLOAD } : {});
   const progress: unknown[] = [];
   let next = gen.next();
   while (!next.done) {
@@ -70,7 +61,7 @@ function produce(c: Case) {
     next = gen.next();
   }
   const result = JSON.parse(JSON.stringify(next.value));
-  return { request, progress, result, svg: renderJobSvg(c.kind, result, request), csv: renderJobCsv(c.kind, result) };
+  return { request, progress, result, svg: kind.views.svg?.render(result, request) ?? null, csv: kind.views.csv?.render(result, request) ?? null };
 }
 
 describe('golden results: every kind, bit-identical to the committed fixtures', () => {

@@ -2,6 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { KINDS } from '../../kinds/registry.js';
 
 export async function registerSwagger(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -16,12 +17,10 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
           'Errors are RFC 9457 application/problem+json.',
       },
       tags: [
-        { name: 'lr-range-tests', description: 'LR range tests (Smith 2017; torch-lr-finder, fastai lr_find)' },
+        ...KINDS.map((k) => ({ name: k.name, description: k.description })),
         { name: 'schedules', description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly' },
-        { name: 'schedule-simulations', description: 'the same training under several LR schedules, compared and ranked' },
         { name: 'curve-analyses', description: 'suggestions for a loss-vs-LR curve recorded in your own training loop' },
         { name: 'sweep-sessions', description: 'an LR range test driven by your own training loop: the service plans the LRs, you report losses, it says when to stop and what to pick' },
-        { name: 'diagnostics', description: 'training health checks: data, initialisation, gradients, overfitting one tiny batch' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'built-in datasets' },
         { name: 'health', description: 'liveness and readiness' },

@@ -19,12 +19,6 @@ function notFound(id: string): ProblemError {
   return new ProblemError(404, 'not_found', 'Not found', `no dataset ${id} (it may have expired)`);
 }
 
-/** The dataset ids a job body names: `data.dataset_id` (range tests, diagnostics) or `train.data.dataset_id` (simulations). */
-export function datasetIdsIn(body: unknown): string[] {
-  const b = body as { data?: { dataset_id?: unknown }; train?: { data?: { dataset_id?: unknown } } } | null;
-  return [b?.data?.dataset_id, b?.train?.data?.dataset_id].filter((id): id is string => typeof id === 'string');
-}
-
 /** Shapes of the owner's datasets among `ids` (missing ones are left out: the resolver names them). */
 export async function uploadShapes(store: DatasetStore, ids: string[], owner: string): Promise<Map<string, UploadShape>> {
   const out = new Map<string, UploadShape>();

@@ -1,6 +1,7 @@
 /** /healthz: the process answers. /readyz: Redis reachable and at least one worker alive. */
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
+import { JOB_KINDS } from '../../kinds/registry.js';
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
 
@@ -14,7 +15,8 @@ export function healthRoutes(app: FastifyInstance): void {
     let workers = 0;
     if (checks.redis === 'ok') {
       try {
-        workers = await app.jobs.workerCount('lr-range-tests');
+        // every worker process serves every kind: one queue's workers are all of them
+        workers = await app.jobs.workerCount(JOB_KINDS[0]);
         checks.workers = workers;
       } catch {
         checks.redis = 'unreachable';

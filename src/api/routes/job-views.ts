@@ -6,10 +6,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobParams, problemResponses } from '../../contracts/common.js';
-import { JOB_KINDS, type JobKind } from '../../contracts/job.js';
 import { ProblemError } from '../../contracts/problems.js';
+import { KINDS, type JobKind } from '../../kinds/registry.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
-import { renderJobCsv, renderJobSvg } from '../views/index.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
@@ -45,9 +44,6 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
   return rec;
 }
 
-const notAvailable = (kind: string, what: string) =>
-  new ProblemError(404, 'not_available', 'Not available', `${kind} results have no ${what}`);
-
 export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
@@ -55,9 +51,11 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     for (const end of [...streams]) end();
   });
 
-  for (const kind of JOB_KINDS) {
+  for (const k of KINDS) {
+    const kind = k.name;
     const base = `/v1/${kind}`;
     const tag = kind;
+    const { svg, csv } = k.views;
 
     app.get(base, {
       schema: {
@@ -66,7 +64,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         description: 'Jobs of the caller (its API key) kept for RESULT_TTL_S, newest first, `limit` per page (default 20, max 100). ' +
           'Items omit the result (a `summary` gives its headline); follow `links.next` (or pass `next_cursor` as `cursor`) until it is null.',
         querystring: ListQuery,
-        response: { 200: JobList, ...problemResponses(400, 401, 503) },
+        response: { 200: JobList(k.summary.schema), ...problemResponses(400, 401, 503) },
       },
     }, async (req: FastifyRequest<{ Querystring: { limit?: number; cursor?: string } }>) => {
       const limit = req.query.limit ?? LIST_LIMIT.default;
@@ -75,7 +73,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       const next = page.next ? encodeCursor(page.next) : null;
       const q = (c: string | null) => `${base}?limit=${limit}${c ? `&cursor=${c}` : ''}`;
       return {
-        items: page.items.map((rec) => listItem(jobResource(rec))),
+        items: page.items.map((rec) => listItem(jobResource(rec), (result) => k.summary.of(result))),
         next_cursor: next,
         links: { self: q(req.query.cursor ?? null), next: next ? q(next) : null },
       };
@@ -104,14 +102,11 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       streamJob(app, kind, rec, req, reply, streams, timing);
     });
 
-    app.get(`${base}/:id/plot.svg`, {
+    if (svg) app.get(`${base}/:id/plot.svg`, {
       schema: {
         tags: [tag],
         summary: 'The result as an SVG plot',
-        description: 'Range tests: loss (raw, faint) and smoothed loss against the LR on a log axis, the suggested LR marked, every ' +
-          'method\'s pick shown faintly, the loss axis clipped to [lowest loss, first loss + margin]. Schedule simulations: LR and loss ' +
-          'against the step per schedule. Diagnostics: each check\'s status, the overfit-one-batch curve and per-layer activation std ' +
-          'and gradient norm at initialisation. A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.',
+        description: `${svg.description} A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.`,
         params: JobParams,
         response: {
           200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
@@ -120,25 +115,20 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await finishedJob(app, kind, req.params.id, req.owner);
-      const svg = renderJobSvg(kind, rec.result, rec.request);
-      if (svg === null) throw notAvailable(kind, 'plot');
       return reply
         .type('image/svg+xml; charset=utf-8')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', `inline; filename="${kind}-${rec.id}.svg"`)
-        .send(svg);
+        .send(svg.render(rec.result, rec.request));
     });
 
-    app.get(`${base}/:id/curve.csv`, {
+    if (csv) app.get(`${base}/:id/curve.csv`, {
       schema: {
         tags: [tag],
         summary: 'The result\'s curves as CSV',
-        description: 'Range tests: `iteration,lr,loss,smoothed_loss,grad_norm` (iteration is 0-based, the `index` of the suggestions; ' +
-          'an empty cell where the value is null), plus a `run` column for `repeats > 1` (one block of rows per run). ' +
-          'Schedule simulations: `schedule,step,lr,loss`. Diagnostics: `step,loss,accuracy,grad_norm` of the overfit-one-batch run. ' +
-          '`pandas.read_csv(url)` reads it. 409 until the job has succeeded.',
+        description: `${csv.description} \`pandas.read_csv(url)\` reads it. 409 until the job has succeeded.`,
         params: JobParams,
         response: {
           200: { description: 'CSV (RFC 4180, header row)', content: { 'text/csv': { schema: { type: 'string' } } } },
@@ -147,13 +137,11 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await finishedJob(app, kind, req.params.id, req.owner);
-      const csv = renderJobCsv(kind, rec.result);
-      if (csv === null) throw notAvailable(kind, 'curve table');
       return reply
         .type('text/csv; charset=utf-8; header=present')
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', `inline; filename="${kind}-${rec.id}.csv"`)
-        .send(csv);
+        .send(csv.render(rec.result, rec.request));
     });
   }
 }

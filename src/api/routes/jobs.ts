@@ -1,33 +1,22 @@
 /**
- * The job routes every kind shares: POST /v1/{kind} (202 + Location), GET /v1/{kind}/{id},
- * POST /v1/{kind}/{id}/cancel. A kind supplies its request/job schemas and its resolver.
+ * The job routes of every kind (src/kinds/registry.ts): POST /v1/{kind} (202 + Location),
+ * GET /v1/{kind}/{id}, POST /v1/{kind}/{id}/cancel. The kind supplies its schemas, texts and resolve step.
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
-import type { JobKind } from '../../contracts/job.js';
+import { countLayerParams } from '../../contracts/params.js';
 import { ProblemError } from '../../contracts/problems.js';
-import type { JobRecord } from '../../queue/jobs.js';
 import type { UploadShape } from '../../contracts/resolve.js';
-import { datasetIdsIn, uploadShapes } from './dataset-uploads.js';
+import { findKind, type RegisteredKind } from '../../kinds/registry.js';
+import type { JobRecord } from '../../queue/jobs.js';
+import { uploadShapes } from './dataset-uploads.js';
 import { problemBody, PROBLEM_BASE } from '../errors.js';
-
-export interface KindRoutes {
-  kind: JobKind;
-  tag: string;
-  summary: string;
-  description: string;
-  requestRef: string;
-  jobRef: string;
-  /**
-   * resolve a validated body into the stored request (defaults filled); throws ProblemError.
-   * `datasets`: the caller's uploaded datasets the body names, looked up before (unknown ids are absent).
-   */
-  resolve: (body: unknown, datasets: ReadonlyMap<string, UploadShape>) => unknown;
-}
 
 export function jobResource(rec: JobRecord) {
   const self = `/v1/${rec.kind}/${rec.id}`;
+  const views = findKind(rec.kind)?.views;
   let error = null;
   if (rec.failure && rec.status === 'failed') {
     error = problemBody(500, rec.failure.code, titleFor(rec.failure.code), rec.failure.message);
@@ -44,7 +33,11 @@ export function jobResource(rec: JobRecord) {
     request: rec.request,
     result: rec.result,
     error,
-    links: { self, cancel: `${self}/cancel`, events: `${self}/events`, plot: `${self}/plot.svg`, csv: `${self}/curve.csv` },
+    links: {
+      self, cancel: `${self}/cancel`, events: `${self}/events`,
+      ...(views?.svg ? { plot: `${self}/plot.svg` } : {}),
+      ...(views?.csv ? { csv: `${self}/curve.csv` } : {}),
+    },
   };
 }
 
@@ -56,51 +49,53 @@ function notFound(kind: string, id: string): ProblemError {
   return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
 }
 
-export function registerJobRoutes(app: FastifyInstance, k: KindRoutes): void {
-  const jobResponse = Type.Ref(k.jobRef);
-  const base = `/v1/${k.kind}`;
+const refOf = (schema: { $id?: string }) => Type.Ref(schema.$id as string);
+
+export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, config: Readonly<Config>): void {
+  const jobResponse = refOf(k.schemas.job);
+  const base = `/v1/${k.name}`;
 
   app.post(base, {
     schema: {
-      tags: [k.tag],
-      summary: k.summary,
-      description: k.description,
-      body: Type.Ref(k.requestRef),
+      tags: [k.name],
+      summary: k.post.summary,
+      description: k.post.description(config.limits),
+      body: refOf(k.schemas.request),
       response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 429, 503) },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
-    const ids = datasetIdsIn(req.body);
+    const ids = k.datasetIds(req.body);
     const datasets = ids.length ? await uploadShapes(app.uploads, ids, req.owner) : new Map<string, UploadShape>();
-    const request = k.resolve(req.body, datasets);
-    const rec = await app.jobs.create(k.kind, request, req.owner);
-    req.log.info({ job: rec.id, kind: k.kind }, 'job queued');
+    const request = k.resolve(req.body, { limits: config.limits, countParams: countLayerParams, datasets });
+    const rec = await app.jobs.create(k.name, request, req.owner);
+    req.log.info({ job: rec.id, kind: k.name }, 'job queued');
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
   });
 
   app.get(`${base}/:id`, {
     schema: {
-      tags: [k.tag],
-      summary: `Get a ${k.kind.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
+      tags: [k.name],
+      summary: `Get a ${k.name.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
       params: JobParams,
       response: { 200: jobResponse, ...problemResponses(400, 401, 404, 503) },
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const rec = await app.jobs.get(k.kind, req.params.id, req.owner);
-    if (!rec) throw notFound(k.kind, req.params.id);
+    const rec = await app.jobs.get(k.name, req.params.id, req.owner);
+    if (!rec) throw notFound(k.name, req.params.id);
     return jobResource(rec);
   });
 
   app.post(`${base}/:id/cancel`, {
     schema: {
-      tags: [k.tag],
+      tags: [k.name],
       summary: 'Cancel a queued or running job',
       description: 'A queued job never starts; a running one stops within about a second. Canceling a finished job is a 409.',
       params: JobParams,
       response: { 202: jobResponse, ...problemResponses(400, 401, 404, 409, 503) },
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    const rec = await app.jobs.cancel(k.kind, req.params.id, req.owner);
-    if (!rec) throw notFound(k.kind, req.params.id);
+    const rec = await app.jobs.cancel(k.name, req.params.id, req.owner);
+    if (!rec) throw notFound(k.name, req.params.id);
     return reply.code(202).send(jobResource(rec));
   });
 }

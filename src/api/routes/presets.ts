@@ -1,7 +1,7 @@
 /** GET /v1/presets: ready-made request bodies, to paste into Swagger UI or a notebook. */
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
-import { PRESETS } from '../../contracts/presets.js';
+import { PRESETS } from '../../kinds/registry.js';
 
 const PresetList = Type.Object({
   presets: Type.Array(Type.Object({

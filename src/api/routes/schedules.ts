@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import { scheduleProblem } from '../../kinds/schedule-simulations/resolve.js';
-import type { SchedulePreviewRequest } from '../../contracts/schedules.js';
+import { scheduleProblem, type SchedulePreviewRequest } from '../../contracts/schedules.js';
 import { ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics, type ScheduleSpec } from '../../core/schedules/index.js';
 
 /** `points` evenly spaced step numbers in [0, steps - 1], always the first and the last (all steps when points ≥ steps). */

@@ -11,6 +11,9 @@ import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { Loss, Model, Optimizer } from '../../contracts/model.js';
 
+/** The kind's name: its URL segment, queue and OpenAPI tag. */
+export const KIND = 'diagnostics';
+
 export const CHECK_NAMES = ['data', 'init', 'gradients', 'overfit_batch'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -92,7 +95,7 @@ const InitLayer = Type.Object(
 
 export const DiagnosticsResult = Type.Object(
   {
-    checks: Type.Array(Type.Ref('DiagnosticCheck'), { description: 'one entry per check run, in order' }),
+    checks: Type.Array(RefOf(DiagnosticCheck), { description: 'one entry per check run, in order' }),
     verdict: CheckStatus,
     summary: Type.String(),
     overfit: Type.Union([
@@ -110,5 +113,12 @@ export const DiagnosticsResult = Type.Object(
   },
   { $id: 'DiagnosticsResult', additionalProperties: true },
 );
+export type DiagnosticsResult = Static<typeof DiagnosticsResult>;
 
 export const DiagnosticsJob = JobResource('DiagnosticsJob', Type.Ref('DiagnosticsRequest'), Type.Ref('DiagnosticsResult'));
+
+/** A list item's `summary` (GET /v1/diagnostics). */
+export const DiagnosticsSummary = Type.Object(
+  { verdict: StringEnum(['pass', 'warn', 'fail'] as const, { description: 'the worst check status (pass, warn, fail)' }) },
+  { additionalProperties: false },
+);

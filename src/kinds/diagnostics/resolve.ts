@@ -4,15 +4,13 @@
  * limits); the overfit check's steps share the range test's LIMIT_NUM_ITER.
  */
 import type { LossSpec } from '../../core/spec.js';
-import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, type CheckName, type DiagnosticsRequest } from './contract.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import {
-  presetFor, resolveOptimizer, resolveSetup,
+  datasetRows, presetFor, resolveOptimizer, resolveSetup,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
 } from '../../contracts/resolve.js';
-
-export const DIAGNOSTICS_KIND = 'diagnostics';
-export const DEFAULT_DIAGNOSTICS_PRESET = 'spirals-diagnostics';
+import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, KIND, type CheckName, type DiagnosticsRequest } from './contract.js';
+import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
 export interface ResolvedDiagnostics {
   preset: string | null;
@@ -33,13 +31,13 @@ export interface ResolvedDiagnostics {
 
 /** Rows of the training split of a resolved dataset (the split the trainer makes: max(1, round(n·val_fraction)) go to val). */
 export function trainRows(data: ResolvedData): number {
-  const n = 'dataset_id' in data ? data.rows : 'x' in data ? data.x.length : data.n_samples;
+  const n = datasetRows(data);
   return data.val_fraction > 0 ? n - Math.max(1, Math.round(n * data.val_fraction)) : n;
 }
 
 /** Merge the preset, fill every default and check every limit; throws ProblemError. */
 export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext): ResolvedDiagnostics {
-  const req: DiagnosticsRequest = { ...presetFor<DiagnosticsRequest>(body.preset, DIAGNOSTICS_KIND, DEFAULT_DIAGNOSTICS_PRESET), ...body };
+  const req: DiagnosticsRequest = { ...presetFor(body.preset, PRESETS, DEFAULT_PRESET, KIND), ...body };
   const D = DIAGNOSTICS_DEFAULTS;
   const { limits } = ctx;
   const seed = req.seed ?? D.seed;
@@ -59,7 +57,7 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
     throw invalid('/tiny_batch', `is ${tiny_batch}, but the training split has only ${rows} rows`);
   }
   return {
-    preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_DIAGNOSTICS_PRESET),
+    preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_PRESET),
     model,
     data,
     loss,

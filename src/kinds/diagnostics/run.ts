@@ -10,21 +10,19 @@
  *    with val_fraction 0 and batch_size = tiny_batch trains on it: its batcher's every batch is the
  *    whole (reshuffled) set, so every step sees the same rows. Same spec seed → same initial weights.
  */
-import { dataShape } from '../../contracts/resolve.js';
-import type { ResolvedDiagnostics } from './resolve.js';
-import type { CheckName } from './contract.js';
+import { dataShape, datasetRows } from '../../contracts/resolve.js';
+import { toTrainSpec } from '../../contracts/train-spec.js';
 import { loadDataset } from '../../core/datasets/index.js';
 import { createRng } from '../../core/rng.js';
 import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
+import type { JobDeps } from '../kind.js';
 import {
   chanceLoss, checkData, checkGradients, checkInit, checkOverfit, fin, meanPredictionLoss, worst,
   type CheckResult, type InitLayerStats,
 } from './checks/index.js';
-import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
-import { toTrainSpec } from '../../contracts/train-spec.js';
-
-export type DiagnosticsDeps = JobDeps<ResolvedDiagnostics>;
+import type { CheckName, DiagnosticsResult } from './contract.js';
+import type { ResolvedDiagnostics } from './resolve.js';
 
 export interface DiagnosticsProgress {
   iteration: number;
@@ -66,18 +64,18 @@ function expectedLoss(req: ResolvedDiagnostics, trainer: CoreTrainer, classes: n
 
 const wire = (c: CheckResult): CheckResult => ({ name: c.name, status: c.status, summary: c.summary, details: c.details, hints: c.hints });
 
-export function* runDiagnostics(req: ResolvedDiagnostics, deps: DiagnosticsDeps): Generator<DiagnosticsProgress, Record<string, unknown>> {
+export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Generator<DiagnosticsProgress, DiagnosticsResult> {
   const has = (c: CheckName) => req.checks.includes(c);
   const total = (has('data') ? 1 : 0) + (has('init') || has('gradients') ? 1 : 0) + (has('overfit_batch') ? req.overfit_steps : 0);
   let done = 0;
   const checks: CheckResult[] = [];
   let layers: InitLayerStats[] = [];
-  let overfit: Record<string, unknown> | null = null;
+  let overfit: DiagnosticsResult['overfit'] = null;
 
-  const dataset = deps.dataset(req);
+  const dataset = deps.dataset(req.data, req.seed);
   const shape = dataShape(req.data);
   const spec = toTrainSpec(req, req.seed, 0);
-  const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...shape, rows: dataset?.rows ?? rowsOf(req.data) }), dataset });
+  const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...shape, rows: dataset?.rows ?? datasetRows(req.data) }), dataset });
 
   if (has('data')) {
     const raw = dataset ?? loadDataset(spec.data);

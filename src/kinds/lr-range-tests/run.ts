@@ -3,14 +3,14 @@
  * test generator; the result is the first run's curves and suggestions, plus, with repeats > 1,
  * every run's curve and the spread of the suggestion (log-mean, min, max).
  */
-import { dataShape, type ResolvedRangeTest } from '../../contracts/resolve.js';
+import { dataShape, datasetRows } from '../../contracts/resolve.js';
+import { toTrainSpec } from '../../contracts/train-spec.js';
 import { createTrainer } from '../../core/trainer.js';
 import type { StepResult } from '../../core/types.js';
 import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../lrfinder/index.js';
-import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
-import { toTrainSpec } from '../../contracts/train-spec.js';
-
-export type RangeTestDeps = JobDeps<ResolvedRangeTest>;
+import type { JobDeps } from '../kind.js';
+import type { LrRangeTestResult } from './contract.js';
+import type { ResolvedRangeTest } from './resolve.js';
 
 export interface RangeTestProgress {
   iteration: number;
@@ -25,8 +25,8 @@ export interface RangeTestProgress {
 const NON_FINITE_HINT =
   'the loss or the gradients became NaN/Inf: clip gradients (clip_grad_norm), lower end_lr, and check the data for NaN or huge values';
 
-export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Generator<RangeTestProgress, Record<string, unknown>> {
-  const dataset = deps.dataset(req);
+export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generator<RangeTestProgress, LrRangeTestResult> {
+  const dataset = deps.dataset(req.data, req.seed);
   const total = req.num_iter * req.repeats;
   const runs: { seed: number; outcome: RangeTestOutcome; analysis: ReturnType<typeof analyzeRangeTest> }[] = [];
   const layers: LayerSeries[] = [];
@@ -34,7 +34,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
   for (let r = 0; r < req.repeats; r++) {
     const seed = req.seed + r;
     const spec = toTrainSpec(req, seed, req.start_lr);
-    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? rowsOf(req.data) }), dataset });
+    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) }), dataset });
     const step = (lr: number): StepResult => {
       const s = trainer.step(lr);
       if (r === 0) appendLayerStats(layers, trainer.layerStats());
@@ -63,7 +63,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: RangeTestDeps): Ge
   if (first.outcome.stop_reason === 'non_finite') {
     warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
   }
-  const result: Record<string, unknown> = {
+  const result: LrRangeTestResult = {
     lrs: first.outcome.lrs,
     losses: first.outcome.losses,
     smoothed_losses: first.outcome.smoothed_losses,

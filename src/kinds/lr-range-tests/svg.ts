@@ -6,32 +6,16 @@
  * interesting part of the curve. Pure: result + request in, SVG text out.
  */
 import {
-  decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, PALETTE, pathData, px,
+  decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, lossAxisRange, niceTicks, numbers, PALETTE, pathData, px,
   svgDocument,
 } from '../../views/svg.js';
+import type { LrRangeTestResult } from './contract.js';
+import type { ResolvedRangeTest } from './resolve.js';
 
 export const RANGE_TEST_LAYOUT = Object.freeze({ width: 780, height: 460, left: 64, right: 200, top: 52, bottom: 52 });
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-
-/**
- * The loss axis: from the lowest finite loss to the first loss plus a margin (a quarter of the
- * drop, at least 5% of the first loss), never above the highest loss; padded by 4%.
- */
-export function lossAxisRange(series: readonly (readonly (number | null)[])[]): [number, number] {
-  const all = series.flat().filter(isNum);
-  if (all.length === 0) return [0, 1];
-  const min = Math.min(...all);
-  const max = Math.max(...all);
-  const firsts = series.map((s) => s.find(isNum)).filter(isNum);
-  const first = firsts.length ? Math.max(...firsts) : max;
-  const margin = Math.max(0.25 * (first - min), 0.05 * Math.abs(first));
-  let top = Math.min(max, first + margin);
-  if (!(top > min)) top = min + Math.max(Math.abs(min) * 0.1, 1e-9);
-  const pad = 0.04 * (top - min);
-  return [min - pad, top + pad];
-}
 
 /** The x range of the plot (whole decades around the LRs). */
 export function lrAxisDomain(lrs: readonly (number | null)[]): [number, number] {
@@ -40,7 +24,7 @@ export function lrAxisDomain(lrs: readonly (number | null)[]): [number, number] 
   return decadeDomain(Math.min(...pos), Math.max(...pos));
 }
 
-export function renderRangeTestSvg(result: unknown, request?: unknown): string {
+export function renderRangeTestSvg(result: LrRangeTestResult, request: ResolvedRangeTest): string {
   const r = obj(result);
   const req = obj(request);
   const L = RANGE_TEST_LAYOUT;

@@ -2,19 +2,18 @@
  * Schedule-simulation request resolution (pure): preset merge, defaults, limits, and every
  * schedule checked by the core simulator over the requested steps, so a bad schedule is a 400 at
  * submit time with the library's own wording, never a failed job. The training setup goes through
- * the range test's resolution (same model/data/loss/optimizer shapes, defaults and limits).
+ * the shared resolution (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
  */
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
+import { invalid, limitExceeded } from '../../contracts/problems.js';
 import type { LossSpec } from '../../core/spec.js';
-import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
 import {
   presetFor, resolveOptimizer, resolveSetup, underPointer,
   type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
 } from '../../contracts/resolve.js';
-import { SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from '../../contracts/schedules.js';
-
-export const SIMULATION_KIND = 'schedule-simulations';
-export const DEFAULT_SCHEDULE_PRESET = 'spirals-schedules';
+import { scheduleProblem } from '../../contracts/schedules.js';
+import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
+import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
 export interface ResolvedScheduleTrain {
   model: ResolvedModel;
@@ -42,17 +41,6 @@ export interface ResolvedScheduleSimulation {
   train: ResolvedScheduleTrain;
 }
 
-/**
- * A core ScheduleError as a 400 problem: `errors[0].pointer` is the error's path (re-rooted under
- * `prefix` when it points into the schedule), `errors[0].detail` the library's own message.
- */
-export function scheduleProblem(err: ScheduleError, prefix = ''): ProblemError {
-  const pointer = err.path.startsWith('/schedule') ? prefix + err.path : err.path;
-  const shown = err.exception === 'LimitError' ? err.message : `${err.exception}: ${err.message}`;
-  return new ProblemError(400, 'invalid_request', 'Invalid schedule', `${pointer}: ${shown}`, [{ pointer, detail: err.message }]);
-}
-
-/** Runs a resolution step whose problems point at the top level (`/data/...`), re-rooting them under `prefix`. */
 /**
  * Checks one schedule over `steps` with the core simulator (ReduceLROnPlateau: construction only, its
  * metrics come from training), and with the optimizer as torch would when it is constructed.
@@ -85,7 +73,7 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, at: string,
 
 /** Merge the preset, fill every default, check every limit and every schedule; throws ProblemError. */
 export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: ResolveContext): ResolvedScheduleSimulation {
-  const pb = presetFor<ScheduleSimulationRequest>(body.preset, SIMULATION_KIND, DEFAULT_SCHEDULE_PRESET);
+  const pb = presetFor(body.preset, PRESETS, DEFAULT_PRESET, KIND);
   // top-level fields replace the preset's; `train` is merged field by field (each field wholesale)
   const req: ScheduleSimulationRequest = { ...pb, ...body, train: { ...pb.train, ...body.train } };
   const { limits } = ctx;
@@ -115,7 +103,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
 
   const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;
   return {
-    preset: body.preset ?? (ownSetup ? null : DEFAULT_SCHEDULE_PRESET),
+    preset: body.preset ?? (ownSetup ? null : DEFAULT_PRESET),
     schedules: schedules.map((s) => ({ name: s.name, schedule: s.schedule })),
     steps,
     eval_every: req.eval_every ?? null,

@@ -10,16 +10,15 @@
  * `momentum` or Adam / AdamW `beta1` (Adagrad has neither: refused at submit). Schedules run one
  * after another (a job is one thread); parallelism comes from several jobs on several workers.
  */
-import { dataShape } from '../../contracts/resolve.js';
-import type { NamedScheduleSpec, ResolvedScheduleSimulation } from './resolve.js';
-import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
-import { createTrainer } from '../../core/trainer.js';
-import type { TrainSpec } from '../../core/spec.js';
-import { appendLayerStats, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
-import { rowsOf, type JobDeps } from '../../../workers/jobs/deps.js';
+import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
-
-export type ScheduleSimulationDeps = JobDeps<ResolvedScheduleSimulation>;
+import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
+import type { TrainSpec } from '../../core/spec.js';
+import { createTrainer } from '../../core/trainer.js';
+import { appendLayerStats, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
+import type { JobDeps } from '../kind.js';
+import type { ScheduleSimulationResult } from './contract.js';
+import type { NamedScheduleSpec, ResolvedScheduleSimulation } from './resolve.js';
 
 export interface ScheduleSimulationProgress {
   iteration: number;
@@ -68,8 +67,8 @@ export function rankRuns(runs: { name: string; diverged: boolean; loss: number |
   }).map((r) => r.name);
 }
 
-export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: ScheduleSimulationDeps): Generator<ScheduleSimulationProgress, Record<string, unknown>> {
-  const dataset = deps.dataset(req);
+export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: JobDeps): Generator<ScheduleSimulationProgress, ScheduleSimulationResult> {
+  const dataset = deps.dataset(req.train.data, req.train.seed);
   const total = req.steps * req.schedules.length;
   const runs: ScheduleRunResult[] = [];
   let evalEvery = req.eval_every ?? 1;
@@ -81,7 +80,7 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Sc
     // the optimizer's constructor lr is never used: every step passes the schedule's lr
     const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
     if (runner.cyclesMomentum) spec.optimizer = withFirstMomentum(spec.optimizer, runner.momentum ?? 0);
-    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.train.data), rows: dataset?.rows ?? rowsOf(req.train.data) }), dataset });
+    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.train.data), rows: dataset?.rows ?? datasetRows(req.train.data) }), dataset });
     evalSplit = trainer.val && trainer.val.rows > 0 ? 'val' : 'train';
     evalEvery = req.eval_every ?? Math.ceil(trainer.train.rows / trainer.batchSize);
     const gen = trainUnder(named, runner, trainer, req, evalEvery, evalSplit, s * req.steps, total);

@@ -3,8 +3,8 @@
  * (top panel) and, when the simulation trained, the loss against the step (bottom panel, clipped
  * like the range-test plot). Pure: result + request in, SVG text out.
  */
-import { lossAxisRange } from '../lr-range-tests/svg.js';
-import { esc, fmt, isNum, linearScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument, type Scale } from '../../views/svg.js';
+import { esc, fmt, isNum, linearScale, lossAxisRange, niceTicks, numbers, PALETTE, pathData, px, svgDocument, type Scale } from '../../views/svg.js';
+import type { ScheduleSimulationResult } from './contract.js';
 
 export const SCHEDULE_LAYOUT = Object.freeze({ width: 780, left: 64, right: 200, top: 52, panel: 220, gap: 44, bottom: 40 });
 
@@ -21,7 +21,7 @@ export interface ScheduleSeries {
 }
 
 /** The schedules of a simulation result, tolerant of missing fields. */
-export function scheduleSeries(result: unknown): ScheduleSeries[] {
+export function scheduleSeries(result: ScheduleSimulationResult): ScheduleSeries[] {
   const list = obj(result).schedules;
   if (!Array.isArray(list)) return [];
   return list.map((s, i) => {
@@ -31,7 +31,7 @@ export function scheduleSeries(result: unknown): ScheduleSeries[] {
   });
 }
 
-export function renderScheduleSimulationSvg(result: unknown, _request?: unknown): string {
+export function renderScheduleSimulationSvg(result: ScheduleSimulationResult): string {
   const L = SCHEDULE_LAYOUT;
   const series = scheduleSeries(result);
   const withLoss = series.some((s) => s.losses.some(isNum));

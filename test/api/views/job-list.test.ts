@@ -1,6 +1,7 @@
 /** List items and cursors of GET /v1/{kind}. */
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, LIST_REQUEST_MAX_BYTES, listItem, summary } from '../../../src/api/views/job-list.js';
+import { decodeCursor, encodeCursor, LIST_REQUEST_MAX_BYTES, listItem } from '../../../src/api/views/job-list.js';
+import { findKind } from '../../../src/kinds/registry.js';
 import { ProblemError } from '../../../src/contracts/problems.js';
 
 describe('cursor', () => {
@@ -26,8 +27,9 @@ describe('listItem', () => {
     request: { preset: 'spirals-mlp' }, error: null, links: { self: '/v1/lr-range-tests/x' },
     result: { lrs: [1], losses: [1], suggested_lr: 0.01, suggestion: { method: 'valley', lr: 0.01, index: 3 }, stop_reason: 'diverged', iterations: 40, best_lr: 0.1 },
   };
+  const summarize = (result: unknown) => findKind('lr-range-tests')!.summary.of(result);
   it('drops the result and keeps its headline', () => {
-    const item = listItem(resource);
+    const item = listItem(resource, summarize);
     expect(item).not.toHaveProperty('result');
     expect(item.summary).toEqual({ suggested_lr: 0.01, suggestion_method: 'valley', stop_reason: 'diverged', iterations: 40, best_lr: 0.1 });
     expect(item.request).toEqual({ preset: 'spirals-mlp' });
@@ -35,11 +37,13 @@ describe('listItem', () => {
   });
   it('replaces an oversized request (inline data) by null', () => {
     const big = { data: { x: Array.from({ length: LIST_REQUEST_MAX_BYTES }, () => [1]) } };
-    expect(listItem({ ...resource, request: big }).request).toBeNull();
+    expect(listItem({ ...resource, request: big }, summarize).request).toBeNull();
   });
-  it('no result, no summary; a schedule simulation names its best schedule', () => {
-    expect(summary(null)).toBeNull();
-    expect(summary({ schedules: [], ranking: ['cosine', 'step'] })).toEqual({ best_schedule: 'cosine' });
-    expect(summary({ checks: [], verdict: 'fail', overfit: null })).toEqual({ verdict: 'fail' }); // diagnostics
+  it('no result (not finished), no summary', () => {
+    expect(listItem({ ...resource, result: null }, summarize).summary).toBeNull();
+  });
+  it('each kind sums up its own result: a schedule simulation names its best schedule, diagnostics its verdict', () => {
+    expect(findKind('schedule-simulations')!.summary.of({ schedules: [], ranking: ['cosine', 'step'] })).toEqual({ best_schedule: 'cosine' });
+    expect(findKind('diagnostics')!.summary.of({ checks: [], verdict: 'fail', overfit: null })).toEqual({ verdict: 'fail' });
   });
 });

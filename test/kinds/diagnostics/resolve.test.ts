@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { problem, resolveContext } from '../../helpers/resolve.js';
 import type { DiagnosticsRequest } from '../../../src/kinds/diagnostics/contract.js';
-import { findPreset } from '../../../src/contracts/presets.js';
+import { PRESETS } from '../../../src/kinds/registry.js';
 import { resolveDiagnostics, trainRows } from '../../../src/kinds/diagnostics/resolve.js';
 
 const ctx = resolveContext;
@@ -36,8 +36,7 @@ describe('resolveDiagnostics', () => {
     const r = resolve({ preset: 'broken-init-diagnostics' });
     expect(r.model.layers).toHaveLength(6);
     expect(r.model.layers.every((l) => l.type === 'dense' && l.activation === 'relu' && l.init.name === 'normal' && l.init.std === 1)).toBe(true);
-    expect(findPreset('broken-init-diagnostics', 'diagnostics')).toBeDefined();
-    expect(findPreset('broken-init-diagnostics', 'lr-range-tests')).toBeUndefined();
+    expect(PRESETS.find((p) => p.name === 'broken-init-diagnostics')?.kinds).toEqual(['diagnostics']);
   });
 
   it('refuses an unknown preset, or a range-test preset, naming the known ones', () => {

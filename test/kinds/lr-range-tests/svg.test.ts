@@ -4,10 +4,15 @@
  * code); decade ticks; the loss axis clipped so a blow-up does not flatten the curve; text escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { curveAt, lossAxisRange, RANGE_TEST_LAYOUT as L, renderRangeTestSvg } from '../../../src/kinds/lr-range-tests/svg.js';
-import { esc } from '../../../src/views/svg.js';
+import type { LrRangeTestResult } from '../../../src/kinds/lr-range-tests/contract.js';
+import type { ResolvedRangeTest } from '../../../src/kinds/lr-range-tests/resolve.js';
+import { curveAt, RANGE_TEST_LAYOUT as L, renderRangeTestSvg as render } from '../../../src/kinds/lr-range-tests/svg.js';
+import { esc, lossAxisRange } from '../../../src/views/svg.js';
 import { LRS, SMOOTH } from '../../lrfinder/fixtures.js';
 import { parseXml, type XmlElement } from '../../helpers/xml.js';
+
+/** The plot of a result and request that have only the fields a test looks at. */
+const renderRangeTestSvg = (result: object | null, request?: object) => render(result as LrRangeTestResult, request as ResolvedRangeTest);
 
 const n = SMOOTH.length; // 98 points, 1e-7 … ~8.3
 const lrs = LRS.slice(0, n);

@@ -1,9 +1,11 @@
-/** Schedule-simulation plot (one curve per schedule) and SSE framing. */
+/** Schedule-simulation plot: one curve per schedule. */
 import { describe, expect, it } from 'vitest';
-import { renderJobCsv, renderJobSvg, resultShape } from '../../../src/api/views/index.js';
-import { renderScheduleSimulationSvg, SCHEDULE_LAYOUT as S } from '../../../src/kinds/schedule-simulations/svg.js';
-import { sseComment, sseEvent } from '../../../src/api/views/sse.js';
+import type { ScheduleSimulationResult } from '../../../src/kinds/schedule-simulations/contract.js';
+import { renderScheduleSimulationSvg as render, SCHEDULE_LAYOUT as S } from '../../../src/kinds/schedule-simulations/svg.js';
 import { parseXml } from '../../helpers/xml.js';
+
+/** The plot of a result that has only the fields a test looks at. */
+const renderScheduleSimulationSvg = (result: object) => render(result as ScheduleSimulationResult);
 
 describe('renderScheduleSimulationSvg', () => {
   const cosine = Array.from({ length: 11 }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / 10)));
@@ -47,27 +49,5 @@ describe('renderScheduleSimulationSvg', () => {
     const els = parseXml(renderScheduleSimulationSvg({ schedules: [{ name: 'a', lrs: [1, 2, 3] }] }));
     expect(els.some((e) => e.attrs.id === 'lr-panel')).toBe(true);
     expect(els.some((e) => e.attrs.id === 'loss-panel')).toBe(false);
-  });
-});
-
-describe('dispatch by result shape', () => {
-  it('range tests and schedules have a plot and a table; other results have none', () => {
-    expect(resultShape('lr-range-tests', { lrs: [], losses: [] })).toBe('range-test');
-    expect(resultShape('schedule-simulations', { schedules: [] })).toBe('schedules');
-    expect(resultShape('diagnostics', { checks: [] })).toBeNull();
-    expect(renderJobSvg('diagnostics', { checks: [] }, {})).toBeNull();
-    expect(renderJobCsv('diagnostics', null)).toBeNull();
-    expect(renderJobCsv('lr-range-tests', { lrs: [1], losses: [2] })).toBe('iteration,lr,loss,smoothed_loss,grad_norm\r\n0,1,2,,\r\n');
-  });
-});
-
-describe('SSE framing', () => {
-  it('event + data lines + blank line; retry and id when given', () => {
-    expect(sseEvent('progress', { iteration: 3, loss: null })).toBe('event: progress\ndata: {"iteration":3,"loss":null}\n\n');
-    expect(sseEvent('status', 'a\nb', { retryMs: 2000, id: '7' })).toBe('retry: 2000\nid: 7\nevent: status\ndata: a\ndata: b\n\n');
-  });
-  it('a newline in the event name cannot inject a field; comments start with ":"', () => {
-    expect(sseEvent('x\ndata: evil', 1)).toBe('event: xdata: evil\ndata: 1\n\n');
-    expect(sseComment('keep-alive')).toBe(': keep-alive\n\n');
   });
 });

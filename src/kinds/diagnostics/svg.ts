@@ -1,13 +1,13 @@
 /**
- * GET /v1/diagnostics/{id}/plot.svg and curve.csv: the checks' statuses, the overfit-one-batch
- * curve (loss, and accuracy for classification, against the step; a red cross where it went
- * NaN/Inf) and the per-layer activation std and gradient norm at initialisation on a log axis
- * (where exploding or vanishing signals show as a slope). Pure: result in, SVG/CSV text out.
+ * GET /v1/diagnostics/{id}/plot.svg: the checks' statuses, the overfit-one-batch curve (loss, and
+ * accuracy for classification, against the step; a red cross where it went NaN/Inf) and the
+ * per-layer activation std and gradient norm at initialisation on a log axis (where exploding or
+ * vanishing signals show as a slope). Pure: result in, SVG text out.
  */
-import { numCell } from '../../views/csv.js';
 import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument,
 } from '../../views/svg.js';
+import type { DiagnosticsResult } from './contract.js';
 
 export const DIAGNOSTICS_LAYOUT = Object.freeze({ width: 780, left: 64, right: 56, top: 40, rowHeight: 18, panel: 200, gap: 56, bottom: 40 });
 
@@ -18,13 +18,7 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** A diagnostics result (it has a verdict and its checks). */
-export function isDiagnosticsResult(result: unknown): boolean {
-  const r = obj(result);
-  return typeof r.verdict === 'string' && Array.isArray(r.checks);
-}
-
-export function renderDiagnosticsSvg(result: unknown): string {
+export function renderDiagnosticsSvg(result: DiagnosticsResult): string {
   const L = DIAGNOSTICS_LAYOUT;
   const r = obj(result);
   const checks = list(r.checks);
@@ -105,15 +99,4 @@ function axes(caption: string, label: string, sy: (v: number) => number, ticks: 
   parts.push(`<rect x="${x0}" y="${top}" width="${x1 - x0}" height="${bottom - top}" fill="none" stroke="#333333"/>`);
   parts.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(label)}</text>`);
   return parts;
-}
-
-/** The overfit curve as CSV: step (0-based), loss (before the step), accuracy (after it), grad_norm; header only without one. */
-export function renderDiagnosticsCsv(result: unknown): string {
-  const o = obj(obj(result).overfit);
-  const losses = Array.isArray(o.losses) ? o.losses : [];
-  const accs = Array.isArray(o.accuracies) ? o.accuracies : [];
-  const grads = Array.isArray(o.grad_norms) ? o.grad_norms : [];
-  let out = 'step,loss,accuracy,grad_norm\r\n';
-  for (let i = 0; i < losses.length; i++) out += `${i},${numCell(losses[i])},${numCell(accs[i])},${numCell(grads[i])}\r\n`;
-  return out;
 }

@@ -1,9 +1,10 @@
 /** Request resolution: presets, PyTorch defaults, cross-field checks and limits (no I/O). */
 import { describe, expect, it } from 'vitest';
-import { problem, resolveContext } from '../helpers/resolve.js';
-import { countLayerParams } from '../../src/contracts/params.js';
-import { dataShape, outputLayer, resolveRangeTest } from '../../src/contracts/resolve.js';
-import type { LrRangeTestRequest } from '../../src/contracts/lr-range-test.js';
+import { problem, resolveContext } from '../../helpers/resolve.js';
+import { countLayerParams } from '../../../src/contracts/params.js';
+import { dataShape, outputLayer } from '../../../src/contracts/resolve.js';
+import type { LrRangeTestRequest } from '../../../src/kinds/lr-range-tests/contract.js';
+import { resolveRangeTest } from '../../../src/kinds/lr-range-tests/resolve.js';
 
 const ctx = resolveContext;
 const resolve = (body: LrRangeTestRequest, env: Record<string, string> = {}) => resolveRangeTest(body, ctx(env));
@@ -97,7 +98,7 @@ describe('the echoed request', () => {
 
   it.each(bodies.map((b) => [JSON.stringify(b).slice(0, 60), b]))('%s validates as a request body and re-resolves to itself', async (_n, body) => {
     const { Ajv } = await import('ajv');
-    const { SHARED_SCHEMAS } = await import('../../src/api/schemas.js');
+    const { SHARED_SCHEMAS } = await import('../../../src/api/schemas.js');
     const ajv = new Ajv({ strict: false, coerceTypes: false });
     for (const s of SHARED_SCHEMAS) ajv.addSchema(s as object);
     const validate = ajv.getSchema('LrRangeTestRequest')!;

@@ -1,0 +1,79 @@
+/**
+ * What a job kind is. Each kind is one folder, src/kinds/<kind>/, whose index.ts exports one
+ * `JobKindModule`: its request and typed result schemas, its resolve step (defaults, presets,
+ * limits), its runner (pure: the core plus the I/O the worker injects), its list summary, where
+ * its dataset ids sit, and its views. The registry (./registry.ts) lists the modules; the job
+ * routes, the job views, the list, the OpenAPI document, the processor and the training thread
+ * loop over it, so nothing else names a kind or guesses one from a payload's shape.
+ *
+ * Inside its folder a kind is typed end to end: the runner returns `Result`, the summary and the
+ * views receive it. The registry holds the modules with their types erased (`RegisteredKind`); what
+ * crosses that boundary is validated once — bodies by Fastify against `schemas.request`, results
+ * against `schemas.result` in the training thread — and stored requests are `resolve`'s output.
+ */
+import type { TObject, TSchema } from 'typebox';
+import type { Limits } from '../config.js';
+import type { KindPreset, ResolveContext, ResolvedData } from '../contracts/resolve.js';
+import type { Dataset, TrainSpec } from '../core/spec.js';
+import type { Backend } from '../core/types.js';
+
+/** What a backend is sized for: one trainer's input width, outputs, task, and an upper bound of its training rows. */
+export interface TrainerShape {
+  features: number;
+  outputs: number;
+  task: 'classification' | 'regression';
+  rows: number;
+}
+
+/** What a runner gets from the worker: the I/O a pure runner may not do itself. */
+export interface JobDeps {
+  /** a numeric backend sized for one trainer */
+  backend(spec: TrainSpec, shape: TrainerShape): Backend;
+  /** the rows of a dataset that needs I/O (uploaded, MNIST); undefined: the core generates it from the spec */
+  dataset(data: ResolvedData, seed: number): Dataset | undefined;
+}
+
+/** A progress point: what `GET /v1/{kind}/{id}` shows as `progress` and SSE streams (the `Progress` schema). */
+export interface JobProgress {
+  iteration: number;
+  total: number;
+  lr: number | null;
+  loss: number | null;
+  [key: string]: unknown;
+}
+
+/** A rendering of a finished job's result, and the OpenAPI description of its route. */
+export interface KindView<Result, Resolved> {
+  /** what the picture or table shows, for the route's OpenAPI description */
+  description: string;
+  render(result: Result, request: Resolved): string;
+}
+
+export interface JobKindModule<Name extends string, Body, Resolved, Result, Summary> {
+  /** URL segment (/v1/{name}), BullMQ queue name and OpenAPI tag */
+  readonly name: Name;
+  /** the OpenAPI tag's description */
+  readonly description: string;
+  /** POST /v1/{name}: the operation's summary and description (which may quote the configured limits) */
+  readonly post: { summary: string; description(limits: Readonly<Limits>): string };
+  /** every schema with an `$id` the kind adds to the document, in dependency order, and the three its routes use */
+  readonly schemas: { request: TSchema; result: TSchema; job: TSchema; components: readonly TSchema[] };
+  readonly presets: readonly KindPreset<Body>[];
+  /** the stored request: the preset merged, every default filled, every limit checked; throws ProblemError */
+  resolve(body: Body, ctx: ResolveContext): Resolved;
+  /** the uploaded datasets a request names (as sent, or resolved): looked up before resolving, their rows fetched before running */
+  datasetIds(request: Body | Resolved): string[];
+  /** the job: a generator of progress points that returns the result */
+  run(request: Resolved, deps: JobDeps): Generator<JobProgress, Result>;
+  /** GET /v1/{name}: a list item's `summary`, the headline of a result */
+  readonly summary: { schema: TObject; of(result: Result): Summary };
+  /** GET /v1/{name}/{id}/plot.svg and /curve.csv */
+  readonly views: { svg?: KindView<Result, Resolved>; csv?: KindView<Result, Resolved> };
+}
+
+/** Declares a kind, checking its parts against each other (the runner's result is what the views take, ...). */
+export function defineKind<Name extends string, Body, Resolved, Result, Summary>(
+  kind: JobKindModule<Name, Body, Resolved, Result, Summary>,
+): JobKindModule<Name, Body, Resolved, Result, Summary> {
+  return kind;
+}
