@@ -1,7 +1,7 @@
 /**
  * Request resolution shared by the job kinds and sessions (pure): preset lookup, torch-lr-finder's
  * sweep arguments, the loss and output layer, and the training setup every job kind shares (data,
- * loss, model) with its dataset and parameter limits. Each kind's own resolution is in
+ * loss, model, optimizer, batch size, clipping) with its limits. Each kind's own resolution is in
  * src/kinds/<kind>/resolve.ts; the result is echoed back as the job's `request` and is the only
  * input a worker needs. Every failure is a ProblemError naming the field (JSON pointer) and limit.
  */
@@ -10,11 +10,11 @@ import type { Limits } from '../config.js';
 import type { LayerSpec, LossSpec } from '../core/spec.js';
 import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
-import type { Loss, Model } from './model.js';
+import type { Loss, Model, Optimizer } from './model.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
-import { resolveModel, type ResolvedModel } from './resolve-training.js';
+import { resolveModel, resolveOptimizer, type ResolvedModel, type ResolvedOptimizer } from './resolve-training.js';
 
 export * from './resolve-data.js';
 export * from './resolve-training.js';
@@ -124,7 +124,7 @@ export interface ResolvedSetup {
  * dataset and parameter limits checked; pointers under `base` ('' or '/train').
  */
 export function resolveSetup(
-  raw: { data?: Static<typeof Data>; loss?: Static<typeof Loss>; model?: Static<typeof Model> },
+  raw: Pick<TrainingFields, 'data' | 'loss' | 'model'>,
   seed: number,
   ctx: ResolveContext,
   base = '',
@@ -134,12 +134,58 @@ export function resolveSetup(
     const shape = dataShape(data);
     const loss = resolveLoss(raw.loss, shape.task);
     const model = resolveModel(raw.model);
-    const params = ctx.countParams([...model.layers, outputLayer(shape, loss)], shape.features);
+    const params = ctx.countParams(layerStack({ model, data, loss }), shape.features);
     if (params > ctx.limits.modelParams) {
       throw limitExceeded('/model', 'the model\'s trainable parameter count', params, ctx.limits.modelParams, 'LIMIT_MODEL_PARAMS');
     }
     return { data, shape, loss, model };
   });
+}
+
+/** The training-setup fields of a job request, as sent (each kind's schema declares them, with its descriptions). */
+export interface TrainingFields {
+  model?: Static<typeof Model>;
+  data?: Static<typeof Data>;
+  loss?: Static<typeof Loss>;
+  optimizer?: Static<typeof Optimizer>;
+  batch_size?: number;
+  clip_grad_norm?: number | null;
+  clip_grad_value?: number | null;
+}
+
+/** The training setup every job kind shares, resolved: all a trainer needs besides its seed and LR. */
+export interface ResolvedTraining {
+  model: ResolvedModel;
+  data: ResolvedData;
+  loss: LossSpec;
+  optimizer: ResolvedOptimizer;
+  batch_size: number;
+  clip_grad_norm: number | null;
+  clip_grad_value: number | null;
+}
+
+export const TRAINING_DEFAULTS = { batch_size: 64, seed: 0 } as const;
+
+/**
+ * The training setup with its defaults and limits (LIMIT_BATCH_SIZE, then the dataset and
+ * parameter limits of resolveSetup, then the optimizer's arguments); pointers under `base`.
+ */
+export function resolveTraining(raw: TrainingFields, seed: number, ctx: ResolveContext, base = ''): ResolvedTraining {
+  return underPointer(base, () => {
+    const batch_size = raw.batch_size ?? TRAINING_DEFAULTS.batch_size;
+    if (batch_size > ctx.limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, ctx.limits.batchSize, 'LIMIT_BATCH_SIZE');
+    const { data, loss, model } = resolveSetup(raw, seed, ctx);
+    return {
+      model, data, loss, optimizer: resolveOptimizer(raw.optimizer), batch_size,
+      clip_grad_norm: raw.clip_grad_norm ?? null,
+      clip_grad_value: raw.clip_grad_value ?? null,
+    };
+  });
+}
+
+/** The model's whole layer stack: the hidden layers and the output layer (what the trainer builds and the parameter limit counts). */
+export function layerStack(setup: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }): LayerSpec[] {
+  return [...setup.model.layers, outputLayer(dataShape(setup.data), setup.loss)];
 }
 
 export { ProblemError };

@@ -1,16 +1,6 @@
-/** A resolved request → the core's TrainSpec (output layer appended, optimizer LR set by the caller). */
-import { completeOptimizer, dataShape, outputLayer, type ResolvedData, type ResolvedOptimizer } from './resolve.js';
-import type { DataSpec, LayerSpec, LossSpec, TrainSpec } from '../core/spec.js';
-
-export interface TrainSetup {
-  model: { layers: LayerSpec[] };
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
-  clip_grad_norm: number | null;
-  clip_grad_value: number | null;
-}
+/** A resolved training setup → the core's TrainSpec (the layer stack of resolution, the optimizer's LR set by the caller). */
+import { completeOptimizer, layerStack, type ResolvedData, type ResolvedTraining } from './resolve.js';
+import type { DataSpec, TrainSpec } from '../core/spec.js';
 
 export function toDataSpec(data: ResolvedData): DataSpec {
   if ('dataset_id' in data) {
@@ -23,10 +13,9 @@ export function toDataSpec(data: ResolvedData): DataSpec {
   return { ...data };
 }
 
-export function toTrainSpec(setup: TrainSetup, seed: number, lr: number): TrainSpec {
-  const shape = dataShape(setup.data);
+export function toTrainSpec(setup: ResolvedTraining, seed: number, lr: number): TrainSpec {
   return {
-    model: { layers: [...setup.model.layers, outputLayer(shape, setup.loss)] },
+    model: { layers: layerStack(setup) },
     data: toDataSpec(setup.data),
     loss: setup.loss,
     optimizer: completeOptimizer(setup.optimizer, lr),

@@ -10,6 +10,7 @@ import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
 export const KIND = 'diagnostics';
@@ -26,8 +27,8 @@ export const DIAGNOSTICS_DEFAULTS = {
   checks: CHECK_NAMES,
   overfit_steps: 200,
   tiny_batch: 8,
-  batch_size: 64,
-  seed: 0,
+  batch_size: TRAINING_DEFAULTS.batch_size,
+  seed: TRAINING_DEFAULTS.seed,
 } as const;
 
 const D = DIAGNOSTICS_DEFAULTS;

@@ -1,31 +1,20 @@
 /**
  * Diagnostics request resolution (pure): preset merge, defaults and limits. The training setup
- * goes through the range test's resolution (same model/data/loss/optimizer shapes, defaults and
- * limits); the overfit check's steps share the range test's LIMIT_NUM_ITER.
+ * is the one every job kind shares (contracts/resolve.ts: same model/data/loss/optimizer shapes,
+ * defaults and limits); the overfit check's steps share the range test's LIMIT_NUM_ITER.
  */
-import type { LossSpec } from '../../core/spec.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import {
-  datasetRows, presetFor, resolveOptimizer, resolveSetup,
-  type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
-} from '../../contracts/resolve.js';
+import { datasetRows, presetFor, resolveTraining, type ResolveContext, type ResolvedData, type ResolvedTraining } from '../../contracts/resolve.js';
 import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, KIND, type CheckName, type DiagnosticsRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
-export interface ResolvedDiagnostics {
+export interface ResolvedDiagnostics extends ResolvedTraining {
   preset: string | null;
-  model: ResolvedModel;
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
   lr: number;
   /** in the canonical order of CHECK_NAMES */
   checks: CheckName[];
   overfit_steps: number;
   tiny_batch: number;
-  clip_grad_norm: number | null;
-  clip_grad_value: number | null;
   seed: number;
 }
 
@@ -44,13 +33,11 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
 
   const overfit_steps = req.overfit_steps ?? D.overfit_steps;
   if (overfit_steps > limits.numIter) throw limitExceeded('/overfit_steps', 'overfit_steps', overfit_steps, limits.numIter, 'LIMIT_NUM_ITER');
-  const batch_size = req.batch_size ?? D.batch_size;
-  if (batch_size > limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
   const tiny_batch = req.tiny_batch ?? D.tiny_batch;
   if (tiny_batch > limits.batchSize) throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
 
-  const { data, loss, model } = resolveSetup(req, seed, ctx);
-  const rows = trainRows(data);
+  const t = resolveTraining(req, seed, ctx);
+  const rows = trainRows(t.data);
   const wanted = new Set(req.checks ?? D.checks);
   const checks = CHECK_NAMES.filter((c) => wanted.has(c));
   if (checks.includes('overfit_batch') && tiny_batch > rows) {
@@ -58,17 +45,17 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
   }
   return {
     preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_PRESET),
-    model,
-    data,
-    loss,
-    optimizer: resolveOptimizer(req.optimizer),
-    batch_size,
+    model: t.model,
+    data: t.data,
+    loss: t.loss,
+    optimizer: t.optimizer,
+    batch_size: t.batch_size,
     lr: req.lr ?? D.lr,
     checks,
     overfit_steps,
     tiny_batch,
-    clip_grad_norm: req.clip_grad_norm ?? null,
-    clip_grad_value: req.clip_grad_value ?? null,
+    clip_grad_norm: t.clip_grad_norm,
+    clip_grad_value: t.clip_grad_value,
     seed,
   };
 }

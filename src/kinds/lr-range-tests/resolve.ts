@@ -2,25 +2,16 @@
  * LR range test request resolution (pure): preset merge, torch-lr-finder's defaults, the training
  * setup every job kind shares, cross-field checks and service limits; throws ProblemError.
  */
-import type { LossSpec } from '../../core/spec.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import {
-  presetFor, resolveOptimizer, resolveSetup, resolveSweep,
-  type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer, type ResolvedSweep,
+  presetFor, resolveSweep, resolveTraining, type ResolveContext, type ResolvedSweep, type ResolvedTraining,
 } from '../../contracts/resolve.js';
 import { KIND, type LrRangeTestRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
-export interface ResolvedRangeTest extends ResolvedSweep {
+export interface ResolvedRangeTest extends ResolvedSweep, ResolvedTraining {
   preset: string | null;
-  model: ResolvedModel;
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
-  clip_grad_norm: number | null;
-  clip_grad_value: number | null;
   eval: 'train' | 'val';
   repeats: number;
   seed: number;
@@ -37,25 +28,23 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
   const sweep = resolveSweep(req, limits);
   const repeats = req.repeats ?? D.repeats;
   if (repeats > limits.repeats) throw limitExceeded('/repeats', 'repeats', repeats, limits.repeats, 'LIMIT_REPEATS');
-  const batch_size = req.batch_size ?? D.batch_size;
-  if (batch_size > limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
 
-  const { data, loss, model } = resolveSetup(req, seed, ctx);
+  const t = resolveTraining(req, seed, ctx);
   const evalMode = req.eval ?? D.eval;
-  if (evalMode === 'val' && data.val_fraction <= 0) {
+  if (evalMode === 'val' && t.data.val_fraction <= 0) {
     throw invalid('/eval', 'eval "val" needs a validation split: set data.val_fraction > 0');
   }
 
   return {
     preset: body.preset ?? (hasOwnSetup(body) ? null : DEFAULT_PRESET),
-    model,
-    data,
-    loss,
-    optimizer: resolveOptimizer(req.optimizer),
-    batch_size,
+    model: t.model,
+    data: t.data,
+    loss: t.loss,
+    optimizer: t.optimizer,
+    batch_size: t.batch_size,
     ...sweep,
-    clip_grad_norm: req.clip_grad_norm ?? null,
-    clip_grad_value: req.clip_grad_value ?? null,
+    clip_grad_norm: t.clip_grad_norm,
+    clip_grad_value: t.clip_grad_value,
     eval: evalMode,
     repeats,
     seed,

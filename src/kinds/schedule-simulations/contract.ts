@@ -9,6 +9,7 @@ import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { LayerSeries, Warning } from '../../contracts/lr-range-test.js';
 import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
 import { SCHEDULE_MAX_STEPS, ScheduleSpecRef } from '../../contracts/schedules.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
@@ -20,8 +21,8 @@ export const SIMULATION_MAX_SCHEDULES = 8;
 
 export const SIMULATION_DEFAULTS = {
   diverge_th: 5,
-  batch_size: 64,
-  seed: 0,
+  batch_size: TRAINING_DEFAULTS.batch_size,
+  seed: TRAINING_DEFAULTS.seed,
 } as const;
 
 const NamedSchedule = Type.Object(

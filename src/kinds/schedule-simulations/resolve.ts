@@ -1,29 +1,19 @@
 /**
  * Schedule-simulation request resolution (pure): preset merge, defaults, limits, and every
  * schedule checked by the core simulator over the requested steps, so a bad schedule is a 400 at
- * submit time with the library's own wording, never a failed job. The training setup goes through
- * the shared resolution (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
+ * submit time with the library's own wording, never a failed job. The training setup is the one
+ * every job kind shares (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
  */
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import type { LossSpec } from '../../core/spec.js';
-import {
-  presetFor, resolveOptimizer, resolveSetup, underPointer,
-  type ResolveContext, type ResolvedData, type ResolvedModel, type ResolvedOptimizer,
-} from '../../contracts/resolve.js';
+import { presetFor, resolveTraining, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
 import { scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
-export interface ResolvedScheduleTrain {
-  model: ResolvedModel;
-  data: ResolvedData;
-  loss: LossSpec;
-  optimizer: ResolvedOptimizer;
-  batch_size: number;
+/** The training setup every schedule runs from (with its seed). */
+export interface ResolvedScheduleTrain extends ResolvedTraining {
   seed: number;
-  clip_grad_norm: number | null;
-  clip_grad_value: number | null;
 }
 
 export interface NamedScheduleSpec {
@@ -94,12 +84,9 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
 
   const t = req.train ?? {};
   const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
-  const batch_size = t.batch_size ?? SIMULATION_DEFAULTS.batch_size;
-  if (batch_size > limits.batchSize) throw limitExceeded('/train/batch_size', 'batch_size', batch_size, limits.batchSize, 'LIMIT_BATCH_SIZE');
-  const { data, loss, model } = resolveSetup(t, seed, ctx, '/train');
-  const optimizer = underPointer('/train', () => resolveOptimizer(t.optimizer));
+  const train = resolveTraining(t, seed, ctx, '/train');
 
-  schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, optimizer));
+  schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, train.optimizer));
 
   const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;
   return {
@@ -109,9 +96,9 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
     eval_every: req.eval_every ?? null,
     diverge_th: req.diverge_th ?? SIMULATION_DEFAULTS.diverge_th,
     train: {
-      model, data, loss, optimizer, batch_size, seed,
-      clip_grad_norm: t.clip_grad_norm ?? null,
-      clip_grad_value: t.clip_grad_value ?? null,
+      model: train.model, data: train.data, loss: train.loss, optimizer: train.optimizer, batch_size: train.batch_size, seed,
+      clip_grad_norm: train.clip_grad_norm,
+      clip_grad_value: train.clip_grad_value,
     },
   };
 }
