@@ -1,4 +1,5 @@
 /** Diagnostics presets: a healthy setup and a broken one. */
+import { SPIRALS_SETUP } from '../../contracts/presets.js';
 import type { KindPreset } from '../../contracts/resolve.js';
 import type { DiagnosticsRequest } from './contract.js';
 
@@ -14,22 +15,12 @@ export const PRESETS: KindPreset<DiagnosticsRequest>[] = [
   {
     name: 'spirals-diagnostics',
     description: 'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 Adam steps at lr 1e-3. Everything should pass.',
-    body: {
-      data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
-      model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
-      optimizer: { type: 'adam' },
-      batch_size: 64,
-    },
+    body: SPIRALS_SETUP,
   },
   {
     name: 'broken-init-diagnostics',
     description: 'A 6-layer ReLU MLP initialised with normal(0, 1) (torch.nn.init.normal_) on spirals: activations explode layer after layer and the initial loss is far above ln 2. The init check fails and says why.',
-    body: {
-      data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
-      model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } },
-      optimizer: { type: 'adam' },
-      batch_size: 64,
-    },
+    body: { ...SPIRALS_SETUP, model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } } },
   },
 ];
 

@@ -1,4 +1,5 @@
 /** LR range test presets: toy and real datasets with the optimizers people try first. */
+import { SPIRALS_SETUP } from '../../contracts/presets.js';
 import type { KindPreset } from '../../contracts/resolve.js';
 import type { LrRangeTestRequest } from './contract.js';
 
@@ -9,12 +10,7 @@ export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
   {
     name: 'spirals-mlp',
     description: 'Two interleaved spirals, 2-64-64-2 ReLU MLP (Kaiming init), Adam, batch 64: the classic toy range test; runs in about a second.',
-    body: {
-      data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
-      model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
-      optimizer: { type: 'adam' },
-      batch_size: 64,
-    },
+    body: SPIRALS_SETUP,
   },
   {
     name: 'moons-mlp',

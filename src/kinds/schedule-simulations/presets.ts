@@ -1,4 +1,5 @@
 /** Schedule simulation presets: common LR recipes against a constant-LR baseline. */
+import { SPIRALS_SETUP } from '../../contracts/presets.js';
 import type { KindPreset } from '../../contracts/resolve.js';
 import type { ScheduleSimulationRequest } from './contract.js';
 
@@ -6,13 +7,7 @@ import type { ScheduleSimulationRequest } from './contract.js';
 export const DEFAULT_PRESET = 'spirals-schedules';
 
 /** The training setup of the schedule presets: spirals-mlp's, seed 0 (each run ~200 Adam steps, about a second). */
-const SPIRALS_TRAIN: NonNullable<ScheduleSimulationRequest['train']> = {
-  data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
-  model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },
-  optimizer: { type: 'adam' },
-  batch_size: 64,
-  seed: 0,
-};
+const SPIRALS_TRAIN: NonNullable<ScheduleSimulationRequest['train']> = { ...SPIRALS_SETUP, seed: 0 };
 
 const CONSTANT = { name: 'constant', schedule: { type: 'constant', lr: 0.01 } };
 
