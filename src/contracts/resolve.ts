@@ -8,6 +8,7 @@
 import type { Static } from 'typebox';
 import type { Limits } from '../config.js';
 import type { LayerSpec, LossSpec } from '../core/spec.js';
+import type { SuggestionMethodName } from '../lrfinder/suggest/index.js';
 import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
 import type { Loss, Model, Optimizer } from './model.js';
@@ -27,7 +28,7 @@ export interface ResolvedSweep {
   step_mode: 'exp' | 'linear';
   smooth_f: number;
   diverge_th: number;
-  suggestion: string;
+  suggestion: SuggestionMethodName;
   skip_start: number;
   skip_end: number;
 }

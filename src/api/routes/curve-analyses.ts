@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
 import type { CurveAnalysisRequest } from '../../contracts/curve-analysis.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import { analyzeCurve, type SuggestionMethodName } from '../../lrfinder/index.js';
+import { analyzeCurve } from '../../lrfinder/index.js';
 
 /** Shape checks the schema cannot express; throws 400 problems naming the field. */
 export function checkCurveRequest(b: CurveAnalysisRequest, limitPoints: number): void {
@@ -40,8 +40,8 @@ export function curveAnalysisRoutes(app: FastifyInstance, config: Readonly<Confi
     return analyzeCurve({
       lrs: b.lrs,
       losses: b.losses,
-      suggestion: b.suggestion as SuggestionMethodName | undefined,
-      methods: b.methods as SuggestionMethodName[] | undefined,
+      suggestion: b.suggestion,
+      methods: b.methods,
       skip_start: b.skip_start,
       skip_end: b.skip_end,
       num_it: b.num_iter,

@@ -12,7 +12,6 @@ import type { Config, Limits } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
 import type { SweepLossesRequest, SweepLossReport, SweepSessionRequest } from '../../contracts/sweep-sessions.js';
-import type { SuggestionMethodName } from '../../lrfinder/suggest/index.js';
 import {
   checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop,
 } from '../../lrfinder/session.js';
@@ -124,7 +123,7 @@ function applyReports(doc: SweepDoc, items: SweepLossReport[], pointerOf: (k: nu
 
 function finish(doc: SweepDoc): SweepDoc {
   if (doc.state.stop_reason === null || doc.result !== null) return doc;
-  return { ...doc, result: sweepResult(doc.state, { ...doc.request, suggestion: doc.request.suggestion as SuggestionMethodName }) };
+  return { ...doc, result: sweepResult(doc.state, doc.request) };
 }
 
 /** `{iteration, loss}` or `{losses: [...]}`, never both, never half of the first. */

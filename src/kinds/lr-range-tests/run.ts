@@ -7,7 +7,7 @@ import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
 import { createTrainer } from '../../core/trainer.js';
 import type { StepResult } from '../../core/types.js';
-import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome, type SuggestionMethodName } from '../../lrfinder/index.js';
+import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome } from '../../lrfinder/index.js';
 import type { JobDeps } from '../kind.js';
 import type { LrRangeTestResult } from './contract.js';
 import type { ResolvedRangeTest } from './resolve.js';
@@ -51,7 +51,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
     const outcome = next.value;
     const analysis = analyzeRangeTest(outcome, {
       num_iter: req.num_iter,
-      suggestion: req.suggestion as SuggestionMethodName,
+      suggestion: req.suggestion,
       skip_start: req.skip_start,
       skip_end: req.skip_end,
     });
