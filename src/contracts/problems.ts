@@ -32,3 +32,8 @@ export function limitExceeded(pointer: string, what: string, value: number, limi
   const detail = `${what} is ${value}, above this service's limit of ${limit} (${envName})`;
   return new ProblemError(400, 'limit_exceeded', 'Limit exceeded', `${pointer}: ${detail}`, [{ pointer, detail }]);
 }
+
+/** 404: what the path names does not exist, has expired, or belongs to another API key. */
+export function notFound(detail: string): ProblemError {
+  return new ProblemError(404, 'not_found', 'Not found', detail);
+}

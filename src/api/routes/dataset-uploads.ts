@@ -9,15 +9,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
 import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../contracts/datasets-upload.js';
-import { invalid, ProblemError } from '../../contracts/problems.js';
+import { invalid, notFound } from '../../contracts/problems.js';
 import type { UploadShape } from '../../contracts/resolve.js';
 import type { DatasetStore } from '../../queue/datasets.js';
 
 const BASE = '/v1/datasets';
-
-function notFound(id: string): ProblemError {
-  return new ProblemError(404, 'not_found', 'Not found', `no dataset ${id} (it may have expired)`);
-}
 
 /** Shapes of the owner's datasets among `ids` (missing ones are left out: the resolver names them). */
 export async function uploadShapes(store: DatasetStore, ids: string[], owner: string): Promise<Map<string, UploadShape>> {
@@ -88,7 +84,7 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const meta = await store.get(req.params.id, req.owner);
-    if (!meta) throw notFound(req.params.id);
+    if (!meta) throw notFound(`no dataset ${req.params.id} (it may have expired)`);
     return meta;
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobParams, problemResponses } from '../../contracts/common.js';
-import { ProblemError } from '../../contracts/problems.js';
+import { notFound, ProblemError } from '../../contracts/problems.js';
 import { KINDS, type JobKind } from '../../kinds/registry.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, ListQuery, listItem } from '../views/job-list.js';
@@ -26,14 +26,12 @@ export const SSE_TIMING: Readonly<SseTiming> = Object.freeze({ heartbeatMs: 15_0
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
-function notFound(kind: string, id: string): ProblemError {
-  return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
-}
+const jobNotFound = (kind: string, id: string) => notFound(`no ${kind} job ${id} (it may have expired)`);
 
 /** The job's result, or the problem that says why there is none yet. */
 async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<JobRecord> {
   const rec = await app.jobs.get(kind, id, owner);
-  if (!rec) throw notFound(kind, id);
+  if (!rec) throw jobNotFound(kind, id);
   if (rec.status === 'queued' || rec.status === 'running') {
     throw new ProblemError(409, 'not_finished', 'Job not finished',
       `job ${id} is ${rec.status}; its result (and so its plot and table) exists once it has succeeded — follow links.events or poll links.self`);
@@ -96,7 +94,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await app.jobs.get(kind, req.params.id, req.owner);
-      if (!rec) throw notFound(kind, req.params.id);
+      if (!rec) throw jobNotFound(kind, req.params.id);
       // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
       if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
       streamJob(app, kind, rec, req, reply, streams, timing);

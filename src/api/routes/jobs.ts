@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import { countLayerParams } from '../../contracts/params.js';
-import { ProblemError } from '../../contracts/problems.js';
+import { notFound } from '../../contracts/problems.js';
 import type { UploadShape } from '../../contracts/resolve.js';
 import { findKind, type RegisteredKind } from '../../kinds/registry.js';
 import type { JobRecord } from '../../queue/jobs.js';
@@ -45,9 +45,7 @@ function titleFor(code: string): string {
   return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job' } as Record<string, string>)[code] ?? 'Job failed';
 }
 
-function notFound(kind: string, id: string): ProblemError {
-  return new ProblemError(404, 'not_found', 'Not found', `no ${kind} job ${id} (it may have expired)`);
-}
+const jobNotFound = (kind: string, id: string) => notFound(`no ${kind} job ${id} (it may have expired)`);
 
 const refOf = (schema: { $id?: string }) => Type.Ref(schema.$id as string);
 
@@ -81,7 +79,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const rec = await app.jobs.get(k.name, req.params.id, req.owner);
-    if (!rec) throw notFound(k.name, req.params.id);
+    if (!rec) throw jobNotFound(k.name, req.params.id);
     return jobResource(rec);
   });
 
@@ -95,7 +93,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const rec = await app.jobs.cancel(k.name, req.params.id, req.owner);
-    if (!rec) throw notFound(k.name, req.params.id);
+    if (!rec) throw jobNotFound(k.name, req.params.id);
     return reply.code(202).send(jobResource(rec));
   });
 }

@@ -10,7 +10,7 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Limits } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
-import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
+import { invalid, limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
 import type { SweepLossesRequest, SweepLossReport, SweepSessionRequest } from '../../contracts/sweep-sessions.js';
 import {
   checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop,
@@ -138,9 +138,7 @@ function reportsOf(b: SweepLossesRequest): SweepLossReport[] {
   return [{ iteration: b.iteration, loss: b.loss }];
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError(404, 'not_found', 'Not found', `no sweep session ${id} (it may have expired)`);
-}
+const sessionNotFound = (id: string) => notFound(`no sweep session ${id} (it may have expired)`);
 
 export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
   const store = new SweepSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
@@ -190,7 +188,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
       ignored = r.ignored;
       return r.doc;
     });
-    if (!doc) throw notFound(req.params.id);
+    if (!doc) throw sessionNotFound(req.params.id);
     return sessionReport(doc, ignored);
   });
 
@@ -203,7 +201,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const doc = await store.get(req.params.id, req.owner);
-    if (!doc) throw notFound(req.params.id);
+    if (!doc) throw sessionNotFound(req.params.id);
     return sessionResource(doc);
   });
 
@@ -221,7 +219,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
       if (cur.state.stop_reason !== null) return cur;
       return finish({ ...cur, state: sweepStop(cur.state), updated_at: now.toISOString() });
     });
-    if (!doc) throw notFound(req.params.id);
+    if (!doc) throw sessionNotFound(req.params.id);
     return sessionReport(doc);
   });
 }
