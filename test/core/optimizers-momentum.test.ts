@@ -9,6 +9,7 @@
  * scalar backend and on the SIMD backend (fused Adam), which must therefore agree.
  */
 import { describe, expect, it } from 'vitest';
+import { expectCloseRows } from '../helpers/close.js';
 import { createOptimizer } from '../../src/core/optimizers/index.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { createSimdBackend } from '../../src/core/kernels/simd.js';
@@ -43,13 +44,8 @@ function run(backend: Backend, spec: Partial<OptimizerSpec>, lr: number, ms: num
   });
 }
 
-function expectClose(actual: number[][], expected: number[][]): void {
-  actual.forEach((row, t) => row.forEach((v, i) => {
-    const e = expected[t][i];
-    const rel = Math.abs(v - e) / Math.abs(e);
-    if (!(rel <= 1e-6)) throw new Error(`step ${t + 1} p[${i}] = ${v}, expected ${e} (rel err ${rel.toExponential(2)})`);
-  }));
-}
+/** the parameters after each step, within 1e-6 relative of the worked example */
+const expectClose = (actual: number[][], expected: number[][]): void => expectCloseRows(actual, expected, 1e-6);
 
 describe.each(BACKENDS)('changing momentum per step (%s backend)', (_, make) => {
   describe('SGD: group["momentum"]', () => {

@@ -14,6 +14,7 @@ import { producerConnection } from '../../src/queue/connection.js';
 import { JobStore } from '../../src/queue/jobs.js';
 import { appOn, appWithoutRedis, testConfig } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { jobApi, type Json } from '../helpers/stack.js';
 import { startWorker, type TestWorker } from '../helpers/worker.js';
 import { parseXml } from '../helpers/xml.js';
 
@@ -39,7 +40,6 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
-type Json = Record<string, any>;
 interface SseEvent { event: string; data: Json }
 
 /** Reads an SSE stream to its end (the server closes it), parsing events and comments. */
@@ -87,15 +87,9 @@ async function submit(body: unknown): Promise<Json> {
   return res.json();
 }
 
-async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_000): Promise<Json> {
-  const t0 = Date.now();
-  for (;;) {
-    const j = (await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` })).json();
-    if (done(j)) return j;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} stuck in ${j.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** polls the job until `done` holds (the shared job client of test/helpers/stack.ts) */
+const waitFor = async (id: string, done: (j: Json) => boolean, timeoutMs?: number): Promise<Json> =>
+  (await jobApi({ t }, 'lr-range-tests').waitFor(id, done, timeoutMs)).final;
 
 const created: string[] = [];
 /** about a second of training: several progress points (the worker reports every 100 ms) */

@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { jobApi, type Json } from '../helpers/stack.js';
 import { startWorker, type TestWorker } from '../helpers/worker.js';
 
 let redis: TestRedis;
@@ -33,23 +34,15 @@ function worker(env: Record<string, string> = {}): TestWorker {
   return w;
 }
 
-type Json = Record<string, any>;
-
 async function submit(body: unknown): Promise<string> {
   const res = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: body as object });
   expect(res.statusCode).toBe(202);
   return res.json().id;
 }
 
-async function waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_000): Promise<Json> {
-  const t0 = Date.now();
-  for (;;) {
-    const j = (await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` })).json();
-    if (done(j)) return j;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} stuck: ${JSON.stringify(j).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** polls the job until `done` holds (the shared job client of test/helpers/stack.ts) */
+const waitFor = async (id: string, done: (j: Json) => boolean, timeoutMs?: number): Promise<Json> =>
+  (await jobApi({ t }, 'lr-range-tests').waitFor(id, done, timeoutMs)).final;
 
 // several seconds of training on this machine: long enough to kill a worker in the middle
 const LONG = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 128, model: { hidden: [128, 128], activation: 'relu' } };

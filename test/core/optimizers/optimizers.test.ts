@@ -6,6 +6,7 @@
  * each is derived by hand in the comments. Compared to 1e-6 relative.
  */
 import { describe, expect, it } from 'vitest';
+import { expectCloseRows } from '../../helpers/close.js';
 import { createOptimizer } from '../../../src/core/optimizers/index.js';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
 import type { OptimizerSpec } from '../../../src/core/spec.js';
@@ -29,13 +30,8 @@ function run(spec: Partial<OptimizerSpec>, lr: number): number[][] {
   });
 }
 
-function expectClose(actual: number[][], expected: number[][]): void {
-  actual.forEach((row, t) => row.forEach((v, i) => {
-    const e = expected[t][i];
-    const rel = Math.abs(v - e) / Math.abs(e);
-    if (!(rel <= 1e-6)) throw new Error(`step ${t + 1} p[${i}] = ${v}, expected ${e} (rel err ${rel.toExponential(2)})`);
-  }));
-}
+/** the parameters after each step, within 1e-6 relative of the worked example */
+const expectClose = (actual: number[][], expected: number[][]): void => expectCloseRows(actual, expected, 1e-6);
 
 describe('SGD (torch.optim.SGD)', () => {
   it('plain: p ← p - lr·g', () => {

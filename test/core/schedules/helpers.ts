@@ -1,15 +1,8 @@
 import { expect } from 'vitest';
 import { simulateSchedule, ScheduleError } from '../../../src/core/schedules/index.js';
+import { expectClose } from '../../helpers/close.js';
 
-/** |a − e| ≤ rtol·|e| + atol, elementwise, with the index in the failure message. */
-export function expectClose(actual: readonly number[], expected: readonly number[], rtol: number, atol = 0): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((a, i) => {
-    const e = expected[i];
-    const ok = Math.abs(a - e) <= rtol * Math.abs(e) + atol;
-    if (!ok) expect.fail(`index ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
-  });
-}
+export { expectClose };
 
 /** PyTorch / transformers: 1e-12 relative. */
 export const expect64 = (a: readonly number[], e: readonly number[]): void => expectClose(a, e, 1e-12);
