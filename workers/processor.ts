@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { findKind, type RegisteredKind } from '../src/kinds/registry.js';
-import { readRows } from '../src/queue/datasets.js';
+import { readRows } from '../src/sync/datasets/store.js';
 import { cancelKey } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';

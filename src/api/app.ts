@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
-import { DatasetStore } from '../queue/datasets.js';
+import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore } from '../queue/jobs.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerAuth } from './plugins/auth.js';

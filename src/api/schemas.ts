@@ -7,10 +7,10 @@ import { Ajv, type AnySchema } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { COMMON_SCHEMAS } from '../contracts/components.js';
-import { CurveAnalysisRequest, CurveAnalysisResult } from '../contracts/curve-analysis.js';
-import { DatasetUploadRequest, UploadedDataset } from '../contracts/datasets-upload.js';
+import { CurveAnalysisRequest, CurveAnalysisResult } from '../sync/curve-analyses/contract.js';
+import { DatasetUploadRequest, UploadedDataset } from '../sync/datasets/contract.js';
 import { SchedulePreviewRequest, SchedulePreviewResult } from '../contracts/schedules.js';
-import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../contracts/sweep-sessions.js';
+import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../sync/sweep-sessions/contract.js';
 import { KIND_SCHEMAS } from '../kinds/registry.js';
 
 // ajv-formats is CommonJS with a default export

@@ -1,5 +1,5 @@
 /** lr-finder's pure range-test library: the LR plan, the range test, suggestions, curve analysis. */
-export * from './schedule.js';
+export * from './lr-plan.js';
 export * from './smoothing.js';
 export * from './range-test.js';
 export * from './trim.js';

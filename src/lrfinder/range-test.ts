@@ -18,7 +18,7 @@
  */
 import type { StepResult } from '../core/types.js';
 import { TORCH_LR_FINDER_DEFAULTS } from './defaults.js';
-import { lrPlan, type StepMode } from './schedule.js';
+import { lrPlan, type StepMode } from './lr-plan.js';
 import { emaStep, hasDiverged } from './smoothing.js';
 
 export interface RangeTestOptions {

@@ -3,7 +3,7 @@ import { analyzeRangeTest } from './analyze.js';
 import { emulationResult, type EmulationResult, type EmulationState, type ResolvedEmulation } from './emulate/index.js';
 import { summarizeRangeTest, type RangePoint } from './range-test.js';
 import { isFiniteLoss } from './losses.js';
-import { lrAt } from './schedule.js';
+import { lrAt } from './lr-plan.js';
 import { reportsOf, sweepEmulation, type SweepOptions, type SweepState, type SweepStopReason } from './session-types.js';
 import type { SuggestionMethodName } from './suggest/index.js';
 import type { MethodName } from './suggest/registry.js';

@@ -34,7 +34,7 @@ import {
 } from './emulate/index.js';
 import { isFiniteLoss, type LossValue } from './losses.js';
 import { checkRangeTestOptions, type RangeTestOptions } from './range-test.js';
-import { checkLrPlan, lrAt } from './schedule.js';
+import { checkLrPlan, lrAt } from './lr-plan.js';
 import {
   checkParamGroups, reportsOf, sweepEmulation, type SweepExtras, type SweepOptions, type SweepState, type SweepStopReason,
 } from './session-types.js';

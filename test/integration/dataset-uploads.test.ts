@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { allFinite, finished, jobApi, type Json, startStack, type Stack } from '../helpers/stack.js';
-import { datasetKey } from '../../src/queue/datasets.js';
+import { datasetKey } from '../../src/sync/datasets/store.js';
 
 const ALICE = 'alice-key-123456';
 const BOB = 'bob-key-1234567';

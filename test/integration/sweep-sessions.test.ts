@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSweep, sweepNext, sweepResult, sweepStep } from '../../src/lrfinder/session.js';
 import { RANGE_TEST_OPTION_DEFAULTS } from '../../src/lrfinder/range-test.js';
-import { lrPlan } from '../../src/lrfinder/schedule.js';
-import { sweepKey } from '../../src/queue/sweep-sessions.js';
+import { lrPlan } from '../../src/lrfinder/lr-plan.js';
+import { sweepKey } from '../../src/sync/sweep-sessions/store.js';
 import { appOn, appWithoutRedis } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 

@@ -5,7 +5,7 @@ import {
   type RangePoint, type RangeTestOptions, type RangeTestOutcome,
 } from '../../src/lrfinder/range-test.js';
 import { divergenceThreshold } from '../../src/lrfinder/smoothing.js';
-import { lrPlan } from '../../src/lrfinder/schedule.js';
+import { lrPlan } from '../../src/lrfinder/lr-plan.js';
 import { LRS, NOISY, NOISY_RAW } from './fixtures.js';
 
 const ok = (loss: number, grad_norm = 1): StepResult => ({ loss, grad_norm, non_finite: !Number.isFinite(loss) });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { StepResult } from '../../src/core/types.js';
 import { analyzeRangeTest } from '../../src/lrfinder/analyze.js';
 import { rangeTest, RANGE_TEST_OPTION_DEFAULTS, type RangeTestOptions, type RangeTestOutcome } from '../../src/lrfinder/range-test.js';
-import { lrPlan } from '../../src/lrfinder/schedule.js';
+import { lrPlan } from '../../src/lrfinder/lr-plan.js';
 import {
   checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop, type SweepState,
 } from '../../src/lrfinder/session.js';

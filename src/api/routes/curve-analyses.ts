@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
-import type { CurveAnalysisRequest } from '../../contracts/curve-analysis.js';
+import type { CurveAnalysisRequest } from '../../sync/curve-analyses/contract.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { analyzeCurve } from '../../lrfinder/index.js';
 

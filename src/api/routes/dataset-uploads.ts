@@ -8,10 +8,10 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
-import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../contracts/datasets-upload.js';
+import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
 import { invalid, notFound } from '../../contracts/problems.js';
 import type { UploadShape } from '../../contracts/resolve.js';
-import type { DatasetStore } from '../../queue/datasets.js';
+import type { DatasetStore } from '../../sync/datasets/store.js';
 
 const BASE = '/v1/datasets';
 

@@ -11,13 +11,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, Limits } from '../../config.js';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import { invalid, limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
-import type { SweepLossesRequest, SweepLossReport, SweepSessionRequest } from '../../contracts/sweep-sessions.js';
+import type { SweepLossesRequest, SweepLossReport, SweepSessionRequest } from '../../sync/sweep-sessions/contract.js';
 import {
   checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop,
 } from '../../lrfinder/session.js';
-import { lrPlan } from '../../lrfinder/schedule.js';
+import { lrPlan } from '../../lrfinder/lr-plan.js';
 import { resolveSweep, type ResolvedSweep } from '../../contracts/resolve.js';
-import { SweepSessionStore, type SweepDoc } from '../../queue/sweep-sessions.js';
+import { SweepSessionStore, type SweepDoc } from '../../sync/sweep-sessions/store.js';
 
 const BASE = '/v1/sweep-sessions';
 

@@ -20,7 +20,7 @@
  * recorded LRs (the picks are then the caller's numbers).
  */
 import { FASTAI_DEFAULTS, IGNITE_DEFAULTS, KERAS_LR_FINDER_DEFAULTS, LIGHTNING_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../defaults.js';
-import type { StepMode } from '../schedule.js';
+import type { StepMode } from '../lr-plan.js';
 import type { LibraryName } from '../suggest/registry.js';
 
 export interface EmulationOptions {

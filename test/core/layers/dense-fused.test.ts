@@ -10,14 +10,14 @@
  *    reproducible for a seed.
  */
 import { describe, expect, it } from 'vitest';
-import { createTrainer } from '../../src/core/trainer.js';
-import { createScalarBackend } from '../../src/core/kernels/scalar.js';
-import { createSimdBackend, type SimdBackend } from '../../src/core/kernels/simd.js';
-import { createDense } from '../../src/core/layers/dense.js';
-import { createRng } from '../../src/core/rng.js';
-import type { Backend, FusedKernels } from '../../src/core/types.js';
-import type { LayerSpec, OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
-import { dot, numericGrad, relError } from './gradcheck.js';
+import { createTrainer } from '../../../src/core/trainer.js';
+import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
+import { createSimdBackend, type SimdBackend } from '../../../src/core/kernels/simd.js';
+import { createDense } from '../../../src/core/layers/dense.js';
+import { createRng } from '../../../src/core/rng.js';
+import type { Backend, FusedKernels } from '../../../src/core/types.js';
+import type { LayerSpec, OptimizerSpec, TrainSpec } from '../../../src/core/spec.js';
+import { dot, numericGrad, relError } from '../gradcheck.js';
 
 const ACTS = ['tanh', 'sigmoid'] as const;
 type Act = (typeof ACTS)[number];

@@ -1,8 +1,8 @@
 /** An uploaded dataset's spec: the rows come from the caller; the split follows the training seed exactly as for inline rows. */
 import { describe, expect, it } from 'vitest';
-import { fromArrays, loadDataset } from '../../src/core/datasets/index.js';
-import type { TrainSpec } from '../../src/core/spec.js';
-import { createTrainer } from '../../src/core/trainer.js';
+import { fromArrays, loadDataset } from '../../../src/core/datasets/index.js';
+import type { TrainSpec } from '../../../src/core/spec.js';
+import { createTrainer } from '../../../src/core/trainer.js';
 
 const x = Array.from({ length: 64 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
 const y = x.map(([a, b]) => (a * b > 0 ? 1 : 0));

@@ -1,10 +1,10 @@
 /** Upload parsing and the `{dataset_id}` branch of request resolution (pure). */
 import { describe, expect, it } from 'vitest';
-import { checkUpload, parseCsv } from '../../src/contracts/datasets-upload.js';
-import { dataShape, type UploadShape } from '../../src/contracts/resolve.js';
-import { resolveRangeTest } from '../../src/kinds/lr-range-tests/resolve.js';
-import { resolveDiagnostics } from '../../src/kinds/diagnostics/resolve.js';
-import { problem, resolveContext } from '../helpers/resolve.js';
+import { checkUpload, parseCsv } from '../../../src/sync/datasets/contract.js';
+import { dataShape, type UploadShape } from '../../../src/contracts/resolve.js';
+import { resolveRangeTest } from '../../../src/kinds/lr-range-tests/resolve.js';
+import { resolveDiagnostics } from '../../../src/kinds/diagnostics/resolve.js';
+import { problem, resolveContext } from '../../helpers/resolve.js';
 
 describe('parseCsv', () => {
   it('takes the target column out wherever it is; the features keep their order', () => {

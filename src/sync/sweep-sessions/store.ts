@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ProblemError } from '../contracts/problems.js';
-import type { ResolvedSweep } from '../contracts/resolve.js';
-import type { SweepState, SweepResult } from '../lrfinder/session.js';
-import { redisUnavailable } from './jobs.js';
+import { ProblemError } from '../../contracts/problems.js';
+import type { ResolvedSweep } from '../../contracts/resolve.js';
+import type { SweepState, SweepResult } from '../../lrfinder/session.js';
+import { redisUnavailable } from '../../queue/jobs.js';
 
 export type { ResolvedSweep };
 

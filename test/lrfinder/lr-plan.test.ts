@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lrAt, lrPlan } from '../../src/lrfinder/schedule.js';
+import { lrAt, lrPlan } from '../../src/lrfinder/lr-plan.js';
 
 // Reference: davidtvs/pytorch-lr-finder torch_lr_finder/lr_finder.py ExponentialLR / LinearLR,
 // lr_i = start*(end/start)**(i/(num_iter-1)) and start + (i/(num_iter-1))*(end-start).

@@ -9,13 +9,13 @@
  * scalar backend and on the SIMD backend (fused Adam), which must therefore agree.
  */
 import { describe, expect, it } from 'vitest';
-import { expectCloseRows } from '../helpers/close.js';
-import { createOptimizer } from '../../src/core/optimizers/index.js';
-import { createScalarBackend } from '../../src/core/kernels/scalar.js';
-import { createSimdBackend } from '../../src/core/kernels/simd.js';
-import { createTrainer } from '../../src/core/trainer.js';
-import type { OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
-import type { Backend, Param } from '../../src/core/types.js';
+import { expectCloseRows } from '../../helpers/close.js';
+import { createOptimizer } from '../../../src/core/optimizers/index.js';
+import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
+import { createSimdBackend } from '../../../src/core/kernels/simd.js';
+import { createTrainer } from '../../../src/core/trainer.js';
+import type { OptimizerSpec, TrainSpec } from '../../../src/core/spec.js';
+import type { Backend, Param } from '../../../src/core/types.js';
 
 const G = [[0.5, -0.25], [0.125, 0.375], [-0.75, 0.5]];
 

@@ -6,9 +6,9 @@
  * torch-lr-finder's `plot()` / fastai's recorder, which both suggest from their smoothed losses).
  */
 import Type, { type Static } from 'typebox';
-import { FiniteOrNull, StringEnum } from './common.js';
-import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../lrfinder/defaults.js';
-import { SUGGESTION_NAMES } from './lr-range-test.js';
+import { FiniteOrNull, StringEnum } from '../../contracts/common.js';
+import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../../lrfinder/defaults.js';
+import { SUGGESTION_NAMES } from '../../contracts/lr-range-test.js';
 
 /** Static schema bound; the configurable limit (LIMIT_NUM_ITER) is checked by the handler. */
 export const CURVE_MAX_POINTS = 100_000;

@@ -5,8 +5,8 @@
  * and which LR to pick (the same result fields as an LR range test, src/lrfinder/session.ts).
  */
 import Type, { type Static } from 'typebox';
-import { FiniteOrNull, RefOf, StringEnum } from './common.js';
-import { RANGE_TEST_DEFAULTS, SUGGESTION_NAMES } from './lr-range-test.js';
+import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { RANGE_TEST_DEFAULTS, SUGGESTION_NAMES } from '../../contracts/lr-range-test.js';
 
 const D = RANGE_TEST_DEFAULTS;
 

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { UploadShape } from '../contracts/resolve.js';
-import { ProblemError } from '../contracts/problems.js';
-import { redisUnavailable } from './jobs.js';
+import type { UploadShape } from '../../contracts/resolve.js';
+import { ProblemError } from '../../contracts/problems.js';
+import { redisUnavailable } from '../../queue/jobs.js';
 
 export interface DatasetMeta extends UploadShape {
   id: string;

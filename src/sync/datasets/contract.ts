@@ -5,10 +5,10 @@
  * features ≤ LIMIT_DATASET_VALUES; CSV cells must be finite numbers.
  */
 import Type from 'typebox';
-import type { Limits } from '../config.js';
-import { StringEnum } from './common.js';
-import { invalid, ProblemError } from './problems.js';
-import { resolveData, type UploadShape } from './resolve.js';
+import type { Limits } from '../../config.js';
+import { StringEnum } from '../../contracts/common.js';
+import { invalid, ProblemError } from '../../contracts/problems.js';
+import { resolveData, type UploadShape } from '../../contracts/resolve.js';
 
 const Task = StringEnum(['classification', 'regression'] as const);
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'a label for you; not unique' });
