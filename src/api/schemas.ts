@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { COMMON_SCHEMAS } from '../contracts/components.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../sync/curve-analyses/contract.js';
 import { DatasetUploadRequest, UploadedDataset } from '../sync/datasets/contract.js';
-import { SchedulePreviewRequest, SchedulePreviewResult } from '../contracts/schedules.js';
+import { SchedulePreviewRequest, SchedulePreviewResult } from '../sync/schedule-preview/contract.js';
 import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../sync/sweep-sessions/contract.js';
 import { KIND_SCHEMAS } from '../kinds/registry.js';
 

@@ -1,17 +1,15 @@
 /**
  * Schedules on the wire: the schedule spec (PyTorch / transformers / optax names and keyword
- * arguments verbatim, validated by the core simulator with the libraries' own errors) and the
- * synchronous preview. Schedule-simulation jobs are a job kind of their own (src/kinds/).
+ * arguments verbatim, validated by the core simulator with the libraries' own errors), and a
+ * schedule error as a problem. Used by the preview (src/sync/schedule-preview/) and by the
+ * schedule-simulation job kind (src/kinds/).
  */
-import Type, { type Static } from 'typebox';
-import { StringEnum } from './common.js';
+import Type from 'typebox';
 import type { ScheduleError } from '../core/schedules/index.js';
 import { ProblemError } from './problems.js';
 
-/** Static schema bounds; the configurable limit (LIMIT_SCHEDULE_STEPS) is checked by the handlers. */
+/** Static schema bound; the configurable limit (LIMIT_SCHEDULE_STEPS) is checked by the handlers. */
 export const SCHEDULE_MAX_STEPS = 100_000_000;
-/** The most points a downsampled preview returns. */
-export const PREVIEW_MAX_POINTS = 2000;
 export const ScheduleSpec = Type.Object(
   {
     type: Type.String({
@@ -38,47 +36,6 @@ export const ScheduleSpec = Type.Object(
 
 /** A `$ref` to ScheduleSpec with its static type: `{type, lr?, ...keyword arguments}`. */
 export const ScheduleSpecRef = Type.Unsafe<{ type: string; lr?: number; [argument: string]: unknown }>(Type.Ref('ScheduleSpec'));
-
-const PREVIEW_EXAMPLE = {
-  schedule: {
-    type: 'SequentialLR', lr: 0.1, milestones: [10],
-    schedulers: [{ type: 'LinearLR', start_factor: 0.1, total_iters: 10 }, { type: 'CosineAnnealingLR', T_max: 90, eta_min: 0.001 }],
-  },
-  steps: 100,
-};
-
-export const SchedulePreviewRequest = Type.Object(
-  {
-    schedule: Type.Ref('ScheduleSpec'),
-    steps: Type.Optional(Type.Integer({
-      minimum: 1, maximum: SCHEDULE_MAX_STEPS,
-      description: 'optimizer steps to simulate (LIMIT_SCHEDULE_STEPS); ReduceLROnPlateau: defaults to metrics.length + 1',
-    })),
-    metrics: Type.Optional(Type.Array(Type.Number(), {
-      maxItems: SCHEDULE_MAX_STEPS,
-      description: 'ReduceLROnPlateau only: the value passed to each `scheduler.step(metrics)`, in order',
-    })),
-    points: Type.Optional(Type.Integer({
-      minimum: 2, maximum: PREVIEW_MAX_POINTS,
-      description: 'return at most this many evenly spaced steps (always the first and the last) for plotting; `index` names them',
-    })),
-  },
-  { $id: 'SchedulePreviewRequest', additionalProperties: false, example: PREVIEW_EXAMPLE, examples: [PREVIEW_EXAMPLE] },
-);
-export type SchedulePreviewRequest = Static<typeof SchedulePreviewRequest>;
-
-export const SchedulePreviewResult = Type.Object(
-  {
-    lrs: Type.Array(Type.Number(), { description: '`lrs[k]` is the LR used by optimizer step `index[k]` (step k without `points`)' }),
-    momentum: Type.Optional(Type.Array(Type.Number(), {
-      description: 'when the schedule cycles momentum (CyclicLR, OneCycleLR): SGD momentum or Adam beta1 at the same steps',
-    })),
-    steps: Type.Integer({ description: 'steps simulated' }),
-    index: Type.Optional(Type.Array(Type.Integer(), { description: 'with `points`: the step numbers returned' })),
-    family: StringEnum(['pytorch', 'transformers', 'optax'] as const, { description: 'whose semantics the schedule follows' }),
-  },
-  { $id: 'SchedulePreviewResult', additionalProperties: false },
-);
 
 /**
  * A core ScheduleError as a 400 problem: `errors[0].pointer` is the error's path (re-rooted under

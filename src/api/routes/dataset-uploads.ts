@@ -2,7 +2,7 @@
  * Uploaded datasets:
  *   POST /v1/datasets        JSON {name?, task, x, y} or text/csv (?task=, ?target=, ?name=) → 201 + Location
  *   GET  /v1/datasets/{id}   the metadata (404 for another owner's)
- * Jobs use them as `data: {dataset_id}`; `uploadShapes` is the lookup the job routes do first.
+ * Jobs use them as `data: {dataset_id}` (the job routes look their shapes up with `uploadShapes`, src/sync/datasets/store.ts).
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,23 +10,9 @@ import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
 import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
 import { invalid, notFound } from '../../contracts/problems.js';
-import type { UploadShape } from '../../contracts/resolve.js';
 import type { DatasetStore } from '../../sync/datasets/store.js';
 
 const BASE = '/v1/datasets';
-
-/** Shapes of the owner's datasets among `ids` (missing ones are left out: the resolver names them). */
-export async function uploadShapes(store: DatasetStore, ids: string[], owner: string): Promise<Map<string, UploadShape>> {
-  const out = new Map<string, UploadShape>();
-  for (const id of ids) {
-    const meta = await store.get(id, owner);
-    if (meta) {
-      const { task, rows, features, classes, outputs } = meta;
-      out.set(id, { task, rows, features, ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}) });
-    }
-  }
-  return out;
-}
 
 type Query = { task?: 'classification' | 'regression'; target?: string; name?: string };
 

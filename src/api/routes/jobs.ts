@@ -11,7 +11,7 @@ import { notFound } from '../../contracts/problems.js';
 import type { UploadShape } from '../../contracts/resolve.js';
 import { findKind, type RegisteredKind } from '../../kinds/registry.js';
 import type { JobRecord } from '../../queue/jobs.js';
-import { uploadShapes } from './dataset-uploads.js';
+import { uploadShapes } from '../../sync/datasets/store.js';
 import { problemBody, PROBLEM_BASE } from '../errors.js';
 
 export function jobResource(rec: JobRecord) {

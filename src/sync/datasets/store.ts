@@ -104,3 +104,16 @@ export class DatasetStore {
     });
   }
 }
+
+/** Shapes of the owner's datasets among `ids` (missing ones are left out: the resolver names them). */
+export async function uploadShapes(store: DatasetStore, ids: string[], owner: string): Promise<Map<string, UploadShape>> {
+  const out = new Map<string, UploadShape>();
+  for (const id of ids) {
+    const meta = await store.get(id, owner);
+    if (meta) {
+      const { task, rows, features, classes, outputs } = meta;
+      out.set(id, { task, rows, features, ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}) });
+    }
+  }
+  return out;
+}
