@@ -6,7 +6,11 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
-export const ProblemError = Type.Object(
+/**
+ * One entry of a problem's `errors[]` (the wire form of a FieldError). Its component name stays
+ * `ProblemError` in the OpenAPI document; the Error class of that name is in ./problems.ts.
+ */
+export const ProblemFieldError = Type.Object(
   {
     pointer: Type.String({ description: 'JSON pointer to the offending field (RFC 6901), e.g. /num_iter' }),
     detail: Type.String(),

@@ -3,11 +3,11 @@
  * API registers them with the kinds' and the routes' own (src/api/schemas.ts); the worker
  * validates results against them.
  */
-import { Problem, ProblemError } from './common.js';
+import { Problem, ProblemFieldError } from './common.js';
 import { Data } from './data.js';
 import { Progress } from './job.js';
 import { LayerSeries, Warning } from './lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from './model.js';
 import { ScheduleSpec } from './schedules.js';
 
-export const COMMON_SCHEMAS = [ProblemError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec];
+export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec];
