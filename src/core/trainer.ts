@@ -17,7 +17,7 @@ import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
 import { buildModel, expectedOutputs, validateModel, type Model } from './model.js';
 import { createLoss } from './losses.js';
-import { createOptimizer, type Optimizer } from './optimizers/index.js';
+import { createOptimizer, optimizerStateBuffers, type Optimizer } from './optimizers/index.js';
 import { clipGradNormGivenTotal, clipGradValue, gradNorm } from './clip.js';
 import { loadDataset } from './datasets/index.js';
 import { applyStandardizer, createBatcher, fitStandardizer, splitDataset } from './datasets/prepare.js';
@@ -248,10 +248,7 @@ export function trainerFloats(spec: TrainSpec, features: number, outputs: number
     return dim;
   };
   walk(spec.model.layers, features, true);
-  const o = spec.optimizer;
-  const stateCopies = o.type === 'sgd' || o.type === 'adagrad' ? 1
-    : o.type === 'adam' || o.type === 'adamw' ? (o.amsgrad ? 3 : 2)
-    : 1 + (o.centered ? 1 : 0) + (o.momentum > 0 ? 1 : 0);
+  const stateCopies = optimizerStateBuffers(spec.optimizer);
   // value + grad, the pre-update copy, optimizer state and its pre-update copy
   for (const n of paramSizes) add(n, 3 + 2 * stateCopies);
   const oneHot = task === 'classification' && spec.loss.name !== 'cross_entropy' && spec.loss.name !== 'bce_with_logits';

@@ -207,6 +207,8 @@ describe('trainerFloats (sizing a fixed-capacity backend before building)', () =
       ] },
     }],
     ['adamw amsgrad, batch larger than the data', { optimizer: { ...adam, type: 'adamw', amsgrad: true }, batch_size: 5000 }],
+    ['sgd with momentum', { optimizer: { ...adam, type: 'sgd', momentum: 0.9 } }],
+    ['adagrad', { optimizer: { ...adam, type: 'adagrad' } }],
   ];
   for (const [name, over] of cases) {
     it(`equals what createTrainer allocates: ${name}`, () => {

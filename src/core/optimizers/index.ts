@@ -50,6 +50,13 @@ interface FactoryResult {
 
 type Factory = (spec: OptimizerSpec, params: Param[], backend: Backend) => FactoryResult;
 
+/** An optimizer: its state layout and its factory, which allocates exactly that state. */
+export interface OptimizerDef {
+  /** state buffers per parameter tensor, each the tensor's size (torch's per-parameter `state` entries) */
+  stateBuffers(spec: OptimizerSpec): number;
+  create: Factory;
+}
+
 const alloc = (b: Backend, params: Param[], fill = 0): Float32Array[] => params.map((p) => {
   const a = b.alloc(p.value.length);
   if (fill !== 0) a.fill(fill);
@@ -72,8 +79,9 @@ const adamFactory = (decoupled: boolean): Factory => (spec, params, backend) => 
   };
 };
 
-export const OPTIMIZERS: Record<OptimizerName, Factory> = {
-  sgd: (spec, params, backend) => {
+export const OPTIMIZERS: Record<OptimizerName, OptimizerDef> = {
+  // momentum_buffer (allocated up front; torch creates it at the first step with momentum ≠ 0)
+  sgd: { stateBuffers: () => 1, create: (spec, params, backend) => {
     if (spec.nesterov && (spec.momentum <= 0 || spec.dampening !== 0)) throw new Error('Nesterov momentum requires a momentum and zero dampening');
     const buf = alloc(backend, params);
     const o = { momentum: spec.momentum, dampening: spec.dampening, nesterov: spec.nesterov, weight_decay: spec.weight_decay };
@@ -88,10 +96,12 @@ export const OPTIMIZERS: Record<OptimizerName, Factory> = {
       momentum: { get: () => o.momentum, set: (m) => { o.momentum = m; } },
       bufferFrom: { get: () => from, set: (s) => { from = s; } },
     };
-  },
-  adam: adamFactory(false),
-  adamw: adamFactory(true),
-  rmsprop: (spec, params, backend) => {
+  } },
+  // exp_avg, exp_avg_sq (+ max_exp_avg_sq with amsgrad)
+  adam: { stateBuffers: (spec) => (spec.amsgrad ? 3 : 2), create: adamFactory(false) },
+  adamw: { stateBuffers: (spec) => (spec.amsgrad ? 3 : 2), create: adamFactory(true) },
+  // square_avg (+ grad_avg when centered, + momentum_buffer when momentum > 0 at construction)
+  rmsprop: { stateBuffers: (spec) => 1 + (spec.centered ? 1 : 0) + (spec.momentum > 0 ? 1 : 0), create: (spec, params, backend) => {
     const sq = alloc(backend, params);
     const ga = spec.centered ? alloc(backend, params) : null;
     const buf = spec.momentum > 0 ? alloc(backend, params) : null;
@@ -109,18 +119,32 @@ export const OPTIMIZERS: Record<OptimizerName, Factory> = {
         },
       },
     };
-  },
-  adagrad: (spec, params, backend) => {
+  } },
+  // sum
+  adagrad: { stateBuffers: () => 1, create: (spec, params, backend) => {
     const sum = alloc(backend, params, spec.initial_accumulator_value);
     const o = { lr_decay: spec.lr_decay, eps: spec.eps, weight_decay: spec.weight_decay };
     return { state: sum, update: (lr, step) => params.forEach((p, i) => adagradUpdate(p.value, p.grad, sum[i], p.value.length, lr, step, o)) };
-  },
+  } },
 };
 
+function optimizerDef(spec: OptimizerSpec): OptimizerDef {
+  const def = Object.hasOwn(OPTIMIZERS, spec.type) ? OPTIMIZERS[spec.type] : undefined;
+  if (!def) throw new Error(`unknown optimizer '${spec.type}'; expected one of ${Object.keys(OPTIMIZERS).join(', ')}`);
+  return def;
+}
+
+/** State buffers per parameter tensor of the optimizer `spec` describes (what sizing a backend needs before building); throws for an unknown optimizer. */
+export function optimizerStateBuffers(spec: OptimizerSpec): number {
+  return optimizerDef(spec).stateBuffers(spec);
+}
+
 export function createOptimizer(spec: OptimizerSpec, params: Param[], backend: Backend): Optimizer {
-  const factory = OPTIMIZERS[spec.type];
-  if (!factory) throw new Error(`unknown optimizer '${spec.type}'; expected one of ${Object.keys(OPTIMIZERS).join(', ')}`);
-  const { state, update, momentum, bufferFrom } = factory(spec, params, backend);
+  const def = optimizerDef(spec);
+  const { state, update, momentum, bufferFrom } = def.create(spec, params, backend);
+  if (state.length !== def.stateBuffers(spec) * params.length) {
+    throw new Error(`${spec.type} allocated ${state.length} state buffers for ${params.length} parameters; its layout says ${def.stateBuffers(spec)} each`);
+  }
   let steps = 0;
   const setMomentum = (m: number | null): void => {
     if (!momentum) {
