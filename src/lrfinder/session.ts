@@ -8,7 +8,7 @@
  * (test/lrfinder/session.test.ts). Source of the rule: davidtvs/pytorch-lr-finder,
  * torch_lr_finder/lr_finder.py, `LRFinder.range_test` (see ./smoothing.ts).
  *
- * The state is plain JSON (stored in Redis by src/queue/sweep-sessions.ts); every function here
+ * The state is plain JSON (stored in Redis by src/sync/sweep-sessions/store.ts); every function here
  * is pure and returns a new state.
  *
  * What a client reports (one report per OPTIMIZER step):
