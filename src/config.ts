@@ -26,6 +26,22 @@ export interface Limits {
   batchSize: number;
   /** jobs queued or running per API key */
   jobsPerKey: number;
+  /** jobs queued or running in the whole service (503 + Retry-After above) */
+  queueDepth: number;
+  /** layers of a model, residual blocks' inner layers included (each adds a per-layer series) */
+  layers: number;
+  /** estimated floating-point operations of one job: 6 × parameters × batch × optimizer steps */
+  jobFlops: number;
+  /** points kept per per-layer series of a result (first, last, evenly spaced between) */
+  layerPoints: number;
+  /** a job result's JSON, bytes: larger results fail `result_too_large` and are not stored */
+  resultBytes: number;
+  /** Server-Sent Event streams open at once in one API process */
+  sseStreams: number;
+  /** failed authentications per client address in a burst (then 429) */
+  authFailures: number;
+  /** failed authentications per minute refilled into that burst */
+  authFailuresPerMin: number;
   /** wall-clock time of one job, milliseconds */
   jobTimeoutMs: number;
   /** V8 old-generation heap of one training thread, MiB */
@@ -51,6 +67,13 @@ export interface Config {
   /** data directory of the embedded redis-server */
   dataDir: string;
   limits: Limits;
+  /** how long an Idempotency-Key is remembered, seconds */
+  idempotencyTtlSeconds: number;
+  /** /readyz accepts a Redis without noeviction + AOF (ALLOW_UNSAFE_REDIS=true) */
+  allowUnsafeRedis: boolean;
+  /** load shedding: event-loop delay (ms) and heap (MiB, 0 = 90% of V8's limit) above which non-health routes answer 503 */
+  maxEventLoopDelayMs: number;
+  maxHeapUsedMb: number;
   /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
   lockDurationMs: number;
   stalledIntervalMs: number;
@@ -66,6 +89,13 @@ function int(env: Env, name: string, dflt: number, min = 0): number {
     throw new Error(`config: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return v;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new Error(`config: ${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** `API_KEYS="alice:key1,bob:key2"` or `"key1,key2"` (owner = key-1, key-2). */
@@ -94,6 +124,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     simulationSteps: int(env, 'LIMIT_SIMULATION_STEPS', 50_000, 1),
     batchSize: int(env, 'LIMIT_BATCH_SIZE', 4096, 1),
     jobsPerKey: int(env, 'LIMIT_JOBS_PER_KEY', 100, 1),
+    queueDepth: int(env, 'LIMIT_QUEUE_DEPTH', 10_000, 1),
+    layers: int(env, 'LIMIT_LAYERS', 64, 1),
+    jobFlops: int(env, 'LIMIT_JOB_FLOPS', 10_000_000_000_000, 1),
+    layerPoints: int(env, 'LIMIT_LAYER_POINTS', 200, 2),
+    resultBytes: int(env, 'LIMIT_RESULT_BYTES', 8_388_608, 1024),
+    sseStreams: int(env, 'LIMIT_SSE_STREAMS', 2000, 1),
+    authFailures: int(env, 'LIMIT_AUTH_FAILURES', 20, 1),
+    authFailuresPerMin: int(env, 'LIMIT_AUTH_FAILURES_PER_MIN', 60, 1),
     jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,
     workerMemoryMb: int(env, 'LIMIT_WORKER_MEMORY_MB', 1024, 32),
   });
@@ -109,6 +147,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     resultTtlSeconds: int(env, 'RESULT_TTL_S', 7 * 24 * 3600, 1),
     dataDir: env.DATA_DIR || '.data',
     limits,
+    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 24 * 3600, 1),
+    allowUnsafeRedis: bool(env, 'ALLOW_UNSAFE_REDIS'),
+    maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0),
+    maxHeapUsedMb: int(env, 'MAX_HEAP_USED_MB', 0, 0),
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
   });

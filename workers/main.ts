@@ -11,10 +11,14 @@ import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
+import { reconcileInflight, release } from '../src/queue/admission.js';
+import type { JobData } from '../src/queue/jobs.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
+/** an admitted job may take this long to appear in its queue (the add follows the admission) */
+const RECONCILE_GRACE_MS = 60_000;
 
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
@@ -53,10 +57,25 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       skipVersionCheck: true,
     });
     w.on('error', (err) => log.warn({ err: err.message, kind }, 'worker error'));
+    // the job's final state frees its admission slot (quota, queue depth); releasing twice is harmless
+    const free = (job: { id?: string; data?: JobData } | undefined) => {
+      if (job?.id && job.data?.owner !== undefined) {
+        release(redis, config.queuePrefix, kind, job.id, job.data.owner).catch((err) => log.warn({ err: (err as Error).message }, 'release failed (the reconciler retries)'));
+      }
+    };
+    w.on('completed', (job) => free(job));
+    w.on('failed', (job) => free(job));
     // Another worker will own a job whose lock we lost: stop computing it here.
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;
   });
+  // Slots of jobs that finished or vanished without a release (a worker killed between the two)
+  const reconcile = setInterval(() => {
+    reconcileInflight(redis, config.queuePrefix, (kind, id) => `${config.queuePrefix}:${queueName(kind)}:${id}`, RECONCILE_GRACE_MS)
+      .then((n) => { if (n) log.info({ released: n }, 'released admission slots of finished jobs'); })
+      .catch(() => undefined);
+  }, Math.max(config.stalledIntervalMs, 1000));
+  reconcile.unref();
   log.info({ kinds: JOB_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
 
   let closing = false;
@@ -65,6 +84,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     closing = true;
     log.info({ signal }, 'worker shutting down');
     clearInterval(poll);
+    clearInterval(reconcile);
     const graceful = Promise.all(workers.map((w) => w.close()));
     const timedOut = await Promise.race([
       graceful.then(() => false),

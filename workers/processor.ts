@@ -11,7 +11,7 @@ import type { Config } from '../src/config.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { findKind, type RegisteredKind } from '../src/kinds/registry.js';
 import { readRows } from '../src/sync/datasets/store.js';
-import { cancelKey } from '../src/queue/names.js';
+import { cancelKey, saveSummary } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';
 
@@ -42,7 +42,7 @@ export function createProcessor(ctx: ProcessorContext) {
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
       const result = await ctx.pool.run(
-        { kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}) },
+        { kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}), maxResultBytes: ctx.config.limits.resultBytes, layerPoints: ctx.config.limits.layerPoints },
         {
           timeoutMs: ctx.config.limits.jobTimeoutMs,
           signal: controller.signal,
@@ -52,8 +52,15 @@ export function createProcessor(ctx: ProcessorContext) {
         },
       );
       await progressChain;
-      log.info({ ms: Math.round(performance.now() - t0) }, 'job succeeded');
-      return result;
+      // A cancel that came in while the thread finished wins (the API already answered `canceled`):
+      // fail the job instead of storing a result nobody will be shown.
+      if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
+        throw new UnrecoverableError(failureReason('canceled', 'canceled before its result was stored'));
+      }
+      if (result.summary) await saveSummary(ctx.redis, ctx.config.queuePrefix, id, result.summary, ctx.config.resultTtlSeconds + 3600);
+      log.info({ ms: Math.round(performance.now() - t0), bytes: result.json.length }, 'job succeeded');
+      // the JSON text, serialised in the thread: BullMQ stores it as a JSON string (the API parses it back)
+      return result.json;
     } catch (err) {
       log.warn({ ms: Math.round(performance.now() - t0), err: (err as Error).message }, 'job did not succeed');
       throw err;

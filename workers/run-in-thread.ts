@@ -7,7 +7,7 @@
 import { Worker as Thread } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
 import { failureReason } from '../src/queue/status.js';
-import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
+import type { ThreadInput, ThreadMessage, ThreadResult } from './thread-protocol.js';
 
 export interface ThreadRunOptions {
   timeoutMs: number;
@@ -43,7 +43,7 @@ export class ThreadPool {
     await Promise.all(this.idle.splice(0).map((t) => t.terminate()));
   }
 
-  run(input: ThreadInput, opts: ThreadRunOptions): Promise<unknown> {
+  run(input: ThreadInput, opts: ThreadRunOptions): Promise<ThreadResult> {
     const thread = this.idle.pop() ?? this.spawn();
     thread.ref();
     return new Promise((resolve, reject) => {
@@ -74,7 +74,7 @@ export class ThreadPool {
       const onAbort = () => fail('canceled', String(opts.signal.reason ?? 'canceled by request'));
       const onMessage = (msg: ThreadMessage) => {
         if (msg.type === 'progress') opts.onProgress(msg.progress);
-        else if (msg.type === 'result') finish(true, () => resolve(msg.result));
+        else if (msg.type === 'result') finish(true, () => resolve({ json: msg.json, summary: msg.summary }));
         else if (msg.type === 'error') {
           // a thread whose job threw is healthy: keep it
           finish(true, () => reject(msg.unrecoverable

@@ -42,12 +42,15 @@ export function checkResult(kind: RegisteredKind, result: unknown): void {
 }
 
 /** The job's progress points, then its result. `uploads`: the rows of the uploaded datasets the request names, by id. */
-export function* runJob(kindName: string, request: unknown, uploads: Readonly<Record<string, UploadRows>> = {}): Generator<JobProgress, unknown> {
+export function* runJob(
+  kindName: string, request: unknown, uploads: Readonly<Record<string, UploadRows>> = {}, bounds: { layerPoints?: number } = {},
+): Generator<JobProgress, unknown> {
   const kind = findKind(kindName);
   if (!kind) throw new JobInputError(`no job kind ${kindName}`);
   const result = yield* kind.run(request, {
     backend: chooseBackend,
     dataset: (data, seed) => loadIoDataset(data, seed, uploads),
+    layerPoints: bounds.layerPoints,
   });
   checkResult(kind, result);
   return result;

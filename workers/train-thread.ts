@@ -5,6 +5,7 @@
  * job, and starts a fresh one. Every failure is reported as a message.
  */
 import { parentPort } from 'node:worker_threads';
+import { findKind } from '../src/kinds/registry.js';
 import { runJob } from './run-job.js';
 import { JobInputError } from './errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
@@ -16,14 +17,14 @@ function post(msg: ThreadMessage): void {
 }
 
 function run(input: ThreadInput): void {
-  const gen = runJob(input.kind, input.request, input.uploads);
+  const gen = runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints });
   let last = 0;
   let pending: Record<string, unknown> | null = null;
   for (;;) {
     const next = gen.next();
     if (next.done) {
       if (pending) post({ type: 'progress', progress: pending });
-      post({ type: 'result', result: next.value });
+      post(serialise(input.kind, next.value, input.maxResultBytes));
       return;
     }
     const now = performance.now();
@@ -35,6 +36,20 @@ function run(input: ThreadInput): void {
       pending = next.value;
     }
   }
+}
+
+/** The result as JSON text, checked against LIMIT_RESULT_BYTES here, before it leaves the thread. */
+function serialise(kind: string, result: unknown, maxBytes: number): ThreadMessage {
+  const json = JSON.stringify(result);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > maxBytes) {
+    return {
+      type: 'error', code: 'result_too_large', unrecoverable: true,
+      message: `the result would be ${bytes} bytes, above this service's limit of ${maxBytes} (LIMIT_RESULT_BYTES); ask for fewer iterations, layers or repeats`,
+    };
+  }
+  const summary = findKind(kind)?.summary.of(result) as Record<string, unknown> | undefined;
+  return { type: 'result', json, summary: summary ?? null };
 }
 
 parentPort!.on('message', (input: ThreadInput) => {

@@ -9,9 +9,12 @@ import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
-import { JobStore } from '../queue/jobs.js';
-import { registerErrorHandlers } from './errors.js';
+import { JobStore, jobStoreOptions } from '../queue/jobs.js';
+import { clientError, frameworkError, registerErrorHandlers } from './errors.js';
+import { registerJsonBody } from './json-body.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerIdempotency } from './plugins/idempotency.js';
+import { registerHelmet, registerLoadShedding } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { datasetUploadRoutes } from './routes/dataset-uploads.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -41,6 +44,8 @@ export interface BuildOptions {
   logger?: boolean;
   /** Server-Sent Events timings (tests shorten them); defaults in routes/job-views.ts */
   sse?: Partial<SseTiming>;
+  /** how often load shedding samples the event loop and heap, ms (tests shorten it) */
+  sampleIntervalMs?: number;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
@@ -52,7 +57,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       ? req.headers['x-request-id'] : randomUUID()),
     requestIdHeader: false,
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // the 503 while closing is a problem (errors.ts), as are pre-routing and malformed-HTTP errors
+    return503OnClosing: false,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     ajv: { customOptions: { strict: false } },
   });
 
@@ -60,7 +68,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   if (!jobs) {
     const redis = producerConnection(config.redisUrl ?? 'redis://127.0.0.1:6379');
     redis.on('error', (err) => app.log.debug({ err: err.message }, 'redis connection error'));
-    jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey });
+    jobs = new JobStore(redis, jobStoreOptions(config));
     app.addHook('onClose', async () => {
       await jobs!.close();
       redis.disconnect();
@@ -76,16 +84,20 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   registerSchemas(app);
   registerErrorHandlers(app);
-  registerAuth(app, config.apiKeys);
+  registerJsonBody(app);
+  await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
+  registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
+  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis });
+  await registerHelmet(app);
   await registerSwagger(app);
 
-  healthRoutes(app);
+  healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);
   datasetUploadRoutes(app, config, app.uploads);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
-  jobViewRoutes(app, opts.sse);
+  jobViewRoutes(app, opts.sse, config.limits.sseStreams);
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   return app;

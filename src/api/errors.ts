@@ -77,7 +77,10 @@ function rank(keyword: string): number {
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[]; validationContext?: string }, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ProblemError) {
-      if (err.status >= 500) req.log.warn({ code: err.code }, err.message);
+      if (err.status >= 500) {
+        const cause = (err as { cause?: unknown }).cause;
+        req.log.warn({ code: err.code, cause: cause instanceof Error ? cause.message : cause }, err.message);
+      }
       return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
     }
     if (err.validation) {
@@ -91,18 +94,48 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       return sendProblem(reply, problemBody(500, 'internal_error', 'Internal error', 'an unexpected error occurred; the request id identifies it in the logs', undefined, req.id));
     }
     const code = FASTIFY_CODES[err.code ?? ''] ?? 'bad_request';
-    const detail = code === 'invalid_json'
-      ? `${err.message}. JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)`
-      : err.message;
+    const detail = err.message;
     return sendProblem(reply, problemBody(status, code, titleOf(status), detail, undefined, req.id));
   });
 
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problemBody(404, 'not_found', 'Not found', `no route ${req.method} ${req.url}`, undefined, req.id)),
+    sendProblem(reply, problemBody(404, 'not_found', 'Not found', `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`, undefined, req.id)),
   );
+
+  // while the server closes: a 503 problem (instead of Fastify's plain return503OnClosing body)
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' });
+    }
+  });
+}
+
+/**
+ * Errors Fastify raises before routing (Fastify's `frameworkErrors` option): a URL that does not
+ * decode (400), a path parameter over maxParamLength (414), as problems naming nothing of the URL.
+ */
+export function frameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : err.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+  const [code, title, detail] = status === 414
+    ? ['uri_too_long', 'URI too long', 'a path segment of the URL is longer than this service accepts']
+    : status === 400 ? ['bad_url', 'Bad request', 'the URL is not valid (malformed percent-encoding)'] : ['internal_error', 'Internal error', 'the request could not be routed'];
+  void sendProblem(reply, problemBody(status, code, title, detail, undefined, req.id));
+}
+
+/** Malformed HTTP (Node's clientError): a problem+json answer on the raw socket, then close. */
+export function clientError(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const title = status === 408 ? 'Request timeout' : status === 431 ? 'Request header fields too large' : 'Bad request';
+  const body = JSON.stringify(problemBody(status, status === 400 ? 'bad_request' : title.toLowerCase().replace(/ /g, '_'), title, 'the HTTP request could not be read'));
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_CONTENT_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
@@ -111,5 +144,8 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 function titleOf(status: number): string {
-  return ({ 400: 'Bad request', 401: 'Unauthorized', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Payload too large', 415: 'Unsupported media type', 429: 'Too many requests' } as Record<number, string>)[status] ?? 'Error';
+  return ({
+    400: 'Bad request', 401: 'Unauthorized', 404: 'Not found', 405: 'Method not allowed', 408: 'Request timeout', 409: 'Conflict',
+    413: 'Payload too large', 414: 'URI too long', 415: 'Unsupported media type', 429: 'Too many requests', 431: 'Request header fields too large', 503: 'Service unavailable',
+  } as Record<number, string>)[status] ?? 'Error';
 }

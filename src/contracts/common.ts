@@ -53,3 +53,13 @@ export function RefOf<T extends TSchema>(schema: T) {
   if (!id) throw new Error('RefOf needs a schema with an $id');
   return Type.Unsafe<Static<T>>(Type.Ref(id));
 }
+
+/** The `Idempotency-Key` request header of the creating POSTs (src/api/plugins/idempotency.ts). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1, maxLength: 255,
+    description: 'retry-safe creation (Stripe semantics): the same key and body again returns the first answer (status, Location, body; ' +
+      '`Idempotent-Replayed: true`) instead of creating another; the same key with another body is a 422, while the first is in progress a 409. ' +
+      'Kept IDEMPOTENCY_TTL_S (24 h) per API key.',
+  })),
+});

@@ -12,6 +12,7 @@ import type { SuggestionMethodName } from '../lrfinder/suggest/index.js';
 import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
 import type { Loss, Model, Optimizer } from './model.js';
+import { checkLayerCount } from './cost.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
@@ -118,6 +119,8 @@ export interface ResolvedSetup {
   shape: ReturnType<typeof dataShape>;
   loss: LossSpec;
   model: ResolvedModel;
+  /** trainable parameters, output layer included (for the job's cost estimate) */
+  params: number;
 }
 
 /**
@@ -135,11 +138,12 @@ export function resolveSetup(
     const shape = dataShape(data);
     const loss = resolveLoss(raw.loss, shape.task);
     const model = resolveModel(raw.model);
+    checkLayerCount(model.layers, ctx.limits);
     const params = ctx.countParams(layerStack({ model, data, loss }), shape.features);
     if (params > ctx.limits.modelParams) {
       throw limitExceeded('/model', 'the model\'s trainable parameter count', params, ctx.limits.modelParams, 'LIMIT_MODEL_PARAMS');
     }
-    return { data, shape, loss, model };
+    return { data, shape, loss, model, params };
   });
 }
 
@@ -182,6 +186,11 @@ export function resolveTraining(raw: TrainingFields, seed: number, ctx: ResolveC
       clip_grad_value: raw.clip_grad_value ?? null,
     };
   });
+}
+
+/** Trainable parameters of a resolved setup, output layer included (the job's cost estimate, LIMIT_JOB_FLOPS). */
+export function trainingParams(t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }, ctx: ResolveContext): number {
+  return ctx.countParams(layerStack(t), dataShape(t.data).features);
 }
 
 /** The model's whole layer stack: the hidden layers and the output layer (what the trainer builds and the parameter limit counts). */

@@ -31,6 +31,8 @@ export interface JobDeps {
   backend(spec: TrainSpec, shape: TrainerShape): Backend;
   /** the rows of a dataset that needs I/O (uploaded, MNIST); undefined: the core generates it from the spec */
   dataset(data: ResolvedData, seed: number): Dataset | undefined;
+  /** points kept per per-layer series of a result (LIMIT_LAYER_POINTS); unset = all */
+  layerPoints?: number;
 }
 
 /** A progress point: what `GET /v1/{kind}/{id}` shows as `progress` and SSE streams (the `Progress` schema). */

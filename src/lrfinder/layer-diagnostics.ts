@@ -9,6 +9,7 @@
  * small factor), and half of a ReLU layer's units dead at the suggested LR.
  */
 import type { LayerStats } from '../core/types.js';
+import { factor } from './text.js';
 import type { CurveWarning } from './warnings.js';
 
 export interface LayerSeries {
@@ -56,9 +57,9 @@ export function layerWarnings(series: readonly LayerSeries[], gradNorms: readonl
     const a = hidden[0], b = hidden[hidden.length - 1];
     const growth = (b.act_std[0] as number) / (a.act_std[0] as number);
     if (growth > ACTIVATION_GROWTH_LIMIT) {
-      out.push({ code: 'exploding_activations', message: `activation std grows ${growth.toExponential(1)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too large for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
+      out.push({ code: 'exploding_activations', message: `activation std grows ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too large for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
     } else if (growth < 1 / ACTIVATION_GROWTH_LIMIT) {
-      out.push({ code: 'vanishing_activations', message: `activation std shrinks to ${growth.toExponential(1)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too small for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
+      out.push({ code: 'vanishing_activations', message: `activation std shrinks to ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too small for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
     }
   }
   // weight layers: the ones whose weights have a norm (activation layers have none)
@@ -69,9 +70,9 @@ export function layerWarnings(series: readonly LayerSeries[], gradNorms: readonl
     if (first !== null && last !== null && first > 0 && last > 0) {
       const ratio = first / last;
       if (ratio < 1 / GRADIENT_RATIO_LIMIT) {
-        out.push({ code: 'vanishing_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${ratio.toExponential(1)}× that of ${b.layer}: gradients vanish toward the input (use kaiming init for ReLU nets, xavier for tanh, or add normalisation)`, iteration: 0 });
+        out.push({ code: 'vanishing_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients vanish toward the input (use kaiming init for ReLU nets, xavier for tanh, or add normalisation)`, iteration: 0 });
       } else if (ratio > GRADIENT_RATIO_LIMIT) {
-        out.push({ code: 'exploding_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${ratio.toExponential(1)}× that of ${b.layer}: gradients explode toward the input (lower the init scale, clip gradients, or add normalisation)`, iteration: 0 });
+        out.push({ code: 'exploding_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients explode toward the input (lower the init scale, clip gradients, or add normalisation)`, iteration: 0 });
       }
     }
   }
@@ -84,4 +85,44 @@ export function layerWarnings(series: readonly LayerSeries[], gradNorms: readonl
     }
   }
   return out;
+}
+
+/**
+ * `points` evenly spaced indices of `n`: always the first and the last, the rest at
+ * round(k·(n−1)/(points−1)) (numpy.linspace rounded to integers); all of them when n ≤ points.
+ */
+export function sampleIndex(n: number, points: number): number[] {
+  if (n <= points) return Array.from({ length: n }, (_, i) => i);
+  if (points < 2) return n > 0 ? [0] : [];
+  const out: number[] = [];
+  for (let k = 0; k < points; k++) {
+    const i = Math.round((k * (n - 1)) / (points - 1));
+    if (out.length === 0 || i !== out[out.length - 1]) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Per-layer series cut to at most `points` values each (LIMIT_LAYER_POINTS), so a result's size does
+ * not grow with layers × iterations: the first and the last point and evenly spaced ones between.
+ * `index` says which points were kept (positions in the original series); warnings are computed on
+ * the full series before this.
+ */
+export function downsampleLayers(series: readonly LayerSeries[], points: number): { layers: LayerSeries[]; index: number[] } {
+  const n = series[0]?.grad_norm.length ?? 0;
+  const index = sampleIndex(n, points);
+  if (index.length === n) return { layers: series.slice(), index };
+  const pick = (xs: (number | null)[]) => index.map((i) => xs[i] ?? null);
+  return {
+    index,
+    layers: series.map((s) => ({
+      layer: s.layer,
+      grad_norm: pick(s.grad_norm),
+      weight_norm: pick(s.weight_norm),
+      update_ratio: pick(s.update_ratio),
+      act_mean: pick(s.act_mean),
+      act_std: pick(s.act_std),
+      dead_fraction: pick(s.dead_fraction),
+    })),
+  };
 }

@@ -11,6 +11,7 @@
  * - non_finite_losses: some losses are null; methods that cut at the first one saw only the
  *   points before it (`iteration` = its index).
  */
+import { percent } from './text.js';
 
 export interface CurveWarning {
   code: string;
@@ -68,7 +69,7 @@ export function curveWarnings(lrs: readonly number[], losses: readonly (number |
     if (iMin <= Math.max(1, Math.floor(0.1 * m)) && riseAfterMin > 0.25) {
       out.push({
         code: 'diverges_immediately',
-        message: `the loss is lowest at index ${iMin} of ${m} and then rises ${(100 * riseAfterMin).toFixed(0)}%: the run diverges almost at once, start_lr is already too large (lower start_lr)`,
+        message: `the loss is lowest at index ${iMin} of ${m} and then rises ${percent(riseAfterMin)}: the run diverges almost at once, start_lr is already too large (lower start_lr)`,
         iteration: iMin,
       });
     } else if (drop < 0.01 && rise <= 0.25) {

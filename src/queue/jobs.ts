@@ -1,14 +1,24 @@
 /**
- * The API's view of jobs: create, read, cancel. Backed by one BullMQ queue per kind on a
+ * The API's view of jobs: create, read, list, cancel. Backed by one BullMQ queue per kind on a
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
+ *
+ * Every path is a constant number of round trips: creating is one admission script (quota, queue
+ * depth, index) and one BullMQ add; reading is one HGETALL (the state is read from the job's own
+ * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
+ * results; canceling is one script that decides cancel-or-finished atomically.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
-import { cancelChannel, cancelKey, queueName } from './names.js';
+import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
+import { JobEventHub, type JobEventListener } from './job-events.js';
+import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
+
+export { inflightKey, ownerIndexKey } from './admission.js';
+export type { JobEvent, JobEventListener } from './job-events.js';
 
 export interface JobData<R = unknown> {
   kind: JobKind;
@@ -24,8 +34,11 @@ export interface JobRecord {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** the stored request; null in list records whose request is larger than the list's bound */
   request: unknown;
   result: unknown;
+  /** list records: the result's headline, stored beside the result by the worker */
+  summary?: Record<string, unknown> | null;
   failure: { code: string; message: string } | null;
   owner: string;
 }
@@ -35,20 +48,22 @@ export interface JobStoreOptions {
   resultTtlSeconds: number;
   /** LIMIT_JOBS_PER_KEY: jobs one owner may have queued or running; unset = no limit */
   jobsPerOwner?: number;
+  /** LIMIT_QUEUE_DEPTH: jobs queued or running in the whole service; unset = no limit */
+  queueDepth?: number;
+  /** the shared backstop poll of followed jobs (SSE), ms */
+  backstopMs?: number;
 }
 
+/**
+ * 503 when Redis cannot be used. The cause rides along as `cause` for the log (errors.ts logs
+ * it), never in the detail: Redis error texts (EXECABORT..., Command timed out) describe internals.
+ */
 export function redisUnavailable(cause?: unknown): ProblemError {
-  const why = cause instanceof Error ? ` (${cause.message})` : '';
-  return new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
-    `the job queue (Redis) is not reachable right now${why}; nothing was queued, retry shortly`, [], { 'retry-after': '2' });
+  const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
+    'the job queue is not reachable right now; nothing was queued, retry shortly', [], { 'retry-after': '2' });
+  if (cause !== undefined) (err as { cause?: unknown }).cause = cause;
+  return err;
 }
-
-/** What a job-event listener hears: a progress point, or a hint that the job's state changed. */
-export type JobEvent =
-  | { type: 'progress'; data: unknown }
-  | { type: 'state'; event: 'active' | 'completed' | 'failed' | 'waiting' | 'removed' };
-
-export type JobEventListener = (event: JobEvent) => void;
 
 /** One page of an owner's jobs of one kind, newest first. */
 export interface JobPage {
@@ -63,27 +78,32 @@ export interface JobCursor {
   id: string;
 }
 
-/** Sorted set (member `kind/id`) of one owner's jobs that may still be queued or running (LIMIT_JOBS_PER_KEY). */
-export function inflightKey(prefix: string, owner: string): string {
-  return `${prefix}:lrf:owner-inflight:${encodeURIComponent(owner)}`;
+/** The state of a job from its own hash: finished (completed/failed), started, or waiting. */
+export function stateOf(h: { finishedOn?: number | null; processedOn?: number | null; failedReason?: string | null }): string {
+  if (h.finishedOn) return h.failedReason ? 'failed' : 'completed';
+  if (h.processedOn) return 'active';
+  return 'waiting';
 }
 
-/** Sorted set (score = creation ms) of one owner's jobs of one kind: GET /v1/{kind}. */
-export function ownerIndexKey(prefix: string, kind: JobKind, owner: string): string {
-  return `${prefix}:lrf:owner-jobs:${kind}:${encodeURIComponent(owner)}`;
-}
-
-interface EventHub {
-  events: QueueEvents;
-  connection: Redis;
-  listeners: Map<string, Set<JobEventListener>>;
+/** A stored result: workers hand over the JSON text (serialised in the training thread); older jobs hold the object. */
+function parseResult(v: unknown): unknown {
+  if (typeof v !== 'string') return v ?? null;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return null;
+  }
 }
 
 export class JobStore {
   private readonly queues = new Map<JobKind, Queue>();
-  private readonly hubs = new Map<JobKind, EventHub>();
+  private readonly reading = new Map<string, Promise<JobRecord | null>>();
+  readonly events: JobEventHub;
 
-  constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {}
+  constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
+    withAdmission(redis);
+    this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
+  }
 
   ready(): boolean {
     return this.redis.status === 'ready';
@@ -100,7 +120,12 @@ export class JobStore {
     return q;
   }
 
-  /** Runs a Redis operation; connection-level failures become 503 problems. */
+  /** BullMQ's hash key of a job (`<prefix>:<queue>:<id>`). */
+  jobKey(kind: JobKind, id: string): string {
+    return `${this.opts.prefix}:${queueName(kind)}:${id}`;
+  }
+
+  /** Runs a Redis operation; connection-level failures become 503 problems (the cause is logged, not sent). */
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -110,98 +135,104 @@ export class JobStore {
     }
   }
 
+  /**
+   * Admits and queues in one MULTI (one round trip): the admission script (quota, queue depth,
+   * index), then BullMQ's add of the job, which adds nothing when the script refused (see
+   * admission.ts). All or nothing: no admitted job without its queue entry, even across a crash.
+   */
   async create(kind: JobKind, request: unknown, owner: string): Promise<JobRecord> {
     const q = this.queue(kind);
     const id = randomUUID();
     const data: JobData = { kind, request, owner };
-    // The owner's index entry goes first: if the add then fails nothing was queued and the
-    // dangling entry is skipped (and removed) by list(); the reverse order could queue a job
-    // and still answer 503.
-    if (this.opts.jobsPerOwner) await this.guard(() => this.admit(owner, this.opts.jobsPerOwner!));
-    await this.guard(() => this.indexJob(kind, owner, id));
-    if (this.opts.jobsPerOwner) {
-      const key = inflightKey(this.opts.prefix, owner);
-      await this.guard(() => this.redis.multi().zadd(key, String(Date.now()), `${kind}/${id}`).expire(key, this.opts.resultTtlSeconds).exec());
-    }
-    const job = await this.guard(() => q.add(kind, data, {
+    const perOwner = this.opts.jobsPerOwner ?? 0;
+    const depth = this.opts.queueDepth ?? Number.MAX_SAFE_INTEGER;
+    const job = new Job<JobData>(q, kind, data, {
       jobId: id,
       attempts: 1,
       removeOnComplete: { age: this.opts.resultTtlSeconds },
       removeOnFail: { age: this.opts.resultTtlSeconds },
-    }));
-    return this.toRecord(kind, job as Job<JobData>, 'waiting', false);
+    }, id);
+    const results = await this.guard(async () => {
+      // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
+      const client = (await q.getBackend().client) as unknown as { multi(): unknown };
+      const tx = client.multi() as unknown as Parameters<typeof queueAdmit>[0] & { exec(): Promise<[Error | null, unknown][] | null> };
+      queueAdmit(tx, this.opts.prefix, kind, id, owner, this.jobKey(kind, id), { perOwner, depth, ttlSeconds: this.opts.resultTtlSeconds });
+      let addError: unknown;
+      void job.addJob(tx as never).catch((err: unknown) => { addError = err; }); // queued on the transaction synchronously
+      await Promise.resolve();
+      if (addError) throw addError;
+      const res = await tx.exec();
+      if (!res) throw new Error('transaction aborted');
+      for (const [err] of res) if (err) throw err;
+      return res;
+    });
+    const outcome = outcomeOf(results[0][1] as [number, number]);
+    if (!outcome.ok && outcome.reason === 'owner') {
+      throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
+        `you have ${outcome.count} jobs queued or running, the limit per API key is ${perOwner} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
+        [], { 'retry-after': '5' });
+    }
+    if (!outcome.ok) {
+      throw new ProblemError(503, 'queue_full', 'Queue full',
+        `the service has ${outcome.count} jobs queued or running, its limit is ${depth} (LIMIT_QUEUE_DEPTH); nothing was queued, retry later`,
+        [], { 'retry-after': '30' });
+    }
+    return this.toRecord(kind, job, 'waiting', false);
   }
 
   async get(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
-    const q = this.queue(kind);
-    return this.guard(async () => {
-      // State first, then the hash: a job seen `completed` already has its returnvalue (BullMQ
-      // writes both in one script), so a record never says succeeded without its result.
-      const [state, canceled] = await Promise.all([q.getJobState(id), this.redis.exists(cancelKey(this.opts.prefix, id))]);
-      if (state === 'unknown') return null;
-      const job = (await q.getJob(id)) as Job<JobData> | undefined;
-      if (!job || (owner !== undefined && job.data.owner !== owner)) return null;
-      return this.toRecord(kind, job, state, canceled === 1);
-    });
+    const rec = await this.read(kind, id);
+    return rec && (owner === undefined || rec.owner === owner) ? rec : null;
   }
 
-  /** Requests a cancel: queued jobs never start, running ones stop within about a second. */
+  /**
+   * One read per job at a time: concurrent reads of the same job (the streams that follow it, all
+   * woken by one event) share the HGETALL and the parse of its result.
+   */
+  private read(kind: JobKind, id: string): Promise<JobRecord | null> {
+    const key = `${kind}/${id}`;
+    const pending = this.reading.get(key);
+    if (pending) return pending;
+    const q = this.queue(kind);
+    const p = this.guard(async () => {
+      // one HGETALL: state, timestamps and result come from the same snapshot of the job's hash
+      const [job, canceled] = await Promise.all([q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(cancelKey(this.opts.prefix, id))]);
+      if (!job || !job.data) return null;
+      return this.toRecord(kind, job, stateOf(job), canceled === 1);
+    }).finally(() => this.reading.delete(key));
+    this.reading.set(key, p);
+    return p;
+  }
+
+  /**
+   * Requests a cancel. One script decides: a job that already finished is a 409 naming its state;
+   * otherwise the flag is set (queued jobs never start, running ones stop within about a second)
+   * and the job's final state is `canceled` whatever happens after — the answer never changes.
+   */
   async cancel(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
     const before = await this.get(kind, id, owner);
     if (!before) return null;
-    if (before.status === 'succeeded' || before.status === 'failed') {
-      throw new ProblemError(409, 'job_finished', 'Job already finished',
-        `job ${id} already ${before.status}; there is nothing to cancel`);
+    const q = this.queue(kind);
+    const outcome = await this.guard(() => withAdmission(this.redis).lrfCancel(
+      this.jobKey(kind, id), cancelKey(this.opts.prefix, id), inflightKey(this.opts.prefix, before.owner), globalInflightKey(this.opts.prefix),
+      q.toKey('completed'), this.opts.resultTtlSeconds + 3600, inflightMember(kind, id, before.owner), id,
+    ));
+    if (outcome === 'missing') return null;
+    if (outcome === 'completed' || outcome === 'failed') {
+      const status = outcome === 'completed' ? 'succeeded' : 'failed';
+      throw new ProblemError(409, 'job_finished', 'Job already finished', `job ${id} already ${status}; there is nothing to cancel`);
     }
-    if (before.status === 'canceled') return before;
-    await this.guard(async () => {
-      await this.redis.set(cancelKey(this.opts.prefix, id), '1', 'EX', this.opts.resultTtlSeconds + 3600);
-      await this.redis.publish(cancelChannel(this.opts.prefix), id);
-    });
+    await this.guard(() => this.redis.publish(cancelChannel(this.opts.prefix), id));
+    this.events.notify(id, { type: 'state', event: 'canceled' });
     return this.get(kind, id, owner);
   }
 
   /**
-   * Admission control: refuses (429) a new job when the owner already has `limit` jobs queued
-   * or running. Finished or expired entries are pruned here, so the set stays about `limit` long.
-   * Concurrent requests of one owner may overshoot by the number racing.
+   * The owner's jobs of a kind, newest first, `limit` per page. Reads only what an item shows
+   * (timestamps, state fields, progress, the stored summary, and the request when it is at most
+   * `requestMaxBytes`), never results. Index entries whose job is gone are skipped and removed.
    */
-  private async admit(owner: string, limit: number): Promise<void> {
-    const key = inflightKey(this.opts.prefix, owner);
-    const members = await this.redis.zrange(key, '0', '-1');
-    if (members.length < limit) return;
-    const states = await Promise.all(members.map((m) => {
-      const [kind, id] = m.split('/') as [JobKind, string];
-      return this.queue(kind).getJobState(id);
-    }));
-    const canceled = await Promise.all(members.map((m) => this.redis.exists(cancelKey(this.opts.prefix, m.split('/')[1]))));
-    const done = members.filter((_, i) => states[i] === 'completed' || states[i] === 'failed' || states[i] === 'unknown' || canceled[i] === 1);
-    if (done.length) await this.redis.zrem(key, ...done);
-    const inflight = members.length - done.length;
-    if (inflight >= limit) {
-      throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
-        `you have ${inflight} jobs queued or running, the limit per API key is ${limit} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
-        [], { 'retry-after': '5' });
-    }
-  }
-
-  private async indexJob(kind: JobKind, owner: string, id: string): Promise<void> {
-    const key = ownerIndexKey(this.opts.prefix, kind, owner);
-    const now = Date.now();
-    const ttl = this.opts.resultTtlSeconds;
-    // entries older than twice the result TTL can only point at removed jobs
-    await this.redis.multi()
-      .zadd(key, now, id)
-      .zremrangebyscore(key, '-inf', now - 2 * ttl * 1000)
-      .expire(key, 2 * ttl)
-      .exec();
-  }
-
-  /**
-   * The owner's jobs of a kind, newest first, `limit` per page. Index entries whose job is gone
-   * (expired or never queued) are skipped and removed.
-   */
-  async list(kind: JobKind, owner: string, opts: { limit: number; cursor?: JobCursor | null }): Promise<JobPage> {
+  async list(kind: JobKind, owner: string, opts: { limit: number; cursor?: JobCursor | null; requestMaxBytes: number }): Promise<JobPage> {
     this.queue(kind); // 503 at once when Redis is not ready
     const key = ownerIndexKey(this.opts.prefix, kind, owner);
     const limit = Math.max(1, Math.floor(opts.limit));
@@ -221,7 +252,7 @@ export class JobStore {
         }
         if (entries.length === 0) return { items, next: null };
         const batch = entries.slice(0, limit - items.length);
-        const recs = await Promise.all(batch.map((e) => this.get(kind, e.id, owner)));
+        const recs = await this.listRecords(kind, owner, batch.map((e) => e.id), opts.requestMaxBytes);
         const gone: string[] = [];
         recs.forEach((r, i) => (r ? items.push(r) : gone.push(batch[i].id)));
         if (gone.length) await this.redis.zrem(key, ...gone);
@@ -233,49 +264,62 @@ export class JobStore {
     });
   }
 
-  /**
-   * Listens to a job's BullMQ events (progress, active, completed, failed) over the queue's event
-   * stream. One QueueEvents per kind, created on first use on its own blocking connection. Events
-   * are hints delivered at most once; callers re-read the job for its state. Returns unsubscribe.
-   */
-  subscribe(kind: JobKind, id: string, listener: JobEventListener): () => void {
-    const hub = this.hub(kind);
-    let set = hub.listeners.get(id);
-    if (!set) hub.listeners.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      const s = hub.listeners.get(id);
-      if (!s) return;
-      s.delete(listener);
-      if (s.size === 0) hub.listeners.delete(id);
-    };
+  /** Two pipelined round trips for a page: the small fields (and the request's size), then the small requests. */
+  private async listRecords(kind: JobKind, owner: string, ids: string[], requestMaxBytes: number): Promise<(JobRecord | null)[]> {
+    const p = this.redis.pipeline();
+    for (const id of ids) {
+      p.hmget(this.jobKey(kind, id), 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress');
+      p.hstrlen(this.jobKey(kind, id), 'data');
+      p.exists(cancelKey(this.opts.prefix, id));
+      p.get(summaryKey(this.opts.prefix, id));
+    }
+    const rows = ((await p.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return v;
+    });
+    // data = {kind, request, owner}: its envelope adds a few dozen bytes to the request
+    const small = ids.filter((_, i) => (rows[i * 4 + 1] as number) > 0 && (rows[i * 4 + 1] as number) <= requestMaxBytes + 512);
+    const requests = new Map<string, unknown>();
+    if (small.length) {
+      const p2 = this.redis.pipeline();
+      for (const id of small) p2.hget(this.jobKey(kind, id), 'data');
+      const got = (await p2.exec()) ?? [];
+      small.forEach((id, i) => {
+        const raw = got[i]?.[1];
+        if (typeof raw === 'string') requests.set(id, (JSON.parse(raw) as JobData).request);
+      });
+    }
+    return ids.map((id, i) => {
+      const [timestamp, processedOn, finishedOn, failedReason, progress] = rows[i * 4] as (string | null)[];
+      if (timestamp === null) return null;
+      const num = (s: string | null) => (s ? Number(s) : null);
+      const h = { finishedOn: num(finishedOn), processedOn: num(processedOn), failedReason };
+      const state = stateOf(h);
+      const status = apiStatus(state, rows[i * 4 + 2] === 1, failedReason ?? undefined);
+      const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+      const prog = progress ? (JSON.parse(progress) as unknown) : null;
+      const summary = status === 'succeeded' && typeof rows[i * 4 + 3] === 'string' ? (JSON.parse(rows[i * 4 + 3] as string) as Record<string, unknown>) : null;
+      return {
+        id,
+        kind,
+        status,
+        progress: typeof prog === 'object' && prog !== null ? (prog as Record<string, unknown>) : null,
+        created_at: new Date(Number(timestamp)).toISOString(),
+        started_at: iso(h.processedOn),
+        finished_at: state === 'completed' || state === 'failed' ? iso(h.finishedOn) : null,
+        request: requests.get(id) ?? null,
+        result: null,
+        summary,
+        failure: status === 'failed' ? parseFailure(failedReason ?? undefined) : null,
+        owner,
+      };
+    });
   }
 
-  private hub(kind: JobKind): EventHub {
-    let hub = this.hubs.get(kind);
-    if (hub) return hub;
-    // XREAD BLOCK needs a connection without a command timeout that waits across reconnects
-    const connection = this.redis.duplicate({
-      maxRetriesPerRequest: null,
-      enableOfflineQueue: true,
-      commandTimeout: undefined,
-      lazyConnect: false,
-    });
-    connection.on('error', () => { /* reconnects by itself; SSE streams also poll */ });
-    const events = new QueueEvents(queueName(kind), { connection, prefix: this.opts.prefix, skipVersionCheck: true });
-    events.on('error', () => undefined);
-    const listeners = new Map<string, Set<JobEventListener>>();
-    const dispatch = (jobId: string, ev: JobEvent) => {
-      const set = listeners.get(jobId);
-      if (set) for (const l of [...set]) l(ev);
-    };
-    events.on('progress', ({ jobId, data }) => dispatch(jobId, { type: 'progress', data }));
-    for (const name of ['active', 'completed', 'failed', 'waiting', 'removed'] as const) {
-      events.on(name, (args: { jobId: string }) => dispatch(args.jobId, { type: 'state', event: name }));
-    }
-    hub = { events, connection, listeners };
-    this.hubs.set(kind, hub);
-    return hub;
+  /** Follows a job's events (progress, state changes) through the process's one event hub. Returns unsubscribe. */
+  subscribe(kind: JobKind, id: string, listener: JobEventListener): () => void {
+    this.queue(kind);
+    return this.events.subscribe(kind, id, listener);
   }
 
   async workerCount(kind: JobKind): Promise<number> {
@@ -284,13 +328,7 @@ export class JobStore {
   }
 
   async close(): Promise<void> {
-    const hubs = [...this.hubs.values()];
-    this.hubs.clear();
-    await Promise.allSettled(hubs.map(async (h) => {
-      h.listeners.clear();
-      await h.events.close();
-      h.connection.disconnect();
-    }));
+    await this.events.close();
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }
@@ -308,9 +346,14 @@ export class JobStore {
       started_at: iso(job.processedOn),
       finished_at: state === 'completed' || state === 'failed' ? iso(job.finishedOn) : null,
       request: job.data.request,
-      result: state === 'completed' ? (job.returnvalue ?? null) : null,
-      failure: state === 'failed' ? parseFailure(job.failedReason) : null,
+      result: status === 'succeeded' ? parseResult(job.returnvalue) : null,
+      failure: state === 'failed' && status === 'failed' ? parseFailure(job.failedReason) : null,
       owner: job.data.owner,
     };
   }
+}
+
+/** The store's options from the configuration. */
+export function jobStoreOptions(config: { queuePrefix: string; resultTtlSeconds: number; limits: { jobsPerKey: number; queueDepth: number } }): JobStoreOptions {
+  return { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth };
 }

@@ -1,4 +1,5 @@
 /** Queue and key names. One BullMQ queue per job kind; every key lives under the configured prefix. */
+import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 
 export function queueName(kind: JobKind): string {
@@ -13,4 +14,14 @@ export function cancelKey(prefix: string, id: string): string {
 /** Pub/sub channel on which cancel requests are broadcast to every worker process. */
 export function cancelChannel(prefix: string): string {
   return `${prefix}:lrf:cancel`;
+}
+
+/** The headline of a finished job's result (GET /v1/{kind} items), written by the worker beside the result. */
+export function summaryKey(prefix: string, id: string): string {
+  return `${prefix}:lrf:summary:${id}`;
+}
+
+/** Stores a result's headline beside it, so job lists never read results. */
+export async function saveSummary(redis: Redis, prefix: string, id: string, summary: Record<string, unknown>, ttlSeconds: number): Promise<void> {
+  await redis.set(summaryKey(prefix, id), JSON.stringify(summary), 'EX', ttlSeconds);
 }

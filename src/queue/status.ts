@@ -5,10 +5,15 @@
  */
 export type ApiStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
+/**
+ * The cancel flag is set only while a job has not finished (one script, see admission.ts), so a
+ * job with the flag was canceled before it finished: it is `canceled` whatever BullMQ recorded
+ * after (a result that raced the cancel is not shown). The cancel's answer is the final state.
+ */
 export function apiStatus(state: string, cancelRequested: boolean, failedReason?: string): ApiStatus {
+  if (cancelRequested) return 'canceled';
   if (state === 'completed') return 'succeeded';
   if (state === 'failed') return parseFailure(failedReason).code === 'canceled' ? 'canceled' : 'failed';
-  if (cancelRequested) return 'canceled';
   if (state === 'active') return 'running';
   return 'queued'; // waiting, delayed, prioritized, waiting-children, unknown-but-present
 }
@@ -18,6 +23,7 @@ export const FAILURE_CODES = {
   timeout: 'the job ran longer than its wall-clock limit',
   resource_limit_exceeded: 'the training thread ran out of its memory limit',
   invalid_job: 'the job data did not validate in the worker',
+  result_too_large: 'the result is larger than LIMIT_RESULT_BYTES and was not stored',
   worker_lost: 'the worker running the job was lost more often than allowed',
   job_failed: 'the job failed',
 } as const;

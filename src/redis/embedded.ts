@@ -15,6 +15,8 @@ export interface RedisServerOptions {
   /** fsync policy of the append-only file: `always` makes "accepted" mean "on disk" */
   appendfsync?: 'always' | 'everysec' | 'no';
   maxmemory?: string;
+  /** more redis-server arguments, after the defaults (later ones win: e.g. --appendonly no) */
+  extraArgs?: string[];
 }
 
 export interface RedisServer {
@@ -73,6 +75,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     '--daemonize', 'no', '--logfile', '',
   ];
   if (opts.maxmemory) args.push('--maxmemory', opts.maxmemory);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (d) => { log = (log + d.toString()).slice(-4000); });

@@ -2,18 +2,19 @@
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { producerConnection } from '../../src/queue/connection.js';
-import { JobStore } from '../../src/queue/jobs.js';
+import { JobStore, jobStoreOptions } from '../../src/queue/jobs.js';
 import { freePort } from '../../src/redis/embedded.js';
 
+/** Load shedding is off unless a test turns it on: the test process is its own busy client. */
 export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
-  return loadConfig({ LOG_LEVEL: 'warn', ...env });
+  return loadConfig({ LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
 }
 
 export async function appOn(redisUrl: string, env: Record<string, string> = {}) {
   const config = testConfig({ REDIS_URL: redisUrl, ...env });
   const redis = producerConnection(redisUrl);
   redis.on('error', () => undefined);
-  const jobs = new JobStore(redis, { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey });
+  const jobs = new JobStore(redis, jobStoreOptions(config));
   const app = await buildApp({ config, jobs, logger: false });
   await app.ready();
   return {

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import type { SseTiming } from '../../src/api/routes/job-views.js';
+import { saveSummary } from '../../src/queue/names.js';
+import { findKind } from '../../src/kinds/registry.js';
 import { producerConnection } from '../../src/queue/connection.js';
 import { JobStore } from '../../src/queue/jobs.js';
 import { appOn, appWithoutRedis, testConfig } from '../helpers/app.js';
@@ -104,8 +106,8 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     created.push(job.id);
     expect(job.links).toMatchObject({ events: `/v1/lr-range-tests/${job.id}/events`, plot: `/v1/lr-range-tests/${job.id}/plot.svg`, csv: `/v1/lr-range-tests/${job.id}/curve.csv` });
     const reading = readSse(`${base}${job.links.events}`);
-    const listeners = (t.jobs as unknown as { hubs: Map<string, { listeners: Map<string, Set<unknown>> }> }).hubs;
-    for (let i = 0; i < 250 && !listeners.get('lr-range-tests')?.listeners.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
+    const followed = (t.jobs.events as unknown as { followed: Map<string, unknown> }).followed;
+    for (let i = 0; i < 250 && !followed.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
     worker = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
     await worker.ready;
     const { res, events, retry } = await reading;
@@ -167,13 +169,13 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     const res = await fetch(`${base}/v1/lr-range-tests/${job.id}/events`, { signal: ac.signal });
     const reader = res.body!.getReader();
     await reader.read(); // the first event
-    const listeners = (t.jobs as unknown as { hubs: Map<string, { listeners: Map<string, Set<unknown>> }> }).hubs.get('lr-range-tests')!.listeners;
-    expect(listeners.has(job.id)).toBe(true);
+    const followed = (t.jobs.events as unknown as { followed: Map<string, unknown> }).followed;
+    expect(followed.has(job.id)).toBe(true);
     ac.abort();
     await reader.read().catch(() => undefined);
     // the server notices the closed socket and drops its event subscription
-    for (let i = 0; i < 100 && listeners.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(listeners.has(job.id)).toBe(false);
+    for (let i = 0; i < 100 && followed.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(followed.has(job.id)).toBe(false);
     const done = await waitFor(job.id, (j) => j.status === 'succeeded');
     expect(done.result.iterations).toBe(LONG_JOB.num_iter);
   });
@@ -196,7 +198,7 @@ describe('SSE bounds', () => {
   }
 
   it('heartbeat comments while nothing happens; the connection ends at its maximum time', async () => {
-    const idle = await idleApp({ heartbeatMs: 100, pollMs: 100, maxConnectionMs: 800, retryMs: 500 });
+    const idle = await idleApp({ heartbeatMs: 100, maxConnectionMs: 800, retryMs: 500 });
     try {
       const { events, comments, retry } = await readSse(idle.url, 10_000);
       expect(events.map((e) => [e.event, e.data.status])).toEqual([['status', 'queued']]);
@@ -214,7 +216,7 @@ describe('SSE bounds', () => {
     const head = await fetch(idle.url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    expect((idle.jobs as unknown as { hubs: Map<string, unknown> }).hubs.size).toBe(0); // nothing subscribed
+    expect(idle.jobs.events.size).toBe(0); // nothing subscribed
     const stream = readSse(idle.url, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     await idle.close();
@@ -308,7 +310,11 @@ describe('schedule simulations', () => {
       ],
       ranking: ['cosine', 'step'], ranked_by: 'val_loss', eval_split: 'val', eval_every: 10, steps, seed: 0,
     };
-    const w = new Worker('schedule-simulations', async () => canned, { connection: conn, prefix: simPrefix, skipVersionCheck: true });
+    // as the real processor does: the result's headline stored beside it for the list
+    const w = new Worker('schedule-simulations', async (job) => {
+      await saveSummary(conn, simPrefix, job.id!, findKind('schedule-simulations')!.summary.of(canned) as Record<string, unknown>, 60);
+      return canned;
+    }, { connection: conn, prefix: simPrefix, skipVersionCheck: true });
     try {
       await sim.connected();
       const rec = await sim.jobs.create('schedule-simulations', { steps }, 'anonymous');

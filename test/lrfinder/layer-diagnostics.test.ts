@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTrainer } from '../../src/core/trainer.js';
 import type { InitSpec, TrainSpec } from '../../src/core/spec.js';
-import { appendLayerStats, layerWarnings, type LayerSeries } from '../../src/lrfinder/layer-diagnostics.js';
+import { appendLayerStats, downsampleLayers, layerWarnings, sampleIndex, type LayerSeries } from '../../src/lrfinder/layer-diagnostics.js';
 
 function spec(init: InitSpec, activation: 'relu' | 'tanh', depth: number): TrainSpec {
   const hidden = Array.from({ length: depth }, () => ({ type: 'dense' as const, units: 64, activation, init, bias: true }));
@@ -60,5 +60,32 @@ describe('layerWarnings', () => {
     const series: LayerSeries[] = [{ layer: 'layers.0', grad_norm: [1, 1], weight_norm: [1, 1], update_ratio: [0, 0], act_mean: [0, 0], act_std: [1, 1], dead_fraction: [0.1, 0.8] }];
     expect(layerWarnings(series, [1, 1], 1)).toEqual([expect.objectContaining({ code: 'dead_units', iteration: 1 })]);
     expect(layerWarnings(series, [1, 1], 0)).toEqual([]);
+  });
+});
+
+describe('downsampleLayers (LIMIT_LAYER_POINTS)', () => {
+  it('sampleIndex keeps the first and the last and spaces the rest evenly (numpy.linspace, rounded)', () => {
+    expect(sampleIndex(5, 10)).toEqual([0, 1, 2, 3, 4]);
+    expect(sampleIndex(11, 3)).toEqual([0, 5, 10]);
+    // np.round(np.linspace(0, 999, 4)) = [0, 333, 666, 999]
+    expect(sampleIndex(1000, 4)).toEqual([0, 333, 666, 999]);
+    // np.linspace(0, 9, 4) = [0, 3, 6, 9]
+    expect(sampleIndex(10, 4)).toEqual([0, 3, 6, 9]);
+    expect(sampleIndex(0, 4)).toEqual([]);
+  });
+
+  it('cuts every field of every layer to the same points and says which', () => {
+    const n = 1000;
+    const ramp = (k: number) => Array.from({ length: n }, (_, i) => i * k);
+    const s: LayerSeries = { layer: 'l', grad_norm: ramp(1), weight_norm: ramp(2), update_ratio: ramp(3), act_mean: ramp(4), act_std: ramp(5), dead_fraction: ramp(6) };
+    const { layers, index } = downsampleLayers([s, { ...s, layer: 'm' }], 200);
+    expect(index).toHaveLength(200);
+    expect(index[0]).toBe(0);
+    expect(index[199]).toBe(n - 1);
+    for (const l of layers) {
+      expect(l.grad_norm).toEqual(index.map((i) => i));
+      expect(l.dead_fraction).toEqual(index.map((i) => 6 * i));
+    }
+    expect(downsampleLayers([s], 5000).layers[0].grad_norm).toHaveLength(n);
   });
 });

@@ -7,7 +7,7 @@
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { problemResponses } from '../../contracts/common.js';
+import { IdempotencyHeaders, problemResponses } from '../../contracts/common.js';
 import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
 import { invalid, notFound } from '../../contracts/problems.js';
 import type { DatasetStore } from '../../sync/datasets/store.js';
@@ -24,6 +24,7 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
 
     scope.post(BASE, {
       bodyLimit: limit,
+      config: { idempotent: true },
       schema: {
         tags: ['datasets'],
         summary: 'Upload a dataset (JSON or CSV); use it in any job as `data: {dataset_id}`',
@@ -34,13 +35,14 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
           `rows × features ≤ ${config.limits.datasetValues} (LIMIT_DATASET_VALUES), body ≤ ${limit} bytes (LIMIT_UPLOAD_BYTES). ` +
           'Kept RESULT_TTL_S (`expires_at`); with API_KEYS, usable by its owner only.',
         querystring: DatasetUploadQuery,
+        headers: IdempotencyHeaders,
         body: {
           content: {
             'application/json': { schema: Type.Ref('DatasetUploadRequest') },
             'text/csv': { schema: Type.String({ description: 'CSV with a header row' }) },
           },
         },
-        response: { 201: Type.Ref('UploadedDataset'), ...problemResponses(400, 401, 413, 415, 503) },
+        response: { 201: Type.Ref('UploadedDataset'), ...problemResponses(400, 401, 409, 413, 415, 422, 503) },
       },
     }, async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
       const q = req.query;

@@ -1,28 +1,69 @@
-/** /healthz: the process answers. /readyz: Redis reachable and at least one worker alive. */
+/**
+ * /healthz: the process answers (nothing else is checked, and load shedding never applies).
+ * /readyz: Redis reachable, at least one worker alive, and Redis set up so that an accepted job is
+ * never lost — `maxmemory-policy noeviction` (BullMQ's requirement: an evicting Redis drops jobs
+ * and locks) and the append-only file on. A Redis without them makes the service not ready, and the
+ * log says why, unless ALLOW_UNSAFE_REDIS=true (then it is reported in `checks` and logged only).
+ */
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
 import { JOB_KINDS } from '../../kinds/registry.js';
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
 
-export function healthRoutes(app: FastifyInstance): void {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: Health } } }, async () => ({ status: 'ok' }));
+/** What Redis's INFO says about durability: why accepted jobs could be lost (empty when safe). */
+export function persistenceProblems(info: string): string[] {
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+  const out: string[] = [];
+  const policy = field('maxmemory_policy');
+  if (policy !== 'noeviction') out.push(`maxmemory-policy is ${policy ?? 'unknown'}, not noeviction (Redis may evict queued jobs and locks)`);
+  if (field('aof_enabled') !== '1') out.push('appendonly is off (accepted jobs are lost if Redis restarts)');
+  return out;
+}
 
+export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUnsafeRedis'>): void {
+  const always = { public: true, shed: false };
+  app.get('/healthz', { config: always, schema: { tags: ['health'], summary: 'Liveness', response: { 200: Health } } }, async () => ({ status: 'ok' }));
+
+  let lastLogged = '';
   app.get('/readyz', {
-    schema: { tags: ['health'], summary: 'Readiness: Redis reachable and at least one worker alive', response: { 200: Health, 503: Health } },
-  }, async (_req, reply) => {
+    config: always,
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: Redis reachable, noeviction and AOF on, at least one worker alive',
+      response: { 200: Health, 503: Health },
+    },
+  }, async (req, reply) => {
     const checks: Record<string, unknown> = { redis: app.jobs.ready() ? 'ok' : 'unreachable' };
     let workers = 0;
+    let unsafe: string[] = [];
     if (checks.redis === 'ok') {
       try {
         // every worker process serves every kind: one queue's workers are all of them
-        workers = await app.jobs.workerCount(JOB_KINDS[0]);
+        const [n, info] = await Promise.all([
+          app.jobs.workerCount(JOB_KINDS[0]),
+          app.jobs.redis.call('INFO', 'persistence', 'memory') as Promise<string>,
+        ]);
+        workers = n;
         checks.workers = workers;
+        unsafe = persistenceProblems(info);
+        checks.persistence = unsafe.length === 0 ? 'ok' : unsafe;
       } catch {
         checks.redis = 'unreachable';
       }
     }
-    const ready = checks.redis === 'ok' && workers > 0;
+    const why = unsafe.join('; ');
+    if (why !== lastLogged) {
+      if (why) {
+        req.log.error({ problems: unsafe, allowed: config.allowUnsafeRedis },
+          `redis is not safe for jobs: ${why}${config.allowUnsafeRedis ? ' (ALLOW_UNSAFE_REDIS=true: reporting ready anyway)' : ' — not ready; fix Redis or set ALLOW_UNSAFE_REDIS=true'}`);
+      } else if (lastLogged) {
+        req.log.info('redis persistence settings are safe again');
+      }
+      lastLogged = why;
+    }
+    const ready = checks.redis === 'ok' && workers > 0 && (unsafe.length === 0 || config.allowUnsafeRedis);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 }

@@ -9,20 +9,19 @@ import { JobParams, problemResponses } from '../../contracts/common.js';
 import { notFound, ProblemError } from '../../contracts/problems.js';
 import { KINDS, type JobKind } from '../../kinds/registry.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
-import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, ListQuery, listItem } from '../views/job-list.js';
+import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
 
-/** SSE bounds: heartbeat comment, fallback poll of the job, longest connection (then reconnect). */
+/** SSE bounds: heartbeat comment, longest connection (then reconnect). */
 export interface SseTiming {
   heartbeatMs: number;
-  pollMs: number;
   maxConnectionMs: number;
   /** the `retry:` reconnection delay suggested to EventSource */
   retryMs: number;
 }
 
-export const SSE_TIMING: Readonly<SseTiming> = Object.freeze({ heartbeatMs: 15_000, pollMs: 1_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
+export const SSE_TIMING: Readonly<SseTiming> = Object.freeze({ heartbeatMs: 15_000, maxConnectionMs: 30 * 60_000, retryMs: 2_000 });
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
@@ -42,10 +41,15 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
   return rec;
 }
 
-export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}): void {
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
+  // one heartbeat for every open stream
+  const beats = new Set<() => void>();
+  const heartbeat = setInterval(() => { for (const b of beats) b(); }, timing.heartbeatMs);
+  heartbeat.unref();
   app.addHook('preClose', async () => {
+    clearInterval(heartbeat);
     for (const end of [...streams]) end();
   });
 
@@ -67,11 +71,12 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     }, async (req: FastifyRequest<{ Querystring: { limit?: number; cursor?: string } }>) => {
       const limit = req.query.limit ?? LIST_LIMIT.default;
       const cursor = req.query.cursor !== undefined ? decodeCursor(req.query.cursor) : null;
-      const page = await app.jobs.list(kind, req.owner, { limit, cursor });
+      const page = await app.jobs.list(kind, req.owner, { limit, cursor, requestMaxBytes: LIST_REQUEST_MAX_BYTES });
       const next = page.next ? encodeCursor(page.next) : null;
       const q = (c: string | null) => `${base}?limit=${limit}${c ? `&cursor=${c}` : ''}`;
       return {
-        items: page.items.map((rec) => listItem(jobResource(rec), (result) => k.summary.of(result))),
+        // the summary the worker stored beside the result (the list never reads results)
+        items: page.items.map((rec) => listItem(jobResource(rec), rec.summary ?? null)),
         next_cursor: next,
         links: { self: q(req.query.cursor ?? null), next: next ? q(next) : null },
       };
@@ -93,11 +98,16 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      if (streams.size >= maxStreams) {
+        throw new ProblemError(503, 'too_many_streams', 'Too many event streams',
+          `this server has ${streams.size} event streams open, its limit is ${maxStreams} (LIMIT_SSE_STREAMS); poll links.self or retry shortly`,
+          [], { 'retry-after': '5' });
+      }
       const rec = await app.jobs.get(kind, req.params.id, req.owner);
       if (!rec) throw jobNotFound(kind, req.params.id);
       // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
       if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
-      streamJob(app, kind, rec, req, reply, streams, timing);
+      streamJob(app, kind, rec, req, reply, streams, beats, timing);
     });
 
     if (svg) app.get(`${base}/:id/plot.svg`, {
@@ -144,19 +154,24 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
   }
 }
 
+/** The `status` event of a job record, framed once for every stream that sends it. */
+const framed = new WeakMap<JobRecord, string>();
+
 function iterationOf(p: unknown): number | null {
   const it = (p as { iteration?: unknown } | null)?.iteration;
   return typeof it === 'number' && Number.isFinite(it) ? it : null;
 }
 
 /**
- * One SSE connection. BullMQ's event stream (QueueEvents) delivers progress points and state
- * changes as they happen; a poll of the job every second catches anything the event stream
- * missed (events before the subscription started, a Redis reconnect, a cancel flag).
+ * One SSE connection. The process's event hub (one QueueEvents per queue, fanned out) delivers
+ * progress points and state-change hints; a hint makes this stream read the job once (the new
+ * status, or the final resource with its result). The hub's shared backstop poll covers events
+ * lost in a reconnect or made elsewhere (a cancel through another API process). No per-stream timers
+ * besides the connection's maximum time.
  */
 function streamJob(
   app: FastifyInstance, kind: JobKind, first: JobRecord, req: FastifyRequest, reply: FastifyReply, streams: Set<() => void>,
-  timing: SseTiming,
+  beats: Set<() => void>, timing: SseTiming,
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -172,16 +187,18 @@ function streamJob(
   let lastProgress = JSON.stringify(first.progress ?? null);
   let lastIteration = iterationOf(first.progress);
   let pending: unknown;
-  const timers: NodeJS.Timeout[] = [];
+  let maxTimer: NodeJS.Timeout | undefined;
   let unsubscribe: () => void = () => undefined;
 
   const write = (chunk: string) => {
     if (!closed && !res.destroyed) res.write(chunk);
   };
+  const beat = () => write(sseComment('keep-alive'));
   const end = () => {
     if (closed) return;
     closed = true;
-    for (const t of timers) clearTimeout(t), clearInterval(t);
+    clearTimeout(maxTimer);
+    beats.delete(beat);
     unsubscribe();
     streams.delete(end);
     if (!res.destroyed && !res.writableEnded) res.end();
@@ -189,7 +206,7 @@ function streamJob(
   streams.add(end);
   res.on('close', end);
 
-  // progress arrives from two sources (events and polls): never repeat a point or go backwards
+  // progress arrives from events and from re-reads: never repeat a point or go backwards
   const sendProgress = (p: unknown) => {
     const key = JSON.stringify(p ?? null);
     if (p === null || p === undefined || key === lastProgress) return;
@@ -202,7 +219,10 @@ function streamJob(
   const sendStatus = (rec: JobRecord) => {
     lastProgress = JSON.stringify(rec.progress ?? null);
     lastIteration = iterationOf(rec.progress) ?? lastIteration;
-    write(sseEvent('status', jobResource(rec)));
+    // streams woken by one event share the record (JobStore reads a job once at a time): frame it once
+    let text = framed.get(rec);
+    if (text === undefined) framed.set(rec, (text = sseEvent('status', jobResource(rec))));
+    write(text);
     if (TERMINAL.has(rec.status)) end();
   };
 
@@ -229,7 +249,7 @@ function streamJob(
         sendProgress(rec.progress);
       }
     } catch {
-      // Redis unreachable for a moment: keep the stream, the next poll or event retries
+      // Redis unreachable for a moment: keep the stream, the next event or backstop round retries
     } finally {
       if (pending !== undefined && !closed && last.status !== 'queued') sendProgress(pending);
       if (last.status !== 'queued') pending = undefined;
@@ -255,11 +275,10 @@ function streamJob(
       void refresh();
     }
   });
-  timers.push(setInterval(() => void refresh(), timing.pollMs));
-  timers.push(setInterval(() => write(sseComment('keep-alive')), timing.heartbeatMs));
-  timers.push(setTimeout(() => {
+  beats.add(beat);
+  maxTimer = setTimeout(() => {
     write(sseComment('maximum connection time reached: reconnect to keep following the job'));
     end();
-  }, timing.maxConnectionMs));
+  }, timing.maxConnectionMs);
   void refresh(); // anything that happened between the first read and the subscription
 }

@@ -5,7 +5,7 @@
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { JobParams, problemResponses } from '../../contracts/common.js';
+import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { countLayerParams } from '../../contracts/params.js';
 import { notFound } from '../../contracts/problems.js';
 import type { UploadShape } from '../../contracts/resolve.js';
@@ -54,12 +54,14 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
   const base = `/v1/${k.name}`;
 
   app.post(base, {
+    config: { idempotent: true },
     schema: {
       tags: [k.name],
       summary: k.post.summary,
       description: k.post.description(config.limits),
+      headers: IdempotencyHeaders,
       body: refOf(k.schemas.request),
-      response: { 202: jobResponse, ...problemResponses(400, 401, 413, 415, 429, 503) },
+      response: { 202: jobResponse, ...problemResponses(400, 401, 409, 413, 415, 422, 429, 503) },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
     const ids = k.datasetIds(req.body);

@@ -9,7 +9,7 @@
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { JobParams, problemResponses } from '../../contracts/common.js';
+import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { limitExceeded, notFound } from '../../contracts/problems.js';
 import { newSweep } from '../../lrfinder/session.js';
 import type { SweepLossesRequest, SweepSessionRequest } from '../../sync/sweep-sessions/contract.js';
@@ -25,6 +25,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
   const tags = ['sweep-sessions'];
 
   app.post(BASE, {
+    config: { idempotent: true },
     schema: {
       tags,
       summary: 'Start an LR range test in your own training loop',
@@ -33,8 +34,9 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
         'Loop: set the optimizer\'s LR to `next.lr`, train one minibatch, POST its loss to `links.losses` as `{iteration, loss}`; ' +
         'the answer has the next LR, or `status: "stopped"` with the suggestion (torch-lr-finder\'s EMA and stop rule, every suggestion method). ' +
         `At most ${config.limits.numIter} iterations (LIMIT_NUM_ITER). Sessions expire RESULT_TTL_S after their last update.`,
+      headers: IdempotencyHeaders,
       body: Type.Ref('SweepSessionRequest'),
-      response: { 201: Type.Ref('SweepSession'), ...problemResponses(400, 401, 413, 415, 503) },
+      response: { 201: Type.Ref('SweepSession'), ...problemResponses(400, 401, 409, 413, 415, 422, 503) },
     },
   }, async (req: FastifyRequest<{ Body: SweepSessionRequest }>, reply: FastifyReply) => {
     const request = resolveSweepSession(req.body, config.limits);

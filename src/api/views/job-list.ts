@@ -57,9 +57,12 @@ export function decodeCursor(s: string): JobCursor {
   return { at: Number(m[1]), id: m[2] };
 }
 
-/** A job resource as a list item: no result (its headline in `summary`, null until there is one), no oversized request. */
-export function listItem<T extends { request: unknown; result: unknown }, S>(resource: T, summarize: (result: NonNullable<T['result']>) => S) {
+/**
+ * A job resource as a list item: no result (its headline in `summary`, which the worker stores
+ * beside the result — the list never reads results; null until there is one), no oversized request.
+ */
+export function listItem<T extends { request: unknown; result: unknown }, S>(resource: T, summary: S | null) {
   const { result, request, ...rest } = resource;
   const small = request !== null && typeof request === 'object' && JSON.stringify(request).length <= LIST_REQUEST_MAX_BYTES;
-  return { ...rest, request: small ? request : null, summary: result === null || result === undefined ? null : summarize(result) };
+  return { ...rest, request: small ? request : null, summary };
 }

@@ -85,7 +85,11 @@ export const LrRangeTestResult = Type.Object(
     best_loss: FiniteOrNull,
     stop_reason: StringEnum(['completed', 'diverged', 'non_finite'] as const),
     iterations: Type.Integer(),
-    layers: Type.Array(RefOf(LayerSeries), { description: 'per-layer diagnostics of the first run, one value per iteration' }),
+    layers: Type.Array(RefOf(LayerSeries), {
+      description: 'per-layer diagnostics of the first run at the iterations in layer_iterations: every iteration up to LIMIT_LAYER_POINTS, ' +
+        'beyond that the first, the last and evenly spaced ones between (warnings are computed on every iteration)',
+    }),
+    layer_iterations: Type.Optional(Type.Array(Type.Integer(), { description: '0-based iterations of the per-layer points (indices into lrs and losses)' })),
     warnings: Type.Array(RefOf(Warning)),
     seed: Type.Integer(),
     runs: Type.Optional(Type.Array(RunCurve, { description: 'repeats > 1: every run\'s curve (run k trained from seed + k; run 0 is the top-level curve)' })),

@@ -7,7 +7,7 @@ import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
 import { createTrainer } from '../../core/trainer.js';
 import type { StepResult } from '../../core/types.js';
-import { analyzeRangeTest, appendLayerStats, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome } from '../../lrfinder/index.js';
+import { analyzeRangeTest, appendLayerStats, downsampleLayers, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome } from '../../lrfinder/index.js';
 import type { JobDeps } from '../kind.js';
 import type { LrRangeTestResult } from './contract.js';
 import type { ResolvedRangeTest } from './resolve.js';
@@ -63,6 +63,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
   if (first.outcome.stop_reason === 'non_finite') {
     warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
   }
+  const sampled = downsampleLayers(layers, deps.layerPoints ?? Number.MAX_SAFE_INTEGER);
   const result: LrRangeTestResult = {
     lrs: first.outcome.lrs,
     losses: first.outcome.losses,
@@ -75,7 +76,8 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
     best_loss: first.outcome.best_loss,
     stop_reason: first.outcome.stop_reason,
     iterations: first.outcome.iterations,
-    layers,
+    layers: sampled.layers,
+    layer_iterations: sampled.index,
     warnings,
     seed: req.seed,
   };

@@ -6,7 +6,8 @@
  */
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import { presetFor, resolveTraining, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
+import { checkJobCost } from '../../contracts/cost.js';
+import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
 import { scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
@@ -85,6 +86,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const t = req.train ?? {};
   const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
   const train = resolveTraining(t, seed, ctx, '/train');
+  checkJobCost('/steps', { params: trainingParams(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
 
   schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, train.optimizer));
 

@@ -15,7 +15,7 @@ import { toTrainSpec } from '../../contracts/train-spec.js';
 import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
 import type { TrainSpec } from '../../core/spec.js';
 import { createTrainer } from '../../core/trainer.js';
-import { appendLayerStats, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
+import { appendLayerStats, downsampleLayers, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
 import type { JobDeps } from '../kind.js';
 import type { ScheduleSimulationResult } from './contract.js';
 import type { NamedScheduleSpec, ResolvedScheduleSimulation } from './resolve.js';
@@ -43,6 +43,8 @@ export interface ScheduleRunResult {
   eval_losses: (number | null)[];
   /** per-layer diagnostics at each evaluation step (aligned with eval_steps) */
   layers: LayerSeries[];
+  /** the eval steps the per-layer points were kept at (first, last, evenly spaced between; LIMIT_LAYER_POINTS) */
+  layer_steps?: number[];
   steps_run: number;
   stop_reason: StopReason;
   diverged: boolean;
@@ -89,7 +91,10 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Jo
       yield next.value;
       next = gen.next();
     }
-    runs.push(next.value);
+    // per-layer series cut to LIMIT_LAYER_POINTS; layer_steps says at which steps the kept points were taken
+    const run = next.value;
+    const sampled = downsampleLayers(run.layers, deps.layerPoints ?? Number.MAX_SAFE_INTEGER);
+    runs.push({ ...run, layers: sampled.layers, layer_steps: sampled.index.map((i) => run.eval_steps[i]) });
   }
 
   const rankedBy = evalSplit === 'val' ? 'val_loss' : 'train_loss';

@@ -28,8 +28,8 @@ describe('listItem', () => {
     result: { lrs: [1], losses: [1], suggested_lr: 0.01, suggestion: { method: 'valley', lr: 0.01, index: 3 }, stop_reason: 'diverged', iterations: 40, best_lr: 0.1 },
   };
   const summarize = (result: unknown) => findKind('lr-range-tests')!.summary.of(result);
-  it('drops the result and keeps its headline', () => {
-    const item = listItem(resource, summarize);
+  it('drops the result and keeps its headline (the summary stored beside it)', () => {
+    const item = listItem(resource, summarize(resource.result));
     expect(item).not.toHaveProperty('result');
     expect(item.summary).toEqual({ suggested_lr: 0.01, suggestion_method: 'valley', stop_reason: 'diverged', iterations: 40, best_lr: 0.1 });
     expect(item.request).toEqual({ preset: 'spirals-mlp' });
@@ -37,10 +37,10 @@ describe('listItem', () => {
   });
   it('replaces an oversized request (inline data) by null', () => {
     const big = { data: { x: Array.from({ length: LIST_REQUEST_MAX_BYTES }, () => [1]) } };
-    expect(listItem({ ...resource, request: big }, summarize).request).toBeNull();
+    expect(listItem({ ...resource, request: big }, summarize(resource.result)).request).toBeNull();
   });
   it('no result (not finished), no summary', () => {
-    expect(listItem({ ...resource, result: null }, summarize).summary).toBeNull();
+    expect(listItem({ ...resource, result: null }, null).summary).toBeNull();
   });
   it('each kind sums up its own result: a schedule simulation names its best schedule, diagnostics its verdict', () => {
     expect(findKind('schedule-simulations')!.summary.of({ schedules: [], ranking: ['cosine', 'step'] })).toEqual({ best_schedule: 'cosine' });

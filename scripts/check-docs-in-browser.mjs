@@ -1,0 +1,35 @@
+// Swagger UI under the service's Content-Security-Policy, in a real Chromium (Debian: apt-get install chromium):
+// opens /docs, expands POST /v1/lr-range-tests, Try it out → Execute, and reports the response code
+// shown and every console error and CSP violation (exit code 1 if there is any, or no 202).
+// playwright-core is not a dependency of this project: install it anywhere and point PLAYWRIGHT_CORE at it
+//   npm install --prefix /tmp/pw playwright-core && PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs \
+//   node scripts/check-docs-in-browser.mjs http://127.0.0.1:3000
+const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
+const base = process.argv[2];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+const page = await browser.newPage();
+const console_ = [];
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
+page.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
+const csp = [];
+await page.exposeFunction('__csp', (v) => csp.push(v));
+await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp(`${e.violatedDirective} ${e.blockedURI}`)));
+const res = await page.goto(`${base}/docs`, { waitUntil: 'networkidle' });
+console.log('GET /docs', res.status(), 'CSP:', res.headers()['content-security-policy']);
+const op = page.locator('#operations-lr-range-tests-post_v1_lr_range_tests');
+await op.locator('.opblock-summary').click();
+const tryBtn = op.locator('button.try-out__btn');
+const label = (await tryBtn.innerText()).trim();
+console.log('try-out button says:', label);
+if (/try it out/i.test(label)) await tryBtn.click();
+await op.locator('textarea.body-param__text').fill('{"preset": "spirals-mlp", "num_iter": 20}');
+await op.locator('button.execute').click();
+await op.locator('.responses-wrapper .live-responses-table .response-col_status').first().waitFor({ timeout: 15000 });
+const status = (await op.locator('.live-responses-table tbody .response-col_status').first().innerText()).trim();
+const body = (await op.locator('.live-responses-table .microlight').first().innerText()).slice(0, 200);
+console.log('Execute → status', status, '| body', body.replace(/\s+/g, ' '));
+await page.screenshot({ path: process.env.SCREENSHOT ?? 'docs.png', fullPage: false });
+console.log('console errors/warnings:', console_.length ? console_ : 'none');
+console.log('CSP violations:', csp.length ? csp : 'none');
+await browser.close();
+if (status !== '202' || console_.length || csp.length) process.exit(1);

@@ -1,0 +1,125 @@
+/**
+ * `Idempotency-Key` on every POST that creates something (routes with `config.idempotent`), with
+ * Stripe's semantics (and the IETF draft's status codes):
+ *
+ * - first request with a key: runs; a 2xx answer (status, Location, body) is kept IDEMPOTENCY_TTL_S
+ * - same key, same request (method, route, query and body, compared by SHA-256 of a canonical
+ *   form): the kept answer again, with its original status and Location, plus
+ *   `Idempotent-Replayed: true`; nothing is created
+ * - same key, another request: 422 `idempotency_key_reused`
+ * - same key while the first is still running: 409 `idempotency_in_flight` (Retry-After)
+ * - an answer that is not 2xx is not kept (a retry runs again): validation errors, 429, 503
+ *
+ * Keys are per owner (API key): two owners may use the same key. A request whose process dies
+ * before it answers leaves an in-flight marker that expires after a minute.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { invalid, ProblemError } from '../../contracts/problems.js';
+import { redisUnavailable } from '../../queue/jobs.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** a creating POST: honours Idempotency-Key */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    idempotency?: { key: string; fingerprint: string };
+  }
+}
+
+const IN_FLIGHT_MS = 60_000;
+const KEPT_HEADERS = ['location', 'content-type'];
+
+interface Kept {
+  state: 'pending' | 'done';
+  fingerprint: string;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** JSON with object keys sorted: equal for equal values whatever the key order. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function fingerprintOf(req: FastifyRequest): string {
+  const body = typeof req.body === 'string' ? req.body : canonical(req.body ?? null);
+  return createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${canonical(req.query ?? {})}\n${body}`).digest('hex');
+}
+
+export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis }): void {
+  const storeKey = (owner: string, key: string) =>
+    `${opts.prefix}:lrf:idem:${encodeURIComponent(owner)}:${createHash('sha256').update(key).digest('hex')}`;
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw redisUnavailable(err);
+    }
+  };
+
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.routeOptions.config?.idempotent !== true) return;
+    const raw = req.headers['idempotency-key'];
+    if (raw === undefined) return;
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw invalid('/headers/idempotency-key', 'must be 1 to 255 visible ASCII characters (a UUID is a good key)');
+    }
+    const k = storeKey(req.owner, key);
+    const fingerprint = fingerprintOf(req);
+    const redis = opts.redis();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claimed = await guard(() => redis.set(k, JSON.stringify({ state: 'pending', fingerprint } satisfies Kept), 'PX', IN_FLIGHT_MS, 'NX'));
+      if (claimed === 'OK') {
+        req.idempotency = { key: k, fingerprint };
+        return;
+      }
+      const text = await guard(() => redis.get(k));
+      if (text === null) continue; // expired in between: claim it
+      const kept = JSON.parse(text) as Kept;
+      if (kept.fingerprint !== fingerprint) {
+        throw new ProblemError(422, 'idempotency_key_reused', 'Idempotency key reused',
+          'this Idempotency-Key was used for a different request (another body, query or route); use a new key for a new request');
+      }
+      if (kept.state === 'pending') {
+        throw new ProblemError(409, 'idempotency_in_flight', 'Request in progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly to get its answer', [], { 'retry-after': '1' });
+      }
+      return reply.code(kept.status!).headers({ ...kept.headers, 'idempotent-replayed': 'true' }).send(kept.body);
+    }
+    throw redisUnavailable();
+  });
+
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const idem = req.idempotency;
+    if (!idem) return payload;
+    req.idempotency = undefined;
+    const redis = opts.redis();
+    const status = reply.statusCode;
+    try {
+      if (status >= 200 && status < 300 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+        const headers: Record<string, string> = {};
+        for (const h of KEPT_HEADERS) {
+          const v = reply.getHeader(h);
+          if (v !== undefined) headers[h] = String(v);
+        }
+        const kept: Kept = { state: 'done', fingerprint: idem.fingerprint, status, headers, body: payload.toString() };
+        await redis.set(idem.key, JSON.stringify(kept), 'EX', opts.ttlSeconds);
+      } else {
+        await redis.del(idem.key);
+      }
+    } catch (err) {
+      // the answer still goes out; the in-flight marker expires by itself
+      req.log.warn({ err: (err as Error).message }, 'idempotency record not saved');
+    }
+    return payload;
+  });
+}

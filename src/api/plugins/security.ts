@@ -1,0 +1,80 @@
+/**
+ * Security headers and load shedding.
+ *
+ * - @fastify/helmet on every response, with a Content-Security-Policy Swagger UI works under
+ *   (its page loads only same-origin scripts and styles; images may be data: URIs; Try it out
+ *   calls this origin): default-src 'self', no inline scripts, no framing by other origins, no
+ *   plugins. `upgrade-insecure-requests` is left out: the service is often reached over plain
+ *   HTTP on a private address.
+ * - @fastify/under-pressure: when the event loop lags more than MAX_EVENT_LOOP_DELAY_MS or the
+ *   heap passes MAX_HEAP_USED_MB, routes answer 503 `overloaded` (problem+json, Retry-After)
+ *   at once instead of queueing behind the work that slows the process. Routes whose config has
+ *   `shed: false` (/healthz, /readyz) are never shed: liveness must not depend on load.
+ */
+import helmet from '@fastify/helmet';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import v8 from 'node:v8';
+import { ProblemError } from '../../contracts/problems.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: never answered 503 under load (health checks) */
+    shed?: boolean;
+  }
+}
+
+export const CSP_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'object-src': ["'none'"],
+  'upgrade-insecure-requests': null,
+};
+
+export async function registerHelmet(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    // same-origin is the default; Swagger UI's assets come from this origin
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+export interface SheddingOptions {
+  maxEventLoopDelayMs: number;
+  /** 0: 90% of V8's heap limit */
+  maxHeapUsedMb: number;
+  /** how often the process is sampled, ms */
+  sampleIntervalMs?: number;
+}
+
+export async function registerLoadShedding(app: FastifyInstance, o: SheddingOptions): Promise<void> {
+  const heapLimit = v8.getHeapStatistics().heap_size_limit;
+  const interval = o.sampleIntervalMs ?? 500;
+  // Building the app blocks the loop for a while; the first samples after it would shed the first
+  // requests. Shedding starts two sampling intervals after the server is ready.
+  let armed = false;
+  app.addHook('onReady', async () => {
+    setTimeout(() => { armed = true; }, 2 * interval).unref();
+  });
+  const maxHeapUsedBytes = o.maxHeapUsedMb > 0 ? o.maxHeapUsedMb * 1024 * 1024 : Math.floor(0.9 * heapLimit);
+  await app.register(underPressure, {
+    maxEventLoopDelay: o.maxEventLoopDelayMs,
+    maxHeapUsedBytes,
+    sampleInterval: interval,
+    retryAfter: 5,
+    pressureHandler: async (req: FastifyRequest, _reply, type: string, value: number | undefined) => {
+      if (!armed || req.routeOptions.config?.shed === false) return;
+      req.log.warn({ type, value }, 'shedding load');
+      throw new ProblemError(503, 'overloaded', 'Service overloaded',
+        'the server is overloaded right now (event-loop delay or memory above its limit); nothing was done, retry shortly', [], { 'retry-after': '5' });
+    },
+  });
+}
