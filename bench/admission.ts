@@ -3,7 +3,7 @@
  * empty queue and again with 50,000 jobs queued (no workers run: every accepted job stays
  * queued), against a real listening API process and a private redis-server with AOF on and
  * `appendfsync always`. GET /healthz on the same server in the same run is the reference.
- *   npm run build && node dist/bench/admission.js [--seconds=5] [--connections=50] [--fill=50000]
+ *   npm run build && node dist/bench/admission.js [--seconds=5] [--connections=50] [--fill=50000] [--rounds=3]
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ const opt = args();
 const seconds = Number(opt.get('seconds') ?? 5);
 const connections = Number(opt.get('connections') ?? 50);
 const fill = Number(opt.get('fill') ?? 50_000);
+const rounds = Number(opt.get('rounds') ?? 3);
 const PREFIX = 'bench';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-adm-'));
@@ -40,6 +41,14 @@ await new Promise<void>((resolve, reject) => {
 });
 const base = `http://127.0.0.1:${port}`;
 const depth = () => admin.zcard(globalInflightKey(PREFIX));
+/** waits for an AOF rewrite (triggered by the fill, a forked child) to end, so it does not overlap a run */
+const settle = async () => {
+  for (let i = 0; i < 600; i++) {
+    const info = await admin.info('persistence');
+    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
 const body = JSON.stringify({ preset: 'spirals-mlp' });
 const post = (o: { duration?: number; amount?: number }) => autocannon({
   url: `${base}/v1/lr-range-tests`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, ...o,
@@ -47,27 +56,56 @@ const post = (o: { duration?: number; amount?: number }) => autocannon({
 
 const rows: (string | number)[][] = [];
 type Result = Awaited<ReturnType<typeof autocannon>>;
-const measure = async (label: string, run: () => Promise<Result>, accepted: (r: Result) => number) => {
+/** Redis's own time in EXEC (the admission script and BullMQ's add of one POST): calls and µs so far */
+const execStats = async () => {
+  const m = /cmdstat_exec:calls=(\d+),usec=(\d+)/.exec(await admin.info('commandstats'));
+  return m ? { calls: Number(m[1]), usec: Number(m[2]) } : { calls: 0, usec: 0 };
+};
+const redisUs: { empty: number[]; full: number[] } = { empty: [], full: [] };
+/** one POST run; returns accepted/s */
+const measure = async (label: string, run: () => Promise<Result>): Promise<number> => {
   const d0 = await depth();
+  const x0 = await execStats();
   const r = await run();
+  const x1 = await execStats();
   const d1 = await depth();
-  rows.push([label, `${d0}..${d1}`, fmt(accepted(r) / r.duration, 0), fmt(r.latency.p50, 1), fmt(r.latency.p99, 1),
-    Object.entries(r.statusCodeStats).map(([c, s]) => `${c}×${s.count}`).join(' '), r.errors + r.timeouts]);
+  const rate = r['2xx'] / r.duration;
+  const us = (x1.usec - x0.usec) / Math.max(1, x1.calls - x0.calls);
+  (d0 >= fill ? redisUs.full : redisUs.empty).push(us);
+  rows.push([label, `${d0}..${d1}`, fmt(rate, 0), fmt(us, 1), fmt(r.latency.p50, 1), fmt(r.latency.p99, 1),
+    Object.entries(r.statusCodeStats).map(([c, s]) => `${c}×${(s as { count: number }).count}`).join(' '), r.errors + r.timeouts]);
+  return rate;
 };
 
-await post({ duration: 1 }); // warm-up: JIT, scripts loaded, connections open
-await admin.flushall(); // an empty queue again (scripts reload on NOSCRIPT)
+await post({ duration: 3 }); // warm-up: JIT, scripts loaded, connections open
 const load0 = os.loadavg()[0];
-await measure('GET /healthz (reference)', () => autocannon({ url: `${base}/healthz`, connections, duration: seconds }), (r) => r['2xx']);
-await measure('POST, empty queue', () => post({ duration: seconds }), (r) => r['2xx']);
-const missing = fill - (await depth());
-if (missing > 0) await post({ amount: missing });
-await measure(`POST, ${fill} queued`, () => post({ duration: seconds }), (r) => r['2xx']);
+// Rounds: outside load on a shared machine changes within seconds, so each POST run has its own
+// GET /healthz run just before it, and the ratio of the two is the comparable figure.
+const ratios: { empty: number[]; full: number[] } = { empty: [], full: [] };
+for (let round = 1; round <= rounds; round++) {
+  await admin.flushall(); // an empty queue again (scripts reload on NOSCRIPT)
+  await settle();
+  const h0 = await autocannon({ url: `${base}/healthz`, connections, duration: seconds });
+  rows.push([`${round}: GET /healthz`, '-', fmt(h0['2xx'] / h0.duration, 0), '-', fmt(h0.latency.p50, 1), fmt(h0.latency.p99, 1), '', h0.errors]);
+  const e = await measure(`${round}: POST, empty queue`, () => post({ duration: seconds }));
+  ratios.empty.push(e / (h0['2xx'] / h0.duration));
+  const missing = fill - (await depth());
+  if (missing > 0) await post({ amount: missing });
+  await settle();
+  const h1 = await autocannon({ url: `${base}/healthz`, connections, duration: seconds });
+  rows.push([`${round}: GET /healthz`, '-', fmt(h1['2xx'] / h1.duration, 0), '-', fmt(h1.latency.p50, 1), fmt(h1.latency.p99, 1), '', h1.errors]);
+  const f = await measure(`${round}: POST, ${fill} queued`, () => post({ duration: seconds }));
+  ratios.full.push(f / (h1['2xx'] / h1.duration));
+}
 const load1 = os.loadavg()[0];
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`${environment()}; redis-server ${(await admin.info('server')).match(/redis_version:(\S+)/)?.[1]} appendonly yes, appendfsync always (dir ${os.tmpdir()}); ${connections} connections, ${seconds} s per run`);
+console.log(`${environment()}; redis-server ${(await admin.info('server')).match(/redis_version:(\S+)/)?.[1]} appendonly yes, appendfsync always (dir ${os.tmpdir()}); ${connections} connections, ${seconds} s per run, ${rounds} rounds`);
 console.log(`load average (1 min) ${load0.toFixed(2)} before, ${load1.toFixed(2)} after; ${os.cpus().length} CPUs`);
-console.log(table(['run', 'jobs queued (start..end)', 'accepted/s', 'p50 ms', 'p99 ms', 'status codes', 'errors'], rows));
+console.log(table(['run', 'jobs queued (start..end)', 'req/s (POST: accepted/s)', 'Redis µs/POST', 'p50 ms', 'p99 ms', 'status codes', 'errors'], rows));
+console.log(`accepted POST/s ÷ GET /healthz req/s, median of ${rounds}: empty queue ${fmt(med(ratios.empty), 3)} [${ratios.empty.map((x) => fmt(x, 3)).join(', ')}], ` +
+  `${fill} queued ${fmt(med(ratios.full), 3)} [${ratios.full.map((x) => fmt(x, 3)).join(', ')}]; full/empty ${fmt(med(ratios.full) / med(ratios.empty), 2)}`);
+console.log(`Redis time per admitted POST (EXEC of the admission script + BullMQ's add), median: empty queue ${fmt(med(redisUs.empty), 1)} µs, ${fill} queued ${fmt(med(redisUs.full), 1)} µs`);
 
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
