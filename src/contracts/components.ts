@@ -6,8 +6,10 @@
 import { Problem, ProblemFieldError } from './common.js';
 import { Data } from './data.js';
 import { Progress } from './job.js';
+import { EmulateOptions } from './emulate.js';
 import { LayerSeries, Warning } from './lr-range-test.js';
 import { Init, Layer, Loss, Model, Optimizer } from './model.js';
+import { Emulation, MethodPick } from './picks.js';
 import { ScheduleSpec } from './schedules.js';
 
-export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec];
+export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec, EmulateOptions, MethodPick, Emulation];

@@ -1,14 +1,24 @@
 /**
  * What LR range tests, sweep sessions and curve analyses share: torch-lr-finder's argument
- * defaults, the suggestion method names, and the warning and per-layer series schemas. The
- * range-test job's own request and result are in its job kind's folder (src/kinds/).
+ * defaults, the suggestion method names, and the warning and per-layer series schemas (picks and
+ * emulations: ./picks.ts, ./emulate.ts). The range-test job's own request and result are in its
+ * job kind's folder (src/kinds/).
  */
 import Type from 'typebox';
 import { FiniteOrNull } from './common.js';
 import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS as T } from '../lrfinder/defaults.js';
 import { SUGGESTION_METHOD_NAMES } from '../lrfinder/suggest/index.js';
 
+/** Every method a request may name: fastai's four, torch-lr-finder's, Lightning's two, keras_lr_finder's, ignite's, ours. */
 export const SUGGESTION_NAMES = SUGGESTION_METHOD_NAMES;
+
+/** `skip_start` / `skip_end`: unset, each method applies its own library's trimming. */
+export const SKIP_DESCRIPTION = {
+  skip_start: 'points every method drops at the front; unset: each method\'s own library\'s default (fastai num_iter//10, ' +
+    'torch-lr-finder 10, Lightning 10, keras_lr_finder 10, ignite 0, zero_lag_steepest 0)',
+  skip_end: 'points every method drops at the end (0 keeps the end); unset: each method\'s own library\'s default (fastai 5, ' +
+    'torch-lr-finder 5, Lightning 1, keras_lr_finder 5, ignite 0, zero_lag_steepest 0)',
+} as const;
 
 /** Defaults of torch-lr-finder's `range_test` / `plot` (davidtvs/pytorch-lr-finder) unless noted. */
 export const RANGE_TEST_DEFAULTS = {
@@ -19,8 +29,6 @@ export const RANGE_TEST_DEFAULTS = {
   smooth_f: T.smooth_f,
   diverge_th: T.diverge_th,
   suggestion: SERVICE_DEFAULTS.suggestion, // fastai's default suggestion function
-  skip_start: T.skip_start,
-  skip_end: T.skip_end,
   eval: 'train',
   repeats: 1,
   batch_size: 64,

@@ -21,7 +21,7 @@ import { resolveModel, resolveOptimizer, type ResolvedModel, type ResolvedOptimi
 export * from './resolve-data.js';
 export * from './resolve-training.js';
 
-/** torch-lr-finder's range_test / plot arguments (+ the suggestion method): a range test's LR plan, stop rule and pick. */
+/** torch-lr-finder's range_test arguments (+ the suggestion method and trimming): a range test's LR plan, stop rule and pick. */
 export interface ResolvedSweep {
   start_lr: number;
   end_lr: number;
@@ -30,8 +30,9 @@ export interface ResolvedSweep {
   smooth_f: number;
   diverge_th: number;
   suggestion: SuggestionMethodName;
-  skip_start: number;
-  skip_end: number;
+  /** unset: each method's own library's trimming */
+  skip_start?: number;
+  skip_end?: number;
 }
 
 /** The sweep arguments with torch-lr-finder's defaults, `num_iter` within LIMIT_NUM_ITER and end_lr > start_lr. */
@@ -45,9 +46,9 @@ export function resolveSweep(req: Partial<ResolvedSweep>, limits: Limits): Resol
     smooth_f: req.smooth_f ?? D.smooth_f,
     diverge_th: req.diverge_th ?? D.diverge_th,
     suggestion: req.suggestion ?? D.suggestion,
-    skip_start: req.skip_start ?? D.skip_start,
-    skip_end: req.skip_end ?? D.skip_end,
   };
+  if (req.skip_start !== undefined) r.skip_start = req.skip_start;
+  if (req.skip_end !== undefined) r.skip_end = req.skip_end;
   if (r.num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', r.num_iter, limits.numIter, 'LIMIT_NUM_ITER');
   if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
   return r;

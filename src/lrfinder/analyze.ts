@@ -1,19 +1,15 @@
 /**
- * Curve analysis: every suggestion method on one recorded curve, plus warnings. Used at the end of
- * a range test (analyzeRangeTest) and by POST /v1/curve-analyses for curves recorded elsewhere.
+ * Curve analysis: every suggestion method on one recorded curve, plus warnings.
  *
- * Which series each method sees (decided here, documented in the API):
- * - `losses` is the RECORDED curve: after a range test, our smoothed series (torch-lr-finder's
- *   EMA, smooth_f) — fastai and torch-lr-finder both run their suggesters on their recorded,
- *   smoothed history, and the methods are bit-compatible "given the same curve". For a curve
- *   posted by a client, `losses` is taken as-is (no smoothing added).
- * - fastai's minimum / steep / valley / slide see `losses` in fastai's lr_find window:
- *   [num_it//10 : -5], cut before the first null (num_it defaults to the curve length; the range
- *   test passes the requested num_iter like fastai). Overrides: fastai_skip_start, fastai_skip_end.
- * - torch-lr-finder's steepest sees `losses` in [skip_start : -skip_end] (10 / 5; skip_end = 0
- *   keeps the end), cut before the first null.
- * - zero_lag_steepest (ours) sees `raw_losses` when given (else `losses`), all finite points.
- * The windows actually used are returned in `windows`.
+ * - `analyzeMethods` (POST /v1/curve-analyses, the end of a range test or sweep session): every
+ *   method of ./suggest/registry.ts, each with its own library's trimming unless skip_start /
+ *   skip_end are set (then for every method), non-finite losses read as each library reads them
+ *   (`non_finite: "library"`) or cutting every window ("cut", the service's own pipeline).
+ * - `analyzeRangeTest`: analyzeMethods on a range test's outcome — the smoothed series is the
+ *   recorded curve (fastai and torch-lr-finder suggest on their smoothed history), the raw series
+ *   feeds zero_lag_steepest, fastai's front trim uses the REQUESTED num_iter.
+ * - `analyzeCurve`: the v1 view (six methods, fastai's and torch-lr-finder's trimming options set
+ *   separately, ../trim.ts), kept for its tests and callers of the library.
  */
 import { SERVICE_DEFAULTS } from './defaults.js';
 import type { RangeTestOutcome } from './range-test.js';
@@ -21,56 +17,56 @@ import { suggest, type MethodOptions, type MethodPick, type RecordedCurve } from
 import { isMethodName, METHOD_NAMES, type MethodName } from './suggest/registry.js';
 import {
   checkCurve,
-  isSuggestionMethodName,
-  SUGGESTION_METHOD_NAMES,
+  isV1MethodName,
   SUGGESTION_METHODS,
+  V1_METHOD_NAMES,
   type Suggestion,
-  type SuggestionMethodName,
+  type V1MethodName,
 } from './suggest/index.js';
 import type { SlideOptions } from './suggest/slide.js';
 import type { TrimOptions, Window } from './trim.js';
 import { curveWarnings, type CurveWarning } from './warnings.js';
 
-export const DEFAULT_SUGGESTION: SuggestionMethodName = SERVICE_DEFAULTS.suggestion; // fastai's default suggest_funcs
+export const DEFAULT_SUGGESTION: MethodName = SERVICE_DEFAULTS.suggestion; // fastai's default suggest_funcs
 
 export interface AnalyzeCurveInput extends TrimOptions {
   lrs: readonly number[];
   losses: readonly (number | null)[];
   raw_losses?: readonly (number | null)[];
   /** the method whose pick becomes suggested_lr (default valley) */
-  suggestion?: SuggestionMethodName;
+  suggestion?: V1MethodName;
   /** methods to run (default all); the chosen `suggestion` always runs */
-  methods?: readonly SuggestionMethodName[];
+  methods?: readonly V1MethodName[];
   slide?: SlideOptions;
 }
 
 export interface CurveAnalysis {
   suggested_lr: number | null;
-  suggestion: { method: SuggestionMethodName; lr: number | null; index: number | null; reason?: string };
-  suggestions: Partial<Record<SuggestionMethodName, Suggestion>>;
+  suggestion: { method: V1MethodName; lr: number | null; index: number | null; reason?: string };
+  suggestions: Partial<Record<V1MethodName, Suggestion>>;
   /** the half-open window [start, end) of the original arrays each method read */
-  windows: Partial<Record<SuggestionMethodName, Window>>;
+  windows: Partial<Record<V1MethodName, Window>>;
   warnings: CurveWarning[];
 }
 
 export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
-  const method: SuggestionMethodName = input.suggestion !== undefined && isSuggestionMethodName(input.suggestion)
-    ? input.suggestion : DEFAULT_SUGGESTION;
-  const wanted = new Set<SuggestionMethodName>((input.methods ?? SUGGESTION_METHOD_NAMES).filter(isSuggestionMethodName));
+  const method: V1MethodName = input.suggestion !== undefined && isV1MethodName(input.suggestion)
+    ? input.suggestion : SERVICE_DEFAULTS.suggestion;
+  const wanted = new Set<V1MethodName>((input.methods ?? V1_METHOD_NAMES).filter(isV1MethodName));
   wanted.add(method);
   const curve = { lrs: input.lrs, losses: input.losses, raw_losses: input.raw_losses };
   const warnings: CurveWarning[] = [];
-  const suggestions: Partial<Record<SuggestionMethodName, Suggestion>> = {};
-  const windows: Partial<Record<SuggestionMethodName, Window>> = {};
+  const suggestions: Partial<Record<V1MethodName, Suggestion>> = {};
+  const windows: Partial<Record<V1MethodName, Window>> = {};
 
-  if (input.suggestion !== undefined && !isSuggestionMethodName(input.suggestion)) {
-    warnings.push({ code: 'unknown_suggestion', message: `unknown suggestion method "${String(input.suggestion)}"; used ${DEFAULT_SUGGESTION}` });
+  if (input.suggestion !== undefined && !isV1MethodName(input.suggestion)) {
+    warnings.push({ code: 'unknown_suggestion', message: `unknown suggestion method "${String(input.suggestion)}"; used ${SERVICE_DEFAULTS.suggestion}` });
   }
   const bad = checkCurve(curve);
   if (bad) warnings.push({ code: 'invalid_curve', message: bad });
   else warnings.push(...curveWarnings(input.lrs, input.losses));
 
-  for (const name of SUGGESTION_METHOD_NAMES) {
+  for (const name of V1_METHOD_NAMES) {
     if (!wanted.has(name)) continue;
     const m = SUGGESTION_METHODS[name];
     suggestions[name] = m.suggest(curve, input, { slide: input.slide });
@@ -96,23 +92,19 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
 }
 
 /**
- * The analysis at the end of a range test: the smoothed series is the recorded curve, the raw
- * series feeds zero_lag_steepest, and fastai's front trim uses the REQUESTED num_iter.
+ * The analysis at the end of a range test (the service's own pipeline): every method on the
+ * smoothed series (zero_lag_steepest on the raw one), each with its own library's trimming unless
+ * skip_start / skip_end are set, fastai's front trim from the REQUESTED num_iter, windows cut
+ * before a non-finite loss (the run stops at the first one anyway).
  */
 export function analyzeRangeTest(
   outcome: RangeTestOutcome,
-  opts: { num_iter: number; suggestion?: SuggestionMethodName; skip_start?: number; skip_end?: number; methods?: readonly SuggestionMethodName[] },
-): CurveAnalysis {
-  return analyzeCurve({
-    lrs: outcome.lrs,
-    losses: outcome.smoothed_losses,
-    raw_losses: outcome.losses,
-    num_it: opts.num_iter,
-    skip_start: opts.skip_start,
-    skip_end: opts.skip_end,
-    suggestion: opts.suggestion,
-    methods: opts.methods,
-  });
+  opts: { num_iter: number; suggestion?: MethodName; skip_start?: number; skip_end?: number; methods?: readonly MethodName[]; sma?: number },
+): MethodsAnalysis {
+  return analyzeMethods(
+    { lrs: outcome.lrs, losses: outcome.smoothed_losses, raw_losses: outcome.losses },
+    { num_it: opts.num_iter, suggestion: opts.suggestion, skip_start: opts.skip_start, skip_end: opts.skip_end, methods: opts.methods, sma: opts.sma, non_finite: 'cut' },
+  );
 }
 
 export interface AnalyzeOptions extends MethodOptions {

@@ -99,4 +99,6 @@ export const IGNITE_DEFAULTS = Object.freeze({
 export const SERVICE_DEFAULTS = Object.freeze({
   /** fastai's default `suggest_funcs=(SuggestionMethod.Valley)` */
   suggestion: 'valley' as const,
+  /** a sweep session stops as non_finite after more GradScaler-skipped steps in a row than this */
+  max_skipped_steps: 20,
 });

@@ -4,8 +4,9 @@ import { emulationResult, type EmulationResult, type EmulationState, type Resolv
 import { summarizeRangeTest, type RangePoint } from './range-test.js';
 import { isFiniteLoss } from './losses.js';
 import { lrAt } from './lr-plan.js';
-import { reportsOf, sweepEmulation, type SweepOptions, type SweepState, type SweepStopReason } from './session-types.js';
-import type { SuggestionMethodName } from './suggest/index.js';
+import { SERVICE_DEFAULTS } from './defaults.js';
+import { endsWithSkip, reportsOf, sweepEmulation, trailingSkips, type SweepOptions, type SweepState, type SweepStopReason } from './session-types.js';
+import type { MethodPick } from './suggest/pick.js';
 import type { MethodName } from './suggest/registry.js';
 import type { CurveWarning } from './warnings.js';
 
@@ -30,21 +31,26 @@ export function sweepPoints(state: SweepState, opts: SweepOptions): RangePoint[]
   return points;
 }
 
+/** The service pipeline's analysis options (an emulating session reads `emulate.analysis` instead). */
 export interface SweepAnalysisOptions {
-  suggestion?: SuggestionMethodName;
+  suggestion?: MethodName;
+  /** points dropped at the front / end by every method (default: each method's own library's) */
   skip_start?: number;
   skip_end?: number;
+  /** methods to run (default: every method) */
+  methods?: readonly MethodName[];
+  /** keras_lr_finder `get_best_lr(sma)` */
+  sma?: number;
 }
-
-type Pick = { lr: number; index: number } | { lr: null; index: null; reason: string };
 
 export interface SweepResult {
   lrs: number[];
   losses: (number | null)[];
   smoothed_losses: (number | null)[];
   suggested_lr: number | null;
-  suggestion: { method: MethodName; lr: number | null; index: number | null; reason?: string };
-  suggestions: Partial<Record<MethodName, Pick>>;
+  suggestion: MethodPick;
+  /** every method's pick, with the window it read, the trimming applied and its warnings */
+  suggestions: Partial<Record<MethodName, MethodPick>>;
   best_lr: number | null;
   best_loss: number | null;
   stop_reason: SweepStopReason;
@@ -78,6 +84,15 @@ export function sweepResult(state: SweepState, opts: SweepOptions & SweepAnalysi
     base.warnings.push(e === null
       ? { code: 'skipped_steps', message: `${state.skipped.length} step(s) skipped by the GradScaler were not recorded and did not advance the plan` }
       : { code: 'skipped_steps_recorded', message: `${state.skipped.length} step(s) skipped by the GradScaler were recorded, as ${e.library} records them` });
+    if (e === null && reason === 'non_finite' && endsWithSkip(state)) {
+      const run = trailingSkips(state);
+      base.warnings.push({
+        code: 'too_many_skipped_steps',
+        message: `the GradScaler skipped ${run} optimizer steps in a row (more than max_skipped_steps, ${opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps}): ` +
+          'the gradients are not finite at any loss scale; the session stopped as non_finite. Lower end_lr, clip gradients, or check the data',
+        iteration: reportsOf(state) - 1,
+      });
+    }
   }
   if (opts.param_groups !== undefined && opts.param_groups.length > 0) {
     base.param_groups = opts.param_groups.map((g) => ({ name: g.name, lr_mult: g.lr_mult, suggested_lr: base.suggested_lr === null ? null : base.suggested_lr * g.lr_mult }));
@@ -93,9 +108,11 @@ function serviceResult(state: SweepState, opts: SweepOptions & SweepAnalysisOpti
     suggestion: opts.suggestion,
     skip_start: opts.skip_start,
     skip_end: opts.skip_end,
+    methods: opts.methods,
+    sma: opts.sma,
   });
   const warnings = [...analysis.warnings];
-  if (reason === 'non_finite') warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: outcome.iterations - 1 });
+  if (reason === 'non_finite' && !endsWithSkip(state)) warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: outcome.iterations - 1 });
   return {
     lrs: outcome.lrs,
     losses: outcome.losses,
@@ -113,22 +130,19 @@ function serviceResult(state: SweepState, opts: SweepOptions & SweepAnalysisOpti
 
 function emulatedResult(state: SweepState, opts: SweepOptions, e: ResolvedEmulation, reason: SweepStopReason): SweepResult {
   const r = emulationResult(state.emulation as EmulationState, e, opts.emulate?.analysis ?? {});
-  const suggestions: Partial<Record<MethodName, Pick>> = {};
-  for (const [m, p] of Object.entries(r.suggestions)) {
-    if (p) suggestions[m as MethodName] = p.lr === null ? { lr: null, index: null, reason: p.reason ?? 'no pick' } : { lr: p.lr, index: p.index as number };
-  }
   const pts = sweepPoints(state, opts);
   const best = summarizeRangeTest(pts, 'completed');
   const s = r.suggestion;
-  const warnings = [...r.warnings];
-  for (const p of Object.values(r.suggestions)) if (p) warnings.push(...p.warnings.map((w) => ({ ...w, message: `${p.method}: ${w.message}` })));
+  // the library's warnings and the chosen pick's (every pick carries its own)
+  const warnings = [...r.warnings, ...s.warnings];
+  if (s.lr === null) warnings.push({ code: 'no_suggestion', message: `no ${s.method} suggestion: ${s.reason}` });
   return {
     lrs: [...r.lrs],
     losses: pts.map((p) => p.loss),
     smoothed_losses: [...state.smoothed_losses],
     suggested_lr: s.lr,
-    suggestion: s.lr === null ? { method: s.method, lr: null, index: null, reason: s.reason } : { method: s.method, lr: s.lr, index: s.index },
-    suggestions,
+    suggestion: s,
+    suggestions: r.suggestions,
     best_lr: best.best_lr,
     best_loss: best.best_loss,
     stop_reason: reason,

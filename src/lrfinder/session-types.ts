@@ -41,6 +41,12 @@ export interface SweepEmulation {
 export interface SweepExtras {
   param_groups?: readonly ParamGroup[];
   emulate?: SweepEmulation | null;
+  /**
+   * The service's pipeline: more GradScaler-skipped reports than this in a row stop the session
+   * as `non_finite` (default 20; an emulating session records skipped steps, as the libraries do,
+   * and has no such cap)
+   */
+  max_skipped_steps?: number;
 }
 
 export type SweepOptions = RangeTestOptions & SweepExtras;
@@ -71,3 +77,13 @@ export function sweepEmulation(opts: SweepExtras): ResolvedEmulation | null {
 
 /** Reports received so far (skipped ones included): the next iteration. */
 export const reportsOf = (s: SweepState): number => s.reports ?? s.losses.length;
+
+/** How many reports in a row, ending with the last one, were skipped (0 when the last was a point). */
+export function trailingSkips(s: SweepState): number {
+  const skipped = s.skipped ?? [];
+  let k = 0;
+  for (let it = reportsOf(s) - 1, j = skipped.length - 1; j >= 0 && skipped[j] === it; it--, j--) k++;
+  return k;
+}
+
+export const endsWithSkip = (s: SweepState): boolean => trailingSkips(s) > 0;

@@ -20,7 +20,8 @@
  *   its schedule per batch, GradientAccumulation or not).
  * - mixed precision: when the GradScaler skipped the optimizer step (inf/NaN gradients), report
  *   `{skipped: true}`: the service's own pipeline does not advance the plan and does not record
- *   the point (the next answer repeats the LR). The libraries do not know about skipped steps —
+ *   the point (the next answer repeats the LR); more than `max_skipped_steps` (20) skipped reports
+ *   in a row stop the session as `non_finite`. The libraries do not know about skipped steps —
  *   fastai, torch-lr-finder, Lightning and ignite record them like any other — so an emulating
  *   session records a skipped report's loss as usual (it must carry one) and lists it.
  * - parameter groups (discriminative LRs): `param_groups: [{name, lr_mult}]`; every answer gives
@@ -35,8 +36,9 @@ import {
 import { isFiniteLoss, type LossValue } from './losses.js';
 import { checkRangeTestOptions, type RangeTestOptions } from './range-test.js';
 import { checkLrPlan, lrAt } from './lr-plan.js';
+import { SERVICE_DEFAULTS } from './defaults.js';
 import {
-  checkParamGroups, reportsOf, sweepEmulation, type SweepExtras, type SweepOptions, type SweepState, type SweepStopReason,
+  checkParamGroups, reportsOf, trailingSkips, sweepEmulation, type SweepExtras, type SweepOptions, type SweepState, type SweepStopReason,
 } from './session-types.js';
 import { emaStep, hasDiverged } from './smoothing.js';
 
@@ -47,6 +49,8 @@ export function checkSweepOptions(opts: SweepOptions): void {
   checkRangeTestOptions(opts);
   checkLrPlan(opts.start_lr, opts.end_lr, opts.num_iter, opts.step_mode);
   checkParamGroups(opts.param_groups);
+  const cap = opts.max_skipped_steps;
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 0)) throw new RangeError(`max_skipped_steps must be an integer >= 0, got ${cap}`);
   sweepEmulation(opts);
 }
 
@@ -105,7 +109,10 @@ export function sweepReport(state: SweepState, opts: SweepOptions, report: Sweep
   const iteration = reportsOf(state);
   const e = sweepEmulation(opts);
   if (report.skipped === true && e === null) {
-    return { ...state, reports: iteration + 1, skipped: [...(state.skipped ?? []), iteration] };
+    const next: SweepState = { ...state, reports: iteration + 1, skipped: [...(state.skipped ?? []), iteration] };
+    // a GradScaler that skips step after step never finds finite gradients: stop as non_finite
+    if (trailingSkips(next) > (opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps)) next.stop_reason = 'non_finite';
+    return next;
   }
   if (report.loss === undefined) {
     throw new RangeError(report.skipped === true

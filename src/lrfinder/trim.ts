@@ -1,7 +1,7 @@
 /**
- * The v1 trimming options of `analyzeCurve` (fastai's and torch-lr-finder's, set separately), kept
- * for the routes that use them. Every method's own trimming lives in ./suggest/registry.ts and is
- * applied by ./suggest/pick.ts. Windows are half-open [start, end) into the ORIGINAL arrays.
+ * The v1 trimming options of `analyzeCurve` (fastai's and torch-lr-finder's, set separately). The
+ * routes use every method's own trimming, which lives in ./suggest/registry.ts and is applied by
+ * ./suggest/pick.ts. Windows are half-open [start, end) into the ORIGINAL arrays.
  *
  * fastai (`Learner.lr_find`, fastai/callback/schedule.py):
  *   lrs, losses = tensor(recorder.lrs[num_it//10:-5]), tensor(recorder.losses[num_it//10:-5])

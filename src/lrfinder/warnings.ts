@@ -34,7 +34,7 @@ export function curveWarnings(lrs: readonly number[], losses: readonly (number |
   if (nulls > 0) {
     out.push({
       code: 'non_finite_losses',
-      message: `${nulls} non-finite loss value${nulls === 1 ? '' : 's'} (first at index ${firstNull}); the fastai methods and steepest only see the points before it`,
+      message: `${nulls} non-finite loss value${nulls === 1 ? '' : 's'} (first at index ${firstNull}); a method whose window is cut there (its trim.cut_at) only sees the points before it`,
       iteration: firstNull,
     });
   }

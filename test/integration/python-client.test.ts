@@ -54,7 +54,9 @@ a = lrf.analyze_curve([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], [2.30, 2.29, 2.10, 1.40
 print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"]}))
 `);
     expect(out.lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]); // torch StepLR(step_size=2, gamma=0.5)
-    expect(out.steepest).toEqual({ lr: 0.01, index: 3 }); // np.gradient(losses[:5]).argmin() on the finite prefix
+    // the client sends the inf as null (non-finite, kind unknown), read as NaN: torch-lr-finder's np.gradient is
+    // [-0.01, -0.1, -0.445, -0.5, nan, nan] and numpy's argmin is the first NaN
+    expect(out.steepest).toMatchObject({ lr: 0.1, index: 4, origin: 'torch-lr-finder' });
   });
 
   it('drives a sweep session from a plain Python loop (no numpy): stops on divergence or NaN, with a suggestion', async () => {

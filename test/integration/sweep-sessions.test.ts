@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSweep, sweepNext, sweepResult, sweepStep } from '../../src/lrfinder/session.js';
 import { RANGE_TEST_OPTION_DEFAULTS } from '../../src/lrfinder/range-test.js';
 import { lrPlan } from '../../src/lrfinder/lr-plan.js';
+import { METHOD_NAMES } from '../../src/lrfinder/suggest/registry.js';
+import { wireSweepResult } from '../../src/sync/sweep-sessions/resource.js';
 import { sweepKey } from '../../src/sync/sweep-sessions/store.js';
 import { appOn, appWithoutRedis } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { expectProblem, sweepClient, type Json } from '../helpers/sweep.js';
 
-type Json = Record<string, any>;
 let redis: TestRedis;
 let t: Awaited<ReturnType<typeof appOn>>;
 const ALICE = 'alice-secret-key-1';
@@ -33,26 +35,9 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
-async function call(method: 'GET' | 'POST', url: string, body?: unknown, key = ALICE) {
-  const res = await t.app.inject({
-    method, url, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { res, json: res.json() as Json };
-}
-const start = async (body: unknown = {}) => {
-  const r = await call('POST', '/v1/sweep-sessions', body);
-  expect(r.res.statusCode).toBe(201);
-  return r.json;
-};
-const report = (id: string, body: unknown, key = ALICE) => call('POST', `/v1/sweep-sessions/${id}/losses`, body, key);
-
-function expectProblem(r: { res: { statusCode: number; headers: Record<string, unknown> }; json: Json }, status: number, code: string, pointer?: string) {
-  expect(r.res.statusCode).toBe(status);
-  expect(r.res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(r.json).toMatchObject({ status, code });
-  if (pointer !== undefined) expect(r.json.errors?.[0]?.pointer).toBe(pointer);
-}
+const call = (...a: Parameters<ReturnType<typeof sweepClient>['call']>) => sweepClient(t.app, ALICE).call(...a);
+const start = (body: unknown = {}) => sweepClient(t.app, ALICE).start(body);
+const report = (id: string, body: unknown, key = ALICE) => sweepClient(t.app, ALICE).report(id, body, key);
 
 /** The synthetic training loop: falls around lr = 1e-3, blows up past lr ≈ 1 (test/lrfinder/synthetic.test.ts). */
 const L = (lr: number, i: number) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
@@ -64,7 +49,7 @@ describe('POST /v1/sweep-sessions', () => {
     expect(r.res.headers.location).toBe(`/v1/sweep-sessions/${r.json.id}`);
     expect(r.json).toMatchObject({
       status: 'running', iterations: 0, next: { iteration: 0, lr: 1e-7 }, stop_reason: null, result: null,
-      request: { start_lr: 1e-7, end_lr: 10, num_iter: 50, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, suggestion: 'valley', skip_start: 10, skip_end: 5 },
+      request: { start_lr: 1e-7, end_lr: 10, num_iter: 50, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, suggestion: 'valley', max_skipped_steps: 20 },
       links: { self: r.res.headers.location, losses: `${r.res.headers.location}/losses` },
     });
     expect(r.json.lrs_planned).toEqual(lrPlan(1e-7, 10, 50, 'exp'));
@@ -91,14 +76,15 @@ describe('a client loop', () => {
     const opts = { ...RANGE_TEST_OPTION_DEFAULTS };
     let ref = newSweep();
     for (let n = sweepNext(ref, opts); n; n = sweepNext(ref, opts)) ref = sweepStep(ref, opts, L(n.lr, n.iteration));
-    const expected = JSON.parse(JSON.stringify(sweepResult(ref, { ...opts, suggestion: 'steepest', skip_start: 10, skip_end: 5 })));
+    const expected = JSON.parse(JSON.stringify(wireSweepResult(sweepResult(ref, { ...opts, suggestion: 'steepest', methods: METHOD_NAMES }))));
 
     expect(answer).toMatchObject({ status: 'stopped', stop_reason: 'diverged', next: null, iterations: ref.losses.length });
     expect(answer.result).toEqual(expected);
     expect(answer.result.suggestion.method).toBe('steepest');
     expect(answer.result.suggested_lr).toBeGreaterThan(1e-5);
     expect(answer.result.suggested_lr).toBeLessThan(1e-1);
-    expect(Object.keys(answer.result.suggestions)).toEqual(expect.arrayContaining(['valley', 'steep', 'minimum', 'slide', 'steepest']));
+    expect(Object.keys(answer.result.suggestions)).toEqual([...METHOD_NAMES]);
+    expect(answer.result.suggestions.steepest.trim).toEqual({ skip_start: 10, skip_end: 5, source: 'library', cut_at: null });
     expect(answer.last).toEqual({ iteration: steps - 1, lr: expected.lrs[steps - 1], loss: expected.losses[steps - 1], smoothed_loss: expected.smoothed_losses[steps - 1] });
 
     const got = await call('GET', `/v1/sweep-sessions/${s.id}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCurve, analyzeRangeTest } from '../../src/lrfinder/analyze.js';
 import { fastaiWindow, sliceWindow, torchWindow } from '../../src/lrfinder/trim.js';
-import { SUGGESTION_METHOD_NAMES } from '../../src/lrfinder/suggest/index.js';
+import { SUGGESTION_METHOD_NAMES, V1_METHOD_NAMES } from '../../src/lrfinder/suggest/index.js';
 import { zeroLagSteepest, localLinearLogLr } from '../../src/lrfinder/suggest/zero-lag-steepest.js';
 import type { RangeTestOutcome } from '../../src/lrfinder/range-test.js';
 import { LRS, NOISY, NOISY_RAW, SMOOTH } from './fixtures.js';
@@ -37,22 +37,34 @@ describe('analyzeCurve', () => {
     stop_reason: 'diverged', iterations: losses.length, best_lr: null, best_loss: null,
   });
 
-  it('end of a range test: smoothed series to the originals, raw to ours; valley by default', () => {
+  it('end of a range test: every method, the smoothed series to the libraries\' methods, raw to ours; valley by default', () => {
     const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100 });
     expect(Object.keys(a.suggestions).sort()).toEqual([...SUGGESTION_METHOD_NAMES].sort());
+    expect(SUGGESTION_METHOD_NAMES).toHaveLength(10);
     // values transcribed from fastai / torch-lr-finder code run in Python on the same curve
     // fastai returns float32(LRS[54]) = 0.002310129813849926; the pick is the caller's own LRS[54]
-    expect(a.suggestions.valley).toEqual({ lr: LRS[54], index: 54 });
-    expect(a.suggestions.steepest).toEqual({ lr: 0.004037017258596558, index: 57 });
+    expect(a.suggestions.valley).toMatchObject({ lr: LRS[54], index: 54 });
+    expect(a.suggestions.steepest).toMatchObject({ lr: 0.004037017258596558, index: 57 });
     expect(a.suggested_lr).toBe(LRS[54]);
-    expect(a.suggestion).toEqual({ method: 'valley', lr: LRS[54], index: 54 });
-    expect(a.windows.valley).toEqual({ start: 10, end: 93 });
-    expect(a.windows.steepest).toEqual({ start: 10, end: 93 });
-    expect(a.windows.zero_lag_steepest).toEqual({ start: 0, end: 98 });
+    expect(a.suggestion).toMatchObject({ method: 'valley', lr: LRS[54], index: 54 });
+    // each method's own library's trimming: fastai [num_it//10 : -5], torch-lr-finder [10 : -5], Lightning [10 : -1], ignite none
+    expect(a.suggestions.valley!.window).toEqual({ start: 10, end: 93 });
+    expect(a.suggestions.valley!.trim).toEqual({ skip_start: 10, skip_end: 5, source: 'library', cut_at: null });
+    expect(a.suggestions.steepest!.window).toEqual({ start: 10, end: 93 });
+    expect(a.suggestions.lightning!.window).toEqual({ start: 10, end: 97 });
+    expect(a.suggestions.ignite!.window).toEqual({ start: 0, end: 98 });
+    expect(a.suggestions.zero_lag_steepest!.window).toEqual({ start: 0, end: 98 });
     // zero_lag_steepest reads the raw series: different input, different answer than on NOISY
     const onSmoothed = zeroLagSteepest(LRS.slice(0, 98), NOISY);
-    expect(a.suggestions.zero_lag_steepest).toEqual(zeroLagSteepest(LRS.slice(0, 98), NOISY_RAW));
-    expect(a.suggestions.zero_lag_steepest).not.toEqual(onSmoothed);
+    const onRaw = zeroLagSteepest(LRS.slice(0, 98), NOISY_RAW);
+    expect(a.suggestions.zero_lag_steepest).toMatchObject(onRaw);
+    expect(onRaw).not.toEqual(onSmoothed);
+  });
+
+  it('end of a range test: skip_start / skip_end set every method\'s trimming', () => {
+    const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100, skip_start: 20, skip_end: 0 });
+    for (const p of Object.values(a.suggestions)) expect(p!.trim).toMatchObject({ skip_start: 20, skip_end: 0, source: 'request' });
+    expect(a.suggestions.valley!.window).toEqual({ start: 20, end: 98 });
   });
 
   it('the chosen method and the method subset', () => {
@@ -73,7 +85,7 @@ describe('analyzeCurve', () => {
 
   it('too few points: null with the needed and actual counts, no throw, no NaN', () => {
     const a = analyzeCurve({ lrs: [1e-3, 1e-2, 1e-1], losses: [3, 2, 1] });
-    for (const name of SUGGESTION_METHOD_NAMES) {
+    for (const name of V1_METHOD_NAMES) {
       const s = a.suggestions[name]!;
       expect(s.lr).toBeNull();
       expect(s.index).toBeNull();
@@ -99,7 +111,7 @@ describe('analyzeCurve', () => {
     const lrs = geo(n, -7, 1);
     const losses = lrs.map((lr, i) => 2.3 - Math.tanh(1.5 * (Math.log10(lr) + 3)) + 2 * lr * lr + 0.01 * Math.sin(i * 12.9898));
     const a = analyzeCurve({ lrs, losses, num_it: n });
-    for (const name of SUGGESTION_METHOD_NAMES) expect(Number.isFinite(a.suggestions[name]!.lr)).toBe(true);
+    for (const name of V1_METHOD_NAMES) expect(Number.isFinite(a.suggestions[name]!.lr)).toBe(true);
     expect(Math.abs(Math.log10(a.suggestions.zero_lag_steepest!.lr as number) + 3)).toBeLessThan(0.1);
   });
 

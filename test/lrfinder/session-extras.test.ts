@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeLoss, emulate, LIBRARY_NAMES, RANGE_TEST_OPTION_DEFAULTS, type LibraryName, type LossValue, type WireLoss,
+  appliedLrs, decodeLoss, emulate, emulationLimit, emulationNext, emulationStep, LIBRARY_NAMES, RANGE_TEST_OPTION_DEFAULTS, resolveEmulation,
+  startEmulation, type LibraryName, type LossValue, type WireLoss,
 } from '../../src/lrfinder/index.js';
 import {
   checkSweepOptions, newSweep, sweepNext, sweepReport, sweepResult, sweepStep, sweepStop, type SweepOptions, type SweepState,
@@ -148,5 +149,47 @@ describe('sessions stored before these fields', () => {
     s = sweepReport(s, base, { loss: 2.1 });
     expect(s.losses).toEqual([2.3, 2.2, 2.1]);
     expect(sweepNext(s, base)).toMatchObject({ iteration: 3 });
+  });
+});
+
+describe('more skipped steps in a row than max_skipped_steps', () => {
+  it('stop the service\'s pipeline as non_finite, without a point; a point in between resets the count', () => {
+    const opts: SweepOptions = { ...base, max_skipped_steps: 2 };
+    let s = sweepReport(newSweep(), opts, { loss: 2.3 });
+    s = sweepReport(s, opts, { skipped: true });
+    s = sweepReport(s, opts, { skipped: true });
+    s = sweepReport(s, opts, { loss: 2.2 }); // the run of skips ends here
+    s = sweepReport(s, opts, { skipped: true });
+    s = sweepReport(s, opts, { skipped: true });
+    expect(s.stop_reason).toBeNull();
+    s = sweepReport(s, opts, { skipped: true }); // the third in a row
+    expect(s.stop_reason).toBe('non_finite');
+    expect(s.losses).toEqual([2.3, 2.2]);
+    const r = sweepResult(s, opts);
+    expect(r.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['skipped_steps', 'too_many_skipped_steps']));
+    expect(r.warnings.map((w) => w.code)).not.toContain('non_finite');
+    expect(() => checkSweepOptions({ ...base, max_skipped_steps: -1 })).toThrow(/max_skipped_steps/);
+  });
+
+  it('an emulating session has no cap (it records skipped steps, as the libraries do)', () => {
+    const opts: SweepOptions = { ...base, max_skipped_steps: 1, emulate: { library: 'torch-lr-finder', options: { num_iter: 20 } } };
+    let s = newSweep(opts);
+    for (let i = 0; i < 5; i++) s = sweepReport(s, opts, { loss: 2.3 - i * 0.01, skipped: true });
+    expect(s.stop_reason).toBeNull();
+    expect(s.losses).toHaveLength(5);
+  });
+});
+
+describe('appliedLrs: the whole plan in one pass', () => {
+  it.each(LIBRARY_NAMES)('%s: the LR each point is trained at', (library) => {
+    const o = resolveEmulation(library, { start_lr: 1e-6, end_lr: 3, num_iter: 300 });
+    const n = emulationLimit(o) as number;
+    const plan = appliedLrs(o, n);
+    expect(plan).toHaveLength(n);
+    let s = startEmulation(o);
+    for (let i = 0; i < n; i++) {
+      expect(plan[i]).toBe(emulationNext(s, o)!.lr);
+      s = emulationStep(s, o, 1);
+    }
   });
 });

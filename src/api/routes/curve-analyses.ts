@@ -12,10 +12,14 @@ export function curveAnalysisRoutes(app: FastifyInstance, config: Readonly<Confi
       tags: ['curve-analyses'],
       summary: 'Suggest an LR for a loss curve you recorded yourself',
       description:
-        'For a range test run in your own training loop (PyTorch, JAX): send the LRs and losses, get every suggestion ' +
-        'method\'s pick — fastai\'s `minimum`, `steep`, `valley` (default), `slide` with fastai\'s trimming ' +
-        '(`num_iter//10` at the front, 5 at the end), torch-lr-finder\'s `steepest` with `skip_start`/`skip_end` (10/5), ' +
-        'and `zero_lag_steepest`. `losses` is analysed as sent: send the smoothed losses to reproduce torch-lr-finder/fastai. ' +
+        'For a curve recorded in your own loop or by a library (PyTorch, JAX, fastai `recorder`, torch-lr-finder `history`): send ' +
+        '`lrs` and `losses` and get every method\'s pick — fastai\'s `valley` (default), `steep`, `minimum`, `slide`, ' +
+        'torch-lr-finder\'s `steepest`, Lightning\'s `lightning` (>= 2.5.3) and `lightning_legacy`, keras_lr_finder\'s `keras_sma` (`sma`), ' +
+        'ignite\'s `ignite`, and our `zero_lag_steepest` — each with its own library\'s trimming unless `skip_start`/`skip_end` are set ' +
+        '(`suggestions.*.trim` says which was applied) and reading NaN / ±Infinity as its library does. Losses are numbers, ' +
+        '"NaN", "Infinity", "-Infinity" or null. With `emulate` (a library, or `{library, ...its arguments}`), `losses` are raw ' +
+        'per-step losses and the answer is that library\'s whole pipeline: its LR plan, smoothing, stop rule, trimming and methods, ' +
+        'with how many points it would have recorded and why it stopped (`emulation`). ' +
         `At most ${config.limits.numIter} points (LIMIT_NUM_ITER).`,
       body: Type.Ref('CurveAnalysisRequest'),
       response: { 200: Type.Ref('CurveAnalysisResult'), ...problemResponses(400, 401, 413, 415) },

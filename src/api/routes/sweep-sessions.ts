@@ -13,8 +13,9 @@ import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts
 import { limitExceeded, notFound } from '../../contracts/problems.js';
 import { newSweep } from '../../lrfinder/session.js';
 import type { SweepLossesRequest, SweepSessionRequest } from '../../sync/sweep-sessions/contract.js';
+import { resolveSweepSession, sweepOptionsOf } from '../../sync/sweep-sessions/request.js';
 import {
-  applyReports, BASE, reportsOf, resolveSweepSession, sessionReport, sessionResource, stopSession,
+  applyReports, BASE, reportsIn, sessionReport, sessionResource, stopSession,
 } from '../../sync/sweep-sessions/resource.js';
 import { SweepSessionStore } from '../../sync/sweep-sessions/store.js';
 
@@ -33,6 +34,8 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
         'The service plans the LRs exactly as torch-lr-finder (`start_lr` → `end_lr` over `num_iter` steps, `exp` or `linear`). ' +
         'Loop: set the optimizer\'s LR to `next.lr`, train one minibatch, POST its loss to `links.losses` as `{iteration, loss}`; ' +
         'the answer has the next LR, or `status: "stopped"` with the suggestion (torch-lr-finder\'s EMA and stop rule, every suggestion method). ' +
+        '`param_groups: [{name, lr_mult}]` gives each group\'s LR in `next.param_groups`; `emulate` runs a library\'s whole pipeline ' +
+        '(its LR plan in `next`, its smoothing, stop rule, trimming and methods). ' +
         `At most ${config.limits.numIter} iterations (LIMIT_NUM_ITER). Sessions expire RESULT_TTL_S after their last update.`,
       headers: IdempotencyHeaders,
       body: Type.Ref('SweepSessionRequest'),
@@ -40,7 +43,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
     },
   }, async (req: FastifyRequest<{ Body: SweepSessionRequest }>, reply: FastifyReply) => {
     const request = resolveSweepSession(req.body, config.limits);
-    const doc = await store.create(request, newSweep(), req.owner);
+    const doc = await store.create(request, newSweep(sweepOptionsOf(request)), req.owner);
     return reply.code(201).header('location', `${BASE}/${doc.id}`).send(sessionResource(doc));
   });
 
@@ -49,15 +52,19 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
       tags,
       summary: 'Report the loss of the step trained at next.lr',
       description:
-        '`{iteration, loss}` or a batch `{losses: [{iteration, loss}, ...]}`, in order; `loss: null` for NaN/Inf (stops the session, ' +
-        '`non_finite`). Re-sending a recorded point with the same loss is harmless (same answer); another loss for it, or a skipped ' +
-        'iteration, is a 409 naming the expected iteration. Reports of a batch after its stopping point are not recorded (`ignored`).',
+        'One report per optimizer step (with gradient accumulation: the mean loss of its micro-batches): `{iteration, loss}` or a batch ' +
+        '`{losses: [{iteration, loss}, ...]}`, in order. `loss` is a number, "NaN", "Infinity", "-Infinity" or null (non-finite, kind ' +
+        'unknown); a non-finite loss stops the service\'s pipeline (`non_finite`). `{iteration, skipped: true}`: the GradScaler skipped ' +
+        'the step — no point, the plan does not advance; more than `max_skipped_steps` in a row stop the session (`non_finite`); an ' +
+        'emulating session records it with its `loss`, as the library would. Re-sending a recorded report is harmless (same answer); ' +
+        'a different one for its iteration, or a gap, is a 409 naming the expected iteration. Reports of a batch after its stopping ' +
+        'point are not recorded (`ignored`).',
       params: JobParams,
       body: Type.Ref('SweepLossesRequest'),
       response: { 200: Type.Ref('SweepSessionReport'), ...problemResponses(400, 401, 404, 409, 413, 415, 503) },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Body: SweepLossesRequest }>) => {
-    const items = reportsOf(req.body);
+    const items = reportsIn(req.body);
     const batch = req.body.losses !== undefined;
     if (items.length > config.limits.numIter) {
       throw limitExceeded('/losses', 'the number of reports', items.length, config.limits.numIter, 'LIMIT_NUM_ITER');

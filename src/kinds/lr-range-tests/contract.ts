@@ -6,7 +6,9 @@ import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
-import { LayerSeries, RANGE_TEST_DEFAULTS, SUGGESTION_NAMES, Warning } from '../../contracts/lr-range-test.js';
+import { Emulate } from '../../contracts/emulate.js';
+import { LayerSeries, RANGE_TEST_DEFAULTS, SKIP_DESCRIPTION, SUGGESTION_NAMES, Warning } from '../../contracts/lr-range-test.js';
+import { Emulation, MethodPick } from '../../contracts/picks.js';
 import { Loss, Model, Optimizer } from '../../contracts/model.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
@@ -30,10 +32,14 @@ export const LrRangeTestRequest = Type.Object(
     diverge_th: Type.Optional(Type.Number({ exclusiveMinimum: 1, maximum: 1e6, default: D.diverge_th })),
     suggestion: Type.Optional(StringEnum(SUGGESTION_NAMES, {
       default: D.suggestion,
-      description: 'which method picks `suggested_lr`: fastai\'s minimum, steep, valley (default), slide; torch-lr-finder\'s steepest; zero_lag_steepest (ours). All are returned in `suggestions`.',
+      description: 'which method picks `suggested_lr`: fastai\'s valley (default), steep, minimum, slide; torch-lr-finder\'s steepest; ' +
+        'Lightning\'s lightning, lightning_legacy; keras_lr_finder\'s keras_sma; ignite\'s ignite; zero_lag_steepest (ours). ' +
+        'All are returned in `suggestions`. With `emulate` the default is the library\'s own',
     })),
-    skip_start: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: D.skip_start })),
-    skip_end: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: D.skip_end })),
+    skip_start: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: SKIP_DESCRIPTION.skip_start })),
+    skip_end: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: SKIP_DESCRIPTION.skip_end })),
+    sma: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'keras_lr_finder `get_best_lr(sma)` for keras_sma (default 1)' })),
+    emulate: Type.Optional(Emulate),
     clip_grad_norm: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description: 'torch.nn.utils.clip_grad_norm_ max_norm (L2)' })),
     clip_grad_value: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description: 'torch.nn.utils.clip_grad_value_ clip_value' })),
     eval: Type.Optional(StringEnum(['train', 'val'] as const, { default: D.eval, description: 'record the training minibatch loss, or the validation loss after every step' })),
@@ -50,15 +56,6 @@ export const LrRangeTestRequest = Type.Object(
 );
 export type LrRangeTestRequest = Static<typeof LrRangeTestRequest>;
 
-const SuggestionValue = Type.Object(
-  {
-    lr: FiniteOrNull,
-    index: Type.Union([Type.Integer(), Type.Null()]),
-    reason: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
-
 const RunCurve = Type.Object(
   {
     seed: Type.Integer(),
@@ -74,13 +71,13 @@ const RunCurve = Type.Object(
 
 export const LrRangeTestResult = Type.Object(
   {
-    lrs: Type.Array(Type.Number(), { description: 'the LR applied at each iteration' }),
+    lrs: Type.Array(Type.Number(), { description: 'the LR of each iteration (with `emulate`: the LR the library records, which ignite takes one step ahead of the one applied)' }),
     losses: Type.Array(FiniteOrNull, { description: 'raw loss per iteration (null where non-finite)' }),
-    smoothed_losses: Type.Array(FiniteOrNull, { description: 'torch-lr-finder EMA of the losses (smooth_f)' }),
+    smoothed_losses: Type.Array(FiniteOrNull, { description: 'torch-lr-finder EMA of the losses (smooth_f); with `emulate`, what the library recorded (null where non-finite)' }),
     grad_norms: Type.Array(FiniteOrNull, { description: 'total gradient L2 norm before clipping' }),
     suggested_lr: FiniteOrNull,
     suggestion: Type.Object({ method: Type.String(), lr: FiniteOrNull, index: Type.Union([Type.Integer(), Type.Null()]), reason: Type.Optional(Type.String()) }),
-    suggestions: Type.Record(Type.String(), SuggestionValue),
+    suggestions: Type.Record(Type.String(), RefOf(MethodPick), { description: 'every method\'s pick, with the window it read and the trimming it applied' }),
     best_lr: FiniteOrNull,
     best_loss: FiniteOrNull,
     stop_reason: StringEnum(['completed', 'diverged', 'non_finite'] as const),
@@ -92,6 +89,8 @@ export const LrRangeTestResult = Type.Object(
     layer_iterations: Type.Optional(Type.Array(Type.Integer(), { description: '0-based iterations of the per-layer points (indices into lrs and losses)' })),
     warnings: Type.Array(RefOf(Warning)),
     seed: Type.Integer(),
+    /** with `emulate`: the library's run on this training's raw losses (recorded LRs and losses, NaN / ±Infinity kept apart, how many points, why it stopped) */
+    emulation: Type.Optional(RefOf(Emulation)),
     runs: Type.Optional(Type.Array(RunCurve, { description: 'repeats > 1: every run\'s curve (run k trained from seed + k; run 0 is the top-level curve)' })),
     suggestion_spread: Type.Optional(Type.Object({
       n: Type.Integer({ description: 'runs with a suggestion' }),

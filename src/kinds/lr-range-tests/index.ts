@@ -15,7 +15,11 @@ export const lrRangeTests = defineKind({
     summary: 'Queue an LR range test',
     description: () =>
       'Trains the model for `num_iter` minibatches while raising the LR from `start_lr` to `end_lr` ' +
-      '(exponentially by default, as torch-lr-finder), records the loss, stops on divergence, and suggests an LR. ' +
+      '(exponentially by default, as torch-lr-finder), records the loss, stops on divergence, and suggests an LR with every method ' +
+      '(fastai, torch-lr-finder, Lightning, keras_lr_finder, ignite, ours), each with its own library\'s trimming. With `emulate` ' +
+      '(`"fastai"`, `"torch-lr-finder"`, `"lightning"`, `"keras-lr-finder"`, `"ignite"`, or `{library, ...its arguments}`) the run ' +
+      'is that library\'s whole pipeline on the trainer\'s raw losses — its LR plan, smoothing, stop rule, trimming and methods — and ' +
+      '`emulation` says how many points it recorded and why it stopped. ' +
       'Every field is optional: `{"preset": "spirals-mlp"}` (or `{}`) runs a complete example. Answers 202 with a ' +
       'Location to poll.',
   },

@@ -1,16 +1,31 @@
 /**
  * An LR range test job: for each repeat, a fresh model (seed + r) trained through the range
- * test generator; the result is the first run's curves and suggestions, plus, with repeats > 1,
- * every run's curve and the spread of the suggestion (log-mean, min, max).
+ * test generator — the service's own pipeline (torch-lr-finder's plan, EMA and stop rule, made
+ * NaN- and sign-safe; every method on the smoothed curve), or with `emulate` the library's whole
+ * pipeline (./emulated.ts). The result is the first run's curves and suggestions, plus, with
+ * repeats > 1, every run's curve and the spread of the suggestion (log-mean, min, max).
  */
+import { wireEmulation, wirePicks, wireSuggestion, wireWarning } from '../../contracts/picks.js';
 import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
 import { createTrainer } from '../../core/trainer.js';
 import type { StepResult } from '../../core/types.js';
-import { analyzeRangeTest, appendLayerStats, downsampleLayers, layerWarnings, rangeTest, type LayerSeries, type RangeTestOutcome } from '../../lrfinder/index.js';
+import {
+  analyzeRangeTest, appendLayerStats, downsampleLayers, emulationLimit, layerWarnings, METHOD_NAMES, rangeTest,
+  type CurveWarning, type EmulationResult, type LayerSeries, type MethodPick, type MethodName, type RangePoint, type RangeTestOutcome,
+} from '../../lrfinder/index.js';
 import type { JobDeps } from '../kind.js';
 import type { LrRangeTestResult } from './contract.js';
+import { emulatedRangeTest, emulationOf, type EmulatedRun } from './emulated.js';
 import type { ResolvedRangeTest } from './resolve.js';
+
+/** One run's picks, whichever pipeline made them. */
+interface RunAnalysis {
+  suggested_lr: number | null;
+  suggestion: MethodPick;
+  suggestions: Partial<Record<MethodName, MethodPick>>;
+  warnings: CurveWarning[];
+}
 
 export interface RangeTestProgress {
   iteration: number;
@@ -27,8 +42,9 @@ const NON_FINITE_HINT =
 
 export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generator<RangeTestProgress, LrRangeTestResult> {
   const dataset = deps.dataset(req.data, req.seed);
-  const total = req.num_iter * req.repeats;
-  const runs: { seed: number; outcome: RangeTestOutcome; analysis: ReturnType<typeof analyzeRangeTest> }[] = [];
+  const perRun = req.emulate ? (emulationLimit(emulationOf(req)) as number) : req.num_iter;
+  const total = perRun * req.repeats;
+  const runs: { seed: number; outcome: RangeTestOutcome; analysis: RunAnalysis; emulation?: EmulationResult }[] = [];
   const layers: LayerSeries[] = [];
 
   for (let r = 0; r < req.repeats; r++) {
@@ -41,26 +57,31 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
       if (req.eval !== 'val' || s.non_finite) return s;
       return { ...s, loss: trainer.evaluate('val').loss };
     };
-    const gen = rangeTest(req, step);
+    const gen: Generator<RangePoint, RangeTestOutcome | EmulatedRun> = req.emulate ? emulatedRangeTest(req, step) : rangeTest(req, step);
     let next = gen.next();
     while (!next.done) {
       const p = next.value;
-      yield { iteration: r * req.num_iter + p.iteration + 1, total, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss, run: r };
+      yield { iteration: r * perRun + p.iteration + 1, total, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss, run: r };
       next = gen.next();
     }
-    const outcome = next.value;
-    const analysis = analyzeRangeTest(outcome, {
-      num_iter: req.num_iter,
-      suggestion: req.suggestion,
-      skip_start: req.skip_start,
-      skip_end: req.skip_end,
-    });
-    runs.push({ seed, outcome, analysis });
+    const done = next.value;
+    if ('emulation' in done) {
+      const e = done.emulation;
+      const s = e.suggestion;
+      const warnings = [...e.warnings, ...s.warnings];
+      if (s.lr === null) warnings.push({ code: 'no_suggestion', message: `no ${s.method} suggestion: ${s.reason}` });
+      runs.push({ seed, outcome: done.outcome, analysis: { suggested_lr: s.lr, suggestion: s, suggestions: e.suggestions, warnings }, emulation: e });
+    } else {
+      const analysis = analyzeRangeTest(done, {
+        num_iter: req.num_iter, suggestion: req.suggestion, skip_start: req.skip_start, skip_end: req.skip_end, methods: METHOD_NAMES, sma: req.sma,
+      });
+      runs.push({ seed, outcome: done, analysis });
+    }
   }
 
   const first = runs[0];
-  const warnings = [...first.analysis.warnings, ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index)];
-  if (first.outcome.stop_reason === 'non_finite') {
+  const warnings = [...first.analysis.warnings, ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index)].map(wireWarning);
+  if (first.outcome.stop_reason === 'non_finite' && !req.emulate) {
     warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
   }
   const sampled = downsampleLayers(layers, deps.layerPoints ?? Number.MAX_SAFE_INTEGER);
@@ -70,8 +91,8 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
     smoothed_losses: first.outcome.smoothed_losses,
     grad_norms: first.outcome.grad_norms,
     suggested_lr: first.analysis.suggested_lr,
-    suggestion: first.analysis.suggestion,
-    suggestions: first.analysis.suggestions,
+    suggestion: wireSuggestion(first.analysis.suggestion),
+    suggestions: wirePicks(first.analysis.suggestions),
     best_lr: first.outcome.best_lr,
     best_loss: first.outcome.best_loss,
     stop_reason: first.outcome.stop_reason,
@@ -81,6 +102,7 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
     warnings,
     seed: req.seed,
   };
+  if (first.emulation) result.emulation = wireEmulation(first.emulation);
   if (req.repeats > 1) {
     result.runs = runs.map((r) => ({
       seed: r.seed,

@@ -157,6 +157,8 @@ function subtitle(req: Obj, r: Obj): string {
   if (typeof req.preset === 'string') parts.push(`preset ${req.preset}`);
   const opt = obj(req.optimizer);
   if (typeof opt.type === 'string') parts.push(`optimizer ${opt.type}`);
+  const emulate = obj(req.emulate);
+  if (typeof emulate.library === 'string') parts.push(`emulating ${emulate.library}`);
   if (isNum(req.start_lr) && isNum(req.end_lr)) parts.push(`LR ${fmt(req.start_lr)} → ${fmt(req.end_lr)}${typeof req.step_mode === 'string' ? ` (${req.step_mode})` : ''}`);
   if (isNum(r.iterations)) parts.push(`${r.iterations}${isNum(req.num_iter) ? ` of ${req.num_iter}` : ''} iterations`);
   if (isNum(req.seed)) parts.push(`seed ${req.seed}`);

@@ -90,3 +90,18 @@ function igniteN(o: ResolvedEmulation, i: number): number {
   if (o.data_length !== null) return o.data_length;
   throw new RangeError(`ignite: num_iter=None needs the number of iterations (the data loader's length) to plan point ${i}; give num_iter`);
 }
+
+/**
+ * The LRs points 0 … n-1 are trained at (`applied`), in one pass: keras_lr_finder's plan compounds
+ * (lr_{i+1} = float32(lr_i · lr_mult)), so its `recorded(i)` costs i steps; here it costs one.
+ */
+export function appliedLrs(o: ResolvedEmulation, n: number): number[] {
+  if (o.lrs !== null) return o.lrs.slice(0, n);
+  if (o.library !== 'keras-lr-finder') return Array.from({ length: n }, (_, i) => PLANS[o.library].applied(i, o));
+  const out: number[] = [];
+  const batches = o.num_iter ?? o.data_length;
+  if (batches === null) throw new RangeError('keras-lr-finder: the number of batches (num_iter) is needed to plan the LRs');
+  const mult = (o.end_lr / o.start_lr) ** (1 / batches);
+  for (let i = 0, lr = Math.fround(o.start_lr); i < n; i++, lr = Math.fround(lr * mult)) out.push(lr);
+  return out;
+}

@@ -8,21 +8,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProblemError } from '../../contracts/problems.js';
-import type { ResolvedSweep } from '../../contracts/resolve.js';
-import type { SweepState, SweepResult } from '../../lrfinder/session.js';
+import type { SweepState } from '../../lrfinder/session.js';
 import { redisUnavailable } from '../../queue/jobs.js';
-
-export type { ResolvedSweep };
+import type { SweepSessionResultWire } from './contract.js';
+import type { ResolvedSweepSession } from './request.js';
 
 export interface SweepDoc {
   id: string;
   owner: string;
   created_at: string;
   updated_at: string;
-  request: ResolvedSweep;
+  request: ResolvedSweepSession;
   state: SweepState;
-  /** set once stopped */
-  result: SweepResult | null;
+  /** set once stopped (wire form: no NaN) */
+  result: SweepSessionResultWire | null;
 }
 
 export function sweepKey(prefix: string, id: string): string {
@@ -59,7 +58,7 @@ export class SweepSessionStore {
     }
   }
 
-  async create(request: ResolvedSweep, state: SweepState, owner: string, now = new Date()): Promise<SweepDoc> {
+  async create(request: ResolvedSweepSession, state: SweepState, owner: string, now = new Date()): Promise<SweepDoc> {
     const at = now.toISOString();
     const doc: SweepDoc = { id: randomUUID(), owner, created_at: at, updated_at: at, request, state, result: null };
     const key = sweepKey(this.opts.prefix, doc.id);

@@ -15,9 +15,13 @@ describe('resolveRangeTest', () => {
     const r = resolve({});
     expect(r).toMatchObject({
       preset: 'spirals-mlp', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5,
-      suggestion: 'valley', skip_start: 10, skip_end: 5, eval: 'train', repeats: 1, seed: 0, batch_size: 64,
+      suggestion: 'valley', eval: 'train', repeats: 1, seed: 0, batch_size: 64,
       loss: { name: 'cross_entropy' },
     });
+    // unset trimming: each method applies its own library's
+    expect(r.skip_start).toBeUndefined();
+    expect(r.skip_end).toBeUndefined();
+    expect(r.emulate).toBeUndefined();
     expect(r.data).toMatchObject({ name: 'spirals', n_samples: 1000, noise: 0.2, seed: 0, val_fraction: 0.2 });
   });
 
@@ -86,6 +90,37 @@ describe('resolveRangeTest', () => {
   });
 });
 
+describe('emulate', () => {
+  it('the library\'s arguments with its own defaults; the top-level plan fields echo them; the library\'s default method', () => {
+    const r = resolve({ emulate: 'lightning' });
+    expect(r.emulate).toEqual({ library: 'lightning', start_lr: 1e-8, end_lr: 1, num_iter: 100, step_mode: 'exp', beta: 0.98, diverge_th: 4, global_step: 0 });
+    expect(r).toMatchObject({ start_lr: 1e-8, end_lr: 1, num_iter: 100, suggestion: 'lightning' });
+    expect(resolve({ emulate: 'torch-lr-finder' }).suggestion).toBe('steepest');
+    expect(resolve({ emulate: 'keras-lr-finder' }).suggestion).toBe('keras_sma');
+    expect(resolve({ emulate: 'ignite', suggestion: 'valley' }).suggestion).toBe('valley');
+  });
+
+  it('the request\'s own plan fields are the library\'s where `emulate` leaves them out; keras and ignite plan num_iter steps (default 100)', () => {
+    expect(resolve({ emulate: 'fastai', num_iter: 60, start_lr: 1e-6 }).emulate).toMatchObject({ num_iter: 60, start_lr: 1e-6, end_lr: 10 });
+    expect(resolve({ emulate: { library: 'torch-lr-finder', smooth_f: 0.1 }, smooth_f: 0.2 }).emulate).toMatchObject({ smooth_f: 0.1 });
+    expect(resolve({ emulate: 'fastai', smooth_f: 0.2 }).emulate).not.toHaveProperty('smooth_f'); // fastai has no smooth_f
+    expect(resolve({ emulate: 'keras-lr-finder' }).emulate).toMatchObject({ num_iter: 100, steps_per_epoch: null });
+    expect(resolve({ emulate: 'ignite' }).emulate).toMatchObject({ num_iter: 100 });
+  });
+
+  it.each<[string, LrRangeTestRequest, string, string]>([
+    ['an argument the library does not have', { emulate: { library: 'fastai', smooth_f: 0.1 } }, '/emulate/smooth_f', 'invalid_request'],
+    ['num_iter None (a range test plans ahead)', { emulate: { library: 'ignite', num_iter: null } }, '/emulate/num_iter', 'invalid_request'],
+    ['num_iter above LIMIT_NUM_ITER', { emulate: { library: 'fastai', num_iter: 6000 } }, '/emulate/num_iter', 'limit_exceeded'],
+    ['a falling plan', { emulate: { library: 'torch-lr-finder', start_lr: 1, end_lr: 1e-3 } }, '/emulate/end_lr', 'invalid_request'],
+    ['what the library rejects', { emulate: { library: 'ignite', diverge_th: 0.5 } }, '/emulate', 'invalid_request'],
+  ])('%s: a 400 naming the field', (_n, body, pointer, code) => {
+    const p = problem(() => resolve(body));
+    expect(p.code).toBe(code);
+    expect(p.errors[0].pointer).toBe(pointer);
+  });
+});
+
 describe('the echoed request', () => {
   const bodies: LrRangeTestRequest[] = [
     {},
@@ -94,6 +129,8 @@ describe('the echoed request', () => {
     { data: { name: 'blobs', classes: 4, features: 3 }, model: { hidden: [8], batchnorm: true, dropout: 0.2, init: { name: 'uniform', a: -0.1, b: 0.1 } } },
     { data: { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0], task: 'classification' }, model: { layers: [{ type: 'dense', units: 4, activation: 'tanh', init: { name: 'trunc_normal', std: 0.02, a: -0.04, b: 0.04 } }, { type: 'residual', layers: [{ type: 'dense', units: 4, activation: 'relu' }] }] } },
     { preset: 'moons-mlp', optimizer: { type: 'rmsprop', centered: true }, loss: { name: 'cross_entropy', label_smoothing: 0.1 } },
+    { preset: 'iris-mlp', emulate: 'lightning', num_iter: 60, skip_start: 5, sma: 3 },
+    { emulate: { library: 'keras-lr-finder', steps_per_epoch: 40 }, start_lr: 1e-5 },
   ];
 
   it.each(bodies.map((b) => [JSON.stringify(b).slice(0, 60), b]))('%s validates as a request body and re-resolves to itself', async (_n, body) => {
