@@ -51,12 +51,18 @@ from lrfinder import Client
 lrf = Client(os.environ["LRF_URL"])
 p = lrf.preview_schedule({"type": "StepLR", "lr": 0.1, "step_size": 2, "gamma": 0.5}, steps=5)
 a = lrf.analyze_curve([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], [2.30, 2.29, 2.10, 1.40, 1.10, math.inf], suggestion="steepest", skip_start=0, skip_end=0)
-print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"]}))
+n = lrf.analyze_curve([1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], [2.30, 2.29, 2.10, 1.40, 1.10, math.nan], suggestion="steepest", skip_start=0, skip_end=0)
+e = lrf.analyze_curve(None, [2.3 - 0.01 * i for i in range(30)], emulate="fastai")
+print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"], "nan": n["suggestions"]["steepest"], "fastai": e["emulation"]}))
 `);
     expect(out.lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]); // torch StepLR(step_size=2, gamma=0.5)
-    // the client sends the inf as null (non-finite, kind unknown), read as NaN: torch-lr-finder's np.gradient is
-    // [-0.01, -0.1, -0.445, -0.5, nan, nan] and numpy's argmin is the first NaN
-    expect(out.steepest).toMatchObject({ lr: 0.1, index: 4, origin: 'torch-lr-finder' });
+    // a NaN instead: np.gradient is NaN at 4 and 5, and numpy's argmin is the first NaN (4)
+    expect(out.nan).toMatchObject({ lr: 0.1, index: 4 });
+    // raw losses through fastai's pipeline, no lrs: its plan, start_lr * (end_lr/start_lr) ** (i/num_it); 30 of its 100 points
+    expect(out.fastai).toMatchObject({ library: 'fastai', iterations: 30, stop_reason: 'exhausted' });
+    expect(out.fastai.lrs[1]).toBe(1e-7 * (10 / 1e-7) ** (1 / 100));
+    // the inf travels as "Infinity": torch-lr-finder's np.gradient is [-0.01, -0.1, -0.445, -0.5, inf, inf], argmin 3
+    expect(out.steepest).toMatchObject({ lr: 0.01, index: 3, origin: 'torch-lr-finder' });
   });
 
   it('drives a sweep session from a plain Python loop (no numpy): stops on divergence or NaN, with a suggestion', async () => {

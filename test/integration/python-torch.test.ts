@@ -24,7 +24,9 @@ const TESTS = [
   'test_dict_batches_of_a_model_that_returns_its_loss_train_in_train_mode',
   'test_val_loader_reports_the_whole_validation_loss_after_each_step',
   'test_the_result_shows_its_plot_inline',
-  'test_param_groups_and_skipped_reports_are_sent_when_the_service_has_them',
+  'test_the_service_has_param_groups_skipped_reports_and_typed_losses',
+  'test_next_param_groups_are_read_in_request_order',
+  'test_param_groups_and_skipped_reports_go_to_the_service',
   'test_training_state_around_a_hand_written_sweep_loop',
   'test_trainer_train_steps_follows_lr_fn_and_retries_skipped_steps',
 ];

@@ -10,7 +10,7 @@ import urllib.request
 from typing import Any, Iterable
 
 from .jobs import Job
-from .sweep import SweepSession
+from .sweep import SweepSession, clean_loss
 
 DEFAULT_URL = "http://127.0.0.1:3000"
 
@@ -177,10 +177,18 @@ class Client:
             body["steps"] = steps
         return self.request("POST", "/v1/schedules/preview", body)
 
-    def analyze_curve(self, lrs: Iterable[float], losses: Iterable[float | None], **options: Any) -> dict[str, Any]:
-        """Suggestions for a curve recorded in your own training loop (NaN/inf become null)."""
-        clean = [None if (x is None or not math.isfinite(float(x))) else float(x) for x in losses]
-        return self.request("POST", "/v1/curve-analyses", {"lrs": [float(x) for x in lrs], "losses": clean, **options})
+    def analyze_curve(self, lrs: Iterable[float] | None, losses: Iterable[float | None], **options: Any) -> dict[str, Any]:
+        """Suggestions for a curve recorded in your own training loop or by a library: every method,
+        each with its library's trimming. With `emulate="fastai"` etc. `losses` are raw per-step
+        losses through that library's whole pipeline, and `lrs` may be None (the library's LR plan).
+        NaN / inf / -inf are sent as "NaN", "Infinity", "-Infinity" where the service takes them
+        (else as null)."""
+        values = [None if x is None else float(x) for x in losses]
+        typed = any(v is not None and not math.isfinite(v) for v in values) and self.sweep_features().get("typed_losses", False)
+        body: dict[str, Any] = {"losses": [clean_loss(v, typed) for v in values], **options}
+        if lrs is not None:
+            body["lrs"] = [float(x) for x in lrs]
+        return self.request("POST", "/v1/curve-analyses", body)
 
     # -- sweep sessions ---------------------------------------------------------------------
     def sweep(self, **options: Any) -> SweepSession:
@@ -191,8 +199,9 @@ class Client:
 
     def sweep_features(self) -> dict[str, bool]:
         """What this service's sweep sessions accept beyond torch-lr-finder's arguments, read once
-        from its OpenAPI document: `param_groups` (per-group LR multipliers in the session request)
-        and `skipped` (a `{iteration, skipped: true}` report for a step the GradScaler skipped)."""
+        from its OpenAPI document: `param_groups` (per-group LR multipliers in the session request),
+        `skipped` (a `{iteration, skipped: true}` report for a step the GradScaler skipped) and
+        `typed_losses` (losses "NaN", "Infinity", "-Infinity" instead of null)."""
         if self._features is None:
             try:
                 schemas = self.request("GET", "/openapi.json").get("components", {}).get("schemas", {})
@@ -202,6 +211,7 @@ class Client:
             self._features = {
                 "param_groups": "param_groups" in props("SweepSessionRequest"),
                 "skipped": "skipped" in props("SweepLossReport") or "skipped" in props("SweepLossesRequest"),
+                "typed_losses": "Infinity" in json.dumps(props("SweepLossReport").get("loss") or {}),
             }
         return dict(self._features)
 

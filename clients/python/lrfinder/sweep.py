@@ -11,10 +11,15 @@ if TYPE_CHECKING:
     from .client import Client
 
 
-def clean_loss(loss: Any) -> float | None:
-    """A reported loss as JSON allows it: a float (0-d tensors and numpy scalars too), None for NaN/inf."""
+def clean_loss(loss: Any, typed: bool = False) -> float | str | None:
+    """A reported loss as JSON allows it: a float (0-d tensors and numpy scalars too), None for NaN/inf;
+    with `typed`, NaN / inf / -inf as "NaN", "Infinity", "-Infinity" (for services that take them)."""
     value = None if loss is None else float(loss)
-    return value if value is not None and math.isfinite(value) else None
+    if value is None or math.isfinite(value):
+        return value
+    if not typed:
+        return None
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
 class SweepSession:
@@ -54,27 +59,39 @@ class SweepSession:
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._update(self.client.request("POST", f"/v1/sweep-sessions/{self.id}/losses", body))
 
+    def _loss(self, loss: Any) -> float | str | None:
+        """The loss as sent: NaN / inf / -inf keep their kind when the service takes "NaN", "Infinity", "-Infinity"."""
+        value = clean_loss(loss)
+        if value is None and loss is not None and self.client.sweep_features().get("typed_losses"):
+            return clean_loss(loss, typed=True)
+        return value
+
     def _next_iteration(self) -> int:
         if self.next is None:
             raise RuntimeError(f"the session stopped ({self.stop_reason}); nothing more to report")
         return self.next["iteration"]
 
     def report(self, loss: Any, iteration: int | None = None) -> dict[str, Any]:
-        """Reports the loss of the step trained at `next["lr"]` (a float, a 0-d tensor, NaN/inf or None)."""
+        """Reports the loss of the step trained at `next["lr"]` (a float, a 0-d tensor, NaN/inf or None).
+        With gradient accumulation, report once per optimizer step: the mean of its micro-batch losses."""
         iteration = self._next_iteration() if iteration is None else iteration
-        return self._post({"iteration": iteration, "loss": clean_loss(loss)})
+        return self._post({"iteration": iteration, "loss": self._loss(loss)})
 
-    def report_skipped(self, iteration: int | None = None) -> dict[str, Any]:
+    def report_skipped(self, iteration: int | None = None, *, loss: Any = None) -> dict[str, Any]:
         """Tells the service the step at `next["lr"]` was skipped (a GradScaler found inf/NaN
-        gradients): no point is recorded and the plan does not advance. Only on services whose
-        sweep sessions accept `skipped` reports (Client.sweep_features()["skipped"])."""
+        gradients): no point is recorded and the plan does not advance. A session that emulates a
+        library records the step like the library would, so it needs the step's `loss`. Only on
+        services whose sweep sessions accept `skipped` reports (Client.sweep_features()["skipped"])."""
         iteration = self._next_iteration() if iteration is None else iteration
-        return self._post({"iteration": iteration, "skipped": True})
+        body: dict[str, Any] = {"iteration": iteration, "skipped": True}
+        if loss is not None:
+            body["loss"] = self._loss(loss)
+        return self._post(body)
 
     def report_many(self, losses: Iterable[Any], start: int | None = None) -> dict[str, Any]:
         """Reports several consecutive losses at once (iterations start, start+1, ...; default: next)."""
         first = self.next["iteration"] if start is None and self.next is not None else (start or 0)
-        body = {"losses": [{"iteration": first + k, "loss": clean_loss(v)} for k, v in enumerate(losses)]}
+        body = {"losses": [{"iteration": first + k, "loss": self._loss(v)} for k, v in enumerate(losses)]}
         return self._post(body)
 
     def stop(self) -> dict[str, Any]:

@@ -124,6 +124,7 @@ class Encoding(unittest.TestCase):
             def __float__(self):
                 return 0.25
         self.assertEqual([clean_loss(v) for v in (float("nan"), float("-inf"), None, Scalar(), 2)], [None, None, None, 0.25, 2.0])
+        self.assertEqual([clean_loss(v, typed=True) for v in (float("nan"), float("inf"), float("-inf"), None, 2)], ["NaN", "Infinity", "-Infinity", None, 2.0])
 
     def test_client_reads_its_url_and_key_from_the_environment(self):
         with mock.patch.dict(os.environ, {"LRFINDER_URL": "http://example.test:1/", "LRFINDER_API_KEY": "k"}):

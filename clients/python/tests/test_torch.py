@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import math
 import os
 import unittest
@@ -307,35 +308,32 @@ class BuildingBlocks(unittest.TestCase):
 
 
 class ServerSideGroupsAndSkips(unittest.TestCase):
-    """When the service's sweep sessions accept `param_groups` and `{skipped: true}` reports
-    (Client.sweep_features()), range_test sends them. The service here may not have them yet: this
-    client records what range_test sends and answers those two as such a service would."""
+    """The service's sweep sessions take `param_groups` and `{iteration, skipped: true}` reports
+    (Client.sweep_features() reads them from its OpenAPI document): range_test sends both and
+    trains each group at the LR the service answers in `next.param_groups`."""
 
-    @unittest.skipUnless(URL, "LRF_URL (a running lr-finder service) is not set")
-    def test_param_groups_and_skipped_reports_are_sent_when_the_service_has_them(self):
-        sent = []
+    def setUp(self):
+        if not URL:
+            self.skipTest("LRF_URL (a running lr-finder service) is not set")
+        self.client = Client(URL)
 
-        class Newer(Client):
-            def sweep_features(self):
-                return {"param_groups": True, "skipped": True}
+    def test_the_service_has_param_groups_skipped_reports_and_typed_losses(self):
+        self.assertEqual(self.client.sweep_features(), {"param_groups": True, "skipped": True, "typed_losses": True})
 
-            def request(self, method, path, body=None):
-                sent.append((method, path, copy.deepcopy(body)))
-                if body and "param_groups" in body:
-                    groups = body.pop("param_groups")
-                    answer = super().request(method, path, body)
-                    self.groups, self.last = groups, answer
-                elif body and body.get("skipped"):
-                    return self.last  # the plan does not advance
-                else:
-                    answer = super().request(method, path, body)
-                    self.last = answer
-                if answer.get("next"):  # the per-group LRs, as the service would send them (here: halved for group 0)
-                    lr = answer["next"]["lr"]
-                    answer["next"]["param_groups"] = [{"name": g["name"], "lr": lr * g["lr_mult"] * (0.5 if i == 0 else 1)}
-                                                      for i, g in enumerate(self.groups)]
-                return answer
+    def test_next_param_groups_are_read_in_request_order(self):
+        session = self.client.sweep(num_iter=10, param_groups=[{"name": "body", "lr_mult": 0.3}, {"name": "head", "lr_mult": 1.0}])
+        lr = session.next["lr"]
+        self.assertEqual(session.next["param_groups"], [{"name": "body", "lr": lr * 0.3}, {"name": "head", "lr": lr}])
+        group_lrs_from = importlib.import_module("lrfinder.torch.range_test")._group_lrs_from
+        self.assertEqual(group_lrs_from(session.next, 2), [lr * 0.3, lr])
+        session.report(2.3)
+        session.report_skipped()
+        self.assertEqual((session.next["iteration"], session.next["lr"]), (2, session.lrs_planned[1]))  # the plan did not advance
+        session.stop()
+        self.assertEqual(session.result["skipped"], [1])
+        self.assertEqual(session.result["param_groups"][0]["name"], "body")
 
+    def test_param_groups_and_skipped_reports_go_to_the_service(self):
         torch.manual_seed(0)
         model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
         opt = torch.optim.Adam([{"params": model[0].parameters(), "lr": 1e-4, "name": "body"},
@@ -345,14 +343,19 @@ class ServerSideGroupsAndSkips(unittest.TestCase):
         model[0].weight.register_hook(lambda g: g * math.inf if injected["n"] == 2 else g)
         rec.hook = lambda i, loss: (injected.__setitem__("n", i), loss)[1]
         res = lt.range_test(model, opt, DataLoader(classification_data(), batch_size=32), rec, num_iter=6, diverge_th=1e6,
-                            scaler=FakeGradScaler(), client=Newer(URL))
-        create = next(b for m, p, b in sent if p == "/v1/sweep-sessions")
-        self.assertEqual(create["param_groups"], [{"name": "body", "lr_mult": 0.1}, {"name": "head", "lr_mult": 1.0}])
-        skips = [b for m, p, b in sent if b and b.get("skipped")]
-        self.assertEqual(skips, [{"iteration": 2, "skipped": True}])
-        self.assertEqual((res.iterations, res.skipped_steps), (6, 1))
+                            scaler=FakeGradScaler(), client=self.client)
+        session = self.client.request("GET", f"/v1/sweep-sessions/{res.session_id}")
+        self.assertEqual(session["request"]["param_groups"], [{"name": "body", "lr_mult": 0.1}, {"name": "head", "lr_mult": 1.0}])
+        self.assertEqual((session["skipped"], session["reports"], session["iterations"]), ([2], 7, 6))
+        self.assertEqual((res.iterations, res.skipped_steps, res.optimizer_steps), (6, 1, 7))
+        self.assertEqual(res.skipped, [2])
+        self.assertEqual(res.param_groups, [{"name": "body", "lr_mult": 0.1, "suggested_lr": res.group_lrs[0]},
+                                            {"name": "head", "lr_mult": 1.0, "suggested_lr": res.group_lrs[1]}])
+        # the skipped step was tried again at the same LRs; every step at the service's per-group LRs
+        self.assertEqual(rec.calls[2]["lrs"], rec.calls[3]["lrs"])
         for call, lr in zip([c for i, c in enumerate(rec.calls) if i != 2], res.lrs):
-            self.assertEqual(call["lrs"], [lr * 0.1 * 0.5, lr])
+            self.assertEqual(call["lrs"], [lr * 0.1, lr])
+        self.assertEqual(res.lrs, session["lrs_planned"])
 
 
 if __name__ == "__main__":
