@@ -256,3 +256,19 @@ describe('emulate: one report per step, the library\'s picks exactly', () => {
     expectProblem(await api.call('POST', '/v1/sweep-sessions', body), 400, code, pointer);
   });
 });
+
+describe('sessions stored before picks carried their trimming', () => {
+  it('answer a result recomputed from their points', async () => {
+    const s = await api.start({ num_iter: 30 });
+    await api.report(s.id, { losses: s.lrs_planned.slice(0, 25).map((lr: number, i: number) => ({ iteration: i, loss: L(lr, i) })) });
+    const now = (await api.stop(s.id)).json.result;
+    // rewrite the stored doc as an older service stored it: v1 picks {lr, index}, skip_start/skip_end in the request
+    const key = (await t.redis.keys(`*sweep-session:${s.id}`))[0];
+    const doc = JSON.parse((await t.redis.hget(key, 'doc')) as string);
+    doc.result.suggestions = Object.fromEntries(Object.entries(now.suggestions).map(([m, p]: [string, any]) => [m, { lr: p.lr, index: p.index }]));
+    await t.redis.hset(key, 'doc', JSON.stringify(doc));
+    const got = await api.get(s.id);
+    expect(got.res.statusCode).toBe(200);
+    expect(got.json.result).toEqual(now);
+  });
+});

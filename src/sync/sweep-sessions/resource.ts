@@ -44,6 +44,13 @@ export function plannedLrs(r: ResolvedSweepSession): number[] {
   return appliedLrs(e, emulationLimit(e) as number);
 }
 
+/** The stored result; one stored before picks carried their window and trimming is recomputed from the state. */
+function resultOf(doc: SweepDoc): SweepDoc['result'] {
+  const r = doc.result;
+  if (r === null || Object.values(r.suggestions).every((p) => p && 'trim' in p)) return r;
+  return wireSweepResult(sweepResult(doc.state, sweepOptionsOf(doc.request)));
+}
+
 export function sessionResource(doc: SweepDoc) {
   const opts = sweepOptionsOf(doc.request);
   const points = sweepPoints(doc.state, opts);
@@ -66,7 +73,7 @@ export function sessionResource(doc: SweepDoc) {
     best_lr: best?.lr ?? null,
     best_loss: best?.smoothed_loss ?? null,
     stop_reason: doc.state.stop_reason,
-    result: doc.result,
+    result: resultOf(doc),
     links: links(doc.id),
   };
 }
@@ -83,7 +90,7 @@ export function sessionReport(doc: SweepDoc, ignored = 0) {
     next: sweepNext(doc.state, opts),
     last: last && { iteration: pointIterations(doc.state)[n - 1], lr: last.lr, loss: last.loss, smoothed_loss: last.smoothed_loss },
     stop_reason: doc.state.stop_reason,
-    result: doc.result,
+    result: resultOf(doc),
     ignored,
     links: links(doc.id),
   };
