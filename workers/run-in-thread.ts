@@ -2,7 +2,9 @@
  * Runs jobs' training in worker threads, so the worker process's event loop stays free to renew
  * BullMQ locks and answer cancel requests. Threads are kept warm and reused job after job
  * (module loading and JIT happen once); each has a heap limit. A wall-clock timer or a cancel
- * signal terminates the thread (a hard stop, even mid-GEMM) and a fresh one replaces it.
+ * signal terminates the thread (a hard stop, even mid-GEMM) and a fresh one replaces it at once.
+ * A job's wall clock (LIMIT_JOB_TIMEOUT_S) starts when its thread is ready: starting a thread
+ * (loading modules, compiling the kernels) is the service's cost, never charged to the job.
  */
 import { Worker as Thread } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
@@ -16,38 +18,79 @@ export interface ThreadRunOptions {
 }
 
 const THREAD_URL = new URL('./train-thread.js', import.meta.url);
+/** a thread that has not loaded its modules after this long is broken, not slow */
+const THREAD_START_TIMEOUT_MS = 120_000;
+
+interface PooledThread {
+  thread: Thread;
+  /** settles when the thread has posted `ready` (rejects if it dies or hangs first) */
+  ready: Promise<void>;
+}
 
 export class ThreadPool {
-  private readonly idle: Thread[] = [];
+  private readonly idle: PooledThread[] = [];
+  private closed = false;
 
-  constructor(private readonly memoryMb: number, warm = 0) {
+  /**
+   * `warm` threads are started now and kept ready; `threadUrl` is the thread's script (the
+   * training thread; tests pass a stand-in that speaks the same protocol).
+   */
+  constructor(private readonly memoryMb: number, private readonly warm = 0, private readonly threadUrl: URL = THREAD_URL) {
     for (let i = 0; i < warm; i++) this.idle.push(this.spawn());
   }
 
-  private spawn(): Thread {
-    const t = new Thread(THREAD_URL, {
+  /** threads started or ready and waiting for a job */
+  get idleThreads(): number {
+    return this.idle.length;
+  }
+
+  private spawn(): PooledThread {
+    const thread = new Thread(this.threadUrl, {
       resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.memoryMb / 8)) },
       stdout: false,
       stderr: false,
     });
-    t.on('error', () => undefined); // handled per run; an idle thread that dies is dropped below
-    t.once('exit', () => {
-      const i = this.idle.indexOf(t);
+    thread.on('error', () => undefined); // handled per run; an idle thread that dies is dropped below
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`it was not ready after ${THREAD_START_TIMEOUT_MS / 1000} s`)), THREAD_START_TIMEOUT_MS);
+      timer.unref();
+      const onMessage = (msg: ThreadMessage) => {
+        if (msg.type !== 'ready') return;
+        clearTimeout(timer);
+        thread.off('message', onMessage);
+        resolve();
+      };
+      thread.on('message', onMessage);
+      thread.once('error', (err) => { clearTimeout(timer); reject(err); });
+      thread.once('exit', (code) => { clearTimeout(timer); reject(new Error(`it exited with code ${code}`)); });
+    });
+    ready.catch(() => undefined); // observed by the run that uses the thread
+    const pooled = { thread, ready };
+    thread.once('exit', () => {
+      const i = this.idle.indexOf(pooled);
       if (i >= 0) this.idle.splice(i, 1);
     });
-    t.unref();
-    return t;
+    thread.unref();
+    return pooled;
+  }
+
+  /** keeps `warm` threads starting or ready after one was terminated */
+  private replenish(): void {
+    while (!this.closed && this.idle.length < this.warm) this.idle.push(this.spawn());
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((t) => t.terminate()));
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((t) => t.thread.terminate()));
   }
 
   run(input: ThreadInput, opts: ThreadRunOptions): Promise<ThreadResult> {
-    const thread = this.idle.pop() ?? this.spawn();
+    const pooled = this.idle.pop() ?? this.spawn();
+    const { thread } = pooled;
     thread.ref();
     return new Promise((resolve, reject) => {
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       const cleanup = () => {
         clearTimeout(timer);
         opts.signal.removeEventListener('abort', onAbort);
@@ -61,16 +104,16 @@ export class ThreadPool {
         cleanup();
         if (ok) {
           thread.unref();
-          this.idle.push(thread);
+          this.idle.push(pooled);
         } else {
           void thread.terminate();
+          this.replenish();
         }
         fn();
       };
       const fail = (code: Parameters<typeof failureReason>[0], message: string) =>
         finish(false, () => reject(new UnrecoverableError(failureReason(code, message))));
 
-      const timer = setTimeout(() => fail('timeout', `the job ran longer than ${Math.round(opts.timeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`), opts.timeoutMs);
       const onAbort = () => fail('canceled', String(opts.signal.reason ?? 'canceled by request'));
       const onMessage = (msg: ThreadMessage) => {
         if (msg.type === 'progress') opts.onProgress(msg.progress);
@@ -96,7 +139,11 @@ export class ThreadPool {
       thread.on('message', onMessage);
       thread.on('error', onError);
       thread.on('exit', onExit);
-      thread.postMessage(input);
+      pooled.ready.then(() => {
+        if (settled) return;
+        timer = setTimeout(() => fail('timeout', `the job ran longer than ${Math.round(opts.timeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`), opts.timeoutMs);
+        thread.postMessage(input);
+      }, (err: Error) => fail('job_failed', `the training thread did not start: ${err.message}`));
     });
   }
 }
