@@ -34,7 +34,7 @@ export interface RunRow {
   own: Record<string, number | null>;
   fresh: Record<string, number | null>;
   picks: Record<string, number | null>;
-  search: { lr: number | null; cost: number; level: string; p: number; noise: number; interval: [number, number] | null; warnings: string[]; finals: [number, number][]; initial: number | null };
+  search: { lr: number | null; cost: number; level: string; p: number; noise: number; interval: [number, number] | null; warnings: string[]; finals: [number, number][]; initial: number | null; tails: [number, [number, number | null][]][] };
 }
 
 const METHODS: string[] = [...SUGGESTION_METHOD_NAMES, 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
@@ -66,7 +66,7 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
     const lr = analysis.suggestions[m]?.lr ?? null;
     picks[m] = lr === null || !(lr > 0) ? null : latticeLr(latticeIndex(lr));
   }
-  const { result } = runSearch(own, input);
+  const { result, state } = runSearch(own, input);
   picks.search = result.recommended_lr;
   if (process.env.SQ_VARIANTS) {
     const finals = result.candidates.filter((c) => c.at_horizon && c.metric !== null);
@@ -76,7 +76,7 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
   }
   const row: RunRow = {
     setup: setup.name, suite: setup.suite, seed, train_steps: setup.train_steps, own: {}, fresh: {}, picks,
-    search: summary(result),
+    search: { ...summary(result), tails: state.candidates.filter((c) => c.steps === setup.train_steps && !c.diverged).map((c) => [c.lr, c.metrics.filter((m) => m.steps >= 0.9 * c.steps).map((m) => [m.steps, m.metric])]) },
   };
   for (const [which, env] of envs) {
     const floor = 0.002 * env.cache.initialMetric();
@@ -87,7 +87,7 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
   return row;
 }
 
-function summary(r: SearchResult): RunRow['search'] {
+function summary(r: SearchResult): Omit<RunRow['search'], 'tails'> {
   return {
     lr: r.recommended_lr, cost: r.cost.steps, level: r.confidence.level, p: r.confidence.p_within_tolerance,
     noise: r.confidence.noise, interval: r.interval ? [r.interval.low, r.interval.high] : null, warnings: r.warnings.map((w) => w.code),

@@ -63,8 +63,10 @@ export class CachedRunner {
     return this.real;
   }
 
-  /** start a new search: no candidate has trained yet */
-  newSession(): void { this.session = new Map(); }
+  private resumable = true;
+
+  /** start a new search: no candidate has trained yet; `resumable`: trials continue a candidate's steps */
+  newSession(resumable = true): void { this.session = new Map(); this.resumable = resumable; }
 
   initialMetric(): number {
     if (this.data.initial === null) { this.data.initial = this.runner().initialMetric(); this.dirty = true; }
@@ -99,9 +101,11 @@ export class CachedRunner {
   }
 
   /** A trial as the real runner would report it within the current search. */
+  release(lr: number): void { this.session.delete(lr); }
+
   run(lr: number, steps: number, evalAt: readonly number[] = []): TrialReport {
     const rec = this.record(lr, steps, evalAt);
-    const before = this.session.get(lr) ?? 0;
+    const before = this.resumable ? this.session.get(lr) ?? 0 : 0;
     const stopped = rec.stop !== null && rec.steps_run <= steps;
     const reached = stopped ? rec.steps_run : steps;
     this.session.set(lr, Math.max(before, reached));

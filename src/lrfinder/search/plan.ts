@@ -46,7 +46,7 @@ export const RESUMABLE_PLAN: Readonly<RungPlan> = Object.freeze<RungPlan>({
 });
 
 export const RESTART_PLAN: Readonly<RungPlan> = Object.freeze<RungPlan>({
-  fractions: [1 / 16, 1],
+  fractions: [1 / 8, 1],
   windows: [[2, 0]],
   screen: 7,
   spacing: 12,

@@ -24,7 +24,8 @@ import type { Backend, StepResult } from '../../core/types.js';
 import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
 import { SCHEDULE_TYPES, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
-import type { SearchMetric, TrialReport, TrialStopReason } from './types.js';
+import { rangeTest, type RangeTestOptions } from '../range-test.js';
+import type { RangeTestCurve, SearchMetric, TrialReport, TrialStopReason } from './types.js';
 
 export interface TrialRunnerSetup {
   /** the training setup; `spec.seed` is the search's training seed, `spec.optimizer.lr` is unused */
@@ -118,6 +119,8 @@ export interface TrialRunner {
   run(lr: number, steps: number, evalAt?: readonly number[]): RunnerReport;
   /** forget a candidate's trainer (it will not be continued) */
   release(lr: number): void;
+  /** the range test (./range-test.ts) on a trainer of the same setup and seed: the candidates' initial weights and batches */
+  rangeTest(opts: RangeTestOptions): RangeTestCurve;
   /** how many trainers are kept for continuation */
   readonly live: number;
 }
@@ -129,7 +132,11 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
   const shape = scheduleShape(setup.schedule, setup.train_steps);
   const divergeTh = setup.diverge_th ?? 5;
   const live = new Map<number, Live>();
-  const make = (): CoreTrainer => createTrainer(setup.spec, { backend: setup.backend?.(setup.spec), dataset: setup.dataset });
+  // a momentum-cycling schedule writes the first momentum into the optimizer at construction (torch's
+  // CyclicLR / OneCycleLR __init__); RMSprop only allocates its momentum buffer when that is > 0
+  const spec = shape.momentum && setup.spec.optimizer.type === 'rmsprop'
+    ? { ...setup.spec, optimizer: { ...setup.spec.optimizer, momentum: shape.momentum[0] } } : setup.spec;
+  const make = (): CoreTrainer => createTrainer(spec, { backend: setup.backend?.(spec), dataset: setup.dataset });
   let initial: number | null = null;
 
   const open = (lr: number): Live => {
@@ -150,6 +157,15 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
       return initial;
     },
     release(lr) { live.delete(lr); },
+    rangeTest(opts) {
+      // the optimizer as the user configured it (the schedule's momentum cycling is the trials' business)
+      const t = createTrainer(setup.spec, { backend: setup.backend?.(setup.spec), dataset: setup.dataset });
+      const gen = rangeTest(opts, (lr) => t.step(lr));
+      let next = gen.next();
+      while (!next.done) next = gen.next();
+      const o = next.value;
+      return { lrs: o.lrs, losses: o.losses, smoothed_losses: o.smoothed_losses, stop_reason: o.stop_reason };
+    },
     run(lr, steps, evalAt = []) {
       if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`a candidate LR must be a finite number > 0, got ${lr}`);
       if (!Number.isInteger(steps) || steps < 1 || steps > setup.train_steps) {

@@ -10,6 +10,8 @@ import { createTrainer } from '../../../src/core/trainer.js';
 import { simulateSchedule, type ScheduleSpec } from '../../../src/core/schedules/index.js';
 import type { OptimizerSpec, TrainSpec } from '../../../src/core/spec.js';
 import { createTrialRunner, scheduleShape, trainLossWindow } from '../../../src/lrfinder/search/trial-runner.js';
+import { driveSearch } from '../../../src/lrfinder/search/drive.js';
+import { createSearch, searchResult } from '../../../src/lrfinder/search/engine.js';
 
 const sgd: OptimizerSpec = {
   type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
@@ -110,5 +112,30 @@ describe('trial runner', () => {
     expect(again.diverged).toBe(true);
     runner.release(1e4);
     expect(runner.live).toBe(0);
+  });
+});
+
+describe('a whole search on the trainer (driveSearch + trial runner)', () => {
+  const run = () => {
+    const runner = createTrialRunner({ spec, train_steps: 80, metric: 'val_loss' });
+    const gen = driveSearch(createSearch({ train_steps: 80, resumable: true, range_test: { num_iter: 30 } }), runner);
+    const events = [];
+    let next = gen.next();
+    while (!next.done) { events.push(next.value); next = gen.next(); }
+    return { events, result: searchResult(next.value) };
+  };
+  it('recommends a trained, non-diverged LR within budget, the same on every run', () => {
+    const a = run();
+    const r = a.result;
+    expect(r.recommended_lr).not.toBeNull();
+    const pick = r.candidates.find((c) => c.lr === r.recommended_lr)!;
+    expect(pick.at_horizon).toBe(true);
+    expect(pick.diverged).toBe(false);
+    expect(r.cost.steps).toBeLessThanOrEqual(4 * 80);
+    expect(a.events[0].done).toBe('range_test');
+    expect(a.events.at(-1)!.steps).toBe(r.cost.steps);
+    // the candidates' curves are the per-step minibatch losses, 50 buckets at most
+    expect(pick.curve.length).toBeLessThanOrEqual(80 / pick.curve_every);
+    expect(JSON.stringify(run().result)).toBe(JSON.stringify(r));
   });
 });
