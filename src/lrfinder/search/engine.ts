@@ -37,11 +37,20 @@ export interface SearchInput {
 
 export const SEARCH_DEFAULTS = Object.freeze({ budget_factor: 4, tolerance: 0.1 });
 
+/**
+ * The range test only brackets the search (its divergence point, to a quarter decade), so it
+ * needs fewer points than a range test whose curve is the answer: torch-lr-finder's 100, or a
+ * quarter of the horizon when that is less, at least 30 (about 4 per decade from 1e-7 to 10).
+ */
+export function defaultNumIter(trainSteps: number): number {
+  return Math.min(RANGE_TEST_OPTION_DEFAULTS.num_iter, Math.max(30, Math.round(trainSteps / 4)));
+}
+
 /** Throws RangeError on impossible options. */
 export function createSearch(input: SearchInput): SearchState {
   const K = input.train_steps;
   if (!Number.isInteger(K) || K < 1) throw new RangeError(`train_steps must be an integer >= 1, got ${K}`);
-  const range_test = { ...RANGE_TEST_OPTION_DEFAULTS, ...(input.range_test ?? {}) };
+  const range_test = { ...RANGE_TEST_OPTION_DEFAULTS, num_iter: defaultNumIter(K), ...(input.range_test ?? {}) };
   checkRangeTestOptions(range_test);
   const budget = input.budget_steps ?? SEARCH_DEFAULTS.budget_factor * K;
   if (!Number.isInteger(budget) || budget < range_test.num_iter + K) {

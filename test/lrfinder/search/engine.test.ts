@@ -242,7 +242,9 @@ describe('LR search state', () => {
 
   it('refuses impossible options', () => {
     expect(() => createSearch({ train_steps: 0 })).toThrow(/train_steps/);
-    expect(() => createSearch({ train_steps: 100, budget_steps: 150 })).toThrow(/budget_steps/);
+    expect(() => createSearch({ train_steps: 100, budget_steps: 129 })).toThrow(/budget_steps/);
+    expect(createSearch({ train_steps: 100, budget_steps: 130 }).options.range_test.num_iter).toBe(30);
+    expect(createSearch({ train_steps: 1000 }).options.range_test.num_iter).toBe(100);
     expect(() => createSearch({ train_steps: 100, tolerance: 0 })).toThrow(/tolerance/);
   });
 });
