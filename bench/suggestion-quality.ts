@@ -34,19 +34,36 @@ export interface RunRow {
   own: Record<string, number | null>;
   fresh: Record<string, number | null>;
   picks: Record<string, number | null>;
+  /** the grid's best LR per training seed */
+  grid_best: Record<string, number>;
   search: { lr: number | null; cost: number; level: string; p: number; noise: number; interval: [number, number] | null; warnings: string[]; finals: [number, number][]; initial: number | null; tails: [number, [number, number | null][]][] };
 }
 
-const METHODS: string[] = [...SUGGESTION_METHOD_NAMES, 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
+/**
+ * Horizon-aware rules: a range-test pick moved by the median offset of the grid's best LR from it,
+ * which falls as training lengthens. Fitted on the preset suite (bench/search/explore-horizon.ts's
+ * least squares over train_steps 100, 300, 1000; see bench/README.md): log10(best / pick) ≈
+ * offset − 0.66·log10(train_steps / 300).
+ */
+export const HORIZON_RULES: Record<string, { method: 'valley' | 'minimum'; offset: number; slope: number }> = {
+  valley_h: { method: 'valley', offset: 0.78, slope: -0.66 },
+  minimum_h: { method: 'minimum', offset: -0.16, slope: -0.66 },
+};
+
+const METHODS: string[] = [...SUGGESTION_METHOD_NAMES, ...Object.keys(HORIZON_RULES), 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
 
 /** metric of `lr` at the horizon, null when it diverged */
 function metricAt(env: SeedEnv, lr: number): number | null {
   return env.cache.run(lr, env.setup.train_steps).metric;
 }
 
-function gridBest(env: SeedEnv): number {
-  const ms = GRID_INDICES.map((k) => metricAt(env, latticeLr(k))).filter((m): m is number => m !== null);
-  return Math.min(...ms);
+function gridBest(env: SeedEnv): { metric: number; lr: number } {
+  let best = { metric: Infinity, lr: NaN };
+  for (const k of GRID_INDICES) {
+    const m = metricAt(env, latticeLr(k));
+    if (m !== null && m < best.metric) best = { metric: m, lr: latticeLr(k) };
+  }
+  return best;
 }
 
 function regret(env: SeedEnv, lr: number | null, best: number, floor: number): number | null {
@@ -66,6 +83,11 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
     const lr = analysis.suggestions[m]?.lr ?? null;
     picks[m] = lr === null || !(lr > 0) ? null : latticeLr(latticeIndex(lr));
   }
+  for (const [name, rule] of Object.entries(HORIZON_RULES)) {
+    const base = analysis.suggestions[rule.method]?.lr ?? null;
+    picks[name] = base === null || !(base > 0) ? null
+      : latticeLr(latticeIndex(base * 10 ** (rule.offset + rule.slope * Math.log10(setup.train_steps / 300))));
+  }
   const { result, state } = runSearch(own, input);
   picks.search = result.recommended_lr;
   if (process.env.SQ_VARIANTS) {
@@ -75,13 +97,14 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
     picks.safe = near && lower ? lower.lr : result.recommended_lr;
   }
   const row: RunRow = {
-    setup: setup.name, suite: setup.suite, seed, train_steps: setup.train_steps, own: {}, fresh: {}, picks,
+    setup: setup.name, suite: setup.suite, seed, train_steps: setup.train_steps, own: {}, fresh: {}, picks, grid_best: {},
     search: { ...summary(result), tails: state.candidates.filter((c) => c.steps === setup.train_steps && !c.diverged).map((c) => [c.lr, c.metrics.filter((m) => m.steps >= 0.9 * c.steps).map((m) => [m.steps, m.metric])]) },
   };
   for (const [which, env] of envs) {
     const floor = 0.002 * env.cache.initialMetric();
     const best = gridBest(env);
-    for (const m of METHODS) (row[which as 'own' | 'fresh'])[m] = regret(env, picks[m], best, floor);
+    row.grid_best[which] = best.lr;
+    for (const m of METHODS) (row[which as 'own' | 'fresh'])[m] = regret(env, picks[m], best.metric, floor);
     env.cache.save();
   }
   return row;

@@ -8,7 +8,7 @@ export function runSearch(env: SeedEnv, input: Partial<SearchInput> = {}): { res
   const K = env.setup.train_steps;
   const resumable = input.resumable ?? true;
   env.cache.newSession(resumable);
-  const start = createSearch({ train_steps: K, resumable, metric: env.setup.metric, seed: env.seed, ...input });
+  const start = createSearch({ train_steps: K, resumable, metric: env.setup.metric, ...input });
   const gen = driveSearch(start, {
     rangeTest: (o) => env.rangeTest(o),
     initialMetric: () => env.cache.initialMetric(),

@@ -1,34 +1,36 @@
 /**
  * How sure the search is: the probability that, trained with ANOTHER seed (other initial weights
- * and batch order — the user's own run), the recommended LR ends within (1 + tolerance) of the best
- * LR of that run.
+ * and batch order — the user's own run), the recommended LR ends within (1 + tolerance) of the
+ * best LR of that run (the best of the half-decade grid 1e-5 … 10, in the benchmark).
  *
  * Scale. Metrics are compared as ratios with a floor of 0.002 × the initial metric (so two
  * near-perfect fits tie): z = ln(metric + floor), and "within tolerance" is z − z_best ≤ ln(1 + tol).
  * A metric at or below −floor (a client's own metric can be negative) falls back to a linear
  * scale: z = metric / max(|best|, floor), within tolerance when z − z_best ≤ tol.
  *
- * Noise. Two seeds give different final metrics at the same LR; what matters here is the part that
- * differs between LRs (a shift common to every LR of a run cancels in the ratio). That seed noise
- * is not observable from one seed, but it goes with how much the metric still moves at the end of
- * a run: the search measures each finalist's metric at 5 points over the last 10% of its steps and
- * takes the residual standard deviation around a straight line (σ_tail, pooled over finalists).
- * On the benchmark's preset suite the seed noise σ_seed (per LR, in z) was 1.5–3 × σ_tail,
- * NOISE_PER_TAIL = 2.3 (bench/README.md); without tail measurements (a client that reports one
- * number) σ_seed = NOISE_PRIOR, the suite's median, and the result says so.
+ * What predicts it. One seed cannot show how a second seed ranks the LRs. What the benchmark
+ * found to carry that information is how much the metric still moves at the end of a run: each
+ * finalist's metric is measured at 5 points over the last 10% of its steps, and the tail noise
+ * is the residual standard deviation of z around a straight line, pooled over the finalists. The
+ * gap between the best and the runner-up, the stability of the ranking over those 5 points, the
+ * level of the loss and a Monte Carlo over the finalists with the tail noise scaled up did not
+ * predict a fresh seed's outcome better than the base rate (bench/README.md).
  *
- * Probability. Monte Carlo over the finalists (the LRs measured at the horizon): the other seed's
- * z_c = z_c(this seed) + √2·σ_seed·N(0, 1) (this seed's own noise plus the other's), and
- * p = P(z_pick − min_c z_c ≤ threshold). Draws come from the search's seed: deterministic.
+ * The model: logit p = a + b·ln(tail noise) + c·ln(tolerance), fitted by bench/search/calibrate.ts
+ * on the preset suite (every run at tolerances 0.05, 0.1, 0.2, 0.5) and checked on the held-out
+ * suite. Without tail measurements (a client that reports one number per trial) the noise is
+ * NOISE_PRIOR, the preset suite's median, and the result says so.
  */
-import { createRng } from '../../core/rng.js';
 
 export const FLOOR_FRACTION = 0.002;
-export const NOISE_PER_TAIL = 2.3;
-export const NOISE_PRIOR = 0.35;
 export const TAIL_FRACTION = 0.1;
 export const TAIL_POINTS = 5;
-const DRAWS = 4000;
+/** tail noise below this counts as this (a perfectly flat tail is not infinitely informative) */
+export const NOISE_FLOOR = 1e-3;
+export const NOISE_PRIOR = 0.1;
+/** fitted by bench/search/calibrate.ts (see bench/README.md) */
+export const CONFIDENCE_MODEL = Object.freeze({ a: 0.622, b: -0.716, c: 0.487 });
+export const LEVELS = Object.freeze({ high: 0.95, medium: 0.7 });
 
 export interface Scale {
   z(metric: number): number;
@@ -67,36 +69,24 @@ export function detrendedVariance(xs: readonly number[], ys: readonly number[]):
   return rss / (n - 2);
 }
 
-/** σ_seed from the finalists' tails (each: the metrics at its tail step counts), or the prior. */
-export function seedNoise(tails: readonly { steps: number; metric: number }[][], scale: Scale): { noise: number; source: 'measured' | 'prior' } {
+/** The tail noise pooled over the finalists' tails (each: its metrics over the last 10% of its steps), or the prior. */
+export function tailNoise(tails: readonly { steps: number; metric: number }[][], scale: Scale): { noise: number; source: 'measured' | 'prior' } {
   const vars: number[] = [];
   for (const t of tails) {
     const v = detrendedVariance(t.map((p) => p.steps), t.map((p) => scale.z(p.metric)));
     if (v !== null) vars.push(v);
   }
   if (vars.length === 0) return { noise: NOISE_PRIOR, source: 'prior' };
-  const pooled = Math.sqrt(vars.reduce((a, b) => a + b, 0) / vars.length);
-  return { noise: NOISE_PER_TAIL * pooled, source: 'measured' };
+  return { noise: Math.sqrt(vars.reduce((a, b) => a + b, 0) / vars.length), source: 'measured' };
 }
 
-/** P(the pick is within tolerance on another seed), by Monte Carlo over the finalists' z values. */
-export function pWithin(zs: readonly number[], pick: number, noise: number, threshold: number, seed: number): number {
-  if (zs.length <= 1) return zs.length === 1 ? 0.5 : 0;
-  const rng = createRng(seed).fork('confidence');
-  const sd = Math.SQRT2 * noise;
-  let hits = 0;
-  for (let d = 0; d < DRAWS; d++) {
-    let min = Infinity, zp = 0;
-    for (let c = 0; c < zs.length; c++) {
-      const z = zs[c] + sd * rng.normal();
-      if (z < min) min = z;
-      if (c === pick) zp = z;
-    }
-    if (zp - min <= threshold) hits++;
-  }
-  return hits / DRAWS;
+/** P(within tolerance on another seed) from the tail noise (CONFIDENCE_MODEL). */
+export function confidenceP(noise: number, tolerance: number): number {
+  const { a, b, c } = CONFIDENCE_MODEL;
+  const logit = a + b * Math.log(Math.max(noise, NOISE_FLOOR)) + c * Math.log(tolerance);
+  return 1 / (1 + Math.exp(-logit));
 }
 
 export function levelOf(p: number): 'high' | 'medium' | 'low' {
-  return p >= 0.9 ? 'high' : p >= 0.6 ? 'medium' : 'low';
+  return p >= LEVELS.high ? 'high' : p >= LEVELS.medium ? 'medium' : 'low';
 }

@@ -30,7 +30,6 @@ export interface SearchInput {
   resumable?: boolean;
   metric?: SearchOptions['metric'];
   range_test?: Partial<RangeTestOptions> & AnalysisOptions;
-  seed?: number;
   /** override the rung plan (benchmarks) */
   plan?: RungPlan;
 }
@@ -60,7 +59,7 @@ export function createSearch(input: SearchInput): SearchState {
   if (!(tolerance > 0) || !Number.isFinite(tolerance)) throw new RangeError(`tolerance must be a finite number > 0, got ${tolerance}`);
   const options: SearchOptions = {
     train_steps: K, budget_steps: budget, tolerance, resumable: input.resumable ?? false,
-    metric: input.metric ?? 'val_loss', range_test, seed: input.seed ?? 0,
+    metric: input.metric ?? 'val_loss', range_test,
     plan: JSON.parse(JSON.stringify(input.plan ?? planFor(input.resumable ?? false))) as RungPlan,
   };
   return {

@@ -6,7 +6,7 @@
  * horizon, the best at the longest measured step count stands in, with a warning.
  */
 import { GRID_INDICES } from './lattice.js';
-import { levelOf, pWithin, scaleFor, seedNoise, TAIL_FRACTION, type Scale } from './confidence.js';
+import { confidenceP, levelOf, scaleFor, tailNoise, TAIL_FRACTION, type Scale } from './confidence.js';
 import type { Candidate, SearchResult, SearchState } from './types.js';
 import type { CurveWarning } from '../warnings.js';
 
@@ -56,14 +56,15 @@ export function searchResult(state: SearchState): SearchResult {
     warnings.push({ code: 'stepped_down_from_cliff', message: `${fmt(top.lr)} had the best metric, but ${fmt(probe!.lr)}, a quarter decade above it, diverged: ${fmt(best.lr)} is recommended as the safer LR` });
   }
   const scale = scaleFor(bestMetric, state.initial_metric, o.tolerance);
-  const zs = pool.map((c) => scale.z(lastMetric(c)!));
-  const zBest = scale.z(bestMetric);  // the interval is measured against the best metric
-  const inside = pool.filter((c, i) => zs[i] - zBest <= scale.threshold);
+  // the interval: horizon-trained LRs within tolerance of the best metric
+  const zBest = scale.z(bestMetric);
+  const inside = pool.filter((c) => scale.z(lastMetric(c)!) - zBest <= scale.threshold);
   const tails = pool.map((c) => c.metrics.filter((m): m is { steps: number; metric: number } => m.metric !== null && m.steps >= c.steps - Math.floor(c.steps * TAIL_FRACTION)));
-  const noise = seedNoise(tails, scale);
-  const p = pWithin(zs, pool.indexOf(best), noise.noise, scale.threshold, o.seed);
+  const noise = tailNoise(tails, scale);
+  // one horizon-trained LR is no comparison at all
+  const p = pool.length > 1 ? confidenceP(noise.noise, o.tolerance) : Math.min(0.5, confidenceP(noise.noise, o.tolerance));
   warnings.push(...edgeWarnings(state, best, pool, scale));
-  if (noise.source === 'prior') warnings.push({ code: 'noise_prior', message: 'the metric was not measured over the last 10% of the finalists\' steps: the confidence assumes typical seed noise' });
+  if (noise.source === 'prior') warnings.push({ code: 'noise_prior', message: 'the metric was not measured over the last 10% of the finalists\' steps: the confidence assumes the benchmark\'s typical tail noise' });
   return {
     ...base,
     recommended_lr: best.lr,

@@ -52,8 +52,6 @@ export interface SearchOptions {
   metric: SearchMetric;
   /** the range test to ask for */
   range_test: RangeTestOptions;
-  /** seed of the confidence's Monte Carlo draws */
-  seed: number;
   /** the rung plan (./plan.ts), fixed when the search starts so a stored session keeps its own */
   plan: RungPlan;
 }

@@ -1,7 +1,7 @@
 /** Pieces of the search result: the downsampled loss curve, the comparison scale, the tail noise. */
 import { describe, expect, it } from 'vitest';
 import { appendCurve, curveEvery } from '../../../src/lrfinder/search/curve.js';
-import { detrendedVariance, pWithin, scaleFor, seedNoise, tailCheckpoints } from '../../../src/lrfinder/search/confidence.js';
+import { confidenceP, detrendedVariance, levelOf, scaleFor, tailCheckpoints, tailNoise } from '../../../src/lrfinder/search/confidence.js';
 
 describe('downsampled loss curve', () => {
   it('buckets of `every` steps hold their mean; a continuation completes the partial last bucket', () => {
@@ -42,17 +42,21 @@ describe('comparison scale and noise', () => {
     expect(detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0])).toBeCloseTo((0.16 * 3 + 0.36 * 2) / 3, 12);
     expect(detrendedVariance([1, 2], [1, 2])).toBeNull();
   });
-  it('seed noise is the pooled tail noise times NOISE_PER_TAIL, or the prior without tails', () => {
+  it('tail noise is the pooled residual sd of the finalists\' tails, or the prior without tails', () => {
     const s = scaleFor(1, 1, 0.1);
-    expect(seedNoise([], s).source).toBe('prior');
-    const flat = seedNoise([[900, 925, 950, 975, 1000].map((st) => ({ steps: st, metric: 1 }))], s);
+    expect(tailNoise([], s).source).toBe('prior');
+    const flat = tailNoise([[900, 925, 950, 975, 1000].map((st) => ({ steps: st, metric: 1 }))], s);
     expect(flat).toEqual({ noise: 0, source: 'measured' });
+    // two tails with residual variances v1, v2 pool to sqrt((v1 + v2) / 2)
+    const zig = (amp: number) => [0, 1, 2, 3, 4].map((i) => ({ steps: i, metric: Math.exp(amp * (i % 2)) - 0.002 }));
+    const v1 = detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0].map((u) => 0.1 * u))!;
+    const v2 = detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0].map((u) => 0.3 * u))!;
+    expect(tailNoise([zig(0.1), zig(0.3)], s).noise).toBeCloseTo(Math.sqrt((v1 + v2) / 2), 9);
   });
-  it('P(within tolerance): certain without noise for a clear best, a coin flip between two equal LRs', () => {
-    expect(pWithin([0, 1, 2], 0, 0, Math.log(1.1), 1)).toBe(1);
-    expect(pWithin([0, 0.5], 1, 0, Math.log(1.1), 1)).toBe(0);
-    const p = pWithin([0, 0], 0, 1, 0, 1);
-    expect(p).toBeGreaterThan(0.45);
-    expect(p).toBeLessThan(0.55);
+  it('confidence falls with the tail noise and rises with the tolerance; levels by threshold', () => {
+    expect(confidenceP(0.01, 0.1)).toBeGreaterThan(confidenceP(0.3, 0.1));
+    expect(confidenceP(0.1, 0.5)).toBeGreaterThan(confidenceP(0.1, 0.1));
+    expect(confidenceP(0, 0.1)).toBe(confidenceP(1e-3, 0.1));
+    expect([levelOf(0.95), levelOf(0.7), levelOf(0.3)]).toEqual(['high', 'medium', 'low']);
   });
 });
