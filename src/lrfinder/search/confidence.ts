@@ -29,7 +29,7 @@ export const TAIL_POINTS = 5;
 export const NOISE_FLOOR = 1e-3;
 export const NOISE_PRIOR = 0.1;
 /** fitted by bench/search/calibrate.ts (see bench/README.md) */
-export const CONFIDENCE_MODEL = Object.freeze({ a: 0.622, b: -0.716, c: 0.487 });
+export const CONFIDENCE_MODEL = Object.freeze({ a: 0.606, b: -0.865, c: 0.566 });
 export const LEVELS = Object.freeze({ high: 0.95, medium: 0.7 });
 
 export interface Scale {

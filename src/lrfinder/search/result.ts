@@ -61,8 +61,10 @@ export function searchResult(state: SearchState): SearchResult {
   const inside = pool.filter((c) => scale.z(lastMetric(c)!) - zBest <= scale.threshold);
   const tails = pool.map((c) => c.metrics.filter((m): m is { steps: number; metric: number } => m.metric !== null && m.steps >= c.steps - Math.floor(c.steps * TAIL_FRACTION)));
   const noise = tailNoise(tails, scale);
-  // one horizon-trained LR is no comparison at all
-  const p = pool.length > 1 ? confidenceP(noise.noise, o.tolerance) : Math.min(0.5, confidenceP(noise.noise, o.tolerance));
+  // at most a coin flip when there is nothing to compare (one LR trained to the horizon), or when
+  // the recommendation is already outside the tolerance on this seed (stepped down from a cliff)
+  const outside = scale.z(lastMetric(best)!) - zBest > scale.threshold;
+  const p = pool.length > 1 && !outside ? confidenceP(noise.noise, o.tolerance) : Math.min(0.5, confidenceP(noise.noise, o.tolerance));
   warnings.push(...edgeWarnings(state, best, pool, scale));
   if (noise.source === 'prior') warnings.push({ code: 'noise_prior', message: 'the metric was not measured over the last 10% of the finalists\' steps: the confidence assumes the benchmark\'s typical tail noise' });
   return {

@@ -94,6 +94,9 @@ describe('LR search on a known landscape', () => {
     expect(Math.log10(probe!.lr)).toBeCloseTo(-1.75, 12);
     expect(r.recommended_lr).toBe(latticeLr(-60));
     expect(r.warnings.map((w) => w.code)).toContain('stepped_down_from_cliff');
+    // 10^-2.5 is measured 60% worse than 10^-2 on this seed: at most a coin flip, never 'high'
+    expect(r.confidence.p_within_tolerance).toBeLessThanOrEqual(0.5);
+    expect(r.confidence.level).toBe('low');
   });
 
   it('keeps the best LR when the probe a quarter decade above it trains', () => {
