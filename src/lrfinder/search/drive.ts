@@ -12,12 +12,16 @@ export interface SearchRunner {
   /** the metric at the initial weights */
   initialMetric(): number | null;
   run(lr: number, steps: number, evalAt: readonly number[]): TrialReport;
+  /** optional: the trial one step at a time (driveSearch then reports each step) */
+  trial?(lr: number, steps: number, evalAt: readonly number[]): Generator<{ step: number; lr: number; loss: number | null }, TrialReport>;
   release(lr: number): void;
 }
 
 export interface SearchProgress {
-  /** what just finished */
-  done: 'range_test' | 'trial';
+  /** what just happened: the range test finished, a trial finished, or (runners with `trial`) a trial's step ran */
+  done: 'range_test' | 'trial' | 'step';
+  /** the step's LR and minibatch loss ('step' events) */
+  step?: { step: number; lr: number; loss: number | null };
   trial: Pick<Trial, 'id' | 'lr' | 'steps' | 'reason'> | null;
   metric: number | null;
   diverged: boolean;
@@ -38,7 +42,23 @@ export function* driveSearch(state: SearchState, runner: SearchRunner): Generato
     }
     for (const lr of ask.release) runner.release(lr);
     const t = ask.trial;
-    const report = runner.run(t.lr, t.steps, t.eval_at);
+    let report: TrialReport;
+    if (runner.trial) {
+      const spentBefore = s.cost.range_test + s.cost.trials;
+      const gen = runner.trial(t.lr, t.steps, t.eval_at);
+      let next = gen.next();
+      while (!next.done) {
+        const st = next.value;
+        yield {
+          done: 'step', step: st, trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason }, metric: null, diverged: false,
+          steps: spentBefore + st.step - t.from_steps, budget_steps: s.options.budget_steps,
+        };
+        next = gen.next();
+      }
+      report = next.value;
+    } else {
+      report = runner.run(t.lr, t.steps, t.eval_at);
+    }
     s = tellTrial(s, t.id, report);
     yield {
       done: 'trial', trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason },

@@ -105,6 +105,13 @@ interface Live {
   firstLoss: number | null;
 }
 
+/** One optimizer step of a trial. */
+export interface TrialStep {
+  step: number;
+  lr: number;
+  loss: number | null;
+}
+
 /** A trial as the runner reports it: every field of a TrialReport filled in. */
 export type RunnerReport = Required<Omit<TrialReport, 'lr'>> & { lr: number };
 
@@ -117,6 +124,8 @@ export interface TrialRunner {
    * record the metric after these step counts (≤ steps).
    */
   run(lr: number, steps: number, evalAt?: readonly number[]): RunnerReport;
+  /** the same, one step at a time: yields each step's (1-based) count, LR and minibatch loss */
+  trial(lr: number, steps: number, evalAt?: readonly number[]): Generator<TrialStep, RunnerReport>;
   /** forget a candidate's trainer (it will not be continued) */
   release(lr: number): void;
   /** the range test (./range-test.ts) on a trainer of the same setup and seed: the candidates' initial weights and batches */
@@ -167,6 +176,12 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
       return { lrs: o.lrs, losses: o.losses, smoothed_losses: o.smoothed_losses, stop_reason: o.stop_reason };
     },
     run(lr, steps, evalAt = []) {
+      const gen = this.trial(lr, steps, evalAt);
+      let next = gen.next();
+      while (!next.done) next = gen.next();
+      return next.value;
+    },
+    *trial(lr, steps, evalAt = []) {
       if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`a candidate LR must be a finite number > 0, got ${lr}`);
       if (!Number.isInteger(steps) || steps < 1 || steps > setup.train_steps) {
         throw new RangeError(`steps must be an integer in [1, ${setup.train_steps}], got ${steps}`);
@@ -178,9 +193,11 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
       const metrics_at: { steps: number; metric: number | null }[] = [];
       for (let i = from; i < steps && c.stop === null; i++) {
         const m = shape.momentum ? shape.momentum[i] : undefined;
-        const r: StepResult = c.trainer.step(lr * shape.factors[i], m === undefined ? undefined : { momentum: m });
+        const stepLr = lr * shape.factors[i];
+        const r: StepResult = c.trainer.step(stepLr, m === undefined ? undefined : { momentum: m });
         const loss = r.non_finite || !Number.isFinite(r.loss) ? null : r.loss;
         c.losses.push(loss);
+        yield { step: i + 1, lr: stepLr, loss };
         if (loss === null) { c.stop = 'non_finite'; break; }
         if (i === 0) c.firstLoss = loss;
         if (c.firstLoss !== null && c.firstLoss > 0 && loss > divergeTh * c.firstLoss) { c.stop = 'diverged'; break; }
