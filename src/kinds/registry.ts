@@ -6,12 +6,14 @@
 import { diagnostics } from './diagnostics/index.js';
 import type { JobKindModule } from './kind.js';
 import { lrRangeTests } from './lr-range-tests/index.js';
+import { lrSearches } from './lr-searches/index.js';
 import { scheduleSimulations } from './schedule-simulations/index.js';
 
 const MODULES = [
   lrRangeTests,
   scheduleSimulations,
   diagnostics,
+  lrSearches,
 ] as const;
 
 /** A kind's name: the `{kind}` of /v1/{kind}, its queue, its OpenAPI tag. */

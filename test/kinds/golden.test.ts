@@ -46,6 +46,7 @@ const CASES: Case[] = [
   } },
   { name: 'diagnostics-spirals', kind: 'diagnostics', body: { preset: 'spirals-diagnostics', overfit_steps: 40 } },
   { name: 'diagnostics-broken-init', kind: 'diagnostics', body: { preset: 'broken-init-diagnostics', overfit_steps: 20 } },
+  { name: 'lr-search-moons-onecycle', kind: 'lr-searches', body: { preset: 'moons-onecycle-search', data: { name: 'moons', n_samples: 300, noise: 0.2 }, train_steps: 60, schedule: { type: 'OneCycleLR', max_lr: 1, total_steps: 60 } } },
 ];
 
 /** What the API would show: the stored request, progress points, result (JSON as Redis holds it), plot and table. */
