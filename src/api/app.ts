@@ -25,6 +25,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { presetRoutes } from './routes/presets.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sweepSessionRoutes } from './routes/sweep-sessions.js';
+import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
 import { sanitizeNonFinite } from './sanitize.js';
 
@@ -100,5 +101,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   jobViewRoutes(app, opts.sse, config.limits.sseStreams);
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
+  lrSearchSessionRoutes(app, config);
   return app;
 }

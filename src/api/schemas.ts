@@ -12,6 +12,7 @@ import { DatasetUploadRequest, UploadedDataset } from '../sync/datasets/contract
 import { SchedulePreviewRequest, SchedulePreviewResult } from '../sync/schedule-preview/contract.js';
 import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../sync/sweep-sessions/contract.js';
 import { KIND_SCHEMAS } from '../kinds/registry.js';
+import { LR_SEARCH_SESSION_SCHEMAS } from '../sync/lr-search-sessions/contract.js';
 
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -23,6 +24,7 @@ export const SHARED_SCHEMAS = [
   CurveAnalysisRequest, CurveAnalysisResult,
   SchedulePreviewRequest, SchedulePreviewResult,
   SweepSessionRequest, SweepLossReport, SweepLossesRequest, SweepSessionResult, SweepSessionReport, SweepSession,
+  ...LR_SEARCH_SESSION_SCHEMAS,
   DatasetUploadRequest, UploadedDataset,
 ];
 

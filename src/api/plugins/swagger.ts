@@ -22,6 +22,7 @@ export async function registerSwagger(app: FastifyInstance): Promise<void> {
         { name: 'schedules', description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly' },
         { name: 'curve-analyses', description: 'suggestions for a loss-vs-LR curve recorded in your own training loop' },
         { name: 'sweep-sessions', description: 'an LR range test driven by your own training loop: the service plans the LRs, you report losses, it says when to stop and what to pick' },
+        { name: 'lr-search-sessions', description: 'the LR search in your own training loop: a range test, then trials (lr, steps) you train from the same initial weights, then the recommendation' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'built-in datasets' },
         { name: 'health', description: 'liveness and readiness' },

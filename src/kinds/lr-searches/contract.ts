@@ -124,7 +124,7 @@ export const LrSearchResult = Type.Object(
     train_steps: Type.Integer(),
     tolerance: Type.Number(),
     warnings: Type.Array(Type.Ref('Warning')),
-    seed: Type.Integer(),
+    seed: Type.Optional(Type.Integer({ description: 'the request\'s seed (absent in a search session\'s result: your loop chose the seeds)' })),
   },
   { $id: 'LrSearchResult', additionalProperties: false },
 );

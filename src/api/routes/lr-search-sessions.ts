@@ -1,0 +1,77 @@
+/**
+ * LR search sessions: the LR search in the client's own training loop.
+ *   POST /v1/lr-search-sessions               plan (201 + Location): next = the range test's first step
+ *   POST /v1/lr-search-sessions/{id}/reports  a range-test loss {iteration, loss} (or a batch), or a trial's {trial, metric}
+ *   GET  /v1/lr-search-sessions/{id}          the session: next, progress, the result once done
+ * What a session is and how reports apply: src/sync/lr-search-sessions/ (contract, session, store).
+ */
+import Type from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { JobParams, problemResponses } from '../../contracts/common.js';
+import { limitExceeded, notFound } from '../../contracts/problems.js';
+import type { LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
+import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
+import { SearchSessionStore } from '../../sync/lr-search-sessions/store.js';
+
+const sessionNotFound = (id: string) => notFound(`no LR search session ${id} (it may have expired)`);
+
+export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
+  const store = new SearchSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
+  const tags = ['lr-search-sessions'];
+
+  app.post(BASE, {
+    schema: {
+      tags,
+      summary: 'Start an LR search in your own training loop',
+      description:
+        'The same search as an LR search job, for a model the service cannot train. First a range test, one step at a time as in a sweep session: ' +
+        'set the LR to `next.lr`, train one minibatch, report `{iteration, loss}`. Then trials: for `next` of type `trial`, train `next.steps` steps at ' +
+        '`next.lr` (your schedule\'s peak LR) FROM THE SAME INITIAL WEIGHTS AND BATCH ORDER every time, and report `{trial, metric}` (your validation ' +
+        'loss, say; null when it diverged). The answer has the next trial, or `status: "done"` and the `result` (the fields of an LR search job\'s result). ' +
+        `Limits: train_steps ≤ ${config.limits.scheduleSteps}, budget_steps ≤ ${config.limits.simulationSteps}, num_iter ≤ ${config.limits.numIter}. ` +
+        'Sessions expire RESULT_TTL_S after their last update.',
+      body: Type.Ref('LrSearchSessionRequest'),
+      response: { 201: Type.Ref('LrSearchSession'), ...problemResponses(400, 401, 413, 415, 503) },
+    },
+  }, async (req: FastifyRequest<{ Body: LrSearchSessionRequest }>, reply: FastifyReply) => {
+    const request = resolveSearchSession(req.body, config.limits);
+    const doc = await store.create(request, startSession(request), req.owner);
+    return reply.code(201).header('location', `${BASE}/${doc.id}`).send(sessionResource(doc));
+  });
+
+  app.post(`${BASE}/:id/reports`, {
+    schema: {
+      tags,
+      summary: 'Report a range-test loss or a trial\'s metric',
+      description:
+        'During the range test: `{iteration, loss}` or a batch `{losses: [{iteration, loss}, ...]}` in order (`loss: null` for NaN/Inf). ' +
+        'Then: `{trial, metric}` for the trial in `next` (optionally `metrics_at` for its `eval_at` step counts; `steps` for a trial that diverged early). ' +
+        'Re-sending a report with the same value is harmless (same answer); another value, a skipped step or another trial than `next` is a 409 naming what is expected.',
+      params: JobParams,
+      body: Type.Ref('LrSearchSessionReport'),
+      response: { 200: Type.Ref('LrSearchSession'), ...problemResponses(400, 401, 404, 409, 413, 415, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string }; Body: LrSearchSessionReport }>) => {
+    if (req.body.losses && req.body.losses.length > config.limits.numIter) {
+      throw limitExceeded('/losses', 'the number of reports', req.body.losses.length, config.limits.numIter, 'LIMIT_NUM_ITER');
+    }
+    const now = new Date();
+    const doc = await store.update(req.params.id, req.owner, (cur) => applyReport(cur, req.body, now));
+    if (!doc) throw sessionNotFound(req.params.id);
+    return sessionResource(doc);
+  });
+
+  app.get(`${BASE}/:id`, {
+    schema: {
+      tags,
+      summary: 'Get an LR search session: what to train next, the result once done',
+      params: JobParams,
+      response: { 200: Type.Ref('LrSearchSession'), ...problemResponses(400, 401, 404, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const doc = await store.get(req.params.id, req.owner);
+    if (!doc) throw sessionNotFound(req.params.id);
+    return sessionResource(doc);
+  });
+}
