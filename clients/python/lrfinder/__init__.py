@@ -15,6 +15,13 @@ In your own training loop (PyTorch, JAX), the service plans the LRs and says whe
         session.report(loss.item())                     # NaN/inf are sent as null
     print(session.suggested_lr)
 
+Which LR for your number of steps? The service trains candidates and verifies (a job), or your
+loop does (train_fn(lr, steps) -> metric, from the same initial weights every call):
+
+    job = lrf.lr_search(preset="spirals-search", train_steps=1000)
+    result = lrf.search(train_fn, train_steps=1000)    # + step_fn(lr) -> loss for a range test first
+    print(result["recommended_lr"], result["confidence"])
+
 With PyTorch, `lrfinder.torch.range_test(model, optimizer, train_loader, criterion)` runs that loop
 on your model and data and restores the model's and optimizer's state afterwards.
 
@@ -29,11 +36,12 @@ from typing import Any
 
 from .client import Client, LrFinderError
 from .jobs import Job
+from .search import SearchSession
 from .sweep import SweepSession
 
 __version__ = "0.2.0"
 
-__all__ = ["Client", "Job", "LrFinderError", "SweepSession", "__version__"]
+__all__ = ["Client", "Job", "LrFinderError", "SearchSession", "SweepSession", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""The HTTP client: jobs, synchronous helpers, sweep sessions. Standard library only."""
+"""The HTTP client: jobs, synchronous helpers, sweep and LR search sessions. Standard library only."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,10 @@ import os
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .jobs import Job
+from .search import SearchSession
 from .sweep import SweepSession, clean_loss
 
 DEFAULT_URL = "http://127.0.0.1:3000"
@@ -138,6 +139,13 @@ class Client:
         job = self.submit("schedule-simulations", body)
         return self.wait(job) if wait else job
 
+    def lr_search(self, wait: bool = True, **body: Any) -> Job:
+        """Queues an LR search (POST /v1/lr-searches: the training setup plus train_steps, schedule,
+        metric, budget_steps, tolerance) and, by default, waits for it: result["recommended_lr"],
+        ["interval"], ["confidence"], ["candidates"]."""
+        job = self.submit("lr-searches", body)
+        return self.wait(job) if wait else job
+
     def diagnose(self, wait: bool = True, **body: Any) -> Job:
         """Queues training diagnostics (POST /v1/diagnostics) and, by default, waits for them."""
         job = self.submit("diagnostics", body)
@@ -196,6 +204,21 @@ class Client:
         step_mode, smooth_f, diverge_th, plus suggestion, skip_start, skip_end): iterate it for the LRs,
         report() one loss per LR."""
         return SweepSession(self, self.request("POST", "/v1/sweep-sessions", options))
+
+    def search(self, train_fn: Callable[[float, int], Any], step_fn: Callable[[float], Any] | None = None,
+               **options: Any) -> dict[str, Any]:
+        """The LR search in your own loop (POST /v1/lr-search-sessions): `train_fn(lr, steps) -> loss`
+        trains `steps` steps at `lr` (your schedule's peak LR) from the same initial weights and batch
+        order every call and returns the metric (your validation loss, say; NaN/inf/None = diverged).
+        `step_fn(lr) -> loss`, if given, trains ONE more minibatch of a run that continues between calls:
+        the range test that brackets the search. Without it the trials start at end_lr (default 10) and go
+        down. Options: train_steps (1000), budget_steps, tolerance, start_lr, end_lr, num_iter, ...
+        Returns the result: recommended_lr, interval, confidence, candidates, cost."""
+        return self.search_session(range_test=step_fn is not None, **options).run(train_fn, step_fn)
+
+    def search_session(self, **options: Any) -> SearchSession:
+        """Starts an LR search session to drive step by step (SearchSession.next, report_loss, report_metric)."""
+        return SearchSession(self, self.request("POST", "/v1/lr-search-sessions", options))
 
     def sweep_features(self) -> dict[str, bool]:
         """What this service's sweep sessions accept beyond torch-lr-finder's arguments, read once

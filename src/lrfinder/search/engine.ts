@@ -34,6 +34,8 @@ export interface SearchInput {
   range_test?: Partial<RangeTestOptions> & AnalysisOptions;
   /** override the rung plan (benchmarks) */
   plan?: RungPlan;
+  /** the caller will skipRangeTest: the budget need not hold one */
+  no_range_test?: boolean;
 }
 
 export const SEARCH_DEFAULTS = Object.freeze({ budget_factor: 4, tolerance: 0.1 });
@@ -54,8 +56,9 @@ export function createSearch(input: SearchInput): SearchState {
   const range_test = { ...RANGE_TEST_OPTION_DEFAULTS, num_iter: defaultNumIter(K), ...(input.range_test ?? {}) };
   checkRangeTestOptions(range_test);
   const budget = input.budget_steps ?? SEARCH_DEFAULTS.budget_factor * K;
-  if (!Number.isInteger(budget) || budget < range_test.num_iter + K) {
-    throw new RangeError(`budget_steps must be an integer >= num_iter + train_steps (${range_test.num_iter + K}), got ${budget}`);
+  const rt = input.no_range_test ? 0 : range_test.num_iter;
+  if (!Number.isInteger(budget) || budget < rt + K) {
+    throw new RangeError(`budget_steps must be an integer >= num_iter + train_steps (${rt + K}), got ${budget}`);
   }
   const tolerance = input.tolerance ?? SEARCH_DEFAULTS.tolerance;
   if (!(tolerance > 0) || !Number.isFinite(tolerance)) throw new RangeError(`tolerance must be a finite number > 0, got ${tolerance}`);
@@ -94,6 +97,21 @@ export function tellRangeTest(state: SearchState, curve: RangeTestCurve, initial
     finish(s);
     return s;
   }
+  s.phase = 'trials';
+  schedule(s);
+  return s;
+}
+
+/**
+ * Starts the trials without a range test (a client that cannot run one): the screen starts at
+ * `topLr` (the top of the LRs worth trying) and goes down; edge extension follows the best lower.
+ */
+export function skipRangeTest(state: SearchState, topLr: number): SearchState {
+  if (state.phase !== 'range_test') throw new RangeError('the search does not expect a range test now');
+  if (!(topLr > 0) || !Number.isFinite(topLr)) throw new RangeError(`topLr must be a finite number > 0, got ${topLr}`);
+  const s = copy(state);
+  s.range_test = { lrs: [], losses: [], smoothed_losses: [], stop_reason: 'skipped', suggestions: {}, top_lr: topLr };
+  s.warnings.push({ code: 'no_range_test', message: `no range test: the screen started at ${Number(topLr.toPrecision(3))} and went down` });
   s.phase = 'trials';
   schedule(s);
   return s;

@@ -25,6 +25,7 @@ export const LrSearchSessionRequest = Type.Object(
     step_mode: Type.Optional(StringEnum(['exp', 'linear'] as const, { default: D.step_mode })),
     smooth_f: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, default: D.smooth_f, description: 'the range test\'s EMA weight of the new loss' })),
     diverge_th: Type.Optional(Type.Number({ exclusiveMinimum: 1, maximum: 1e6, default: D.diverge_th, description: 'the range test stops when the smoothed loss exceeds diverge_th × the best' })),
+    range_test: Type.Optional(Type.Boolean({ default: true, description: 'false: no range test (for a loop that can only train from the initial weights): the trials start at end_lr and go down half a decade at a time' })),
     suggestion: Type.Optional(StringEnum(SUGGESTION_NAMES, { default: D.suggestion, description: 'the range-test method reported as the range test\'s suggestion (every method is in range_test.suggestions)' })),
   },
   { $id: 'LrSearchSessionRequest', additionalProperties: false, example: { train_steps: 1000 } },

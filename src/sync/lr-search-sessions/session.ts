@@ -11,7 +11,7 @@ import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.j
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { lrAt, type StepMode } from '../../lrfinder/lr-plan.js';
 import { checkSweepOptions, newSweep, sweepNext, sweepStep, type SweepState } from '../../lrfinder/session.js';
-import { createSearch, defaultNumIter, searchAsk, searchResult, tellRangeTest, tellTrial } from '../../lrfinder/search/engine.js';
+import { createSearch, defaultNumIter, searchAsk, searchResult, skipRangeTest, tellRangeTest, tellTrial } from '../../lrfinder/search/engine.js';
 import type { SearchResult, SearchState } from '../../lrfinder/search/types.js';
 import type { SuggestionMethodName } from '../../lrfinder/suggest/index.js';
 import type { LrSearchSessionReport, LrSearchSessionRequest } from './contract.js';
@@ -29,6 +29,8 @@ export interface ResolvedSearchSession {
   smooth_f: number;
   diverge_th: number;
   suggestion: SuggestionMethodName;
+  /** false: no range test, the trials start at end_lr */
+  range_test: boolean;
 }
 
 export interface SearchSessionDoc {
@@ -53,14 +55,16 @@ export function resolveSearchSession(b: LrSearchSessionRequest, limits: Limits):
   const num_iter = b.num_iter ?? defaultNumIter(train_steps);
   if (num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', num_iter, limits.numIter, 'LIMIT_NUM_ITER');
   const budget_steps = b.budget_steps ?? 4 * train_steps;
+  const rtSteps = b.range_test === false ? 0 : num_iter;
   if (budget_steps > limits.simulationSteps) throw limitExceeded(b.budget_steps === undefined ? '/train_steps' : '/budget_steps', 'budget_steps', budget_steps, limits.simulationSteps, 'LIMIT_SIMULATION_STEPS');
-  if (budget_steps < num_iter + train_steps) {
-    throw invalid('/budget_steps', `must be at least num_iter + train_steps (${num_iter} + ${train_steps} = ${num_iter + train_steps}), got ${budget_steps}`);
+  if (budget_steps < rtSteps + train_steps) {
+    throw invalid('/budget_steps', `must be at least num_iter + train_steps (${rtSteps} + ${train_steps} = ${rtSteps + train_steps}), got ${budget_steps}`);
   }
   const r: ResolvedSearchSession = {
     train_steps, budget_steps, tolerance: b.tolerance ?? 0.1,
     start_lr: b.start_lr ?? D.start_lr, end_lr: b.end_lr ?? D.end_lr, num_iter, step_mode: b.step_mode ?? D.step_mode,
     smooth_f: b.smooth_f ?? D.smooth_f, diverge_th: b.diverge_th ?? D.diverge_th, suggestion: (b.suggestion ?? D.suggestion) as SuggestionMethodName,
+    range_test: b.range_test ?? true,
   };
   if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
   try {
@@ -74,10 +78,10 @@ export function resolveSearchSession(b: LrSearchSessionRequest, limits: Limits):
 /** A new session's state: the sweep about to start, the search waiting for its range test. */
 export function startSession(r: ResolvedSearchSession): Pick<SearchSessionDoc, 'sweep' | 'search' | 'reported' | 'result'> {
   const search = createSearch({
-    train_steps: r.train_steps, budget_steps: r.budget_steps, tolerance: r.tolerance, resumable: false, metric: 'val_loss',
+    train_steps: r.train_steps, budget_steps: r.budget_steps, tolerance: r.tolerance, resumable: false, metric: 'val_loss', no_range_test: !r.range_test,
     range_test: { start_lr: r.start_lr, end_lr: r.end_lr, num_iter: r.num_iter, step_mode: r.step_mode, smooth_f: r.smooth_f, diverge_th: r.diverge_th, suggestion: r.suggestion },
   });
-  return { sweep: newSweep(), search, reported: {}, result: null };
+  return { sweep: newSweep(), search: r.range_test ? search : skipRangeTest(search, r.end_lr), reported: {}, result: null };
 }
 
 const statusOf = (doc: SearchSessionDoc) => (doc.result !== null ? 'done' : doc.search.phase === 'range_test' ? 'range_test' : 'trials');

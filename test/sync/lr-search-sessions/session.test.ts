@@ -115,3 +115,18 @@ describe('LR search session', () => {
     expect(problem(() => resolveSearchSession({ start_lr: 1, end_lr: 0.1 }, limits)).errors[0].pointer).toBe('/end_lr');
   });
 });
+
+describe('LR search session without a range test', () => {
+  it('starts with trials screening down from end_lr, and still finds the landscape\'s best LR within budget', () => {
+    let d = newDoc({ range_test: false, end_lr: 1 });
+    expect(nextOf(d)).toMatchObject({ type: 'trial', steps: Math.round(L.K / 8) });
+    // the screen: 7 LRs half a decade apart from end_lr down
+    expect(d.search.pending.map((t) => Math.log10(t.lr))).toEqual([-3, -2.5, -2, -1.5, -1, -0.5, 0]);
+    expect(d.search.range_test).toMatchObject({ lrs: [], stop_reason: 'skipped', top_lr: 1 });
+    d = loop(d);
+    expect(d.result!.recommended_lr).toBe(10 ** (-60 / 24));
+    expect(d.result!.cost.range_test_steps).toBe(0);
+    expect(d.result!.cost.steps).toBeLessThanOrEqual(4 * L.K);
+    expect(d.result!.warnings.map((w) => w.code)).toContain('no_range_test');
+  });
+});
