@@ -96,6 +96,18 @@ describe('LR search sessions over HTTP', () => {
     expect((await call('GET', `/v1/lr-search-sessions/${s.id}`)).json.next).toMatchObject({ type: 'sweep', iteration: 1 });
   });
 
+  it('honours Idempotency-Key: the same key and body return the first session; another body is a 422', async () => {
+    const post = (body: Json, key: string) => t.app.inject({ method: 'POST', url: '/v1/lr-search-sessions', headers: { authorization: `Bearer ${ALICE}`, 'idempotency-key': key }, payload: body });
+    const key = randomUUID();
+    const a = await post({ train_steps: 300 }, key);
+    const b = await post({ train_steps: 300 }, key);
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(201);
+    expect(b.json().id).toBe(a.json().id);
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    expect((await post({ train_steps: 400 }, key)).statusCode).toBe(422);
+  });
+
   it('bad input is a 400 naming the field', async () => {
     const cases: [Json, string][] = [
       [{ train_steps: 0 }, '/train_steps'],

@@ -8,7 +8,7 @@
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { JobParams, problemResponses } from '../../contracts/common.js';
+import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { limitExceeded, notFound } from '../../contracts/problems.js';
 import type { LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
 import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
@@ -21,6 +21,7 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
   const tags = ['lr-search-sessions'];
 
   app.post(BASE, {
+    config: { idempotent: true },
     schema: {
       tags,
       summary: 'Start an LR search in your own training loop',
@@ -31,8 +32,9 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
         'loss, say; null when it diverged). The answer has the next trial, or `status: "done"` and the `result` (the fields of an LR search job\'s result). ' +
         `Limits: train_steps ≤ ${config.limits.scheduleSteps}, budget_steps ≤ ${config.limits.simulationSteps}, num_iter ≤ ${config.limits.numIter}. ` +
         'Sessions expire RESULT_TTL_S after their last update.',
+      headers: IdempotencyHeaders,
       body: Type.Ref('LrSearchSessionRequest'),
-      response: { 201: Type.Ref('LrSearchSession'), ...problemResponses(400, 401, 413, 415, 503) },
+      response: { 201: Type.Ref('LrSearchSession'), ...problemResponses(400, 401, 409, 413, 415, 422, 503) },
     },
   }, async (req: FastifyRequest<{ Body: LrSearchSessionRequest }>, reply: FastifyReply) => {
     const request = resolveSearchSession(req.body, config.limits);

@@ -7,7 +7,8 @@
 import { openSchedule, ScheduleError, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
-import { presetFor, resolveTraining, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
+import { checkJobCost } from '../../contracts/cost.js';
+import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
 import { scheduleProblem } from '../../contracts/schedules.js';
 import { defaultNumIter } from '../../lrfinder/search/engine.js';
 import { scheduleShape } from '../../lrfinder/search/trial-runner.js';
@@ -79,6 +80,8 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
   }
 
   const t = resolveTraining(req, seed, ctx);
+  // the search never trains more than budget_steps steps (range test included)
+  checkJobCost(at, { params: trainingParams(t, ctx), batch: t.batch_size, steps: budget_steps, stepsFrom: req.budget_steps === undefined ? `budget_steps (4 × train_steps) ${budget_steps}` : `budget_steps ${budget_steps}` }, limits);
   const hasVal = t.data.val_fraction > 0;
   const metric = req.metric ?? (hasVal ? 'val_loss' : 'train_loss');
   if (metric === 'val_loss' && !hasVal) throw invalid('/metric', 'val_loss needs a validation split: set data.val_fraction > 0, or use train_loss');

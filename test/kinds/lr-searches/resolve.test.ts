@@ -35,6 +35,11 @@ describe('resolveLrSearch', () => {
     expect(problem(() => resolve({ train_steps: 1000 }, { LIMIT_SIMULATION_STEPS: '3000' })).errors[0].pointer).toBe('/train_steps');
     expect(problem(() => resolve({ budget_steps: 5000 }, { LIMIT_SIMULATION_STEPS: '3000' })).errors[0].pointer).toBe('/budget_steps');
     expect(problem(() => resolve({ num_iter: 300 }, { LIMIT_NUM_ITER: '200' })).errors[0].pointer).toBe('/num_iter');
+    // LIMIT_JOB_FLOPS: 6 × parameters × batch × budget_steps (spirals-mlp: 2·64+64 + 64·64+64 + 64·2+2 = 4482 parameters, batch 64)
+    const flops = problem(() => resolve({ budget_steps: 4000 }, { LIMIT_JOB_FLOPS: String(6 * 4482 * 64 * 3999) }));
+    expect([flops.errors[0].pointer, flops.code]).toEqual(['/budget_steps', 'limit_exceeded']);
+    expect(flops.errors[0].detail).toMatch(/budget_steps 4000/);
+    expect(() => resolve({ budget_steps: 4000 }, { LIMIT_JOB_FLOPS: String(6 * 4482 * 64 * 4000) })).not.toThrow();
   });
 
   it('a budget below the range test plus one horizon-trained candidate is a 400 naming both', () => {
