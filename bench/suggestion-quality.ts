@@ -15,7 +15,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { analyzeRangeTest } from '../src/lrfinder/analyze.js';
-import { SUGGESTION_METHOD_NAMES } from '../src/lrfinder/suggest/index.js';
+import { V1_METHOD_NAMES } from '../src/lrfinder/suggest/index.js';
 import { GRID_INDICES, latticeIndex, latticeLr } from '../src/lrfinder/search/lattice.js';
 import type { SearchResult } from '../src/lrfinder/search/types.js';
 import type { SearchInput } from '../src/lrfinder/search/engine.js';
@@ -50,7 +50,10 @@ export const HORIZON_RULES: Record<string, { method: 'valley' | 'minimum'; offse
   minimum_h: { method: 'minimum', offset: -0.16, slope: -0.66 },
 };
 
-const METHODS: string[] = [...SUGGESTION_METHOD_NAMES, ...Object.keys(HORIZON_RULES), 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
+/** the range test's six service methods (fastai's four, torch-lr-finder's steepest, ours) */
+const RANGE_METHODS = V1_METHOD_NAMES;
+
+const METHODS: string[] = [...RANGE_METHODS, ...Object.keys(HORIZON_RULES), 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
 
 /** metric of `lr` at the horizon, null when it diverged */
 function metricAt(env: SeedEnv, lr: number): number | null {
@@ -77,9 +80,9 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
   const envs: [string, SeedEnv][] = [['own', own]];
   if (fresh) envs.push(['fresh', seedEnv(setup, seed, seed + FRESH_SEED_OFFSET)]);
   const rt = own.rangeTest();
-  const analysis = analyzeRangeTest(rt, { num_iter: 100 });
+  const analysis = analyzeRangeTest(rt, { num_iter: 100, methods: RANGE_METHODS });
   const picks: Record<string, number | null> = {};
-  for (const m of SUGGESTION_METHOD_NAMES) {
+  for (const m of RANGE_METHODS) {
     const lr = analysis.suggestions[m]?.lr ?? null;
     picks[m] = lr === null || !(lr > 0) ? null : latticeLr(latticeIndex(lr));
   }

@@ -9,6 +9,7 @@
  *   [--only=spirals,moons]
  */
 import { analyzeRangeTest } from '../../src/lrfinder/analyze.js';
+import { V1_METHOD_NAMES } from '../../src/lrfinder/suggest/index.js';
 import { detrendedVariance } from '../../src/lrfinder/search/confidence.js';
 import { GRID_INDICES, latticeLr } from '../../src/lrfinder/search/lattice.js';
 import { args, isMain } from '../common.js';
@@ -108,7 +109,7 @@ function horizon(only?: string[]): void {
   const offs: Record<string, [number, number][]> = {};
   for (const s of bases(only)) for (const seed of SEEDS) {
     const env = seedEnv(s, seed);
-    const an = analyzeRangeTest(env.rangeTest(), { num_iter: 100 });
+    const an = analyzeRangeTest(env.rangeTest(), { num_iter: 100, methods: V1_METHOD_NAMES });
     for (const K of [100, 300, 1000]) {
       const best = GRID_INDICES[argmin(gridZ(env, K))] / 24;
       for (const [m, sg] of Object.entries(an.suggestions)) if (sg?.lr) (offs[m] ??= []).push([Math.log10(K / 300), best - Math.log10(sg.lr)]);
