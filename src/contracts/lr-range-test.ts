@@ -28,7 +28,7 @@ export const RANGE_TEST_DEFAULTS = {
   step_mode: T.step_mode,
   smooth_f: T.smooth_f,
   diverge_th: T.diverge_th,
-  suggestion: SERVICE_DEFAULTS.suggestion, // fastai's default suggestion function
+  suggestion: SERVICE_DEFAULTS.suggestion, // chosen by the suggestion-quality benchmark (defaults.ts)
   eval: 'train',
   repeats: 1,
   batch_size: 64,

@@ -27,13 +27,13 @@ import type { SlideOptions } from './suggest/slide.js';
 import type { TrimOptions, Window } from './trim.js';
 import { curveWarnings, type CurveWarning } from './warnings.js';
 
-export const DEFAULT_SUGGESTION: MethodName = SERVICE_DEFAULTS.suggestion; // fastai's default suggest_funcs
+export const DEFAULT_SUGGESTION: MethodName = SERVICE_DEFAULTS.suggestion; // chosen by the suggestion-quality benchmark
 
 export interface AnalyzeCurveInput extends TrimOptions {
   lrs: readonly number[];
   losses: readonly (number | null)[];
   raw_losses?: readonly (number | null)[];
-  /** the method whose pick becomes suggested_lr (default valley) */
+  /** the method whose pick becomes suggested_lr (default SERVICE_DEFAULTS.suggestion) */
   suggestion?: V1MethodName;
   /** methods to run (default all); the chosen `suggestion` always runs */
   methods?: readonly V1MethodName[];
@@ -108,7 +108,7 @@ export function analyzeRangeTest(
 }
 
 export interface AnalyzeOptions extends MethodOptions {
-  /** the method whose pick is `suggested_lr` (default valley, fastai's default) */
+  /** the method whose pick is `suggested_lr` (default SERVICE_DEFAULTS.suggestion) */
   suggestion?: MethodName;
   /** methods to run (default: every method); the chosen `suggestion` always runs */
   methods?: readonly MethodName[];

@@ -37,7 +37,7 @@ describe('analyzeCurve', () => {
     stop_reason: 'diverged', iterations: losses.length, best_lr: null, best_loss: null,
   });
 
-  it('end of a range test: every method, the smoothed series to the libraries\' methods, raw to ours; valley by default', () => {
+  it('end of a range test: every method, the smoothed series to the libraries\' methods, raw to ours; minimum by default', () => {
     const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100 });
     expect(Object.keys(a.suggestions).sort()).toEqual([...SUGGESTION_METHOD_NAMES].sort());
     expect(SUGGESTION_METHOD_NAMES).toHaveLength(10);
@@ -45,8 +45,11 @@ describe('analyzeCurve', () => {
     // fastai returns float32(LRS[54]) = 0.002310129813849926; the pick is the caller's own LRS[54]
     expect(a.suggestions.valley).toMatchObject({ lr: LRS[54], index: 54 });
     expect(a.suggestions.steepest).toMatchObject({ lr: 0.004037017258596558, index: 57 });
-    expect(a.suggested_lr).toBe(LRS[54]);
-    expect(a.suggestion).toMatchObject({ method: 'valley', lr: LRS[54], index: 54 });
+    // the default suggestion is fastai's minimum: the smoothed loss's minimum, its LR / 10
+    const min = a.suggestions.minimum!;
+    expect(min.lr).toBe(LRS[min.index!] / 10);
+    expect(a.suggested_lr).toBe(min.lr);
+    expect(a.suggestion).toMatchObject({ method: 'minimum', lr: min.lr, index: min.index });
     // each method's own library's trimming: fastai [num_it//10 : -5], torch-lr-finder [10 : -5], Lightning [10 : -1], ignite none
     expect(a.suggestions.valley!.window).toEqual({ start: 10, end: 93 });
     expect(a.suggestions.valley!.trim).toEqual({ skip_start: 10, skip_end: 5, source: 'library', cut_at: null });
@@ -101,7 +104,7 @@ describe('analyzeCurve', () => {
     const cut = analyzeCurve({ lrs: geo(30, -6, -3), losses: [...Array(11).fill(1), null, ...Array(18).fill(1)], methods: ['steepest'] });
     expect(cut.suggestions.steepest).toMatchObject({ lr: null, reason: expect.stringMatching(/cut before the first non-finite loss at index 11.*got 1 of 30/) });
     expect(a.suggested_lr).toBeNull();
-    expect(a.suggestion).toMatchObject({ method: 'valley', lr: null, index: null });
+    expect(a.suggestion).toMatchObject({ method: 'minimum', lr: null, index: null });
     expect(a.warnings.map((w) => w.code)).toContain('no_suggestion');
     expect(JSON.stringify(a)).not.toMatch(/NaN|Infinity/);
   });

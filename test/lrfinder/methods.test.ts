@@ -171,7 +171,7 @@ describe('analyzeMethods: all ten methods on one curve', () => {
       expect(p.origin).toBe(METHODS[m].origin);
       if (p.index !== null) expect(p.lr).toBe(m === 'minimum' ? lrs[p.index] / 10 : lrs[p.index]);
     }
-    expect(a.suggestion.method).toBe('valley');
+    expect(a.suggestion.method).toBe('minimum');
     expect(JSON.stringify(a)).not.toMatch(/NaN|Infinity/);
   });
   it('user LRs are never float32-rounded: 1e-6 comes back as 1e-6', () => {

@@ -49,7 +49,7 @@ for (const noise of [0, 0.08, 0.3]) {
       expect(JSON.parse(JSON.stringify(a))).toEqual(a);
     });
 
-    it('valley and steepest land in the expected decades', () => {
+    it('valley and steepest land in the expected decades; minimum (the default) is suggested_lr', () => {
       const v = a.suggestions.valley!.lr as number;
       const st = a.suggestions.steepest!.lr as number;
       // valley: about halfway through the descending run of the smoothed curve → 1e-4 … 1e-2
@@ -59,8 +59,8 @@ for (const noise of [0, 0.08, 0.3]) {
       // but by less than a decade
       expect(st).toBeGreaterThanOrEqual(1e-3);
       expect(st).toBeLessThan(1e-2);
-      expect(a.suggested_lr).toBe(v);
-      expect(a.suggestion.method).toBe('valley');
+      expect(a.suggested_lr).toBe(a.suggestions.minimum!.lr);
+      expect(a.suggestion.method).toBe('minimum');
     });
 
     it('zero_lag_steepest (raw series, two-sided smoothing) finds the true steepest point 1e-3', () => {

@@ -32,7 +32,7 @@ export const LrRangeTestRequest = Type.Object(
     diverge_th: Type.Optional(Type.Number({ exclusiveMinimum: 1, maximum: 1e6, default: D.diverge_th })),
     suggestion: Type.Optional(StringEnum(SUGGESTION_NAMES, {
       default: D.suggestion,
-      description: 'which method picks `suggested_lr`: fastai\'s valley (default), steep, minimum, slide; torch-lr-finder\'s steepest; ' +
+      description: `which method picks \`suggested_lr\` (default ${D.suggestion}, the best single rule in the suggestion-quality benchmark): fastai's valley (fastai's default), steep, minimum, slide; torch-lr-finder's steepest; ` +
         'Lightning\'s lightning, lightning_legacy; keras_lr_finder\'s keras_sma; ignite\'s ignite; zero_lag_steepest (ours). ' +
         'All are returned in `suggestions`. With `emulate` the default is the library\'s own',
     })),

@@ -15,7 +15,7 @@ describe('resolveRangeTest', () => {
     const r = resolve({});
     expect(r).toMatchObject({
       preset: 'spirals-mlp', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5,
-      suggestion: 'valley', eval: 'train', repeats: 1, seed: 0, batch_size: 64,
+      suggestion: 'minimum', eval: 'train', repeats: 1, seed: 0, batch_size: 64,
       loss: { name: 'cross_entropy' },
     });
     // unset trimming: each method applies its own library's
