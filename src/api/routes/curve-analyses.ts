@@ -13,7 +13,7 @@ export function curveAnalysisRoutes(app: FastifyInstance, config: Readonly<Confi
       summary: 'Suggest an LR for a loss curve you recorded yourself',
       description:
         'For a curve recorded in your own loop or by a library (PyTorch, JAX, fastai `recorder`, torch-lr-finder `history`): send ' +
-        '`lrs` and `losses` and get every method\'s pick — fastai\'s `valley` (default), `steep`, `minimum`, `slide`, ' +
+        '`lrs` and `losses` and get every method\'s pick — fastai\'s `valley`, `steep`, `minimum` (the default `suggestion`), `slide`, ' +
         'torch-lr-finder\'s `steepest`, Lightning\'s `lightning` (>= 2.5.3) and `lightning_legacy`, keras_lr_finder\'s `keras_sma` (`sma`), ' +
         'ignite\'s `ignite`, and our `zero_lag_steepest` — each with its own library\'s trimming unless `skip_start`/`skip_end` are set ' +
         '(`suggestions.*.trim` says which was applied) and reading NaN / ±Infinity as its library does. Losses are numbers, ' +
