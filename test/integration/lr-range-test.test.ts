@@ -36,7 +36,7 @@ describe('LR range test, end to end', () => {
     expect(['completed', 'diverged']).toContain(r.stop_reason);
     expect(r.suggested_lr).toBeGreaterThanOrEqual(1e-7);
     expect(r.suggested_lr).toBeLessThanOrEqual(10);
-    expect(r.suggestion).toMatchObject({ method: 'valley', lr: r.suggested_lr });
+    expect(r.suggestion).toMatchObject({ method: 'minimum', lr: r.suggested_lr });
     expect(Object.keys(r.suggestions)).toEqual(expect.arrayContaining(['valley', 'steepest', 'minimum', 'steep', 'slide']));
     expect(r.best_loss).toBeLessThan(r.losses[0]);
     expect(final.progress).toMatchObject({ iteration: r.iterations, total: 100 });

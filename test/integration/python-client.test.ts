@@ -135,19 +135,19 @@ lrf = Client(os.environ["LRF_URL"])
 job = lrf.range_test(preset="spirals-mlp", num_iter=40)
 svg = job._repr_svg_()
 root = ET.fromstring(svg)
-mark = root.find(".//${NS}g[@class='method-marker'][@data-method='valley']")
+mark = root.find(".//${NS}g[@class='method-marker'][@data-method='minimum']")
 queued = lrf.range_test(wait=False, preset="spirals-mlp", num_iter=40)
 queued_svg = queued._repr_svg_()
 lrf.wait(queued)
 print(json.dumps({"is_job": isinstance(job, Job), "is_dict": isinstance(job, dict), "prolog": svg.startswith("<?xml"),
                   "server_svg_len": len(lrf.svg(job)), "svg_len": len(svg), "mark": float(mark.get("data-lr")),
-                  "lr": job["result"]["suggestions"]["valley"]["lr"], "html": "<svg" in job._repr_html_() and "suggested_lr" in job._repr_html_(),
+                  "lr": job["result"]["suggestions"]["minimum"]["lr"], "html": "<svg" in job._repr_html_() and "suggested_lr" in job._repr_html_(),
                   "repr": repr(job), "queued": queued_svg, "same": job.svg() is job.svg()}))
 `);
     expect(out).toMatchObject({ is_job: true, is_dict: true, prolog: false, html: true, queued: null, same: true });
     expect(out.mark).toBe(out.lr);
     expect(Math.abs(out.svg_len - out.server_svg_len)).toBeLessThan(200); // the prolog dropped, ids suffixed
-    expect(out.repr).toMatch(/^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=valley, stop_reason=/);
+    expect(out.repr).toMatch(/^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=minimum, stop_reason=/);
   });
 
   it('datasets() lists the built-ins and the caller\'s uploads; a stopped sweep session draws its curve', async () => {

@@ -49,7 +49,7 @@ describe('POST /v1/sweep-sessions', () => {
     expect(r.res.headers.location).toBe(`/v1/sweep-sessions/${r.json.id}`);
     expect(r.json).toMatchObject({
       status: 'running', iterations: 0, next: { iteration: 0, lr: 1e-7 }, stop_reason: null, result: null,
-      request: { start_lr: 1e-7, end_lr: 10, num_iter: 50, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, suggestion: 'valley', max_skipped_steps: 20 },
+      request: { start_lr: 1e-7, end_lr: 10, num_iter: 50, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, suggestion: 'minimum', max_skipped_steps: 20 },
       links: { self: r.res.headers.location, losses: `${r.res.headers.location}/losses` },
     });
     expect(r.json.lrs_planned).toEqual(lrPlan(1e-7, 10, 50, 'exp'));

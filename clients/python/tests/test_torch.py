@@ -254,7 +254,7 @@ class RangeTest(unittest.TestCase):
         res = lt.range_test(model, torch.optim.SGD(model.parameters(), lr=0.01), DataLoader(regression_data(), batch_size=32),
                             nn.MSELoss(), client=self.client)
         root = ET.fromstring(res._repr_svg_())
-        mark = root.find(".//{http://www.w3.org/2000/svg}g[@data-method='valley']")
+        mark = root.find(".//{http://www.w3.org/2000/svg}g[@data-method='minimum']")
         self.assertEqual(float(mark.get("data-lr")), res.suggested_lr)
         self.assertIn("<svg", res._repr_html_())
         self.assertIn(f"suggested_lr={res.suggested_lr:.3g}", repr(res))
