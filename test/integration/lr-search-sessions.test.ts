@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { applyReport, nextOf, resolveSearchSession, startSession, type SearchSessionDoc } from '../../src/sync/lr-search-sessions/session.js';
 import { appOn } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { parseXml } from '../helpers/xml.js';
 
 type Json = Record<string, any>;
 let redis: TestRedis;
@@ -72,6 +73,33 @@ describe('LR search sessions over HTTP', () => {
     expect(again.res.statusCode).toBe(200);
     expect(again.json).toEqual(s);
     expect((await report(s.id, { trial: last.trial, metric: 123 })).json.code).toBe('session_done');
+  });
+
+  it('plot.svg draws a finished session\'s result (409 before, 404 for another owner)', async () => {
+    const { json: created } = await call('POST', '/v1/lr-search-sessions', { train_steps: 200 });
+    expect(created.links.plot).toBe(`/v1/lr-search-sessions/${created.id}/plot.svg`);
+    const early = await call('GET', created.links.plot);
+    expect(early.res.statusCode).toBe(409);
+    expect(early.res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(early.json.code).toBe('not_finished');
+    let s = created;
+    while (s.next) s = (await report(s.id, answer(s.next))).json;
+    const res = await t.app.inject({ method: 'GET', url: created.links.plot, headers: { authorization: `Bearer ${ALICE}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    const els = parseXml(res.body);
+    const rec = els.find((e) => e.attrs.id === 'recommended-lr');
+    expect(Number(rec?.attrs['data-lr'])).toBe(s.result.recommended_lr);
+    // a mark at each candidate trained to the horizon and each that diverged, and only at candidates' LRs
+    const marks = els.filter((e) => e.name === 'g' && /\bcandidate\b/.test(e.attrs.class ?? '')).map((e) => Number(e.attrs['data-lr']));
+    const lrsOf = (cs: Json[]) => cs.map((c) => c.lr);
+    expect(lrsOf(s.result.candidates)).toEqual(expect.arrayContaining(marks));
+    expect(marks).toEqual(expect.arrayContaining(lrsOf(s.result.candidates.filter((c: Json) => c.at_horizon || c.diverged))));
+    expect(s.result.candidates.some((c: Json) => c.at_horizon)).toBe(true);
+    const band = els.find((e) => e.attrs.id === 'interval');
+    expect([Number(band?.attrs['data-low']), Number(band?.attrs['data-high'])]).toEqual([s.result.interval.low, s.result.interval.high]);
+    expect(res.body).toContain('your training loop');
+    expect((await call('GET', created.links.plot, undefined, BOB)).res.statusCode).toBe(404);
   });
 
   it('re-sends are harmless, conflicts and gaps are 409s, another owner gets 404', async () => {

@@ -3,13 +3,15 @@
  *   POST /v1/lr-search-sessions               plan (201 + Location): next = the range test's first step
  *   POST /v1/lr-search-sessions/{id}/reports  a range-test loss {iteration, loss} (or a batch), or a trial's {trial, metric}
  *   GET  /v1/lr-search-sessions/{id}          the session: next, progress, the result once done
+ *   GET  /v1/lr-search-sessions/{id}/plot.svg the result as an LR search job's plot (409 until done)
  * What a session is and how reports apply: src/sync/lr-search-sessions/ (contract, session, store).
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
-import { limitExceeded, notFound } from '../../contracts/problems.js';
+import { limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
+import { renderSessionPlot } from '../../sync/lr-search-sessions/plot.js';
 import type { LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
 import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
 import { SearchSessionStore } from '../../sync/lr-search-sessions/store.js';
@@ -75,5 +77,34 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
     const doc = await store.get(req.params.id, req.owner);
     if (!doc) throw sessionNotFound(req.params.id);
     return sessionResource(doc);
+  });
+
+  app.get(`${BASE}/:id/plot.svg`, {
+    schema: {
+      tags,
+      summary: 'The result as an SVG plot',
+      description: 'The metric after train_steps steps against the LR for every trial (filled: trained to the horizon; hollow: stopped earlier; a cross: diverged), ' +
+        'the interval as a band, the recommended LR, over the range test\'s smoothed loss — as an LR search job\'s plot.svg. A self-contained SVG. 409 until the session is done.',
+      params: JobParams,
+      response: {
+        200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+        ...problemResponses(400, 401, 404, 409, 503),
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const doc = await store.get(req.params.id, req.owner);
+    if (!doc) throw sessionNotFound(req.params.id);
+    const svg = renderSessionPlot(doc);
+    if (svg === null) {
+      throw new ProblemError(409, 'not_finished', 'Session not finished',
+        `LR search session ${doc.id} is not done; its result (and so its plot) exists once the last trial is reported — follow next`);
+    }
+    return reply
+      .type('image/svg+xml; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, max-age=3600')
+      .header('content-disposition', `inline; filename="lr-search-session-${doc.id}.svg"`)
+      .send(svg);
   });
 }

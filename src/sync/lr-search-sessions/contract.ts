@@ -74,7 +74,7 @@ const Next = Type.Union([
   Type.Null(),
 ], { description: 'what to train next: a range-test step (one minibatch at `lr`, report its loss), a trial, or null once done' });
 
-const Links = Type.Object({ self: Type.String(), reports: Type.String() }, { additionalProperties: false });
+const Links = Type.Object({ self: Type.String(), reports: Type.String(), plot: Type.String({ description: 'the result as an SVG plot (409 until done)' }) }, { additionalProperties: false });
 const Status = StringEnum(['range_test', 'trials', 'done'] as const, { description: 'range_test: report losses; trials: report metrics; done: `result` holds the recommendation' });
 
 export const LrSearchSession = Type.Object(

@@ -109,7 +109,7 @@ export function sessionResource(doc: SearchSessionDoc) {
     trials_reported: Object.keys(doc.reported).length,
     cost_steps: doc.search.phase === 'range_test' ? doc.sweep.losses.length : doc.search.cost.range_test + doc.search.cost.trials,
     result: doc.result,
-    links: { self: `${BASE}/${doc.id}`, reports: `${BASE}/${doc.id}/reports` },
+    links: { self: `${BASE}/${doc.id}`, reports: `${BASE}/${doc.id}/reports`, plot: `${BASE}/${doc.id}/plot.svg` },
   };
 }
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { LrSearchResult } from '../../../src/kinds/lr-searches/contract.js';
 import { renderLrSearchCsv } from '../../../src/kinds/lr-searches/csv.js';
 import type { ResolvedLrSearch } from '../../../src/kinds/lr-searches/resolve.js';
-import { renderLrSearchSvg, SEARCH_LAYOUT as L } from '../../../src/kinds/lr-searches/svg.js';
+import { renderLrSearchSvg } from '../../../src/kinds/lr-searches/svg.js';
+import { SEARCH_LAYOUT as L } from '../../../src/views/search-plot.js';
 import { readCsv } from '../../helpers/csv.js';
 import { parseXml } from '../../helpers/xml.js';
 
