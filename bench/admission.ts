@@ -3,7 +3,11 @@
  * empty queue and again with 50,000 jobs queued (no workers run: every accepted job stays
  * queued), against a real listening API process and a private redis-server with AOF on and
  * `appendfsync always`. GET /healthz on the same server in the same run is the reference.
- *   npm run build && node dist/bench/admission.js [--seconds=5] [--connections=50] [--fill=50000] [--rounds=3]
+ *   npm run build && node dist/bench/admission.js [--seconds=5] [--connections=50] [--fill=50000] [--rounds=3] [--prof=DIR]
+ * "API CPU µs/POST" is the API process's own CPU time (user + system, process.cpuUsage) over a
+ * POST run divided by the POSTs it accepted: a figure the machine's load barely moves. --prof=DIR
+ * runs the API under V8's sampling profiler (--cpu-prof) and writes its profile to DIR on exit
+ * (read it with node dist/bench/cpu-profile.js DIR/<file>.cpuprofile).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +26,7 @@ const seconds = Number(opt.get('seconds') ?? 5);
 const connections = Number(opt.get('connections') ?? 50);
 const fill = Number(opt.get('fill') ?? 50_000);
 const rounds = Number(opt.get('rounds') ?? 3);
+const prof = opt.get('prof');
 const PREFIX = 'bench';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-adm-'));
@@ -34,6 +39,7 @@ const server = fork(path.resolve(here, 'serve.js'), [], {
     LIMIT_QUEUE_DEPTH: '10000000', LIMIT_JOBS_PER_KEY: '10000000', MAX_EVENT_LOOP_DELAY_MS: '0',
   },
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [],
 });
 await new Promise<void>((resolve, reject) => {
   server.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
@@ -62,17 +68,31 @@ const execStats = async () => {
   return m ? { calls: Number(m[1]), usec: Number(m[2]) } : { calls: 0, usec: 0 };
 };
 const redisUs: { empty: number[]; full: number[] } = { empty: [], full: [] };
+/** the API process's CPU time so far, µs (it answers over IPC: bench/serve.ts) */
+const apiCpu = () => new Promise<number>((resolve) => {
+  const on = (m: unknown) => {
+    if (m && typeof m === 'object' && 'cpu' in m) { server.off('message', on); resolve((m as { cpu: number }).cpu); }
+  };
+  server.on('message', on);
+  server.send('cpu');
+});
+const cpuUs: { empty: number[]; full: number[] } = { empty: [], full: [] };
 /** one POST run; returns accepted/s */
 const measure = async (label: string, run: () => Promise<Result>): Promise<number> => {
   const d0 = await depth();
   const x0 = await execStats();
+  const c0 = await apiCpu();
   const r = await run();
+  const c1 = await apiCpu();
   const x1 = await execStats();
   const d1 = await depth();
   const rate = r['2xx'] / r.duration;
-  const us = (x1.usec - x0.usec) / Math.max(1, x1.calls - x0.calls);
+  // per accepted POST (EXEC may carry several admissions when they are committed together)
+  const us = (x1.usec - x0.usec) / Math.max(1, r['2xx']);
+  const cpu = (c1 - c0) / Math.max(1, r['2xx']);
   (d0 >= fill ? redisUs.full : redisUs.empty).push(us);
-  rows.push([label, `${d0}..${d1}`, fmt(rate, 0), fmt(us, 1), fmt(r.latency.p50, 1), fmt(r.latency.p99, 1),
+  (d0 >= fill ? cpuUs.full : cpuUs.empty).push(cpu);
+  rows.push([label, `${d0}..${d1}`, fmt(rate, 0), fmt(us, 1), fmt(cpu, 0), fmt(r.latency.p50, 1), fmt(r.latency.p99, 1),
     Object.entries(r.statusCodeStats).map(([c, s]) => `${c}×${(s as { count: number }).count}`).join(' '), r.errors + r.timeouts]);
   return rate;
 };
@@ -86,26 +106,28 @@ for (let round = 1; round <= rounds; round++) {
   await admin.flushall(); // an empty queue again (scripts reload on NOSCRIPT)
   await settle();
   const h0 = await autocannon({ url: `${base}/healthz`, connections, duration: seconds });
-  rows.push([`${round}: GET /healthz`, '-', fmt(h0['2xx'] / h0.duration, 0), '-', fmt(h0.latency.p50, 1), fmt(h0.latency.p99, 1), '', h0.errors]);
+  rows.push([`${round}: GET /healthz`, '-', fmt(h0['2xx'] / h0.duration, 0), '-', '-', fmt(h0.latency.p50, 1), fmt(h0.latency.p99, 1), '', h0.errors]);
   const e = await measure(`${round}: POST, empty queue`, () => post({ duration: seconds }));
   ratios.empty.push(e / (h0['2xx'] / h0.duration));
   const missing = fill - (await depth());
   if (missing > 0) await post({ amount: missing });
   await settle();
   const h1 = await autocannon({ url: `${base}/healthz`, connections, duration: seconds });
-  rows.push([`${round}: GET /healthz`, '-', fmt(h1['2xx'] / h1.duration, 0), '-', fmt(h1.latency.p50, 1), fmt(h1.latency.p99, 1), '', h1.errors]);
+  rows.push([`${round}: GET /healthz`, '-', fmt(h1['2xx'] / h1.duration, 0), '-', '-', fmt(h1.latency.p50, 1), fmt(h1.latency.p99, 1), '', h1.errors]);
   const f = await measure(`${round}: POST, ${fill} queued`, () => post({ duration: seconds }));
   ratios.full.push(f / (h1['2xx'] / h1.duration));
 }
 const load1 = os.loadavg()[0];
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const med = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 
 console.log(`${environment()}; redis-server ${(await admin.info('server')).match(/redis_version:(\S+)/)?.[1]} appendonly yes, appendfsync always (dir ${os.tmpdir()}); ${connections} connections, ${seconds} s per run, ${rounds} rounds`);
 console.log(`load average (1 min) ${load0.toFixed(2)} before, ${load1.toFixed(2)} after; ${os.cpus().length} CPUs`);
-console.log(table(['run', 'jobs queued (start..end)', 'req/s (POST: accepted/s)', 'Redis µs/POST', 'p50 ms', 'p99 ms', 'status codes', 'errors'], rows));
+console.log(table(['run', 'jobs queued (start..end)', 'req/s (POST: accepted/s)', 'Redis µs/POST', 'API CPU µs/POST', 'p50 ms', 'p99 ms', 'status codes', 'errors'], rows));
 console.log(`accepted POST/s ÷ GET /healthz req/s, median of ${rounds}: empty queue ${fmt(med(ratios.empty), 3)} [${ratios.empty.map((x) => fmt(x, 3)).join(', ')}], ` +
   `${fill} queued ${fmt(med(ratios.full), 3)} [${ratios.full.map((x) => fmt(x, 3)).join(', ')}]; full/empty ${fmt(med(ratios.full) / med(ratios.empty), 2)}`);
 console.log(`Redis time per admitted POST (EXEC of the admission script + BullMQ's add), median: empty queue ${fmt(med(redisUs.empty), 1)} µs, ${fill} queued ${fmt(med(redisUs.full), 1)} µs`);
+console.log(`API CPU time per accepted POST (process.cpuUsage), median: empty queue ${fmt(med(cpuUs.empty), 0)} µs, ${fill} queued ${fmt(med(cpuUs.full), 0)} µs ` +
+  `(one core's ceiling: ${fmt(1e6 / med([...cpuUs.empty, ...cpuUs.full]), 0)} POST/s)`);
 
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
