@@ -6,8 +6,8 @@
  *   npm run build && node dist/bench/admission.js [--seconds=5] [--connections=50] [--fill=50000] [--rounds=3] [--prof=DIR]
  * "API CPU µs/POST" is the API process's own CPU time (user + system, process.cpuUsage) over a
  * POST run divided by the POSTs it accepted: a figure the machine's load barely moves. --prof=DIR
- * runs the API under V8's sampling profiler (--cpu-prof) and writes its profile to DIR on exit
- * (read it with node dist/bench/cpu-profile.js DIR/<file>.cpuprofile).
+ * runs V8's sampling profiler in the API over each POST run and writes DIR/<round>-<empty|full>.cpuprofile
+ * (read it with node dist/bench/cpu-profile.js <file>); the profiler's own cost then inflates the figures.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +39,6 @@ const server = fork(path.resolve(here, 'serve.js'), [], {
     LIMIT_QUEUE_DEPTH: '10000000', LIMIT_JOBS_PER_KEY: '10000000', MAX_EVENT_LOOP_DELAY_MS: '0',
   },
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [],
 });
 await new Promise<void>((resolve, reject) => {
   server.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
@@ -77,13 +76,23 @@ const apiCpu = () => new Promise<number>((resolve) => {
   server.send('cpu');
 });
 const cpuUs: { empty: number[]; full: number[] } = { empty: [], full: [] };
+/** starts or stops (and saves) the API's profiler; nothing without --prof */
+const profiler = (profile: 'start' | 'stop', name = '') => (!prof ? Promise.resolve() : new Promise<void>((resolve) => {
+  const on = (m: unknown) => {
+    if (m && typeof m === 'object' && 'profiled' in m) { server.off('message', on); resolve(); }
+  };
+  server.on('message', on);
+  server.send({ profile, file: path.resolve(prof, `${name}.cpuprofile`) });
+}));
 /** one POST run; returns accepted/s */
 const measure = async (label: string, run: () => Promise<Result>): Promise<number> => {
   const d0 = await depth();
   const x0 = await execStats();
+  await profiler('start');
   const c0 = await apiCpu();
   const r = await run();
   const c1 = await apiCpu();
+  await profiler('stop', label.replace(/[^a-z0-9]+/gi, '-'));
   const x1 = await execStats();
   const d1 = await depth();
   const rate = r['2xx'] / r.duration;

@@ -3,7 +3,7 @@
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
- * depth, index) and one BullMQ add; reading is one HGETALL (the state is read from the job's own
+ * depth, index) and one BullMQ add, in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
  */
@@ -13,11 +13,14 @@ import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
+import { GroupCommit, type AdmissionTransaction } from './group-commit.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
 
 export { inflightKey, ownerIndexKey } from './admission.js';
+
+type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0];
 export type { JobEvent, JobEventListener } from './job-events.js';
 
 export interface JobData<R = unknown> {
@@ -98,6 +101,14 @@ function parseResult(v: unknown): unknown {
 export class JobStore {
   private readonly queues = new Map<JobKind, Queue>();
   private readonly reading = new Map<string, Promise<JobRecord | null>>();
+  /** admissions of one event-loop turn share one MULTI; every queue's client wraps this.redis */
+  private readonly commits = new GroupCommit<AdmitTransaction>(async () => {
+    const q = this.queues.values().next().value;
+    if (!q || !this.ready()) throw redisUnavailable();
+    // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
+    const client = (await q.getBackend().client) as unknown as { multi(): AdmitTransaction };
+    return client.multi();
+  });
   readonly events: JobEventHub;
 
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
@@ -139,6 +150,7 @@ export class JobStore {
    * Admits and queues in one MULTI (one round trip): the admission script (quota, queue depth,
    * index), then BullMQ's add of the job, which adds nothing when the script refused (see
    * admission.ts). All or nothing: no admitted job without its queue entry, even across a crash.
+   * Admissions of the same event-loop turn share the MULTI (group-commit.ts).
    */
   async create(kind: JobKind, request: unknown, owner: string): Promise<JobRecord> {
     const q = this.queue(kind);
@@ -152,21 +164,13 @@ export class JobStore {
       removeOnComplete: { age: this.opts.resultTtlSeconds },
       removeOnFail: { age: this.opts.resultTtlSeconds },
     }, id);
-    const results = await this.guard(async () => {
-      // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
-      const client = (await q.getBackend().client) as unknown as { multi(): unknown };
-      const tx = client.multi() as unknown as Parameters<typeof queueAdmit>[0] & { exec(): Promise<[Error | null, unknown][] | null> };
-      queueAdmit(tx, this.opts.prefix, kind, id, owner, this.jobKey(kind, id), { perOwner, depth, ttlSeconds: this.opts.resultTtlSeconds });
-      let addError: unknown;
-      void job.addJob(tx as never).catch((err: unknown) => { addError = err; }); // queued on the transaction synchronously
-      await Promise.resolve();
-      if (addError) throw addError;
-      const res = await tx.exec();
-      if (!res) throw new Error('transaction aborted');
-      for (const [err] of res) if (err) throw err;
-      return res;
-    });
-    const outcome = outcomeOf(results[0][1] as [number, number]);
+    const limits = { perOwner, depth, ttlSeconds: this.opts.resultTtlSeconds };
+    const jobKey = this.jobKey(kind, id);
+    const [admitted] = await this.guard(() => this.commits.submit({
+      admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
+      add: (tx) => job.addJob(tx as never),
+    }));
+    const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok && outcome.reason === 'owner') {
       throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
         `you have ${outcome.count} jobs queued or running, the limit per API key is ${perOwner} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,

@@ -1,0 +1,108 @@
+/**
+ * Group commit of job admissions: every admission submitted in one turn of the event loop (the
+ * POSTs whose bodies arrived in the same I/O phase) goes to Redis in one MULTI, one write and one
+ * round trip, flushed by setImmediate. With `appendfsync always` Redis fsyncs its AOF once per
+ * event-loop cycle, so the batch shares one fsync; the client builds one transaction (ioredis
+ * copies every script defined on the connection onto each transaction it makes) instead of one
+ * per POST.
+ *
+ * Inside the MULTI each admission is its two commands as before, in submission order: the
+ * admission script (quota, queue depth, index; see admission.ts) then BullMQ's add of the job.
+ * Redis runs the scripts of the batch one after the other, each seeing the admissions before it,
+ * so the quota and the queue cap stay exact. Each admission gets its own two replies: an error in
+ * one (a refused job, a failed add) is that request's answer alone. A failure of the whole
+ * transaction (connection lost, EXECABORT) is every request's answer, and none of them is queued.
+ * An admission whose add could not be queued on the transaction never reaches Redis: the
+ * transaction is built again without it.
+ */
+
+/** The transaction an admission is queued on: an ioredis MULTI with the admission commands defined. */
+export interface AdmissionTransaction {
+  /** commands queued so far (MULTI included) */
+  readonly length: number;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
+
+export interface Admission<T extends AdmissionTransaction> {
+  /** queues the admission script on `tx` (one command) */
+  admit(tx: T): void;
+  /** queues the job's add on `tx` (one command, synchronously); the promise settles with the transaction */
+  add(tx: T): Promise<unknown>;
+}
+
+interface Pending<T extends AdmissionTransaction> extends Admission<T> {
+  resolve(replies: [unknown, unknown]): void;
+  reject(err: unknown): void;
+}
+
+export class GroupCommit<T extends AdmissionTransaction> {
+  private pending: Pending<T>[] = [];
+
+  /**
+   * @param multi opens a transaction on the producer connection
+   * @param maxBatch admissions per MULTI at most (a MULTI holds Redis for its whole EXEC)
+   */
+  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256) {}
+
+  /** Queues one admission; resolves with its two replies (the admission script's, the add's) once committed. */
+  submit(a: Admission<T>): Promise<[unknown, unknown]> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ admit: a.admit, add: a.add, resolve, reject }) === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += this.maxBatch) void this.commit(all.slice(i, i + this.maxBatch));
+  }
+
+  private async commit(batch: Pending<T>[]): Promise<void> {
+    try {
+      let tx: T;
+      for (;;) {
+        tx = await this.multi();
+        const bad = await this.build(tx, batch);
+        if (bad < 0) break;
+        batch = batch.filter((_, i) => i !== bad);
+        if (batch.length === 0) return;
+      }
+      const res = await tx.exec();
+      if (!res) throw new Error('transaction aborted');
+      batch.forEach((p, i) => {
+        const a = res[2 * i], b = res[2 * i + 1];
+        if (!a || !b) p.reject(new Error('transaction reply missing'));
+        else if (a[0]) p.reject(a[0]);
+        else if (b[0]) p.reject(b[0]);
+        else p.resolve([a[1], b[1]]);
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /**
+   * Queues every admission of the batch on `tx`. Returns -1, or the index of the first admission
+   * whose add was not queued (it threw or rejected before queueing): that one is rejected with its
+   * error and the transaction must be discarded (its admission script is on it).
+   */
+  private async build(tx: T, batch: Pending<T>[]): Promise<number> {
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
+      const before = tx.length;
+      let failure: unknown = null;
+      try {
+        p.admit(tx);
+        p.add(tx).catch((err: unknown) => { failure = err; });
+      } catch (err) {
+        failure = err;
+      }
+      if (tx.length !== before + 2 || failure !== null) {
+        await Promise.resolve(); // a rejection before the add was queued has arrived by now
+        p.reject(failure ?? new Error('the job could not be queued on the transaction'));
+        return i;
+      }
+    }
+    return -1;
+  }
+}
