@@ -138,6 +138,13 @@ console.log(`Redis time per admitted POST (EXEC of the admission script + BullMQ
 console.log(`API CPU time per accepted POST (process.cpuUsage), median: empty queue ${fmt(med(cpuUs.empty), 0)} µs, ${fill} queued ${fmt(med(cpuUs.full), 0)} µs ` +
   `(one core's ceiling: ${fmt(1e6 / med([...cpuUs.empty, ...cpuUs.full]), 0)} POST/s)`);
 
+// where Redis's time goes, over the whole run (warm-up and fills included)
+const stats = [...(await admin.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/g)]
+  .map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]), per: Number(m[4]) })).sort((a, b) => b.usec - a.usec).slice(0, 6);
+console.log(`Redis commandstats (whole run, nested commands counted inside EXEC too): ${stats.map((x) => `${x.cmd} ${x.calls} calls ${fmt(x.per, 1)} µs/call`).join('; ')}`);
+const cpuInfo = await admin.info('cpu');
+console.log(`Redis process CPU (whole run): ${/used_cpu_user:([\d.]+)/.exec(cpuInfo)?.[1]} s user, ${/used_cpu_sys:([\d.]+)/.exec(cpuInfo)?.[1]} s system`);
+
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 admin.disconnect();

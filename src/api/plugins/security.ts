@@ -11,9 +11,10 @@
  *   at once instead of queueing behind the work that slows the process. Routes whose config has
  *   `shed: false` (/healthz, /readyz) are never shed: liveness must not depend on load.
  */
-import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import v8 from 'node:v8';
 import { ProblemError } from '../../contracts/problems.js';
 
@@ -39,11 +40,43 @@ export const CSP_DIRECTIVES = {
   'upgrade-insecure-requests': null,
 };
 
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
+  contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+  // same-origin is the default; Swagger UI's assets come from this origin
+  crossOriginEmbedderPolicy: false,
+};
+
+/**
+ * The headers helmet's middleware sets with `options`, in its order (a null value: a header it
+ * removes, X-Powered-By). Refuses options whose headers depend on the request (CSP functions, nonces).
+ */
+export function helmetHeaders(options: Readonly<HelmetOptions>): [string, string | null][] {
+  const directives = (options.contentSecurityPolicy as { directives?: Record<string, unknown> } | undefined)?.directives ?? {};
+  for (const [name, v] of Object.entries(directives)) {
+    if (typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function'))) {
+      throw new Error(`CSP directive ${name} depends on the request: helmet's headers cannot be computed once`);
+    }
+  }
+  const out = new Map<string, string | null>();
+  const res = {
+    setHeader: (name: string, value: unknown) => { out.set(name.toLowerCase(), String(value)); },
+    removeHeader: (name: string) => { out.set(name.toLowerCase(), null); },
+  } as unknown as ServerResponse;
+  let failure: unknown = null;
+  helmet(options)({} as IncomingMessage, res, (err?: unknown) => { if (err) failure = err; });
+  if (failure) throw failure;
+  return [...out];
+}
+
 export async function registerHelmet(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    // same-origin is the default; Swagger UI's assets come from this origin
-    crossOriginEmbedderPolicy: false,
+  const headers = helmetHeaders(HELMET_OPTIONS);
+  const set = headers.filter((h): h is [string, string] => h[1] !== null);
+  const removed = headers.filter(([, v]) => v === null).map(([name]) => name);
+  app.addHook('onRequest', (_req, reply, done) => {
+    const res = reply.raw;
+    for (let i = 0; i < set.length; i++) res.setHeader(set[i][0], set[i][1]);
+    for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]);
+    done();
   });
 }
 
