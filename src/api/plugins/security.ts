@@ -1,11 +1,13 @@
 /**
  * Security headers and load shedding.
  *
- * - @fastify/helmet on every response, with a Content-Security-Policy Swagger UI works under
+ * - helmet's headers on every response, with a Content-Security-Policy Swagger UI works under
  *   (its page loads only same-origin scripts and styles; images may be data: URIs; Try it out
  *   calls this origin): default-src 'self', no inline scripts, no framing by other origins, no
  *   plugins. `upgrade-insecure-requests` is left out: the service is often reached over plain
- *   HTTP on a private address.
+ *   HTTP on a private address. The options are constant, so helmet's middleware runs once, at
+ *   start-up, and every request gets the headers it set (run per request, as @fastify/helmet
+ *   does, it parses the CSP directives again each time: a few per cent of a POST's CPU time).
  * - @fastify/under-pressure: when the event loop lags more than MAX_EVENT_LOOP_DELAY_MS or the
  *   heap passes MAX_HEAP_USED_MB, routes answer 503 `overloaded` (problem+json, Retry-After)
  *   at once instead of queueing behind the work that slows the process. Routes whose config has
