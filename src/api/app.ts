@@ -11,6 +11,7 @@ import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore, jobStoreOptions } from '../queue/jobs.js';
 import { clientError, frameworkError, registerErrorHandlers } from './errors.js';
+import { registerBodyChecks } from './body-media.js';
 import { registerJsonBody } from './json-body.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
@@ -87,6 +88,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerSchemas(app);
   registerErrorHandlers(app);
   registerJsonBody(app);
+  registerBodyChecks(app);
   await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
   registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis });

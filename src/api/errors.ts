@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, type FieldError } from '../contracts/problems.js';
+import { emptyBody, unsupportedMediaType } from './body-media.js';
 
 export const PROBLEM_BASE = 'https://lr-finder.dev/problems/';
 
@@ -76,6 +77,9 @@ function rank(keyword: string): number {
 
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvError[]; validationContext?: string }, req: FastifyRequest, reply: FastifyReply) => {
+    // Fastify's own body errors say what was wrong; these say what to send instead (body-media.ts)
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') err = unsupportedMediaType(req) as unknown as typeof err;
+    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') err = emptyBody(req) as unknown as typeof err;
     if (err instanceof ProblemError) {
       if (err.status >= 500) {
         const cause = (err as { cause?: unknown }).cause;
@@ -138,8 +142,6 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
 };
 

@@ -24,7 +24,7 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
 
     scope.post(BASE, {
       bodyLimit: limit,
-      config: { idempotent: true },
+      config: { idempotent: true, accepts: ['application/json', 'text/csv'] },
       schema: {
         tags: ['datasets'],
         summary: 'Upload a dataset (JSON or CSV); use it in any job as `data: {dataset_id}`',
