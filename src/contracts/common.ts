@@ -41,9 +41,25 @@ export const JobStatus = StringEnum(['queued', 'running', 'succeeded', 'failed',
 /** A number that may be null where the underlying value was NaN/±Inf (JSON has no NaN). */
 export const FiniteOrNull = Type.Union([Type.Number(), Type.Null()]);
 
-export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  const out: Record<number, TSchema> = {};
-  for (const s of statuses) out[s] = Type.Ref('Problem');
+/** What each error status means on this service's routes (the OpenAPI response descriptions). */
+const PROBLEM_STATUS: Record<number, string> = {
+  400: 'Bad request: a problem naming the field (JSON pointer in `errors[]`) and, past a limit, the limit and its variable; nothing was created',
+  401: 'Unauthorized: no or wrong API key (only when the service runs with API_KEYS); `WWW-Authenticate: Bearer`',
+  404: 'Not found: unknown, expired, or another API key\'s',
+  409: 'Conflict: the state does not allow it (a finished job, an unfinished one\'s views, an Idempotency-Key in flight, a report out of order); the detail says what is expected',
+  413: 'Payload too large: the body is over LIMIT_BODY_BYTES (LIMIT_UPLOAD_BYTES for dataset uploads)',
+  415: 'Unsupported media type: the detail and `Accept-Post` name the Content-Type to send',
+  422: 'Unprocessable: an Idempotency-Key reused with another body',
+  429: 'Too many requests: too many jobs of this API key in flight (LIMIT_JOBS_PER_KEY) or failed authentications; `Retry-After`',
+  503: 'Service unavailable: Redis unreachable, the queue full, the API overloaded or shutting down; `Retry-After`',
+};
+
+/** Error responses: RFC 9457 problems, served (and documented) as application/problem+json. */
+export function problemResponses(...statuses: number[]): Record<number, { description: string; content: Record<string, { schema: TSchema }> }> {
+  const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> = {};
+  for (const s of statuses) {
+    out[s] = { description: PROBLEM_STATUS[s] ?? 'Error', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+  }
   return out;
 }
 

@@ -122,7 +122,8 @@ export const Optimizer = Type.Object(
     dampening: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     nesterov: Type.Optional(Type.Boolean()),
     weight_decay: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    betas: Type.Optional(Type.Tuple([Type.Number({ minimum: 0, exclusiveMaximum: 1 }), Type.Number({ minimum: 0, exclusiveMaximum: 1 })])),
+    // two numbers in [0, 1): an array of exactly 2 rather than a draft-07 tuple (`items: [...]`), which OpenAPI 3.1 (JSON Schema 2020-12) reads otherwise
+    betas: Type.Optional(Type.Unsafe<[number, number]>(Type.Array(Type.Number({ minimum: 0, exclusiveMaximum: 1 }), { minItems: 2, maxItems: 2, description: '(beta1, beta2), as torch.optim.Adam' }))),
     eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     amsgrad: Type.Optional(Type.Boolean()),
     alpha: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'rmsprop smoothing constant' })),

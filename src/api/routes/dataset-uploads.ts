@@ -11,6 +11,7 @@ import { IdempotencyHeaders, problemResponses } from '../../contracts/common.js'
 import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
 import { invalid, notFound } from '../../contracts/problems.js';
 import type { DatasetStore } from '../../sync/datasets/store.js';
+import { uploadExamples } from '../../sync/datasets/examples.js';
 
 const BASE = '/v1/datasets';
 
@@ -24,7 +25,7 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
 
     scope.post(BASE, {
       bodyLimit: limit,
-      config: { idempotent: true, accepts: ['application/json', 'text/csv'] },
+      config: { idempotent: true, accepts: ['application/json', 'text/csv'], openapiExamples: { body: uploadExamples() } },
       schema: {
         tags: ['datasets'],
         summary: 'Upload a dataset (JSON or CSV); use it in any job as `data: {dataset_id}`',

@@ -1,6 +1,7 @@
 /** GET /v1/datasets: the built-in datasets with their shapes and defaults, and the caller's uploads. */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { problemResponses } from '../../contracts/common.js';
 import { datasetCatalog } from '../../core/datasets/index.js';
 
 const DatasetList = Type.Object({
@@ -26,7 +27,7 @@ export function datasetRoutes(app: FastifyInstance): void {
     schema: {
       tags: ['datasets'],
       summary: 'List the built-in datasets (use one as `data: {name, n_samples, noise, ...}`) and your uploads (`data: {dataset_id}`)',
-      response: { 200: DatasetList },
+      response: { 200: DatasetList, ...problemResponses(401) },
     },
   }, async (req: FastifyRequest) => {
     // the built-ins need no Redis: without it the list still answers, with uploads null

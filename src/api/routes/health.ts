@@ -24,7 +24,16 @@ export function persistenceProblems(info: string): string[] {
 
 export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUnsafeRedis'>): void {
   const always = { public: true, shed: false };
-  app.get('/healthz', { config: always, schema: { tags: ['health'], summary: 'Liveness', response: { 200: Health } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', {
+    config: always,
+    schema: {
+      tags: ['health'],
+      summary: 'Liveness: the API process answers',
+      description: 'Always `200 {"status": "ok"}` while the process answers HTTP: nothing else is checked (not Redis, not the workers) and load ' +
+        'shedding never applies, so a restart policy can use it. Public (no API key). For "can it take jobs?" use /readyz.',
+      response: { 200: Health },
+    },
+  }, async () => ({ status: 'ok' }));
 
   let lastLogged = '';
   app.get('/readyz', {
@@ -32,6 +41,11 @@ export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUn
     schema: {
       tags: ['health'],
       summary: 'Readiness: Redis reachable, noeviction and AOF on, at least one worker alive',
+      description: '`200 {"status": "ready", "checks": {...}}` when jobs can be accepted and run: Redis answers, at least one worker process is ' +
+        'connected (`checks.workers`), and Redis runs `maxmemory-policy noeviction` with `appendonly yes` (`checks.persistence`: "ok" or what is ' +
+        'wrong; an evicting or non-persistent Redis can lose accepted jobs). Otherwise `503 {"status": "not_ready", "checks": {...}}` saying which ' +
+        'check failed (`checks.redis: "unreachable"`, `checks.workers: 0`), unless ALLOW_UNSAFE_REDIS=true accepts the persistence risk. ' +
+        'Public (no API key), never shed; a load balancer should route to instances that answer 200.',
       response: { 200: Health, 503: Health },
     },
   }, async (req, reply) => {

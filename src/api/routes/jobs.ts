@@ -13,6 +13,7 @@ import { findKind, type RegisteredKind } from '../../kinds/registry.js';
 import type { JobRecord } from '../../queue/jobs.js';
 import { uploadShapes } from '../../sync/datasets/store.js';
 import { problemBody, PROBLEM_BASE } from '../errors.js';
+import { jobExample, presetExamples } from '../openapi-examples.js';
 
 export function jobResource(rec: JobRecord) {
   const self = `/v1/${rec.kind}/${rec.id}`;
@@ -54,7 +55,19 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
   const base = `/v1/${k.name}`;
 
   app.post(base, {
-    config: { idempotent: true },
+    config: {
+      idempotent: true,
+      // the presets as examples, the default first (Swagger UI's Try it out → Execute runs it as is)
+      openapiExamples: {
+        body: { 'application/json': presetExamples(k) },
+        responses: {
+          202: {
+            description: `Accepted: the job is queued; \`Location: ${base}/{id}\` is the job resource to poll (or its \`events\` to follow)`,
+            examples: { queued: { summary: 'the default preset, queued', value: jobExample(k, config.limits) } },
+          },
+        },
+      },
+    },
     schema: {
       tags: [k.name],
       summary: k.post.summary,

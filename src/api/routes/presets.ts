@@ -1,6 +1,7 @@
 /** GET /v1/presets: ready-made request bodies, to paste into Swagger UI or a notebook. */
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
+import { problemResponses } from '../../contracts/common.js';
 import { PRESETS } from '../../kinds/registry.js';
 
 const PresetList = Type.Object({
@@ -14,6 +15,6 @@ const PresetList = Type.Object({
 
 export function presetRoutes(app: FastifyInstance): void {
   app.get('/v1/presets', {
-    schema: { tags: ['presets'], summary: 'List ready-made request bodies', response: { 200: PresetList } },
+    schema: { tags: ['presets'], summary: 'List ready-made request bodies', response: { 200: PresetList, ...problemResponses(401) } },
   }, async () => ({ presets: PRESETS }));
 }
