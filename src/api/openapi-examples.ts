@@ -12,6 +12,15 @@ import { limitExceeded } from '../contracts/problems.js';
 import type { RegisteredKind } from '../kinds/registry.js';
 import { problemBody } from './errors.js';
 import { jobResource } from './routes/jobs.js';
+import { newSweep } from '../lrfinder/session.js';
+import { analyzeCurveRequest } from '../sync/curve-analyses/analyze.js';
+import type { CurveAnalysisRequest } from '../sync/curve-analyses/contract.js';
+import type { LrSearchSessionRequest } from '../sync/lr-search-sessions/contract.js';
+import { applyReport, resolveSearchSession, sessionResource as searchResource, startSession, type SearchSessionDoc } from '../sync/lr-search-sessions/session.js';
+import type { SweepLossesRequest, SweepSessionRequest } from '../sync/sweep-sessions/contract.js';
+import { resolveSweepSession, sweepOptionsOf } from '../sync/sweep-sessions/request.js';
+import { applyReports, reportsIn, sessionReport, sessionResource, stopSession } from '../sync/sweep-sessions/resource.js';
+import type { SweepDoc } from '../sync/sweep-sessions/store.js';
 
 export interface MediaExample {
   summary: string;
@@ -42,4 +51,46 @@ export function jobExample(kind: RegisteredKind, limits: Readonly<Limits>): unkn
 export function problemExample(limits: Readonly<Limits>): unknown {
   const err = limitExceeded('/num_iter', 'num_iter', 100000, limits.numIter, 'LIMIT_NUM_ITER');
   return problemBody(err.status, err.code, err.title, err.message, err.errors, '5d0c7f7e-1b2a-4e43-8d3c-6f0a9b1c2d3e');
+}
+
+const ID = '0b7e5a4c-2f1d-4c8e-9a6b-3d2f1e0c9b8a';
+const AT = '2026-01-01T12:00:00.000Z';
+const one = (summary: string, value: unknown) => ({ example: { summary, value } });
+
+/** GET /v1/{kind}/{id} and its cancel: the default preset's job, queued, and canceled. */
+export function jobViewExamples(kind: RegisteredKind, limits: Readonly<Limits>) {
+  const queued = jobExample(kind, limits) as Record<string, unknown>;
+  return {
+    get: one('the default preset\'s job, still queued (status then running with progress, then succeeded with result)', queued),
+    cancel: one('canceled before it ran', { ...queued, status: 'canceled', finished_at: AT }),
+  };
+}
+
+/** A curve analysis: the answer to the request schema's own example, computed. */
+export function curveAnalysisExample(example: CurveAnalysisRequest, numIter: number) {
+  return one('the answer to the request example', JSON.parse(JSON.stringify(analyzeCurveRequest(example, numIter))));
+}
+
+/** Sweep sessions: a new session for the request example, the answer to the first report, a stop. */
+export function sweepSessionExamples(example: SweepSessionRequest, report: SweepLossesRequest, limits: Readonly<Limits>) {
+  const request = resolveSweepSession(example, limits);
+  const doc: SweepDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, state: newSweep(sweepOptionsOf(request)), result: null };
+  const after = applyReports(doc, reportsIn(report), () => '', new Date(AT)).doc;
+  return {
+    created: one('a new session for the request example: train one step at next.lr', sessionResource(doc)),
+    report: one('the answer to the first report', sessionReport(after)),
+    session: one('the session after one report', sessionResource(after)),
+    stopped: one('stopped after one point (too few for a suggestion: each method says why)', sessionReport(stopSession(after, new Date(AT)))),
+  };
+}
+
+/** LR search sessions: a new session for the request example (its first step is a range-test step), and after its first report. */
+export function searchSessionExamples(example: LrSearchSessionRequest, limits: Readonly<Limits>) {
+  const request = resolveSearchSession(example, limits);
+  const doc: SearchSessionDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request) };
+  const after = applyReport(doc, { iteration: 0, loss: 2.302 }, new Date(AT));
+  return {
+    created: one('a new session for the request example', searchResource(doc)),
+    report: one('after the first range-test report {"iteration": 0, "loss": 2.302}', searchResource(after)),
+  };
 }

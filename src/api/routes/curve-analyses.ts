@@ -4,10 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
 import { analyzeCurveRequest } from '../../sync/curve-analyses/analyze.js';
-import type { CurveAnalysisRequest } from '../../sync/curve-analyses/contract.js';
+import { CurveAnalysisRequest as RequestSchema, type CurveAnalysisRequest } from '../../sync/curve-analyses/contract.js';
+import { curveAnalysisExample } from '../openapi-examples.js';
 
 export function curveAnalysisRoutes(app: FastifyInstance, config: Readonly<Config>): void {
+  const example = (RequestSchema as unknown as { example: CurveAnalysisRequest }).example;
   app.post('/v1/curve-analyses', {
+    config: { openapiExamples: { responses: { 200: { description: 'Every method\'s pick, the chosen one, the curve\'s warnings', examples: curveAnalysisExample(example, config.limits.numIter) } } } },
     schema: {
       tags: ['curve-analyses'],
       summary: 'Suggest an LR for a loss curve you recorded yourself',

@@ -25,7 +25,7 @@ export function persistenceProblems(info: string): string[] {
 export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUnsafeRedis'>): void {
   const always = { public: true, shed: false };
   app.get('/healthz', {
-    config: always,
+    config: { ...always, openapiExamples: { responses: { 200: { description: 'The process answers', examples: { ok: { summary: 'alive', value: { status: 'ok' } } } } } } },
     schema: {
       tags: ['health'],
       summary: 'Liveness: the API process answers',
@@ -37,7 +37,15 @@ export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUn
 
   let lastLogged = '';
   app.get('/readyz', {
-    config: always,
+    config: {
+      ...always,
+      openapiExamples: {
+        responses: {
+          200: { description: 'Ready: jobs are accepted and run', examples: { ready: { summary: 'ready', value: { status: 'ready', checks: { redis: 'ok', workers: 2, persistence: 'ok' } } } } },
+          503: { description: 'Not ready: `checks` says which check failed', examples: { no_workers: { summary: 'no worker connected', value: { status: 'not_ready', checks: { redis: 'ok', workers: 0, persistence: 'ok' } } } } },
+        },
+      },
+    },
     schema: {
       tags: ['health'],
       summary: 'Readiness: Redis reachable, noeviction and AOF on, at least one worker alive',

@@ -12,6 +12,8 @@ import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
+import { loadConfig, type Limits } from '../../config.js';
+import { jobExample } from '../openapi-examples.js';
 
 /** SSE bounds: heartbeat comment, longest connection (then reconnect). */
 export interface SseTiming {
@@ -41,7 +43,7 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
   return rec;
 }
 
-export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER): void {
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER, limits: Readonly<Limits> = loadConfig({}).limits): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
   // one heartbeat for every open stream
@@ -59,7 +61,18 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     const tag = kind;
     const { svg, csv } = k.views;
 
+    const queued = jobExample(k, limits);
     app.get(base, {
+      config: {
+        openapiExamples: {
+          responses: {
+            200: {
+              description: 'A page of your jobs, newest first',
+              examples: { one: { summary: 'one job, queued', value: { items: [listItem(queued as { request: unknown; result: unknown }, null)], next_cursor: null, links: { self: `${base}?limit=20`, next: null } } } },
+            },
+          },
+        },
+      },
       schema: {
         tags: [tag],
         summary: `List your ${kind.replace(/-/g, ' ')}, newest first`,

@@ -13,7 +13,7 @@ import { findKind, type RegisteredKind } from '../../kinds/registry.js';
 import type { JobRecord } from '../../queue/jobs.js';
 import { uploadShapes } from '../../sync/datasets/store.js';
 import { problemBody, PROBLEM_BASE } from '../errors.js';
-import { jobExample, presetExamples } from '../openapi-examples.js';
+import { jobExample, jobViewExamples, presetExamples } from '../openapi-examples.js';
 
 export function jobResource(rec: JobRecord) {
   const self = `/v1/${rec.kind}/${rec.id}`;
@@ -85,7 +85,9 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
   });
 
+  const views = jobViewExamples(k, config.limits);
   app.get(`${base}/:id`, {
+    config: { openapiExamples: { responses: { 200: { description: 'The job: status, progress, request (defaults filled), result once succeeded, error once failed', examples: views.get } } } },
     schema: {
       tags: [k.name],
       summary: `Get a ${k.name.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
@@ -99,6 +101,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
   });
 
   app.post(`${base}/:id/cancel`, {
+    config: { openapiExamples: { responses: { 202: { description: 'Canceled: the job, now `canceled`', examples: views.cancel } } } },
     schema: {
       tags: [k.name],
       summary: 'Cancel a queued or running job',

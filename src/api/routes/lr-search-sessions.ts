@@ -15,15 +15,18 @@ import { renderSessionPlot } from '../../sync/lr-search-sessions/plot.js';
 import type { LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
 import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
 import { SearchSessionStore } from '../../sync/lr-search-sessions/store.js';
+import { LrSearchSessionRequest as RequestSchema } from '../../sync/lr-search-sessions/contract.js';
+import { searchSessionExamples } from '../openapi-examples.js';
 
 const sessionNotFound = (id: string) => notFound(`no LR search session ${id} (it may have expired)`);
 
 export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
   const store = new SearchSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
   const tags = ['lr-search-sessions'];
+  const ex = searchSessionExamples((RequestSchema as unknown as { example: LrSearchSessionRequest }).example, config.limits);
 
   app.post(BASE, {
-    config: { idempotent: true },
+    config: { idempotent: true, openapiExamples: { responses: { 201: { description: 'Created: the session and its first `next`; `Location` is the session', examples: ex.created } } } },
     schema: {
       tags,
       summary: 'Start an LR search in your own training loop',
@@ -45,6 +48,7 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
   });
 
   app.post(`${BASE}/:id/reports`, {
+    config: { openapiExamples: { responses: { 200: { description: 'The session: what to train next, the result once done', examples: ex.report } } } },
     schema: {
       tags,
       summary: 'Report a range-test loss or a trial\'s metric',
@@ -67,6 +71,7 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
   });
 
   app.get(`${BASE}/:id`, {
+    config: { openapiExamples: { responses: { 200: { description: 'The session: what to train next, the result once done', examples: ex.report } } } },
     schema: {
       tags,
       summary: 'Get an LR search session: what to train next, the result once done',

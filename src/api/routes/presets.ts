@@ -15,6 +15,7 @@ const PresetList = Type.Object({
 
 export function presetRoutes(app: FastifyInstance): void {
   app.get('/v1/presets', {
+    config: { openapiExamples: { responses: { 200: { description: 'Every kind\'s presets: send `{"preset": name}` (the fields you add replace the preset\'s)', examples: { presets: { summary: 'the presets', value: { presets: PRESETS } } } } } } },
     schema: { tags: ['presets'], summary: 'List ready-made request bodies', response: { 200: PresetList, ...problemResponses(401) } },
   }, async () => ({ presets: PRESETS }));
 }

@@ -18,15 +18,19 @@ import {
   applyReports, BASE, reportsIn, sessionReport, sessionResource, stopSession,
 } from '../../sync/sweep-sessions/resource.js';
 import { SweepSessionStore } from '../../sync/sweep-sessions/store.js';
+import { SweepLossesRequest as LossesSchema, SweepSessionRequest as RequestSchema } from '../../sync/sweep-sessions/contract.js';
+import { sweepSessionExamples } from '../openapi-examples.js';
 
 const sessionNotFound = (id: string) => notFound(`no sweep session ${id} (it may have expired)`);
 
 export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
   const store = new SweepSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
   const tags = ['sweep-sessions'];
+  const ex = sweepSessionExamples((RequestSchema as unknown as { example: SweepSessionRequest }).example,
+    (LossesSchema as unknown as { example: SweepLossesRequest }).example, config.limits);
 
   app.post(BASE, {
-    config: { idempotent: true },
+    config: { idempotent: true, openapiExamples: { responses: { 201: { description: 'Created: the session and its first `next`; `Location` is the session', examples: ex.created } } } },
     schema: {
       tags,
       summary: 'Start an LR range test in your own training loop',
@@ -48,6 +52,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
   });
 
   app.post(`${BASE}/:id/losses`, {
+    config: { openapiExamples: { responses: { 200: { description: 'Running with the next LR, or stopped with the result', examples: ex.report } } } },
     schema: {
       tags,
       summary: 'Report the loss of the step trained at next.lr',
@@ -82,6 +87,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
   });
 
   app.get(`${BASE}/:id`, {
+    config: { openapiExamples: { responses: { 200: { description: 'The session: the points so far, next, the result once stopped', examples: ex.session } } } },
     schema: {
       tags,
       summary: 'Get a sweep session: the points so far, next, the result once stopped',
@@ -95,6 +101,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
   });
 
   app.post(`${BASE}/:id/stop`, {
+    config: { openapiExamples: { responses: { 200: { description: 'Stopped: the result on the points so far', examples: ex.stopped } } } },
     schema: {
       tags,
       summary: 'End a sweep session early and get the result on the points so far',
