@@ -47,7 +47,7 @@ export function jobExample(kind: RegisteredKind, limits: Readonly<Limits>): unkn
   });
 }
 
-/** The problem `POST /v1/lr-range-tests` answers for `{"num_iter": 100000}` (its `instance` is the request id). */
+/** The problem a range-test POST answers for `{"num_iter": 100000}` (LIMIT_NUM_ITER; its `instance` is the request id). */
 export function problemExample(limits: Readonly<Limits>): unknown {
   const err = limitExceeded('/num_iter', 'num_iter', 100000, limits.numIter, 'LIMIT_NUM_ITER');
   return problemBody(err.status, err.code, err.title, err.message, err.errors, '5d0c7f7e-1b2a-4e43-8d3c-6f0a9b1c2d3e');

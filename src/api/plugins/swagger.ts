@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-/** A stable operationId from the route: `post /v1/lr-range-tests` → `post_v1_lr_range_tests` (Swagger UI's deep-link id too). */
+/** A stable operationId from the route: `post /v1/curve-analyses` → `post_v1_curve_analyses` (Swagger UI's deep-link id too). */
 export function operationIdOf(method: string, url: string): string {
   return `${method.toLowerCase()}_${url.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
 }

@@ -9,6 +9,7 @@ import { wireEmulation, wirePicks, wireSuggestion, wireWarning } from '../../con
 import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
 import { createTrainer } from '../../core/trainer.js';
+import { batchWarning } from '../../contracts/batch.js';
 import type { StepResult } from '../../core/types.js';
 import {
   analyzeRangeTest, appendLayerStats, downsampleLayers, emulationLimit, layerWarnings, METHOD_NAMES, rangeTest,
@@ -81,6 +82,8 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
 
   const first = runs[0];
   const warnings = [...first.analysis.warnings, ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index)].map(wireWarning);
+  const batch = batchWarning(req.batch_size, req.data);
+  if (batch) warnings.unshift(batch);
   if (first.outcome.stop_reason === 'non_finite' && !req.emulate) {
     warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: first.outcome.iterations - 1 });
   }

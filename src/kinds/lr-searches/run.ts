@@ -13,6 +13,7 @@ import { createTrialRunner } from '../../lrfinder/search/trial-runner.js';
 import type { JobDeps } from '../kind.js';
 import type { LrSearchResult } from './contract.js';
 import type { ResolvedLrSearch } from './resolve.js';
+import { batchWarning } from '../../contracts/batch.js';
 
 export interface LrSearchProgress {
   iteration: number;
@@ -52,5 +53,7 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
     };
     next = gen.next();
   }
-  return { ...searchResult(next.value), seed: req.seed };
+  const result = searchResult(next.value);
+  const batch = batchWarning(req.batch_size, req.data);
+  return { ...result, warnings: batch ? [batch, ...result.warnings] : result.warnings, seed: req.seed };
 }

@@ -15,6 +15,7 @@ import { toTrainSpec } from '../../contracts/train-spec.js';
 import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
 import type { TrainSpec } from '../../core/spec.js';
 import { createTrainer } from '../../core/trainer.js';
+import { batchWarning } from '../../contracts/batch.js';
 import { appendLayerStats, downsampleLayers, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
 import type { JobDeps } from '../kind.js';
 import type { ScheduleSimulationResult } from './contract.js';
@@ -178,6 +179,8 @@ function* trainUnder(
   const train = trainer.evaluate('train');
   const val = trainer.val && trainer.val.rows > 0 ? trainer.evaluate('val') : null;
   const warnings: ScheduleRunResult['warnings'] = [];
+  const batch = batchWarning(req.train.batch_size, req.train.data, '/train/batch_size');
+  if (batch) warnings.push(batch);
   if (stop !== 'completed') {
     warnings.push({
       code: stop,
