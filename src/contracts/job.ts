@@ -1,13 +1,17 @@
 /** The job resource returned by POST /v1/{kind} and GET /v1/{kind}/{id}. */
 import Type, { type TSchema } from 'typebox';
-import { FiniteOrNull, JobStatus } from './common.js';
+import { JobStatus } from './common.js';
 
 export const Progress = Type.Object(
   {
-    iteration: Type.Integer({ description: 'iterations done' }),
-    total: Type.Integer({ description: 'iterations planned' }),
-    lr: FiniteOrNull,
-    loss: FiniteOrNull,
+    iteration: Type.Integer({
+      description: 'steps done so far, counting from 1 (iteration / total is the fraction done). A count, not an index: the point it ' +
+        'reports is the result\'s 0-based point iteration − 1 (`lrs[iteration − 1]`, `losses[iteration − 1]`, the CSV row whose ' +
+        '`iteration` column is iteration − 1, a suggestion\'s `index`). Counts across runs with repeats, and across schedules.',
+    }),
+    total: Type.Integer({ description: 'steps planned: num_iter × repeats, steps × schedules, an LR search\'s budget_steps, a diagnosis\'s checks and steps' }),
+    lr: Type.Union([Type.Number(), Type.Null()], { description: 'the LR of the step just done' }),
+    loss: Type.Union([Type.Number(), Type.Null()], { description: 'its loss (null: not finite, or none)' }),
   },
   { $id: 'Progress', additionalProperties: true },
 );
