@@ -53,9 +53,10 @@ describe('README examples', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const blocks = runnableBlocks(readme);
 
-  it('the marked blocks are found (curve analyses, CSV upload → range test, JSON upload)', () => {
+  it('the marked blocks are found (health, curve analyses, CSV upload → range test, JSON upload)', () => {
     expect(readme.split(MARK).length - 1).toBe(blocks.length);
     expect(blocks.map((b) => b.first)).toEqual([
+      'curl -s localhost:3000/healthz | jq -c .',
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/curve-analyses /),
       expect.stringMatching(/^curl -s -X POST 'localhost:3000\/v1\/datasets\?task=regression&target=price&name=houses'/),
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/datasets -H 'content-type: application\/json'/),
