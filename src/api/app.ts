@@ -101,7 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   datasetUploadRoutes(app, config, app.uploads);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
-  jobViewRoutes(app, opts.sse, config.limits.sseStreams, config.limits);
+  jobViewRoutes(app, opts.sse, config.limits.sseStreams);
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   lrSearchSessionRoutes(app, config);

@@ -4,9 +4,11 @@
  * it in one click), its job example is a queued job whose `request` is what resolving the default
  * preset stores, and the problem example is the answer to a real limit. Swagger UI shows these
  * instead of samples generated from the schemas (`"additionalProp1": {}` for free-form objects).
+ * Requests in examples are resolved under the default limits (a service configured with smaller
+ * ones still documents, and builds, with the presets' examples).
  * Media-type examples go through @fastify/swagger's `x-examples` (→ `examples` of the media type).
  */
-import type { Limits } from '../config.js';
+import { loadConfig, type Limits } from '../config.js';
 import { countLayerParams } from '../contracts/params.js';
 import { limitExceeded } from '../contracts/problems.js';
 import type { RegisteredKind } from '../kinds/registry.js';
@@ -21,6 +23,8 @@ import type { SweepLossesRequest, SweepSessionRequest } from '../sync/sweep-sess
 import { resolveSweepSession, sweepOptionsOf } from '../sync/sweep-sessions/request.js';
 import { applyReports, reportsIn, sessionReport, sessionResource, stopSession } from '../sync/sweep-sessions/resource.js';
 import type { SweepDoc } from '../sync/sweep-sessions/store.js';
+
+const DEFAULT_LIMITS = loadConfig({}).limits;
 
 export interface MediaExample {
   summary: string;
@@ -38,8 +42,8 @@ export function presetExamples(kind: RegisteredKind): Record<string, MediaExampl
 }
 
 /** A kind's job as `POST /v1/{kind}` answers it for the default preset (id and time fixed). */
-export function jobExample(kind: RegisteredKind, limits: Readonly<Limits>): unknown {
-  const request = kind.resolve({}, { limits, countParams: countLayerParams, datasets: new Map() });
+export function jobExample(kind: RegisteredKind): unknown {
+  const request = kind.resolve({}, { limits: DEFAULT_LIMITS, countParams: countLayerParams, datasets: new Map() });
   return jobResource({
     id: '0b7e5a4c-2f1d-4c8e-9a6b-3d2f1e0c9b8a', kind: kind.name, status: 'queued', progress: null,
     created_at: '2026-01-01T12:00:00.000Z', started_at: null, finished_at: null,
@@ -47,9 +51,9 @@ export function jobExample(kind: RegisteredKind, limits: Readonly<Limits>): unkn
   });
 }
 
-/** The problem a range-test POST answers for `{"num_iter": 100000}` (LIMIT_NUM_ITER; its `instance` is the request id). */
+/** The problem a range-test POST answers for `{"num_iter": 100000}` (past LIMIT_NUM_ITER; its `instance` is the request id). */
 export function problemExample(limits: Readonly<Limits>): unknown {
-  const err = limitExceeded('/num_iter', 'num_iter', 100000, limits.numIter, 'LIMIT_NUM_ITER');
+  const err = limitExceeded('/num_iter', 'num_iter', Math.max(100000, limits.numIter + 1), limits.numIter, 'LIMIT_NUM_ITER');
   return problemBody(err.status, err.code, err.title, err.message, err.errors, '5d0c7f7e-1b2a-4e43-8d3c-6f0a9b1c2d3e');
 }
 
@@ -58,8 +62,8 @@ const AT = '2026-01-01T12:00:00.000Z';
 const one = (summary: string, value: unknown) => ({ example: { summary, value } });
 
 /** GET /v1/{kind}/{id} and its cancel: the default preset's job, queued, and canceled. */
-export function jobViewExamples(kind: RegisteredKind, limits: Readonly<Limits>) {
-  const queued = jobExample(kind, limits) as Record<string, unknown>;
+export function jobViewExamples(kind: RegisteredKind) {
+  const queued = jobExample(kind) as Record<string, unknown>;
   return {
     get: one('the default preset\'s job, still queued (status then running with progress, then succeeded with result)', queued),
     cancel: one('canceled before it ran', { ...queued, status: 'canceled', finished_at: AT }),
@@ -67,13 +71,13 @@ export function jobViewExamples(kind: RegisteredKind, limits: Readonly<Limits>) 
 }
 
 /** A curve analysis: the answer to the request schema's own example, computed. */
-export function curveAnalysisExample(example: CurveAnalysisRequest, numIter: number) {
-  return one('the answer to the request example', JSON.parse(JSON.stringify(analyzeCurveRequest(example, numIter))));
+export function curveAnalysisExample(example: CurveAnalysisRequest) {
+  return one('the answer to the request example', JSON.parse(JSON.stringify(analyzeCurveRequest(example, DEFAULT_LIMITS.numIter))));
 }
 
 /** Sweep sessions: a new session for the request example, the answer to the first report, a stop. */
-export function sweepSessionExamples(example: SweepSessionRequest, report: SweepLossesRequest, limits: Readonly<Limits>) {
-  const request = resolveSweepSession(example, limits);
+export function sweepSessionExamples(example: SweepSessionRequest, report: SweepLossesRequest) {
+  const request = resolveSweepSession(example, DEFAULT_LIMITS);
   const doc: SweepDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, state: newSweep(sweepOptionsOf(request)), result: null };
   const after = applyReports(doc, reportsIn(report), () => '', new Date(AT)).doc;
   return {
@@ -85,8 +89,8 @@ export function sweepSessionExamples(example: SweepSessionRequest, report: Sweep
 }
 
 /** LR search sessions: a new session for the request example (its first step is a range-test step), and after its first report. */
-export function searchSessionExamples(example: LrSearchSessionRequest, limits: Readonly<Limits>) {
-  const request = resolveSearchSession(example, limits);
+export function searchSessionExamples(example: LrSearchSessionRequest) {
+  const request = resolveSearchSession(example, DEFAULT_LIMITS);
   const doc: SearchSessionDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request) };
   const after = applyReport(doc, { iteration: 0, loss: 2.302 }, new Date(AT));
   return {

@@ -117,6 +117,17 @@ describe('the document tells the truth about the wire', () => {
     expect(json.x).toHaveLength(csv.trim().split('\n').length - 1);
   });
 
+  it('a service configured with limits smaller than the presets still builds (examples use the default limits) and serves the document', async () => {
+    const small = await appWithoutRedis({ LIMIT_DATASET_VALUES: '10', LIMIT_NUM_ITER: '5', LIMIT_MODEL_PARAMS: '10', LIMIT_SCHEDULE_STEPS: '5' });
+    try {
+      const res = await small.app.inject({ method: 'GET', url: '/openapi.json' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().components.schemas.Problem.examples[0].detail).toBe("/num_iter: num_iter is 100000, above this service's limit of 5 (LIMIT_NUM_ITER)");
+    } finally {
+      await small.close();
+    }
+  });
+
   it('tags and operations: datasets covers uploads, health is documented, every operation has an id', () => {
     expect(doc.tags.find((t: Doc) => t.name === 'datasets').description).toMatch(/upload/);
     expect(doc.paths['/healthz'].get.description).toMatch(/process/);

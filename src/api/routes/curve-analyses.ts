@@ -10,7 +10,7 @@ import { curveAnalysisExample } from '../openapi-examples.js';
 export function curveAnalysisRoutes(app: FastifyInstance, config: Readonly<Config>): void {
   const example = (RequestSchema as unknown as { example: CurveAnalysisRequest }).example;
   app.post('/v1/curve-analyses', {
-    config: { openapiExamples: { responses: { 200: { description: 'Every method\'s pick, the chosen one, the curve\'s warnings', examples: curveAnalysisExample(example, config.limits.numIter) } } } },
+    config: { openapiExamples: { responses: { 200: { description: 'Every method\'s pick, the chosen one, the curve\'s warnings', examples: curveAnalysisExample(example) } } } },
     schema: {
       tags: ['curve-analyses'],
       summary: 'Suggest an LR for a loss curve you recorded yourself',

@@ -12,7 +12,6 @@ import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { jobResource } from './jobs.js';
-import { loadConfig, type Limits } from '../../config.js';
 import { jobExample } from '../openapi-examples.js';
 
 /** SSE bounds: heartbeat comment, longest connection (then reconnect). */
@@ -43,7 +42,7 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
   return rec;
 }
 
-export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER, limits: Readonly<Limits> = loadConfig({}).limits): void {
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
   // one heartbeat for every open stream
@@ -61,7 +60,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     const tag = kind;
     const { svg, csv } = k.views;
 
-    const queued = jobExample(k, limits);
+    const queued = jobExample(k);
     app.get(base, {
       config: {
         openapiExamples: {

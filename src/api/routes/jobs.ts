@@ -63,7 +63,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
         responses: {
           202: {
             description: `Accepted: the job is queued; \`Location: ${base}/{id}\` is the job resource to poll (or its \`events\` to follow)`,
-            examples: { queued: { summary: 'the default preset, queued', value: jobExample(k, config.limits) } },
+            examples: { queued: { summary: 'the default preset, queued', value: jobExample(k) } },
           },
         },
       },
@@ -85,7 +85,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
   });
 
-  const views = jobViewExamples(k, config.limits);
+  const views = jobViewExamples(k);
   app.get(`${base}/:id`, {
     config: { openapiExamples: { responses: { 200: { description: 'The job: status, progress, request (defaults filled), result once succeeded, error once failed', examples: views.get } } } },
     schema: {

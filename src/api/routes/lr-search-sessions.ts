@@ -23,7 +23,7 @@ const sessionNotFound = (id: string) => notFound(`no LR search session ${id} (it
 export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
   const store = new SearchSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
   const tags = ['lr-search-sessions'];
-  const ex = searchSessionExamples((RequestSchema as unknown as { example: LrSearchSessionRequest }).example, config.limits);
+  const ex = searchSessionExamples((RequestSchema as unknown as { example: LrSearchSessionRequest }).example);
 
   app.post(BASE, {
     config: { idempotent: true, openapiExamples: { responses: { 201: { description: 'Created: the session and its first `next`; `Location` is the session', examples: ex.created } } } },

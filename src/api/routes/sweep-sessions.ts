@@ -27,7 +27,7 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
   const store = new SweepSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
   const tags = ['sweep-sessions'];
   const ex = sweepSessionExamples((RequestSchema as unknown as { example: SweepSessionRequest }).example,
-    (LossesSchema as unknown as { example: SweepLossesRequest }).example, config.limits);
+    (LossesSchema as unknown as { example: SweepLossesRequest }).example);
 
   app.post(BASE, {
     config: { idempotent: true, openapiExamples: { responses: { 201: { description: 'Created: the session and its first `next`; `Location` is the session', examples: ex.created } } } },
