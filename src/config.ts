@@ -77,6 +77,23 @@ export interface Config {
   /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** GET /metrics without an API key even when API_KEYS is set (METRICS_PUBLIC=true) */
+  metricsPublic: boolean;
+  webhooks: WebhookConfig;
+}
+
+/** Job webhooks (`callback_url`): Standard Webhooks signing, SSRF allow-list, delivery timing. */
+export interface WebhookConfig {
+  /** the HMAC-SHA256 key, the base64-decoded part of WEBHOOK_SECRET (`whsec_<base64>`); null: callback_url is refused */
+  secret: Buffer | null;
+  /** hosts (names or IP literals, lower case) a callback may reach even when they resolve to loopback or private addresses */
+  allowHosts: ReadonlySet<string>;
+  /** one delivery attempt's time limit (connect, send, response headers and the capped body), ms */
+  timeoutMs: number;
+  /** delivery attempts in all, the first included */
+  attempts: number;
+  /** exponential backoff between attempts: base delay, ms (doubling: base, 2 × base, 4 × base, ...) */
+  backoffMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,6 +113,25 @@ function bool(env: Env, name: string): boolean {
   if (raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new Error(`config: ${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+/**
+ * WEBHOOK_SECRET as the Standard Webhooks spec writes secrets: `whsec_` + base64 of 24 to 64
+ * random bytes (the key is the decoded bytes). Anything else is a configuration error.
+ */
+export function parseWebhookSecret(raw: string | undefined): Buffer | null {
+  if (!raw) return null;
+  const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(raw.trim());
+  const key = m ? Buffer.from(m[1], 'base64') : null;
+  if (!key || key.length < 24 || key.length > 64) {
+    throw new Error('config: WEBHOOK_SECRET must be "whsec_" followed by the base64 of 24 to 64 random bytes (e.g. "whsec_$(openssl rand -base64 32)")');
+  }
+  return key;
+}
+
+/** WEBHOOK_ALLOW_HOSTS: `host1,10.0.0.7,[::1]` → lower-case host names / IP literals (IPv6 without brackets). */
+export function parseAllowHosts(raw: string | undefined): Set<string> {
+  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean));
 }
 
 /** `API_KEYS="alice:key1,bob:key2"` or `"key1,key2"` (owner = key-1, key-2). */
@@ -153,5 +189,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxHeapUsedMb: int(env, 'MAX_HEAP_USED_MB', 0, 0),
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
+    metricsPublic: bool(env, 'METRICS_PUBLIC'),
+    webhooks: Object.freeze({
+      secret: parseWebhookSecret(env.WEBHOOK_SECRET),
+      allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100),
+      attempts: int(env, 'WEBHOOK_ATTEMPTS', 12, 1),
+      backoffMs: int(env, 'WEBHOOK_BACKOFF_MS', 10_000, 1),
+    }),
   });
 }

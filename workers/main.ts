@@ -11,8 +11,8 @@ import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
-import { reconcileInflight, release } from '../src/queue/admission.js';
-import type { JobData } from '../src/queue/jobs.js';
+import { reconcileInflight } from '../src/queue/admission.js';
+import { onJobFinished, type FinishContext } from './finish.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 
@@ -46,6 +46,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
   const processor = createProcessor({ config, redis, log, running, pool });
+  const finish: FinishContext = { config, redis, log };
   const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
@@ -57,14 +58,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       skipVersionCheck: true,
     });
     w.on('error', (err) => log.warn({ err: err.message, kind }, 'worker error'));
-    // the job's final state frees its admission slot (quota, queue depth); releasing twice is harmless
-    const free = (job: { id?: string; data?: JobData } | undefined) => {
-      if (job?.id && job.data?.owner !== undefined) {
-        release(redis, config.queuePrefix, kind, job.id, job.data.owner).catch((err) => log.warn({ err: (err as Error).message }, 'release failed (the reconciler retries)'));
-      }
-    };
-    w.on('completed', (job) => free(job));
-    w.on('failed', (job) => free(job));
+    // the job's final state frees its admission slot (quota, queue depth; releasing twice is
+    // harmless), counts it for /metrics and queues its webhook (finish.ts)
+    w.on('completed', (job) => void onJobFinished(finish, kind, job, 'completed'));
+    w.on('failed', (job) => void onJobFinished(finish, kind, job, 'failed'));
     // Another worker will own a job whose lock we lost: stop computing it here.
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;

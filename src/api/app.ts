@@ -17,6 +17,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
 import { registerHelmet, registerLoadShedding } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { registerMetrics } from './metrics/plugin.js';
 import { datasetUploadRoutes } from './routes/dataset-uploads.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { curveAnalysisRoutes } from './routes/curve-analyses.js';
@@ -95,6 +96,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await registerHelmet(app);
   await registerSwagger(app, config.limits);
 
+  registerMetrics(app, config);
   healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);

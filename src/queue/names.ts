@@ -25,3 +25,6 @@ export function summaryKey(prefix: string, id: string): string {
 export async function saveSummary(redis: Redis, prefix: string, id: string, summary: Record<string, unknown>, ttlSeconds: number): Promise<void> {
   await redis.set(summaryKey(prefix, id), JSON.stringify(summary), 'EX', ttlSeconds);
 }
+
+/** The BullMQ queue of webhook deliveries (src/webhooks/): one delivery job per job that asked for a callback. */
+export const WEBHOOK_QUEUE = 'webhooks';

@@ -81,6 +81,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     const datasets = ids.length ? await uploadShapes(app.uploads, ids, req.owner) : new Map<string, UploadShape>();
     const request = k.resolve(req.body, { limits: config.limits, countParams: countLayerParams, datasets });
     const rec = await app.jobs.create(k.name, request, req.owner);
+    app.metrics.jobAccepted(k.name);
     req.log.info({ job: rec.id, kind: k.name }, 'job queued');
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
   });
