@@ -13,6 +13,8 @@ import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
 import { reconcileInflight } from '../src/queue/admission.js';
 import { onJobFinished, type FinishContext } from './finish.js';
+import { WebhookQueue } from '../src/webhooks/queue.js';
+import { startWebhookWorker } from './webhooks.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 
@@ -46,7 +48,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
   const processor = createProcessor({ config, redis, log, running, pool });
-  const finish: FinishContext = { config, redis, log };
+  const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
+  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id) };
   const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
@@ -66,10 +69,15 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;
   });
+  const webhookWorker = startWebhookWorker(config, redis, log);
   // Slots of jobs that finished or vanished without a release (a worker killed between the two)
   const reconcile = setInterval(() => {
     reconcileInflight(redis, config.queuePrefix, (kind, id) => `${config.queuePrefix}:${queueName(kind)}:${id}`, RECONCILE_GRACE_MS)
       .then((n) => { if (n) log.info({ released: n }, 'released admission slots of finished jobs'); })
+      .catch(() => undefined);
+    // webhooks of jobs that reached a final state without their delivery queued (src/webhooks/queue.ts)
+    webhooks.reconcile()
+      .then((n) => { if (n) log.info({ queued: n }, 'queued webhooks of finished jobs'); })
       .catch(() => undefined);
   }, Math.max(config.stalledIntervalMs, 1000));
   reconcile.unref();
@@ -82,13 +90,15 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     log.info({ signal }, 'worker shutting down');
     clearInterval(poll);
     clearInterval(reconcile);
-    const graceful = Promise.all(workers.map((w) => w.close()));
+    const all = [...workers, webhookWorker];
+    const graceful = Promise.all(all.map((w) => w.close()));
     const timedOut = await Promise.race([
       graceful.then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_BUDGET_MS).unref()),
     ]);
-    if (timedOut) await Promise.race([Promise.all(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (timedOut) await Promise.race([Promise.all(all.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
     await pool.close();
+    await webhooks.close().catch(() => undefined);
     sub.disconnect();
     redis.disconnect();
     process.exit(0);

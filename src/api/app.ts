@@ -10,6 +10,7 @@ import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore, jobStoreOptions } from '../queue/jobs.js';
+import { WebhookQueue } from '../webhooks/queue.js';
 import { clientError, frameworkError, registerErrorHandlers } from './errors.js';
 import { registerBodyChecks } from './body-media.js';
 import { registerJsonBody } from './json-body.js';
@@ -36,6 +37,8 @@ declare module 'fastify' {
     jobs: JobStore;
     /** uploaded datasets (POST /v1/datasets), on the job store's connection */
     uploads: DatasetStore;
+    /** webhook deliveries (the API queues those of the jobs it cancels), on the job store's connection */
+    webhooks: WebhookQueue;
   }
 }
 
@@ -81,6 +84,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   }
   app.decorate('jobs', jobs);
   app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds }));
+  const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
+  app.decorate('webhooks', webhooks);
+  app.addHook('onClose', async () => { await webhooks.close(); });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -52,3 +52,22 @@ export function JobResource(id: string, request: TSchema, result: TSchema) {
     { $id: id, additionalProperties: false },
   );
 }
+
+/**
+ * The fields every job kind's request takes besides its own (the registry adds them to each kind's
+ * request schema, src/kinds/registry.ts). The route takes them off before the kind resolves the
+ * rest, and stores them with the resolved request.
+ */
+export const JOB_REQUEST_FIELDS = {
+  callback_url: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 2048,
+    description: 'http(s) URL to POST the job resource to when the job reaches its final state (succeeded, failed or canceled), ' +
+      'signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: HMAC-SHA256 with the service\'s WEBHOOK_SECRET); ' +
+      'retried with backoff until a 2xx. No credentials in the URL; loopback and private addresses are refused unless the operator allows the host (WEBHOOK_ALLOW_HOSTS).',
+    examples: ['https://example.com/hooks/lr-finder'],
+  })),
+};
+
+/** What the job route takes off a body before resolving (the names of JOB_REQUEST_FIELDS). */
+export const JOB_REQUEST_FIELD_NAMES = Object.keys(JOB_REQUEST_FIELDS) as (keyof typeof JOB_REQUEST_FIELDS)[];

@@ -3,6 +3,8 @@
  * processor and the training thread loop over this list; a new kind is its folder (see ./kind.ts)
  * and one line here. The order is the order the API documents them in.
  */
+import type { TSchema } from 'typebox';
+import { JOB_REQUEST_FIELDS } from '../contracts/job.js';
 import { diagnostics } from './diagnostics/index.js';
 import type { JobKindModule } from './kind.js';
 import { lrRangeTests } from './lr-range-tests/index.js';
@@ -22,7 +24,18 @@ export type JobKind = (typeof MODULES)[number]['name'];
 /** A kind as the code that serves every kind sees it: its types erased (see ./kind.ts). */
 export type RegisteredKind = JobKindModule<JobKind, unknown, unknown, unknown, unknown>;
 
-export const KINDS: readonly RegisteredKind[] = MODULES;
+/**
+ * A kind as served: its request schema also takes the fields every job shares (`callback_url`,
+ * JOB_REQUEST_FIELDS), in this one place rather than in every kind's contract. The kind's own
+ * resolve never sees them (the job route takes them off first).
+ */
+function withJobFields(k: RegisteredKind): RegisteredKind {
+  const own = k.schemas.request as TSchema & { properties: Record<string, TSchema> };
+  const request = { ...own, properties: { ...own.properties, ...JOB_REQUEST_FIELDS } } as TSchema;
+  return { ...k, schemas: { ...k.schemas, request, components: k.schemas.components.map((c) => (c === own ? request : c)) } };
+}
+
+export const KINDS: readonly RegisteredKind[] = MODULES.map(withJobFields);
 
 export const JOB_KINDS: readonly JobKind[] = KINDS.map((k) => k.name);
 

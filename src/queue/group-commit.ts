@@ -28,11 +28,16 @@ export interface Admission<T extends AdmissionTransaction> {
   admit(tx: T): void;
   /** queues the job's add on `tx` (one command, synchronously); the promise settles with the transaction */
   add(tx: T): Promise<unknown>;
+  /** queues further commands of this admission after the add (synchronously), e.g. the webhook's pending entry */
+  also?(tx: T): void;
 }
 
 interface Pending<T extends AdmissionTransaction> extends Admission<T> {
   resolve(replies: [unknown, unknown]): void;
   reject(err: unknown): void;
+  /** where this admission's replies start in the EXEC's answer, and how many it has */
+  at?: number;
+  n?: number;
 }
 
 export class GroupCommit<T extends AdmissionTransaction> {
@@ -47,7 +52,7 @@ export class GroupCommit<T extends AdmissionTransaction> {
   /** Queues one admission; resolves with its two replies (the admission script's, the add's) once committed. */
   submit(a: Admission<T>): Promise<[unknown, unknown]> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ admit: a.admit, add: a.add, resolve, reject }) === 1) setImmediate(() => void this.flush());
+      if (this.pending.push({ admit: a.admit, add: a.add, also: a.also, resolve, reject }) === 1) setImmediate(() => void this.flush());
     });
   }
 
@@ -69,13 +74,13 @@ export class GroupCommit<T extends AdmissionTransaction> {
       }
       const res = await tx.exec();
       if (!res) throw new Error('transaction aborted');
-      batch.forEach((p, i) => {
-        const a = res[2 * i], b = res[2 * i + 1];
-        if (!a || !b) p.reject(new Error('transaction reply missing'));
-        else if (a[0]) p.reject(a[0]);
-        else if (b[0]) p.reject(b[0]);
-        else p.resolve([a[1], b[1]]);
-      });
+      for (const p of batch) {
+        const replies = res.slice(p.at!, p.at! + p.n!);
+        const failed = replies.find((r) => r[0]);
+        if (replies.length !== p.n || p.n! < 2) p.reject(new Error('transaction reply missing'));
+        else if (failed) p.reject(failed[0]);
+        else p.resolve([replies[0][1], replies[1][1]]);
+      }
     } catch (err) {
       for (const p of batch) p.reject(err);
     }
@@ -102,6 +107,10 @@ export class GroupCommit<T extends AdmissionTransaction> {
         p.reject(failure ?? new Error('the job could not be queued on the transaction'));
         return i;
       }
+      p.also?.(tx);
+      // tx.length counts the MULTI: the first command queued after it is reply 0
+      p.at = before - 1;
+      p.n = tx.length - before;
     }
     return -1;
   }

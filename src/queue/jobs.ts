@@ -17,6 +17,7 @@ import { GroupCommit, type AdmissionTransaction } from './group-commit.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
+import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
 
 export { inflightKey, ownerIndexKey } from './admission.js';
 
@@ -152,7 +153,7 @@ export class JobStore {
    * admission.ts). All or nothing: no admitted job without its queue entry, even across a crash.
    * Admissions of the same event-loop turn share the MULTI (group-commit.ts).
    */
-  async create(kind: JobKind, request: unknown, owner: string): Promise<JobRecord> {
+  async create(kind: JobKind, request: unknown, owner: string, opts: { webhook?: boolean } = {}): Promise<JobRecord> {
     const q = this.queue(kind);
     const id = randomUUID();
     const data: JobData = { kind, request, owner };
@@ -169,6 +170,11 @@ export class JobStore {
     const [admitted] = await this.guard(() => this.commits.submit({
       admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
       add: (tx) => job.addJob(tx as never),
+      // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
+      // (an entry of a refused job has no job hash behind it: the reconciler drops it)
+      also: opts.webhook
+        ? (tx) => { (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id)); }
+        : undefined,
     }));
     const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok && outcome.reason === 'owner') {

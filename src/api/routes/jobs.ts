@@ -7,43 +7,24 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { countLayerParams } from '../../contracts/params.js';
-import { notFound } from '../../contracts/problems.js';
+import { invalid, notFound } from '../../contracts/problems.js';
+import { callbackUrlProblem } from '../../webhooks/url.js';
 import type { UploadShape } from '../../contracts/resolve.js';
-import { findKind, type RegisteredKind } from '../../kinds/registry.js';
-import type { JobRecord } from '../../queue/jobs.js';
+import type { RegisteredKind } from '../../kinds/registry.js';
 import { uploadShapes } from '../../sync/datasets/store.js';
-import { problemBody, PROBLEM_BASE } from '../errors.js';
 import { jobExample, jobViewExamples, presetExamples } from '../openapi-examples.js';
+import { PROBLEM_BASE } from '../errors.js';
+import { jobResource } from '../job-resource.js';
 
-export function jobResource(rec: JobRecord) {
-  const self = `/v1/${rec.kind}/${rec.id}`;
-  const views = findKind(rec.kind)?.views;
-  let error = null;
-  if (rec.failure && rec.status === 'failed') {
-    error = problemBody(500, rec.failure.code, titleFor(rec.failure.code), rec.failure.message);
-    error.status = rec.failure.code === 'timeout' || rec.failure.code === 'resource_limit_exceeded' ? 422 : 500;
+export { jobResource };
+
+/** A callback_url the service would not call: 400 at /callback_url (DNS is checked at delivery). */
+function checkCallbackUrl(url: string, config: Readonly<Config>): void {
+  if (!config.webhooks.secret) {
+    throw invalid('/callback_url', 'webhooks are not enabled on this service (the operator sets WEBHOOK_SECRET to sign them)');
   }
-  return {
-    id: rec.id,
-    kind: rec.kind,
-    status: rec.status,
-    progress: rec.progress,
-    created_at: rec.created_at,
-    started_at: rec.started_at,
-    finished_at: rec.finished_at,
-    request: rec.request,
-    result: rec.result,
-    error,
-    links: {
-      self, cancel: `${self}/cancel`, events: `${self}/events`,
-      ...(views?.svg ? { plot: `${self}/plot.svg` } : {}),
-      ...(views?.csv ? { csv: `${self}/curve.csv` } : {}),
-    },
-  };
-}
-
-function titleFor(code: string): string {
-  return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job' } as Record<string, string>)[code] ?? 'Job failed';
+  const problem = callbackUrlProblem(url, config.webhooks.allowHosts);
+  if (problem) throw invalid('/callback_url', `callback_url ${problem}`);
 }
 
 const jobNotFound = (kind: string, id: string) => notFound(`no ${kind} job ${id} (it may have expired)`);
@@ -79,8 +60,12 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
   }, async (req: FastifyRequest, reply: FastifyReply) => {
     const ids = k.datasetIds(req.body);
     const datasets = ids.length ? await uploadShapes(app.uploads, ids, req.owner) : new Map<string, UploadShape>();
-    const request = k.resolve(req.body, { limits: config.limits, countParams: countLayerParams, datasets });
-    const rec = await app.jobs.create(k.name, request, req.owner);
+    // the fields every job shares (callback_url) are not the kind's: taken off before it resolves, stored beside
+    const { callback_url, ...own } = req.body as { callback_url?: string };
+    if (callback_url !== undefined) checkCallbackUrl(callback_url, config);
+    const resolved = k.resolve(own, { limits: config.limits, countParams: countLayerParams, datasets });
+    const request = callback_url === undefined ? resolved : { ...(resolved as object), callback_url };
+    const rec = await app.jobs.create(k.name, request, req.owner, { webhook: callback_url !== undefined });
     app.metrics.jobAccepted(k.name);
     req.log.info({ job: rec.id, kind: k.name }, 'job queued');
     return reply.code(202).header('location', `${base}/${rec.id}`).send(jobResource(rec));
@@ -113,6 +98,10 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
   }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const rec = await app.jobs.cancel(k.name, req.params.id, req.owner);
     if (!rec) throw jobNotFound(k.name, req.params.id);
+    // canceled is final at once: queue the webhook now (the worker that later fails the job queues the same id: once)
+    if (typeof (rec.request as { callback_url?: unknown } | null)?.callback_url === 'string') {
+      await app.webhooks.enqueue(k.name, rec.id).catch((err) => req.log.warn({ err: (err as Error).message }, 'webhook not queued (the reconciler retries)'));
+    }
     return reply.code(202).send(jobResource(rec));
   });
 }
