@@ -19,6 +19,7 @@ import { registerIdempotency } from './plugins/idempotency.js';
 import { registerHelmet, registerLoadShedding } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { registerMetrics } from './metrics/plugin.js';
+import { registerDashboard } from './plugins/dashboard.js';
 import { datasetUploadRoutes } from './routes/dataset-uploads.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { curveAnalysisRoutes } from './routes/curve-analyses.js';
@@ -103,6 +104,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await registerSwagger(app, config.limits);
 
   registerMetrics(app, config);
+  await registerDashboard(app, config);
   healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);

@@ -14,7 +14,8 @@
  * gets 429 + Retry-After without its key being looked at, until the bucket refills.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problemBody, sendProblem } from '../errors.js';
 import { ProblemError } from '../../contracts/problems.js';
 import { AuthThrottle } from './auth-throttle.js';
 
@@ -25,6 +26,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** reachable without an API key (health, readiness, docs); every other route needs one */
     public?: boolean;
+    /** a browser page (the queue dashboard): also accepts HTTP Basic with the API key as password, and asks for it with WWW-Authenticate: Basic */
+    basicAuth?: boolean;
   }
 }
 
@@ -44,9 +47,21 @@ export function publicScope(scope: FastifyInstance): void {
   });
 }
 
+/** Marks every route registered in `scope` (and its children) as a browser page: HTTP Basic accepted too. */
+export function basicAuthScope(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), basicAuth: true };
+  });
+}
+
 function keyOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (typeof header === 'string' && /^bearer /i.test(header)) return header.slice(7).trim();
+  if (typeof header === 'string' && /^basic /i.test(header) && req.routeOptions.config?.basicAuth === true) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  }
   const x = req.headers['x-api-key'];
   return typeof x === 'string' ? x.trim() : undefined;
 }
@@ -57,8 +72,20 @@ export function registerAuth(app: FastifyInstance, apiKeys: ReadonlyMap<string, 
   if (entries.length === 0) return;
   const throttle = new AuthThrottle(opts.failureBurst, opts.failuresPerMinute);
 
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.routeOptions.config?.public === true) return;
+    if (req.routeOptions.config?.basicAuth !== true) return check(req);
+    // a third-party page has its own error handler: answer the problem here, asking the browser for Basic credentials
+    try {
+      check(req);
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      const headers = err.status === 401 ? { ...err.headers, 'www-authenticate': 'Basic realm="lr-finder", charset="UTF-8"' } : err.headers;
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), headers);
+    }
+  });
+
+  function check(req: FastifyRequest): void {
     const wait = throttle.blockedFor(req.ip);
     if (wait > 0) {
       throw new ProblemError(429, 'too_many_auth_failures', 'Too many failed authentications',
@@ -77,5 +104,5 @@ export function registerAuth(app: FastifyInstance, apiKeys: ReadonlyMap<string, 
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the API key is not valid', [], { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
     req.owner = owner;
-  });
+  }
 }

@@ -1,0 +1,42 @@
+/**
+ * The queue dashboard: bull-board at /admin/queues, read-only (no retry, clean, remove or pause
+ * from the page: job bookkeeping — admission slots, cancel flags, webhook reconciliation — stays
+ * with the API and the workers), over every job kind's queue and the webhook deliveries.
+ *
+ * Behind the API key when API_KEYS is set: its routes are marked `basicAuth` (auth.ts), so a
+ * browser may send HTTP Basic with an API key as the password (any user name); the 401 carries
+ * `WWW-Authenticate: Basic` so the browser asks. Its page loads only same-origin scripts and
+ * styles (helmet's CSP holds; checked in Chromium by scripts/check-dashboard-in-browser.mjs).
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { KINDS } from '../../kinds/registry.js';
+import { queueName, WEBHOOK_QUEUE } from '../../queue/names.js';
+import { basicAuthScope } from './auth.js';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+export async function registerDashboard(app: FastifyInstance, config: Readonly<Config>): Promise<void> {
+  const queues = [
+    ...KINDS.map((k) => ({ name: queueName(k.name), description: k.description })),
+    { name: WEBHOOK_QUEUE, description: 'webhook deliveries (callback_url): one per job, retried with backoff' },
+  ].map(({ name, description }) => {
+    const q = new Queue(name, { connection: app.jobs.redis, prefix: config.queuePrefix, skipVersionCheck: true });
+    q.on('error', () => undefined);
+    return { q, adapter: new BullMQAdapter(q, { readOnlyMode: true, description }) };
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled(queues.map(({ q }) => q.close()));
+  });
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({ queues: queues.map((x) => x.adapter), serverAdapter, options: { uiConfig: { boardTitle: 'lr-finder queues' } } });
+  await app.register(async (scope) => {
+    basicAuthScope(scope);
+    await scope.register(serverAdapter.registerPlugin() as never);
+  }, { prefix: DASHBOARD_PATH });
+}
