@@ -48,6 +48,7 @@ describe('/admin/queues', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(String(page.headers['content-security-policy'])).toMatch(/script-src 'self'/);
+    expect(page.body).not.toMatch(/fonts\.googleapis/); // the one foreign stylesheet is taken off the page
     const scripts = [...page.body.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
     for (const src of scripts) {

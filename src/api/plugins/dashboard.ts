@@ -37,6 +37,12 @@ export async function registerDashboard(app: FastifyInstance, config: Readonly<C
   createBullBoard({ queues: queues.map((x) => x.adapter), serverAdapter, options: { uiConfig: { boardTitle: 'lr-finder queues' } } });
   await app.register(async (scope) => {
     basicAuthScope(scope);
+    // bull-board's page links a Google Fonts stylesheet, which the CSP blocks (style-src 'self') and
+    // which would tell a third party who opens the dashboard: the page goes without it (system fonts)
+    scope.addHook('onSend', async (_req, reply, payload) => {
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      return payload.replace(/<link[^>]*href="https:\/\/fonts\.googleapis\.com[^>]*>/g, '');
+    });
     await scope.register(serverAdapter.registerPlugin() as never);
   }, { prefix: DASHBOARD_PATH });
 }

@@ -1,0 +1,33 @@
+// The queue dashboard (/admin/queues) under the service's Content-Security-Policy, in a real Chromium
+// (Debian: apt-get install chromium): logs in with HTTP Basic (password = API_KEY, when the service has
+// API_KEYS), waits for the queues to render, and reports every console error and CSP violation
+// (exit code 1 if there is any, or if a queue is missing). playwright-core as for check-docs-in-browser.mjs:
+//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs API_KEY=... node scripts/check-dashboard-in-browser.mjs http://127.0.0.1:3000
+const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
+const base = process.argv[2];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+const context = await browser.newContext(process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {});
+const page = await context.newPage();
+const console_ = [];
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
+page.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
+const csp = [];
+await page.exposeFunction('__csp', (v) => csp.push(v));
+await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp(`${e.violatedDirective} ${e.blockedURI}`)));
+const res = await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle' });
+console.log('GET /admin/queues', res.status(), 'CSP:', res.headers()['content-security-policy']);
+const queues = ['lr-range-tests', 'schedule-simulations', 'diagnostics', 'lr-searches', 'webhooks'];
+const missing = [];
+for (const q of queues) {
+  try {
+    await page.getByText(q, { exact: true }).first().waitFor({ timeout: 15000 });
+  } catch {
+    missing.push(q);
+  }
+}
+console.log('queues shown:', queues.filter((q) => !missing.includes(q)), 'missing:', missing.length ? missing : 'none');
+await page.screenshot({ path: process.env.SCREENSHOT ?? 'dashboard.png', fullPage: false });
+console.log('console errors/warnings:', console_.length ? console_ : 'none');
+console.log('CSP violations:', csp.length ? csp : 'none');
+await browser.close();
+if (res.status() !== 200 || missing.length || console_.length || csp.length) process.exit(1);
