@@ -15,6 +15,7 @@ import { reconcileInflight } from '../src/queue/admission.js';
 import { onJobFinished, type FinishContext } from './finish.js';
 import { WebhookQueue } from '../src/webhooks/queue.js';
 import { startWebhookWorker } from './webhooks.js';
+import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 
@@ -81,6 +82,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       .catch(() => undefined);
   }, Math.max(config.stalledIntervalMs, 1000));
   reconcile.unref();
+  const stopHeartbeat = startHeartbeat(env.WORKER_HEALTH_FILE, redis);
   log.info({ kinds: JOB_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
 
   let closing = false;
@@ -90,6 +92,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     log.info({ signal }, 'worker shutting down');
     clearInterval(poll);
     clearInterval(reconcile);
+    stopHeartbeat();
     const all = [...workers, webhookWorker];
     const graceful = Promise.all(all.map((w) => w.close()));
     const timedOut = await Promise.race([
