@@ -3,7 +3,10 @@
  * receiver on loopback (allowed through WEBHOOK_ALLOW_HOSTS). The receiver checks each delivery's
  * Standard Webhooks signature itself (HMAC-SHA256 over `id.timestamp.body` with the decoded secret).
  */
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'bullmq';
@@ -64,6 +67,22 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   }
 }
 
+/** Runs the README's `verify` (Operating the service → Webhooks) on a delivery, then on the same delivery with one byte changed. */
+async function readmePythonVerify(d: Delivery): Promise<string> {
+  const readme = readFileSync(path.resolve('README.md'), 'utf8');
+  const code = /Verifying a delivery in Python[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1];
+  const script = `${code}
+import json, sys
+d = json.load(sys.stdin)
+raw = d["raw"].encode()
+print(verify(d["secret"], d["headers"], raw), verify(d["secret"], d["headers"], raw.replace(b'"status"', b'"Status"', 1)))
+`;
+  return new Promise((resolve, reject) => {
+    const child = execFile('python3', ['-c', script], { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout.trim())));
+    child.stdin!.end(JSON.stringify({ secret: ENV.WEBHOOK_SECRET, headers: d.headers, raw: d.raw }));
+  });
+}
+
 let s: Stack;
 
 beforeAll(async () => {
@@ -95,6 +114,8 @@ describe('webhooks', () => {
       expect(d.body.type).toBe('job.succeeded');
       expect(d.body.timestamp).toBe(job.finished_at);
       expect(d.body.data).toEqual(job);
+      // the README's Python verification, run as written on what the receiver got
+      expect(await readmePythonVerify(d)).toBe('True False');
       await new Promise((res2) => setTimeout(res2, 1500)); // the reconciler runs every second: still one delivery
       expect(r.got.length).toBe(1);
     } finally {
