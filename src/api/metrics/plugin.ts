@@ -3,7 +3,7 @@
  *
  * Cheap on the hot path: a request costs one histogram observation in `onResponse`, labelled by
  * the route it matched (`routeOptions.url`, never the raw URL, so label values are bounded by the
- * route table) and its status; the labelled child is cached per (method, route, status). A job POST
+ * route table) and its status; in a histogram of our own (./http-histogram.ts) that does no label hashing. A job POST
  * adds one counter increment. Everything read from Redis — queue depth per queue, live workers,
  * Redis reachability, the service-wide finished-job counts and run-time histograms that workers
  * keep in Redis (../../queue/finish-stats.ts) — is read in prom-client `collect()` callbacks at
@@ -13,11 +13,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import { JOB_KINDS } from '../../kinds/registry.js';
 import { readFinishStats, type FinishSeries } from '../../queue/finish-stats.js';
 import { queueName, WEBHOOK_QUEUE } from '../../queue/names.js';
+import { RouteHistogram } from './http-histogram.js';
 import { registerFinishMetrics, registerReadGauge } from './redis-metrics.js';
 
 declare module 'fastify' {
@@ -39,20 +40,11 @@ export function registerMetrics(app: FastifyInstance, config: Readonly<Config>):
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const http = new Histogram({
-    name: 'lrf_http_request_duration_seconds',
-    help: 'HTTP requests by method, matched route (unmatched: "unmatched") and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: HTTP_BUCKETS,
-    registers: [registry],
-  });
-  const children = new Map<string, ReturnType<typeof http.labels>>();
+  const http = new RouteHistogram('lrf_http_request_duration_seconds',
+    'HTTP requests by method, matched route (unmatched: "unmatched") and status code', HTTP_BUCKETS);
+  http.register(registry);
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const key = `${req.method} ${route} ${reply.statusCode}`;
-    let child = children.get(key);
-    if (!child) children.set(key, (child = http.labels(req.method, route, String(reply.statusCode))));
-    child.observe(reply.elapsedTime / 1000);
+    http.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
