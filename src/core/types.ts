@@ -33,11 +33,20 @@ export interface FusedKernels {
   actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: FusedActivationName): void;
   /** db[j] = Σ_r dz[r, j] (writes) */
   sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
+  /**
+   * torch SGD step over n floats (optimizers/sgd.ts sgdUpdate, in float32 arithmetic); optional:
+   * the core's JS loop runs when a backend does not offer it
+   */
+  sgd?(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number,
+       o: { momentum: number; dampening: number; nesterov: boolean; weight_decay: number }, firstStep: boolean): void;
 }
 
-/** Numeric kernels. All arrays passed in must come from this backend's `alloc`. */
+/**
+ * Numeric kernels. All arrays passed in must come from this backend's `alloc`. 'native' is the
+ * AVX-512 / AVX2 addon that workers/ injects (the core never loads it).
+ */
 export interface Backend {
-  readonly name: 'scalar' | 'simd';
+  readonly name: 'scalar' | 'simd' | 'native';
   /** fused elementwise kernels, when the backend has them */
   readonly fused?: FusedKernels;
   /** A zero-filled buffer of n floats. Never invalidates buffers allocated before. */

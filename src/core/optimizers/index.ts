@@ -87,10 +87,13 @@ export const OPTIMIZERS: Record<OptimizerName, OptimizerDef> = {
     const o = { momentum: spec.momentum, dampening: spec.dampening, nesterov: spec.nesterov, weight_decay: spec.weight_decay };
     // torch creates the momentum buffer (= the gradient) at the first step whose momentum is non-zero
     let from = 0;
+    // the backend's fused SGD (float32) when it has one, else ./sgd.ts
+    const fusedSgd = backend.fused?.sgd?.bind(backend.fused) ?? null;
     return {
       state: buf,
       update: (lr, step) => {
-        params.forEach((p, i) => sgdUpdate(p.value, p.grad, buf[i], p.value.length, lr, o, from === 0));
+        if (fusedSgd) params.forEach((p, i) => fusedSgd(p.value, p.grad, buf[i], p.value.length, lr, o, from === 0));
+        else params.forEach((p, i) => sgdUpdate(p.value, p.grad, buf[i], p.value.length, lr, o, from === 0));
         if (o.momentum !== 0 && from === 0) from = step;
       },
       momentum: { get: () => o.momentum, set: (m) => { o.momentum = m; } },

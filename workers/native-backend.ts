@@ -1,0 +1,128 @@
+/**
+ * The native backend: the AVX-512 / AVX2+FMA kernels of native/ (a Node addon built from source by
+ * `npm ci`, scripts/build-native.mjs) as a core Backend on plain Float32Arrays. Loaded here, on the
+ * I/O side, and injected into the core like the WebAssembly SIMD backend; src/core never loads it.
+ *
+ * LRF_NATIVE_ADDON: the addon file to load (default native/build/Release/lrf_native.node, found
+ * from this module's directory upwards, so both workers/ and dist/workers/ find it).
+ * LRF_NATIVE_ISA: avx512 | avx2 forces the instruction set (default: the best the CPU has). Both
+ * give bit-identical results (native/src/kernels.h).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend, FusedActivationName, FusedKernels } from '../src/core/types.js';
+
+/** The addon's exports (native/src/addon.c). */
+export interface NativeAddon {
+  init(isa?: string): string;
+  supported(): string[];
+  isa(): string | null;
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
+  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: number): void;
+  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: number): void;
+  sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, oneMinusBeta1: number, beta2: number,
+       oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, wd: number, shrink: number): void;
+  sgd(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number, momentum: number, oneMinusDampening: number,
+      nesterov: boolean, wd: number, first: boolean): void;
+  sumSquares(x: Float32Array, n: number): number;
+  diffSquares(a: Float32Array, b: Float32Array, n: number, out: Float64Array): void;
+  allFinite(x: Float32Array, n: number): boolean;
+  tanh(x: Float32Array, y: Float32Array, n: number): void;
+  /** FMA peak probe on the selected ISA: runs `iters` iterations, returns the FLOPs done */
+  peak(iters: number): number;
+}
+
+export type NativeIsa = 'avx512' | 'avx2';
+
+/** The addon loaded and initialised, or why not. */
+export type NativeLoad =
+  | { ok: true; addon: NativeAddon; isa: NativeIsa; path: string }
+  | { ok: false; reason: string };
+
+const ADDON_REL = join('native', 'build', 'Release', 'lrf_native.node');
+
+function defaultAddonPath(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const p = join(dir, ADDON_REL);
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+let cached: { key: string; load: NativeLoad } | null = null;
+
+/** Loads and initialises the addon once per thread (per LRF_NATIVE_ADDON / LRF_NATIVE_ISA). */
+export function loadNative(env: Record<string, string | undefined> = process.env): NativeLoad {
+  const key = `${env.LRF_NATIVE_ADDON ?? ''}\0${env.LRF_NATIVE_ISA ?? ''}`;
+  if (cached && cached.key === key) return cached.load;
+  let load: NativeLoad;
+  const path = env.LRF_NATIVE_ADDON ? resolve(env.LRF_NATIVE_ADDON) : defaultAddonPath();
+  const isaWanted = env.LRF_NATIVE_ISA || undefined;
+  if (isaWanted !== undefined && isaWanted !== 'avx512' && isaWanted !== 'avx2') {
+    load = { ok: false, reason: `LRF_NATIVE_ISA must be avx512 or avx2, got '${isaWanted}'` };
+  } else if (!path) {
+    load = { ok: false, reason: `the addon ${ADDON_REL} was not built (npm ci builds it when a C compiler is present; see npm run build:native)` };
+  } else {
+    try {
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      const isa = addon.init(isaWanted) as NativeIsa;
+      load = { ok: true, addon, isa, path };
+    } catch (err) {
+      load = { ok: false, reason: `cannot load ${path}: ${(err as Error).message}` };
+    }
+  }
+  cached = { key, load };
+  return load;
+}
+
+const ACT: Record<FusedActivationName, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
+
+/** The native backend: a Backend plus its ISA and the raw addon (benchmarks, tests). */
+export interface NativeBackend extends Backend {
+  readonly name: 'native';
+  readonly isa: NativeIsa;
+  readonly fused: FusedKernels;
+  readonly raw: NativeAddon;
+}
+
+export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): NativeBackend {
+  const X = load.addon;
+  const pair = new Float64Array(2);
+  const fused: FusedKernels = {
+    adam(p, g, m, v, n, lr, step, o) {
+      const bc1 = 1 - o.beta1 ** step;
+      const bc2Sqrt = Math.sqrt(1 - o.beta2 ** step);
+      const shrink = o.decoupled ? 1 - lr * o.weight_decay : 1;
+      const wd = o.decoupled ? 0 : o.weight_decay;
+      X.adam(p, g, m, v, n, 1 - o.beta1, o.beta2, 1 - o.beta2, lr / bc1, bc2Sqrt, o.eps, wd, shrink);
+    },
+    sgd(p, g, buf, n, lr, o, firstStep) {
+      X.sgd(p, g, buf, n, lr, o.momentum, 1 - o.dampening, o.nesterov, o.weight_decay, firstStep);
+    },
+    sumSquares: (x, n = x.length) => X.sumSquares(x, n),
+    diffSquares(a, b, n = a.length) {
+      X.diffSquares(a, b, n, pair);
+      return { diff: pair[0], ref: pair[1] };
+    },
+    allFinite: (x, n = x.length) => X.allFinite(x, n),
+    biasAct: (z, y, bias, rows, cols, act) => X.biasAct(z, y, bias, rows, cols, ACT[act]),
+    actBackward: (dy, z, dz, n, act) => X.actBackward(dy, z, dz, n, ACT[act]),
+    sumRows: (dz, db, rows, cols) => X.sumRows(dz, db, rows, cols),
+  };
+  return {
+    name: 'native',
+    isa: load.isa,
+    raw: X,
+    fused,
+    alloc(n: number): Float32Array {
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`native backend: alloc(n) needs a non-negative integer, got ${n}`);
+      return new Float32Array(n);
+    },
+    gemm: (transA, transB, m, n, k, a, b, c, accumulate) => X.gemm(transA, transB, m, n, k, a, b, c, accumulate),
+  };
+}
