@@ -9,6 +9,8 @@ import addFormatsModule from 'ajv-formats';
 import { COMMON_SCHEMAS } from '../src/contracts/components.js';
 import { findKind, KIND_SCHEMAS, type RegisteredKind } from '../src/kinds/registry.js';
 import type { JobProgress } from '../src/kinds/kind.js';
+import type { Backend } from '../src/core/types.js';
+import type { BackendUsed } from '../src/contracts/backend.js';
 import { chooseBackend } from './backend.js';
 import { loadIoDataset, type UploadRows } from './datasets.js';
 import { JobInputError } from './errors.js';
@@ -47,11 +49,18 @@ export function* runJob(
 ): Generator<JobProgress, unknown> {
   const kind = findKind(kindName);
   if (!kind) throw new JobInputError(`no job kind ${kindName}`);
+  let used: BackendUsed | null = null;
   const result = yield* kind.run(request, {
-    backend: chooseBackend,
+    backend: (spec, shape) => {
+      const b: Backend & { isa?: string } = chooseBackend(spec, shape);
+      used = { name: b.name, isa: b.name === 'native' ? (b.isa as BackendUsed['isa']) : null };
+      return b;
+    },
     dataset: (data, seed) => loadIoDataset(data, seed, uploads),
     layerPoints: bounds.layerPoints,
   });
+  // which backend trained it (every trainer of a job gets the same one)
+  if (used && result !== null && typeof result === 'object') (result as { backend?: BackendUsed }).backend = used;
   checkResult(kind, result);
   return result;
 }

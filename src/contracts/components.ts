@@ -3,6 +3,7 @@
  * API registers them with the kinds' and the routes' own (src/api/schemas.ts); the worker
  * validates results against them.
  */
+import { BackendUsed } from './backend.js';
 import { Problem, ProblemFieldError } from './common.js';
 import { Data } from './data.js';
 import { Progress } from './job.js';
@@ -12,4 +13,4 @@ import { Init, Layer, Loss, Model, Optimizer } from './model.js';
 import { Emulation, MethodPick } from './picks.js';
 import { ScheduleSpec } from './schedules.js';
 
-export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec, EmulateOptions, MethodPick, Emulation];
+export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec, EmulateOptions, MethodPick, Emulation, BackendUsed];

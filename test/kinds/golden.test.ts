@@ -2,12 +2,15 @@
  * Golden results: for each job kind, fixed requests resolved and run the way the training thread
  * runs them (the production backend, uploaded rows passed in), then serialised as BullMQ stores
  * them (JSON). The resolved request, every progress point, the result, the plot and the table
- * must equal the committed fixtures in ./golden/ — bit for bit (doubles compared exactly, keys
- * in the same order). A change of any curve fails here; regenerate only on purpose:
+ * must equal the committed fixtures — bit for bit (doubles compared exactly, keys in the same
+ * order). Results are deterministic per backend, so each backend has its fixtures: ./golden/ for
+ * WebAssembly SIMD (LRF_BACKEND=simd, the fallback) and ./golden/native/ for the native addon
+ * (the default where it is built; AVX2 and AVX-512 give the same bits, so one set serves both).
+ * A change of any curve fails here; regenerate only on purpose:
  * `GOLDEN_UPDATE=1 npx vitest run test/kinds/golden.test.ts`, and say why in the commit.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadShape } from '../../src/contracts/resolve.js';
 import { findKind, type JobKind } from '../../src/kinds/registry.js';
 import { runJob } from '../../workers/run-job.js';
@@ -65,13 +68,30 @@ function produce(c: Case) {
   return { request, progress, result, svg: kind.views.svg?.render(result, request) ?? null, csv: kind.views.csv?.render(result, request) ?? null };
 }
 
-describe('golden results: every kind, bit-identical to the committed fixtures', () => {
+const BACKENDS = [
+  { backend: 'simd', dir: DIR },
+  { backend: 'native', dir: new URL('./native/', DIR) },
+] as const;
+
+describe.each(BACKENDS)('golden results on the $backend backend: every kind, bit-identical to the committed fixtures', ({ backend, dir }) => {
+  const saved = process.env.LRF_BACKEND;
+  beforeAll(() => { process.env.LRF_BACKEND = backend; });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.LRF_BACKEND;
+    else process.env.LRF_BACKEND = saved;
+  });
   it.each(CASES)('$name', (c) => {
     const got = produce(c);
-    const file = new URL(`${c.name}.json`, DIR);
+    expect(got.result.backend.name).toBe(backend);
+    // the native backend's ISA (LRF_NATIVE_ISA or the CPU's best) changes no bit: the fixtures hold null
+    if (backend === 'native') {
+      expect(['avx512', 'avx2']).toContain(got.result.backend.isa);
+      got.result.backend.isa = null;
+    }
+    const file = new URL(`${c.name}.json`, dir);
     if (UPDATE || !existsSync(file)) {
       if (!UPDATE) throw new Error(`no fixture ${file.pathname}: run with GOLDEN_UPDATE=1 to record it`);
-      mkdirSync(DIR, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       writeFileSync(file, JSON.stringify(got, null, 1) + '\n');
       return;
     }

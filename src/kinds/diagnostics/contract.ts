@@ -7,6 +7,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { Loss, Model, Optimizer } from '../../contracts/model.js';
@@ -111,6 +112,7 @@ export const DiagnosticsResult = Type.Object(
     ]),
     layers: Type.Array(InitLayer, { description: 'per-layer statistics of one forward/backward pass at initialisation (init or gradients checks)' }),
     seed: Type.Integer(),
+    backend: Type.Optional(RefOf(BackendUsed)),
   },
   { $id: 'DiagnosticsResult', additionalProperties: true },
 );

@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { Emulate } from '../../contracts/emulate.js';
@@ -99,6 +100,7 @@ export const LrRangeTestResult = Type.Object(
       max_lr: FiniteOrNull,
       log10_std: FiniteOrNull,
     }, { additionalProperties: false, description: 'repeats > 1: the runs\' suggested LRs aggregated in log10 (geometric mean, range, standard deviation of log10)' })),
+    backend: Type.Optional(RefOf(BackendUsed)),
   },
   { $id: 'LrRangeTestResult', additionalProperties: true },
 );

@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
@@ -125,6 +126,7 @@ export const LrSearchResult = Type.Object(
     tolerance: Type.Number(),
     warnings: Type.Array(Type.Ref('Warning')),
     seed: Type.Optional(Type.Integer({ description: 'the request\'s seed (absent in a search session\'s result: your loop chose the seeds)' })),
+    backend: Type.Optional(RefOf(BackendUsed)),
   },
   { $id: 'LrSearchResult', additionalProperties: false },
 );

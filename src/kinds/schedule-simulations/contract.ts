@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
+import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { LayerSeries, Warning } from '../../contracts/lr-range-test.js';
@@ -119,6 +120,7 @@ export const ScheduleSimulationResult = Type.Object(
     eval_every: Type.Integer(),
     steps: Type.Integer(),
     seed: Type.Integer(),
+    backend: Type.Optional(RefOf(BackendUsed)),
   },
   { $id: 'ScheduleSimulationResult', additionalProperties: true },
 );
