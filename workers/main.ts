@@ -18,6 +18,7 @@ import { startWebhookWorker } from './webhooks.js';
 import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
+import { backendInfo, type BackendInfo } from './backend.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
@@ -30,6 +31,16 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
     process.exit(2);
   }
+  // which numeric backend this worker's jobs train on (LRF_BACKEND; native unless the addon is missing)
+  let backend: BackendInfo;
+  try {
+    backend = backendInfo(env);
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'no usable numeric backend');
+    process.exit(2);
+  }
+  if (backend.fallback_reason) log.warn({ ...backend }, `native backend unavailable, training on WebAssembly SIMD: ${backend.fallback_reason}`);
+  else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
   const redis = workerConnection(config.redisUrl);
   const sub = workerConnection(config.redisUrl);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
