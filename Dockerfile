@@ -9,6 +9,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
 COPY bench ./bench
+# native/: npm ci builds the AVX-512/AVX2 addon when a compiler is present (not in this slim image:
+# the build warns and the service runs on WebAssembly SIMD)
+COPY native ./native
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -16,6 +19,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/native ./native
 COPY package.json ./
 USER node
 EXPOSE 3000
