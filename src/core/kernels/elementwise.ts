@@ -25,11 +25,6 @@ export function addInto(out: Float32Array, a: Float32Array, b: Float32Array, n: 
   for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
-/** dst[i] = src[i] for i < n */
-export function copyInto(dst: Float32Array, src: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) dst[i] = src[i];
-}
-
 /** Σ x[i]² (float64) */
 export function sumSquares(x: Float32Array, n: number = x.length): number {
   let s = 0;

@@ -111,5 +111,3 @@ export function createScalarBackend(): Backend {
   };
 }
 
-/** The reference GEMM as a free function (a private scalar backend's). */
-export const gemmScalar: Backend['gemm'] = createScalarBackend().gemm;
