@@ -42,14 +42,22 @@ class SearchSession:
             raise RuntimeError(f"next is not a range-test step: {self.next}")
         return self._post({"iteration": self.next["iteration"], "loss": clean_loss(loss)})
 
-    def report_metric(self, metric: Any, steps: int | None = None) -> dict[str, Any]:
-        """The metric after the trial in `next` (NaN/inf/None: it diverged; `steps`: how many it ran then)."""
+    def report_metric(self, metric: Any, steps: int | None = None,
+                      metrics_at: dict[int, Any] | None = None) -> dict[str, Any]:
+        """The metric after the trial in `next` (NaN/inf/None: it diverged; `steps`: how many it ran then);
+        `metrics_at`: {step count: metric} at the counts of `next["eval_at"]` you measured (the confidence uses them)."""
         if not self.next or self.next["type"] != "trial":
             raise RuntimeError(f"next is not a trial: {self.next}")
         body: dict[str, Any] = {"trial": self.next["trial"], "metric": clean_loss(metric)}
         if steps is not None and body["metric"] is None:
             body["steps"] = int(steps)
+        if metrics_at:
+            body["metrics_at"] = [{"steps": int(k), "metric": clean_loss(v)} for k, v in sorted(metrics_at.items())]
         return self._post(body)
+
+    def svg(self) -> str:
+        """The result as an LR search job's plot (GET .../plot.svg; the session must be done)."""
+        return self.client.request("GET", f"/v1/lr-search-sessions/{self.id}/plot.svg")
 
     def run(self, train_fn: Callable[[float, int], Any], step_fn: Callable[[float], Any] | None = None) -> dict[str, Any]:
         """Answers every `next` until done and returns the result: `step_fn(lr)` for range-test steps,
