@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../../config.js';
+import { problemResponses } from '../../contracts/common.js';
 import { JOB_KINDS } from '../../kinds/registry.js';
 import { readFinishStats, type FinishSeries } from '../../queue/finish-stats.js';
 import { queueName, WEBHOOK_QUEUE } from '../../queue/names.js';
@@ -118,7 +119,7 @@ export function registerMetrics(app: FastifyInstance, config: Readonly<Config>):
       description: 'Prometheus text format 0.0.4: HTTP request durations by route and status, jobs accepted (this process) and finished ' +
         '(service-wide) by kind and final status, job run-time histograms, queue depth per queue and state, live workers, Redis ' +
         'reachability, and Node.js process metrics. Needs the API key when API_KEYS is set, unless METRICS_PUBLIC=true.',
-      response: { 200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      response: { 200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, ...problemResponses(401, 429) },
     },
   }, async (_req, reply) => {
     const body = await registry.metrics();
