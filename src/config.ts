@@ -79,6 +79,8 @@ export interface Config {
   stalledIntervalMs: number;
   /** GET /metrics without an API key even when API_KEYS is set (METRICS_PUBLIC=true) */
   metricsPublic: boolean;
+  /** owners (of API_KEYS) who may open the queue dashboard, which shows every owner's jobs (ADMIN_OWNERS) */
+  adminOwners: readonly string[];
   webhooks: WebhookConfig;
 }
 
@@ -134,6 +136,16 @@ export function parseAllowHosts(raw: string | undefined): Set<string> {
   return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean));
 }
 
+/** `ADMIN_OWNERS="ops,alice"`: owners named in API_KEYS (an unknown name is a configuration error). */
+function parseAdminOwners(raw: string | undefined, apiKeys: ReadonlyMap<string, string>): readonly string[] {
+  const names = (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const owners = new Set(apiKeys.values());
+  for (const n of names) {
+    if (apiKeys.size > 0 && !owners.has(n)) throw new Error(`config: ADMIN_OWNERS names ${n}, which is no owner in API_KEYS`);
+  }
+  return Object.freeze(names);
+}
+
 /** `API_KEYS="alice:key1,bob:key2"` or `"key1,key2"` (owner = key-1, key-2). */
 export function parseApiKeys(raw: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
@@ -149,6 +161,7 @@ export function parseApiKeys(raw: string | undefined): Map<string, string> {
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const apiKeys = parseApiKeys(env.API_KEYS);
   const limits: Limits = Object.freeze({
     bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_048_576, 1024),
     uploadBytes: int(env, 'LIMIT_UPLOAD_BYTES', 16_777_216, 1024),
@@ -178,7 +191,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workers: int(env, 'WORKERS', cores, 0),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     logLevel: env.LOG_LEVEL || 'info',
-    apiKeys: parseApiKeys(env.API_KEYS),
+    apiKeys,
     queuePrefix: env.QUEUE_PREFIX || 'lrf',
     resultTtlSeconds: int(env, 'RESULT_TTL_S', 7 * 24 * 3600, 1),
     dataDir: env.DATA_DIR || '.data',
@@ -190,6 +203,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
     metricsPublic: bool(env, 'METRICS_PUBLIC'),
+    adminOwners: parseAdminOwners(env.ADMIN_OWNERS, apiKeys),
     webhooks: Object.freeze({
       secret: parseWebhookSecret(env.WEBHOOK_SECRET),
       allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),

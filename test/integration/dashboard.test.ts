@@ -4,14 +4,16 @@
  * kind's queue and the webhook deliveries with the jobs in them, its page under helmet's CSP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { appOn } from '../helpers/app.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const KEY = 'ops-key-123456';
+const TENANT = 'tenant-key-654321';
 let s: Stack;
 
 beforeAll(async () => {
-  s = await startStack({ tag: 'dash', worker: false, env: { API_KEYS: `ops:${KEY}` } });
+  s = await startStack({ tag: 'dash', worker: false, env: { API_KEYS: `ops:${KEY},tenant:${TENANT}`, ADMIN_OWNERS: 'ops' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -31,6 +33,31 @@ describe('/admin/queues', () => {
     for (const url of ['/admin/queues/api/queues', '/admin/queues/static/js/nothing.js', '/ADMIN/queues/api/queues']) {
       expect((await s.t.app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
     }
+  });
+
+  it('shows every owner\'s jobs, so only ADMIN_OWNERS open it: another valid key is a 403 (Basic or Bearer)', async () => {
+    for (const headers of [basic('tenant', TENANT), { authorization: `Bearer ${TENANT}` }]) {
+      for (const url of ['/admin/queues', '/admin/queues/api/queues']) {
+        const res = await s.t.app.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, url).toBe(403);
+        expect(res.headers['content-type']).toMatch(/problem\+json/);
+        expect(res.json().detail).toMatch(/ADMIN_OWNERS/);
+        expect(res.body).not.toMatch(/lr-range-tests|diagnostics/);
+      }
+    }
+    expect((await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: basic('ops', KEY) })).statusCode).toBe(200);
+  });
+
+  it('is closed to every key when API_KEYS is set without ADMIN_OWNERS; an unknown ADMIN_OWNERS name is a configuration error', async () => {
+    const t = await appOn(s.redis.url, { API_KEYS: `ops:${KEY}`, QUEUE_PREFIX: 'dash-closed' });
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/admin/queues', headers: basic('ops', KEY) });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().detail).toMatch(/none is set/);
+    } finally {
+      await t.close();
+    }
+    expect(() => loadConfig({ API_KEYS: `ops:${KEY}`, ADMIN_OWNERS: 'opz' })).toThrow(/ADMIN_OWNERS names opz/);
   });
 
   it('Basic is accepted on the dashboard only, not on the API', async () => {

@@ -5,7 +5,9 @@
  *
  * Behind the API key when API_KEYS is set: its routes are marked `basicAuth` (auth.ts), so a
  * browser may send HTTP Basic with an API key as the password (any user name); the 401 carries
- * `WWW-Authenticate: Basic` so the browser asks. Its page loads only same-origin scripts and
+ * `WWW-Authenticate: Basic` so the browser asks. The page shows every owner's jobs (requests and
+ * results), so only the owners named in ADMIN_OWNERS may open it: another key gets a 403, and with
+ * keys set and no ADMIN_OWNERS the dashboard is closed to everyone. Its page loads only same-origin scripts and
  * styles (helmet's CSP holds; checked in Chromium by scripts/check-dashboard-in-browser.mjs).
  */
 import { createBullBoard } from '@bull-board/api';
@@ -16,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { KINDS } from '../../kinds/registry.js';
 import { queueName, WEBHOOK_QUEUE } from '../../queue/names.js';
+import { problemBody, sendProblem } from '../errors.js';
 import { basicAuthScope } from './auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -37,6 +40,18 @@ export async function registerDashboard(app: FastifyInstance, config: Readonly<C
   createBullBoard({ queues: queues.map((x) => x.adapter), serverAdapter, options: { uiConfig: { boardTitle: 'lr-finder queues' } } });
   await app.register(async (scope) => {
     basicAuthScope(scope);
+    if (config.apiKeys.size > 0) {
+      const admins = new Set(config.adminOwners);
+      // after the app's authentication hook (registered on the root before this scope): req.owner is the key's owner
+      scope.addHook('onRequest', async (req, reply) => {
+        if (admins.has(req.owner)) return;
+        // bull-board's scope has its own error handler: answer the problem here
+        const detail = admins.size === 0
+          ? 'the queue dashboard shows every owner\'s jobs: the operator opens it to named owners with ADMIN_OWNERS (none is set)'
+          : `the queue dashboard shows every owner's jobs: only the owners in ADMIN_OWNERS may open it, not ${req.owner}`;
+        return sendProblem(reply, problemBody(403, 'forbidden', 'Forbidden', detail, [], req.id));
+      });
+    }
     // bull-board's page links a Google Fonts stylesheet, which the CSP blocks (style-src 'self') and
     // which would tell a third party who opens the dashboard: the page goes without it (system fonts)
     scope.addHook('onSend', async (_req, reply, payload) => {
