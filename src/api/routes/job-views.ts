@@ -11,6 +11,7 @@ import { KINDS, type JobKind } from '../../kinds/registry.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
+import { sendSvg, SVG_RESPONSE } from '../views/svg-reply.js';
 import { jobResource } from './jobs.js';
 import { jobExample } from '../openapi-examples.js';
 
@@ -129,19 +130,13 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         description: `${svg.description} A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.`,
         params: JobParams,
         response: {
-          200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+          200: SVG_RESPONSE,
           ...problemResponses(400, 401, 404, 409, 503),
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
       const rec = await finishedJob(app, kind, req.params.id, req.owner);
-      return reply
-        .type('image/svg+xml; charset=utf-8')
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'private, max-age=3600')
-        .header('content-disposition', `inline; filename="${kind}-${rec.id}.svg"`)
-        .send(svg.render(rec.result, rec.request));
+      return sendSvg(reply, `${kind}-${rec.id}.svg`, svg.render(rec.result, rec.request));
     });
 
     if (csv) app.get(`${base}/:id/curve.csv`, {

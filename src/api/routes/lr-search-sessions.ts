@@ -12,6 +12,7 @@ import type { Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
 import { renderSessionPlot } from '../../sync/lr-search-sessions/plot.js';
+import { sendSvg, SVG_RESPONSE } from '../views/svg-reply.js';
 import type { LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
 import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
 import { SearchSessionStore } from '../../sync/lr-search-sessions/store.js';
@@ -92,7 +93,7 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
         'the interval as a band, the recommended LR, over the range test\'s smoothed loss — as an LR search job\'s plot.svg. A self-contained SVG. 409 until the session is done.',
       params: JobParams,
       response: {
-        200: { description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+        200: SVG_RESPONSE,
         ...problemResponses(400, 401, 404, 409, 503),
       },
     },
@@ -104,12 +105,6 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
       throw new ProblemError(409, 'not_finished', 'Session not finished',
         `LR search session ${doc.id} is not done; its result (and so its plot) exists once the last trial is reported — follow next`);
     }
-    return reply
-      .type('image/svg+xml; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, max-age=3600')
-      .header('content-disposition', `inline; filename="lr-search-session-${doc.id}.svg"`)
-      .send(svg);
+    return sendSvg(reply, `lr-search-session-${doc.id}.svg`, svg);
   });
 }
