@@ -1,6 +1,7 @@
 /**
- * lrfinder.torch.range_test (clients/python/tests/test_torch.py) on real small torch models,
- * against a real listening server and a private redis-server (sweep sessions need no worker).
+ * lrfinder.torch.range_test and lrfinder.torch.search (clients/python/tests/test_torch.py,
+ * test_torch_search.py) on real small torch models, against a real listening server and a private
+ * redis-server (sweep and LR search sessions need no worker).
  * Needs a python that imports torch: Debian's python3-torch (.ci/run installs it); skipped, saying
  * so, only when there is none.
  */
@@ -29,15 +30,20 @@ const TESTS = [
   'test_param_groups_and_skipped_reports_go_to_the_service',
   'test_training_state_around_a_hand_written_sweep_loop',
   'test_trainer_train_steps_follows_lr_fn_and_retries_skipped_steps',
+  // test_torch_search.py
+  'test_recommends_a_trained_lr_inside_its_interval_and_restores_everything',
+  'test_every_trial_starts_from_the_same_weights_and_batch_order',
+  'test_a_schedule_is_scaled_to_each_candidate_and_run_as_a_prefix',
+  'test_a_diverging_trial_is_reported_as_diverged_and_never_recommended',
 ];
 
-describe.skipIf(!TORCH_PYTHON)(TORCH_PYTHON ? `lrfinder.torch.range_test with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`, () => {
+describe.skipIf(!TORCH_PYTHON)(TORCH_PYTHON ? `lrfinder.torch.range_test and search with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`, () => {
   let s: Stack;
   let results: Record<string, PythonOutcome>;
 
   beforeAll(async () => {
     s = await startStack({ tag: 'pytorch', listen: true, worker: false });
-    results = await runPythonTests(TORCH_PYTHON as string, ['test_torch.py'], { LRF_URL: s.base });
+    results = await runPythonTests(TORCH_PYTHON as string, ['test_torch.py', 'test_torch_search.py'], { LRF_URL: s.base });
   }, 300_000);
   afterAll(async () => { await s?.close(); });
 
