@@ -9,37 +9,31 @@ from typing import Any, Callable, Iterable
 import torch
 
 from ..client import Client
-from ..display import html_card, inline_svg, summary_line
 from ..svg import render_curve_svg
+from .result import TorchResult
 from .state import TrainingState
 from .trainer import Trainer, batch_loss, group_lr_mults, move_to
 
 
-class RangeTestResult(dict):
+class RangeTestResult(TorchResult):
     """The sweep session's result (`lrs`, `losses`, `smoothed_losses`, `suggested_lr`, `suggestion`,
     `suggestions`, `best_lr`, `stop_reason`, `iterations`, `warnings`) plus `lr_mults` (each param
     group's LR / the curve's LR), `group_lrs` (the suggested LR of each param group),
     `skipped_steps` (AMP steps the GradScaler skipped), `optimizer_steps`, `micro_batches` and
-    `session_id`. Keys read as attributes too (`res.suggested_lr`); in Jupyter it shows its plot."""
+    `session_id`. Keys read as attributes too (`res.suggested_lr`); in Jupyter it shows its plot;
+    `apply(optimizer)` sets each param group to its suggested LR."""
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    lr_key = "suggested_lr"
+    lr_name = "suggested LR"
+    title = "LR range test"
+
+    def _why_no_lr(self) -> str:
+        return (self.get("suggestion") or {}).get("reason", "none")
 
     @property
     def history(self) -> dict[str, list]:
         """torch-lr-finder's `lr_finder.history`: {"lr": lrs, "loss": smoothed losses}."""
         return {"lr": list(self["lrs"]), "loss": list(self["smoothed_losses"])}
-
-    def apply(self, optimizer: torch.optim.Optimizer) -> list[float]:
-        """Sets each param group's LR to its suggested LR (`group_lrs`); returns them."""
-        if self["suggested_lr"] is None:
-            raise ValueError(f"no suggested LR ({(self.get('suggestion') or {}).get('reason', 'none')})")
-        for group, lr in zip(optimizer.param_groups, self["group_lrs"]):
-            group["lr"] = lr
-        return list(self["group_lrs"])
 
     def plot(self, ax: Any = None, **options: Any) -> Any:
         """matplotlib plot (pip install "lrfinder[plot]"): options as torch-lr-finder's plot()
@@ -65,14 +59,6 @@ class RangeTestResult(dict):
             fields.append(("skipped_steps", self["skipped_steps"]))
         return fields
 
-    def _repr_svg_(self) -> str:
-        return inline_svg(self.svg())
-
-    def _repr_html_(self) -> str:
-        return html_card("LR range test", self._fields(), self.svg())
-
-    def __repr__(self) -> str:
-        return f"<RangeTestResult {summary_line(self._fields())}>"
 
 
 def _validate(model: torch.nn.Module, criterion: Callable[..., torch.Tensor] | None, val_loader: Iterable[Any],

@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterable
 import torch
 
 from ..client import Client
-from ..display import html_card, inline_svg, summary_line
 from .range_test import _validate
+from .result import TorchResult
 from .state import TrainingState
 from .trainer import Trainer, group_lr_mults
 
@@ -27,29 +27,23 @@ def train_loss_window(steps: int) -> int:
     return min(steps, max(TRAIN_TAIL_MIN, math.ceil(steps * TRAIN_TAIL_FRACTION)))
 
 
-class SearchResult(dict):
+class SearchResult(TorchResult):
     """The LR search's result (`recommended_lr`, `interval`, `confidence`, `candidates`, `range_test`,
     `cost`, `warnings`, ... as an LR search job's) plus `group_lrs` (each param group's recommended LR),
-    `session_id`. Keys read as attributes; in Jupyter it shows the service's plot."""
+    `session_id`. Keys read as attributes; in Jupyter it shows the service's plot; `apply(optimizer)`
+    sets each param group to its recommended LR."""
+
+    lr_key = "recommended_lr"
+    lr_name = "recommended LR"
+    title = "LR search"
 
     def __init__(self, result: dict[str, Any], session: Any, **extra: Any):
         super().__init__(result, **extra)
         self._session = session
         self._svg: str | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def apply(self, optimizer: torch.optim.Optimizer) -> list[float]:
-        """Sets each param group's LR to its recommended LR (`group_lrs`); returns them."""
-        if self["recommended_lr"] is None:
-            raise ValueError(f"no recommended LR (warnings: {[w.get('code') for w in self.get('warnings', [])]})")
-        for group, lr in zip(optimizer.param_groups, self["group_lrs"]):
-            group["lr"] = lr
-        return list(self["group_lrs"])
+    def _why_no_lr(self) -> str:
+        return f"warnings: {[w.get('code') for w in self.get('warnings', [])]}"
 
     def svg(self) -> str:
         if self._svg is None:
@@ -63,15 +57,6 @@ class SearchResult(dict):
                 ("interval", f"{interval['low']:.3g} … {interval['high']:.3g}" if interval else None),
                 ("confidence", f"{conf.get('level')} (p {conf.get('p_within_tolerance', 0):.2f})"),
                 ("train_steps", self.get("train_steps")), ("cost_steps", (self.get("cost") or {}).get("steps"))]
-
-    def _repr_svg_(self) -> str:
-        return inline_svg(self.svg())
-
-    def _repr_html_(self) -> str:
-        return html_card("LR search", self._fields(), self.svg())
-
-    def __repr__(self) -> str:
-        return f"<SearchResult {summary_line(self._fields())}>"
 
 
 def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loader: Iterable[Any],
