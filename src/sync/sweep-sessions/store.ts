@@ -1,15 +1,12 @@
 /**
- * Sweep sessions in Redis: one hash per session, `v` (a version number) and `doc` (the session as
- * JSON), expiring RESULT_TTL_S after its last update. Updates are read → compute → compare-and-set
- * on `v` in a Lua script, retried on a lost race, so two concurrent reports can never both
- * advance the same iteration (the loser re-reads and sees the point already recorded). Runs on the
- * API's fail-fast producer connection: Redis unreachable → 503 problem at once.
+ * Sweep sessions in Redis, kept as every session is (../session-store.ts): versioned JSON doc,
+ * compare-and-set updates (two concurrent reports never both advance the same iteration),
+ * owner-scoped, expiring RESULT_TTL_S after the last update.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ProblemError } from '../../contracts/problems.js';
 import type { SweepState } from '../../lrfinder/session.js';
-import { redisUnavailable } from '../../queue/jobs.js';
+import { SessionStore, sessionKey, type SessionStoreOptions } from '../session-store.js';
 import type { SweepSessionResultWire } from './contract.js';
 import type { ResolvedSweepSession } from './request.js';
 
@@ -25,77 +22,16 @@ export interface SweepDoc {
 }
 
 export function sweepKey(prefix: string, id: string): string {
-  return `${prefix}:lrf:sweep-session:${id}`;
+  return sessionKey(prefix, 'sweep-session', id);
 }
 
-// KEYS[1] session hash; ARGV: expected version, new doc, ttl seconds. 1 = written, 0 = lost race, -1 = gone.
-const CAS = `
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return -1 end
-if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tostring(tonumber(v) + 1), 'doc', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-
-const MAX_ATTEMPTS = 8;
-
-export interface SweepStoreOptions {
-  prefix: string;
-  ttlSeconds: number;
-}
-
-export class SweepSessionStore {
-  constructor(private readonly redis: Redis, private readonly opts: SweepStoreOptions) {}
-
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.redis.status !== 'ready') throw redisUnavailable();
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof ProblemError) throw err;
-      throw redisUnavailable(err);
-    }
+export class SweepSessionStore extends SessionStore<SweepDoc> {
+  constructor(redis: Redis, opts: SessionStoreOptions) {
+    super(redis, opts, 'sweep-session');
   }
 
   async create(request: ResolvedSweepSession, state: SweepState, owner: string, now = new Date()): Promise<SweepDoc> {
     const at = now.toISOString();
-    const doc: SweepDoc = { id: randomUUID(), owner, created_at: at, updated_at: at, request, state, result: null };
-    const key = sweepKey(this.opts.prefix, doc.id);
-    await this.guard(() => this.redis.multi().hset(key, 'v', '0', 'doc', JSON.stringify(doc)).expire(key, this.opts.ttlSeconds).exec()
-      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('session write failed'); }));
-    return doc;
-  }
-
-  private async read(id: string, owner: string): Promise<{ doc: SweepDoc; v: string } | null> {
-    const [v, raw] = await this.guard(() => this.redis.hmget(sweepKey(this.opts.prefix, id), 'v', 'doc'));
-    if (v === null || raw === null) return null;
-    const doc = JSON.parse(raw) as SweepDoc;
-    // another owner's session does not exist for you (no existence oracle)
-    return doc.owner === owner ? { doc, v } : null;
-  }
-
-  async get(id: string, owner: string): Promise<SweepDoc | null> {
-    return (await this.read(id, owner))?.doc ?? null;
-  }
-
-  /**
-   * Applies `change` atomically: it gets the current doc and returns the new one, or the same
-   * object for "nothing to write" (an idempotent repeat); it may throw a ProblemError (409).
-   * Returns null when the session does not exist (or is another owner's).
-   */
-  async update(id: string, owner: string, change: (doc: SweepDoc) => SweepDoc): Promise<SweepDoc | null> {
-    const key = sweepKey(this.opts.prefix, id);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const cur = await this.read(id, owner);
-      if (!cur) return null;
-      const next = change(cur.doc);
-      if (next === cur.doc) return cur.doc;
-      const written = await this.guard(() => this.redis.eval(CAS, 1, key, cur.v, JSON.stringify(next), String(this.opts.ttlSeconds)));
-      if (written === 1) return next;
-      if (written === -1) return null;
-    }
-    throw new ProblemError(409, 'concurrent_update', 'Conflict',
-      `session ${id} is being updated by other requests at the same time; retry`, [], { 'retry-after': '1' });
+    return this.insert({ id: randomUUID(), owner, created_at: at, updated_at: at, request, state, result: null });
   }
 }

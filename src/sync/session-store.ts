@@ -1,0 +1,95 @@
+/**
+ * Sessions in Redis (sweep sessions, LR search sessions): one hash per session, `v` (a version
+ * number) and `doc` (the session as JSON), expiring RESULT_TTL_S after its last update. Updates
+ * are read → compute → compare-and-set on `v` in a Lua script, retried on a lost race, so two
+ * concurrent reports can never both advance the same step (the loser re-reads and sees it already
+ * recorded). Owner-scoped: another API key's session does not exist for you (no existence oracle).
+ * Runs on the API's fail-fast producer connection: Redis unreachable → 503 problem at once.
+ */
+import type { Redis } from 'ioredis';
+import { ProblemError } from '../contracts/problems.js';
+import { redisUnavailable } from '../queue/jobs.js';
+
+export interface SessionDoc {
+  id: string;
+  owner: string;
+}
+
+export interface SessionStoreOptions {
+  prefix: string;
+  ttlSeconds: number;
+}
+
+/** the Redis key of session `id` of a kind (`sweep-session`, `lr-search-session`) */
+export function sessionKey(prefix: string, kind: string, id: string): string {
+  return `${prefix}:lrf:${kind}:${id}`;
+}
+
+// KEYS[1] session hash; ARGV: expected version, new doc, ttl seconds. 1 = written, 0 = lost race, -1 = gone.
+const CAS = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v then return -1 end
+if v ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', tostring(tonumber(v) + 1), 'doc', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+const MAX_ATTEMPTS = 8;
+
+export class SessionStore<D extends SessionDoc> {
+  constructor(protected readonly redis: Redis, protected readonly opts: SessionStoreOptions, private readonly kind: string) {}
+
+  private key(id: string): string {
+    return sessionKey(this.opts.prefix, this.kind, id);
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.redis.status !== 'ready') throw redisUnavailable();
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ProblemError) throw err;
+      throw redisUnavailable(err);
+    }
+  }
+
+  /** Stores a new session (version 0). */
+  protected async insert(doc: D): Promise<D> {
+    const key = this.key(doc.id);
+    await this.guard(() => this.redis.multi().hset(key, 'v', '0', 'doc', JSON.stringify(doc)).expire(key, this.opts.ttlSeconds).exec()
+      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('session write failed'); }));
+    return doc;
+  }
+
+  private async read(id: string, owner: string): Promise<{ doc: D; v: string } | null> {
+    const [v, raw] = await this.guard(() => this.redis.hmget(this.key(id), 'v', 'doc'));
+    if (v === null || raw === null) return null;
+    const doc = JSON.parse(raw) as D;
+    return doc.owner === owner ? { doc, v } : null;
+  }
+
+  async get(id: string, owner: string): Promise<D | null> {
+    return (await this.read(id, owner))?.doc ?? null;
+  }
+
+  /**
+   * Applies `change` atomically: it gets the current doc and returns the new one, or the same
+   * object for "nothing to write" (an idempotent repeat); it may throw a ProblemError (409).
+   * Returns null when the session does not exist (or is another owner's).
+   */
+  async update(id: string, owner: string, change: (doc: D) => D): Promise<D | null> {
+    const key = this.key(id);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const cur = await this.read(id, owner);
+      if (!cur) return null;
+      const next = change(cur.doc);
+      if (next === cur.doc) return cur.doc;
+      const written = await this.guard(() => this.redis.eval(CAS, 1, key, cur.v, JSON.stringify(next), String(this.opts.ttlSeconds)));
+      if (written === 1) return next;
+      if (written === -1) return null;
+    }
+    throw new ProblemError(409, 'concurrent_update', 'Conflict',
+      `session ${id} is being updated by other requests at the same time; retry`, [], { 'retry-after': '1' });
+  }
+}
