@@ -1,19 +1,12 @@
 // The queue dashboard (/admin/queues) under the service's Content-Security-Policy, in a real Chromium
 // (Debian: apt-get install chromium): logs in with HTTP Basic (password = API_KEY, when the service has
 // API_KEYS), waits for the queues to render, and reports every console error and CSP violation
-// (exit code 1 if there is any, or if a queue is missing). playwright-core as for check-docs-in-browser.mjs:
+// (exit code 1 if there is any, or if a queue is missing). playwright-core as in browser-page.mjs:
 //   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs API_KEY=... node scripts/check-dashboard-in-browser.mjs http://127.0.0.1:3000
-const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
+import { watchedPage } from './browser-page.mjs';
+
 const base = process.argv[2];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
-const context = await browser.newContext(process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {});
-const page = await context.newPage();
-const console_ = [];
-page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
-page.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
-const csp = [];
-await page.exposeFunction('__csp', (v) => csp.push(v));
-await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp(`${e.violatedDirective} ${e.blockedURI}`)));
+const { browser, page, console_, csp } = await watchedPage(process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {});
 const res = await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle' });
 console.log('GET /admin/queues', res.status(), 'CSP:', res.headers()['content-security-policy']);
 const queues = ['lr-range-tests', 'schedule-simulations', 'diagnostics', 'lr-searches', 'webhooks'];

@@ -2,19 +2,12 @@
 // opens /docs, expands POST /v1/lr-range-tests, Try it out → Execute (the example as shown), and reports the response code
 // shown and every console error and CSP violation, then expands every operation and looks for examples generated
 // from free-form schemas ("additionalProp1"); exit code 1 if there is any, or no 202.
-// playwright-core is not a dependency of this project: install it anywhere and point PLAYWRIGHT_CORE at it
-//   npm install --prefix /tmp/pw playwright-core && PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs \
-//   node scripts/check-docs-in-browser.mjs http://127.0.0.1:3000
-const { chromium } = await import(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
+// playwright-core as in browser-page.mjs:
+//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs node scripts/check-docs-in-browser.mjs http://127.0.0.1:3000
+import { watchedPage } from './browser-page.mjs';
+
 const base = process.argv[2];
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
-const page = await browser.newPage();
-const console_ = [];
-page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console_.push(`${m.type()}: ${m.text()}`); });
-page.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
-const csp = [];
-await page.exposeFunction('__csp', (v) => csp.push(v));
-await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp(`${e.violatedDirective} ${e.blockedURI}`)));
+const { browser, page, console_, csp } = await watchedPage();
 const res = await page.goto(`${base}/docs`, { waitUntil: 'networkidle' });
 console.log('GET /docs', res.status(), 'CSP:', res.headers()['content-security-policy']);
 const op = page.locator('#operations-lr-range-tests-post_v1_lr_range_tests');
