@@ -19,6 +19,7 @@ import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
+import { StorageLedger } from '../src/storage/ledger.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
@@ -59,9 +60,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   }, 1000);
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
-  const processor = createProcessor({ config, redis, log, running, pool });
+  const ledger = new StorageLedger(redis, config.queuePrefix, config.limits.storageBytesPerKey);
+  const processor = createProcessor({ config, redis, log, running, pool, ledger });
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
-  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id) };
+  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id), ledger };
   const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
