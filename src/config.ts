@@ -70,7 +70,7 @@ export interface Config {
   queuePrefix: string;
   /** how long finished jobs (and their results), uploads and sessions are kept, seconds */
   resultTtlSeconds: number;
-  /** per-kind overrides of resultTtlSeconds (RESULT_TTL_S_<NAME>): URL segment (`lr-range-tests`, `datasets`, `sweep-sessions`, ...) → seconds; see retentionOf */
+  /** per-kind overrides of resultTtlSeconds (RESULT_TTL_S_<NAME>): URL segment (a job kind's, `datasets`, `sweep-sessions`, ...) → seconds; see retentionOf */
   retention: ReadonlyMap<string, number>;
   /** data directory of the embedded redis-server */
   dataDir: string;
@@ -128,7 +128,7 @@ function fraction(env: Env, name: string, dflt: number): number {
 
 /**
  * `RESULT_TTL_S_<NAME>=seconds`: the retention of one kind of stored thing, named by its URL
- * segment in upper case with `_` for `-` (`RESULT_TTL_S_LR_RANGE_TESTS`, `RESULT_TTL_S_DATASETS`,
+ * segment in upper case with `_` for `-` (`RESULT_TTL_S_DATASETS`, a job kind's,
  * `RESULT_TTL_S_SWEEP_SESSIONS`, ...). Which names exist is the API's to check (checkRetentionNames).
  */
 export function parseRetention(env: Env): Map<string, number> {
@@ -145,8 +145,12 @@ export function retentionOf(config: Pick<Config, 'resultTtlSeconds' | 'retention
   return config.retention.get(name) ?? config.resultTtlSeconds;
 }
 
-/** A RESULT_TTL_S_<NAME> whose name is none of `known` stops the service at start. */
-export function checkRetentionNames(config: Pick<Config, 'retention'>, known: readonly string[]): void {
+/** What is stored besides jobs, by the name of its RESULT_TTL_S_<NAME> override. */
+export const RETENTION_STORES = ['datasets', 'sweep-sessions', 'lr-search-sessions'] as const;
+
+/** A RESULT_TTL_S_<NAME> whose name is no job kind (`jobKinds`) nor one of RETENTION_STORES stops the service at start. */
+export function checkRetentionNames(config: Pick<Config, 'retention'>, jobKinds: readonly string[]): void {
+  const known = [...jobKinds, ...RETENTION_STORES];
   for (const name of config.retention.keys()) {
     if (!known.includes(name)) {
       throw new Error(`config: RESULT_TTL_S_${name.toUpperCase().replace(/-/g, '_')} names nothing stored; use one of ${known.map((k) => `RESULT_TTL_S_${k.toUpperCase().replace(/-/g, '_')}`).join(', ')}`);

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'bullmq';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
+import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
@@ -27,6 +27,7 @@ const RECONCILE_GRACE_MS = 60_000;
 
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
+  checkRetentionNames(config, JOB_KINDS);
   const log = pino(loggerOptions(config.logLevel, 'worker'));
   if (!config.redisUrl) {
     log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { retentionOf, type Config } from '../config.js';
+import { checkRetentionNames, retentionOf, type Config } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
@@ -32,7 +32,6 @@ import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
 import { usageRoutes } from './routes/usage.js';
-import { checkRetentionNames } from '../config.js';
 import { nonFiniteSafeSerializers } from './sanitize.js';
 
 declare module 'fastify' {
@@ -44,9 +43,6 @@ declare module 'fastify' {
     webhooks: WebhookQueue;
   }
 }
-
-/** What is stored besides jobs, by the name of its RESULT_TTL_S_<NAME> override. */
-const STORED_NAMES = ['datasets', 'sweep-sessions', 'lr-search-sessions'];
 
 export interface BuildOptions {
   config: Readonly<Config>;
@@ -89,7 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   app.decorate('jobs', jobs);
-  checkRetentionNames(config, [...KINDS.map((k) => k.name), ...STORED_NAMES]);
+  checkRetentionNames(config, KINDS.map((k) => k.name));
   app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'datasets'), quota: jobs.storage ?? undefined }));
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);

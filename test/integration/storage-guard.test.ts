@@ -77,4 +77,19 @@ describe('the global guard', () => {
     await new Promise((res) => setTimeout(res, 1100));
     expect((await t.app.inject({ method: 'POST', url: '/v1/datasets', payload: dataset(100) })).statusCode).toBe(201);
   });
+
+  it('without maxmemory, LIMIT_REDIS_MEMORY_BYTES is what the fraction applies to', async () => {
+    await t.redis.config('SET', 'maxmemory', '0');
+    const small = await appOn(redis.url, { QUEUE_PREFIX: 'guard', LIMIT_REDIS_MEMORY_BYTES: '100000' });
+    try {
+      const r = await small.app.inject({ method: 'POST', url: '/v1/datasets', payload: dataset(10) });
+      expect(r.statusCode, r.body).toBe(503);
+      expect(r.json().code).toBe('storage_full');
+      expect(r.json().detail).toContain('LIMIT_REDIS_MEMORY_BYTES 100000');
+      // the same Redis without that setting: its host's memory is far away
+      expect((await t.app.inject({ method: 'POST', url: '/v1/datasets', payload: dataset(10) })).statusCode).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
 });
