@@ -13,7 +13,7 @@ import type { JobKind } from '../src/kinds/registry.js';
 import { release } from '../src/queue/admission.js';
 import { recordFinish, type FinalStatus } from '../src/queue/finish-stats.js';
 import type { JobData } from '../src/queue/jobs.js';
-import { cancelKey } from '../src/queue/names.js';
+import { cancelKey, queueName } from '../src/queue/names.js';
 import { parseFailure } from '../src/queue/status.js';
 import type { StorageLedger } from '../src/storage/ledger.js';
 import { settleFailedBytes } from './storage.js';
@@ -43,7 +43,7 @@ export async function onJobFinished(ctx: FinishContext, kind: JobKind, job: Job<
     await recordFinish(ctx.redis, prefix, kind, status, seconds);
   })().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'finish stats not recorded')));
   if (ctx.ledger && state === 'failed' && job.data.owner !== undefined) {
-    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
+    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job, `${prefix}:${queueName(kind)}:${id}`).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
   }
   if (ctx.webhook && hasCallback(job.data)) {
     steps.push(ctx.webhook(kind, id).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'webhook not queued (the reconciler retries)')));

@@ -71,7 +71,8 @@ end
 
 /**
  * RESERVE: check and record an item's size in one step.
- * KEYS[1] storage hash, KEYS[2] expiry zset
+ * KEYS[1] storage hash, KEYS[2] expiry zset, KEYS[3] (optional) a key that must exist for the
+ * item to be recorded (the settle of a job whose owner may have deleted it meanwhile)
  * ARGV[1] item, ARGV[2] bytes, ARGV[3] expiry (ms), ARGV[4] now (ms),
  * ARGV[5] quota in bytes (0 = record without checking: the settle of something already written)
  * Returns {1, total after} when recorded, {0, total now, earliest expiry ms} when refused.
@@ -79,6 +80,9 @@ end
 const RESERVE = `${PRUNE}
 local now = tonumber(ARGV[4])
 prune(now)
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 0 then
+  return {1, tonumber(redis.call('HGET', KEYS[1], '#total')) or 0}
+end
 local bytes = tonumber(ARGV[2])
 local limit = tonumber(ARGV[5])
 local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0
@@ -125,6 +129,7 @@ return {tonumber(redis.call('HGET', KEYS[1], '#total')) or 0, redis.call('ZCARD'
 
 interface LedgerCommands {
   lrfStorageReserve(hash: string, exp: string, item: string, bytes: number, expiresAt: number, now: number, limit: number): Promise<[number, number, number?]>;
+  lrfStorageReserveIf(hash: string, exp: string, mustExist: string, item: string, bytes: number, expiresAt: number, now: number, limit: number): Promise<[number, number, number?]>;
   lrfStorageRelease(hash: string, exp: string, item: string, now: number): Promise<number>;
   lrfStorageUsage(hash: string, exp: string, now: number): Promise<[number, number]>;
 }
@@ -135,6 +140,7 @@ function withLedger(redis: Redis): LedgerRedis {
   const r = redis as LedgerRedis;
   if (typeof r.lrfStorageReserve !== 'function') {
     redis.defineCommand('lrfStorageReserve', { numberOfKeys: 2, lua: RESERVE });
+    redis.defineCommand('lrfStorageReserveIf', { numberOfKeys: 3, lua: RESERVE });
     redis.defineCommand('lrfStorageRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('lrfStorageUsage', { numberOfKeys: 2, lua: USAGE });
   }
@@ -168,9 +174,11 @@ export class StorageLedger {
     return { ok: false, total, bytes, limit: this.limit, retryAfterS };
   }
 
-  /** Records the size of something already written (never refused). */
-  async settle(owner: string, item: string, bytes: number, expiresAt: number, now = Date.now()): Promise<number> {
-    const [, total] = await this.redis.lrfStorageReserve(...this.keys(owner), item, bytes, Math.round(expiresAt), now, 0);
+  /** Records the size of something already written (never refused); with `whileExists`, only while that key exists. */
+  async settle(owner: string, item: string, bytes: number, expiresAt: number, now = Date.now(), whileExists?: string): Promise<number> {
+    const [, total] = whileExists
+      ? await this.redis.lrfStorageReserveIf(...this.keys(owner), whileExists, item, bytes, Math.round(expiresAt), now, 0)
+      : await this.redis.lrfStorageReserve(...this.keys(owner), item, bytes, Math.round(expiresAt), now, 0);
     return total;
   }
 
