@@ -1,11 +1,13 @@
 /**
- * The API's view of jobs: create, read, list, cancel. Backed by one BullMQ queue per kind on a
+ * The API's view of jobs: create, read, list, cancel, delete. Backed by one BullMQ queue per kind on a
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
  * depth, index) and one BullMQ add, in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
+ * Creating is preceded by the job's storage reservation (src/storage/: the request's bytes in the
+ * owner's quota, one more script and round trip, released when the admission refuses).
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
