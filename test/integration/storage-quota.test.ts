@@ -16,8 +16,9 @@ const ALICE = 'alice-key-123456';
 const BOB = 'bob-key-1234567';
 const CAROL = 'carol-key-1234567';
 const DAVE = 'dave-key-12345678';
+const ERIN = 'erin-key-12345678';
 const LIMIT = 16_000;
-const ENV = { API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE}`, LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT) };
+const ENV = { API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE},erin:${ERIN}`, LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT) };
 
 let s: Stack;
 beforeAll(async () => {
@@ -158,6 +159,35 @@ describe('sessions and idempotency records', () => {
     expect(grown.stored_items).toBe(created.stored_items);
     expect(grown.storage_bytes).toBeGreaterThan(created.storage_bytes);
     expect(grown.storage_bytes - before.storage_bytes).toBeGreaterThan(await docBytes());
+  });
+
+  it('a session report that would grow it past the quota is a 429; the session is unchanged, and the report fits once space is freed', async () => {
+    const r = await call('POST', '/v1/sweep-sessions', ERIN, { num_iter: 400 });
+    expect(r.res.statusCode, r.res.body).toBe(201);
+    const uploads: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const up = await call('POST', '/v1/datasets', ERIN, dataset(80));
+      if (up.res.statusCode !== 201) break;
+      uploads.push(up.json.id);
+    }
+    expect(uploads.length).toBeGreaterThan(0);
+    let next = r.json.next;
+    let refused: Awaited<ReturnType<typeof call>> | null = null;
+    for (let i = 0; i < 400 && !refused; i++) {
+      const rep = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, { iteration: next.iteration, loss: 2 - i * 0.001 });
+      if (rep.res.statusCode === 200) next = rep.json.next;
+      else refused = rep;
+    }
+    expect(refused, 'the session never reached the quota').not.toBeNull();
+    expect(refused!.res.statusCode).toBe(429);
+    expect(refused!.json.code).toBe('storage_quota_exceeded');
+    const u = await usage(ERIN);
+    expect(u.storage_bytes).toBeLessThanOrEqual(LIMIT);
+    const got = await call('GET', `/v1/sweep-sessions/${r.json.id}`, ERIN);
+    expect(got.json.next).toEqual(next);
+    expect((await call('DELETE', `/v1/datasets/${uploads[0]}`, ERIN)).res.statusCode).toBe(204);
+    const again = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, { iteration: next.iteration, loss: 1 });
+    expect(again.res.statusCode, again.res.body).toBe(200);
   });
 
   it('an Idempotency-Key answer counts beside what it created; a replay adds nothing', async () => {
