@@ -46,6 +46,12 @@ export interface Limits {
   jobTimeoutMs: number;
   /** V8 old-generation heap of one training thread, MiB */
   workerMemoryMb: number;
+  /** bytes one API key may store in Redis (datasets, jobs, sessions, idempotency records); 0 = no quota */
+  storageBytesPerKey: number;
+  /** refuse new writes (503 storage_full) once Redis uses this fraction of its maxmemory */
+  redisMemoryFraction: number;
+  /** the memory the guard compares with when Redis has no maxmemory (0 = no guard then) */
+  redisMemoryBytes: number;
 }
 
 export interface Config {
@@ -62,8 +68,10 @@ export interface Config {
   apiKeys: ReadonlyMap<string, string>;
   /** BullMQ key prefix */
   queuePrefix: string;
-  /** how long finished jobs (and their results) are kept, seconds */
+  /** how long finished jobs (and their results), uploads and sessions are kept, seconds */
   resultTtlSeconds: number;
+  /** per-kind overrides of resultTtlSeconds (RESULT_TTL_S_<NAME>): URL segment (a job kind's, `datasets`, `sweep-sessions`, ...) → seconds; see retentionOf */
+  retention: ReadonlyMap<string, number>;
   /** data directory of the embedded redis-server */
   dataDir: string;
   limits: Limits;
@@ -108,6 +116,46 @@ function int(env: Env, name: string, dflt: number, min = 0): number {
     throw new Error(`config: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return v;
+}
+
+function fraction(env: Env, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || v > 1) throw new Error(`config: ${name} must be a number in (0, 1], got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/**
+ * `RESULT_TTL_S_<NAME>=seconds`: the retention of one kind of stored thing, named by its URL
+ * segment in upper case with `_` for `-` (`RESULT_TTL_S_DATASETS`, a job kind's,
+ * `RESULT_TTL_S_SWEEP_SESSIONS`, ...). Which names exist is the API's to check (checkRetentionNames).
+ */
+export function parseRetention(env: Env): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of Object.keys(env)) {
+    const m = /^RESULT_TTL_S_([A-Z0-9_]+)$/.exec(name);
+    if (m && env[name] !== undefined && env[name] !== '') out.set(m[1].toLowerCase().replace(/_/g, '-'), int(env, name, 1, 1));
+  }
+  return out;
+}
+
+/** How long a stored thing of kind `name` (a job kind, `datasets`, `sweep-sessions`, `lr-search-sessions`) is kept, seconds. */
+export function retentionOf(config: Pick<Config, 'resultTtlSeconds' | 'retention'>, name: string): number {
+  return config.retention.get(name) ?? config.resultTtlSeconds;
+}
+
+/** What is stored besides jobs, by the name of its RESULT_TTL_S_<NAME> override. */
+export const RETENTION_STORES = ['datasets', 'sweep-sessions', 'lr-search-sessions'] as const;
+
+/** A RESULT_TTL_S_<NAME> whose name is no job kind (`jobKinds`) nor one of RETENTION_STORES stops the service at start. */
+export function checkRetentionNames(config: Pick<Config, 'retention'>, jobKinds: readonly string[]): void {
+  const known = [...jobKinds, ...RETENTION_STORES];
+  for (const name of config.retention.keys()) {
+    if (!known.includes(name)) {
+      throw new Error(`config: RESULT_TTL_S_${name.toUpperCase().replace(/-/g, '_')} names nothing stored; use one of ${known.map((k) => `RESULT_TTL_S_${k.toUpperCase().replace(/-/g, '_')}`).join(', ')}`);
+    }
+  }
 }
 
 function bool(env: Env, name: string): boolean {
@@ -183,6 +231,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     authFailuresPerMin: int(env, 'LIMIT_AUTH_FAILURES_PER_MIN', 60, 1),
     jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,
     workerMemoryMb: int(env, 'LIMIT_WORKER_MEMORY_MB', 1024, 32),
+    storageBytesPerKey: int(env, 'LIMIT_STORAGE_BYTES_PER_KEY', 268_435_456, 0),
+    redisMemoryFraction: fraction(env, 'LIMIT_REDIS_MEMORY_FRACTION', 0.9),
+    redisMemoryBytes: int(env, 'LIMIT_REDIS_MEMORY_BYTES', 0, 0),
   });
   return Object.freeze({
     port: int(env, 'PORT', 3000),
@@ -194,6 +245,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     apiKeys,
     queuePrefix: env.QUEUE_PREFIX || 'lrf',
     resultTtlSeconds: int(env, 'RESULT_TTL_S', 7 * 24 * 3600, 1),
+    retention: parseRetention(env),
     dataDir: env.DATA_DIR || '.data',
     limits,
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 24 * 3600, 1),

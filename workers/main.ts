@@ -6,7 +6,7 @@
  */
 import { Worker } from 'bullmq';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
+import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
@@ -19,6 +19,7 @@ import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
+import { StorageLedger } from '../src/storage/ledger.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
@@ -26,6 +27,7 @@ const RECONCILE_GRACE_MS = 60_000;
 
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
+  checkRetentionNames(config, JOB_KINDS);
   const log = pino(loggerOptions(config.logLevel, 'worker'));
   if (!config.redisUrl) {
     log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
@@ -59,9 +61,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   }, 1000);
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
-  const processor = createProcessor({ config, redis, log, running, pool });
+  const ledger = new StorageLedger(redis, config.queuePrefix, config.limits.storageBytesPerKey);
+  const processor = createProcessor({ config, redis, log, running, pool, ledger });
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
-  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id) };
+  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id), ledger };
   const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import { checkRetentionNames, retentionOf, type Config } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
 import { producerConnection } from '../queue/connection.js';
@@ -31,6 +31,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
+import { usageRoutes } from './routes/usage.js';
 import { nonFiniteSafeSerializers } from './sanitize.js';
 
 declare module 'fastify' {
@@ -84,7 +85,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   app.decorate('jobs', jobs);
-  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds }));
+  checkRetentionNames(config, KINDS.map((k) => k.name));
+  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'datasets'), quota: jobs.storage ?? undefined }));
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);
   app.addHook('onClose', async () => { await webhooks.close(); });
@@ -99,7 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerBodyChecks(app);
   await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
-  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis });
+  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis, storage: () => app.jobs.storage });
   await registerHelmet(app);
   await registerSwagger(app, config.limits);
 
@@ -115,5 +117,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   lrSearchSessionRoutes(app, config);
+  usageRoutes(app, config);
   return app;
 }

@@ -1,11 +1,13 @@
 /**
- * The API's view of jobs: create, read, list, cancel. Backed by one BullMQ queue per kind on a
+ * The API's view of jobs: create, read, list, cancel, delete. Backed by one BullMQ queue per kind on a
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
  * depth, index) and one BullMQ add, in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
+ * Creating is preceded by the job's storage reservation (src/storage/: the request's bytes in the
+ * owner's quota, one more script and round trip, released when the admission refuses).
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
@@ -18,6 +20,8 @@ import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
 import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
+import { bytesOf, itemOfJob, StorageQuota } from '../storage/quota.js';
+import type { Limits } from '../config.js';
 
 export { inflightKey, ownerIndexKey } from './admission.js';
 
@@ -56,6 +60,10 @@ export interface JobStoreOptions {
   queueDepth?: number;
   /** the shared backstop poll of followed jobs (SSE), ms */
   backstopMs?: number;
+  /** per-kind retention (RESULT_TTL_S_<KIND>), seconds; unset = resultTtlSeconds */
+  retention?: (kind: JobKind) => number;
+  /** the storage quota's limits (src/storage/); unset = jobs are not counted */
+  storage?: Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>;
 }
 
 /**
@@ -111,9 +119,12 @@ export class JobStore {
     return client.multi();
   });
   readonly events: JobEventHub;
+  /** the per-owner storage quota and the memory guard, shared by every store on this connection (null: not counted) */
+  readonly storage: StorageQuota | null;
 
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
     withAdmission(redis);
+    this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
   }
 
@@ -130,6 +141,11 @@ export class JobStore {
       this.queues.set(kind, q);
     }
     return q;
+  }
+
+  /** How long a finished job of `kind` is kept, seconds. */
+  retention(kind: JobKind): number {
+    return this.opts.retention?.(kind) ?? this.opts.resultTtlSeconds;
   }
 
   /** BullMQ's hash key of a job (`<prefix>:<queue>:<id>`). */
@@ -159,14 +175,21 @@ export class JobStore {
     const data: JobData = { kind, request, owner };
     const perOwner = this.opts.jobsPerOwner ?? 0;
     const depth = this.opts.queueDepth ?? Number.MAX_SAFE_INTEGER;
+    const ttl = this.retention(kind);
     const job = new Job<JobData>(q, kind, data, {
       jobId: id,
       attempts: 1,
-      removeOnComplete: { age: this.opts.resultTtlSeconds },
-      removeOnFail: { age: this.opts.resultTtlSeconds },
+      removeOnComplete: { age: ttl },
+      removeOnFail: { age: ttl },
     }, id);
-    const limits = { perOwner, depth, ttlSeconds: this.opts.resultTtlSeconds };
+    const limits = { perOwner, depth, ttlSeconds: ttl };
     const jobKey = this.jobKey(kind, id);
+    // the request counts in the owner's storage quota from admission (its result when the worker stores it;
+    // until the job finishes the entry lasts twice the retention, like the owner's job index)
+    const storage = this.storage;
+    const item = itemOfJob(kind, id);
+    if (storage) await this.guard(() => storage.reserve(owner, item, bytesOf(JSON.stringify(data), id), Date.now() + 2 * ttl * 1000));
+    const unreserve = () => storage?.release(owner, item).catch(() => undefined);
     const [admitted] = await this.guard(() => this.commits.submit({
       admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
       add: (tx) => job.addJob(tx as never),
@@ -175,8 +198,9 @@ export class JobStore {
       also: opts.webhook
         ? (tx) => { (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id)); }
         : undefined,
-    }));
+    })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
+    if (!outcome.ok) await unreserve();
     if (!outcome.ok && outcome.reason === 'owner') {
       throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
         `you have ${outcome.count} jobs queued or running, the limit per API key is ${perOwner} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
@@ -225,7 +249,7 @@ export class JobStore {
     const q = this.queue(kind);
     const outcome = await this.guard(() => withAdmission(this.redis).lrfCancel(
       this.jobKey(kind, id), cancelKey(this.opts.prefix, id), inflightKey(this.opts.prefix, before.owner), globalInflightKey(this.opts.prefix),
-      q.toKey('completed'), this.opts.resultTtlSeconds + 3600, inflightMember(kind, id, before.owner), id,
+      q.toKey('completed'), this.retention(kind) + 3600, inflightMember(kind, id, before.owner), id,
     ));
     if (outcome === 'missing') return null;
     if (outcome === 'completed' || outcome === 'failed') {
@@ -235,6 +259,30 @@ export class JobStore {
     await this.guard(() => this.redis.publish(cancelChannel(this.opts.prefix), id));
     this.events.notify(id, { type: 'state', event: 'canceled' });
     return this.get(kind, id, owner);
+  }
+
+  /**
+   * Deletes a finished job of the owner's (its request, result, summary and index entry) and
+   * releases its storage. null when it is not the owner's (or gone); 409 `job_not_finished` while
+   * it is queued or running (cancel it first).
+   */
+  async remove(kind: JobKind, id: string, owner: string): Promise<true | null> {
+    const rec = await this.get(kind, id, owner);
+    if (!rec) return null;
+    if (rec.finished_at === null) {
+      throw new ProblemError(409, 'job_not_finished', 'Job not finished',
+        `job ${id} is ${rec.status}; only a finished job can be deleted (cancel it first, then delete it once it is canceled)`, [], { 'retry-after': '1' });
+    }
+    const q = this.queue(kind);
+    await this.guard(async () => {
+      await q.remove(id);
+      await this.redis.multi()
+        .del(summaryKey(this.opts.prefix, id), cancelKey(this.opts.prefix, id))
+        .zrem(ownerIndexKey(this.opts.prefix, kind, owner), id)
+        .exec();
+      await this.storage?.release(owner, itemOfJob(kind, id));
+    });
+    return true;
   }
 
   /**
@@ -364,6 +412,15 @@ export class JobStore {
 }
 
 /** The store's options from the configuration. */
-export function jobStoreOptions(config: { queuePrefix: string; resultTtlSeconds: number; limits: { jobsPerKey: number; queueDepth: number } }): JobStoreOptions {
-  return { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth };
+export function jobStoreOptions(config: {
+  queuePrefix: string; resultTtlSeconds: number; retention?: ReadonlyMap<string, number>;
+  limits: { jobsPerKey: number; queueDepth: number } & Partial<Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>>;
+}): JobStoreOptions {
+  const { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } = config.limits;
+  return {
+    prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth,
+    retention: (kind) => config.retention?.get(kind) ?? config.resultTtlSeconds,
+    ...(storageBytesPerKey !== undefined && redisMemoryFraction !== undefined && redisMemoryBytes !== undefined
+      ? { storage: { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } } : {}),
+  };
 }

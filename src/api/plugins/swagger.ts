@@ -83,6 +83,7 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
         { name: 'lr-search-sessions', description: 'the LR search in your own training loop: a range test, then trials (lr, steps) you train from the same initial weights, then the recommendation' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'the built-in datasets, and your own: upload rows once (JSON or CSV), use them in any job as `data: {dataset_id}`' },
+        { name: 'usage', description: 'what your API key stores and has in flight, against its quotas' },
         { name: 'health', description: 'liveness and readiness' },
       ],
       components: {

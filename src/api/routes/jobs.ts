@@ -104,6 +104,20 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     }
     return reply.code(202).send(jobResource(rec));
   });
+
+  app.delete(`${base}/:id`, {
+    schema: {
+      tags: [k.name],
+      summary: 'Delete a finished job (its request and result)',
+      description: 'Frees its bytes in your storage quota at once (GET /v1/usage). A queued or running job is a 409 `job_not_finished` (cancel it first); ' +
+        'another API key\'s job, or one that expired, is a 404.',
+      params: JobParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 409, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    if (!(await app.jobs.remove(k.name, req.params.id, req.owner))) throw jobNotFound(k.name, req.params.id);
+    return reply.code(204).send();
+  });
 }
 
 export { PROBLEM_BASE };
