@@ -101,7 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
   registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis });
   await registerHelmet(app);
-  await registerSwagger(app, config.limits);
+  await registerSwagger(app, config.limits, config.apiKeys.size > 0);
 
   registerMetrics(app, config);
   await registerDashboard(app, config);

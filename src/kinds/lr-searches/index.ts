@@ -10,6 +10,7 @@ import { renderLrSearchSvg } from './svg.js';
 
 export const lrSearches = defineKind({
   name: KIND,
+  noun: { a: 'an', one: 'LR search', many: 'LR searches' },
   description: 'LR searches: the LR that trains best for your number of steps (and schedule), verified by training, with a confidence',
   post: {
     summary: 'Queue an LR search: a verified, horizon-aware learning rate with a calibrated confidence',
