@@ -47,8 +47,8 @@ export interface BuildOptions {
   config: Readonly<Config>;
   /** a JobStore to use (tests); default: one on a producer connection to config.redisUrl */
   jobs?: JobStore;
-  /** pino logger on/off (tests turn it off) */
-  logger?: boolean;
+  /** pino logger on/off (tests turn it off), or JSON lines into a stream of the test's */
+  logger?: boolean | { stream: { write(line: string): void } };
   /** Server-Sent Events timings (tests shorten them); defaults in routes/job-views.ts */
   sse?: Partial<SseTiming>;
   /** how often load shedding samples the event loop and heap, ms (tests shorten it) */
@@ -58,7 +58,11 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(config.logLevel, 'api'),
+    logger: opts.logger === false ? false
+      : typeof opts.logger === 'object' ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
+        : loggerOptions(config.logLevel, 'api', config.logFormat),
+    // one line per request (onResponse below), not Fastify's two ("incoming request", "request completed")
+    disableRequestLogging: true,
     bodyLimit: config.limits.bodyBytes,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
       ? req.headers['x-request-id'] : randomUUID()),
@@ -91,6 +95,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const status = reply.statusCode;
+    const line = { reqId: req.id, method: req.method, url: req.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (status >= 500) req.log.error(line, `${req.method} ${req.url} ${status}`);
+    else req.log.info(line, `${req.method} ${req.url} ${status}`);
   });
 
   registerSchemas(app);
