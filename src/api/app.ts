@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
+import { OneLinePerRequest } from './request-log.js';
 import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore, jobStoreOptions } from '../queue/jobs.js';
@@ -61,8 +62,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     logger: opts.logger === false ? false
       : typeof opts.logger === 'object' ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
         : loggerOptions(config.logLevel, 'api', config.logFormat),
-    // one line per request (onResponse below), not Fastify's two ("incoming request", "request completed")
-    disableRequestLogging: true,
+    // one line per request, not Fastify's two ("incoming request", "request completed")
+    logController: new OneLinePerRequest(),
     bodyLimit: config.limits.bodyBytes,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
       ? req.headers['x-request-id'] : randomUUID()),
@@ -95,12 +96,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const status = reply.statusCode;
-    const line = { reqId: req.id, method: req.method, url: req.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (status >= 500) req.log.error(line, `${req.method} ${req.url} ${status}`);
-    else req.log.info(line, `${req.method} ${req.url} ${status}`);
   });
 
   registerSchemas(app);
