@@ -64,6 +64,8 @@ export interface Config {
   /** jobs one worker process runs at once (each in its own thread) */
   workerConcurrency: number;
   logLevel: string;
+  /** `pretty` (one human-readable line per event, via pino-pretty) or `json` (JSON lines); LOG_FORMAT, default pretty on a terminal */
+  logFormat: 'json' | 'pretty';
   /** API key → owner name; empty map = no authentication */
   apiKeys: ReadonlyMap<string, string>;
   /** BullMQ key prefix */
@@ -194,6 +196,13 @@ function parseAdminOwners(raw: string | undefined, apiKeys: ReadonlyMap<string, 
   return Object.freeze(names);
 }
 
+/** LOG_FORMAT: `json` or `pretty`; unset: pretty when stdout is a terminal (someone is watching), JSON lines otherwise. */
+function parseLogFormat(raw: string | undefined): 'json' | 'pretty' {
+  if (raw === 'json' || raw === 'pretty') return raw;
+  if (raw) throw new Error(`config: LOG_FORMAT must be json or pretty, not ${JSON.stringify(raw)}`);
+  return process.stdout.isTTY ? 'pretty' : 'json';
+}
+
 /** `API_KEYS="alice:key1,bob:key2"` or `"key1,key2"` (owner = key-1, key-2). */
 export function parseApiKeys(raw: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
@@ -242,6 +251,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workers: int(env, 'WORKERS', cores, 0),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: parseLogFormat(env.LOG_FORMAT),
     apiKeys,
     queuePrefix: env.QUEUE_PREFIX || 'lrf',
     resultTtlSeconds: int(env, 'RESULT_TTL_S', 7 * 24 * 3600, 1),

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { workerConnection } from '../src/queue/connection.js';
+import { connectionTrouble } from '../src/queue/connection-trouble.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
 import { reconcileInflight } from '../src/queue/admission.js';
@@ -28,7 +29,7 @@ const RECONCILE_GRACE_MS = 60_000;
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
   checkRetentionNames(config, JOB_KINDS);
-  const log = pino(loggerOptions(config.logLevel, 'worker'));
+  const log = pino(loggerOptions(config.logLevel, 'worker', config.logFormat));
   if (!config.redisUrl) {
     log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
     process.exit(2);
@@ -45,8 +46,12 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
   const redis = workerConnection(config.redisUrl);
   const sub = workerConnection(config.redisUrl);
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+  // one line when Redis cannot be reached and one when it is back, not one per retry and connection
+  const trouble = connectionTrouble(log, config.redisUrl, 'worker');
+  for (const c of [redis, sub]) {
+    c.on('error', (err) => trouble.error(err));
+    c.on('ready', () => trouble.ready());
+  }
 
   const running = new Map<string, AbortController>();
   await sub.subscribe(cancelChannel(config.queuePrefix));
@@ -75,7 +80,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       maxStalledCount: 1,
       skipVersionCheck: true,
     });
-    w.on('error', (err) => log.warn({ err: err.message, kind }, 'worker error'));
+    w.on('error', (err) => trouble.error(err, { kind }));
     // the job's final state frees its admission slot (quota, queue depth; releasing twice is
     // harmless), counts it for /metrics and queues its webhook (finish.ts)
     w.on('completed', (job) => void onJobFinished(finish, kind, job, 'completed'));
@@ -84,7 +89,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;
   });
-  const webhookWorker = startWebhookWorker(config, redis, log);
+  const webhookWorker = startWebhookWorker(config, redis, log, trouble);
   // Slots of jobs that finished or vanished without a release (a worker killed between the two)
   const reconcile = setInterval(() => {
     reconcileInflight(redis, config.queuePrefix, (kind, id) => `${config.queuePrefix}:${queueName(kind)}:${id}`, RECONCILE_GRACE_MS)

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { jobResource } from '../src/api/job-resource.js';
 import type { Config } from '../src/config.js';
+import type { ConnectionTrouble } from '../src/queue/connection-trouble.js';
 import { JobStore, jobStoreOptions } from '../src/queue/jobs.js';
 import { WEBHOOK_QUEUE } from '../src/queue/names.js';
 import { deliver, RefusedCallbackError } from '../src/webhooks/deliver.js';
@@ -24,7 +25,7 @@ export function webhookBody(resource: ReturnType<typeof jobResource>): string {
   return JSON.stringify({ type: `job.${resource.status}`, timestamp: resource.finished_at ?? new Date().toISOString(), data: resource });
 }
 
-export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: Logger): Worker<DeliveryData> {
+export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: Logger, trouble?: ConnectionTrouble): Worker<DeliveryData> {
   const store = new JobStore(redis, jobStoreOptions(config));
   const key = config.webhooks.secret;
   const worker = new Worker<DeliveryData>(WEBHOOK_QUEUE, async (job: Job<DeliveryData>) => {
@@ -57,6 +58,6 @@ export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: 
     stalledInterval: config.stalledIntervalMs,
     skipVersionCheck: true,
   });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'webhook worker error'));
+  worker.on('error', (err) => (trouble ? trouble.error(err, { queue: WEBHOOK_QUEUE }) : log.warn({ err: err.message }, 'webhook worker error')));
   return worker;
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { checkRetentionNames, retentionOf, type Config } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
+import { OneLinePerRequest } from './request-log.js';
 import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore, jobStoreOptions } from '../queue/jobs.js';
@@ -48,8 +49,8 @@ export interface BuildOptions {
   config: Readonly<Config>;
   /** a JobStore to use (tests); default: one on a producer connection to config.redisUrl */
   jobs?: JobStore;
-  /** pino logger on/off (tests turn it off) */
-  logger?: boolean;
+  /** pino logger on/off (tests turn it off), or JSON lines into a stream of the test's */
+  logger?: boolean | { stream: { write(line: string): void } };
   /** Server-Sent Events timings (tests shorten them); defaults in routes/job-views.ts */
   sse?: Partial<SseTiming>;
   /** how often load shedding samples the event loop and heap, ms (tests shorten it) */
@@ -59,7 +60,11 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(config.logLevel, 'api'),
+    logger: opts.logger === false ? false
+      : typeof opts.logger === 'object' ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
+        : loggerOptions(config.logLevel, 'api', config.logFormat),
+    // one line per request, not Fastify's two ("incoming request", "request completed")
+    logController: new OneLinePerRequest(),
     bodyLimit: config.limits.bodyBytes,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
       ? req.headers['x-request-id'] : randomUUID()),
@@ -103,7 +108,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
   registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis, storage: () => app.jobs.storage });
   await registerHelmet(app);
-  await registerSwagger(app, config.limits);
+  await registerSwagger(app, config.limits, config.apiKeys.size > 0);
 
   registerMetrics(app, config);
   await registerDashboard(app, config);

@@ -30,11 +30,48 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Rec
   return reply.code(body.status).headers(headers).type('application/problem+json').send(body);
 }
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+}
+
+/** at most this many field errors in one answer (the rest are counted in the last one) */
+export const MAX_FIELD_ERRORS = 20;
+
+/**
+ * Every mistake of a request, one field error each (at most MAX_FIELD_ERRORS): Ajv's errors
+ * (collected with allErrors, ./schemas.ts) outside any union each become one; everything Ajv says
+ * under one union (a layer, `data`, a schedule: each branch's failures) becomes that union's one
+ * most precise error (fieldErrors). In the order of the request's fields.
+ */
+export function allFieldErrors(validation: AjvError[], context: string): FieldError[] {
+  const unions = [...new Set(validation.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath))];
+  // the outermost unions: a union inside another is decided with it
+  const outer = unions.filter((u) => !unions.some((v) => v !== u && within(u, v)));
+  // in the order Ajv met them: single errors, and each union's errors gathered where it first appears
+  const entries: (AjvError[] | AjvError)[] = [];
+  const byUnion = new Map<string, AjvError[]>();
+  for (const e of validation) {
+    const u = outer.find((p) => within(e.instancePath, p));
+    if (u === undefined) { entries.push(e); continue; }
+    let group = byUnion.get(u);
+    if (!group) { group = []; byUnion.set(u, group); entries.push(group); }
+    group.push(e);
+  }
+  const all = entries.flatMap((entry) => fieldErrors(Array.isArray(entry) ? entry : [entry], context));
+  const unique = all.filter((f, i) => all.findIndex((g) => g.pointer === f.pointer && g.detail === f.detail) === i);
+  if (unique.length <= MAX_FIELD_ERRORS) return unique;
+  const kept = unique.slice(0, MAX_FIELD_ERRORS);
+  const last = kept[MAX_FIELD_ERRORS - 1];
+  kept[MAX_FIELD_ERRORS - 1] = { ...last, detail: `${last.detail} (and ${unique.length - MAX_FIELD_ERRORS} more errors not listed)` };
+  return kept;
+}
+
+/** `path` is `prefix` or below it, as JSON pointers */
+function within(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`) || prefix === '';
 }
 
 /** Turns Ajv errors into one precise field error: the deepest one wins over a generic anyOf. */
@@ -48,6 +85,10 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
       if (e.keyword === 'additionalProperties') {
         pointer += `/${String(e.params.additionalProperty)}`;
         detail = 'is not a known field (unknown fields are rejected, not ignored)';
+        if (e.params.additionalProperty === 'lr' && /\/optimizer$/.test(pointer.slice(0, -3))) {
+          detail = 'is not a known field: the LR is what the service varies, not part of the optimizer — a range test sweeps ' +
+            'it from `start_lr` to `end_lr`, an LR search finds it, and a schedule takes its base LR as `schedule.lr`';
+        }
       } else if (e.keyword === 'required') {
         pointer += `/${String(e.params.missingProperty)}`;
         detail = 'is required';
@@ -88,7 +129,7 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
     }
     if (err.validation) {
-      const errors = fieldErrors(err.validation, err.validationContext ?? 'body');
+      const errors = allFieldErrors(err.validation, err.validationContext ?? 'body');
       const detail = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
       return sendProblem(reply, problemBody(400, 'invalid_request', 'Invalid request', detail, errors, req.id));
     }

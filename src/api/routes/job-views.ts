@@ -75,7 +75,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       },
       schema: {
         tags: [tag],
-        summary: `List your ${kind.replace(/-/g, ' ')}, newest first`,
+        summary: `List your ${k.noun.many}, newest first`,
         description: 'Jobs of the caller (its API key) kept for RESULT_TTL_S, newest first, `limit` per page (default 20, max 100). ' +
           'Items omit the result (a `summary` gives its headline); follow `links.next` (or pass `next_cursor` as `cursor`) until it is null.',
         querystring: ListQuery,
@@ -98,7 +98,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     app.get(`${base}/:id/events`, {
       schema: {
         tags: [tag],
-        summary: 'Follow a job as Server-Sent Events',
+        summary: `Follow ${k.noun.a} ${k.noun.one} as Server-Sent Events`,
         description: 'A `text/event-stream`: first `event: status` with the job resource as it is now, then `event: progress` with each ' +
           'progress point (`{iteration, total, lr, loss, ...}`) as the worker reports it, `event: status` with the full job resource ' +
           'whenever the status changes, and the stream ends after a terminal status (succeeded, failed, canceled). Comment lines (`: keep-alive`) ' +
@@ -126,7 +126,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     if (svg) app.get(`${base}/:id/plot.svg`, {
       schema: {
         tags: [tag],
-        summary: 'The result as an SVG plot',
+        summary: `The ${k.noun.one}'s result as an SVG plot`,
         description: `${svg.description} A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.`,
         params: JobParams,
         response: {
@@ -142,7 +142,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     if (csv) app.get(`${base}/:id/curve.csv`, {
       schema: {
         tags: [tag],
-        summary: 'The result\'s curves as CSV',
+        summary: `The ${k.noun.one}'s result as CSV`,
         description: `${csv.description} \`pandas.read_csv(url)\` reads it. 409 until the job has succeeded.`,
         params: JobParams,
         response: {

@@ -76,7 +76,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     config: { openapiExamples: { responses: { 200: { description: 'The job: status, progress, request (defaults filled), result once succeeded, error once failed', examples: views.get } } } },
     schema: {
       tags: [k.name],
-      summary: `Get a ${k.name.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
+      summary: `Get ${k.noun.a} ${k.noun.one}: status, progress, result`,
       params: JobParams,
       response: { 200: jobResponse, ...problemResponses(400, 401, 404, 503) },
     },
@@ -90,7 +90,7 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     config: { openapiExamples: { responses: { 202: { description: 'Canceled: the job, now `canceled`', examples: views.cancel } } } },
     schema: {
       tags: [k.name],
-      summary: 'Cancel a queued or running job',
+      summary: `Cancel a queued or running ${k.noun.one}`,
       description: 'A queued job never starts; a running one stops within about a second. Canceling a finished job is a 409.',
       params: JobParams,
       response: { 202: jobResponse, ...problemResponses(400, 401, 404, 409, 503) },
