@@ -3,6 +3,7 @@ import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { scheduleProblem } from '../../contracts/schedules.js';
 import { ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics, type ScheduleSpec } from '../../core/schedules/index.js';
 import type { SchedulePreviewRequest } from './contract.js';
+import { own } from '../../core/own.js';
 
 /** `points` evenly spaced step numbers in [0, steps - 1], always the first and the last (all steps when points ≥ steps). */
 export function downsampleIndex(steps: number, points: number): number[] {
@@ -38,7 +39,7 @@ export function previewSchedule(b: SchedulePreviewRequest, limit: number): Previ
     if (e instanceof ScheduleError) throw scheduleProblem(e);
     throw e;
   }
-  const family = SCHEDULE_TYPES[spec.type as string];
+  const family = own(SCHEDULE_TYPES, spec.type) as string;
   if (b.points === undefined) return { lrs: sim.lrs, ...(sim.momentum ? { momentum: sim.momentum } : {}), steps, family };
   const index = downsampleIndex(steps, b.points);
   const out: PreviewResult = { lrs: index.map((i) => sim.lrs[i]), steps, index, family };
