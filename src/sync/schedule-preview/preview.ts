@@ -1,6 +1,6 @@
 /** The preview of a schedule (pure): the core simulator over the requested steps, limits checked, optionally downsampled. */
 import { invalid, limitExceeded } from '../../contracts/problems.js';
-import { scheduleProblem } from '../../contracts/schedules.js';
+import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics, type ScheduleSpec } from '../../core/schedules/index.js';
 import type { SchedulePreviewRequest } from './contract.js';
 import { own } from '../../core/own.js';
@@ -20,8 +20,9 @@ export interface PreviewResult {
 }
 
 /** The preview of a validated body; throws 400 problems (limits, library errors). */
-export function previewSchedule(b: SchedulePreviewRequest, limit: number): PreviewResult {
+export function previewSchedule(b: SchedulePreviewRequest, limit: number, maxDepth: number): PreviewResult {
   const spec = b.schedule as Record<string, unknown>;
+  checkScheduleDepth(spec, maxDepth, '/schedule');
   const plateau = typeof spec.type === 'string' && usesMetrics(spec.type);
   if (b.metrics !== undefined && b.metrics.length + 1 > limit) {
     throw limitExceeded('/metrics', 'metrics.length + 1 (the steps they drive)', b.metrics.length + 1, limit, 'LIMIT_SCHEDULE_STEPS');
