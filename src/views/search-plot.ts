@@ -9,6 +9,7 @@ import type { SearchResult } from '../lrfinder/search/types.js';
 import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, pathData, px, svgDocument,
 } from './svg.js';
+import { maxOf, minOf } from '../core/extent.js';
 
 export const SEARCH_LAYOUT = Object.freeze({ width: 800, height: 460, left: 64, right: 190, top: 52, bottom: 52 });
 
@@ -17,8 +18,8 @@ const RED = '#d62728';
 
 function range(vals: number[], fallback: [number, number]): [number, number] {
   if (vals.length === 0) return fallback;
-  let lo = Math.min(...vals);
-  let hi = Math.max(...vals);
+  let lo = minOf(vals);
+  let hi = maxOf(vals);
   if (!(hi > lo)) { const d = Math.abs(lo) * 0.1 || 1; lo -= d; hi += d; }
   const pad = 0.06 * (hi - lo);
   return [lo - pad, hi + pad];
@@ -42,7 +43,7 @@ export function renderSearchPlot(r: SearchPlotInput, opts: SearchPlotOptions): s
   const rt = r.range_test;
   // the candidates' LRs and a decade either side (the range test is drawn where it falls inside)
   const lrs = (cands.length ? cands.map((c) => c.lr) : rt ? rt.lrs : []).filter((v) => isNum(v) && v > 0);
-  const sx = logScale(lrs.length ? decadeDomain(Math.min(...lrs) / 10, Math.max(...lrs) * 10) : [1e-7, 10], [x0, x1]);
+  const sx = logScale(lrs.length ? decadeDomain(minOf(lrs) / 10, maxOf(lrs) * 10) : [1e-7, 10], [x0, x1]);
   const atK = cands.filter((c) => c.at_horizon && isNum(c.metric));
   const shorter = cands.filter((c) => !c.at_horizon && !c.diverged && isNum(c.metric));
   // the metric axis is set by the horizon-trained candidates; earlier measurements are drawn when they fit
