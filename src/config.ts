@@ -20,6 +20,10 @@ export interface Limits {
   repeats: number;
   /** `steps` of a schedule preview or simulation */
   scheduleSteps: number;
+  /** nesting of schedules: SequentialLR / ChainedScheduler children, optax join_schedules children (a plain schedule is 1) */
+  scheduleDepth: number;
+  /** nesting of arrays and objects in a JSON request body (the body itself is 1), checked before anything else reads it */
+  jsonDepth: number;
   /** optimizer steps of one schedule simulation in total: steps × schedules */
   simulationSteps: number;
   /** minibatch size */
@@ -228,6 +232,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     repeats: int(env, 'LIMIT_REPEATS', 10, 1),
     scheduleSteps: int(env, 'LIMIT_SCHEDULE_STEPS', 100_000, 1),
     simulationSteps: int(env, 'LIMIT_SIMULATION_STEPS', 50_000, 1),
+    scheduleDepth: int(env, 'LIMIT_SCHEDULE_DEPTH', 8, 1),
+    jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 8),
     batchSize: int(env, 'LIMIT_BATCH_SIZE', 4096, 1),
     jobsPerKey: int(env, 'LIMIT_JOBS_PER_KEY', 100, 1),
     queueDepth: int(env, 'LIMIT_QUEUE_DEPTH', 10_000, 1),

@@ -102,7 +102,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   registerSchemas(app);
   registerErrorHandlers(app);
-  registerJsonBody(app);
+  registerJsonBody(app, config.limits.jsonDepth);
   registerBodyChecks(app);
   await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });

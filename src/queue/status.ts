@@ -39,6 +39,6 @@ export function parseFailure(reason: string | undefined): { code: string; messag
     return { code: 'worker_lost', message: 'the worker running this job stopped (crash or kill) more often than allowed' };
   }
   const m = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
-  if (m && m[1] in FAILURE_CODES) return { code: m[1], message: m[2] };
+  if (m && Object.hasOwn(FAILURE_CODES, m[1])) return { code: m[1], message: m[2] };
   return { code: 'job_failed', message: reason };
 }

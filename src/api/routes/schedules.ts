@@ -24,5 +24,5 @@ export function scheduleRoutes(app: FastifyInstance, config: Readonly<Config>): 
       body: Type.Ref('SchedulePreviewRequest'),
       response: { 200: Type.Ref('SchedulePreviewResult'), ...problemResponses(400, 401, 413, 415) },
     },
-  }, async (req: FastifyRequest<{ Body: SchedulePreviewRequest }>) => previewSchedule(req.body, limit));
+  }, async (req: FastifyRequest<{ Body: SchedulePreviewRequest }>) => previewSchedule(req.body, limit, config.limits.scheduleDepth));
 }

@@ -9,7 +9,7 @@ import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { checkJobCost } from '../../contracts/cost.js';
 import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
-import { scheduleProblem } from '../../contracts/schedules.js';
+import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { defaultNumIter } from '../../lrfinder/search/engine.js';
 import { scheduleShape } from '../../lrfinder/search/trial-runner.js';
 import { KIND, SEARCH_REQUEST_DEFAULTS, type LrSearchRequest } from './contract.js';
@@ -63,6 +63,7 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
   const D = SEARCH_REQUEST_DEFAULTS;
   const seed = req.seed ?? D.seed;
 
+  if (req.schedule) checkScheduleDepth(req.schedule, limits.scheduleDepth, '/schedule');
   const train_steps = req.train_steps ?? D.train_steps;
   if (train_steps > limits.scheduleSteps) throw limitExceeded('/train_steps', 'train_steps', train_steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
   const num_iter = req.num_iter ?? defaultNumIter(train_steps);

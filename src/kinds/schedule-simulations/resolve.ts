@@ -8,7 +8,7 @@ import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
 import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
-import { scheduleProblem } from '../../contracts/schedules.js';
+import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
@@ -70,6 +70,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const { limits } = ctx;
 
   const schedules = (req.schedules ?? []) as NamedScheduleSpec[];
+  schedules.forEach((s, i) => checkScheduleDepth(s.schedule, limits.scheduleDepth, `/schedules/${i}/schedule`));
   const seen = new Map<string, number>();
   schedules.forEach((s, i) => {
     const j = seen.get(s.name);
