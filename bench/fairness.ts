@@ -1,14 +1,15 @@
 /**
  * The wait of a small job behind another key's backlog, first in first out vs fair (src/queue/fairness.ts),
  * in the same run:
- *   npm run build && node dist/bench/fairness.js [--modes=fifo,fair] [--rounds=1] [--backlog=20] [--a-iter=300] [--b-iter=20]
+ *   npm run build && node dist/bench/fairness.js [--modes=fifo,fair] [--rounds=1] [--backlog=20] [--a-iter=300] [--b-iter=20] [--cost=2000]
  * A private redis-server, the API in this process (its JobStore with `fair` on or off: the only
  * difference between the modes) and one worker process (dist/workers/main.js, WORKER_CONCURRENCY
  * 1). Per round: key A posts `backlog` range tests (spirals-mlp, `a-iter` iterations to end_lr 1e-3,
  * so none stops early at divergence: realistic jobs), and once the first of them runs, key B posts one of `b-iter` iterations. Reported: B's
  * queue time (started_at − created_at), how many of A's jobs started after B was queued and before
  * it, B's run time and A's median run time (the unit the queue time is made of). Then A's
- * remaining jobs are canceled and the next round starts on a fresh prefix.
+ * remaining jobs are canceled and the next round starts on a fresh prefix (--backlog=0 skips this
+ * part). Then (--cost=N, 0 to skip) what the placement adds to an admission: N jobs admitted per mode, Redis and API time per job.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,14 +103,53 @@ async function round(mode: 'fifo' | 'fair', n: number) {
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`${environment()}; ${os.cpus()[0]?.model ?? 'cpu?'} × ${os.cpus().length}; load average ${load()}`);
 console.log(`one worker (concurrency 1); key A: ${backlog} × spirals-mlp num_iter ${aIter} end_lr 1e-3; key B: one × num_iter ${bIter}, posted once A's first job runs`);
-const rows: (string | number)[][] = [];
-for (let r = 1; r <= rounds; r++) {
-  for (const mode of modes) {
-    const x = await round(mode, r);
-    rows.push([`${mode} (round ${r})`, fmt(x.wait / 1000, 2), x.between, fmt(x.bRun, 0), fmt(x.aRun, 0), x.status]);
+if (backlog > 0) {
+  const rows: (string | number)[][] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const mode of modes) {
+      const x = await round(mode, r);
+      rows.push([`${mode} (round ${r})`, fmt(x.wait / 1000, 2), x.between, fmt(x.bRun, 0), fmt(x.aRun, 0), x.status]);
+    }
   }
+  console.log(`load average at the end: ${load()}`);
+  console.log(table(['order', "B's queue time s", "A's jobs started while B waited", 'B run ms', 'A run ms (median)', 'B'], rows));
 }
-console.log(`load average at the end: ${load()}`);
-console.log(table(['order', "B's queue time s", "A's jobs started while B waited", 'B run ms', 'A run ms (median)', 'B'], rows));
+
+/**
+ * What the placement costs an admission: `cost` jobs per mode admitted straight through the
+ * JobStore (no HTTP, no worker: they stay queued), 50 at a time (one MULTI each), from 20 owners.
+ * Redis µs/job is Redis's own time in EXEC (INFO commandstats) ÷ jobs; API CPU µs/job this
+ * process's CPU time ÷ jobs.
+ */
+async function admissionCost(mode: 'fifo' | 'fair', n: number) {
+  const prefix = `bench-cost-${mode}`;
+  const conn = producerConnection(redis.url);
+  while (conn.status !== 'ready') await sleep(10);
+  const jobs = new JobStore(conn, { prefix, resultTtlSeconds: 3600, fair: mode === 'fair' });
+  await jobs.create(KIND, { warm: true }, 'warm-up'); // loads the scripts and the queue
+  await conn.config('RESETSTAT');
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => jobs.create(KIND, { n: i + k }, `owner-${(i + k) % 20}`)));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const m = /cmdstat_exec:calls=(\d+),usec=(\d+)/.exec(await conn.info('commandstats'));
+  await jobs.close();
+  conn.disconnect();
+  return { redisUs: Number(m?.[2] ?? NaN) / n, apiUs: (cpu.user + cpu.system) / n, execs: Number(m?.[1] ?? NaN) };
+}
+
+const cost = Number(opt.get('cost') ?? 2000);
+if (cost > 0) {
+  const crows: (string | number)[][] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const mode of modes) {
+      const c = await admissionCost(mode, cost);
+      crows.push([`${mode} (round ${r})`, cost, c.execs, fmt(c.redisUs, 1), fmt(c.apiUs, 0)]);
+    }
+  }
+  console.log(`\nadmission cost, ${cost} jobs per mode, 50 per MULTI, 20 owners; load average ${load()}`);
+  console.log(table(['order', 'jobs', 'EXECs', 'Redis µs/job', 'API CPU µs/job'], crows));
+}
 await redis.stop();
 rmSync(dir, { recursive: true, force: true });
