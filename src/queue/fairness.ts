@@ -80,7 +80,7 @@ if prio > maxPrio then
       local p = math.floor(sc / SHIFT) - shift
       if p < 1 then p = 1 end
       redis.call('ZADD', KEYS[2], p * SHIFT + sc % SHIFT, all[i])
-      redis.call('HSET', ARGV[5] .. all[i], 'priority', p)
+      if redis.call('EXISTS', ARGV[5] .. all[i]) == 1 then redis.call('HSET', ARGV[5] .. all[i], 'priority', p) end
     end
   end
   base = v
