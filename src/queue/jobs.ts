@@ -3,7 +3,8 @@
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
- * depth, index) and one BullMQ add, in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
+ * depth, index), one BullMQ add and the job's fair placement among the waiting jobs (fairness.ts),
+ * in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
  * Creating is preceded by the job's storage reservation (src/storage/: the request's bytes in the
@@ -16,6 +17,7 @@ import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
 import { GroupCommit, type AdmissionTransaction } from './group-commit.js';
+import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
@@ -25,7 +27,7 @@ import type { Limits } from '../config.js';
 
 export { inflightKey, ownerIndexKey } from './admission.js';
 
-type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0];
+type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0] & Parameters<typeof queuePlace>[0];
 export type { JobEvent, JobEventListener } from './job-events.js';
 
 export interface JobData<R = unknown> {
@@ -64,6 +66,10 @@ export interface JobStoreOptions {
   retention?: (kind: JobKind) => number;
   /** the storage quota's limits (src/storage/); unset = jobs are not counted */
   storage?: Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>;
+  /** fair order between owners within each queue (fairness.ts); false = first in, first out (benchmarks compare) */
+  fair?: boolean;
+  /** the highest priority fairness hands out before it rebases (tests); BullMQ's limit by default */
+  fairMaxPriority?: number;
 }
 
 /**
@@ -125,6 +131,7 @@ export class JobStore {
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
     withAdmission(redis);
     this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
+    withFairness(redis);
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
   }
 
@@ -166,7 +173,8 @@ export class JobStore {
   /**
    * Admits and queues in one MULTI (one round trip): the admission script (quota, queue depth,
    * index), then BullMQ's add of the job, which adds nothing when the script refused (see
-   * admission.ts). All or nothing: no admitted job without its queue entry, even across a crash.
+   * admission.ts), then the job's placement among the waiting jobs, fair between owners
+   * (fairness.ts). All or nothing: no admitted job without its queue entry, even across a crash.
    * Admissions of the same event-loop turn share the MULTI (group-commit.ts).
    */
   async create(kind: JobKind, request: unknown, owner: string, opts: { webhook?: boolean } = {}): Promise<JobRecord> {
@@ -176,11 +184,14 @@ export class JobStore {
     const perOwner = this.opts.jobsPerOwner ?? 0;
     const depth = this.opts.queueDepth ?? Number.MAX_SAFE_INTEGER;
     const ttl = this.retention(kind);
+    const fair = this.opts.fair !== false;
     const job = new Job<JobData>(q, kind, data, {
       jobId: id,
       attempts: 1,
       removeOnComplete: { age: ttl },
       removeOnFail: { age: ttl },
+      // a placeholder: the placement below gives the job its fair priority in the same MULTI
+      ...(fair ? { priority: MAX_PRIORITY } : {}),
     }, id);
     const limits = { perOwner, depth, ttlSeconds: ttl };
     const jobKey = this.jobKey(kind, id);
@@ -193,11 +204,13 @@ export class JobStore {
     const [admitted] = await this.guard(() => this.commits.submit({
       admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
       add: (tx) => job.addJob(tx as never),
-      // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
-      // (an entry of a refused job has no job hash behind it: the reconciler drops it)
-      also: opts.webhook
-        ? (tx) => { (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id)); }
-        : undefined,
+      // after the add: the job's fair place among the waiting jobs (fairness.ts)
+      also: (tx) => {
+        if (fair) queuePlace(tx, kind, id, owner, { prefix: this.opts.prefix, ttlSeconds: ttl, maxPriority: this.opts.fairMaxPriority });
+        // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
+        // (an entry of a refused job has no job hash behind it: the reconciler drops it)
+        if (opts.webhook) (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id));
+      },
     })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok) await unreserve();
