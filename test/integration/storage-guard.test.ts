@@ -14,6 +14,7 @@ let t: Awaited<ReturnType<typeof appOn>>;
 beforeAll(async () => {
   redis = await startTestRedis();
   t = await appOn(redis.url, { QUEUE_PREFIX: 'guard', LIMIT_REDIS_MEMORY_FRACTION: '0.8' });
+  await t.connected(15_000);
   await t.connected();
 });
 afterAll(async () => {
@@ -81,6 +82,7 @@ describe('the global guard', () => {
   it('without maxmemory, LIMIT_REDIS_MEMORY_BYTES is what the fraction applies to', async () => {
     await t.redis.config('SET', 'maxmemory', '0');
     const small = await appOn(redis.url, { QUEUE_PREFIX: 'guard', LIMIT_REDIS_MEMORY_BYTES: '100000' });
+    await small.connected(15_000);
     try {
       const r = await small.app.inject({ method: 'POST', url: '/v1/datasets', payload: dataset(10) });
       expect(r.statusCode, r.body).toBe(503);

@@ -119,6 +119,7 @@ describe('datasets', () => {
 
   it('expiry releases: a dataset past its retention (RESULT_TTL_S_DATASETS) no longer counts', async () => {
     const short = await appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, ...ENV, RESULT_TTL_S_DATASETS: '1' });
+    await short.connected(15_000);
     try {
       const before = await usage(DAVE);
       const up = await short.app.inject({ method: 'POST', url: '/v1/datasets', headers: { authorization: `Bearer ${DAVE}` }, payload: dataset(40) });
