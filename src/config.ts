@@ -143,7 +143,7 @@ export function parseWebhookSecret(raw: string | undefined): Buffer | null {
 
 /** WEBHOOK_ALLOW_HOSTS: `host1,10.0.0.7,[::1]` → lower-case host names / IP literals (IPv6 without brackets). */
 export function parseAllowHosts(raw: string | undefined): Set<string> {
-  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean));
+  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')).filter(Boolean));
 }
 
 /**
