@@ -85,7 +85,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         const cause = (err as { cause?: unknown }).cause;
         req.log.warn({ code: err.code, cause: cause instanceof Error ? cause.message : cause }, err.message);
       }
-      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
+      const detail = err.code === 'queue_unavailable' ? unavailableDetail(req.method) : err.message;
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, detail, err.errors, req.id), err.headers);
     }
     if (err.validation) {
       const errors = fieldErrors(err.validation, err.validationContext ?? 'body');
@@ -115,6 +116,13 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       throw new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' });
     }
   });
+}
+
+/** queue_unavailable's detail says what the request did: a read read nothing, a write queued and changed nothing. */
+export function unavailableDetail(method: string): string {
+  return method === 'GET' || method === 'HEAD'
+    ? 'the job store is not reachable right now, so nothing could be read; retry shortly'
+    : 'the job queue is not reachable right now; nothing was queued or changed, retry shortly';
 }
 
 /**
