@@ -66,13 +66,15 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
   }
   // With unions Ajv reports the first failure of each branch; the deepest is the one the caller meant,
   // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
+  // At the same depth, an error about a field the caller sent (inline `data` whose `/data/x` has too
+  // many rows) names the branch meant better than another branch's missing field (`/data/name`).
   scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword));
   const best = scored[0];
   return [{ pointer: best.pointer, detail: best.detail }];
 }
 
 function rank(keyword: string): number {
-  return keyword === 'const' ? 2 : keyword === 'type' ? 1 : 0;
+  return keyword === 'const' ? 3 : keyword === 'type' ? 2 : keyword === 'required' ? 1 : 0;
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {
