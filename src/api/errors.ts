@@ -32,13 +32,39 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Rec
 
 interface AjvError {
   instancePath: string;
+  schemaPath?: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
 }
 
+/**
+ * How well a union branch fits what the caller sent: for a branch that failed on a missing field,
+ * the fields of the object the caller sent that the branch knows, minus those it does not. (Inline
+ * `{x, y}` without `task` fits the inline branch, not the built-in one that misses `name`.)
+ */
+export type BranchFit = (e: { schemaPath?: string; instancePath: string }) => number;
+
+/** A BranchFit over the app's shared schemas (by $id) and the request's body. */
+export function branchFit(getSchema: (id: string) => unknown, rootSchema: unknown, body: unknown): BranchFit {
+  return (e) => {
+    const path = (e.schemaPath ?? '').split('/');
+    path.pop(); // the keyword ("required")
+    const id = path.shift() ?? '';
+    let schema = (id === '#' ? rootSchema : getSchema(id)) as Record<string, unknown> | undefined;
+    for (const seg of path) schema = schema?.[decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    let value = body as Record<string, unknown> | undefined;
+    for (const seg of e.instancePath.split('/').slice(1)) value = value?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    const known = schema?.properties as Record<string, unknown> | undefined;
+    if (!known || !value || typeof value !== 'object' || Array.isArray(value)) return 0;
+    const keys = Object.keys(value);
+    const hits = keys.filter((k) => Object.hasOwn(known, k)).length;
+    return hits - (keys.length - hits);
+  };
+}
+
 /** Turns Ajv errors into one precise field error: the deepest one wins over a generic anyOf. */
-export function fieldErrors(validation: AjvError[], context: string): FieldError[] {
+export function fieldErrors(validation: AjvError[], context: string, fit: BranchFit = () => 0): FieldError[] {
   const root = context === 'body' ? '' : `/${context}`;
   const scored = validation
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf')
@@ -58,7 +84,7 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
       } else if (e.keyword === 'const') {
         detail = `must be ${JSON.stringify(e.params.allowedValue)}`;
       }
-      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword };
+      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword, fit: e.keyword === 'required' ? fit(e) : 0 };
     });
   if (scored.length === 0) {
     const first = validation[0];
@@ -68,7 +94,8 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
   // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
   // At the same depth, an error about a field the caller sent (inline `data` whose `/data/x` has too
   // many rows) names the branch meant better than another branch's missing field (`/data/name`).
-  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword));
+  // Among missing fields of several branches, the branch whose fields the caller sent wins.
+  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword) || b.fit - a.fit);
   const best = scored[0];
   return [{ pointer: best.pointer, detail: best.detail }];
 }
@@ -91,7 +118,10 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       return sendProblem(reply, problemBody(err.status, err.code, err.title, detail, err.errors, req.id), err.headers);
     }
     if (err.validation) {
-      const errors = fieldErrors(err.validation, err.validationContext ?? 'body');
+      const context = err.validationContext ?? 'body';
+      const part = (req as unknown as Record<string, unknown>)[context];
+      const rootSchema = (req.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
+      const errors = fieldErrors(err.validation, context, branchFit((id) => req.server.getSchema(id), rootSchema, part));
       const detail = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
       return sendProblem(reply, problemBody(400, 'invalid_request', 'Invalid request', detail, errors, req.id));
     }

@@ -34,3 +34,17 @@ describe('errors inside a union (data: built-in | inline | uploaded)', () => {
     expect(up.json().errors[0].pointer).toBe('/data/dataset_id');
   });
 });
+
+describe('a missing field names the branch whose fields the caller sent', () => {
+  it('inline data without task: /data/task is required (not /data/name)', async () => {
+    const res = await post({ data: { x: [[1], [2]], y: [0, 1] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toEqual({ pointer: '/data/task', detail: 'is required' });
+  });
+
+  it('uploaded data with only val_fraction and standardize: still a missing field of some branch, no crash', async () => {
+    const res = await post({ data: { val_fraction: 0.2 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].detail).toBe('is required');
+  });
+});
