@@ -3,6 +3,7 @@
  * Every limit the service enforces lives here, with its default; README's configuration
  * table lists the same names.
  */
+import { isIP } from 'node:net';
 import os from 'node:os';
 
 export interface Limits {
@@ -42,6 +43,8 @@ export interface Limits {
   resultBytes: number;
   /** Server-Sent Event streams open at once in one API process */
   sseStreams: number;
+  /** of those, streams one API key (owner) may hold open at once (with API_KEYS set) */
+  sseStreamsPerKey: number;
   /** failed authentications per client address in a burst (then 429) */
   authFailures: number;
   /** failed authentications per minute refilled into that burst */
@@ -96,7 +99,14 @@ export interface Config {
   /** owners (of API_KEYS) who may open the queue dashboard, which shows every owner's jobs (ADMIN_OWNERS) */
   adminOwners: readonly string[];
   webhooks: WebhookConfig;
+  /** Fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client address; false = the socket's address */
+  trustProxy: TrustProxy;
+  /** an HTTP request (headers and body) must arrive within this time, ms (REQUEST_TIMEOUT_MS) */
+  requestTimeoutMs: number;
 }
+
+/** `false` (the socket's address), `true` (trust every proxy), a hop count, or proxy addresses / CIDRs. */
+export type TrustProxy = boolean | number | readonly string[];
 
 /** Job webhooks (`callback_url`): Standard Webhooks signing, SSRF allow-list, delivery timing. */
 export interface WebhookConfig {
@@ -187,7 +197,31 @@ export function parseWebhookSecret(raw: string | undefined): Buffer | null {
 
 /** WEBHOOK_ALLOW_HOSTS: `host1,10.0.0.7,[::1]` → lower-case host names / IP literals (IPv6 without brackets). */
 export function parseAllowHosts(raw: string | undefined): Set<string> {
-  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean));
+  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')).filter(Boolean));
+}
+
+/**
+ * TRUST_PROXY, with Fastify's `trustProxy` semantics: unset or `false` = the client address is the
+ * socket's (X-Forwarded-For ignored); `true` = the left-most X-Forwarded-For address (every hop trusted);
+ * an integer n = the address n hops back; otherwise comma-separated proxy addresses or CIDRs (or
+ * proxy-addr's names `loopback`, `linklocal`, `uniquelocal`) whose X-Forwarded-For is believed.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = (raw ?? '').trim();
+  if (v === '' || v.toLowerCase() === 'false') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v) === 0 ? false : Number(v);
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of list) {
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr);
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!named && (family === 0 || !okBits || extra !== undefined)) {
+      throw new Error(`config: TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDRs, got ${JSON.stringify(entry)}`);
+    }
+  }
+  return Object.freeze(list);
 }
 
 /** `ADMIN_OWNERS="ops,alice"`: owners named in API_KEYS (an unknown name is a configuration error). */
@@ -242,6 +276,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     layerPoints: int(env, 'LIMIT_LAYER_POINTS', 200, 2),
     resultBytes: int(env, 'LIMIT_RESULT_BYTES', 8_388_608, 1024),
     sseStreams: int(env, 'LIMIT_SSE_STREAMS', 2000, 1),
+    sseStreamsPerKey: int(env, 'LIMIT_SSE_STREAMS_PER_KEY', Math.max(1, Math.floor(int(env, 'LIMIT_SSE_STREAMS', 2000, 1) / 4)), 1),
     authFailures: int(env, 'LIMIT_AUTH_FAILURES', 20, 1),
     authFailuresPerMin: int(env, 'LIMIT_AUTH_FAILURES_PER_MIN', 60, 1),
     jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,
@@ -272,6 +307,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
     metricsPublic: bool(env, 'METRICS_PUBLIC'),
     adminOwners: parseAdminOwners(env.ADMIN_OWNERS, apiKeys),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100),
     webhooks: Object.freeze({
       secret: parseWebhookSecret(env.WEBHOOK_SECRET),
       allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),

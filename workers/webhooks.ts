@@ -25,6 +25,17 @@ export function webhookBody(resource: ReturnType<typeof jobResource>): string {
   return JSON.stringify({ type: `job.${resource.status}`, timestamp: resource.finished_at ?? new Date().toISOString(), data: resource });
 }
 
+/**
+ * What happens after a failed attempt, as the log says it: a refused callback (SSRF: the host or
+ * what it resolves to is not allowed) is final — retrying cannot change the answer — and so is the
+ * last attempt; anything else is retried with backoff.
+ */
+export function deliveryFailure(err: unknown, attempt: number, attempts: number): { message: string; final: boolean } {
+  if (err instanceof RefusedCallbackError) return { message: 'webhook delivery refused for good: the callback host is not allowed (not retried)', final: true };
+  if (attempt >= attempts) return { message: `webhook delivery failed for good after ${attempts} attempt(s)`, final: true };
+  return { message: `webhook delivery failed; retrying with backoff (attempt ${attempt} of ${attempts})`, final: false };
+}
+
 export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: Logger, trouble?: ConnectionTrouble): Worker<DeliveryData> {
   const store = new JobStore(redis, jobStoreOptions(config));
   const key = config.webhooks.secret;
@@ -45,8 +56,8 @@ export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: 
       log.info({ job: id, kind, status, attempt }, 'webhook delivered');
       return { status, attempt };
     } catch (err) {
-      const last = attempt >= (job.opts.attempts ?? 1);
-      log.warn({ job: id, kind, attempt, err: (err as Error).message }, last ? 'webhook delivery failed for good' : 'webhook delivery failed; retrying with backoff');
+      const { message } = deliveryFailure(err, attempt, job.opts.attempts ?? 1);
+      log.warn({ job: id, kind, attempt, err: (err as Error).message }, message);
       if (err instanceof RefusedCallbackError) throw new UnrecoverableError(err.message);
       throw err;
     }

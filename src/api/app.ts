@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { checkRetentionNames, retentionOf, type Config } from '../config.js';
+import { checkRetentionNames, retentionOf, type Config, type TrustProxy } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
 import { OneLinePerRequest } from './request-log.js';
@@ -69,7 +69,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
       ? req.headers['x-request-id'] : randomUUID()),
     requestIdHeader: false,
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutMs,
+    // the client address (auth throttle, logs): X-Forwarded-For only from proxies the operator trusts (TRUST_PROXY)
+    trustProxy: trustProxyOption(config.trustProxy),
     // the 503 while closing is a problem (errors.ts), as are pre-routing and malformed-HTTP errors
     return503OnClosing: false,
     frameworkErrors: frameworkError,
@@ -78,6 +80,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     // no NaN or Infinity in any body, at no cost for bodies without them (sanitize.ts)
     schemaController: { compilersFactory: { buildSerializer: nonFiniteSafeSerializers() } },
   });
+
+  // Node checks request timeouts on a timer (connectionsCheckingInterval, 30 s by default; read when the
+  // server starts listening), so a body dripped byte by byte was cut at 30–60 s and later under load
+  // instead of at requestTimeout: check often enough to close a slow request within a tenth of the timeout
+  const server = app.server as import('node:http').Server & { connectionsCheckingInterval: number };
+  server.connectionsCheckingInterval = Math.min(1000, Math.max(50, Math.floor(config.requestTimeoutMs / 10)));
+  server.headersTimeout = Math.min(60_000, config.requestTimeoutMs);
 
   let jobs = opts.jobs;
   if (!jobs) {
@@ -118,10 +127,20 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   datasetUploadRoutes(app, config, app.uploads);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
-  jobViewRoutes(app, opts.sse, config.limits.sseStreams);
+  jobViewRoutes(app, opts.sse, config.limits.sseStreams, config.apiKeys.size > 0 ? config.limits.sseStreamsPerKey : config.limits.sseStreams);
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   lrSearchSessionRoutes(app, config);
   usageRoutes(app, config);
   return app;
+}
+
+/**
+ * TRUST_PROXY for Fastify: addresses/CIDRs and true as they are; a hop count n as "the socket's peer
+ * and the n-1 proxies before it are trusted" (proxy-addr's hop semantics, which Fastify 5 no longer
+ * takes as a number: whoever reaches the port directly can then set X-Forwarded-For, so prefer addresses).
+ */
+function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_addr: string, hop: number) => hop < t;
+  return Array.isArray(t) ? [...t] : t as boolean;
 }

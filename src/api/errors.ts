@@ -32,6 +32,7 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Rec
 
 export interface AjvError {
   instancePath: string;
+  schemaPath?: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
@@ -46,7 +47,7 @@ export const MAX_FIELD_ERRORS = 20;
  * under one union (a layer, `data`, a schedule: each branch's failures) becomes that union's one
  * most precise error (fieldErrors). In the order of the request's fields.
  */
-export function allFieldErrors(validation: AjvError[], context: string): FieldError[] {
+export function allFieldErrors(validation: AjvError[], context: string, fit?: BranchFit): FieldError[] {
   const unions = [...new Set(validation.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath))];
   // the outermost unions: a union inside another is decided with it
   const outer = unions.filter((u) => !unions.some((v) => v !== u && within(u, v)));
@@ -60,7 +61,7 @@ export function allFieldErrors(validation: AjvError[], context: string): FieldEr
     if (!group) { group = []; byUnion.set(u, group); entries.push(group); }
     group.push(e);
   }
-  const all = entries.flatMap((entry) => fieldErrors(Array.isArray(entry) ? entry : [entry], context));
+  const all = entries.flatMap((entry) => fieldErrors(Array.isArray(entry) ? entry : [entry], context, fit));
   const unique = all.filter((f, i) => all.findIndex((g) => g.pointer === f.pointer && g.detail === f.detail) === i);
   if (unique.length <= MAX_FIELD_ERRORS) return unique;
   const kept = unique.slice(0, MAX_FIELD_ERRORS);
@@ -74,8 +75,33 @@ function within(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`) || prefix === '';
 }
 
+/**
+ * How well a union branch fits what the caller sent: for a branch that failed on a missing field,
+ * the fields of the object the caller sent that the branch knows, minus those it does not. (Inline
+ * `{x, y}` without `task` fits the inline branch, not the built-in one that misses `name`.)
+ */
+export type BranchFit = (e: { schemaPath?: string; instancePath: string }) => number;
+
+/** A BranchFit over the app's shared schemas (by $id) and the request's body. */
+export function branchFit(getSchema: (id: string) => unknown, rootSchema: unknown, body: unknown): BranchFit {
+  return (e) => {
+    const path = (e.schemaPath ?? '').split('/');
+    path.pop(); // the keyword ("required")
+    const id = path.shift() ?? '';
+    let schema = (id === '#' ? rootSchema : getSchema(id)) as Record<string, unknown> | undefined;
+    for (const seg of path) schema = schema?.[decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    let value = body as Record<string, unknown> | undefined;
+    for (const seg of e.instancePath.split('/').slice(1)) value = value?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    const known = schema?.properties as Record<string, unknown> | undefined;
+    if (!known || !value || typeof value !== 'object' || Array.isArray(value)) return 0;
+    const keys = Object.keys(value);
+    const hits = keys.filter((k) => Object.hasOwn(known, k)).length;
+    return hits - (keys.length - hits);
+  };
+}
+
 /** Turns Ajv errors into one precise field error: the deepest one wins over a generic anyOf. */
-export function fieldErrors(validation: AjvError[], context: string): FieldError[] {
+export function fieldErrors(validation: AjvError[], context: string, fit: BranchFit = () => 0): FieldError[] {
   const root = context === 'body' ? '' : `/${context}`;
   const scored = validation
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf')
@@ -99,7 +125,7 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
       } else if (e.keyword === 'const') {
         detail = `must be ${JSON.stringify(e.params.allowedValue)}`;
       }
-      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword };
+      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword, fit: e.keyword === 'required' ? fit(e) : 0 };
     });
   if (scored.length === 0) {
     const first = validation[0];
@@ -107,13 +133,16 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
   }
   // With unions Ajv reports the first failure of each branch; the deepest is the one the caller meant,
   // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
-  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword));
+  // At the same depth, an error about a field the caller sent (inline `data` whose `/data/x` has too
+  // many rows) names the branch meant better than another branch's missing field (`/data/name`).
+  // Among missing fields of several branches, the branch whose fields the caller sent wins.
+  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword) || b.fit - a.fit);
   const best = scored[0];
   return [{ pointer: best.pointer, detail: best.detail }];
 }
 
 function rank(keyword: string): number {
-  return keyword === 'const' ? 2 : keyword === 'type' ? 1 : 0;
+  return keyword === 'const' ? 3 : keyword === 'type' ? 2 : keyword === 'required' ? 1 : 0;
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {
@@ -126,10 +155,14 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         const cause = (err as { cause?: unknown }).cause;
         req.log.warn({ code: err.code, cause: cause instanceof Error ? cause.message : cause }, err.message);
       }
-      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
+      const detail = err.code === 'queue_unavailable' ? unavailableDetail(req.method) : err.message;
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, detail, err.errors, req.id), err.headers);
     }
     if (err.validation) {
-      const errors = allFieldErrors(err.validation, err.validationContext ?? 'body');
+      const context = err.validationContext ?? 'body';
+      const part = (req as unknown as Record<string, unknown>)[context];
+      const rootSchema = (req.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
+      const errors = allFieldErrors(err.validation, context, branchFit((id) => req.server.getSchema(id), rootSchema, part));
       const detail = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
       return sendProblem(reply, problemBody(400, 'invalid_request', 'Invalid request', detail, errors, req.id));
     }
@@ -156,6 +189,13 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       throw new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' });
     }
   });
+}
+
+/** queue_unavailable's detail says what the request did: a read read nothing, a write queued and changed nothing. */
+export function unavailableDetail(method: string): string {
+  return method === 'GET' || method === 'HEAD'
+    ? 'the job store is not reachable right now, so nothing could be read; retry shortly'
+    : 'the job queue is not reachable right now; nothing was queued or changed, retry shortly';
 }
 
 /**

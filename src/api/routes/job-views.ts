@@ -43,9 +43,16 @@ async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owne
   return rec;
 }
 
-export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER): void {
+/**
+ * @param maxStreams LIMIT_SSE_STREAMS: streams open at once in this process (503 above)
+ * @param maxPerOwner LIMIT_SSE_STREAMS_PER_KEY: streams one owner may hold of those (429 above), so one
+ *   key cannot take every stream; app.ts passes maxStreams here when there are no API keys (one tenant)
+ */
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER, maxPerOwner = maxStreams): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
+  /** open streams per owner (entries removed at zero) */
+  const perOwner = new Map<string, number>();
   // one heartbeat for every open stream
   const beats = new Set<() => void>();
   const heartbeat = setInterval(() => { for (const b of beats) b(); }, timing.heartbeatMs);
@@ -107,7 +114,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         params: JobParams,
         response: {
           200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...problemResponses(400, 401, 404, 503),
+          ...problemResponses(400, 401, 404, 429, 503),
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
@@ -116,11 +123,34 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
           `this server has ${streams.size} event streams open, its limit is ${maxStreams} (LIMIT_SSE_STREAMS); poll links.self or retry shortly`,
           [], { 'retry-after': '5' });
       }
-      const rec = await app.jobs.get(kind, req.params.id, req.owner);
-      if (!rec) throw jobNotFound(kind, req.params.id);
-      // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
-      if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
-      streamJob(app, kind, rec, req, reply, streams, beats, timing);
+      // the owner's slot is taken before the first await and given back unless a stream holds it: exact under concurrency
+      const owner = req.owner;
+      const mine = perOwner.get(owner) ?? 0;
+      if (mine >= maxPerOwner) {
+        throw new ProblemError(429, 'too_many_key_streams', 'Too many event streams for this key',
+          `this API key has ${mine} event streams open, its limit is ${maxPerOwner} (LIMIT_SSE_STREAMS_PER_KEY); close one, poll links.self or retry shortly`,
+          [], { 'retry-after': '5' });
+      }
+      perOwner.set(owner, mine + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const n = (perOwner.get(owner) ?? 1) - 1;
+        if (n <= 0) perOwner.delete(owner);
+        else perOwner.set(owner, n);
+      };
+      let streaming = false;
+      try {
+        const rec = await app.jobs.get(kind, req.params.id, req.owner);
+        if (!rec) throw jobNotFound(kind, req.params.id);
+        // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
+        if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
+        streamJob(app, kind, rec, req, reply, streams, beats, timing, release);
+        streaming = true;
+      } finally {
+        if (!streaming) release();
+      }
     });
 
     if (svg) app.get(`${base}/:id/plot.svg`, {
@@ -178,7 +208,7 @@ function iterationOf(p: unknown): number | null {
  */
 function streamJob(
   app: FastifyInstance, kind: JobKind, first: JobRecord, req: FastifyRequest, reply: FastifyReply, streams: Set<() => void>,
-  beats: Set<() => void>, timing: SseTiming,
+  beats: Set<() => void>, timing: SseTiming, release: () => void = () => undefined,
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -208,6 +238,7 @@ function streamJob(
     beats.delete(beat);
     unsubscribe();
     streams.delete(end);
+    release();
     if (!res.destroyed && !res.writableEnded) res.end();
   };
   streams.add(end);
