@@ -36,6 +36,8 @@ export interface Limits {
   layerPoints: number;
   /** a job result's JSON, bytes: larger results fail `result_too_large` and are not stored */
   resultBytes: number;
+  /** tasks that may wait for an API offload thread (parsing uploads, rendering large views); past it: 503 `busy` */
+  apiThreadQueue: number;
   /** Server-Sent Event streams open at once in one API process */
   sseStreams: number;
   /** failed authentications per client address in a burst (then 429) */
@@ -73,6 +75,8 @@ export interface Config {
   allowUnsafeRedis: boolean;
   /** load shedding: event-loop delay (ms) and heap (MiB, 0 = 90% of V8's limit) above which non-health routes answer 503 */
   maxEventLoopDelayMs: number;
+  /** worker threads of the API process that parse uploads and render large views off the event loop (API_THREADS) */
+  apiThreads: number;
   maxHeapUsedMb: number;
   /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
   lockDurationMs: number;
@@ -178,6 +182,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jobFlops: int(env, 'LIMIT_JOB_FLOPS', 10_000_000_000_000, 1),
     layerPoints: int(env, 'LIMIT_LAYER_POINTS', 200, 2),
     resultBytes: int(env, 'LIMIT_RESULT_BYTES', 8_388_608, 1024),
+    apiThreadQueue: int(env, 'LIMIT_API_THREAD_QUEUE', 16, 0),
     sseStreams: int(env, 'LIMIT_SSE_STREAMS', 2000, 1),
     authFailures: int(env, 'LIMIT_AUTH_FAILURES', 20, 1),
     authFailuresPerMin: int(env, 'LIMIT_AUTH_FAILURES_PER_MIN', 60, 1),
@@ -199,6 +204,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 24 * 3600, 1),
     allowUnsafeRedis: bool(env, 'ALLOW_UNSAFE_REDIS'),
     maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0),
+    apiThreads: int(env, 'API_THREADS', Math.min(2, cores), 0),
     maxHeapUsedMb: int(env, 'MAX_HEAP_USED_MB', 0, 0),
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),

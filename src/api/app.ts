@@ -31,6 +31,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
+import { OffloadPool } from './offload/pool.js';
 import { nonFiniteSafeSerializers } from './sanitize.js';
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ declare module 'fastify' {
     uploads: DatasetStore;
     /** webhook deliveries (the API queues those of the jobs it cancels), on the job store's connection */
     webhooks: WebhookQueue;
+    /** the API's worker threads for work too big for the event loop (src/api/offload/) */
+    offload: OffloadPool;
   }
 }
 
@@ -88,6 +91,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);
   app.addHook('onClose', async () => { await webhooks.close(); });
+  const offload = new OffloadPool({ size: config.apiThreads, queueLimit: config.limits.apiThreadQueue, memoryMb: config.limits.workerMemoryMb });
+  app.decorate('offload', offload);
+  app.addHook('onClose', async () => { await offload.close(); });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -108,7 +114,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);
-  datasetUploadRoutes(app, config, app.uploads);
+  datasetUploadRoutes(app, config, app.uploads, app.offload);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
   jobViewRoutes(app, opts.sse, config.limits.sseStreams);

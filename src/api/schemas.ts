@@ -28,7 +28,7 @@ export const SHARED_SCHEMAS = [
   DatasetUploadRequest, UploadedDataset,
 ];
 
-function makeAjv(strictBody: boolean): Ajv {
+export function makeAjv(strictBody: boolean): Ajv {
   const ajv = new Ajv({
     coerceTypes: strictBody ? false : 'array',
     removeAdditional: false,

@@ -63,7 +63,8 @@ export class DatasetStore {
     }
   }
 
-  async create(name: string | null, shape: UploadShape, rows: DatasetRows, owner: string, now = new Date()): Promise<DatasetMeta> {
+  /** `rows`: the `{x, y}` object, or its JSON text already serialised (as bytes) off the event loop. */
+  async create(name: string | null, shape: UploadShape, rows: DatasetRows | Buffer, owner: string, now = new Date()): Promise<DatasetMeta> {
     const id = randomUUID();
     const ttl = this.opts.ttlSeconds;
     const meta: DatasetMeta = {
@@ -74,7 +75,7 @@ export class DatasetStore {
     const key = datasetKey(this.opts.prefix, id);
     const index = ownerDatasetsKey(this.opts.prefix, owner);
     await this.guard(() => this.redis.multi()
-      .hset(key, 'owner', owner, 'meta', JSON.stringify(meta), 'rows', JSON.stringify(rows))
+      .hset(key, 'owner', owner, 'meta', JSON.stringify(meta), 'rows', Buffer.isBuffer(rows) ? rows : JSON.stringify(rows))
       .expire(key, ttl)
       .zadd(index, String(now.getTime()), id)
       .zremrangebyscore(index, '-inf', now.getTime() - ttl * 1000)
