@@ -20,6 +20,8 @@ export interface Limits {
   repeats: number;
   /** `steps` of a schedule preview or simulation */
   scheduleSteps: number;
+  /** a schedule simulated on the API (preview, simulation admission): steps × schedulers in the tree */
+  scheduleWork: number;
   /** optimizer steps of one schedule simulation in total: steps × schedules */
   simulationSteps: number;
   /** minibatch size */
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),
     repeats: int(env, 'LIMIT_REPEATS', 10, 1),
     scheduleSteps: int(env, 'LIMIT_SCHEDULE_STEPS', 100_000, 1),
+    scheduleWork: int(env, 'LIMIT_SCHEDULE_WORK', 1_000_000, 1),
     simulationSteps: int(env, 'LIMIT_SIMULATION_STEPS', 50_000, 1),
     batchSize: int(env, 'LIMIT_BATCH_SIZE', 4096, 1),
     jobsPerKey: int(env, 'LIMIT_JOBS_PER_KEY', 100, 1),

@@ -66,7 +66,7 @@ export class OffloadPool {
   run<T>(task: Task, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' }));
     const idle = this.idleSlot();
-    if (!idle && this.waiting.length >= this.opts.queueLimit) return Promise.reject(poolBusy(this.opts.size, this.opts.queueLimit));
+    if (!idle && (this.opts.size === 0 || this.waiting.length >= this.opts.queueLimit)) return Promise.reject(poolBusy(this.opts.size, this.opts.queueLimit));
     return new Promise<T>((resolve, reject) => {
       const p: Pending = { task, transfer, resolve: resolve as (v: unknown) => void, reject };
       if (idle) this.start(idle, p);
