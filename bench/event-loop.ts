@@ -28,6 +28,8 @@ const uploadMb = Number(opt.get('upload-mb') ?? 16);
 const gets = Number(opt.get('gets') ?? 20);
 const resultMb = Number(opt.get('result-mb') ?? 8);
 const rounds = Number(opt.get('rounds') ?? 3);
+/** --profile=FILE: the API's V8 CPU profile over round 1 (read it with dist/bench/cpu-profile.js) */
+const profileFile = opt.get('profile');
 const PREFIX = 'elbench';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-el-'));
@@ -88,7 +90,8 @@ const stored = JSON.parse(template.returnvalue) as unknown;
 const result = (typeof stored === 'string' ? JSON.parse(stored) : stored) as Record<string, unknown>;
 const series = Object.keys(result).filter((k) => Array.isArray(result[k]) && (result[k] as unknown[]).length >= 100 && (result[k] as unknown[]).every((v) => typeof v === 'number' || v === null));
 const baseBytes = Buffer.byteLength(JSON.stringify(result));
-const times = Math.max(1, Math.round((resultMb * 1024 * 1024) / baseBytes));
+const seriesBytes = series.reduce((a, k) => a + Buffer.byteLength(JSON.stringify(result[k])), 0);
+const times = Math.max(1, Math.round((resultMb * 1024 * 1024 - (baseBytes - seriesBytes)) / Math.max(1, seriesBytes)));
 for (const k of series) result[k] = Array.from({ length: times }, () => result[k] as unknown[]).flat();
 const text = JSON.stringify(result);
 const ids = Array.from({ length: gets }, () => randomUUID());
@@ -113,6 +116,14 @@ function eld(msg: 'eld-start' | 'eld-stop'): Promise<{ p50: number; p99: number;
   });
 }
 
+function ipc(msg: object, answer: string): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => { if (m && typeof m === 'object' && answer in m) { server.off('message', on); resolve(); } };
+    server.on('message', on);
+    server.send(msg);
+  });
+}
+
 async function probe(during: Promise<unknown>) {
   const p = fork(path.resolve(here, 'healthz-probe.js'), [base, '--every=20'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
@@ -131,6 +142,12 @@ const tally = (rs: { status: number; code?: string }[]) => {
   return [...m].map(([k, n]) => `${n}× ${k}`).join(', ');
 };
 
+// warm-up: a long-running server has compiled its serialisers and validators (fast-json-stringify compiles a
+// union's branch check on first use) and started its offload threads; the rounds measure the steady state
+await request('GET', `/v1/lr-range-tests/${ids[0]}`);
+await request('POST', '/v1/datasets?task=regression', Buffer.from('a,b\n1,2\n3,4\n'), 'text/csv');
+await new Promise((res) => setTimeout(res, 2000));
+
 console.log(`${environment()}; cpus ${os.cpus()[0]?.model} × ${os.cpus().length}; loadavg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`stored result ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MB × ${gets} jobs; CSV ${(csv.length / 1048576).toFixed(1)} MB × ${uploads} uploads`);
 {
@@ -141,6 +158,7 @@ console.log(`stored result ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MB 
 }
 for (let round = 1; round <= rounds; round++) {
   await eld('eld-start');
+  if (round === 1 && profileFile) await ipc({ profile: 'start' }, 'profiled');
   const t0 = performance.now();
   let up: { status: number; code?: string }[] = [];
   let got: { status: number; code?: string; bytes: number }[] = [];
@@ -151,6 +169,7 @@ for (let round = 1; round <= rounds; round++) {
   const h = await probe(load);
   const wall = performance.now() - t0;
   const e = await eld('eld-stop');
+  if (round === 1 && profileFile) await ipc({ profile: 'stop', file: profileFile }, 'profiled');
   console.log(`round ${round}: /healthz p50 ${fmt(h.p50)} p99 ${fmt(h.p99)} max ${fmt(h.max)} ms (n ${h.n}); event-loop delay p50 ${e?.p50} p99 ${e?.p99} max ${e?.max} ms; ` +
     `uploads: ${tally(up)}; GETs: ${tally(got)} (${(got.filter((g) => g.status === 200).reduce((a, g) => a + g.bytes, 0) / 1048576).toFixed(0)} MB); wall ${(wall / 1000).toFixed(1)} s`);
   await new Promise((res) => setTimeout(res, 3000)); // load shedding samples settle before the next round

@@ -2,10 +2,18 @@
  * An offload thread of the API (./pool.ts): one task at a time, answered with its value, its
  * problem (a ProblemError: the client's 4xx) or an error message (a bug: the route's 500).
  */
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ProblemError } from '../../contracts/problems.js';
 import type { Reply, Task } from './protocol.js';
 import { runUpload, runView } from './tasks.js';
+
+// On Linux a nice value is per thread: this thread yields the CPU to the API's event loop (and
+// to other processes' more urgent work) when the cores are contended. Elsewhere it may renice the
+// whole process or be refused; then it is left as it is.
+if (process.platform === 'linux') {
+  try { os.setPriority(0, 10); } catch { /* not permitted: keep the default priority */ }
+}
 
 parentPort!.on('message', ({ id, task }: { id: number; task: Task }) => {
   let reply: Reply;
