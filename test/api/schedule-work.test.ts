@@ -1,6 +1,6 @@
 /**
  * The work of simulating a schedule on the API's event loop is bounded (LIMIT_SCHEDULE_WORK:
- * steps × schedulers in the tree): the preview and the admission of a schedule simulation answer
+ * steps × schedulers in the tree): the preview and the admission of a schedule simulation or an LR search answer
  * 400 limit_exceeded naming the limit past it, before simulating anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,13 @@ describe('LIMIT_SCHEDULE_WORK', () => {
     });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'limit_exceeded', errors: [{ pointer: '/schedules/1/schedule' }] });
+    expect(res.json().detail).toContain('LIMIT_SCHEDULE_WORK');
+  });
+
+  it('LR search admission: its schedule over train_steps past the limit is a 400 naming it', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/lr-searches', payload: { train_steps: 5000, schedule: wide(20) } });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'limit_exceeded', errors: [{ pointer: '/schedule' }] });
     expect(res.json().detail).toContain('LIMIT_SCHEDULE_WORK');
   });
 });
