@@ -25,6 +25,8 @@ export interface Limits {
   scheduleDepth: number;
   /** nesting of arrays and objects in a JSON request body (the body itself is 1), checked before anything else reads it */
   jsonDepth: number;
+  /** a schedule simulated on the API (preview, simulation admission): steps × schedulers in the tree */
+  scheduleWork: number;
   /** optimizer steps of one schedule simulation in total: steps × schedules */
   simulationSteps: number;
   /** minibatch size */
@@ -41,6 +43,8 @@ export interface Limits {
   layerPoints: number;
   /** a job result's JSON, bytes: larger results fail `result_too_large` and are not stored */
   resultBytes: number;
+  /** tasks that may wait for an API offload thread (parsing uploads, rendering large views); past it: 503 `busy` */
+  apiThreadQueue: number;
   /** Server-Sent Event streams open at once in one API process */
   sseStreams: number;
   /** of those, streams one API key (owner) may hold open at once (with API_KEYS set) */
@@ -90,6 +94,8 @@ export interface Config {
   allowUnsafeRedis: boolean;
   /** load shedding: event-loop delay (ms) and heap (MiB, 0 = 90% of V8's limit) above which non-health routes answer 503 */
   maxEventLoopDelayMs: number;
+  /** worker threads of the API process that parse uploads and render large views off the event loop (API_THREADS) */
+  apiThreads: number;
   maxHeapUsedMb: number;
   /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
   lockDurationMs: number;
@@ -265,6 +271,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),
     repeats: int(env, 'LIMIT_REPEATS', 10, 1),
     scheduleSteps: int(env, 'LIMIT_SCHEDULE_STEPS', 100_000, 1),
+    scheduleWork: int(env, 'LIMIT_SCHEDULE_WORK', 1_000_000, 1),
     simulationSteps: int(env, 'LIMIT_SIMULATION_STEPS', 50_000, 1),
     scheduleDepth: int(env, 'LIMIT_SCHEDULE_DEPTH', 8, 1),
     jsonDepth: int(env, 'LIMIT_JSON_DEPTH', 64, 8),
@@ -275,6 +282,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jobFlops: int(env, 'LIMIT_JOB_FLOPS', 10_000_000_000_000, 1),
     layerPoints: int(env, 'LIMIT_LAYER_POINTS', 200, 2),
     resultBytes: int(env, 'LIMIT_RESULT_BYTES', 8_388_608, 1024),
+    apiThreadQueue: int(env, 'LIMIT_API_THREAD_QUEUE', 16, 0),
     sseStreams: int(env, 'LIMIT_SSE_STREAMS', 2000, 1),
     sseStreamsPerKey: int(env, 'LIMIT_SSE_STREAMS_PER_KEY', Math.max(1, Math.floor(int(env, 'LIMIT_SSE_STREAMS', 2000, 1) / 4)), 1),
     authFailures: int(env, 'LIMIT_AUTH_FAILURES', 20, 1),
@@ -302,6 +310,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 24 * 3600, 1),
     allowUnsafeRedis: bool(env, 'ALLOW_UNSAFE_REDIS'),
     maxEventLoopDelayMs: int(env, 'MAX_EVENT_LOOP_DELAY_MS', 1000, 0),
+    apiThreads: int(env, 'API_THREADS', Math.min(2, cores), 0),
     maxHeapUsedMb: int(env, 'MAX_HEAP_USED_MB', 0, 0),
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),

@@ -10,6 +10,7 @@
 import { parentPort } from 'node:worker_threads';
 import { findKind } from '../src/kinds/registry.js';
 import { runJob } from './run-job.js';
+import { resultText } from './result-text.js';
 import { JobInputError } from './errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
 import { actOut, faultOf } from './test-faults.js';
@@ -50,7 +51,8 @@ function run(input: ThreadInput): void {
 
 /** The result as JSON text, checked against LIMIT_RESULT_BYTES here, before it leaves the thread. */
 function serialise(kind: string, result: unknown, maxBytes: number): ThreadMessage {
-  const json = JSON.stringify(result);
+  // the text the API serves as is (GET /v1/{kind}/{id} splices it): serialised as the API's response schema would
+  const json = resultText(kind, result);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
     return {

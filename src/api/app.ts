@@ -33,6 +33,7 @@ import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
 import { usageRoutes } from './routes/usage.js';
+import { OffloadPool } from './offload/pool.js';
 import { nonFiniteSafeSerializers } from './sanitize.js';
 
 declare module 'fastify' {
@@ -42,6 +43,8 @@ declare module 'fastify' {
     uploads: DatasetStore;
     /** webhook deliveries (the API queues those of the jobs it cancels), on the job store's connection */
     webhooks: WebhookQueue;
+    /** the API's worker threads for work too big for the event loop (src/api/offload/) */
+    offload: OffloadPool;
   }
 }
 
@@ -104,6 +107,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);
   app.addHook('onClose', async () => { await webhooks.close(); });
+  const offload = new OffloadPool({ size: config.apiThreads, queueLimit: config.limits.apiThreadQueue, memoryMb: config.limits.workerMemoryMb });
+  app.decorate('offload', offload);
+  app.addHook('onClose', async () => { await offload.close(); });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -124,7 +130,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);
-  datasetUploadRoutes(app, config, app.uploads);
+  datasetUploadRoutes(app, config, app.uploads, app.offload);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
   jobViewRoutes(app, opts.sse, config.limits.sseStreams, config.apiKeys.size > 0 ? config.limits.sseStreamsPerKey : config.limits.sseStreams);

@@ -58,6 +58,67 @@ export function tooDeep(pointer: string, maxDepth: number): ProblemError {
   return new ProblemError(400, 'limit_exceeded', 'Limit exceeded', `${pointer}: ${detail}`, [{ pointer, detail }]);
 }
 
+/** 400 `forbidden_property`: a poisoned body. */
+export function forbiddenProperty(): ProblemError {
+  return new ProblemError(400, 'forbidden_property', 'Forbidden property',
+    'the body has a "__proto__" key, or a "constructor" key holding "prototype"; such keys are refused (prototype poisoning)');
+}
+
+/** 400 `invalid_json`: what JSON.parse said about `body`, and a hint when it holds NaN or Infinity. */
+export function invalidJson(body: string, syntax: string): ProblemError {
+  const hint = /\b(NaN|-?Infinity)\b/.test(body) ? '; JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)' : '';
+  return new ProblemError(400, 'invalid_json', 'Invalid JSON', `the body is not valid JSON (${syntax})${hint}`);
+}
+
+/** 400 naming the first non-finite number of a parsed body. */
+export function nonFiniteNumber(at: string): ProblemError {
+  return invalid(at, 'is not a finite number: JSON numbers beyond ±1.8e308 (such as 1e400) overflow to Infinity; send a finite value');
+}
+
+/**
+ * A JSON body parsed as the app's parser does (Fastify's: secure-json-parse with `__proto__` and
+ * `constructor.prototype` refused, a leading BOM skipped), with the same problems: for code that
+ * parses a body away from the parser (the offload threads, src/api/offload/). `body` is not empty.
+ */
+export function parseJsonBody(body: string): unknown {
+  const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    let syntax = '';
+    try { JSON.parse(body); } catch (e) { syntax = (e as Error).message; }
+    throw invalidJson(body, syntax);
+  }
+  if (value !== null && typeof value === 'object' && (PROTO_RX.test(text) || CONSTRUCTOR_RX.test(text)) && poisoned(value)) throw forbiddenProperty();
+  const at = findNonFinite(value);
+  if (at !== null) throw nonFiniteNumber(at);
+  return value;
+}
+
+// secure-json-parse's prefilters and walk (protoAction and constructorAction 'error')
+const PROTO_RX = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+const CONSTRUCTOR_RX = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
+
+function poisoned(root: object): boolean {
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  let next: object[] = [root];
+  while (next.length) {
+    const nodes = next;
+    next = [];
+    for (const node of nodes) {
+      if (has(node, '__proto__')) return true;
+      const c = (node as { constructor?: unknown }).constructor;
+      if (has(node, 'constructor') && c !== null && typeof c === 'object' && has(c, 'prototype')) return true;
+      for (const key in node) {
+        const v = (node as Record<string, unknown>)[key];
+        if (v && typeof v === 'object') next.push(v);
+      }
+    }
+  }
+  return false;
+}
+
 export function registerJsonBody(app: FastifyInstance, maxDepth: number): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -72,18 +133,12 @@ export function registerJsonBody(app: FastifyInstance, maxDepth: number): void {
         } catch (e) {
           syntax = (e as Error).message;
         }
-        if (syntax === null) {
-          return done(new ProblemError(400, 'forbidden_property', 'Forbidden property',
-            'the body has a "__proto__" key, or a "constructor" key holding "prototype"; such keys are refused (prototype poisoning)'), undefined);
-        }
-        const hint = /\b(NaN|-?Infinity)\b/.test(body as string) ? '; JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)' : '';
-        return done(new ProblemError(400, 'invalid_json', 'Invalid JSON', `the body is not valid JSON (${syntax})${hint}`), undefined);
+        if (syntax === null) return done(forbiddenProperty(), undefined);
+        return done(invalidJson(body as string, syntax), undefined);
       }
       const fault = checkParsedBody(value, maxDepth);
       if (fault?.fault === 'too_deep') return done(tooDeep(fault.pointer, maxDepth), undefined);
-      if (fault) {
-        return done(invalid(fault.pointer, 'is not a finite number: JSON numbers beyond ±1.8e308 (such as 1e400) overflow to Infinity; send a finite value'), undefined);
-      }
+      if (fault) return done(nonFiniteNumber(fault.pointer), undefined);
       done(null, value);
     });
   });

@@ -28,7 +28,7 @@ export const SHARED_SCHEMAS = [
   DatasetUploadRequest, UploadedDataset,
 ];
 
-function makeAjv(strictBody: boolean, allErrors = false): Ajv {
+export function makeAjv(strictBody: boolean, allErrors = false): Ajv {
   const ajv = new Ajv({
     coerceTypes: strictBody ? false : 'array',
     removeAdditional: false,

@@ -21,6 +21,7 @@ import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
+import { resultJson } from './stored-result.js';
 import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
 import { bytesOf, itemOfJob, StorageQuota } from '../storage/quota.js';
 import type { Limits } from '../config.js';
@@ -249,6 +250,53 @@ export class JobStore {
     }).finally(() => this.reading.delete(key));
     this.reading.set(key, p);
     return p;
+  }
+
+  /**
+   * A job with its result as the stored JSON text (bytes, see stored-result.ts) instead of a parsed
+   * object: GET /v1/{kind}/{id}, plot.svg and curve.csv never parse or serialise a result on the
+   * event loop. `rec.result` is null; `result` is the text when the job succeeded.
+   */
+  async getStored(kind: JobKind, id: string, owner?: string): Promise<{ rec: JobRecord; result: Buffer | null } | null> {
+    this.queue(kind); // 503 at once when Redis is not ready
+    const key = this.jobKey(kind, id);
+    const rows = await this.guard(async () => {
+      // one round trip, in one MULTI: the fields of the record, the result's bytes, the cancel flag
+      const res = await this.redis.multi()
+        .hmget(key, 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress')
+        .hgetBuffer(key, 'returnvalue')
+        .exists(cancelKey(this.opts.prefix, id))
+        .exec();
+      if (!res) throw new Error('job read aborted');
+      return res.map(([err, v]) => {
+        if (err) throw err;
+        return v;
+      });
+    });
+    const [data, timestamp, processedOn, finishedOn, failedReason, progress] = rows[0] as (string | null)[];
+    if (data === null || timestamp === null) return null;
+    const job = JSON.parse(data) as JobData;
+    if (!job || (owner !== undefined && job.owner !== owner)) return null;
+    const num = (v: string | null) => (v ? Number(v) : null);
+    const h = { finishedOn: num(finishedOn), processedOn: num(processedOn), failedReason };
+    const state = stateOf(h);
+    const status = apiStatus(state, rows[2] === 1, failedReason ?? undefined);
+    const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+    const prog = progress ? (JSON.parse(progress) as unknown) : null;
+    const rec: JobRecord = {
+      id,
+      kind,
+      status,
+      progress: typeof prog === 'object' && prog !== null ? (prog as Record<string, unknown>) : null,
+      created_at: new Date(Number(timestamp)).toISOString(),
+      started_at: iso(h.processedOn),
+      finished_at: state === 'completed' || state === 'failed' ? iso(h.finishedOn) : null,
+      request: job.request,
+      result: null,
+      failure: state === 'failed' && status === 'failed' ? parseFailure(failedReason ?? undefined) : null,
+      owner: job.owner,
+    };
+    return { rec, result: status === 'succeeded' ? resultJson(rows[1] as Buffer | null) : null };
   }
 
   /**

@@ -42,9 +42,9 @@ export const itemOfSession = (kind: string, id: string) => `${kind}:${id}`;
 export const itemOfIdempotency = (hash: string) => `idem:${hash}`;
 
 /** UTF-8 bytes of the values an item stores, plus ITEM_OVERHEAD. */
-export function bytesOf(...values: (string | null | undefined)[]): number {
+export function bytesOf(...values: (string | Buffer | null | undefined)[]): number {
   let n = ITEM_OVERHEAD;
-  for (const v of values) if (v) n += Buffer.byteLength(v, 'utf8');
+  for (const v of values) if (v) n += typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
   return n;
 }
 

@@ -58,7 +58,9 @@ export function canonical(v: unknown): string {
 }
 
 function fingerprintOf(req: FastifyRequest): string {
-  const body = typeof req.body === 'string' ? req.body : canonical(req.body ?? null);
+  // a body kept as its bytes (dataset uploads, parsed off the event loop) is compared byte for byte
+  const bytes = (req.body as { bytes?: unknown } | null)?.bytes;
+  const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(bytes) ? bytes : canonical(req.body ?? null);
   return createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${canonical(req.query ?? {})}\n${body}`).digest('hex');
 }
 

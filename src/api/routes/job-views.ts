@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import { notFound, ProblemError } from '../../contracts/problems.js';
-import { KINDS, type JobKind } from '../../kinds/registry.js';
+import { findKind, KINDS, type JobKind } from '../../kinds/registry.js';
+import { transferable } from '../offload/pool.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
@@ -29,18 +30,33 @@ const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
 const jobNotFound = (kind: string, id: string) => notFound(`no ${kind} job ${id} (it may have expired)`);
 
-/** The job's result, or the problem that says why there is none yet. */
-async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<JobRecord> {
-  const rec = await app.jobs.get(kind, id, owner);
-  if (!rec) throw jobNotFound(kind, id);
+/** The job and its stored result text, or the problem that says why there is none yet. */
+async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<{ rec: JobRecord; result: Buffer }> {
+  const got = await app.jobs.getStored(kind, id, owner);
+  if (!got) throw jobNotFound(kind, id);
+  const { rec } = got;
   if (rec.status === 'queued' || rec.status === 'running') {
     throw new ProblemError(409, 'not_finished', 'Job not finished',
       `job ${id} is ${rec.status}; its result (and so its plot and table) exists once it has succeeded — follow links.events or poll links.self`);
   }
-  if (rec.status !== 'succeeded') {
+  if (rec.status !== 'succeeded' || !got.result) {
     throw new ProblemError(409, 'no_result', 'Job has no result', `job ${id} ${rec.status}; only a succeeded job has a result to show`);
   }
-  return rec;
+  return { rec, result: got.result };
+}
+
+/** Results up to this size are rendered on the event loop (a few ms at most); larger ones in an offload thread. */
+export const INLINE_VIEW_BYTES = 64 * 1024;
+
+/** plot.svg / curve.csv of a stored result: parsed and rendered in the offload pool when large (503 `busy` when it is full). */
+async function renderView(app: FastifyInstance, kind: JobKind, view: 'svg' | 'csv', rec: JobRecord, result: Buffer): Promise<string> {
+  if (result.length <= INLINE_VIEW_BYTES) {
+    const v = findKind(kind)?.views[view];
+    if (!v) throw new Error(`no ${view} view for ${kind}`);
+    return v.render(JSON.parse(result.toString('utf8')) as never, rec.request as never);
+  }
+  const { bytes, transfer } = transferable(result);
+  return app.offload.run<string>({ op: 'view', kind, view, result: bytes, request: rec.request }, transfer);
 }
 
 /**
@@ -165,8 +181,8 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-      const rec = await finishedJob(app, kind, req.params.id, req.owner);
-      return sendSvg(reply, `${kind}-${rec.id}.svg`, svg.render(rec.result, rec.request));
+      const { rec, result } = await finishedJob(app, kind, req.params.id, req.owner);
+      return sendSvg(reply, `${kind}-${rec.id}.svg`, await renderView(app, kind, 'svg', rec, result));
     });
 
     if (csv) app.get(`${base}/:id/curve.csv`, {
@@ -181,12 +197,13 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-      const rec = await finishedJob(app, kind, req.params.id, req.owner);
+      const { rec, result } = await finishedJob(app, kind, req.params.id, req.owner);
+      const text = await renderView(app, kind, 'csv', rec, result);
       return reply
         .type('text/csv; charset=utf-8; header=present')
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', `inline; filename="${kind}-${rec.id}.csv"`)
-        .send(csv.render(rec.result, rec.request));
+        .send(text);
     });
   }
 }

@@ -15,6 +15,7 @@ import { uploadShapes } from '../../sync/datasets/store.js';
 import { jobExample, jobViewExamples, presetExamples } from '../openapi-examples.js';
 import { PROBLEM_BASE } from '../errors.js';
 import { jobResource } from '../job-resource.js';
+import { spliceResult } from '../../queue/stored-result.js';
 
 export { jobResource };
 
@@ -80,10 +81,13 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
       params: JobParams,
       response: { 200: jobResponse, ...problemResponses(400, 401, 404, 503) },
     },
-  }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const rec = await app.jobs.get(k.name, req.params.id, req.owner);
-    if (!rec) throw jobNotFound(k.name, req.params.id);
-    return jobResource(rec);
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    // the stored result's JSON text goes out as it is stored: nothing large is parsed or serialised here
+    const got = await app.jobs.getStored(k.name, req.params.id, req.owner);
+    if (!got) throw jobNotFound(k.name, req.params.id);
+    const resource = jobResource(got.rec);
+    if (!got.result) return resource;
+    return reply.type('application/json; charset=utf-8').send(spliceResult(reply.serialize(resource) as string, got.result));
   });
 
   app.post(`${base}/:id/cancel`, {

@@ -4,6 +4,7 @@
  * submit time with the library's own wording, never a failed job. The training setup is the one
  * every job kind shares (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
  */
+import { scheduleNodes } from '../../contracts/schedule-work.js';
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
@@ -89,6 +90,15 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const train = resolveTraining(t, seed, ctx, '/train');
   checkJobCost('/steps', { params: trainingParams(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
 
+  // the checks simulate every schedule on the API's event loop: their work is bounded first (LIMIT_SCHEDULE_WORK)
+  let work = 0;
+  schedules.forEach((s, i) => {
+    const nodes = scheduleNodes(s.schedule);
+    work += steps * nodes;
+    if (work > limits.scheduleWork) {
+      throw limitExceeded(`/schedules/${i}/schedule`, `steps × schedulers over the schedules up to this one (${steps} × schedulers, the simulation's work)`, work, limits.scheduleWork, 'LIMIT_SCHEDULE_WORK');
+    }
+  });
   schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, train.optimizer));
 
   const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;

@@ -68,7 +68,8 @@ export class DatasetStore {
     }
   }
 
-  async create(name: string | null, shape: UploadShape, rows: DatasetRows, owner: string, now = new Date()): Promise<DatasetMeta> {
+  /** `rows`: the `{x, y}` object, or its JSON text already serialised (as bytes) off the event loop. */
+  async create(name: string | null, shape: UploadShape, rows: DatasetRows | Buffer, owner: string, now = new Date()): Promise<DatasetMeta> {
     const id = randomUUID();
     const ttl = this.opts.ttlSeconds;
     const meta: DatasetMeta = {
@@ -79,7 +80,8 @@ export class DatasetStore {
     const key = datasetKey(this.opts.prefix, id);
     const index = ownerDatasetsKey(this.opts.prefix, owner);
     const metaText = JSON.stringify(meta);
-    const rowsText = JSON.stringify(rows);
+    // the rows' JSON as the offload thread wrote it (src/api/offload/), or written here
+    const rowsText = Buffer.isBuffer(rows) ? rows : JSON.stringify(rows);
     const quota = this.opts.quota;
     const item = itemOfDataset(id);
     if (quota) await this.guard(() => quota.reserve(owner, item, bytesOf(owner, metaText, rowsText, id), now.getTime() + ttl * 1000));

@@ -1,6 +1,7 @@
 /** The preview of a schedule (pure): the core simulator over the requested steps, limits checked, optionally downsampled. */
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
+import { scheduleWorkProblem } from '../../contracts/schedule-work.js';
 import { ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics, type ScheduleSpec } from '../../core/schedules/index.js';
 import type { SchedulePreviewRequest } from './contract.js';
 import { own } from '../../core/own.js';
@@ -19,8 +20,11 @@ export interface PreviewResult {
   family: string;
 }
 
-/** The preview of a validated body; throws 400 problems (limits, library errors). */
-export function previewSchedule(b: SchedulePreviewRequest, limit: number, maxDepth: number): PreviewResult {
+/**
+ * The preview of a validated body; throws 400 problems (limits, library errors). `maxDepth`: LIMIT_SCHEDULE_DEPTH;
+ * `workLimit`: LIMIT_SCHEDULE_WORK (steps × schedulers).
+ */
+export function previewSchedule(b: SchedulePreviewRequest, limit: number, maxDepth: number, workLimit = Number.MAX_SAFE_INTEGER): PreviewResult {
   const spec = b.schedule as Record<string, unknown>;
   checkScheduleDepth(spec, maxDepth, '/schedule');
   const plateau = typeof spec.type === 'string' && usesMetrics(spec.type);
@@ -33,6 +37,8 @@ export function previewSchedule(b: SchedulePreviewRequest, limit: number, maxDep
     steps = (b.metrics?.length ?? 0) + 1;
   }
   if (steps > limit) throw limitExceeded('/steps', 'steps', steps, limit, 'LIMIT_SCHEDULE_STEPS');
+  const tooMuch = scheduleWorkProblem('/schedule', spec, steps, workLimit);
+  if (tooMuch) throw tooMuch;
   let sim;
   try {
     sim = simulateSchedule(spec as unknown as ScheduleSpec, steps, { metrics: b.metrics });
