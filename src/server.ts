@@ -33,8 +33,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  process.on('exit', () => lock?.release());
   let redis: RedisServer | undefined;
+  process.on('exit', () => {
+    // an exit past the shutdown (a crash): ask the redis-server to stop; the lock, naming it, stays
+    // until it has, so the next start waits for it instead of opening the same AOF beside it
+    const r = redis?.process;
+    if (r && r.exitCode === null && r.signalCode === null) r.kill('SIGTERM');
+    else lock?.release();
+  });
   if (!config.redisUrl) {
     try {
       redis = await startRedisServer({ dir: path.join(config.dataDir, 'redis'), appendfsync: 'always' });

@@ -14,7 +14,7 @@ import { runJob } from '../../../workers/run-job.js';
 import { findKind } from '../../../src/kinds/registry.js';
 import { resolveContext } from '../../helpers/resolve.js';
 import { loadNative } from '../../../workers/native-backend.js';
-import { hasCompiler, named, nativeSkipReason, requireNative } from './addon.js';
+import { hasCompiler, named, nativeSkipReason, requireNative, resetNative } from './addon.js';
 
 // a CPU/OS without AVX2 or AVX-512 (or LRF_NATIVE_MAX_ISA=none) skips the native cases, named
 const noNative = nativeSkipReason();
@@ -101,7 +101,7 @@ describe.skipIf(noNative)(named('LRF_NATIVE_MAX_ISA: a smaller CPU, simulated', 
     expect(() => backendInfo({ LRF_BACKEND: 'native', LRF_NATIVE_MAX_ISA: 'sse2' })).toThrow(/LRF_NATIVE_MAX_ISA must be avx512, avx2 or none, got 'sse2'/);
     const load = loadNative({ LRF_NATIVE_MAX_ISA: 'none', LRF_NATIVE_ISA: 'avx2' });
     expect(load).toMatchObject({ ok: false, failure: 'cpu' });
-    loadNative({});
+    resetNative();
   });
 
   it.skipIf(noAvx2)(named('avx2: the AVX2 kernels, as on an AVX2-only CPU; AVX-512 cannot be forced past it', noAvx2), () => {
@@ -110,7 +110,7 @@ describe.skipIf(noNative)(named('LRF_NATIVE_MAX_ISA: a smaller CPU, simulated', 
     expect(load.ok && load.supported).toEqual(['avx2']);
     expect(() => backendInfo({ LRF_BACKEND: 'native', LRF_NATIVE_ISA: 'avx512', LRF_NATIVE_MAX_ISA: 'avx2' }))
       .toThrow(/AVX-512 \(F, DQ, BW, VL\) is not available on this CPU\/OS/);
-    loadNative({});
+    resetNative();
   });
 });
 
@@ -136,7 +136,7 @@ describe.skipIf(noPortableBuild)(named('the addon built without the x86 kernels 
       expect(runRangeTest().backend).toEqual({ name: 'simd', isa: null });
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      loadNative({});
+      resetNative();
     }
   });
 });
