@@ -62,6 +62,15 @@ function isRedisServer(pid: number): boolean {
   }
 }
 
+/** a live holder that is not a Node process is a reused pid (a container restarted on a kept volume) */
+function isNode(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return true; // no /proc: trust the pid
+  }
+}
+
 /** Stops the redis-server a dead instance left on this data directory (SIGTERM: it flushes its AOF). */
 async function stopOrphanRedis(pid: number, log: (msg: string) => void): Promise<void> {
   if (!pidAlive(pid) || !isRedisServer(pid)) return;
@@ -91,7 +100,7 @@ export async function lockDataDir(dataDir: string, port: number, log: (msg: stri
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
     }
     const held = readLock(file);
-    if (held && held.pid !== process.pid && pidAlive(held.pid)) {
+    if (held && held.pid !== process.pid && pidAlive(held.pid) && isNode(held.pid)) {
       throw new StartRefused(
         `lr-finder: the data directory ${dir} is in use by another lr-finder (pid ${held.pid}, port ${held.port}); nothing was started.\n` +
         `  Use that instance, or stop it (kill ${held.pid}), or give this one its own data directory and port: DATA_DIR=<dir> PORT=<port> npm start.\n` +
@@ -99,7 +108,7 @@ export async function lockDataDir(dataDir: string, port: number, log: (msg: stri
       );
     }
     // stale: its owner is gone (or the file is unreadable); stop what it left behind, then take it over
-    log(`lr-finder: taking over the stale lock ${file}${held ? ` of pid ${held.pid}, which is no longer running` : ''}`);
+    log(`lr-finder: taking over the stale lock ${file}${held ? ` of pid ${held.pid}, which no longer runs lr-finder` : ''}`);
     if (held?.redis_pid) await stopOrphanRedis(held.redis_pid, log);
     rmSync(file, { force: true });
   }

@@ -167,4 +167,18 @@ describe('a second npm start fails cleanly', () => {
     expect(now).toEqual([JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')).redis_pid]);
     expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(b.child.pid);
   }, 120_000);
+
+  it('a lock whose pid now runs another program (a reused pid) is stale too', async () => {
+    const dir = tmpDir();
+    const other = spawn('sleep', ['120'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: other.pid, port: 1, started: 'then' }));
+      const s = startServer({ PORT: String(await freePort()), DATA_DIR: dir });
+      await listening(s);
+      expect(s.output()).toContain(`taking over the stale lock`);
+      expect(JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(s.child.pid);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  }, 120_000);
 });
