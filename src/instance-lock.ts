@@ -7,7 +7,7 @@
  *  - the HTTP port must be free (any listener on it, lr-finder or not).
  * Each refusal is one message saying what is in the way and what to do.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -42,6 +42,14 @@ export function pidAlive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return true; // no /proc (macOS): trust kill(0)
+  }
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -97,9 +105,15 @@ export async function lockDataDir(dataDir: string, port: number, log: (msg: stri
       closeSync(fd);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 50) throw err;
     }
     const held = readLock(file);
+    // gone (just released), or unreadable and young (another start is writing it): look again
+    const mtime = mtimeMs(file);
+    if (!held && (mtime === 0 || Date.now() - mtime < 5_000)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     if (held && held.pid !== process.pid && pidAlive(held.pid) && isNode(held.pid)) {
       throw new StartRefused(
         `lr-finder: the data directory ${dir} is in use by another lr-finder (pid ${held.pid}, port ${held.port}); nothing was started.\n` +
@@ -115,7 +129,10 @@ export async function lockDataDir(dataDir: string, port: number, log: (msg: stri
   return {
     file,
     setRedisPid(pid) {
-      if (readLock(file)?.pid === process.pid) writeFileSync(file, JSON.stringify({ ...mine, redis_pid: pid }));
+      if (readLock(file)?.pid !== process.pid) return;
+      const tmp = `${file}.${process.pid}.tmp`; // rename: a reader never sees a half-written lock
+      writeFileSync(tmp, JSON.stringify({ ...mine, redis_pid: pid }));
+      renameSync(tmp, file);
     },
     release() {
       if (readLock(file)?.pid === process.pid) rmSync(file, { force: true });

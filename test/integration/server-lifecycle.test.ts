@@ -128,19 +128,19 @@ describe('a second npm start fails cleanly', () => {
     const first = startServer({ PORT: String(port), DATA_DIR: dir });
     await listening(first);
     const lock = JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
-    expect(lock).toMatchObject({ pid: first.child.pid, port });
-    expect(pidAlive(lock.redis_pid)).toBe(true);
+    expect(lock, first.output()).toMatchObject({ pid: first.child.pid, port });
+    expect(pidAlive(lock.redis_pid), first.output()).toBe(true);
     for (const p of [await freePort(), port]) {
       const second = startServer({ PORT: String(p), WORKERS: '1', DATA_DIR: dir });
-      expect(await second.exited).toBe(1);
+      expect(await second.exited, second.output()).toBe(1);
       expect(second.output()).toContain(`in use by another lr-finder (pid ${first.child.pid}, port ${port})`);
       expect(second.output()).toContain(`kill ${first.child.pid}`);
       expect(second.output()).not.toContain('worker ready');
     }
-    expect(redisServers(dir)).toEqual([lock.redis_pid]); // still one redis-server on this AOF
-    expect(first.child.exitCode).toBe(null);
+    expect(redisServers(dir), first.output()).toEqual([lock.redis_pid]); // still one redis-server on this AOF
+    expect(first.child.exitCode, first.output()).toBe(null);
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.output()).toBe(0);
     expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false); // released on a clean stop
   }, 120_000);
 
