@@ -21,6 +21,7 @@ import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
 import { StorageLedger } from '../src/storage/ledger.js';
+import { watchParent } from './parent-watch.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
@@ -127,6 +128,12 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // forked by `npm start`: exit with the parent, even when it was SIGKILLed (the hard exit bounds the shutdown)
+  watchParent((why) => {
+    log.warn({ why }, 'parent process gone: worker shutting down');
+    setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS + 5_000).unref();
+    void shutdown('parent exited');
+  });
   return { workers, shutdown };
 }
 
