@@ -125,7 +125,7 @@ export function fieldErrors(validation: AjvError[], context: string, fit: Branch
       } else if (e.keyword === 'const') {
         detail = `must be ${JSON.stringify(e.params.allowedValue)}`;
       }
-      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword, fit: e.keyword === 'required' ? fit(e) : 0 };
+      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword, fit: fit(e) };
     });
   if (scored.length === 0) {
     const first = validation[0];
@@ -135,8 +135,9 @@ export function fieldErrors(validation: AjvError[], context: string, fit: Branch
   // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
   // At the same depth, an error about a field the caller sent (inline `data` whose `/data/x` has too
   // many rows) names the branch meant better than another branch's missing field (`/data/name`).
-  // Among missing fields of several branches, the branch whose fields the caller sent wins.
-  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword) || b.fit - a.fit);
+  // Among errors of several branches, the branch whose fields the caller sent wins (with every error
+  // collected, another branch's "x is not a known field" is only a sign that the caller meant another branch).
+  scored.sort((a, b) => b.depth - a.depth || b.fit - a.fit || rank(a.keyword) - rank(b.keyword));
   const best = scored[0];
   return [{ pointer: best.pointer, detail: best.detail }];
 }

@@ -18,7 +18,8 @@ const CAROL = 'carol-key-1234567';
 const DAVE = 'dave-key-12345678';
 const ERIN = 'erin-key-12345678';
 const LIMIT = 16_000;
-const ENV = { API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE},erin:${ERIN}`, LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT) };
+// the concurrent-upload test sends 22 uploads at once: room for all of them in the parsing threads' queue
+const ENV = { API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE},erin:${ERIN}`, LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT), LIMIT_API_THREAD_QUEUE: '64' };
 
 let s: Stack;
 beforeAll(async () => {

@@ -76,8 +76,8 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
         title: 'lr-finder',
         version: '1',
         description:
-          'Find the learning rate to train with. Start with an **LR search** (`POST /v1/lr-searches`, or `/v1/lr-search-sessions` ' +
-          'in your own training loop): it brackets the LRs with a range test, then trains candidates for your number of steps ' +
+          'Find the learning rate to train with. Start with an **LR search** (a job, or a session in your own training loop): ' +
+          'it brackets the LRs with a range test, then trains candidates for your number of steps ' +
           'and recommends the one that trains best, with an interval and a confidence. Also here: LR range tests with every ' +
           'library\'s suggestion rule (torch-lr-finder, fastai, Lightning, Keras, Ignite), schedule previews and simulations ' +
           '(PyTorch, Hugging Face, optax), and training diagnostics. Jobs are queued (202 + Location) and polled or followed as ' +
