@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './api/app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, unauthenticatedExposure } from './config.js';
 import { RedisMissingError, startRedisServer, type RedisServer } from './redis/embedded.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,6 +15,11 @@ const WORKER_ENTRY = path.resolve(here, '../workers/main.js');
 
 async function main(): Promise<void> {
   let config = loadConfig();
+  const exposed = unauthenticatedExposure(config);
+  if (exposed) {
+    console.error(exposed);
+    process.exit(2);
+  }
   let redis: RedisServer | undefined;
   if (!config.redisUrl) {
     try {
