@@ -1,6 +1,9 @@
 # Build: compile the AssemblyScript kernels and the TypeScript (dev dependencies needed), then
 # keep only production dependencies in the runtime image.
-FROM node:20-bookworm-slim AS build
+# NODE_IMAGE: any Node 20 image on Debian; without a registry, scripts/compose-base-images.sh builds
+# one (lrf-node:20) and `NODE_IMAGE=lrf-node:20 docker compose build` uses it.
+ARG NODE_IMAGE=node:20-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
@@ -14,7 +17,7 @@ COPY bench ./bench
 COPY native ./native
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -68,6 +68,13 @@ export interface Limits {
 export interface Config {
   port: number;
   host: string;
+  /**
+   * the address clients reach the API on: API_BIND when set (the host address a container's port
+   * is published on: docker-compose.yml passes it in), else HOST
+   */
+  exposedHost: string;
+  /** serve without API_KEYS on a non-loopback address (ALLOW_UNAUTHENTICATED=true); otherwise the API refuses to start */
+  allowUnauthenticated: boolean;
   /** unset: `npm start` launches an embedded redis-server */
   redisUrl: string | undefined;
   /** worker processes started by `npm start` */
@@ -100,6 +107,8 @@ export interface Config {
   /** BullMQ lock duration / stalled-check interval, ms (short values in tests) */
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** SIGTERM: how long a worker lets running jobs finish; a job that cannot is handed back to the queue at once, ms */
+  workerStopGraceMs: number;
   /** GET /metrics without an API key even when API_KEYS is set (METRICS_PUBLIC=true) */
   metricsPublic: boolean;
   /** owners (of API_KEYS) who may open the queue dashboard, which shows every owner's jobs (ADMIN_OWNERS) */
@@ -260,6 +269,23 @@ export function parseApiKeys(raw: string | undefined): Map<string, string> {
   return keys;
 }
 
+/** 127.0.0.0/8, ::1 (bracketed or IPv4-mapped too) and `localhost` */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:/, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Why the API must not start, or null: no API_KEYS (anyone who reaches it may submit and read
+ * every job) on an address other hosts can reach, without ALLOW_UNAUTHENTICATED=true.
+ */
+export function unauthenticatedExposure(config: Pick<Config, 'apiKeys' | 'exposedHost' | 'allowUnauthenticated'>): string | null {
+  if (config.apiKeys.size > 0 || config.allowUnauthenticated || isLoopback(config.exposedHost)) return null;
+  return `config: refusing to serve without API_KEYS on ${config.exposedHost}, which other hosts can reach: set API_KEYS, `
+    + 'or bind to loopback (HOST=127.0.0.1; under docker compose API_BIND=127.0.0.1, the default), '
+    + 'or set ALLOW_UNAUTHENTICATED=true to serve every client unauthenticated';
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const apiKeys = parseApiKeys(env.API_KEYS);
@@ -296,6 +322,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return Object.freeze({
     port: int(env, 'PORT', 3000),
     host: env.HOST || '127.0.0.1',
+    exposedHost: env.API_BIND || env.HOST || '127.0.0.1',
+    allowUnauthenticated: bool(env, 'ALLOW_UNAUTHENTICATED'),
     redisUrl: env.REDIS_URL || undefined,
     workers: int(env, 'WORKERS', cores, 0),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
@@ -314,6 +342,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxHeapUsedMb: int(env, 'MAX_HEAP_USED_MB', 0, 0),
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
+    workerStopGraceMs: int(env, 'WORKER_STOP_GRACE_MS', 10_000, 0),
     metricsPublic: bool(env, 'METRICS_PUBLIC'),
     adminOwners: parseAdminOwners(env.ADMIN_OWNERS, apiKeys),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

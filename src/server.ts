@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './api/app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, unauthenticatedExposure } from './config.js';
 import { checkPortFree, lockDataDir, StartRefused, type DataLock } from './instance-lock.js';
 import { RedisMissingError, startRedisServer, type RedisServer } from './redis/embedded.js';
 
@@ -20,6 +20,11 @@ const WORKER_ENTRY = path.resolve(here, '../workers/main.js');
 
 async function main(): Promise<void> {
   let config = loadConfig();
+  const exposed = unauthenticatedExposure(config);
+  if (exposed) {
+    console.error(exposed);
+    process.exit(2);
+  }
   // what is in the way is found before anything starts: the data directory's lock, then the port
   let lock: DataLock | undefined;
   try {

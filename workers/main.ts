@@ -1,8 +1,9 @@
 /**
  * Worker process entry (`npm run worker`): one BullMQ Worker per job kind on REDIS_URL, each job
  * trained in its own thread. Cancel requests arrive over Redis pub/sub (and a per-job flag that
- * is polled as a backstop). SIGTERM/SIGINT: stop taking jobs, let running ones finish within a
- * budget, then force-close (unfinished jobs stall and are picked up by another worker).
+ * is polled as a backstop). SIGTERM/SIGINT: stop taking jobs, let running ones finish within
+ * WORKER_STOP_GRACE_MS; a job that cannot is handed back to the queue at once (handback.ts), for
+ * another worker to start without waiting for the stalled-job check.
  */
 import { Worker } from 'bullmq';
 import pino from 'pino';
@@ -18,12 +19,14 @@ import { WebhookQueue } from '../src/webhooks/queue.js';
 import { startWebhookWorker } from './webhooks.js';
 import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
+import { Handback } from './handback.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
 import { StorageLedger } from '../src/storage/ledger.js';
 import { watchParent } from './parent-watch.js';
 
-const SHUTDOWN_BUDGET_MS = 10_000;
+/** after the stop grace, how long the handed-back jobs' moves may take before a force-close */
+const CLOSE_MARGIN_MS = 5_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
 const RECONCILE_GRACE_MS = 60_000;
 
@@ -68,7 +71,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
   const ledger = new StorageLedger(redis, config.queuePrefix, config.limits.storageBytesPerKey);
-  const processor = createProcessor({ config, redis, log, running, pool, ledger });
+  const handback = new Handback();
+  const processor = createProcessor({ config, redis, log, running, pool, ledger, handback });
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id), ledger };
   const workers = JOB_KINDS.map((kind) => {
@@ -115,9 +119,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     stopHeartbeat();
     const all = [...workers, webhookWorker];
     const graceful = Promise.all(all.map((w) => w.close()));
+    handback.stop(config.workerStopGraceMs);
     const timedOut = await Promise.race([
       graceful.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), SHUTDOWN_BUDGET_MS).unref()),
+      new Promise<boolean>((r) => setTimeout(() => r(true), config.workerStopGraceMs + CLOSE_MARGIN_MS).unref()),
     ]);
     if (timedOut) await Promise.race([Promise.all(all.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
     await pool.close();
@@ -131,7 +136,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   // forked by `npm start`: exit with the parent, even when it was SIGKILLed (the hard exit bounds the shutdown)
   watchParent((why) => {
     log.warn({ why }, 'parent process gone: worker shutting down');
-    setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS + 5_000).unref();
+    setTimeout(() => process.exit(1), config.workerStopGraceMs + CLOSE_MARGIN_MS + 5_000).unref();
     void shutdown('parent exited');
   });
   return { workers, shutdown };

@@ -1,10 +1,11 @@
 /**
  * The BullMQ processor: a thin adapter. It refuses canceled jobs, runs the training in a thread
  * with the configured heap and wall-clock limits, forwards progress, and aborts on cancel or on a
- * lost lock (another worker will own the job then).
+ * lost lock (another worker will own the job then). A job handed back on shutdown (handback.ts)
+ * is moved from active back to waiting with its lock token, for another worker to start at once.
  */
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { retentionOf, type Config } from '../src/config.js';
@@ -16,6 +17,7 @@ import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';
 import type { StorageLedger } from '../src/storage/ledger.js';
 import { storeResultBytes } from './storage.js';
+import { Handback } from './handback.js';
 
 export interface ProcessorContext {
   config: Readonly<Config>;
@@ -26,10 +28,12 @@ export interface ProcessorContext {
   pool: ThreadPool;
   /** the per-owner storage ledger the result is counted in (src/storage/) */
   ledger?: StorageLedger;
+  /** hands running jobs back to the queue when the worker stops (SIGTERM) */
+  handback: Handback;
 }
 
 export function createProcessor(ctx: ProcessorContext) {
-  return async (job: Job<JobData>, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+  return async (job: Job<JobData>, token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id as string;
     const kind = job.data ? findKind(job.data.kind) : undefined;
     if (!kind) throw new UnrecoverableError(failureReason('invalid_job', 'job data has no known kind'));
@@ -40,6 +44,7 @@ export function createProcessor(ctx: ProcessorContext) {
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(signal.reason ?? 'canceled by request'));
     ctx.running.set(id, controller);
+    ctx.handback.track(id, controller);
     const log = ctx.log.child({ job: id, kind: job.data.kind });
     log.info('job started');
     const t0 = performance.now();
@@ -51,6 +56,7 @@ export function createProcessor(ctx: ProcessorContext) {
           timeoutMs: ctx.config.limits.jobTimeoutMs,
           signal: controller.signal,
           onProgress: (p) => {
+            ctx.handback.progress(id, p);
             progressChain = progressChain.then(() => job.updateProgress(p)).catch(() => undefined);
           },
         },
@@ -69,10 +75,18 @@ export function createProcessor(ctx: ProcessorContext) {
       // the JSON text, serialised in the thread: BullMQ stores it as a JSON string (the API parses it back)
       return result.json;
     } catch (err) {
+      if (Handback.handedBack(controller.signal)) {
+        // back to waiting (lock released, not counted as a failure): another worker starts it now
+        await progressChain;
+        await job.moveToWait(token);
+        log.info({ ms: Math.round(performance.now() - t0) }, 'job handed back to the queue (worker stopping)');
+        throw new WaitingError();
+      }
       log.warn({ ms: Math.round(performance.now() - t0), err: (err as Error).message }, 'job did not succeed');
       throw err;
     } finally {
       ctx.running.delete(id);
+      ctx.handback.untrack(id);
     }
   };
 }
