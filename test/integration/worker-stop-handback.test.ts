@@ -58,8 +58,9 @@ describe('SIGTERM hands a running job back', () => {
     expect(a.output()).toContain('job handed back to the queue');
     const q = new Queue('lr-range-tests', { connection: { url: redis.url }, prefix });
     try {
-      // BullMQ's own state (the API's status reads processedOn, so it says `running` until a worker restarts it)
-      expect(await q.getJobState(id)).toBe('waiting');
+      // BullMQ's own state (the API's status reads processedOn, so it says `running` until a worker restarts it):
+      // waiting, in its fair place among the prioritized jobs (src/queue/fairness.ts), not active or failed
+      expect(await q.getJobState(id)).toBe('prioritized');
 
       const b = worker();
       await b.ready;
