@@ -1,6 +1,6 @@
 /**
  * Environment → typed, frozen configuration shared by the API and the workers.
- * Every limit the service enforces lives here, with its default; README's configuration
+ * Every limit the service enforces lives here, with its default; docs/configuration.md's
  * table lists the same names.
  */
 import { isIP } from 'node:net';

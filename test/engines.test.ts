@@ -35,7 +35,8 @@ describe('Node.js versions', () => {
   });
 
   it('the Dockerfile, README and CONTRIBUTING say the same floor', () => {
-    const images = [...read('Dockerfile').matchAll(/^FROM node:(\d+)/gm)].map((m) => Number(m[1]));
+    // the official base image, named directly or as the default of the NODE_IMAGE build argument
+    const images = [...read('Dockerfile').matchAll(/^(?:FROM |ARG NODE_IMAGE=)node:(\d+)/gm)].map((m) => Number(m[1]));
     expect(images.length).toBeGreaterThan(0);
     for (const major of images) expect(major).toBe(floor.major);
     const stated = `Node.js ≥ ${floor.version.replace(/\.0$/, '')}`;

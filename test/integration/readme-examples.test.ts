@@ -1,9 +1,9 @@
 /**
- * The README's runnable examples run: every ```sh block marked "this block runs in
- * test/integration/readme-examples.test.ts" is executed by bash (curl and jq, as a reader would)
+ * The documentation's runnable examples run: every ```sh block of README.md and docs/*.md marked
+ * "this block runs in test/integration/readme-examples.test.ts" is executed by bash (curl and jq, as a reader would)
  * against the whole service — a private redis-server, the API listening on a free port in place of
  * localhost:3000, a real worker — from a directory where `examples/` is the repository's, and its
- * output must be exactly the `# ` lines the README shows. Also: examples/houses.csv is what
+ * output must be exactly the `# ` lines the page shows. Also: examples/houses.csv is what
  * examples/make-houses.mjs writes.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -49,8 +49,15 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** README.md, then the docs pages (the range tests' first, as the README linked them), as one text */
+function documentation(): string {
+  const pages = ['README.md', 'docs/range-tests.md', 'docs/data.md',
+    ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  return [...new Set(pages)].map((p) => readFileSync(join(root, p), 'utf8')).join('\n');
+}
+
 describe('README examples', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const readme = documentation();
   const blocks = runnableBlocks(readme);
 
   it('the marked blocks are found (health, curve analyses, CSV upload → range test, JSON upload)', () => {
@@ -64,7 +71,7 @@ describe('README examples', () => {
     for (const b of blocks) expect(b.expected.length).toBeGreaterThan(0);
   });
 
-  it.skipIf(!tools).each(runnableBlocks(readFileSync(join(root, 'README.md'), 'utf8')).map((b) => [b.first.slice(0, 60), b]))(
+  it.skipIf(!tools).each(runnableBlocks(documentation()).map((b) => [b.first.slice(0, 60), b]))(
     'runs as shown: %s', async (_name, b) => {
       const script = `set -euo pipefail\n${b.script.replaceAll('localhost:3000', s.base.replace('http://', ''))}`;
       // asynchronously: the API answering curl runs in this process

@@ -67,9 +67,9 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   }
 }
 
-/** Runs the README's `verify` (Operating the service → Webhooks) on a delivery, then on the same delivery with one byte changed. */
+/** Runs the documented `verify` (docs/operating.md → Webhooks) on a delivery, then on the same delivery with one byte changed. */
 async function readmePythonVerify(d: Delivery): Promise<string> {
-  const readme = readFileSync(path.resolve('README.md'), 'utf8');
+  const readme = readFileSync(path.resolve('docs/operating.md'), 'utf8');
   const code = /Verifying a delivery in Python[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1];
   const script = `${code}
 import json, sys
