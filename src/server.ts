@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './api/app.js';
 import { loadConfig } from './config.js';
+import { describeRedis } from './queue/connection.js';
 import { RedisMissingError, startRedisServer, type RedisServer } from './redis/embedded.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,7 +17,8 @@ const WORKER_ENTRY = path.resolve(here, '../workers/main.js');
 async function main(): Promise<void> {
   let config = loadConfig();
   let redis: RedisServer | undefined;
-  if (!config.redisUrl) {
+  // no REDIS_URL and no REDIS_SENTINELS: a private redis-server
+  if (!config.redisUrl && !config.redisSentinel) {
     try {
       redis = await startRedisServer({ dir: path.join(config.dataDir, 'redis'), appendfsync: 'always' });
     } catch (err) {
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     }
     config = loadConfig({ ...process.env, REDIS_URL: redis.url });
   }
-  const env = { ...process.env, REDIS_URL: config.redisUrl };
+  const env = config.redisUrl ? { ...process.env, REDIS_URL: config.redisUrl } : process.env;
 
   const workers = new Set<ChildProcess>();
   let stopping = false;
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
 
   const app = await buildApp({ config });
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : config.redisUrl}`);
+  app.log.info(`lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : describeRedis(config)}`);
 
   const shutdown = async () => {
     if (stopping) return;

@@ -46,8 +46,10 @@ export class GroupCommit<T extends AdmissionTransaction> {
   /**
    * @param multi opens a transaction on the producer connection
    * @param maxBatch admissions per MULTI at most (a MULTI holds Redis for its whole EXEC)
+   * @param durable runs after a successful EXEC, before any admission of the batch is answered
+   *   (the replicas' WAIT); when it throws, every admission of the batch fails with its error
    */
-  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256) {}
+  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256, private readonly durable?: () => Promise<void>) {}
 
   /** Queues one admission; resolves with its two replies (the admission script's, the add's) once committed. */
   submit(a: Admission<T>): Promise<[unknown, unknown]> {
@@ -74,6 +76,7 @@ export class GroupCommit<T extends AdmissionTransaction> {
       }
       const res = await tx.exec();
       if (!res) throw new Error('transaction aborted');
+      await this.durable?.();
       for (const p of batch) {
         const replies = res.slice(p.at!, p.at! + p.n!);
         const failed = replies.find((r) => r[0]);

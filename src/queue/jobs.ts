@@ -56,6 +56,16 @@ export interface JobStoreOptions {
   queueDepth?: number;
   /** the shared backstop poll of followed jobs (SSE), ms */
   backstopMs?: number;
+  /**
+   * REDIS_WAIT_REPLICAS: after each admission MULTI, WAIT until this many replicas hold it before
+   * answering 202 (0 or unset: no WAIT). With Sentinel this is what makes an acknowledged job
+   * survive the primary's loss: replication is asynchronous, and a failover promotes a replica.
+   */
+  waitReplicas?: number;
+  /** REDIS_WAIT_TIMEOUT_MS: the WAIT's timeout, ms */
+  waitTimeoutMs?: number;
+  /** called when a WAIT timed out with fewer replicas (the jobs are accepted on the primary alone) */
+  onReplicationShortfall?: (acked: number, wanted: number) => void;
 }
 
 /**
@@ -109,12 +119,25 @@ export class JobStore {
     // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
     const client = (await q.getBackend().client) as unknown as { multi(): AdmitTransaction };
     return client.multi();
-  });
+  }, 256, () => this.replicated());
   readonly events: JobEventHub;
 
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
     withAdmission(redis);
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
+  }
+
+  /**
+   * WAIT for the replicas (on the connection that ran the MULTI: WAIT covers every write this
+   * client made before it). A WAIT that times out short of them still accepts the jobs: they are
+   * on the primary's fsynced AOF, and answering 503 would invite a retry that runs them twice.
+   * A WAIT that fails (the primary died) fails the batch: 503, as when the EXEC's reply is lost.
+   */
+  private async replicated(): Promise<void> {
+    const wanted = this.opts.waitReplicas ?? 0;
+    if (wanted <= 0) return;
+    const acked = Number(await this.redis.call('WAIT', wanted, this.opts.waitTimeoutMs ?? 1000));
+    if (acked < wanted) this.opts.onReplicationShortfall?.(acked, wanted);
   }
 
   ready(): boolean {
@@ -364,6 +387,9 @@ export class JobStore {
 }
 
 /** The store's options from the configuration. */
-export function jobStoreOptions(config: { queuePrefix: string; resultTtlSeconds: number; limits: { jobsPerKey: number; queueDepth: number } }): JobStoreOptions {
-  return { prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth };
+export function jobStoreOptions(config: { queuePrefix: string; resultTtlSeconds: number; limits: { jobsPerKey: number; queueDepth: number }; redisWaitReplicas?: number; redisWaitTimeoutMs?: number }): JobStoreOptions {
+  return {
+    prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth,
+    waitReplicas: config.redisWaitReplicas, waitTimeoutMs: config.redisWaitTimeoutMs,
+  };
 }
