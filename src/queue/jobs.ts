@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
-import { GroupCommit, type AdmissionTransaction } from './group-commit.js';
+import { GroupCommit, UncertainCommit, type AdmissionTransaction } from './group-commit.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
@@ -79,6 +79,19 @@ export function redisUnavailable(cause?: unknown): ProblemError {
   return err;
 }
 
+/**
+ * 503 when Redis went away while the job's admission was in flight (UncertainCommit): the job may
+ * have been queued under the id it was given. `Location` names it: GET there tells (404: it was
+ * not queued; retry then).
+ */
+export function redisUncertain(kind: JobKind, id: string, cause: unknown): ProblemError {
+  const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
+    `the job queue failed while this job was being stored, so it may have been queued as job ${id}: GET /v1/${kind}/${id} tells ` +
+    '(404: it was not queued); retry only then', [], { 'retry-after': '2', location: `/v1/${kind}/${id}` });
+  (err as { cause?: unknown }).cause = cause;
+  return err;
+}
+
 /** One page of an owner's jobs of one kind, newest first. */
 export interface JobPage {
   items: JobRecord[];
@@ -125,6 +138,20 @@ export class JobStore {
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
     withAdmission(redis);
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
+    redis.on('ready', () => void this.loadScripts());
+  }
+
+  /**
+   * Loads every script defined on the connection (ours and BullMQ's) into the Redis it reaches now.
+   * ioredis sends a script's body (EVAL) once per socket, then only its SHA; when that EVAL sat in a
+   * MULTI that Redis discarded (EXECABORT, e.g. NOREPLICAS while a promoted primary has no replica
+   * yet), the socket counts the script as loaded though the server never ran it, and every later
+   * admission would fail NOSCRIPT. Run on each (re)connection — a restarted or promoted primary has
+   * an empty script cache — and after any NOSCRIPT.
+   */
+  private async loadScripts(): Promise<void> {
+    const scripts = Object.values((this.redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {});
+    await Promise.all(scripts.map((s) => this.redis.script('LOAD', s.lua))).catch(() => undefined);
   }
 
   /**
@@ -166,6 +193,7 @@ export class JobStore {
       return await fn();
     } catch (err) {
       if (err instanceof ProblemError) throw err;
+      if (err instanceof Error && err.message.includes('NOSCRIPT')) void this.loadScripts();
       throw redisUnavailable(err);
     }
   }
@@ -198,7 +226,7 @@ export class JobStore {
       also: opts.webhook
         ? (tx) => { (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id)); }
         : undefined,
-    }));
+    }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; }));
     const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok && outcome.reason === 'owner') {
       throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',

@@ -2,7 +2,7 @@
  * A Redis Sentinel set for integration tests, all on free loopback ports in one temporary
  * directory: one primary and one replica (test/helpers/redis.ts: AOF with `appendfsync always`,
  * noeviction; both with `min-replicas-to-write 1`, so a write the primary accepts reached a
- * replica), and three sentinels (`redis-server <conf> --sentinel`: the same binary, no
+ * replica; `repl-diskless-sync-delay 0`), and three sentinels (`redis-server <conf> --sentinel`: the same binary, no
  * redis-sentinel package) with a quorum of 2 and a short `down-after-milliseconds`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,8 +44,14 @@ export interface SentinelSet {
   waitForSwitch(port: number, timeoutMs?: number): Promise<number>;
   /** kill -9 of a data node (stays down until restart) */
   kill(port: number): Promise<void>;
-  /** starts a killed data node again, on its port and directory (its AOF) */
-  restart(port: number): Promise<TestRedis>;
+  /**
+   * starts a killed data node again, on its port and directory (its AOF); with `replicaOf`, as a
+   * replica of that port from the start (as a supervisor that asks the sentinels for the primary
+   * does), else as a primary, which the sentinels turn into a replica at their next INFO (≤ 10 s)
+   */
+  restart(port: number, replicaOf?: number): Promise<TestRedis>;
+  /** each data node's role and replication state, for failure messages */
+  describe(): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -114,7 +120,8 @@ async function startSentinel(dir: string, name: string, primaryPort: number, opt
 export async function startSentinelSet(options: SentinelOptions = {}): Promise<SentinelSet> {
   const opts: Required<SentinelOptions> = { name: 'lrf-primary', downAfterMs: 1000, failoverTimeoutMs: 5000, maxLagS: 2, ...options };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-sentinel-'));
-  const safety = ['--min-replicas-to-write', '1', '--min-replicas-max-lag', String(opts.maxLagS)];
+  // a replica that (re)joins syncs at once (Redis 7 waits 5 s for more replicas to share a diskless sync)
+  const safety = ['--min-replicas-to-write', '1', '--min-replicas-max-lag', String(opts.maxLagS), '--repl-diskless-sync-delay', '0'];
   const nodeDir = (n: string) => { const d = path.join(dir, n); mkdirSync(d); return d; };
   const primary = await startTestRedis(nodeDir('a'), undefined, safety);
   const replica = await startTestRedis(nodeDir('b'), undefined, [...safety, '--replicaof', '127.0.0.1', String(primary.port)]);
@@ -148,10 +155,20 @@ export async function startSentinelSet(options: SentinelOptions = {}): Promise<S
     async kill(port) {
       await nodes.get(port)!.kill();
     },
-    async restart(port) {
-      const again = await nodes.get(port)!.restart();
+    async restart(port, replicaOf) {
+      const again = replicaOf === undefined
+        ? await nodes.get(port)!.restart()
+        : await startTestRedis(nodes.get(port)!.dir, port, [...safety, '--replicaof', '127.0.0.1', String(replicaOf)]);
       nodes.set(port, again);
       return again;
+    },
+    async describe() {
+      const lines = await Promise.all([...nodes.keys()].map(async (p) => {
+        const info = await infoOf(p, 'replication').catch(() => 'down');
+        const pick = info.split(/\r?\n/).filter((l) => /^(role|master_port|master_link_status|connected_slaves|min_slaves_good_slaves):/.test(l));
+        return `${p}: ${pick.join(' ') || info}`;
+      }));
+      return lines.join('; ');
     },
     async cleanup() {
       await Promise.all(sentinels.map((s) => s.kill()));
