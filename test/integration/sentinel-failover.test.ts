@@ -180,7 +180,13 @@ describe('Redis Sentinel failover', () => {
           finals.set(id, j);
           break;
         }
-        if (Date.now() > deadline + 120_000) throw new Error(`job ${id} still ${j.status}`);
+        if (Date.now() > deadline + 120_000) {
+          const key = `${prefix}:lr-range-tests`;
+          const where = await Promise.all(['wait', 'active', 'prioritized', 'delayed', 'stalled'].map(async (l) =>
+            `${l}: ${l === 'prioritized' || l === 'delayed' ? await t.redis.zscore(`${key}:${l}`, id) : l === 'stalled' ? await t.redis.sismember(`${key}:${l}`, id) : await t.redis.lpos(`${key}:${l}`, id)}`));
+          throw new Error(`job ${id} still ${j.status}; hash ${JSON.stringify(await t.redis.hgetall(`${key}:${id}`)).slice(0, 600)}; ` +
+            `lock ${await t.redis.exists(`${key}:${id}:lock`)}; ${where.join(', ')}; workers: ${workers.map((w) => w.output().slice(-1500)).join('\n---\n')}`);
+        }
         await sleep(100);
       }
     }
