@@ -12,7 +12,8 @@
  * checks that the node it reached reports `role:master` (a node that was demoted is refused and
  * the sentinels asked again). `failoverDetector` subscribes to the sentinels' `+switch-master`, so
  * a client still connected to a demoted primary (a healed partition) reconnects at once, and a
- * READONLY reply (a write that reached a replica) reconnects too.
+ * READONLY reply (a write that reached a replica) reconnects too; workers also retry writes that a
+ * primary refused with NOREPLICAS (onReplyError).
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
@@ -30,7 +31,23 @@ export function describeRedis(target: RedisTarget): string {
   return `sentinel primary "${s.name}" via ${s.sentinels.map((x) => (x.host.includes(':') ? `[${x.host}]:${x.port}` : `${x.host}:${x.port}`)).join(',')}`;
 }
 
+/** The node is no (usable) primary: a demoted one (READONLY), or one refusing writes until a replica is in sync (NOREPLICAS). */
 const readonlyReply = (err: Error) => err.message.startsWith('READONLY');
+const noReplicasReply = (err: Error) => err.message.startsWith('NOREPLICAS');
+
+/**
+ * Worker clients (`resend`): a write refused with READONLY or NOREPLICAS was not executed (a
+ * script fails at its first write), so it is sent again after reconnecting — BullMQ would
+ * otherwise take the error for the job's own and fail a job that succeeded (its moveToFinished
+ * refused by a just-promoted primary). The API's producer only reconnects on READONLY (its
+ * request answers 503).
+ */
+function onReplyError(resend: boolean): (err: Error) => boolean | 1 | 2 {
+  return (err) => {
+    if (resend && (readonlyReply(err) || noReplicasReply(err))) return 2;
+    return readonlyReply(err) ? 1 : false;
+  };
+}
 
 function connect(target: RedisTarget, opts: RedisOptions, resendOnReadonly: boolean): Redis {
   const s = typeof target === 'string' ? null : target.redisSentinel;
@@ -46,7 +63,7 @@ function connect(target: RedisTarget, opts: RedisOptions, resendOnReadonly: bool
     // all sentinels unreachable: ask them again soon (the default waits up to 10 s)
     sentinelRetryStrategy: (times) => Math.min(times * 100, 1000),
     // 1: reconnect (to the primary the sentinels name now); 2: and send the command again
-    reconnectOnError: (err) => (readonlyReply(err) ? (resendOnReadonly ? 2 : 1) : false),
+    reconnectOnError: onReplyError(resendOnReadonly),
     ...opts,
   });
 }

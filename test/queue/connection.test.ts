@@ -42,6 +42,9 @@ describe('connection factory', () => {
         expect(c.options.reconnectOnError!(new Error('READONLY You can\'t write against a read only replica.'))).toBeTruthy();
         expect(c.options.reconnectOnError!(new Error('WRONGTYPE'))).toBe(false);
       }
+      // a worker's write that a just-promoted primary refused (no replica in sync yet) is sent again, not failed
+      expect(w.options.reconnectOnError!(new Error('NOREPLICAS Not enough good replicas to write.'))).toBe(2);
+      expect(p.options.reconnectOnError!(new Error('NOREPLICAS Not enough good replicas to write.'))).toBe(false);
       expect(p.options).toMatchObject({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
       expect(w.options).toMatchObject({ enableOfflineQueue: true, maxRetriesPerRequest: null });
       // a duplicate (BullMQ's blocking client, QueueEvents) keeps the sentinel options
