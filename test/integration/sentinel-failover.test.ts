@@ -185,7 +185,9 @@ describe('Redis Sentinel failover', () => {
           const where = await Promise.all(['wait', 'active', 'prioritized', 'delayed', 'stalled'].map(async (l) =>
             `${l}: ${l === 'prioritized' || l === 'delayed' ? await t.redis.zscore(`${key}:${l}`, id) : l === 'stalled' ? await t.redis.sismember(`${key}:${l}`, id) : await t.redis.lpos(`${key}:${l}`, id)}`));
           throw new Error(`job ${id} still ${j.status}; hash ${JSON.stringify(await t.redis.hgetall(`${key}:${id}`)).slice(0, 600)}; ` +
-            `lock ${await t.redis.exists(`${key}:${id}:lock`)}; ${where.join(', ')}; workers: ${workers.map((w) => w.output().slice(-1500)).join('\n---\n')}`);
+            `lock ${await t.redis.exists(`${key}:${id}:lock`)}; ${where.join(', ')}; stalled-check pttl ${await t.redis.pttl(`${key}:stalled-check`)}; ` +
+            `clients ${String(await t.redis.call('CLIENT', 'LIST')).split('\n').map((l) => /name=(\S*).*cmd=(\S+)/.exec(l)?.slice(1).join(':')).join(' ')}; ` +
+            `workers: ${workers.map((w) => w.output().slice(-1500)).join('\n---\n')}`);
         }
         await sleep(100);
       }
