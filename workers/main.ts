@@ -27,8 +27,8 @@ const RECONCILE_GRACE_MS = 60_000;
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
   const log = pino(loggerOptions(config.logLevel, 'worker'));
-  if (!config.redisUrl) {
-    log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
+  if (!config.redisUrl && !config.redisSentinel) {
+    log.error('REDIS_URL (or REDIS_SENTINELS) is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
     process.exit(2);
   }
   // which numeric backend this worker's jobs train on (LRF_BACKEND; native unless the addon is missing)
@@ -41,8 +41,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   }
   if (backend.fallback_reason) log.warn({ ...backend }, `native backend unavailable, training on WebAssembly SIMD: ${backend.fallback_reason}`);
   else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
-  const redis = workerConnection(config.redisUrl);
-  const sub = workerConnection(config.redisUrl);
+  const redis = workerConnection(config);
+  const sub = workerConnection(config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
 
