@@ -49,7 +49,7 @@ function requireNative(): Extract<NativeLoad, { ok: true }> {
   return load;
 }
 const native = requireNative();
-const isas = native.addon.supported() as NativeIsa[];
+const isas = native.supported;
 const useIsa = (isa: NativeIsa) => { native.addon.init(isa); };
 
 // ---------------------------------------------------------------------------------------

@@ -15,3 +15,15 @@ export async function watchedPage(contextOptions = {}) {
   await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp(`${e.violatedDirective} ${e.blockedURI}`)));
   return { browser, page, console_, csp };
 }
+
+/**
+ * Where a check script writes its screenshot: SCREENSHOT if set, else a new temporary folder
+ * (never the checkout: the committed docs.png / dashboard.png change only when asked to).
+ */
+export async function screenshotPath(name) {
+  if (process.env.SCREENSHOT) return process.env.SCREENSHOT;
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return join(mkdtempSync(join(tmpdir(), 'lrf-browser-')), name);
+}

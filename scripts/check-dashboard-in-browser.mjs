@@ -3,7 +3,7 @@
 // API_KEYS), waits for the queues to render, and reports every console error and CSP violation
 // (exit code 1 if there is any, or if a queue is missing). playwright-core as in browser-page.mjs:
 //   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs API_KEY=... node scripts/check-dashboard-in-browser.mjs http://127.0.0.1:3000
-import { watchedPage } from './browser-page.mjs';
+import { screenshotPath, watchedPage } from './browser-page.mjs';
 
 const base = process.argv[2];
 const { browser, page, console_, csp } = await watchedPage(process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {});
@@ -19,7 +19,9 @@ for (const q of queues) {
   }
 }
 console.log('queues shown:', queues.filter((q) => !missing.includes(q)), 'missing:', missing.length ? missing : 'none');
-await page.screenshot({ path: process.env.SCREENSHOT ?? 'dashboard.png', fullPage: false });
+const shot = await screenshotPath('dashboard.png');
+await page.screenshot({ path: shot, fullPage: false });
+console.log('screenshot:', shot);
 console.log('console errors/warnings:', console_.length ? console_ : 'none');
 console.log('CSP violations:', csp.length ? csp : 'none');
 await browser.close();

@@ -4,7 +4,7 @@
 // from free-form schemas ("additionalProp1"); exit code 1 if there is any, or no 202.
 // playwright-core as in browser-page.mjs:
 //   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs node scripts/check-docs-in-browser.mjs http://127.0.0.1:3000
-import { watchedPage } from './browser-page.mjs';
+import { screenshotPath, watchedPage } from './browser-page.mjs';
 
 const base = process.argv[2];
 const { browser, page, console_, csp } = await watchedPage();
@@ -25,7 +25,9 @@ await op.locator('.responses-wrapper .live-responses-table .response-col_status'
 const status = (await op.locator('.live-responses-table tbody .response-col_status').first().innerText()).trim();
 const body = (await op.locator('.live-responses-table .microlight').first().innerText()).slice(0, 200);
 console.log('Execute → status', status, '| body', body.replace(/\s+/g, ' '));
-await page.screenshot({ path: process.env.SCREENSHOT ?? 'docs.png', fullPage: false });
+const shot = await screenshotPath('docs.png');
+await page.screenshot({ path: shot, fullPage: false });
+console.log('screenshot:', shot);
 // every operation, expanded: no example generated from a free-form schema ("additionalProp1")
 const ops = page.locator('.opblock');
 const generated = [];
@@ -36,7 +38,13 @@ for (let i = 0; i < await ops.count(); i++) {
   if (/additionalProp\d/.test(await o.innerText())) generated.push(await o.getAttribute('id'));
 }
 console.log(`operations showing "additionalProp": ${generated.length ? generated.join(', ') : 'none'} (of ${await ops.count()})`);
+// lock icons and the Authorize button only when the service runs with API_KEYS (its document declares the scheme)
+const keyed = Boolean((await (await fetch(`${base}/openapi.json`)).json()).components?.securitySchemes);
+const locks = await page.locator('.authorization__btn').count();
+const authorize = await page.locator('.btn.authorize').count();
+const lockOk = keyed ? locks > 0 && authorize === 1 : locks === 0 && authorize === 0;
+console.log(`API keys configured: ${keyed}; lock icons: ${locks}, Authorize button: ${authorize} (${lockOk ? 'as expected' : 'WRONG'})`);
 console.log('console errors/warnings:', console_.length ? console_ : 'none');
 console.log('CSP violations:', csp.length ? csp : 'none');
 await browser.close();
-if (status !== '202' || console_.length || csp.length || generated.length) process.exit(1);
+if (status !== '202' || console_.length || csp.length || generated.length || !lockOk) process.exit(1);

@@ -13,8 +13,10 @@ import type { JobKind } from '../src/kinds/registry.js';
 import { release } from '../src/queue/admission.js';
 import { recordFinish, type FinalStatus } from '../src/queue/finish-stats.js';
 import type { JobData } from '../src/queue/jobs.js';
-import { cancelKey } from '../src/queue/names.js';
+import { cancelKey, queueName } from '../src/queue/names.js';
 import { parseFailure } from '../src/queue/status.js';
+import type { StorageLedger } from '../src/storage/ledger.js';
+import { settleFailedBytes } from './storage.js';
 
 export interface FinishContext {
   config: Readonly<Config>;
@@ -22,6 +24,8 @@ export interface FinishContext {
   log: Logger;
   /** queues the webhook delivery of a finished job that asked for one */
   webhook?(kind: JobKind, id: string): Promise<void>;
+  /** the per-owner storage ledger: a failed job is counted at its final size (workers/storage.ts) */
+  ledger?: StorageLedger;
 }
 
 export async function onJobFinished(ctx: FinishContext, kind: JobKind, job: Job<JobData> | undefined, state: 'completed' | 'failed'): Promise<void> {
@@ -38,6 +42,9 @@ export async function onJobFinished(ctx: FinishContext, kind: JobKind, job: Job<
     const seconds = job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : 0;
     await recordFinish(ctx.redis, prefix, kind, status, seconds);
   })().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'finish stats not recorded')));
+  if (ctx.ledger && state === 'failed' && job.data.owner !== undefined) {
+    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job, `${prefix}:${queueName(kind)}:${id}`).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
+  }
   if (ctx.webhook && hasCallback(job.data)) {
     steps.push(ctx.webhook(kind, id).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'webhook not queued (the reconciler retries)')));
   }

@@ -6,9 +6,10 @@
  */
 import { Worker } from 'bullmq';
 import pino from 'pino';
-import { loadConfig } from '../src/config.js';
+import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
-import { workerConnection } from '../src/queue/connection.js';
+import { describeRedis, workerConnection } from '../src/queue/connection.js';
+import { connectionTrouble } from '../src/queue/connection-trouble.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
 import { reconcileInflight } from '../src/queue/admission.js';
@@ -19,6 +20,8 @@ import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
+import { StorageLedger } from '../src/storage/ledger.js';
+import { watchParent } from './parent-watch.js';
 
 const SHUTDOWN_BUDGET_MS = 10_000;
 /** an admitted job may take this long to appear in its queue (the add follows the admission) */
@@ -26,7 +29,8 @@ const RECONCILE_GRACE_MS = 60_000;
 
 export async function startWorker(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
-  const log = pino(loggerOptions(config.logLevel, 'worker'));
+  checkRetentionNames(config, JOB_KINDS);
+  const log = pino(loggerOptions(config.logLevel, 'worker', config.logFormat));
   if (!config.redisUrl && !config.redisSentinel) {
     log.error('REDIS_URL (or REDIS_SENTINELS) is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
     process.exit(2);
@@ -43,8 +47,12 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
   const redis = workerConnection(config);
   const sub = workerConnection(config);
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  sub.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+  // one line when Redis cannot be reached and one when it is back, not one per retry and connection
+  const trouble = connectionTrouble(log, describeRedis(config), 'worker');
+  for (const c of [redis, sub]) {
+    c.on('error', (err) => trouble.error(err));
+    c.on('ready', () => trouble.ready());
+  }
 
   const running = new Map<string, AbortController>();
   await sub.subscribe(cancelChannel(config.queuePrefix));
@@ -59,9 +67,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   }, 1000);
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
-  const processor = createProcessor({ config, redis, log, running, pool });
+  const ledger = new StorageLedger(redis, config.queuePrefix, config.limits.storageBytesPerKey);
+  const processor = createProcessor({ config, redis, log, running, pool, ledger });
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
-  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id) };
+  const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id), ledger };
   const workers = JOB_KINDS.map((kind) => {
     const w = new Worker(queueName(kind), processor, {
       connection: redis,
@@ -72,7 +81,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       maxStalledCount: 1,
       skipVersionCheck: true,
     });
-    w.on('error', (err) => log.warn({ err: err.message, kind }, 'worker error'));
+    w.on('error', (err) => trouble.error(err, { kind }));
     // the job's final state frees its admission slot (quota, queue depth; releasing twice is
     // harmless), counts it for /metrics and queues its webhook (finish.ts)
     w.on('completed', (job) => void onJobFinished(finish, kind, job, 'completed'));
@@ -81,7 +90,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
     return w;
   });
-  const webhookWorker = startWebhookWorker(config, redis, log);
+  const webhookWorker = startWebhookWorker(config, redis, log, trouble);
   // Slots of jobs that finished or vanished without a release (a worker killed between the two)
   const reconcile = setInterval(() => {
     reconcileInflight(redis, config.queuePrefix, (kind, id) => `${config.queuePrefix}:${queueName(kind)}:${id}`, RECONCILE_GRACE_MS)
@@ -119,6 +128,12 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // forked by `npm start`: exit with the parent, even when it was SIGKILLed (the hard exit bounds the shutdown)
+  watchParent((why) => {
+    log.warn({ why }, 'parent process gone: worker shutting down');
+    setTimeout(() => process.exit(1), SHUTDOWN_BUDGET_MS + 5_000).unref();
+    void shutdown('parent exited');
+  });
   return { workers, shutdown };
 }
 

@@ -7,6 +7,9 @@
  * from this module's directory upwards, so both workers/ and dist/workers/ find it).
  * LRF_NATIVE_ISA: avx512 | avx2 forces the instruction set (default: the best the CPU has). Both
  * give bit-identical results (native/src/kernels.h).
+ * LRF_NATIVE_MAX_ISA: avx512 | avx2 | none hides the instruction sets above it, as if the CPU lacked
+ * them (`avx2`: an AVX2-only CPU; `none`: a CPU or architecture without either, so the WebAssembly
+ * SIMD fallback). For tests and for reproducing what another machine would run.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,10 +40,19 @@ export interface NativeAddon {
 
 export type NativeIsa = 'avx512' | 'avx2';
 
-/** The addon loaded and initialised, or why not. */
+/**
+ * Why the addon is not usable: `cpu` when this CPU/OS/architecture (or LRF_NATIVE_MAX_ISA) lacks
+ * the instruction set, `missing` when it was not built, `error` for a bad setting or a load failure.
+ */
+export type NativeFailure = 'cpu' | 'missing' | 'error';
+
+/** The addon loaded and initialised (with the ISAs usable here, best first), or why not. */
 export type NativeLoad =
-  | { ok: true; addon: NativeAddon; isa: NativeIsa; path: string }
-  | { ok: false; reason: string };
+  | { ok: true; addon: NativeAddon; isa: NativeIsa; path: string; supported: NativeIsa[] }
+  | { ok: false; reason: string; failure: NativeFailure };
+
+const RANK: Record<string, number> = { none: 0, avx2: 1, avx512: 2 };
+const ISA_NAME: Record<NativeIsa, string> = { avx512: 'AVX-512 (F, DQ, BW, VL)', avx2: 'AVX2+FMA' };
 
 const ADDON_REL = join('native', 'build', 'Release', 'lrf_native.node');
 
@@ -56,28 +68,46 @@ function defaultAddonPath(): string | null {
 
 let cached: { key: string; load: NativeLoad } | null = null;
 
-/** Loads and initialises the addon once per thread (per LRF_NATIVE_ADDON / LRF_NATIVE_ISA). */
+/** Loads and initialises the addon once per thread (per LRF_NATIVE_ADDON / LRF_NATIVE_ISA / LRF_NATIVE_MAX_ISA). */
 export function loadNative(env: Record<string, string | undefined> = process.env): NativeLoad {
-  const key = `${env.LRF_NATIVE_ADDON ?? ''}\0${env.LRF_NATIVE_ISA ?? ''}`;
+  const key = `${env.LRF_NATIVE_ADDON ?? ''}\0${env.LRF_NATIVE_ISA ?? ''}\0${env.LRF_NATIVE_MAX_ISA ?? ''}`;
   if (cached && cached.key === key) return cached.load;
-  let load: NativeLoad;
-  const path = env.LRF_NATIVE_ADDON ? resolve(env.LRF_NATIVE_ADDON) : defaultAddonPath();
-  const isaWanted = env.LRF_NATIVE_ISA || undefined;
-  if (isaWanted !== undefined && isaWanted !== 'avx512' && isaWanted !== 'avx2') {
-    load = { ok: false, reason: `LRF_NATIVE_ISA must be avx512 or avx2, got '${isaWanted}'` };
-  } else if (!path) {
-    load = { ok: false, reason: `the addon ${ADDON_REL} was not built (npm ci builds it when a C compiler is present; see npm run build:native)` };
-  } else {
-    try {
-      const addon = createRequire(import.meta.url)(path) as NativeAddon;
-      const isa = addon.init(isaWanted) as NativeIsa;
-      load = { ok: true, addon, isa, path };
-    } catch (err) {
-      load = { ok: false, reason: `cannot load ${path}: ${(err as Error).message}` };
-    }
-  }
+  const load = tryLoad(env);
   cached = { key, load };
   return load;
+}
+
+function tryLoad(env: Record<string, string | undefined>): NativeLoad {
+  const path = env.LRF_NATIVE_ADDON ? resolve(env.LRF_NATIVE_ADDON) : defaultAddonPath();
+  const isaWanted = env.LRF_NATIVE_ISA || undefined;
+  const cap = env.LRF_NATIVE_MAX_ISA || undefined;
+  if (isaWanted !== undefined && isaWanted !== 'avx512' && isaWanted !== 'avx2') {
+    return { ok: false, failure: 'error', reason: `LRF_NATIVE_ISA must be avx512 or avx2, got '${isaWanted}'` };
+  }
+  if (cap !== undefined && !(cap in RANK)) {
+    return { ok: false, failure: 'error', reason: `LRF_NATIVE_MAX_ISA must be avx512, avx2 or none, got '${cap}'` };
+  }
+  if (!path) {
+    if (process.arch !== 'x64') return { ok: false, failure: 'cpu', reason: `the native kernels are x86-64 only (AVX2/AVX-512); this is ${process.arch}` };
+    return { ok: false, failure: 'missing', reason: `the addon ${ADDON_REL} was not built (npm ci builds it when a C compiler is present; see npm run build:native)` };
+  }
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    return { ok: false, failure: 'error', reason: `cannot load ${path}: ${(err as Error).message}` };
+  }
+  const cpu = addon.supported() as NativeIsa[];
+  const supported = cpu.filter((i) => cap === undefined || RANK[i] <= RANK[cap]);
+  const hidden = (i: string) => (cap !== undefined && cpu.includes(i as NativeIsa) ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : '');
+  const isa = isaWanted ?? supported[0];
+  if (isa === undefined) return { ok: false, failure: 'cpu', reason: `this CPU/OS has neither AVX-512 nor AVX2+FMA${cpu.length ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : ''}` };
+  if (!supported.includes(isa)) return { ok: false, failure: 'cpu', reason: `LRF_NATIVE_ISA=${isa}: ${ISA_NAME[isa]} is not available on this CPU/OS${hidden(isa)}` };
+  try {
+    return { ok: true, addon, isa: addon.init(isa) as NativeIsa, path, supported };
+  } catch (err) {
+    return { ok: false, failure: 'error', reason: `cannot initialise ${path}: ${(err as Error).message}` };
+  }
 }
 
 const ACT: Record<FusedActivationName, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };

@@ -7,13 +7,15 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config.js';
+import { retentionOf, type Config } from '../src/config.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { findKind, type RegisteredKind } from '../src/kinds/registry.js';
 import { readRows } from '../src/sync/datasets/store.js';
 import { cancelKey, saveSummary } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';
+import type { StorageLedger } from '../src/storage/ledger.js';
+import { storeResultBytes } from './storage.js';
 
 export interface ProcessorContext {
   config: Readonly<Config>;
@@ -22,6 +24,8 @@ export interface ProcessorContext {
   /** AbortControllers of the jobs running in this process, by job id */
   running: Map<string, AbortController>;
   pool: ThreadPool;
+  /** the per-owner storage ledger the result is counted in (src/storage/) */
+  ledger?: StorageLedger;
 }
 
 export function createProcessor(ctx: ProcessorContext) {
@@ -57,7 +61,10 @@ export function createProcessor(ctx: ProcessorContext) {
       if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
         throw new UnrecoverableError(failureReason('canceled', 'canceled before its result was stored'));
       }
-      if (result.summary) await saveSummary(ctx.redis, ctx.config.queuePrefix, id, result.summary, ctx.config.resultTtlSeconds + 3600);
+      // the result counts in the owner's storage quota before it is stored: one that does not fit fails the job (storage_quota_exceeded)
+      const summaryText = result.summary ? JSON.stringify(result.summary) : null;
+      if (ctx.ledger) await storeResultBytes(ctx.ledger, ctx.config, job, result.json, summaryText);
+      if (result.summary) await saveSummary(ctx.redis, ctx.config.queuePrefix, id, result.summary, retentionOf(ctx.config, kind.name) + 3600);
       log.info({ ms: Math.round(performance.now() - t0), bytes: result.json.length }, 'job succeeded');
       // the JSON text, serialised in the thread: BullMQ stores it as a JSON string (the API parses it back)
       return result.json;

@@ -5,6 +5,10 @@
  * signal terminates the thread (a hard stop, even mid-GEMM) and a fresh one replaces it at once.
  * A job's wall clock (LIMIT_JOB_TIMEOUT_S) starts when its thread is ready: starting a thread
  * (loading modules, compiling the kernels) is the service's cost, never charged to the job.
+ * Whatever goes wrong between the process and a thread fails that job only, never the process:
+ * job data that cannot be sent (a structured-clone failure, e.g. nesting too deep) fails it
+ * `invalid_job`; a message that cannot be read back, a thread that throws, exits or runs out of
+ * memory fails it with a reason, and the process takes the next job.
  */
 import { Worker as Thread } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
@@ -97,6 +101,7 @@ export class ThreadPool {
         thread.off('message', onMessage);
         thread.off('error', onError);
         thread.off('exit', onExit);
+        thread.off('messageerror', onMessageError);
       };
       const finish = (ok: boolean, fn: () => void) => {
         if (settled) return;
@@ -133,17 +138,28 @@ export class ThreadPool {
         }
       };
       const onExit = (code: number) => fail('job_failed', `the training thread exited with code ${code} before reporting a result`);
+      const onMessageError = (err: Error) => fail('job_failed', `a message from the training thread could not be read (${err.message})`);
 
       if (opts.signal.aborted) return onAbort();
       opts.signal.addEventListener('abort', onAbort);
       thread.on('message', onMessage);
       thread.on('error', onError);
       thread.on('exit', onExit);
+      thread.on('messageerror', onMessageError);
       pooled.ready.then(() => {
         if (settled) return;
+        try {
+          // structured clone: throws (synchronously, here) on job data it cannot copy, e.g. a RangeError on deep nesting
+          thread.postMessage(input);
+        } catch (err) {
+          // nothing reached the thread: it stays healthy and goes back to the pool
+          const e = err as Error;
+          return finish(true, () => reject(new UnrecoverableError(failureReason('invalid_job',
+            `the job data could not be passed to the training thread (${e?.name ?? 'Error'}: ${e?.message ?? String(err)})`))));
+        }
         timer = setTimeout(() => fail('timeout', `the job ran longer than ${Math.round(opts.timeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`), opts.timeoutMs);
-        thread.postMessage(input);
-      }, (err: Error) => fail('job_failed', `the training thread did not start: ${err.message}`));
+      }, (err: Error) => fail('job_failed', `the training thread did not start: ${err.message}`))
+        .catch((err: unknown) => fail('job_failed', `the training thread could not be given the job: ${String((err as Error)?.message ?? err)}`));
     });
   }
 }

@@ -2,13 +2,18 @@
  * Training thread: waits for jobs from its worker process, runs each job's generator
  * synchronously and streams throttled progress back. A thread serves many jobs one after
  * another (modules loaded and JIT-warm once); the parent terminates it to cancel or time out a
- * job, and starts a fresh one. Every failure is reported as a message.
+ * job, and starts a fresh one. Every failure is reported as a message: anything the job throws
+ * (a stack overflow, a structured-clone failure of a progress message, a result too deep to
+ * serialise, a throw of a non-Error) fails that job with its name and message, and the thread
+ * stays ready for the next one.
  */
 import { parentPort } from 'node:worker_threads';
 import { findKind } from '../src/kinds/registry.js';
 import { runJob } from './run-job.js';
+import { resultText } from './result-text.js';
 import { JobInputError } from './errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
+import { actOut, faultOf } from './test-faults.js';
 
 const PROGRESS_EVERY_MS = 100;
 
@@ -17,6 +22,12 @@ function post(msg: ThreadMessage): void {
 }
 
 function run(input: ThreadInput): void {
+  const fault = faultOf(input.request); // TEST ONLY: null unless LRF_TEST_THREAD_FAULTS=1 (workers/test-faults.ts)
+  if (fault) {
+    const result = actOut(fault, (msg) => post(msg as ThreadMessage));
+    post(serialise(input.kind, result, input.maxResultBytes));
+    return;
+  }
   const gen = runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints });
   let last = 0;
   let pending: Record<string, unknown> | null = null;
@@ -40,7 +51,8 @@ function run(input: ThreadInput): void {
 
 /** The result as JSON text, checked against LIMIT_RESULT_BYTES here, before it leaves the thread. */
 function serialise(kind: string, result: unknown, maxBytes: number): ThreadMessage {
-  const json = JSON.stringify(result);
+  // the text the API serves as is (GET /v1/{kind}/{id} splices it): serialised as the API's response schema would
+  const json = resultText(kind, result);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
     return {
@@ -52,13 +64,23 @@ function serialise(kind: string, result: unknown, maxBytes: number): ThreadMessa
   return { type: 'result', json, summary: summary ?? null };
 }
 
+/** `Name: message` of anything thrown (an Error or not), never longer than a log line should be. */
+function describe(err: unknown): string {
+  let text: string;
+  try {
+    text = err instanceof Error ? `${err.name}: ${err.message}` : `a non-Error value was thrown: ${String(err)}`;
+  } catch {
+    text = 'an unprintable value was thrown';
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
 parentPort!.on('message', (input: ThreadInput) => {
   try {
     run(input);
   } catch (err) {
-    const e = err as Error;
-    if (err instanceof JobInputError) post({ type: 'error', code: 'invalid_job', message: e.message, unrecoverable: true });
-    else post({ type: 'error', code: 'job_failed', message: `${e.name}: ${e.message}`, unrecoverable: true });
+    if (err instanceof JobInputError) post({ type: 'error', code: 'invalid_job', message: err.message, unrecoverable: true });
+    else post({ type: 'error', code: 'job_failed', message: `the training thread failed: ${describe(err)}`, unrecoverable: true });
   }
 });
 post({ type: 'ready' });

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { jobResource } from '../src/api/job-resource.js';
 import type { Config } from '../src/config.js';
+import type { ConnectionTrouble } from '../src/queue/connection-trouble.js';
 import { JobStore, jobStoreOptions } from '../src/queue/jobs.js';
 import { WEBHOOK_QUEUE } from '../src/queue/names.js';
 import { deliver, RefusedCallbackError } from '../src/webhooks/deliver.js';
@@ -24,7 +25,18 @@ export function webhookBody(resource: ReturnType<typeof jobResource>): string {
   return JSON.stringify({ type: `job.${resource.status}`, timestamp: resource.finished_at ?? new Date().toISOString(), data: resource });
 }
 
-export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: Logger): Worker<DeliveryData> {
+/**
+ * What happens after a failed attempt, as the log says it: a refused callback (SSRF: the host or
+ * what it resolves to is not allowed) is final — retrying cannot change the answer — and so is the
+ * last attempt; anything else is retried with backoff.
+ */
+export function deliveryFailure(err: unknown, attempt: number, attempts: number): { message: string; final: boolean } {
+  if (err instanceof RefusedCallbackError) return { message: 'webhook delivery refused for good: the callback host is not allowed (not retried)', final: true };
+  if (attempt >= attempts) return { message: `webhook delivery failed for good after ${attempts} attempt(s)`, final: true };
+  return { message: `webhook delivery failed; retrying with backoff (attempt ${attempt} of ${attempts})`, final: false };
+}
+
+export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: Logger, trouble?: ConnectionTrouble): Worker<DeliveryData> {
   const store = new JobStore(redis, jobStoreOptions(config));
   const key = config.webhooks.secret;
   const worker = new Worker<DeliveryData>(WEBHOOK_QUEUE, async (job: Job<DeliveryData>) => {
@@ -44,8 +56,8 @@ export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: 
       log.info({ job: id, kind, status, attempt }, 'webhook delivered');
       return { status, attempt };
     } catch (err) {
-      const last = attempt >= (job.opts.attempts ?? 1);
-      log.warn({ job: id, kind, attempt, err: (err as Error).message }, last ? 'webhook delivery failed for good' : 'webhook delivery failed; retrying with backoff');
+      const { message } = deliveryFailure(err, attempt, job.opts.attempts ?? 1);
+      log.warn({ job: id, kind, attempt, err: (err as Error).message }, message);
       if (err instanceof RefusedCallbackError) throw new UnrecoverableError(err.message);
       throw err;
     }
@@ -57,6 +69,6 @@ export function startWebhookWorker(config: Readonly<Config>, redis: Redis, log: 
     stalledInterval: config.stalledIntervalMs,
     skipVersionCheck: true,
   });
-  worker.on('error', (err) => log.warn({ err: err.message }, 'webhook worker error'));
+  worker.on('error', (err) => (trouble ? trouble.error(err, { queue: WEBHOOK_QUEUE }) : log.warn({ err: err.message }, 'webhook worker error')));
   return worker;
 }

@@ -4,15 +4,18 @@
  * Float32Arrays (napi_get_typedarray_info hands out the data pointer; nothing is copied). Every
  * array length is checked before a kernel runs: a wrong size is a RangeError, never a stray write.
  */
-#include <cpuid.h>
 #include <stdint.h>
 #include <string.h>
 #include <node_api.h>
 #include "kernels.h"
+#if LRF_X86
+#include <cpuid.h>
+#endif
 
 static const lrf_kernels *K = NULL;
 
 /* ---- CPU and OS support ---- */
+#if LRF_X86
 static uint64_t xgetbv0(void) {
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -35,6 +38,10 @@ static int has_avx512(void) {
   const int f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
   return f && dq && bw && vl;
 }
+#else
+static int has_avx2_fma(void) { return 0; }
+static int has_avx512(void) { return 0; }
+#endif
 
 /* ---- argument helpers ---- */
 #define MAXARGS 14
@@ -99,6 +106,7 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
     napi_typeof(env, a.argv[0], &t);
     if (t == napi_string) { size_t n; napi_get_value_string_utf8(env, a.argv[0], want, sizeof want, &n); }
   }
+#if LRF_X86
   if (want[0] == 0) {
     if (has_avx512()) K = &lrf_kernels_avx512;
     else if (has_avx2_fma()) K = &lrf_kernels_avx2;
@@ -112,6 +120,10 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   } else {
     THROW(env, "lrf_native: unknown ISA (expected avx512 or avx2)");
   }
+#else
+  (void)want;
+  THROW(env, "lrf_native: built without the x86-64 kernels (AVX2/AVX-512): this architecture has none");
+#endif
   return str(env, K->name);
 }
 

@@ -1,5 +1,7 @@
 /* AVX2 + FMA kernels: a 6×16 register tile (12 ymm accumulators). See kernels.h for the
  * bit-identity contract with isa_avx512.c. */
+#include "kernels.h"
+#if LRF_X86
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
 #include <stdint.h>
@@ -46,3 +48,6 @@ static double peak_probe(int64_t iters, float *sink) {
 
 #include "impl.h"
 LRF_TABLE(lrf_kernels_avx2, "avx2");
+#else
+typedef int lrf_no_avx2_kernels; /* not x86-64: nothing to build (kernels.h) */
+#endif

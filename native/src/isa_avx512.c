@@ -1,5 +1,7 @@
 /* AVX-512F kernels: an 8×32 register tile (16 zmm accumulators), FMA. See kernels.h for the
  * bit-identity contract with isa_avx2.c. */
+#include "kernels.h"
+#if LRF_X86
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")
 #include <immintrin.h>
 #include <stdint.h>
@@ -44,3 +46,6 @@ static double peak_probe(int64_t iters, float *sink) {
 
 #include "impl.h"
 LRF_TABLE(lrf_kernels_avx512, "avx512");
+#else
+typedef int lrf_no_avx512_kernels; /* not x86-64: nothing to build (kernels.h) */
+#endif

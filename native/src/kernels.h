@@ -11,6 +11,15 @@
 #define LRF_KERNELS_H
 #include <stdint.h>
 
+/* The kernels are x86-64 (AVX2+FMA, AVX-512): elsewhere (or with LRF_NO_X86, set by binding.gyp
+ * off x64) the ISA files compile to nothing and the addon reports no ISA, so the build never breaks
+ * and the service runs on WebAssembly SIMD. */
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(LRF_NO_X86)
+#define LRF_X86 1
+#else
+#define LRF_X86 0
+#endif
+
 enum { ACT_IDENTITY = 0, ACT_RELU = 1, ACT_TANH = 2, ACT_SIGMOID = 3 };
 
 typedef struct {
@@ -32,7 +41,9 @@ typedef struct {
   double (*peak)(int64_t iters, float *sink);
 } lrf_kernels;
 
+#if LRF_X86
 extern const lrf_kernels lrf_kernels_avx512;
 extern const lrf_kernels lrf_kernels_avx2;
+#endif
 
 #endif

@@ -4,9 +4,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import { checkRetentionNames, retentionOf, type Config, type TrustProxy } from '../config.js';
 import { KINDS } from '../kinds/registry.js';
 import { loggerOptions } from '../logger.js';
+import { OneLinePerRequest } from './request-log.js';
 import { producerConnection } from '../queue/connection.js';
 import { DatasetStore } from '../sync/datasets/store.js';
 import { JobStore, jobStoreOptions } from '../queue/jobs.js';
@@ -31,6 +32,8 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { sweepSessionRoutes } from './routes/sweep-sessions.js';
 import { lrSearchSessionRoutes } from './routes/lr-search-sessions.js';
 import { registerSchemas } from './schemas.js';
+import { usageRoutes } from './routes/usage.js';
+import { OffloadPool } from './offload/pool.js';
 import { nonFiniteSafeSerializers } from './sanitize.js';
 
 declare module 'fastify' {
@@ -40,6 +43,8 @@ declare module 'fastify' {
     uploads: DatasetStore;
     /** webhook deliveries (the API queues those of the jobs it cancels), on the job store's connection */
     webhooks: WebhookQueue;
+    /** the API's worker threads for work too big for the event loop (src/api/offload/) */
+    offload: OffloadPool;
   }
 }
 
@@ -47,8 +52,8 @@ export interface BuildOptions {
   config: Readonly<Config>;
   /** a JobStore to use (tests); default: one on a producer connection to Redis (REDIS_URL or REDIS_SENTINELS) */
   jobs?: JobStore;
-  /** pino logger on/off (tests turn it off) */
-  logger?: boolean;
+  /** pino logger on/off (tests turn it off), or JSON lines into a stream of the test's */
+  logger?: boolean | { stream: { write(line: string): void } };
   /** Server-Sent Events timings (tests shorten them); defaults in routes/job-views.ts */
   sse?: Partial<SseTiming>;
   /** how often load shedding samples the event loop and heap, ms (tests shorten it) */
@@ -58,12 +63,18 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(config.logLevel, 'api'),
+    logger: opts.logger === false ? false
+      : typeof opts.logger === 'object' ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
+        : loggerOptions(config.logLevel, 'api', config.logFormat),
+    // one line per request, not Fastify's two ("incoming request", "request completed")
+    logController: new OneLinePerRequest(),
     bodyLimit: config.limits.bodyBytes,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
       ? req.headers['x-request-id'] : randomUUID()),
     requestIdHeader: false,
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutMs,
+    // the client address (auth throttle, logs): X-Forwarded-For only from proxies the operator trusts (TRUST_PROXY)
+    trustProxy: trustProxyOption(config.trustProxy),
     // the 503 while closing is a problem (errors.ts), as are pre-routing and malformed-HTTP errors
     return503OnClosing: false,
     frameworkErrors: frameworkError,
@@ -72,6 +83,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     // no NaN or Infinity in any body, at no cost for bodies without them (sanitize.ts)
     schemaController: { compilersFactory: { buildSerializer: nonFiniteSafeSerializers() } },
   });
+
+  // Node checks request timeouts on a timer (connectionsCheckingInterval, 30 s by default; read when the
+  // server starts listening), so a body dripped byte by byte was cut at 30–60 s and later under load
+  // instead of at requestTimeout: check often enough to close a slow request within a tenth of the timeout
+  const server = app.server as import('node:http').Server & { connectionsCheckingInterval: number };
+  server.connectionsCheckingInterval = Math.min(1000, Math.max(50, Math.floor(config.requestTimeoutMs / 10)));
+  server.headersTimeout = Math.min(60_000, config.requestTimeoutMs);
 
   let jobs = opts.jobs;
   if (!jobs) {
@@ -88,10 +106,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   app.decorate('jobs', jobs);
-  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds }));
+  checkRetentionNames(config, KINDS.map((k) => k.name));
+  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'datasets'), quota: jobs.storage ?? undefined }));
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);
   app.addHook('onClose', async () => { await webhooks.close(); });
+  const offload = new OffloadPool({ size: config.apiThreads, queueLimit: config.limits.apiThreadQueue, memoryMb: config.limits.workerMemoryMb });
+  app.decorate('offload', offload);
+  app.addHook('onClose', async () => { await offload.close(); });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -99,25 +121,36 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   registerSchemas(app);
   registerErrorHandlers(app);
-  registerJsonBody(app);
+  registerJsonBody(app, config.limits.jsonDepth);
   registerBodyChecks(app);
   await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
   registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
-  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis });
+  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis, storage: () => app.jobs.storage });
   await registerHelmet(app);
-  await registerSwagger(app, config.limits);
+  await registerSwagger(app, config.limits, config.apiKeys.size > 0);
 
   registerMetrics(app, config);
   await registerDashboard(app, config);
   healthRoutes(app, config);
   presetRoutes(app);
   datasetRoutes(app);
-  datasetUploadRoutes(app, config, app.uploads);
+  datasetUploadRoutes(app, config, app.uploads, app.offload);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
-  jobViewRoutes(app, opts.sse, config.limits.sseStreams);
+  jobViewRoutes(app, opts.sse, config.limits.sseStreams, config.apiKeys.size > 0 ? config.limits.sseStreamsPerKey : config.limits.sseStreams);
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   lrSearchSessionRoutes(app, config);
+  usageRoutes(app, config);
   return app;
+}
+
+/**
+ * TRUST_PROXY for Fastify: addresses/CIDRs and true as they are; a hop count n as "the socket's peer
+ * and the n-1 proxies before it are trusted" (proxy-addr's hop semantics, which Fastify 5 no longer
+ * takes as a number: whoever reaches the port directly can then set X-Forwarded-For, so prefer addresses).
+ */
+function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_addr: string, hop: number) => hop < t;
+  return Array.isArray(t) ? [...t] : t as boolean;
 }

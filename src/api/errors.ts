@@ -30,15 +30,78 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody, headers: Rec
   return reply.code(body.status).headers(headers).type('application/problem+json').send(body);
 }
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
+  schemaPath?: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
 }
 
+/** at most this many field errors in one answer (the rest are counted in the last one) */
+export const MAX_FIELD_ERRORS = 20;
+
+/**
+ * Every mistake of a request, one field error each (at most MAX_FIELD_ERRORS): Ajv's errors
+ * (collected with allErrors, ./schemas.ts) outside any union each become one; everything Ajv says
+ * under one union (a layer, `data`, a schedule: each branch's failures) becomes that union's one
+ * most precise error (fieldErrors). In the order of the request's fields.
+ */
+export function allFieldErrors(validation: AjvError[], context: string, fit?: BranchFit): FieldError[] {
+  const unions = [...new Set(validation.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath))];
+  // the outermost unions: a union inside another is decided with it
+  const outer = unions.filter((u) => !unions.some((v) => v !== u && within(u, v)));
+  // in the order Ajv met them: single errors, and each union's errors gathered where it first appears
+  const entries: (AjvError[] | AjvError)[] = [];
+  const byUnion = new Map<string, AjvError[]>();
+  for (const e of validation) {
+    const u = outer.find((p) => within(e.instancePath, p));
+    if (u === undefined) { entries.push(e); continue; }
+    let group = byUnion.get(u);
+    if (!group) { group = []; byUnion.set(u, group); entries.push(group); }
+    group.push(e);
+  }
+  const all = entries.flatMap((entry) => fieldErrors(Array.isArray(entry) ? entry : [entry], context, fit));
+  const unique = all.filter((f, i) => all.findIndex((g) => g.pointer === f.pointer && g.detail === f.detail) === i);
+  if (unique.length <= MAX_FIELD_ERRORS) return unique;
+  const kept = unique.slice(0, MAX_FIELD_ERRORS);
+  const last = kept[MAX_FIELD_ERRORS - 1];
+  kept[MAX_FIELD_ERRORS - 1] = { ...last, detail: `${last.detail} (and ${unique.length - MAX_FIELD_ERRORS} more errors not listed)` };
+  return kept;
+}
+
+/** `path` is `prefix` or below it, as JSON pointers */
+function within(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`) || prefix === '';
+}
+
+/**
+ * How well a union branch fits what the caller sent: for a branch that failed on a missing field,
+ * the fields of the object the caller sent that the branch knows, minus those it does not. (Inline
+ * `{x, y}` without `task` fits the inline branch, not the built-in one that misses `name`.)
+ */
+export type BranchFit = (e: { schemaPath?: string; instancePath: string }) => number;
+
+/** A BranchFit over the app's shared schemas (by $id) and the request's body. */
+export function branchFit(getSchema: (id: string) => unknown, rootSchema: unknown, body: unknown): BranchFit {
+  return (e) => {
+    const path = (e.schemaPath ?? '').split('/');
+    path.pop(); // the keyword ("required")
+    const id = path.shift() ?? '';
+    let schema = (id === '#' ? rootSchema : getSchema(id)) as Record<string, unknown> | undefined;
+    for (const seg of path) schema = schema?.[decodeURIComponent(seg).replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    let value = body as Record<string, unknown> | undefined;
+    for (const seg of e.instancePath.split('/').slice(1)) value = value?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')] as Record<string, unknown> | undefined;
+    const known = schema?.properties as Record<string, unknown> | undefined;
+    if (!known || !value || typeof value !== 'object' || Array.isArray(value)) return 0;
+    const keys = Object.keys(value);
+    const hits = keys.filter((k) => Object.hasOwn(known, k)).length;
+    return hits - (keys.length - hits);
+  };
+}
+
 /** Turns Ajv errors into one precise field error: the deepest one wins over a generic anyOf. */
-export function fieldErrors(validation: AjvError[], context: string): FieldError[] {
+export function fieldErrors(validation: AjvError[], context: string, fit: BranchFit = () => 0): FieldError[] {
   const root = context === 'body' ? '' : `/${context}`;
   const scored = validation
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf')
@@ -48,6 +111,10 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
       if (e.keyword === 'additionalProperties') {
         pointer += `/${String(e.params.additionalProperty)}`;
         detail = 'is not a known field (unknown fields are rejected, not ignored)';
+        if (e.params.additionalProperty === 'lr' && /\/optimizer$/.test(pointer.slice(0, -3))) {
+          detail = 'is not a known field: the LR is what the service varies, not part of the optimizer — a range test sweeps ' +
+            'it from `start_lr` to `end_lr`, an LR search finds it, and a schedule takes its base LR as `schedule.lr`';
+        }
       } else if (e.keyword === 'required') {
         pointer += `/${String(e.params.missingProperty)}`;
         detail = 'is required';
@@ -58,7 +125,7 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
       } else if (e.keyword === 'const') {
         detail = `must be ${JSON.stringify(e.params.allowedValue)}`;
       }
-      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword };
+      return { pointer: pointer || '/', detail, depth: pointer.split('/').length, keyword: e.keyword, fit: e.keyword === 'required' ? fit(e) : 0 };
     });
   if (scored.length === 0) {
     const first = validation[0];
@@ -66,13 +133,16 @@ export function fieldErrors(validation: AjvError[], context: string): FieldError
   }
   // With unions Ajv reports the first failure of each branch; the deepest is the one the caller meant,
   // and a `const`/`type` mismatch on a discriminator (e.g. layer `type`) is the least informative.
-  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword));
+  // At the same depth, an error about a field the caller sent (inline `data` whose `/data/x` has too
+  // many rows) names the branch meant better than another branch's missing field (`/data/name`).
+  // Among missing fields of several branches, the branch whose fields the caller sent wins.
+  scored.sort((a, b) => b.depth - a.depth || rank(a.keyword) - rank(b.keyword) || b.fit - a.fit);
   const best = scored[0];
   return [{ pointer: best.pointer, detail: best.detail }];
 }
 
 function rank(keyword: string): number {
-  return keyword === 'const' ? 2 : keyword === 'type' ? 1 : 0;
+  return keyword === 'const' ? 3 : keyword === 'type' ? 2 : keyword === 'required' ? 1 : 0;
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {
@@ -85,10 +155,14 @@ export function registerErrorHandlers(app: FastifyInstance): void {
         const cause = (err as { cause?: unknown }).cause;
         req.log.warn({ code: err.code, cause: cause instanceof Error ? cause.message : cause }, err.message);
       }
-      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), err.headers);
+      const detail = err.code === 'queue_unavailable' ? unavailableDetail(req.method) : err.message;
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, detail, err.errors, req.id), err.headers);
     }
     if (err.validation) {
-      const errors = fieldErrors(err.validation, err.validationContext ?? 'body');
+      const context = err.validationContext ?? 'body';
+      const part = (req as unknown as Record<string, unknown>)[context];
+      const rootSchema = (req.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
+      const errors = allFieldErrors(err.validation, context, branchFit((id) => req.server.getSchema(id), rootSchema, part));
       const detail = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
       return sendProblem(reply, problemBody(400, 'invalid_request', 'Invalid request', detail, errors, req.id));
     }
@@ -115,6 +189,13 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       throw new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' });
     }
   });
+}
+
+/** queue_unavailable's detail says what the request did: a read read nothing, a write queued and changed nothing. */
+export function unavailableDetail(method: string): string {
+  return method === 'GET' || method === 'HEAD'
+    ? 'the job store is not reachable right now, so nothing could be read; retry shortly'
+    : 'the job queue is not reachable right now; nothing was queued or changed, retry shortly';
 }
 
 /**

@@ -34,5 +34,5 @@ export function jobResource(rec: JobRecord) {
 }
 
 function titleFor(code: string): string {
-  return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job' } as Record<string, string>)[code] ?? 'Job failed';
+  return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job', storage_quota_exceeded: 'Storage quota exceeded' } as Record<string, string>)[code] ?? 'Job failed';
 }

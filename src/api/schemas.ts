@@ -3,7 +3,7 @@
  * name) and installs the validators: bodies are strict (no coercion, no stripping of unknown
  * fields, no defaults injected), params and querystrings coerce as HTTP needs.
  */
-import { Ajv, type AnySchema } from 'ajv';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { COMMON_SCHEMAS } from '../contracts/components.js';
@@ -28,12 +28,12 @@ export const SHARED_SCHEMAS = [
   DatasetUploadRequest, UploadedDataset,
 ];
 
-function makeAjv(strictBody: boolean): Ajv {
+export function makeAjv(strictBody: boolean, allErrors = false): Ajv {
   const ajv = new Ajv({
     coerceTypes: strictBody ? false : 'array',
     removeAdditional: false,
     useDefaults: false,
-    allErrors: false,
+    allErrors,
     strict: false,
   });
   addFormats(ajv);
@@ -44,13 +44,49 @@ function makeAjv(strictBody: boolean): Ajv {
 export function registerSchemas(app: FastifyInstance, extra: AnySchema[] = []): void {
   for (const s of [...SHARED_SCHEMAS, ...extra]) app.addSchema(s as { $id: string });
   const body = makeAjv(true);
+  const bodyAll = makeAjv(true, true);
   const other = makeAjv(false);
   for (const s of extra) {
     body.addSchema(s);
+    bodyAll.addSchema(s);
     other.addSchema(s);
   }
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? body : other;
-    return ajv.compile(schema as AnySchema);
+    if (httpPart !== 'body') return other.compile(schema as AnySchema);
+    const first = body.compile(schema as AnySchema);
+    let all: ValidateFunction | undefined;
+    // a valid body is checked once, stopping at nothing; an invalid one of a bounded size again with
+    // allErrors, so the answer lists every mistake (errors.ts: allFieldErrors). A large invalid body
+    // (100,000 rows) gets its first error only: allErrors on it would build an error per bad cell.
+    const validate = ((data: unknown) => {
+      if (first(data)) { validate.errors = null; return true; }
+      if (nodesAtMost(data, ALL_ERRORS_MAX_NODES)) {
+        all ??= bodyAll.compile(schema as AnySchema);
+        all(data);
+        validate.errors = all.errors?.length ? all.errors : first.errors;
+      } else {
+        validate.errors = first.errors;
+      }
+      return false;
+    }) as ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] };
+    return validate;
   });
+}
+
+/** bodies with at most this many JSON values are re-validated with allErrors when invalid */
+export const ALL_ERRORS_MAX_NODES = 5000;
+
+/** Whether `data` has at most `limit` JSON values (counted without recursion, stopping at the limit). */
+export function nodesAtMost(data: unknown, limit: number): boolean {
+  const stack: unknown[] = [data];
+  let n = 0;
+  while (stack.length) {
+    const v = stack.pop();
+    if (++n > limit) return false;
+    const children = Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v) : null;
+    if (!children) continue;
+    if (n + stack.length + children.length > limit) return false;
+    for (const x of children) stack.push(x);
+  }
+  return true;
 }

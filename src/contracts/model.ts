@@ -7,6 +7,8 @@ export const INITS = [
   'default', 'uniform', 'normal', 'constant', 'zeros', 'ones', 'xavier_uniform', 'xavier_normal',
   'kaiming_uniform', 'kaiming_normal', 'orthogonal', 'trunc_normal',
 ] as const;
+/** torch.nn.init.calculate_gain's nonlinearities that the core computes (src/core/init.ts, src/core/model.ts) */
+export const NONLINEARITIES = ['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'conv1d', 'conv2d', 'conv3d'] as const;
 export const LOSSES = ['cross_entropy', 'bce_with_logits', 'mse', 'huber', 'smooth_l1'] as const;
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 
@@ -18,7 +20,7 @@ const InitObject = Type.Object(
     a: Type.Optional(Type.Number({ description: 'kaiming: negative slope of the following rectifier; uniform: lower bound' })),
     b: Type.Optional(Type.Number({ description: 'uniform: upper bound' })),
     mode: Type.Optional(StringEnum(['fan_in', 'fan_out'] as const)),
-    nonlinearity: Type.Optional(Type.String({ maxLength: 32 })),
+    nonlinearity: Type.Optional(StringEnum(NONLINEARITIES, { description: 'kaiming: torch.nn.init.calculate_gain\'s nonlinearity (default leaky_relu)' })),
     gain: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
     mean: Type.Optional(Type.Number({ minimum: -1e6, maximum: 1e6 })),
     std: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),

@@ -6,6 +6,7 @@ import type { Static } from 'typebox';
 import type { Limits } from '../config.js';
 import { DATASET_DEFAULTS, type BuiltinDatasetName, type Data } from './data.js';
 import { invalid, limitExceeded } from './problems.js';
+import { maxOf } from '../core/extent.js';
 
 export type ResolvedData =
   | { name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number; val_fraction: number; standardize: boolean }
@@ -115,7 +116,7 @@ export function dataShape(data: ResolvedData): { features: number; task: 'classi
     return {
       features: data.x[0].length,
       task: data.task,
-      outputs: data.task === 'classification' ? Math.max(...data.y) + 1 : 1,
+      outputs: data.task === 'classification' ? maxOf(data.y) + 1 : 1,
     };
   }
   const d = DATASET_DEFAULTS[data.name];

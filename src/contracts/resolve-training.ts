@@ -36,7 +36,7 @@ export function resolveOptimizer(raw: RawOptimizer | undefined): ResolvedOptimiz
   const type = raw?.type ?? 'adam';
   const allowed = OPTIMIZER_DEFAULTS[type];
   for (const key of Object.keys(raw ?? {})) {
-    if (key !== 'type' && !(key in allowed)) {
+    if (key !== 'type' && !Object.hasOwn(allowed, key)) {
       throw invalid(`/optimizer/${key}`, `torch.optim.${torchName(type)} has no argument '${key}' (it takes ${Object.keys(allowed).join(', ')})`);
     }
   }

@@ -6,7 +6,7 @@
  */
 import Type from 'typebox';
 import type { ScheduleError } from '../core/schedules/index.js';
-import { ProblemError } from './problems.js';
+import { limitExceeded, ProblemError } from './problems.js';
 
 /** Static schema bound; the configurable limit (LIMIT_SCHEDULE_STEPS) is checked by the handlers. */
 export const SCHEDULE_MAX_STEPS = 100_000_000;
@@ -36,6 +36,34 @@ export const ScheduleSpec = Type.Object(
 
 /** A `$ref` to ScheduleSpec with its static type: `{type, lr?, ...keyword arguments}`. */
 export const ScheduleSpecRef = Type.Unsafe<{ type: string; lr?: number; [argument: string]: unknown }>(Type.Ref('ScheduleSpec'));
+
+/** Where a schedule lists its children: SequentialLR / ChainedScheduler `schedulers`, optax join_schedules `schedules`. */
+const CHILD_LISTS = ['schedulers', 'schedules'] as const;
+
+/**
+ * LIMIT_SCHEDULE_DEPTH, checked before the schedule builder (which recurses) sees the spec: a plain
+ * schedule is depth 1, SequentialLR of plain schedules depth 2. Walks iteratively; past the limit a
+ * 400 limit_exceeded naming the pointer of the first schedule too deep and the whole spec's depth.
+ */
+export function checkScheduleDepth(spec: unknown, maxDepth: number, pointer: string): void {
+  const stack: [unknown, string, number][] = [[spec, pointer, 1]];
+  let first: string | null = null;
+  let deepest = 0;
+  while (stack.length) {
+    const [s, at, depth] = stack.pop()!;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) continue;
+    deepest = Math.max(deepest, depth);
+    if (depth > maxDepth) first ??= at;
+    for (const key of CHILD_LISTS) {
+      const list = Object.hasOwn(s, key) ? (s as Record<string, unknown>)[key] : undefined;
+      if (!Array.isArray(list)) continue;
+      for (let i = list.length - 1; i >= 0; i--) stack.push([list[i], `${at}/${key}/${i}`, depth + 1]);
+    }
+  }
+  if (first !== null) {
+    throw limitExceeded(first, 'the nesting depth of schedules (SequentialLR / ChainedScheduler / join_schedules children)', deepest, maxDepth, 'LIMIT_SCHEDULE_DEPTH');
+  }
+}
 
 /**
  * A core ScheduleError as a 400 problem: `errors[0].pointer` is the error's path (re-rooted under

@@ -16,6 +16,7 @@
 import type { InitSpec, InitName } from './spec.js';
 import type { Rng } from './rng.js';
 import { erfinv, normCdf } from './erf.js';
+import { own } from './own.js';
 
 /** torch.nn.init.calculate_gain */
 export function calculateGain(nonlinearity: string, param?: number): number {
@@ -151,7 +152,7 @@ export const INITIALIZERS: Record<InitName, (c: InitCtx) => void> = {
  * U(±1/√fan_in) for `default`, zeros otherwise (the usual companion of a torch.nn.init call).
  */
 export function initDense(spec: InitSpec, weight: Float32Array, bias: Float32Array | null, outDim: number, inDim: number, rng: Rng): void {
-  const fill = INITIALIZERS[spec.name];
+  const fill = own(INITIALIZERS, spec.name);
   if (!fill) throw new Error(`unknown initializer '${spec.name}'`);
   fill({ w: weight, rng, rows: outDim, cols: inDim, spec, fans: { fanIn: inDim, fanOut: outDim } });
   if (bias) {

@@ -13,6 +13,7 @@
  * (for classification with mse/huber/smooth_l1, the trainer passes one-hot rows).
  */
 import type { LossName, LossSpec } from './spec.js';
+import { own } from './own.js';
 
 export interface Loss {
   readonly name: LossName;
@@ -103,7 +104,7 @@ export const LOSSES: Record<LossName, LossFn> = {
 };
 
 export function createLoss(spec: LossSpec): Loss {
-  const fn = LOSSES[spec.name];
+  const fn = own(LOSSES, spec.name);
   if (!fn) throw new Error(`unknown loss '${spec.name}'`);
   if (spec.name === 'cross_entropy') {
     const e = spec.label_smoothing ?? 0;

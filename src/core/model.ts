@@ -127,7 +127,7 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 
 function checkInit(init: InitSpec | undefined, path: string, out: ModelProblem[]): void {
   if (!init || typeof init !== 'object') { out.push({ path, message: 'init is required' }); return; }
-  if (!(init.name in INITIALIZERS)) out.push({ path: `${path}/name`, message: `unknown initializer '${init.name}'; expected one of ${Object.keys(INITIALIZERS).join(', ')}` });
+  if (!Object.hasOwn(INITIALIZERS, init.name)) out.push({ path: `${path}/name`, message: `unknown initializer '${init.name}'; expected one of ${Object.keys(INITIALIZERS).join(', ')}` });
   if (init.name === 'uniform') {
     const [lo, hi] = initBounds(init, 0, 1);
     if (isNum(lo) && isNum(hi) && lo > hi) out.push({ path: `${path}/${init.low !== undefined ? 'low' : 'a'}`, message: `uniform needs a ≤ b, got [${lo}, ${hi}]` });
@@ -157,14 +157,14 @@ export function validateModel(spec: ModelSpec, inputDim: number, outputs: number
       switch (s?.type) {
         case 'dense':
           if (!isPosInt(s.units)) out.push({ path: `${p}/units`, message: `units must be a positive integer, got ${JSON.stringify(s.units)}` });
-          if (!(s.activation in ACTIVATIONS)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}` });
+          if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}` });
           checkInit(s.init, `${p}/init`, out);
           if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({ path: `${p}/negative_slope`, message: 'negative_slope must be a finite number' });
           if (s.alpha !== undefined && !isNum(s.alpha)) out.push({ path: `${p}/alpha`, message: 'alpha must be a finite number' });
           if (isPosInt(s.units)) dim = s.units;
           break;
         case 'activation':
-          if (!(s.activation in ACTIVATIONS)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'` });
+          if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'` });
           break;
         case 'batchnorm':
           if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({ path: `${p}/momentum`, message: `momentum must be in [0, 1], got ${s.momentum}` });

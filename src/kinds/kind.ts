@@ -56,6 +56,8 @@ export interface JobKindModule<Name extends string, Body, Resolved, Result, Summ
   readonly name: Name;
   /** the OpenAPI tag's description */
   readonly description: string;
+  /** how the docs name one job and several, with the article for one: `{a: 'an', one: 'LR search', many: 'LR searches'}` */
+  readonly noun: { a: 'a' | 'an'; one: string; many: string };
   /** POST /v1/{name}: the operation's summary and description (which may quote the configured limits) */
   readonly post: { summary: string; description(limits: Readonly<Limits>): string };
   /** every schema with an `$id` the kind adds to the document, in dependency order, and the three its routes use */

@@ -7,7 +7,8 @@
  * per POST.
  *
  * Inside the MULTI each admission is its two commands as before, in submission order: the
- * admission script (quota, queue depth, index; see admission.ts) then BullMQ's add of the job.
+ * admission script (quota, queue depth, index; see admission.ts) then BullMQ's add of the job,
+ * then the admission's further commands (its fair placement among the waiting jobs, fairness.ts).
  * Redis runs the scripts of the batch one after the other, each seeing the admissions before it,
  * so the quota and the queue cap stay exact. Each admission gets its own two replies: an error in
  * one (a refused job, a failed add) is that request's answer alone. A failure of the whole
@@ -47,7 +48,7 @@ export interface Admission<T extends AdmissionTransaction> {
   admit(tx: T): void;
   /** queues the job's add on `tx` (one command, synchronously); the promise settles with the transaction */
   add(tx: T): Promise<unknown>;
-  /** queues further commands of this admission after the add (synchronously), e.g. the webhook's pending entry */
+  /** queues further commands of this admission after the add (synchronously): the job's fair placement (fairness.ts), the webhook's pending entry */
   also?(tx: T): void;
 }
 

@@ -1,11 +1,14 @@
 /**
- * The API's view of jobs: create, read, list, cancel. Backed by one BullMQ queue per kind on a
+ * The API's view of jobs: create, read, list, cancel, delete. Backed by one BullMQ queue per kind on a
  * fail-fast producer connection. A Redis that is not ready answers ProblemError 503 at once.
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
- * depth, index) and one BullMQ add, in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
+ * depth, index), one BullMQ add and the job's fair placement among the waiting jobs (fairness.ts),
+ * in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
+ * Creating is preceded by the job's storage reservation (src/storage/: the request's bytes in the
+ * owner's quota, one more script and round trip, released when the admission refuses).
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
@@ -14,14 +17,18 @@ import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
 import { GroupCommit, UncertainCommit, type AdmissionTransaction } from './group-commit.js';
+import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
 import { apiStatus, parseFailure, type ApiStatus } from './status.js';
+import { resultJson } from './stored-result.js';
 import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
+import { bytesOf, itemOfJob, StorageQuota } from '../storage/quota.js';
+import type { Limits } from '../config.js';
 
 export { inflightKey, ownerIndexKey } from './admission.js';
 
-type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0];
+type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0] & Parameters<typeof queuePlace>[0];
 export type { JobEvent, JobEventListener } from './job-events.js';
 
 export interface JobData<R = unknown> {
@@ -66,6 +73,14 @@ export interface JobStoreOptions {
   waitTimeoutMs?: number;
   /** called when a WAIT timed out with fewer replicas (the jobs are accepted on the primary alone) */
   onReplicationShortfall?: (acked: number, wanted: number) => void;
+  /** per-kind retention (RESULT_TTL_S_<KIND>), seconds; unset = resultTtlSeconds */
+  retention?: (kind: JobKind) => number;
+  /** the storage quota's limits (src/storage/); unset = jobs are not counted */
+  storage?: Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>;
+  /** fair order between owners within each queue (fairness.ts); false = first in, first out (benchmarks compare) */
+  fair?: boolean;
+  /** the highest priority fairness hands out before it rebases (tests); BullMQ's limit by default */
+  fairMaxPriority?: number;
 }
 
 /**
@@ -134,9 +149,13 @@ export class JobStore {
     return client.multi();
   }, 256, () => this.replicated());
   readonly events: JobEventHub;
+  /** the per-owner storage quota and the memory guard, shared by every store on this connection (null: not counted) */
+  readonly storage: StorageQuota | null;
 
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
     withAdmission(redis);
+    this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
+    withFairness(redis);
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
     redis.on('ready', () => void this.loadScripts());
   }
@@ -182,6 +201,11 @@ export class JobStore {
     return q;
   }
 
+  /** How long a finished job of `kind` is kept, seconds. */
+  retention(kind: JobKind): number {
+    return this.opts.retention?.(kind) ?? this.opts.resultTtlSeconds;
+  }
+
   /** BullMQ's hash key of a job (`<prefix>:<queue>:<id>`). */
   jobKey(kind: JobKind, id: string): string {
     return `${this.opts.prefix}:${queueName(kind)}:${id}`;
@@ -201,7 +225,8 @@ export class JobStore {
   /**
    * Admits and queues in one MULTI (one round trip): the admission script (quota, queue depth,
    * index), then BullMQ's add of the job, which adds nothing when the script refused (see
-   * admission.ts). All or nothing: no admitted job without its queue entry, even across a crash.
+   * admission.ts), then the job's placement among the waiting jobs, fair between owners
+   * (fairness.ts). All or nothing: no admitted job without its queue entry, even across a crash.
    * Admissions of the same event-loop turn share the MULTI (group-commit.ts).
    */
   async create(kind: JobKind, request: unknown, owner: string, opts: { webhook?: boolean } = {}): Promise<JobRecord> {
@@ -210,24 +235,37 @@ export class JobStore {
     const data: JobData = { kind, request, owner };
     const perOwner = this.opts.jobsPerOwner ?? 0;
     const depth = this.opts.queueDepth ?? Number.MAX_SAFE_INTEGER;
+    const ttl = this.retention(kind);
+    const fair = this.opts.fair !== false;
     const job = new Job<JobData>(q, kind, data, {
       jobId: id,
       attempts: 1,
-      removeOnComplete: { age: this.opts.resultTtlSeconds },
-      removeOnFail: { age: this.opts.resultTtlSeconds },
+      removeOnComplete: { age: ttl },
+      removeOnFail: { age: ttl },
+      // a placeholder: the placement below gives the job its fair priority in the same MULTI
+      ...(fair ? { priority: MAX_PRIORITY } : {}),
     }, id);
-    const limits = { perOwner, depth, ttlSeconds: this.opts.resultTtlSeconds };
+    const limits = { perOwner, depth, ttlSeconds: ttl };
     const jobKey = this.jobKey(kind, id);
+    // the request counts in the owner's storage quota from admission (its result when the worker stores it;
+    // until the job finishes the entry lasts twice the retention, like the owner's job index)
+    const storage = this.storage;
+    const item = itemOfJob(kind, id);
+    if (storage) await this.guard(() => storage.reserve(owner, item, bytesOf(JSON.stringify(data), id), Date.now() + 2 * ttl * 1000));
+    const unreserve = () => storage?.release(owner, item).catch(() => undefined);
     const [admitted] = await this.guard(() => this.commits.submit({
       admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
       add: (tx) => job.addJob(tx as never),
-      // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
-      // (an entry of a refused job has no job hash behind it: the reconciler drops it)
-      also: opts.webhook
-        ? (tx) => { (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id)); }
-        : undefined,
-    }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; }));
+      // after the add: the job's fair place among the waiting jobs (fairness.ts)
+      also: (tx) => {
+        if (fair) queuePlace(tx, kind, id, owner, { prefix: this.opts.prefix, ttlSeconds: ttl, maxPriority: this.opts.fairMaxPriority });
+        // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
+        // (an entry of a refused job has no job hash behind it: the reconciler drops it)
+        if (opts.webhook) (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id));
+      },
+    }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
+    if (!outcome.ok) await unreserve();
     if (!outcome.ok && outcome.reason === 'owner') {
       throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
         `you have ${outcome.count} jobs queued or running, the limit per API key is ${perOwner} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
@@ -266,6 +304,53 @@ export class JobStore {
   }
 
   /**
+   * A job with its result as the stored JSON text (bytes, see stored-result.ts) instead of a parsed
+   * object: GET /v1/{kind}/{id}, plot.svg and curve.csv never parse or serialise a result on the
+   * event loop. `rec.result` is null; `result` is the text when the job succeeded.
+   */
+  async getStored(kind: JobKind, id: string, owner?: string): Promise<{ rec: JobRecord; result: Buffer | null } | null> {
+    this.queue(kind); // 503 at once when Redis is not ready
+    const key = this.jobKey(kind, id);
+    const rows = await this.guard(async () => {
+      // one round trip, in one MULTI: the fields of the record, the result's bytes, the cancel flag
+      const res = await this.redis.multi()
+        .hmget(key, 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress')
+        .hgetBuffer(key, 'returnvalue')
+        .exists(cancelKey(this.opts.prefix, id))
+        .exec();
+      if (!res) throw new Error('job read aborted');
+      return res.map(([err, v]) => {
+        if (err) throw err;
+        return v;
+      });
+    });
+    const [data, timestamp, processedOn, finishedOn, failedReason, progress] = rows[0] as (string | null)[];
+    if (data === null || timestamp === null) return null;
+    const job = JSON.parse(data) as JobData;
+    if (!job || (owner !== undefined && job.owner !== owner)) return null;
+    const num = (v: string | null) => (v ? Number(v) : null);
+    const h = { finishedOn: num(finishedOn), processedOn: num(processedOn), failedReason };
+    const state = stateOf(h);
+    const status = apiStatus(state, rows[2] === 1, failedReason ?? undefined);
+    const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+    const prog = progress ? (JSON.parse(progress) as unknown) : null;
+    const rec: JobRecord = {
+      id,
+      kind,
+      status,
+      progress: typeof prog === 'object' && prog !== null ? (prog as Record<string, unknown>) : null,
+      created_at: new Date(Number(timestamp)).toISOString(),
+      started_at: iso(h.processedOn),
+      finished_at: state === 'completed' || state === 'failed' ? iso(h.finishedOn) : null,
+      request: job.request,
+      result: null,
+      failure: state === 'failed' && status === 'failed' ? parseFailure(failedReason ?? undefined) : null,
+      owner: job.owner,
+    };
+    return { rec, result: status === 'succeeded' ? resultJson(rows[1] as Buffer | null) : null };
+  }
+
+  /**
    * Requests a cancel. One script decides: a job that already finished is a 409 naming its state;
    * otherwise the flag is set (queued jobs never start, running ones stop within about a second)
    * and the job's final state is `canceled` whatever happens after — the answer never changes.
@@ -276,7 +361,7 @@ export class JobStore {
     const q = this.queue(kind);
     const outcome = await this.guard(() => withAdmission(this.redis).lrfCancel(
       this.jobKey(kind, id), cancelKey(this.opts.prefix, id), inflightKey(this.opts.prefix, before.owner), globalInflightKey(this.opts.prefix),
-      q.toKey('completed'), this.opts.resultTtlSeconds + 3600, inflightMember(kind, id, before.owner), id,
+      q.toKey('completed'), this.retention(kind) + 3600, inflightMember(kind, id, before.owner), id,
     ));
     if (outcome === 'missing') return null;
     if (outcome === 'completed' || outcome === 'failed') {
@@ -286,6 +371,30 @@ export class JobStore {
     await this.guard(() => this.redis.publish(cancelChannel(this.opts.prefix), id));
     this.events.notify(id, { type: 'state', event: 'canceled' });
     return this.get(kind, id, owner);
+  }
+
+  /**
+   * Deletes a finished job of the owner's (its request, result, summary and index entry) and
+   * releases its storage. null when it is not the owner's (or gone); 409 `job_not_finished` while
+   * it is queued or running (cancel it first).
+   */
+  async remove(kind: JobKind, id: string, owner: string): Promise<true | null> {
+    const rec = await this.get(kind, id, owner);
+    if (!rec) return null;
+    if (rec.finished_at === null) {
+      throw new ProblemError(409, 'job_not_finished', 'Job not finished',
+        `job ${id} is ${rec.status}; only a finished job can be deleted (cancel it first, then delete it once it is canceled)`, [], { 'retry-after': '1' });
+    }
+    const q = this.queue(kind);
+    await this.guard(async () => {
+      await q.remove(id);
+      await this.redis.multi()
+        .del(summaryKey(this.opts.prefix, id), cancelKey(this.opts.prefix, id))
+        .zrem(ownerIndexKey(this.opts.prefix, kind, owner), id)
+        .exec();
+      await this.storage?.release(owner, itemOfJob(kind, id));
+    });
+    return true;
   }
 
   /**
@@ -415,9 +524,17 @@ export class JobStore {
 }
 
 /** The store's options from the configuration. */
-export function jobStoreOptions(config: { queuePrefix: string; resultTtlSeconds: number; limits: { jobsPerKey: number; queueDepth: number }; redisWaitReplicas?: number; redisWaitTimeoutMs?: number }): JobStoreOptions {
+export function jobStoreOptions(config: {
+  queuePrefix: string; resultTtlSeconds: number; retention?: ReadonlyMap<string, number>;
+  limits: { jobsPerKey: number; queueDepth: number } & Partial<Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>>;
+  redisWaitReplicas?: number; redisWaitTimeoutMs?: number;
+}): JobStoreOptions {
+  const { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } = config.limits;
   return {
     prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth,
     waitReplicas: config.redisWaitReplicas, waitTimeoutMs: config.redisWaitTimeoutMs,
+    retention: (kind) => config.retention?.get(kind) ?? config.resultTtlSeconds,
+    ...(storageBytesPerKey !== undefined && redisMemoryFraction !== undefined && redisMemoryBytes !== undefined
+      ? { storage: { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } } : {}),
   };
 }

@@ -28,3 +28,13 @@ export async function saveSummary(redis: Redis, prefix: string, id: string, summ
 
 /** The BullMQ queue of webhook deliveries (src/webhooks/): one delivery job per job that asked for a callback. */
 export const WEBHOOK_QUEUE = 'webhooks';
+
+/** Hash of one queue's fair-scheduling clock: `v` (virtual time), `top` (highest start tag handed out), `base` (the tag of priority 1). */
+export function fairStateKey(prefix: string, kind: JobKind): string {
+  return `${prefix}:lrf:fair:${queueName(kind)}`;
+}
+
+/** Sorted set of one queue's owners (URI-encoded) scored by the virtual finish tag of their last admitted job. */
+export function fairFinishKey(prefix: string, kind: JobKind): string {
+  return `${prefix}:lrf:fair-finish:${queueName(kind)}`;
+}

@@ -24,6 +24,7 @@ export const FAILURE_CODES = {
   resource_limit_exceeded: 'the training thread ran out of its memory limit',
   invalid_job: 'the job data did not validate in the worker',
   result_too_large: 'the result is larger than LIMIT_RESULT_BYTES and was not stored',
+  storage_quota_exceeded: 'the result did not fit in the API key\'s storage quota (LIMIT_STORAGE_BYTES_PER_KEY) and was not stored',
   worker_lost: 'the worker running the job was lost more often than allowed',
   job_failed: 'the job failed',
 } as const;
@@ -38,6 +39,6 @@ export function parseFailure(reason: string | undefined): { code: string; messag
     return { code: 'worker_lost', message: 'the worker running this job stopped (crash or kill) more often than allowed' };
   }
   const m = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
-  if (m && m[1] in FAILURE_CODES) return { code: m[1], message: m[2] };
+  if (m && Object.hasOwn(FAILURE_CODES, m[1])) return { code: m[1], message: m[2] };
   return { code: 'job_failed', message: reason };
 }

@@ -5,10 +5,14 @@
  * concurrent reports can never both advance the same step (the loser re-reads and sees it already
  * recorded). Owner-scoped: another API key's session does not exist for you (no existence oracle).
  * Runs on the API's fail-fast producer connection: Redis unreachable → 503 problem at once.
+ * Each session counts in its owner's storage quota (src/storage/) at its current size: reserved
+ * before it is written, resized (checked when it grows: a report past the quota is a 429) at each
+ * update, and released when it expires.
  */
 import type { Redis } from 'ioredis';
 import { ProblemError } from '../contracts/problems.js';
 import { redisUnavailable } from '../queue/jobs.js';
+import { bytesOf, itemOfSession, type StorageQuota } from '../storage/quota.js';
 
 export interface SessionDoc {
   id: string;
@@ -18,6 +22,8 @@ export interface SessionDoc {
 export interface SessionStoreOptions {
   prefix: string;
   ttlSeconds: number;
+  /** the per-owner storage quota; unset = not counted */
+  quota?: StorageQuota | null;
 }
 
 /** the Redis key of session `id` of a kind (`sweep-session`, `lr-search-session`) */
@@ -54,11 +60,23 @@ export class SessionStore<D extends SessionDoc> {
     }
   }
 
+  /** Reserves a session's size in its owner's quota (429 storage_quota_exceeded past it; 503 storage_full). */
+  private async reserve(doc: D, text: string): Promise<void> {
+    const quota = this.opts.quota;
+    if (quota) await this.guard(() => quota.reserve(doc.owner, itemOfSession(this.kind, doc.id), bytesOf(text, '0'), Date.now() + this.opts.ttlSeconds * 1000));
+  }
+
   /** Stores a new session (version 0). */
   protected async insert(doc: D): Promise<D> {
     const key = this.key(doc.id);
-    await this.guard(() => this.redis.multi().hset(key, 'v', '0', 'doc', JSON.stringify(doc)).expire(key, this.opts.ttlSeconds).exec()
-      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('session write failed'); }));
+    const text = JSON.stringify(doc);
+    await this.reserve(doc, text);
+    await this.guard(() => this.redis.multi().hset(key, 'v', '0', 'doc', text).expire(key, this.opts.ttlSeconds).exec()
+      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('session write failed'); }))
+      .catch(async (err) => {
+        await this.opts.quota?.release(doc.owner, itemOfSession(this.kind, doc.id)).catch(() => undefined);
+        throw err;
+      });
     return doc;
   }
 
@@ -85,9 +103,15 @@ export class SessionStore<D extends SessionDoc> {
       if (!cur) return null;
       const next = change(cur.doc);
       if (next === cur.doc) return cur.doc;
-      const written = await this.guard(() => this.redis.eval(CAS, 1, key, cur.v, JSON.stringify(next), String(this.opts.ttlSeconds)));
+      const text = JSON.stringify(next);
+      // the ledger follows the size just written (a lost race re-reserves the next attempt's size)
+      await this.reserve(next, text);
+      const written = await this.guard(() => this.redis.eval(CAS, 1, key, cur.v, text, String(this.opts.ttlSeconds)));
       if (written === 1) return next;
-      if (written === -1) return null;
+      if (written === -1) {
+        await this.opts.quota?.release(owner, itemOfSession(this.kind, id)).catch(() => undefined);
+        return null;
+      }
     }
     throw new ProblemError(409, 'concurrent_update', 'Conflict',
       `session ${id} is being updated by other requests at the same time; retry`, [], { 'retry-after': '1' });

@@ -2,6 +2,7 @@
  * Small, pure SVG building blocks for the result plots: escaping, number formatting, linear and
  * log10 scales, decade and "nice" ticks, polylines that break at gaps. No I/O, no fonts, no scripts.
  */
+import { maxOf, minOf } from '../core/extent.js';
 
 /** Escapes text for XML character data and attribute values. */
 export function esc(text: unknown): string {
@@ -97,10 +98,10 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 export function lossAxisRange(series: readonly (readonly (number | null)[])[]): [number, number] {
   const all = series.flat().filter(isNum);
   if (all.length === 0) return [0, 1];
-  const min = Math.min(...all);
-  const max = Math.max(...all);
+  const min = minOf(all);
+  const max = maxOf(all);
   const firsts = series.map((s) => s.find(isNum)).filter(isNum);
-  const first = firsts.length ? Math.max(...firsts) : max;
+  const first = firsts.length ? maxOf(firsts) : max;
   const margin = Math.max(0.25 * (first - min), 0.05 * Math.abs(first));
   let top = Math.min(max, first + margin);
   if (!(top > min)) top = min + Math.max(Math.abs(min) * 0.1, 1e-9);

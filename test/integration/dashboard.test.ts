@@ -84,14 +84,14 @@ describe('/admin/queues', () => {
       expect(asset.statusCode, src).toBe(200);
       expect(asset.headers['content-type']).toMatch(/javascript/);
     }
-    // bearer keys work too (scripts, curl)
-    const list = await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues?activeQueue=diagnostics&status=waiting&page=1', headers: { 'x-api-key': KEY } });
+    // bearer keys work too (scripts, curl); a queued job is in BullMQ's `prioritized` state (fair order between keys, src/queue/fairness.ts)
+    const list = await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues?activeQueue=diagnostics&status=prioritized&page=1', headers: { 'x-api-key': KEY } });
     expect(list.statusCode).toBe(200);
     const queues = list.json().queues as { name: string; readOnlyMode: boolean; counts: Record<string, number>; jobs: { id: string }[] }[];
     expect(queues.map((q) => q.name).sort()).toEqual(['diagnostics', 'lr-range-tests', 'lr-searches', 'schedule-simulations', 'webhooks']);
     expect(queues.every((q) => q.readOnlyMode)).toBe(true);
     const diag = queues.find((q) => q.name === 'diagnostics')!;
-    expect(diag.counts.waiting).toBe(1);
+    expect(diag.counts.prioritized).toBe(1);
     expect(diag.jobs.map((j) => j.id)).toEqual([json.id]);
     // read-only: actions are refused
     const clean = await s.t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/diagnostics/clean/waiting', headers: basic('x', KEY) });

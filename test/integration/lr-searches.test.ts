@@ -33,7 +33,8 @@ describe('LR search, end to end', () => {
     expect(r.confidence.p_within_tolerance).toBeGreaterThanOrEqual(0);
     expect(r.confidence.p_within_tolerance).toBeLessThanOrEqual(1);
     expect(Object.keys(r.range_test.suggestions)).toEqual(expect.arrayContaining(['valley', 'minimum', 'steepest']));
-    expect(final.progress).toMatchObject({ iteration: r.cost.steps, total: 1200 });
+    expect(final.progress).toMatchObject({ iteration: r.cost.steps, total: 1200, phase: 'done', finished_early: r.cost.steps < 1200 });
+    expect(final.progress.note).toMatch(/^finished/);
     expect(allFinite(final)).toBe(true);
     first = final;
   });

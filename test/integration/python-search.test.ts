@@ -81,10 +81,13 @@ import json, os
 from lrfinder import Client
 lrf = Client(os.environ["LRF_URL"])
 job = lrf.lr_search(preset="spirals-search", train_steps=200)
-print(json.dumps({"status": job.status, "r": job.result}))
+print(json.dumps({"status": job.status, "r": job.result, "repr": repr(job), "card": job._repr_html_()}))
 `);
     expect(out.status).toBe('succeeded');
     expect(out.r.recommended_lr).toBeGreaterThan(0);
     expect(out.r.cost.steps).toBeLessThanOrEqual(800);
+    // the answer, not only the status, in the repr and in the notebook card (with the plot inline)
+    expect(out.repr).toMatch(/^<Job lr-searches [0-9a-f-]{36}: status=succeeded, recommended_lr=[0-9.e-]+, interval=[0-9.e-]+ to [0-9.e-]+.*, confidence=(high|medium|low) \(p=[0-9.]+\), cost=\d+ steps of 800/);
+    for (const shown of ['recommended_lr', 'interval', 'confidence', 'cost', '<svg']) expect(out.card).toContain(shown);
   });
 });

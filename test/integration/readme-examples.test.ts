@@ -8,7 +8,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ describe('README examples', () => {
     expect(blocks.map((b) => b.first)).toEqual([
       'curl -s localhost:3000/healthz | jq -c .',
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/curve-analyses /),
-      expect.stringMatching(/^curl -s -X POST 'localhost:3000\/v1\/datasets\?task=regression&target=price&name=houses'/),
+      expect.stringMatching(/^ds=\$\(curl -s -X POST 'localhost:3000\/v1\/datasets\?task=regression&target=price&name=houses'/),
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/datasets -H 'content-type: application\/json'/),
     ]);
     for (const b of blocks) expect(b.expected.length).toBeGreaterThan(0);
@@ -70,6 +70,8 @@ describe('README examples', () => {
       // asynchronously: the API answering curl runs in this process
       const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
       expect(stdout.trimEnd()).toBe(b.expected);
+      // a reader runs these in their checkout: they leave no file behind
+      expect(readdirSync(dir)).toEqual(['examples']);
     }, 90_000);
 
   it('examples/houses.csv is what examples/make-houses.mjs writes', async () => {

@@ -15,6 +15,7 @@ import type { UploadShape } from '../../src/contracts/resolve.js';
 import { findKind, type JobKind } from '../../src/kinds/registry.js';
 import { runJob } from '../../workers/run-job.js';
 import { resolveContext } from '../helpers/resolve.js';
+import { named, nativeSkipReason } from '../workers/native/addon.js';
 
 const DIR = new URL('./golden/', import.meta.url);
 const UPDATE = process.env.GOLDEN_UPDATE === '1';
@@ -68,12 +69,15 @@ function produce(c: Case) {
   return { request, progress, result, svg: kind.views.svg?.render(result, request) ?? null, csv: kind.views.csv?.render(result, request) ?? null };
 }
 
+// the native fixtures run wherever the addon runs (on the CPU's best ISA, or LRF_NATIVE_ISA /
+// LRF_NATIVE_MAX_ISA's); a CPU or architecture without AVX2/AVX-512 skips them, named
+const noNative = nativeSkipReason();
 const BACKENDS = [
-  { backend: 'simd', dir: DIR },
-  { backend: 'native', dir: new URL('./native/', DIR) },
+  { backend: 'simd', dir: DIR, skip: null },
+  { backend: 'native', dir: new URL('./native/', DIR), skip: noNative },
 ] as const;
 
-describe.each(BACKENDS)('golden results on the $backend backend: every kind, bit-identical to the committed fixtures', ({ backend, dir }) => {
+for (const { backend, dir, skip } of BACKENDS) describe.skipIf(skip)(named(`golden results on the ${backend} backend: every kind, bit-identical to the committed fixtures`, skip), () => {
   const saved = process.env.LRF_BACKEND;
   beforeAll(() => { process.env.LRF_BACKEND = backend; });
   afterAll(() => {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliver, RefusedCallbackError } from '../../src/webhooks/deliver.js';
+import { deliveryFailure } from '../../workers/webhooks.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -58,5 +59,17 @@ describe('deliver', () => {
     await expect(deliver({ ...base, url: s.url, allowHosts: new Set() })).rejects.toBeInstanceOf(RefusedCallbackError);
     await expect(deliver({ ...base, url: s.url.replace('127.0.0.1', 'localhost'), allowHosts: new Set() })).rejects.toBeInstanceOf(RefusedCallbackError);
     expect(s.hits()).toBe(0);
+  });
+});
+
+describe('what the delivery worker says after a failed attempt (issue 17 §8)', () => {
+  it('a refused host is final and says so (not "retrying with backoff"); other failures retry until the last attempt', () => {
+    const refused = deliveryFailure(new RefusedCallbackError('localhost resolves to 127.0.0.1'), 1, 12);
+    expect(refused.final).toBe(true);
+    expect(refused.message).toMatch(/refused for good/);
+    expect(refused.message).not.toMatch(/retrying/);
+    const transient = deliveryFailure(new Error('the receiver answered 503'), 1, 12);
+    expect(transient).toEqual({ final: false, message: expect.stringMatching(/retrying with backoff \(attempt 1 of 12\)/) });
+    expect(deliveryFailure(new Error('the receiver answered 503'), 12, 12)).toEqual({ final: true, message: expect.stringMatching(/failed for good after 12/) });
   });
 });

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseAllowHosts, parseWebhookSecret } from '../../src/config.js';
-import { isForbiddenAddress } from '../../src/webhooks/address.js';
+import { classifyHost, isForbiddenAddress } from '../../src/webhooks/address.js';
 import { checkedLookup, RefusedCallbackError } from '../../src/webhooks/deliver.js';
 import { sign, webhookHeaders } from '../../src/webhooks/sign.js';
 import { callbackUrlProblem } from '../../src/webhooks/url.js';
@@ -111,5 +111,51 @@ describe('SSRF: callback URLs', () => {
     const allowed = await resolve(true);
     expect(allowed.err).toBeNull();
     expect(isForbiddenAddress(allowed.address as string)).toBe(true);
+  });
+});
+
+describe('SSRF: one host classifier for admission and delivery (issue 17 §8)', () => {
+  const none = new Set<string>();
+  // [host as written in a URL, refused at admission?]
+  it.each([
+    // names: case, one trailing dot
+    ['localhost.', true], ['LOCALHOST', true], ['Api.LocalHost.', true], ['example.com.', false], ['EXAMPLE.com', false],
+    // IPv4 in every form the URL parser reads as one
+    ['2130706433', true], ['0x7f000001', true], ['017700000001', true], ['0x7f.1', true], ['127.1', true], ['127.0.1', true],
+    ['0177.0.0.1', true], ['0', true], ['10.0.0.1.', true], ['3232235777', true], ['134744072', false], ['0x08.0x08.0x08.0x08', false],
+    // IPv6: mapped, SIIT, compatible, NAT64 (well-known and local-use), 6to4, Teredo, discard, ULA, link-local, multicast, unspecified
+    ['[::ffff:127.0.0.1]', true], ['[::ffff:0:127.0.0.1]', true], ['[::ffff:0:7f00:1]', true], ['[::ffff:0:8.8.8.8]', false],
+    ['[::10.0.0.1]', true], ['[64:ff9b::127.0.0.1]', true], ['[64:ff9b::8.8.8.8]', false], ['[64:ff9b:1::8.8.8.8]', true],
+    ['[2002:7f00:1::1]', true], ['[2002:c0a8:101::1]', true], ['[2002:808:808::1]', false], ['[2001:0:4136:e378::1]', true],
+    ['[2001:db8::1]', true], ['[3fff::1]', true], ['[100::1]', true], ['[100::ffff:1]', true], ['[fd12::1]', true], ['[fc00::1]', true],
+    ['[fe80::1]', true], ['[febf::1]', true], ['[ff05::2]', true], ['[::]', true], ['[::1]', true], ['[0:0:0:0:0:0:0:1]', true],
+    ['[2606:4700:4700::1111]', false], ['[2a00:1450:4001::200e]', false], ['[2001:4860:4860::8888]', false],
+  ])('http://%s/ refused: %s', (host, refused) => {
+    const p = callbackUrlProblem(`http://${host}/hook`, none);
+    if (refused) expect(p).toMatch(/non-public|loopback name/);
+    else expect(p).toBeNull();
+  });
+
+  it.each([
+    ['127.0.0.1', '127.0.0.1'], ['2130706433', '127.0.0.1'], ['0x7f.1', '127.0.0.1'], ['0177.1', '127.0.0.1'], ['127.1.', '127.0.0.1'],
+  ])('IPv4 %s is %s', (text, dotted) => {
+    const c = classifyHost(text);
+    expect(c.kind).toBe('ip');
+    expect(c.kind === 'ip' && c.address).toBe(dotted);
+  });
+
+  it('refuses what is neither a name nor an address; resolved addresses use the same rules', () => {
+    for (const bad of ['256.1.1.1', '1.2.3.4.5', '[::1::2]', '[1:2:3:4:5:6:7:8:9]', '[::ffff:999.0.0.1]', 'a..b']) {
+      expect(classifyHost(bad).kind, bad).toBe('invalid');
+      expect(isForbiddenAddress(bad), bad).toBe(true);
+    }
+    // what DNS answers is judged by the same function
+    for (const ip of ['::ffff:0:127.0.0.1', '100::1', '2002:a00:1::', '64:ff9b:1::1']) expect(isForbiddenAddress(ip), ip).toBe(true);
+  });
+
+  it('WEBHOOK_ALLOW_HOSTS matches the normalised host (case, trailing dot)', () => {
+    const allow = parseAllowHosts('Localhost.');
+    expect(callbackUrlProblem('http://localhost./x', allow)).toBeNull();
+    expect(callbackUrlProblem('http://LOCALHOST/x', allow)).toBeNull();
   });
 });

@@ -34,14 +34,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .client import Client, LrFinderError
+from .client import Client, LrFinderError, ServiceUnreachable
 from .jobs import Job
 from .search import SearchSession
 from .sweep import SweepSession
 
 __version__ = "0.2.0"
 
-__all__ = ["Client", "Job", "LrFinderError", "SearchSession", "SweepSession", "__version__"]
+__all__ = ["Client", "Job", "LrFinderError", "SearchSession", "ServiceUnreachable", "SweepSession", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

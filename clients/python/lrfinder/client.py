@@ -27,6 +27,20 @@ class LrFinderError(Exception):
         super().__init__(f"{self.status} {self.code}: {problem.get('detail')}")
 
 
+class ServiceUnreachable(ConnectionError):
+    """The service did not answer at all (not running, wrong URL, a firewall): says which URL was
+    tried and how to start the service or point the client at another one."""
+
+    def __init__(self, url: str, reason: Any):
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"cannot reach the lr-finder service at {url} ({reason}). Start it with `npm start` in an "
+            "lr-finder checkout (or `docker compose up`), or point the client at a running one: "
+            "Client(base_url=...) or the LRFINDER_URL environment variable."
+        )
+
+
 def _jsonable(value: Any) -> Any:
     """numpy and torch values (scalars, arrays, tensors) as plain Python numbers and lists."""
     if hasattr(value, "tolist"):
@@ -97,6 +111,10 @@ class Client:
             except ValueError:
                 problem = {"status": err.code, "code": "http_error", "detail": raw.decode(errors="replace")}
             raise LrFinderError(problem) from None
+        except urllib.error.URLError as err:  # no HTTP answer at all: refused, unknown host, timeout
+            raise ServiceUnreachable(self.base_url, getattr(err, "reason", err)) from None
+        except (ConnectionError, TimeoutError) as err:  # reset or timed out while reading the answer
+            raise ServiceUnreachable(self.base_url, err) from None
 
     # -- jobs -------------------------------------------------------------------------------
     def submit(self, kind: str, body: dict[str, Any]) -> Job:

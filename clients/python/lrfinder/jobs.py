@@ -1,9 +1,9 @@
-"""A job resource (range test, schedule simulation, diagnostics) that reads well in a notebook."""
+"""A job resource (LR search, range test, schedule simulation, diagnostics) that reads well in a notebook."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .display import html_card, inline_svg, summary_line
+from .display import fmt, html_card, inline_svg, summary_line
 
 if TYPE_CHECKING:
     from .client import Client
@@ -91,6 +91,9 @@ class Job(dict):
         if error:
             fields.append(("error", f"{error.get('code')}: {error.get('detail')}"))
         r = self.result or {}
+        if "recommended_lr" in r:
+            fields.extend(search_fields(r, progress))
+            return fields
         if "suggested_lr" in r:
             method = (r.get("suggestion") or {}).get("method")
             fields.append(("suggested_lr", r.get("suggested_lr")))
@@ -99,4 +102,33 @@ class Job(dict):
         for key in ("stop_reason", "iterations", "best_lr"):
             if key in r:
                 fields.append((key, r[key]))
+        warnings = [w.get("code") for w in r.get("warnings") or [] if isinstance(w, dict)]
+        if warnings:
+            fields.append(("warnings", ", ".join(str(c) for c in warnings)))
         return fields
+
+
+def search_fields(r: dict[str, Any], progress: dict[str, Any] | None = None) -> list[tuple[str, Any]]:
+    """What an LR search's result says, for a repr or a card: the recommended LR, the interval of LRs
+    the search could not tell apart from it (a range, even when it is one LR), the confidence, the cost
+    and every warning's code (e.g. pick_at_low_edge)."""
+    fields: list[tuple[str, Any]] = [("recommended_lr", r.get("recommended_lr"))]
+    interval = r.get("interval")
+    if interval:
+        low, high = interval.get("low"), interval.get("high")
+        fields.append(("interval", f"{fmt(low)} to {fmt(high)}" if low != high else f"{fmt(low)} to {fmt(high)} (one LR)"))
+    else:
+        fields.append(("interval", None))
+    confidence = r.get("confidence") or {}
+    if confidence:
+        fields.append(("confidence", f"{confidence.get('level')} (p={fmt(confidence.get('p_within_tolerance'))})"))
+    cost = r.get("cost") or {}
+    if cost:
+        budget = cost.get("budget_steps")
+        fields.append(("cost", f"{cost.get('steps')} steps" + (f" of {budget}" if budget is not None else "")))
+    if progress and progress.get("note"):
+        fields.append(("finished", progress["note"]))
+    warnings = [w.get("code") for w in r.get("warnings") or [] if isinstance(w, dict)]
+    if warnings:
+        fields.append(("warnings", ", ".join(str(c) for c in warnings)))
+    return fields

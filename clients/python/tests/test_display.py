@@ -8,7 +8,7 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from lrfinder import Client, Job
+from lrfinder import Client, Job, ServiceUnreachable
 from lrfinder.client import encode_json
 from lrfinder.display import inline_svg
 from lrfinder.svg import LAYOUT, loss_range, render_curve_svg
@@ -92,6 +92,27 @@ class JobDisplay(unittest.TestCase):
         self.assertIsNone(queued._repr_svg_())  # nothing to draw, nothing fetched
         self.assertEqual(json.loads(json.dumps(done))["result"]["iterations"], 87)  # still a plain dict to json
 
+    def test_an_lr_search_shows_its_answer_not_only_its_status(self):
+        search = Job({"id": "s1", "kind": "lr-searches", "status": "succeeded",
+                      "progress": {"iteration": 3407, "total": 4000, "phase": "done", "finished_early": True,
+                                   "note": "finished after 3407 of its 4000 budgeted steps: 2 candidates diverged and stopped early"},
+                      "result": {"recommended_lr": 0.0316, "interval": {"low": 0.0316, "high": 0.0316},
+                                 "confidence": {"level": "low", "p_within_tolerance": 0.62},
+                                 "cost": {"steps": 3407, "budget_steps": 4000},
+                                 "warnings": [{"code": "pick_at_low_edge", "message": "..."}]}})
+        text = repr(search)
+        self.assertEqual(text, "<Job lr-searches s1: status=succeeded, recommended_lr=0.0316, interval=0.0316 to 0.0316 (one LR), "
+                               "confidence=low (p=0.62), cost=3407 steps of 4000, finished=finished after 3407 of its 4000 budgeted "
+                               "steps: 2 candidates diverged and stopped early, warnings=pick_at_low_edge>")
+        card = search._repr_html_()
+        for shown in ("recommended_lr", "0.0316 to 0.0316", "low (p=0.62)", "3407 steps of 4000", "pick_at_low_edge"):
+            self.assertIn(shown, card)
+        wide = Job({"id": "s2", "kind": "lr-searches", "status": "succeeded",
+                    "result": {"recommended_lr": 0.01, "interval": {"low": 0.00316, "high": 0.01}, "confidence": {"level": "high", "p_within_tolerance": 0.97},
+                               "cost": {"steps": 1000, "budget_steps": 4000}, "warnings": []}})
+        self.assertIn("interval=0.00316 to 0.01,", repr(wide))
+        self.assertNotIn("warnings", repr(wide))
+
     def test_the_plot_is_fetched_once_and_embedded_in_the_html(self):
         calls = []
 
@@ -125,6 +146,21 @@ class Encoding(unittest.TestCase):
                 return 0.25
         self.assertEqual([clean_loss(v) for v in (float("nan"), float("-inf"), None, Scalar(), 2)], [None, None, None, 0.25, 2.0])
         self.assertEqual([clean_loss(v, typed=True) for v in (float("nan"), float("inf"), float("-inf"), None, 2)], ["NaN", "Infinity", "-Infinity", None, 2.0])
+
+    def test_a_service_that_is_not_there_is_named_with_what_to_do(self):
+        import socket
+        with socket.socket() as s:  # a loopback port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        client = Client(f"http://127.0.0.1:{port}", timeout=5)
+        with self.assertRaises(ServiceUnreachable) as ctx:
+            client.request("GET", "/v1/presets")
+        message = str(ctx.exception)
+        self.assertIn(f"cannot reach the lr-finder service at http://127.0.0.1:{port}", message)
+        self.assertIn("npm start", message)
+        self.assertIn("LRFINDER_URL", message)
+        self.assertIsInstance(ctx.exception, ConnectionError)
+        self.assertIsNone(ctx.exception.__cause__)  # no urllib traceback chained under it
 
     def test_client_reads_its_url_and_key_from_the_environment(self):
         with mock.patch.dict(os.environ, {"LRFINDER_URL": "http://example.test:1/", "LRFINDER_API_KEY": "k"}):

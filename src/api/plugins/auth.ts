@@ -10,8 +10,16 @@
  * they answer 401, so a 404 tells an unauthenticated caller nothing. Only routes declared with
  * `config: { public: true }` (health, readiness, the OpenAPI document, Swagger UI) are open.
  *
- * Repeated failures are throttled per client address (AuthThrottle): past the burst, the address
- * gets 429 + Retry-After without its key being looked at, until the bucket refills.
+ * Repeated failures are throttled per client address (AuthThrottle; the address is the socket's,
+ * or X-Forwarded-For's when TRUST_PROXY says the proxy is trusted): past the burst, a request from
+ * that address WITHOUT a valid key gets 429 + Retry-After until the bucket refills. The key is
+ * checked first (constant time, every entry compared, the same work for a hit and a miss), so a
+ * valid key is never refused by the throttle: one client failing behind a shared address (a NAT,
+ * a proxy) cannot lock the others out. The trade-off, deliberately: a throttled address that sends
+ * a valid key is served, so the throttle bounds the cost and log noise of failures and slows
+ * clients with a wrong key, but it is not what makes keys unguessable — their entropy is (long
+ * random keys in API_KEYS). A bad or missing key from a throttled address is told 429, not 401:
+ * the answer says "slow down" and nothing about which key was tried.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -86,23 +94,25 @@ export function registerAuth(app: FastifyInstance, apiKeys: ReadonlyMap<string, 
   });
 
   function check(req: FastifyRequest): void {
+    // the key first (constant time, every entry compared): a valid key is never refused by the throttle
+    const key = keyOf(req);
+    const h = digest(key ?? '');
+    let owner: string | undefined;
+    for (const e of entries) if (timingSafeEqual(e.hash, h)) owner = e.owner;
+    if (key && owner) {
+      req.owner = owner;
+      return;
+    }
+    // only failures are throttled: past the burst the address is told to slow down (429), not which key was wrong
     const wait = throttle.blockedFor(req.ip);
+    throttle.fail(req.ip);
     if (wait > 0) {
       throw new ProblemError(429, 'too_many_auth_failures', 'Too many failed authentications',
         `too many requests without a valid API key from this address; retry in ${wait} s`, [], { 'retry-after': String(wait) });
     }
-    const key = keyOf(req);
     if (!key) {
-      throttle.fail(req.ip);
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send your API key as "Authorization: Bearer <key>" (or X-API-Key)', [], { 'www-authenticate': 'Bearer' });
     }
-    const h = digest(key);
-    let owner: string | undefined;
-    for (const e of entries) if (timingSafeEqual(e.hash, h)) owner = e.owner;
-    if (!owner) {
-      throttle.fail(req.ip);
-      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the API key is not valid', [], { 'www-authenticate': 'Bearer error="invalid_token"' });
-    }
-    req.owner = owner;
+    throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the API key is not valid', [], { 'www-authenticate': 'Bearer error="invalid_token"' });
   }
 }

@@ -12,12 +12,20 @@
  *
  * Keys are per owner (API key): two owners may use the same key. A request whose process dies
  * before it answers leaves an in-flight marker that expires after a minute.
+ *
+ * A kept answer counts in the owner's storage quota (src/storage/): the claim reserves an estimate
+ * (twice the request body, at most 64 KiB, plus 1 KiB) and is refused like any write past the
+ * quota (429 `storage_quota_exceeded`, nothing run); the kept answer then settles at its real size
+ * — an answer larger than the estimate (a job resource echoing a large request) is recorded whole,
+ * since it was already given: the only place the quota can be passed, by that difference, and
+ * the key's next write is refused. A request that is not kept releases its reservation.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { invalid, ProblemError } from '../../contracts/problems.js';
 import { redisUnavailable } from '../../queue/jobs.js';
+import { bytesOf, itemOfIdempotency, type StorageQuota } from '../../storage/quota.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,7 +33,7 @@ declare module 'fastify' {
     idempotent?: boolean;
   }
   interface FastifyRequest {
-    idempotency?: { key: string; fingerprint: string };
+    idempotency?: { key: string; fingerprint: string; item: string };
   }
 }
 
@@ -50,13 +58,16 @@ export function canonical(v: unknown): string {
 }
 
 function fingerprintOf(req: FastifyRequest): string {
-  const body = typeof req.body === 'string' ? req.body : canonical(req.body ?? null);
+  // a body kept as its bytes (dataset uploads, parsed off the event loop) is compared byte for byte
+  const bytes = (req.body as { bytes?: unknown } | null)?.bytes;
+  const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(bytes) ? bytes : canonical(req.body ?? null);
   return createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${canonical(req.query ?? {})}\n${body}`).digest('hex');
 }
 
-export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis }): void {
+export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis; storage?: () => StorageQuota | null }): void {
   const storeKey = (owner: string, key: string) =>
     `${opts.prefix}:lrf:idem:${encodeURIComponent(owner)}:${createHash('sha256').update(key).digest('hex')}`;
+  const itemOf = (k: string) => itemOfIdempotency(k.slice(k.lastIndexOf(':') + 1));
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -79,7 +90,18 @@ export function registerIdempotency(app: FastifyInstance, opts: { prefix: string
     for (let attempt = 0; attempt < 2; attempt++) {
       const claimed = await guard(() => redis.set(k, JSON.stringify({ state: 'pending', fingerprint } satisfies Kept), 'PX', IN_FLIGHT_MS, 'NX'));
       if (claimed === 'OK') {
-        req.idempotency = { key: k, fingerprint };
+        const storage = opts.storage?.();
+        if (storage) {
+          const estimate = Math.min(2 * (Number(req.headers['content-length']) || 0), 65_536) + 1024;
+          try {
+            await storage.reserve(req.owner, itemOf(k), bytesOf(k) + estimate, Date.now() + IN_FLIGHT_MS);
+          } catch (err) {
+            await redis.del(k).catch(() => undefined);
+            if (err instanceof ProblemError) throw err;
+            throw redisUnavailable(err);
+          }
+        }
+        req.idempotency = { key: k, fingerprint, item: itemOf(k) };
         return;
       }
       const text = await guard(() => redis.get(k));
@@ -112,9 +134,12 @@ export function registerIdempotency(app: FastifyInstance, opts: { prefix: string
           if (v !== undefined) headers[h] = String(v);
         }
         const kept: Kept = { state: 'done', fingerprint: idem.fingerprint, status, headers, body: payload.toString() };
-        await redis.set(idem.key, JSON.stringify(kept), 'EX', opts.ttlSeconds);
+        const text = JSON.stringify(kept);
+        await redis.set(idem.key, text, 'EX', opts.ttlSeconds);
+        await opts.storage?.()?.settle(req.owner, idem.item, bytesOf(idem.key, text), Date.now() + opts.ttlSeconds * 1000);
       } else {
         await redis.del(idem.key);
+        await opts.storage?.()?.release(req.owner, idem.item);
       }
     } catch (err) {
       // the answer still goes out; the in-flight marker expires by itself

@@ -50,7 +50,12 @@ function addExamples(doc: { paths?: Record<string, Record<string, Operation>> },
 
 type FastifyContextConfigExamples = import('fastify').FastifyContextConfig['openapiExamples'];
 
-export async function registerSwagger(app: FastifyInstance, limits: Readonly<Limits>): Promise<void> {
+/**
+ * `auth`: the service runs with API_KEYS. Only then does the document declare the bearer scheme and
+ * a security requirement (Swagger UI's Authorize button and lock icons); without keys there is
+ * nothing to authorize, so it shows none.
+ */
+export async function registerSwagger(app: FastifyInstance, limits: Readonly<Limits>, auth: boolean): Promise<void> {
   const examples = new Map<string, NonNullable<FastifyContextConfigExamples>>();
   // every documented operation gets an operationId (client generators name methods by it), and the
   // public routes (config.public: no API key) an empty security requirement
@@ -60,7 +65,7 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
     const method = Array.isArray(route.method) ? route.method[0] : route.method;
     if (method === 'HEAD') return;
     schema.operationId ??= operationIdOf(method, route.url);
-    if ((route.config as { public?: boolean } | undefined)?.public) schema.security ??= [];
+    if (auth && (route.config as { public?: boolean } | undefined)?.public) schema.security ??= [];
     const ex = route.config?.openapiExamples;
     if (ex) examples.set(`${method.toLowerCase()} ${route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`, ex);
   });
@@ -71,9 +76,12 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
         title: 'lr-finder',
         version: '1',
         description:
-          'Find a good learning rate: LR range tests (torch-lr-finder / fastai semantics), schedule previews and simulations, ' +
-          'training diagnostics. Jobs are queued (202 + Location) and polled; cheap questions are answered at once. ' +
-          'Errors are RFC 9457 application/problem+json.',
+          'Find the learning rate to train with. Start with an **LR search** (`POST /v1/lr-searches`, or `/v1/lr-search-sessions` ' +
+          'in your own training loop): it brackets the LRs with a range test, then trains candidates for your number of steps ' +
+          'and recommends the one that trains best, with an interval and a confidence. Also here: LR range tests with every ' +
+          'library\'s suggestion rule (torch-lr-finder, fastai, Lightning, Keras, Ignite), schedule previews and simulations ' +
+          '(PyTorch, Hugging Face, optax), and training diagnostics. Jobs are queued (202 + Location) and polled or followed as ' +
+          'Server-Sent Events; cheap questions are answered at once. Errors are RFC 9457 application/problem+json.',
       },
       tags: [
         ...KINDS.map((k) => ({ name: k.name, description: k.description })),
@@ -83,15 +91,16 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
         { name: 'lr-search-sessions', description: 'the LR search in your own training loop: a range test, then trials (lr, steps) you train from the same initial weights, then the recommendation' },
         { name: 'presets', description: 'ready-made request bodies' },
         { name: 'datasets', description: 'the built-in datasets, and your own: upload rows once (JSON or CSV), use them in any job as `data: {dataset_id}`' },
+        { name: 'usage', description: 'what your API key stores and has in flight, against its quotas' },
         { name: 'health', description: 'liveness and readiness' },
       ],
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'only when the service runs with API_KEYS' } },
-      },
+      ...(auth ? {
+        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key of API_KEYS' } } },
+        // every route needs the key but the public ones, which say `security: []`
+        security: [{ apiKey: [] }],
+      } : {}),
       // relative: Swagger UI's "Try it out" calls the server that served the document
       servers: [{ url: '/', description: 'this server' }],
-      // a bearer key when the service runs with API_KEYS, none otherwise ({}); public routes say `security: []`
-      security: [{ apiKey: [] }, {}],
     },
     transformObject: (document) => {
       const openapiObject = (document as { openapiObject: Record<string, unknown> }).openapiObject;

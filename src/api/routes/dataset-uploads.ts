@@ -8,23 +8,58 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { IdempotencyHeaders, problemResponses } from '../../contracts/common.js';
-import { checkUpload, DatasetUploadQuery, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
-import { invalid, notFound } from '../../contracts/problems.js';
+import { DatasetUploadQuery } from '../../sync/datasets/contract.js';
+import { notFound } from '../../contracts/problems.js';
 import type { DatasetStore } from '../../sync/datasets/store.js';
 import { uploadExamples } from '../../sync/datasets/examples.js';
+import { emptyBody } from '../body-media.js';
+import { transferable, type OffloadPool } from '../offload/pool.js';
+import type { UploadDone } from '../offload/protocol.js';
+import { makeAjv } from '../schemas.js';
 
 const BASE = '/v1/datasets';
 
+/** What the upload route's parsers hand the handler: the body's bytes and which format they are in. */
+export interface RawUpload {
+  format: 'json' | 'csv';
+  bytes: Buffer;
+}
+
 type Query = { task?: 'classification' | 'regression'; target?: string; name?: string };
 
-export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Config>, store: DatasetStore): void {
+/** A CSV body is only whitespace (the empty-body answer): scans past leading ASCII whitespace, decodes only when it meets other bytes early. */
+function blank(buf: Buffer): boolean {
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x20 || (buf[i] >= 0x09 && buf[i] <= 0x0d))) i++;
+  if (i === buf.length) return true;
+  return buf[i] >= 0x80 && buf.length - i < 4096 && buf.toString('utf8').trim() === '';
+}
+
+/**
+ * The body reaches the handler as its raw bytes (a Buffer): parsing, schema validation and the
+ * data checks run in the offload pool (src/api/offload/), never on the event loop; the checks,
+ * their order and their problems are the ones the route had on the loop. The body schema stays in
+ * the route for the OpenAPI document; its validator here lets the bytes through (the thread validates).
+ */
+export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Config>, store: DatasetStore, pool: OffloadPool): void {
   const limit = config.limits.uploadBytes;
+  const other = makeAjv(false);
   app.register(async (scope) => {
-    // text/csv is accepted on this route only (other routes answer 415)
-    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => done(null, body));
+    // text/csv is accepted on this route only (other routes answer 415); JSON is parsed in a thread here
+    scope.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: limit }, (req, body, done) => {
+      if (blank(body as Buffer)) return done(emptyBody(req), undefined);
+      done(null, { format: 'csv', bytes: body });
+    });
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limit }, (req, body, done) => {
+      if ((body as Buffer).length === 0) return done(emptyBody(req), undefined);
+      done(null, { format: 'json', bytes: body });
+    });
 
     scope.post(BASE, {
       bodyLimit: limit,
+      // the body is checked in the thread (the same schema, the same options); the query and headers here
+      validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : other.compile(schema as object)),
       config: { idempotent: true, accepts: ['application/json', 'text/csv'], openapiExamples: { body: uploadExamples() } },
       schema: {
         tags: ['datasets'],
@@ -46,19 +81,10 @@ export function datasetUploadRoutes(app: FastifyInstance, config: Readonly<Confi
         response: { 201: Type.Ref('UploadedDataset'), ...problemResponses(400, 401, 409, 413, 415, 422, 503) },
       },
     }, async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
-      const q = req.query;
-      let body: UploadBody;
-      if (typeof req.body === 'string') {
-        if (q.task === undefined) throw invalid('/querystring/task', 'is required for a CSV upload: classification or regression');
-        body = { task: q.task, name: q.name, ...parseCsv(req.body, q.target) };
-      } else {
-        for (const k of ['task', 'target', 'name'] as const) {
-          if (q[k] !== undefined) throw invalid(`/querystring/${k}`, 'is for CSV uploads; a JSON upload carries name and task in its body');
-        }
-        body = req.body as UploadBody;
-      }
-      const shape = checkUpload(body, config.limits);
-      const meta = await store.create(body.name ?? null, shape, { x: body.x, y: body.y }, req.owner);
+      const raw = req.body as RawUpload;
+      const { bytes, transfer } = transferable(raw.bytes);
+      const done = await pool.run<UploadDone>({ op: 'upload', format: raw.format, bytes, query: { ...req.query }, limits: config.limits }, transfer);
+      const meta = await store.create(done.name, done.shape, Buffer.from(done.rows.buffer, done.rows.byteOffset, done.rows.byteLength), req.owner);
       req.log.info({ dataset: meta.id, rows: meta.rows, features: meta.features }, 'dataset uploaded');
       return reply.code(201).header('location', `${BASE}/${meta.id}`).send(meta);
     });

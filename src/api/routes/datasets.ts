@@ -1,7 +1,11 @@
-/** GET /v1/datasets: the built-in datasets with their shapes and defaults, and the caller's uploads. */
+/**
+ * GET /v1/datasets: the built-in datasets with their shapes and defaults, and the caller's uploads.
+ * DELETE /v1/datasets/{id}: delete one of the caller's uploads (frees its storage quota).
+ */
 import Type from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problemResponses } from '../../contracts/common.js';
+import { notFound } from '../../contracts/problems.js';
 import { datasetCatalog } from '../../core/datasets/index.js';
 
 const DatasetList = Type.Object({
@@ -40,5 +44,19 @@ export function datasetRoutes(app: FastifyInstance): void {
       }
     }
     return { datasets: datasetCatalog(), uploads };
+  });
+
+  app.delete('/v1/datasets/:id', {
+    schema: {
+      tags: ['datasets'],
+      summary: 'Delete one of your uploaded datasets',
+      description: 'Frees its bytes in your storage quota at once (GET /v1/usage). A queued job that names it fails as `invalid_job` when it starts. ' +
+        'Another API key\'s dataset, or one that expired, is a 404.',
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }),
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    if (!(await app.uploads.delete(req.params.id, req.owner))) throw notFound(`no dataset ${req.params.id} (it may have expired)`);
+    return reply.code(204).send();
   });
 }

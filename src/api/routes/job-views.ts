@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobParams, problemResponses } from '../../contracts/common.js';
 import { notFound, ProblemError } from '../../contracts/problems.js';
-import { KINDS, type JobKind } from '../../kinds/registry.js';
+import { findKind, KINDS, type JobKind } from '../../kinds/registry.js';
+import { transferable } from '../offload/pool.js';
 import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
@@ -29,23 +30,45 @@ const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
 
 const jobNotFound = (kind: string, id: string) => notFound(`no ${kind} job ${id} (it may have expired)`);
 
-/** The job's result, or the problem that says why there is none yet. */
-async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<JobRecord> {
-  const rec = await app.jobs.get(kind, id, owner);
-  if (!rec) throw jobNotFound(kind, id);
+/** The job and its stored result text, or the problem that says why there is none yet. */
+async function finishedJob(app: FastifyInstance, kind: JobKind, id: string, owner: string): Promise<{ rec: JobRecord; result: Buffer }> {
+  const got = await app.jobs.getStored(kind, id, owner);
+  if (!got) throw jobNotFound(kind, id);
+  const { rec } = got;
   if (rec.status === 'queued' || rec.status === 'running') {
     throw new ProblemError(409, 'not_finished', 'Job not finished',
       `job ${id} is ${rec.status}; its result (and so its plot and table) exists once it has succeeded — follow links.events or poll links.self`);
   }
-  if (rec.status !== 'succeeded') {
+  if (rec.status !== 'succeeded' || !got.result) {
     throw new ProblemError(409, 'no_result', 'Job has no result', `job ${id} ${rec.status}; only a succeeded job has a result to show`);
   }
-  return rec;
+  return { rec, result: got.result };
 }
 
-export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER): void {
+/** Results up to this size are rendered on the event loop (a few ms at most); larger ones in an offload thread. */
+export const INLINE_VIEW_BYTES = 64 * 1024;
+
+/** plot.svg / curve.csv of a stored result: parsed and rendered in the offload pool when large (503 `busy` when it is full). */
+async function renderView(app: FastifyInstance, kind: JobKind, view: 'svg' | 'csv', rec: JobRecord, result: Buffer): Promise<string> {
+  if (result.length <= INLINE_VIEW_BYTES) {
+    const v = findKind(kind)?.views[view];
+    if (!v) throw new Error(`no ${view} view for ${kind}`);
+    return v.render(JSON.parse(result.toString('utf8')) as never, rec.request as never);
+  }
+  const { bytes, transfer } = transferable(result);
+  return app.offload.run<string>({ op: 'view', kind, view, result: bytes, request: rec.request }, transfer);
+}
+
+/**
+ * @param maxStreams LIMIT_SSE_STREAMS: streams open at once in this process (503 above)
+ * @param maxPerOwner LIMIT_SSE_STREAMS_PER_KEY: streams one owner may hold of those (429 above), so one
+ *   key cannot take every stream; app.ts passes maxStreams here when there are no API keys (one tenant)
+ */
+export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}, maxStreams = Number.MAX_SAFE_INTEGER, maxPerOwner = maxStreams): void {
   const timing: SseTiming = { ...SSE_TIMING, ...sse };
   const streams = new Set<() => void>();
+  /** open streams per owner (entries removed at zero) */
+  const perOwner = new Map<string, number>();
   // one heartbeat for every open stream
   const beats = new Set<() => void>();
   const heartbeat = setInterval(() => { for (const b of beats) b(); }, timing.heartbeatMs);
@@ -75,7 +98,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
       },
       schema: {
         tags: [tag],
-        summary: `List your ${kind.replace(/-/g, ' ')}, newest first`,
+        summary: `List your ${k.noun.many}, newest first`,
         description: 'Jobs of the caller (its API key) kept for RESULT_TTL_S, newest first, `limit` per page (default 20, max 100). ' +
           'Items omit the result (a `summary` gives its headline); follow `links.next` (or pass `next_cursor` as `cursor`) until it is null.',
         querystring: ListQuery,
@@ -98,7 +121,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
     app.get(`${base}/:id/events`, {
       schema: {
         tags: [tag],
-        summary: 'Follow a job as Server-Sent Events',
+        summary: `Follow ${k.noun.a} ${k.noun.one} as Server-Sent Events`,
         description: 'A `text/event-stream`: first `event: status` with the job resource as it is now, then `event: progress` with each ' +
           'progress point (`{iteration, total, lr, loss, ...}`) as the worker reports it, `event: status` with the full job resource ' +
           'whenever the status changes, and the stream ends after a terminal status (succeeded, failed, canceled). Comment lines (`: keep-alive`) ' +
@@ -107,7 +130,7 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         params: JobParams,
         response: {
           200: { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...problemResponses(400, 401, 404, 503),
+          ...problemResponses(400, 401, 404, 429, 503),
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
@@ -116,17 +139,40 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
           `this server has ${streams.size} event streams open, its limit is ${maxStreams} (LIMIT_SSE_STREAMS); poll links.self or retry shortly`,
           [], { 'retry-after': '5' });
       }
-      const rec = await app.jobs.get(kind, req.params.id, req.owner);
-      if (!rec) throw jobNotFound(kind, req.params.id);
-      // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
-      if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
-      streamJob(app, kind, rec, req, reply, streams, beats, timing);
+      // the owner's slot is taken before the first await and given back unless a stream holds it: exact under concurrency
+      const owner = req.owner;
+      const mine = perOwner.get(owner) ?? 0;
+      if (mine >= maxPerOwner) {
+        throw new ProblemError(429, 'too_many_key_streams', 'Too many event streams for this key',
+          `this API key has ${mine} event streams open, its limit is ${maxPerOwner} (LIMIT_SSE_STREAMS_PER_KEY); close one, poll links.self or retry shortly`,
+          [], { 'retry-after': '5' });
+      }
+      perOwner.set(owner, mine + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const n = (perOwner.get(owner) ?? 1) - 1;
+        if (n <= 0) perOwner.delete(owner);
+        else perOwner.set(owner, n);
+      };
+      let streaming = false;
+      try {
+        const rec = await app.jobs.get(kind, req.params.id, req.owner);
+        if (!rec) throw jobNotFound(kind, req.params.id);
+        // HEAD (Fastify answers it with the GET handler): the headers, not a stream held open
+        if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('');
+        streamJob(app, kind, rec, req, reply, streams, beats, timing, release);
+        streaming = true;
+      } finally {
+        if (!streaming) release();
+      }
     });
 
     if (svg) app.get(`${base}/:id/plot.svg`, {
       schema: {
         tags: [tag],
-        summary: 'The result as an SVG plot',
+        summary: `The ${k.noun.one}'s result as an SVG plot`,
         description: `${svg.description} A self-contained SVG (no fonts, no scripts). 409 until the job has succeeded.`,
         params: JobParams,
         response: {
@@ -135,14 +181,14 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-      const rec = await finishedJob(app, kind, req.params.id, req.owner);
-      return sendSvg(reply, `${kind}-${rec.id}.svg`, svg.render(rec.result, rec.request));
+      const { rec, result } = await finishedJob(app, kind, req.params.id, req.owner);
+      return sendSvg(reply, `${kind}-${rec.id}.svg`, await renderView(app, kind, 'svg', rec, result));
     });
 
     if (csv) app.get(`${base}/:id/curve.csv`, {
       schema: {
         tags: [tag],
-        summary: 'The result\'s curves as CSV',
+        summary: `The ${k.noun.one}'s result as CSV`,
         description: `${csv.description} \`pandas.read_csv(url)\` reads it. 409 until the job has succeeded.`,
         params: JobParams,
         response: {
@@ -151,12 +197,13 @@ export function jobViewRoutes(app: FastifyInstance, sse: Partial<SseTiming> = {}
         },
       },
     }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-      const rec = await finishedJob(app, kind, req.params.id, req.owner);
+      const { rec, result } = await finishedJob(app, kind, req.params.id, req.owner);
+      const text = await renderView(app, kind, 'csv', rec, result);
       return reply
         .type('text/csv; charset=utf-8; header=present')
         .header('cache-control', 'private, max-age=3600')
         .header('content-disposition', `inline; filename="${kind}-${rec.id}.csv"`)
-        .send(csv.render(rec.result, rec.request));
+        .send(text);
     });
   }
 }
@@ -178,7 +225,7 @@ function iterationOf(p: unknown): number | null {
  */
 function streamJob(
   app: FastifyInstance, kind: JobKind, first: JobRecord, req: FastifyRequest, reply: FastifyReply, streams: Set<() => void>,
-  beats: Set<() => void>, timing: SseTiming,
+  beats: Set<() => void>, timing: SseTiming, release: () => void = () => undefined,
 ): void {
   reply.hijack();
   const res = reply.raw;
@@ -208,6 +255,7 @@ function streamJob(
     beats.delete(beat);
     unsubscribe();
     streams.delete(end);
+    release();
     if (!res.destroyed && !res.writableEnded) res.end();
   };
   streams.add(end);

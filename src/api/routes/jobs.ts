@@ -15,6 +15,7 @@ import { uploadShapes } from '../../sync/datasets/store.js';
 import { jobExample, jobViewExamples, presetExamples } from '../openapi-examples.js';
 import { PROBLEM_BASE } from '../errors.js';
 import { jobResource } from '../job-resource.js';
+import { spliceResult } from '../../queue/stored-result.js';
 
 export { jobResource };
 
@@ -76,21 +77,24 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
     config: { openapiExamples: { responses: { 200: { description: 'The job: status, progress, request (defaults filled), result once succeeded, error once failed', examples: views.get } } } },
     schema: {
       tags: [k.name],
-      summary: `Get a ${k.name.replace(/s$/, '').replace(/-/g, ' ')} job: status, progress, result`,
+      summary: `Get ${k.noun.a} ${k.noun.one}: status, progress, result`,
       params: JobParams,
       response: { 200: jobResponse, ...problemResponses(400, 401, 404, 503) },
     },
-  }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const rec = await app.jobs.get(k.name, req.params.id, req.owner);
-    if (!rec) throw jobNotFound(k.name, req.params.id);
-    return jobResource(rec);
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    // the stored result's JSON text goes out as it is stored: nothing large is parsed or serialised here
+    const got = await app.jobs.getStored(k.name, req.params.id, req.owner);
+    if (!got) throw jobNotFound(k.name, req.params.id);
+    const resource = jobResource(got.rec);
+    if (!got.result) return resource;
+    return reply.type('application/json; charset=utf-8').send(spliceResult(reply.serialize(resource) as string, got.result));
   });
 
   app.post(`${base}/:id/cancel`, {
     config: { openapiExamples: { responses: { 202: { description: 'Canceled: the job, now `canceled`', examples: views.cancel } } } },
     schema: {
       tags: [k.name],
-      summary: 'Cancel a queued or running job',
+      summary: `Cancel a queued or running ${k.noun.one}`,
       description: 'A queued job never starts; a running one stops within about a second. Canceling a finished job is a 409.',
       params: JobParams,
       response: { 202: jobResponse, ...problemResponses(400, 401, 404, 409, 503) },
@@ -103,6 +107,20 @@ export function registerJobRoutes(app: FastifyInstance, k: RegisteredKind, confi
       await app.webhooks.enqueue(k.name, rec.id).catch((err) => req.log.warn({ err: (err as Error).message }, 'webhook not queued (the reconciler retries)'));
     }
     return reply.code(202).send(jobResource(rec));
+  });
+
+  app.delete(`${base}/:id`, {
+    schema: {
+      tags: [k.name],
+      summary: 'Delete a finished job (its request and result)',
+      description: 'Frees its bytes in your storage quota at once (GET /v1/usage). A queued or running job is a 409 `job_not_finished` (cancel it first); ' +
+        'another API key\'s job, or one that expired, is a 404.',
+      params: JobParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 404, 409, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    if (!(await app.jobs.remove(k.name, req.params.id, req.owner))) throw jobNotFound(k.name, req.params.id);
+    return reply.code(204).send();
   });
 }
 

@@ -8,7 +8,7 @@
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
+import { retentionOf, type Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
 import { renderSessionPlot } from '../../sync/lr-search-sessions/plot.js';
@@ -22,7 +22,7 @@ import { searchSessionExamples } from '../openapi-examples.js';
 const sessionNotFound = (id: string) => notFound(`no LR search session ${id} (it may have expired)`);
 
 export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
-  const store = new SearchSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
+  const store = new SearchSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'lr-search-sessions'), quota: app.jobs.storage });
   const tags = ['lr-search-sessions'];
   const ex = searchSessionExamples((RequestSchema as unknown as { example: LrSearchSessionRequest }).example);
 

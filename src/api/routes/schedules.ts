@@ -20,9 +20,9 @@ export function scheduleRoutes(app: FastifyInstance, config: Readonly<Config>): 
         'Values match the libraries to 1e-12 (optax: float32, 1e-6). `momentum` is returned when the schedule cycles it (CyclicLR, OneCycleLR). ' +
         'ReduceLROnPlateau takes `metrics` (one per `step(metrics)`; `steps` defaults to metrics.length + 1). `points` downsamples for plotting. ' +
         'Invalid arguments are 400 problems naming the argument with the library\'s own message. ' +
-        `At most ${limit} steps (LIMIT_SCHEDULE_STEPS). See docs/schedules.md.`,
+        `At most ${limit} steps (LIMIT_SCHEDULE_STEPS), and steps × schedulers in the tree ≤ ${config.limits.scheduleWork} (LIMIT_SCHEDULE_WORK). See docs/schedules.md.`,
       body: Type.Ref('SchedulePreviewRequest'),
       response: { 200: Type.Ref('SchedulePreviewResult'), ...problemResponses(400, 401, 413, 415) },
     },
-  }, async (req: FastifyRequest<{ Body: SchedulePreviewRequest }>) => previewSchedule(req.body, limit));
+  }, async (req: FastifyRequest<{ Body: SchedulePreviewRequest }>) => previewSchedule(req.body, limit, config.limits.scheduleDepth, config.limits.scheduleWork));
 }

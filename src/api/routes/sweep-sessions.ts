@@ -8,7 +8,7 @@
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config.js';
+import { retentionOf, type Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
 import { limitExceeded, notFound } from '../../contracts/problems.js';
 import { newSweep } from '../../lrfinder/session.js';
@@ -24,7 +24,7 @@ import { sweepSessionExamples } from '../openapi-examples.js';
 const sessionNotFound = (id: string) => notFound(`no sweep session ${id} (it may have expired)`);
 
 export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config>): void {
-  const store = new SweepSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: config.resultTtlSeconds });
+  const store = new SweepSessionStore(app.jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'sweep-sessions'), quota: app.jobs.storage });
   const tags = ['sweep-sessions'];
   const ex = sweepSessionExamples((RequestSchema as unknown as { example: SweepSessionRequest }).example,
     (LossesSchema as unknown as { example: SweepLossesRequest }).example);

@@ -14,6 +14,7 @@ import { xor } from './xor.js';
 import { sine } from './sine.js';
 import { iris } from './iris.js';
 import { fromArrays } from './inline.js';
+import { own } from '../own.js';
 
 export const GENERATORS: Record<Exclude<BuiltinDatasetName, 'mnist'>, Generator> = { spirals, moons, circles, blobs, xor, sine, iris };
 
@@ -65,7 +66,7 @@ export function loadDataset(spec: DataSpec): Dataset {
   if ('dataset_id' in spec) throw new Error(`uploaded dataset ${spec.dataset_id} is loaded by the worker and passed as createTrainer(spec, { dataset })`);
   if ('inline' in spec) return fromArrays('inline', spec.inline.x, spec.inline.y, spec.inline.task);
   if (spec.name === 'mnist') throw new Error("mnist is loaded by the worker (mnistFromRaw in src/core/datasets/mnist-layout.ts) and passed as createTrainer(spec, { dataset })");
-  const gen = GENERATORS[spec.name];
+  const gen = own(GENERATORS, spec.name);
   if (!gen) throw new Error(`unknown dataset '${spec.name}'; expected one of ${CATALOG.map((c) => c.name).join(', ')}`);
   return gen({ n_samples: spec.n_samples, noise: spec.noise, classes: spec.classes, features: spec.features }, createRng(spec.seed).fork(`dataset/${spec.name}`));
 }

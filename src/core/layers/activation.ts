@@ -2,9 +2,10 @@
 import type { ActivationName } from '../spec.js';
 import { ACTIVATIONS, activationBackward, activationForward } from '../activations.js';
 import type { BuildContext, Layer } from './layer.js';
+import { own } from '../own.js';
 
 export function createActivationLayer(ctx: BuildContext, name: string, dim: number, activation: ActivationName, k?: number): Layer {
-  const act = ACTIVATIONS[activation];
+  const act = own(ACTIVATIONS, activation);
   if (!act) throw new Error(`unknown activation '${activation}'`);
   const kk = k ?? act.k;
   const y = ctx.backend.alloc(ctx.capacity * dim);

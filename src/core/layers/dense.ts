@@ -11,6 +11,7 @@ import { addBiasRows, sumRows } from '../kernels/elementwise.js';
 import { initDense } from '../init.js';
 import { makeParam, type BuildContext, type Layer } from './layer.js';
 import type { FusedActivationName } from '../types.js';
+import { own } from '../own.js';
 
 export interface DenseOptions {
   units: number;
@@ -25,7 +26,7 @@ export interface DenseOptions {
 export function createDense(ctx: BuildContext, name: string, inDim: number, o: DenseOptions): Layer {
   const { backend, capacity } = ctx;
   const out = o.units;
-  const act = ACTIVATIONS[o.activation];
+  const act = own(ACTIVATIONS, o.activation);
   if (!act) throw new Error(`unknown activation '${o.activation}'`);
   const k = o.k ?? act.k;
   const hasAct = o.activation !== 'identity';

@@ -6,6 +6,7 @@
 import { Args } from './args.js';
 import { ScheduleError, pyDiv, pyLiteral, pyMod, pyPow, pyRepr } from './errors.js';
 import { parsePlateau, type PlateauParams } from './torch/plateau.js';
+import { own } from '../own.js';
 
 /** `lr_scheduler_type` (SchedulerType value) → function name, as TYPE_TO_SCHEDULER_FUNCTION. */
 export const HF_NAMES: Readonly<Record<string, string>> = {
@@ -233,14 +234,16 @@ function callFunction(fn: string, obj: Record<string, unknown>, path: string, lr
   const a = new Args(obj as never, path, fn);
   a.accept('lr');
   a.unsupported('last_epoch', 'resuming is not simulated; every schedule starts at step 0');
-  const r = FUNCTIONS[fn](a, lr);
+  const build = own(FUNCTIONS, fn);
+  if (build === undefined) throw new ScheduleError(`${path}/type`, `${pyLiteral(fn)} is not a transformers schedule`);
+  const r = build(a, lr);
   a.finish();
   return r;
 }
 
 // optimization.py get_scheduler: which arguments each SchedulerType requires, passes on or drops
 function viaGetScheduler(name: string, obj: Record<string, unknown>, path: string, lr: number): HfResult {
-  const fn = HF_NAMES[name];
+  const fn = own(HF_NAMES, name) as string;
   const has = (k: string): boolean => obj[k] !== undefined && obj[k] !== null;
   const specific = Object.keys(obj).filter((k) => !['type', 'lr', W_, N_].includes(k));
   const dropped = (why: string): void => {
@@ -273,6 +276,6 @@ function viaGetScheduler(name: string, obj: Record<string, unknown>, path: strin
 /** Build a transformers schedule from its spec; `lr` is the optimizer's (defaults) lr. */
 export function buildHf(obj: Record<string, unknown>, path: string, lr: number): HfResult {
   const type = obj.type as string;
-  if (HF_NAMES[type] !== undefined) return viaGetScheduler(type, obj, path, lr);
+  if (own(HF_NAMES, type) !== undefined) return viaGetScheduler(type, obj, path, lr);
   return callFunction(type, obj, path, lr);
 }

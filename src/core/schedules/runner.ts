@@ -9,6 +9,7 @@ import { ScheduleError, pyRepr } from './errors.js';
 import { buildHf } from './hf.js';
 import { buildOptax } from './optax/build.js';
 import { SCHEDULE_TYPES, type ScheduleFamily } from './table.js';
+import { own } from '../own.js';
 import { PLATEAU_TYPES, buildSched } from './torch/build.js';
 import { makeOptimizer } from './torch/engine.js';
 import { PlateauState, parsePlateau, type PlateauParams } from './torch/plateau.js';
@@ -66,12 +67,12 @@ export function openSchedule(spec: ScheduleSpec): ScheduleRunner {
   const raw = spec as unknown as Json;
   if (!isObject(raw)) throw new ScheduleError('/schedule', 'schedule must be an object with a `type`', 'TypeError');
   const type = raw.type;
-  if (typeof type !== 'string' || SCHEDULE_TYPES[type] === undefined) {
+  const family = own(SCHEDULE_TYPES, type);
+  if (typeof type !== 'string' || family === undefined) {
     const shown = typeof type === 'string' ? `'${type}'` : pyRepr(type ?? null);
     const known = Object.keys(SCHEDULE_TYPES).map((t) => `'${t}'`).join(', ');
     throw new ScheduleError('/schedule/type', `${shown} is not a valid schedule type, please select one of [${known}]`);
   }
-  const family = SCHEDULE_TYPES[type];
   const noMetric = (metric: number | undefined): void => {
     if (metric !== undefined) throw new ScheduleError('/metrics', `metrics are only used by ReduceLROnPlateau, not by ${type}`, 'TypeError');
   };

@@ -10,6 +10,7 @@ import { renderDiagnosticsSvg } from './svg.js';
 
 export const diagnostics = defineKind({
   name: KIND,
+  noun: { a: 'a', one: 'diagnostics run', many: 'diagnostics runs' },
   description: 'training health checks: data, initialisation, gradients, overfitting one tiny batch',
   post: {
     summary: 'Queue training diagnostics: data, init, gradients, overfit one tiny batch',

@@ -8,6 +8,7 @@ import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, niceTicks, numbers, PALETTE, pathData, px, svgDocument,
 } from '../../views/svg.js';
 import type { DiagnosticsResult } from './contract.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 export const DIAGNOSTICS_LAYOUT = Object.freeze({ width: 780, left: 64, right: 56, top: 40, rowHeight: 18, panel: 200, gap: 56, bottom: 40 });
 
@@ -45,7 +46,7 @@ export function renderDiagnosticsSvg(result: DiagnosticsResult): string {
     const steps = Math.max(1, losses.length - 1);
     const sx = linearScale([0, steps], [x0, x1]);
     const finite = losses.filter(isNum);
-    const hi = finite.length ? Math.max(...finite) : 1;
+    const hi = finite.length ? maxOf(finite) : 1;
     const sy = linearScale([0, hi > 0 ? hi * 1.05 : 1], [bottom, top]);
     const sa = linearScale([0, 1.05], [bottom, top]);
     const parts = axes(`overfit one batch (${fmt(overfit.rows as number)} rows, lr ${fmt(overfit.lr as number)})`, 'loss', sy, niceTicks(0, sy.domain[1]).map((t) => [t, fmt(t)]), top, bottom, x0, x1);
@@ -74,7 +75,7 @@ export function renderDiagnosticsSvg(result: DiagnosticsResult): string {
   if (positive.length > 0) {
     const top = y, bottom = top + L.panel;
     const sx = linearScale([-0.5, layers.length - 0.5], [x0, x1]);
-    const domain = decadeDomain(Math.min(...positive), Math.max(...positive));
+    const domain = decadeDomain(minOf(positive), maxOf(positive));
     const sy = logScale(domain, [bottom, top]);
     const parts = axes('at initialisation, per layer (log scale)', 'value', sy, decadeTicks(domain).map((k) => [10 ** k, decadeLabel(k)]), top, bottom, x0, x1);
     layers.forEach((l, i) => parts.push(`<text x="${px(sx(i))}" y="${bottom + 16}" text-anchor="middle" font-size="10">${esc(l.layer)}</text>`));

@@ -10,6 +10,7 @@ import { renderRangeTestSvg } from './svg.js';
 
 export const lrRangeTests = defineKind({
   name: KIND,
+  noun: { a: 'an', one: 'LR range test', many: 'LR range tests' },
   description: 'LR range tests (Smith 2017; torch-lr-finder, fastai lr_find)',
   post: {
     summary: 'Queue an LR range test',

@@ -19,6 +19,7 @@ import type { JobDeps } from '../kind.js';
 import type { LrRangeTestResult } from './contract.js';
 import { emulatedRangeTest, emulationOf, type EmulatedRun } from './emulated.js';
 import type { ResolvedRangeTest } from './resolve.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 /** One run's picks, whichever pipeline made them. */
 interface RunAnalysis {
@@ -128,5 +129,5 @@ export function spread(lrs: (number | null)[]) {
   const logs = ok.map(Math.log10);
   const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
   const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
-  return { n: ok.length, log_mean_lr: 10 ** mean, min_lr: Math.min(...ok), max_lr: Math.max(...ok), log10_std: sd };
+  return { n: ok.length, log_mean_lr: 10 ** mean, min_lr: minOf(ok), max_lr: maxOf(ok), log10_std: sd };
 }

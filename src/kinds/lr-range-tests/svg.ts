@@ -11,6 +11,7 @@ import {
 } from '../../views/svg.js';
 import type { LrRangeTestResult } from './contract.js';
 import type { ResolvedRangeTest } from './resolve.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 export const RANGE_TEST_LAYOUT = Object.freeze({ width: 780, height: 460, left: 64, right: 200, top: 52, bottom: 52 });
 
@@ -21,7 +22,7 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 export function lrAxisDomain(lrs: readonly (number | null)[]): [number, number] {
   const pos = lrs.filter((v): v is number => isNum(v) && v > 0);
   if (pos.length === 0) return [1e-7, 10];
-  return decadeDomain(Math.min(...pos), Math.max(...pos));
+  return decadeDomain(minOf(pos), maxOf(pos));
 }
 
 export function renderRangeTestSvg(result: LrRangeTestResult, request: ResolvedRangeTest): string {

@@ -10,6 +10,7 @@ import { renderLrSearchSvg } from './svg.js';
 
 export const lrSearches = defineKind({
   name: KIND,
+  noun: { a: 'an', one: 'LR search', many: 'LR searches' },
   description: 'LR searches: the LR that trains best for your number of steps (and schedule), verified by training, with a confidence',
   post: {
     summary: 'Queue an LR search: a verified, horizon-aware learning rate with a calibrated confidence',
@@ -41,8 +42,9 @@ export const lrSearches = defineKind({
   },
   views: {
     svg: {
-      description: 'The metric after train_steps steps against the LR for every candidate (hollow: stopped earlier; crosses: diverged), ' +
-        'the interval as a band, the recommended LR marked, over the range test\'s smoothed loss (grey, its own scale).',
+      description: 'The metric after train_steps steps against the LR for every candidate (hollow, labelled with their steps: stopped earlier, ' +
+        'on the edge when off the scale; crosses: diverged), the interval as a band (outlined, visible even when it is one LR), the recommended LR marked; ' +
+        'below, on its own axis, the range test\'s smoothed loss.',
       render: renderLrSearchSvg,
     },
     csv: {

@@ -4,12 +4,13 @@
  * schedule checked by the core simulator over train_steps — so a bad request is a 400 at submit
  * time, never a failed job. The training setup is the one every job kind shares.
  */
+import { scheduleWorkProblem } from '../../contracts/schedule-work.js';
 import { openSchedule, ScheduleError, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { checkJobCost } from '../../contracts/cost.js';
 import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
-import { scheduleProblem } from '../../contracts/schedules.js';
+import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { defaultNumIter } from '../../lrfinder/search/engine.js';
 import { scheduleShape } from '../../lrfinder/search/trial-runner.js';
 import { KIND, SEARCH_REQUEST_DEFAULTS, type LrSearchRequest } from './contract.js';
@@ -63,6 +64,7 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
   const D = SEARCH_REQUEST_DEFAULTS;
   const seed = req.seed ?? D.seed;
 
+  if (req.schedule) checkScheduleDepth(req.schedule, limits.scheduleDepth, '/schedule');
   const train_steps = req.train_steps ?? D.train_steps;
   if (train_steps > limits.scheduleSteps) throw limitExceeded('/train_steps', 'train_steps', train_steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
   const num_iter = req.num_iter ?? defaultNumIter(train_steps);
@@ -87,7 +89,12 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
   if (metric === 'val_loss' && !hasVal) throw invalid('/metric', 'val_loss needs a validation split: set data.val_fraction > 0, or use train_loss');
 
   const schedule = (req.schedule ?? null) as Record<string, unknown> | null;
-  if (schedule) checkSchedule(schedule, train_steps, t.optimizer);
+  if (schedule) {
+    // checking it simulates it over train_steps on the API's event loop: bounded first (LIMIT_SCHEDULE_WORK)
+    const tooMuch = scheduleWorkProblem('/schedule', schedule, train_steps, limits.scheduleWork);
+    if (tooMuch) throw tooMuch;
+    checkSchedule(schedule, train_steps, t.optimizer);
+  }
 
   return {
     preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_PRESET),

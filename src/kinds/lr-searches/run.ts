@@ -20,8 +20,8 @@ export interface LrSearchProgress {
   total: number;
   lr: number | null;
   loss: number | null;
-  /** range_test, or the candidate being trained */
-  phase: 'range_test' | 'trial';
+  /** range_test, the candidate being trained, or done (the last point: the search has its answer) */
+  phase: 'range_test' | 'trial' | 'done';
   /** the candidate's LR (its peak LR under a schedule) and the steps it is trained to */
   candidate_lr: number | null;
   candidate_steps: number | null;
@@ -54,6 +54,25 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
     next = gen.next();
   }
   const result = searchResult(next.value);
+  yield finalProgress(result);
   const batch = batchWarning(req.batch_size, req.data);
   return { ...result, warnings: batch ? [batch, ...result.warnings] : result.warnings, seed: req.seed };
+}
+
+/**
+ * The last progress point, which a finished job keeps: it says when the search needed less than
+ * its budget, and why (the plan fits every rung to the budget as if no trial stopped early).
+ */
+export function finalProgress(r: Pick<LrSearchResult, 'cost' | 'candidates' | 'recommended_metric'>): LrSearchProgress {
+  const { steps, budget_steps: budget } = r.cost;
+  const diverged = r.candidates.filter((c) => c.diverged).length;
+  const early = steps < budget;
+  const why = diverged > 0
+    ? `${diverged} candidate${diverged === 1 ? '' : 's'} diverged and stopped early, and the plan keeps budget for trials that run to their end`
+    : 'the trials it planned needed no more (the plan keeps budget for the worst case)';
+  return {
+    iteration: steps, total: budget, lr: null, loss: r.recommended_metric, phase: 'done', candidate_lr: null, candidate_steps: null,
+    finished_early: early,
+    note: early ? `finished after ${steps} of its ${budget} budgeted steps: ${why}` : `finished: the ${budget}-step budget is spent`,
+  };
 }

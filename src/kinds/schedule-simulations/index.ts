@@ -10,6 +10,7 @@ import { renderScheduleSimulationSvg } from './svg.js';
 
 export const scheduleSimulations = defineKind({
   name: KIND,
+  noun: { a: 'a', one: 'schedule simulation', many: 'schedule simulations' },
   description: 'the same training under several LR schedules, compared and ranked',
   post: {
     summary: 'Queue a schedule simulation: the same training under 2 to 8 LR schedules, ranked',

@@ -4,11 +4,12 @@
  * submit time with the library's own wording, never a failed job. The training setup is the one
  * every job kind shares (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
  */
+import { scheduleNodes } from '../../contracts/schedule-work.js';
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
 import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
-import { scheduleProblem } from '../../contracts/schedules.js';
+import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
@@ -70,6 +71,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const { limits } = ctx;
 
   const schedules = (req.schedules ?? []) as NamedScheduleSpec[];
+  schedules.forEach((s, i) => checkScheduleDepth(s.schedule, limits.scheduleDepth, `/schedules/${i}/schedule`));
   const seen = new Map<string, number>();
   schedules.forEach((s, i) => {
     const j = seen.get(s.name);
@@ -88,6 +90,15 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const train = resolveTraining(t, seed, ctx, '/train');
   checkJobCost('/steps', { params: trainingParams(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
 
+  // the checks simulate every schedule on the API's event loop: their work is bounded first (LIMIT_SCHEDULE_WORK)
+  let work = 0;
+  schedules.forEach((s, i) => {
+    const nodes = scheduleNodes(s.schedule);
+    work += steps * nodes;
+    if (work > limits.scheduleWork) {
+      throw limitExceeded(`/schedules/${i}/schedule`, `steps × schedulers over the schedules up to this one (${steps} × schedulers, the simulation's work)`, work, limits.scheduleWork, 'LIMIT_SCHEDULE_WORK');
+    }
+  });
   schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, train.optimizer));
 
   const ownSetup = body.schedules !== undefined && body.train?.model !== undefined && body.train?.data !== undefined;

@@ -5,6 +5,7 @@
  */
 import { esc, fmt, isNum, linearScale, lossAxisRange, niceTicks, numbers, PALETTE, pathData, px, svgDocument, type Scale } from '../../views/svg.js';
 import type { ScheduleSimulationResult } from './contract.js';
+import { maxOf } from '../../core/extent.js';
 
 export const SCHEDULE_LAYOUT = Object.freeze({ width: 780, left: 64, right: 200, top: 52, panel: 220, gap: 44, bottom: 40 });
 
@@ -48,7 +49,7 @@ export function renderScheduleSimulationSvg(result: ScheduleSimulationResult): s
   const out: string[] = [`<text x="${x0}" y="24" font-size="15" font-weight="bold">${esc(title)}</text>`];
 
   const lrAll = series.flatMap((s) => s.lrs).filter(isNum);
-  const lrHi = lrAll.length ? Math.max(...lrAll) : 1;
+  const lrHi = lrAll.length ? maxOf(lrAll) : 1;
   const lrLo = lrAll.length ? Math.min(0, ...lrAll) : 0;
   const top0 = L.top;
   out.push(panel('lr', 'learning rate', sx, linearScale([lrLo, lrHi > lrLo ? lrHi * 1.04 : lrLo + 1], [top0 + L.panel, top0]), series.map((s) => s.lrs), x0, x1, top0, steps));

@@ -7,6 +7,7 @@ import { tailCheckpoints } from './confidence.js';
 import { latticeLr } from './lattice.js';
 import { curveEvery } from './curve.js';
 import type { Candidate, CandidateReason, SearchState } from './types.js';
+import { minOf } from '../../core/extent.js';
 
 export const spent = (s: SearchState): number => s.cost.range_test + s.cost.trials;
 
@@ -48,7 +49,7 @@ export function fromSteps(s: SearchState, c: Candidate | undefined, steps: numbe
 }
 
 export function lowestDiverged(s: SearchState): number {
-  return Math.min(...s.candidates.filter((c) => c.diverged).map((c) => c.k), Infinity);
+  return minOf(s.candidates.filter((c) => c.diverged).map((c) => c.k));
 }
 
 export function push(s: SearchState, c: Candidate, steps: number): void {

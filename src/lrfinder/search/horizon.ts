@@ -6,6 +6,7 @@ import { latticeLr } from './lattice.js';
 import { rungSteps } from './plan.js';
 import { bestAt, candidateAt, fmt, fromSteps, lowestDiverged, metricAt, push, spent, WHY } from './candidates.js';
 import type { SearchState } from './types.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 /**
  * After the last rung: while the best finalist is the lowest (or highest) LR trained to the
@@ -20,8 +21,8 @@ export function extendEdge(s: SearchState): boolean {
   const finals = s.candidates.filter((c) => metricAt(c, K) !== null);
   if (finals.length === 0) return false;
   const best = finals.reduce((a, b) => (metricAt(b, K)! < metricAt(a, K)! ? b : a));
-  const lowest = Math.min(...finals.map((c) => c.k));
-  const highest = Math.max(...finals.map((c) => c.k));
+  const lowest = minOf(finals.map((c) => c.k));
+  const highest = maxOf(finals.map((c) => c.k));
   const next = best.k === lowest ? best.k - sp : best.k === highest && finals.length > 1 ? best.k + sp : null;
   if (next === null || next >= lowestDiverged(s)) return false;
   const have = s.candidates.find((c) => c.k === next);

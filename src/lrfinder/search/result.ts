@@ -9,6 +9,7 @@ import { GRID_INDICES } from './lattice.js';
 import { confidenceP, levelOf, scaleFor, tailNoise, TAIL_FRACTION, type Scale } from './confidence.js';
 import type { Candidate, SearchResult, SearchState } from './types.js';
 import type { CurveWarning } from '../warnings.js';
+import { maxOf, minOf } from '../../core/extent.js';
 
 const lastMetric = (c: Candidate): number | null => (c.metrics.length ? c.metrics[c.metrics.length - 1].metric : null);
 
@@ -71,7 +72,7 @@ export function searchResult(state: SearchState): SearchResult {
     ...base,
     recommended_lr: best.lr,
     recommended_metric: lastMetric(best),
-    interval: { low: Math.min(...inside.map((c) => c.lr)), high: Math.max(...inside.map((c) => c.lr)) },
+    interval: { low: minOf(inside.map((c) => c.lr)), high: maxOf(inside.map((c) => c.lr)) },
     confidence: { level: levelOf(p), p_within_tolerance: p, noise: noise.noise, noise_source: noise.source },
     warnings,
   };

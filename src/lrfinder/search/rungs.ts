@@ -8,6 +8,7 @@ import { laterCost, rungSteps } from './plan.js';
 import { candidateAt, finish, fmt, fromSteps, lowestDiverged, metricAt, push, spent, WHY } from './candidates.js';
 import { probeReserve } from './horizon.js';
 import type { Candidate, CandidateReason, SearchState } from './types.js';
+import { minOf } from '../../core/extent.js';
 
 /** how far below the range test's divergence point the search extends at most */
 const MAX_DECADES_BELOW = 8;
@@ -34,7 +35,7 @@ export function schedule(s: SearchState): void {
     const measured = s.candidates.filter((c) => metricAt(c, prev) !== null);
     if (measured.length === 0) {
       // everything diverged: try lower LRs at the same rung
-      const low = Math.min(...s.candidates.map((c) => c.k));
+      const low = minOf(s.candidates.map((c) => c.k));
       if (low < kTop - MAX_DECADES_BELOW * STEPS_PER_DECADE) {
         s.warnings.push({ code: 'all_diverged', message: `every LR tried, down to ${fmt(latticeLr(low))}, diverged or went non-finite` });
         finish(s);
@@ -47,7 +48,7 @@ export function schedule(s: SearchState): void {
       const m = (c: Candidate): number => metricAt(c, prev)!;
       const best = measured.reduce((a, b) => (m(b) < m(a) || (m(b) === m(a) && b.k < a.k) ? b : a));
       const [left, right] = plan.windows[s.rung - 1];
-      const lowest = Math.min(...s.candidates.map((c) => c.k));
+      const lowest = minOf(s.candidates.map((c) => c.k));
       // the window: alternately one lower / one higher, lower first
       const window: number[] = [];
       for (let j = 1; j <= Math.max(left, right); j++) {

@@ -25,6 +25,7 @@ import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
 import { SCHEDULE_TYPES, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { rangeTest, type RangeTestOptions } from '../range-test.js';
+import { own } from '../../core/own.js';
 import type { RangeTestCurve, SearchMetric, TrialReport, TrialStopReason } from './types.js';
 
 export interface TrialRunnerSetup {
@@ -78,7 +79,7 @@ export function scheduleShape(schedule: ScheduleSpec | null | undefined, steps: 
 
 /** optax schedules carry their own values (no `lr`) */
 function isOptax(raw: Record<string, unknown>): boolean {
-  return typeof raw.type === 'string' && SCHEDULE_TYPES[raw.type] === 'optax';
+  return typeof raw.type === 'string' && own(SCHEDULE_TYPES, raw.type) === 'optax';
 }
 
 /** The metric of a trained candidate (see the module comment). */

@@ -9,6 +9,7 @@ import type { Limits } from '../../config.js';
 import { StringEnum } from '../../contracts/common.js';
 import { invalid, ProblemError } from '../../contracts/problems.js';
 import { resolveData, type UploadShape } from '../../contracts/resolve.js';
+import { maxOf } from '../../core/extent.js';
 
 const Task = StringEnum(['classification', 'regression'] as const);
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'a label for you; not unique' });
@@ -66,7 +67,7 @@ export function checkUpload(body: UploadBody, limits: Limits): UploadShape {
   const rows = body.x.length;
   const features = body.x[0].length;
   return body.task === 'classification'
-    ? { task: body.task, rows, features, classes: Math.max(...body.y) + 1 }
+    ? { task: body.task, rows, features, classes: maxOf(body.y) + 1 }
     : { task: body.task, rows, features, outputs: 1 };
 }
 

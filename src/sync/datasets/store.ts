@@ -1,7 +1,9 @@
 /**
  * Uploaded datasets in Redis, under the queue prefix: one hash per dataset (`meta`: the public
  * metadata as JSON, `owner`, `rows`: `{x, y}` as JSON), and a sorted set per owner (score =
- * creation ms) for listing. Both expire RESULT_TTL_S after the upload; a dataset is immutable.
+ * creation ms) for listing. Both expire RESULT_TTL_S (RESULT_TTL_S_DATASETS) after the upload; a
+ * dataset is immutable; its owner may delete it. Each dataset is counted in its owner's storage
+ * quota (src/storage/): reserved before it is written, released when deleted or expired.
  * The API uses the fail-fast producer connection (Redis unreachable → 503 problem at once); the
  * worker reads rows with `readRows` on its own connection.
  */
@@ -10,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { UploadShape } from '../../contracts/resolve.js';
 import { ProblemError } from '../../contracts/problems.js';
 import { redisUnavailable } from '../../queue/jobs.js';
+import { bytesOf, itemOfDataset, type StorageQuota } from '../../storage/quota.js';
 
 export interface DatasetMeta extends UploadShape {
   id: string;
@@ -41,6 +44,8 @@ export async function readRows(redis: Redis, prefix: string, id: string): Promis
 export interface DatasetStoreOptions {
   prefix: string;
   ttlSeconds: number;
+  /** the per-owner storage quota; unset = not counted */
+  quota?: StorageQuota;
 }
 
 /** How many uploads GET /v1/datasets lists (newest first). */
@@ -63,7 +68,8 @@ export class DatasetStore {
     }
   }
 
-  async create(name: string | null, shape: UploadShape, rows: DatasetRows, owner: string, now = new Date()): Promise<DatasetMeta> {
+  /** `rows`: the `{x, y}` object, or its JSON text already serialised (as bytes) off the event loop. */
+  async create(name: string | null, shape: UploadShape, rows: DatasetRows | Buffer, owner: string, now = new Date()): Promise<DatasetMeta> {
     const id = randomUUID();
     const ttl = this.opts.ttlSeconds;
     const meta: DatasetMeta = {
@@ -73,15 +79,36 @@ export class DatasetStore {
     };
     const key = datasetKey(this.opts.prefix, id);
     const index = ownerDatasetsKey(this.opts.prefix, owner);
+    const metaText = JSON.stringify(meta);
+    // the rows' JSON as the offload thread wrote it (src/api/offload/), or written here
+    const rowsText = Buffer.isBuffer(rows) ? rows : JSON.stringify(rows);
+    const quota = this.opts.quota;
+    const item = itemOfDataset(id);
+    if (quota) await this.guard(() => quota.reserve(owner, item, bytesOf(owner, metaText, rowsText, id), now.getTime() + ttl * 1000));
     await this.guard(() => this.redis.multi()
-      .hset(key, 'owner', owner, 'meta', JSON.stringify(meta), 'rows', JSON.stringify(rows))
+      .hset(key, 'owner', owner, 'meta', metaText, 'rows', rowsText)
       .expire(key, ttl)
       .zadd(index, String(now.getTime()), id)
       .zremrangebyscore(index, '-inf', now.getTime() - ttl * 1000)
       .expire(index, ttl)
       .exec()
-      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('dataset write failed'); }));
+      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('dataset write failed'); }))
+      .catch(async (err) => {
+        if (quota) await quota.release(owner, item).catch(() => undefined);
+        throw err;
+      });
     return meta;
+  }
+
+  /** Deletes one of the owner's datasets and releases its storage; false when it is not the owner's (or gone). */
+  async delete(id: string, owner: string): Promise<boolean> {
+    const key = datasetKey(this.opts.prefix, id);
+    return this.guard(async () => {
+      if ((await this.redis.hget(key, 'owner')) !== owner) return false;
+      await this.redis.multi().del(key).zrem(ownerDatasetsKey(this.opts.prefix, owner), id).exec();
+      await this.opts.quota?.release(owner, itemOfDataset(id));
+      return true;
+    });
   }
 
   /** The metadata of one of the owner's datasets; another owner's is null (no existence oracle). */

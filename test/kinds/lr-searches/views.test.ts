@@ -52,16 +52,46 @@ describe('renderLrSearchSvg', () => {
     expect(Number(band.attrs.x)).toBeCloseTo(xOf(0.001), 1);
     expect(Number(band.attrs.x) + Number(band.attrs.width)).toBeCloseTo(xOf(0.01), 1);
   });
-  it('draws every candidate: horizon-trained filled, stopped earlier hollow, diverged as a cross', () => {
+  it('draws every candidate: horizon-trained filled, stopped earlier hollow with its steps, diverged as a cross', () => {
     const kinds = (c: string) => els.filter((e) => e.attrs.class === `candidate ${c}`).map((e) => Number(e.attrs['data-lr']));
     expect(kinds('horizon')).toEqual([1e-3, 1e-2, 1e-1]);
     expect(kinds('diverged')).toEqual([1]);
-    // 0.6 after 10 steps is outside the axis the horizon-trained metrics set (0.2 … 0.3): not drawn
-    expect(kinds('shorter')).toEqual([]);
+    // 0.6 after 10 steps is above the axis the horizon-trained metrics set (0.2 … 0.3): drawn on the top edge, marked
+    expect(kinds('shorter')).toEqual([1e-4]);
+    const early = els.find((e) => e.attrs.class === 'candidate shorter')!;
+    expect(early.attrs['data-off-scale']).toBe('above');
+    expect(early.attrs['data-steps']).toBe('10');
+    const label = els.slice(els.indexOf(early)).find((e) => e.name === 'text')!;
+    expect(label.text).toBe('10');
     const dot = els.find((e) => e.attrs.class === 'candidate horizon' && e.attrs['data-lr'] === '0.01')!;
     const circle = els[els.indexOf(dot) + 1];
     expect(Number(circle.attrs.cx)).toBeCloseTo(xOf(0.01), 1);
-    expect(els.some((e) => e.attrs.id === 'range-test')).toBe(true);
+  });
+  it('draws an earlier stop inside the scale where its metric is, and a one-point interval visibly', () => {
+    const one = renderLrSearchSvg({
+      ...result, interval: { low: 0.01, high: 0.01 },
+      candidates: [cand(1e-3, { steps: 63, metric: 0.25, at_horizon: false }), cand(1e-2, { metric: 0.2 }), cand(1e-1, { metric: 0.3 })],
+    }, request);
+    const e2 = parseXml(one);
+    const early = e2.find((e) => e.attrs.class === 'candidate shorter')!;
+    expect(early.attrs['data-off-scale']).toBeUndefined();
+    const circle = e2[e2.indexOf(early) + 1];
+    expect(circle.name).toBe('circle');
+    // 0.25 is halfway between 0.2 and 0.3 on the padded axis: the middle of the metric panel
+    expect(Number(circle.attrs.cy)).toBeCloseTo((L.top + L.metricBottom) / 2, 0);
+    const band = e2.find((e) => e.attrs.id === 'interval')!;
+    expect(Number(band.attrs.width)).toBeGreaterThanOrEqual(6);
+    expect(Number(band.attrs.x) + Number(band.attrs.width) / 2).toBeCloseTo(xOf(0.01), 1);
+    expect(band.attrs.stroke).toBeTruthy();
+  });
+  it('gives the range test its own panel and axis under the metric panel', () => {
+    const path = els.find((e) => e.attrs.id === 'range-test')!;
+    const ys = [...path.attrs.d.matchAll(/[ML]-?[\d.]+,(-?[\d.]+)/g)].map((m) => Number(m[1]));
+    expect(ys.length).toBe(4);
+    for (const y of ys) { expect(y).toBeGreaterThanOrEqual(L.rangeTop); expect(y).toBeLessThanOrEqual(L.height - L.bottom); }
+    const axis = els.find((e) => String(e.attrs.class).includes('range-test-axis'))!;
+    expect(axis).toBeDefined();
+    expect(els.some((e) => e.name === 'text' && e.text === 'range test loss')).toBe(true);
   });
   it('renders a search with no recommendation (everything diverged)', () => {
     const none = { ...result, recommended_lr: null, recommended_metric: null, interval: null, candidates: [cand(1, { diverged: true, at_horizon: false, metric: null })] };

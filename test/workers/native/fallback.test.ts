@@ -4,13 +4,21 @@
  * explicitly; the install script only warns when it cannot build.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backendInfo, chooseBackend } from '../../../workers/backend.js';
 import { runJob } from '../../../workers/run-job.js';
 import { findKind } from '../../../src/kinds/registry.js';
 import { resolveContext } from '../../helpers/resolve.js';
-import { requireNative } from './addon.js';
+import { loadNative } from '../../../workers/native-backend.js';
+import { hasCompiler, named, nativeSkipReason, requireNative, resetNative } from './addon.js';
+
+// a CPU/OS without AVX2 or AVX-512 (or LRF_NATIVE_MAX_ISA=none) skips the native cases, named
+const noNative = nativeSkipReason();
+const noAvx2 = nativeSkipReason('avx2');
 
 const KEYS = ['LRF_BACKEND', 'LRF_NATIVE_ADDON', 'LRF_NATIVE_ISA'] as const;
 const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]));
@@ -38,7 +46,7 @@ function runRangeTest(): Record<string, unknown> {
 }
 
 describe('backend selection', () => {
-  it('default: native when the addon loads, and the job result says so', () => {
+  it.skipIf(noNative)(named('default: native when the addon loads, and the job result says so', noNative), () => {
     requireNative();
     setEnv({});
     expect(backendInfo()).toMatchObject({ backend: 'native', fallback_reason: null });
@@ -74,12 +82,61 @@ describe('backend selection', () => {
     expect(() => backendInfo()).toThrow(/LRF_NATIVE_ISA must be avx512 or avx2/);
   });
 
-  it('LRF_BACKEND=wasm (or simd) and scalar choose those backends even when the addon is there', () => {
+  it.skipIf(noNative)(named('LRF_BACKEND=wasm (or simd) and scalar choose those backends even when the addon is there', noNative), () => {
     requireNative();
     for (const [env, name] of [['wasm', 'simd'], ['simd', 'simd'], ['scalar', 'scalar']] as const) {
       setEnv({ LRF_BACKEND: env });
       expect(backendInfo()).toEqual({ backend: name, isa: null, fallback_reason: null });
       expect(runRangeTest().backend).toEqual({ name, isa: null });
+    }
+  });
+});
+
+describe.skipIf(noNative)(named('LRF_NATIVE_MAX_ISA: a smaller CPU, simulated', noNative), () => {
+  it('none: WebAssembly SIMD, with the reason; a hidden ISA asked for is refused, naming it', () => {
+    const info = backendInfo({ LRF_NATIVE_MAX_ISA: 'none' });
+    expect(info).toMatchObject({ backend: 'simd', isa: null });
+    expect(info.fallback_reason).toMatch(/neither AVX-512 nor AVX2\+FMA \(hidden by LRF_NATIVE_MAX_ISA=none\)/);
+    expect(() => backendInfo({ LRF_BACKEND: 'native', LRF_NATIVE_MAX_ISA: 'none' })).toThrow(/hidden by LRF_NATIVE_MAX_ISA=none/);
+    expect(() => backendInfo({ LRF_BACKEND: 'native', LRF_NATIVE_MAX_ISA: 'sse2' })).toThrow(/LRF_NATIVE_MAX_ISA must be avx512, avx2 or none, got 'sse2'/);
+    const load = loadNative({ LRF_NATIVE_MAX_ISA: 'none', LRF_NATIVE_ISA: 'avx2' });
+    expect(load).toMatchObject({ ok: false, failure: 'cpu' });
+    resetNative();
+  });
+
+  it.skipIf(noAvx2)(named('avx2: the AVX2 kernels, as on an AVX2-only CPU; AVX-512 cannot be forced past it', noAvx2), () => {
+    expect(backendInfo({ LRF_NATIVE_MAX_ISA: 'avx2' })).toEqual({ backend: 'native', isa: 'avx2', fallback_reason: null });
+    const load = loadNative({ LRF_NATIVE_MAX_ISA: 'avx2' });
+    expect(load.ok && load.supported).toEqual(['avx2']);
+    expect(() => backendInfo({ LRF_BACKEND: 'native', LRF_NATIVE_ISA: 'avx512', LRF_NATIVE_MAX_ISA: 'avx2' }))
+      .toThrow(/AVX-512 \(F, DQ, BW, VL\) is not available on this CPU\/OS/);
+    resetNative();
+  });
+});
+
+// the addon as a non-x86 machine builds it (binding.gyp defines LRF_NO_X86 off x64): the same C
+// sources compiled with the x86 kernels left out, linked here with cc against the running Node's headers
+const NODE_INCLUDE = path.resolve(path.dirname(process.execPath), '..', 'include', 'node');
+const noPortableBuild = !hasCompiler ? 'no C compiler' : !existsSync(path.join(NODE_INCLUDE, 'node_api.h')) ? `no Node headers in ${NODE_INCLUDE}` : null;
+describe.skipIf(noPortableBuild)(named('the addon built without the x86 kernels (LRF_NO_X86, as on arm64)', noPortableBuild), () => {
+  it('compiles, loads, reports no ISA; jobs run on WebAssembly SIMD with the reason', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-nox86-'));
+    try {
+      const src = fileURLToPath(new URL('../../../native/src/', import.meta.url));
+      const out = path.join(dir, 'lrf_native.node');
+      const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', '-std=gnu11', '-Wall', '-Werror', '-Wno-unused-function', '-DLRF_NO_X86', '-DNAPI_VERSION=8',
+        `-I${NODE_INCLUDE}`, ...['addon.c', 'isa_avx512.c', 'isa_avx2.c'].map((f) => path.join(src, f)), '-o', out], { encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      const load = loadNative({ LRF_NATIVE_ADDON: out });
+      expect(load).toMatchObject({ ok: false, failure: 'cpu' });
+      setEnv({ LRF_NATIVE_ADDON: out });
+      const info = backendInfo();
+      expect(info).toMatchObject({ backend: 'simd', isa: null });
+      expect(info.fallback_reason).toMatch(/neither AVX-512 nor AVX2\+FMA/);
+      expect(runRangeTest().backend).toEqual({ name: 'simd', isa: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      resetNative();
     }
   });
 });

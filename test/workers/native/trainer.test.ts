@@ -8,8 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTrainer } from '../../../src/core/trainer.js';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
 import type { ActivationName, LayerSpec, LossName, OptimizerSpec, TrainSpec } from '../../../src/core/spec.js';
-import { createNativeBackend, loadNative } from '../../../workers/native-backend.js';
-import { nativeWithIsa, requireNative, supportsAvx512 } from './addon.js';
+import { createNativeBackend } from '../../../workers/native-backend.js';
+import { named, nativeSkipReason, nativeWithIsa, requireNative, resetNative } from './addon.js';
+
+// what this CPU/OS lacks (or LRF_NATIVE_MAX_ISA hides) skips, named
+const noNative = nativeSkipReason();
+const noBoth = nativeSkipReason('avx512') ?? nativeSkipReason('avx2');
 
 const base: OptimizerSpec = {
   type: 'adam', lr: 1e-2, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
@@ -66,7 +70,7 @@ const CASES: [string, Partial<TrainSpec>, number][] = [
   }, 1e-2],
 ];
 
-describe(`native vs scalar reference, ${STEPS} training steps`, () => {
+describe.skipIf(noNative)(named(`native vs scalar reference, ${STEPS} training steps`, noNative), () => {
   it.each(CASES)('%s', (_name, over, lr) => {
     const s = spec(over);
     const a = run(s, false, lr), b = run(s, true, lr);
@@ -95,8 +99,8 @@ describe(`native vs scalar reference, ${STEPS} training steps`, () => {
   });
 });
 
-describe.runIf(supportsAvx512())('LRF_NATIVE_ISA=avx2 and avx512 train to the same bits', () => {
-  afterAll(() => { loadNative({}); });
+describe.skipIf(noBoth)(named('LRF_NATIVE_ISA=avx2 and avx512 train to the same bits', noBoth), () => {
+  afterAll(resetNative);
   it.each([
     ['784→256-wide relu MLP, adam', spec({ model: { layers: [dense(256, 'relu'), dense(128, 'relu'), dense(64, 'relu'), dense(10, 'identity')] }, data: { name: 'blobs', n_samples: 600, noise: 1, seed: 1, val_fraction: 0, standardize: true, classes: 10, features: 784 }, batch_size: 128 })],
     ['tanh + sigmoid, sgd nesterov, batchnorm', spec({ optimizer: sgd({ momentum: 0.9, nesterov: true }), model: { layers: [dense(40, 'tanh'), { type: 'batchnorm', momentum: 0.1, eps: 1e-5 }, dense(33, 'sigmoid'), dense(3, 'identity')] } })],

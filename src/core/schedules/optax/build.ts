@@ -6,6 +6,7 @@
 import { Args, isObject, type Json, type JsonObject } from '../args.js';
 import { ScheduleError, pyTypeName } from '../errors.js';
 import * as o from './fns.js';
+import { own } from '../../own.js';
 
 type Builder = (a: Args) => o.Schedule;
 
@@ -118,14 +119,15 @@ export const OPTAX_BUILDERS: Readonly<Record<string, Builder>> = {
 export function buildOptax(spec: Json, path: string): o.Schedule {
   if (!isObject(spec)) throw new ScheduleError(path, 'a schedule must be an object with a `type`', 'TypeError');
   const type = spec.type;
-  if (typeof type !== 'string' || OPTAX_BUILDERS[type] === undefined) {
+  const builder = own(OPTAX_BUILDERS, type);
+  if (typeof type !== 'string' || builder === undefined) {
     throw new ScheduleError(`${path}/type`, `children of join_schedules must be optax schedules, got ${JSON.stringify(type)}; known: ${Object.keys(OPTAX_BUILDERS).join(', ')}`);
   }
   if (spec.lr !== undefined) {
     throw new ScheduleError(`${path}/lr`, `optax schedules carry their own values (init_value, peak_value, ...): ${type}() got an unexpected keyword argument 'lr'`, 'TypeError');
   }
   const a = new Args(spec as JsonObject, path, type);
-  const s = OPTAX_BUILDERS[type](a);
+  const s = builder(a);
   a.finish();
   return s;
 }

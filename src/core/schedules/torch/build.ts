@@ -13,6 +13,7 @@ import {
 import { CyclicLR, OneCycleLR } from './cyclic.js';
 import { Basic, Chained, Sched, Sequential, type Optim } from './engine.js';
 import { parsePlateau } from './plateau.js';
+import { own } from '../../own.js';
 
 export const TORCH_CLASSES: Readonly<Record<string, TorchClass<unknown>>> = {
   StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR,
@@ -59,13 +60,13 @@ export function buildSched(spec: Json, path: string, opt: Optim, child: boolean)
     a.finish();
     return new Chained(opt, path, children);
   }
-  if (PLATEAU_TYPES.includes(type)) {
+  if (typeof type === 'string' && PLATEAU_TYPES.includes(type)) {
     const a = new Args(spec, path, type === 'ReduceLROnPlateau' ? 'ReduceLROnPlateau.__init__' : 'ReduceLROnPlateau.__init__');
     parsePlateau(a);
     a.finish();
     return new PlateauChild('ReduceLROnPlateau', opt, path);
   }
-  const cls = TORCH_CLASSES[type];
+  const cls = own(TORCH_CLASSES, type);
   if (cls !== undefined) {
     const a = new Args(spec, path, `${type}.__init__`);
     if (!child) a.accept('lr');
@@ -74,7 +75,7 @@ export function buildSched(spec: Json, path: string, opt: Optim, child: boolean)
     a.finish();
     return new Basic(type, opt, path, cls.def, p, cls.state?.(p));
   }
-  if (HF_NAMES[type] !== undefined || HF_FUNCTIONS.includes(type)) {
+  if (own(HF_NAMES, type) !== undefined || HF_FUNCTIONS.includes(type)) {
     const r = buildHf(spec, path, opt.defaults.lr);
     if ('plateau' in r) return new PlateauChild('ReduceLROnPlateau', opt, path);
     const lambda = lambdaClass(r.lambda);

@@ -11,6 +11,7 @@
  */
 import type { Dataset } from '../../../core/spec.js';
 import { fin, fmt, type CheckResult, type CheckStatus } from './types.js';
+import { maxOf, minOf } from '../../../core/extent.js';
 
 export const FEATURE_SCALE_LIMIT = 10;
 export const FEATURE_RANGE_RATIO_LIMIT = 1e3;
@@ -97,10 +98,10 @@ export function checkData({ raw, train, standardize }: DataCheckInput): CheckRes
     findings.push({ status: 'warn', text: `${constant.length} constant feature(s) (${shown})`, hint: 'constant features carry no information: drop them (harmless, but check they are not a loading bug)' });
   }
   const varying = std.flatMap((s, j) => (Number.isFinite(s) && !constant.includes(j) ? [j] : []));
-  const maxStd = varying.length ? Math.max(...varying.map((j) => std[j])) : 0;
-  const minStd = varying.length ? Math.min(...varying.map((j) => std[j])) : 0;
-  const maxRange = varying.length ? Math.max(...varying.map((j) => range[j])) : 0;
-  const minRange = varying.length ? Math.min(...varying.map((j) => range[j])) : 0;
+  const maxStd = varying.length ? maxOf(varying.map((j) => std[j])) : 0;
+  const minStd = varying.length ? minOf(varying.map((j) => std[j])) : 0;
+  const maxRange = varying.length ? maxOf(varying.map((j) => range[j])) : 0;
+  const minRange = varying.length ? minOf(varying.map((j) => range[j])) : 0;
   const maxAbsMean = mean.reduce((a, m) => (Number.isFinite(m) ? Math.max(a, Math.abs(m)) : a), 0);
   details.max_abs_mean = fin(maxAbsMean);
   details.range_ratio = minRange > 0 ? fin(maxRange / minRange) : null;
@@ -115,7 +116,7 @@ export function checkData({ raw, train, standardize }: DataCheckInput): CheckRes
   if (raw.task === 'classification') {
     const counts = new Array<number>(raw.outputs).fill(0);
     for (let i = 0; i < raw.rows; i++) if (Number.isInteger(raw.y[i]) && raw.y[i] >= 0 && raw.y[i] < raw.outputs) counts[raw.y[i]]++;
-    const max = Math.max(...counts), min = Math.min(...counts);
+    const max = maxOf(counts), min = minOf(counts);
     details.class_counts = counts;
     details.imbalance_ratio = max > 0 ? min / max : null;
     if (min === 0) {

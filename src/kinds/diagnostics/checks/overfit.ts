@@ -18,6 +18,7 @@
  * Thresholds are ours, stated here and in the details.
  */
 import { fin, fmt, type CheckResult, type CheckStatus } from './types.js';
+import { maxOf, minOf } from '../../../core/extent.js';
 
 export const PASS_FRACTION = 0.1;
 export const SLOW_FRACTION = 0.5;
@@ -64,7 +65,7 @@ export function checkOverfit(o: OverfitInput): CheckResult & { diagnosis: Overfi
   const finalAcc = o.accuracies && o.accuracies.length ? o.accuracies[o.accuracies.length - 1] : null;
   const details: Record<string, unknown> = {
     lr: o.lr, steps: o.steps, steps_run: n,
-    first_loss: fin(first), final_loss: fin(last), min_loss: finite.length ? fin(Math.min(...finite)) : null,
+    first_loss: fin(first), final_loss: fin(last), min_loss: finite.length ? fin(minOf(finite)) : null,
     final_to_first: first > 0 ? fin(last / first) : null,
     final_accuracy: finalAcc, sign_change_fraction: null, non_finite_step: null,
     weight_growth: o.weight_growth === undefined || o.weight_growth === null ? null : fin(o.weight_growth),
@@ -90,7 +91,7 @@ export function checkOverfit(o: OverfitInput): CheckResult & { diagnosis: Overfi
     }
     return result('memorised', 'pass', `memorised the batch: loss ${fmt(first)} → ${fmt(last)} (${pct} of its start) in ${n} steps${acc}`, []);
   }
-  const lo = Math.min(...finite), hi = Math.max(...finite);
+  const lo = minOf(finite), hi = maxOf(finite);
   const allZeroGrad = o.grad_norms.length > 0 && o.grad_norms.every((g) => g === 0);
   if (allZeroGrad || hi - lo <= CONSTANT_TOLERANCE * Math.abs(first)) {
     return result('constant', 'fail', `the loss stayed at ${fmt(first)} for ${n} steps${allZeroGrad ? ' (every gradient was exactly zero)' : ''}`, [
