@@ -10,10 +10,11 @@
  *
  * Sentinel mode (ioredis): each (re)connection asks the sentinels for the primary's address and
  * checks that the node it reached reports `role:master` (a node that was demoted is refused and
- * the sentinels asked again). `failoverDetector` subscribes to the sentinels' `+switch-master`, so
- * a client still connected to a demoted primary (a healed partition) reconnects at once, and a
- * READONLY reply (a write that reached a replica) reconnects too; workers also retry writes that a
- * primary refused with NOREPLICAS (onReplyError).
+ * the sentinels asked again). A READONLY reply (a write that reached a demoted primary, e.g. after
+ * a healed partition) reconnects; workers also retry writes that a primary refused with NOREPLICAS
+ * (onReplyError). ioredis's `failoverDetector` is off: its `+switch-master` handler disconnects
+ * the connector even while a reconnect is resolving the primary, which ends the client for good
+ * (status `end`, no more retries: seen in test/integration/sentinel-failover.test.ts).
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.js';
@@ -58,7 +59,7 @@ function connect(target: RedisTarget, opts: RedisOptions, resendOnReadonly: bool
     role: 'master',
     sentinelPassword: s.sentinelPassword,
     password: s.password,
-    failoverDetector: true,
+    failoverDetector: false,
     sentinelCommandTimeout: 2000,
     // all sentinels unreachable: ask them again soon (the default waits up to 10 s)
     sentinelRetryStrategy: (times) => Math.min(times * 100, 1000),

@@ -33,12 +33,12 @@ describe('REDIS_SENTINELS', () => {
 describe('connection factory', () => {
   const config = loadConfig({ REDIS_SENTINELS: '127.0.0.1:1,127.0.0.1:2', REDIS_SENTINEL_NAME: 'lrf', REDIS_PASSWORD: 'secret' });
 
-  it('sentinel mode: the primary through the sentinels, role-checked, failover-detected; producer fail-fast, worker blocking', () => {
+  it('sentinel mode: the primary through the sentinels, role-checked, READONLY reconnects; producer fail-fast, worker blocking', () => {
     const p = producerConnection(config, { lazyConnect: true });
     const w = workerConnection(config, { lazyConnect: true });
     try {
       for (const c of [p, w]) {
-        expect(c.options).toMatchObject({ sentinels: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 2 }], name: 'lrf', role: 'master', failoverDetector: true, password: 'secret' });
+        expect(c.options).toMatchObject({ sentinels: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 2 }], name: 'lrf', role: 'master', failoverDetector: false, password: 'secret' });
         expect(c.options.reconnectOnError!(new Error('READONLY You can\'t write against a read only replica.'))).toBeTruthy();
         expect(c.options.reconnectOnError!(new Error('WRONGTYPE'))).toBe(false);
       }
