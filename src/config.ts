@@ -75,8 +75,14 @@ export interface Config {
   exposedHost: string;
   /** serve without API_KEYS on a non-loopback address (ALLOW_UNAUTHENTICATED=true); otherwise the API refuses to start */
   allowUnauthenticated: boolean;
-  /** unset: `npm start` launches an embedded redis-server */
+  /** unset (and no REDIS_SENTINELS): `npm start` launches an embedded redis-server */
   redisUrl: string | undefined;
+  /** Redis Sentinel (REDIS_SENTINELS): the primary is found through the sentinels; null = REDIS_URL */
+  redisSentinel: RedisSentinelConfig | null;
+  /** replicas that must acknowledge a job's admission (Redis WAIT) before the API answers 202 (REDIS_WAIT_REPLICAS; 0 = no WAIT) */
+  redisWaitReplicas: number;
+  /** how long that WAIT may take, ms (REDIS_WAIT_TIMEOUT_MS); past it the job is accepted on the primary alone and a warning logged */
+  redisWaitTimeoutMs: number;
   /** worker processes started by `npm start` */
   workers: number;
   /** jobs one worker process runs at once (each in its own thread) */
@@ -135,6 +141,18 @@ export interface WebhookConfig {
   attempts: number;
   /** exponential backoff between attempts: base delay, ms (doubling: base, 2 × base, 4 × base, ...) */
   backoffMs: number;
+}
+
+/** Redis Sentinel: where the sentinels are and which monitored primary to use (src/queue/connection.ts). */
+export interface RedisSentinelConfig {
+  /** REDIS_SENTINELS: `host:port,host:port,...` (port 26379 when omitted; IPv6 as `[::1]:26379`) */
+  sentinels: ReadonlyArray<{ host: string; port: number }>;
+  /** REDIS_SENTINEL_NAME: the primary's name in the sentinels' `sentinel monitor <name> ...` */
+  name: string;
+  /** REDIS_SENTINEL_PASSWORD: the sentinels' `requirepass`, if any */
+  sentinelPassword: string | undefined;
+  /** REDIS_PASSWORD: the primary's and replicas' `requirepass`, if any */
+  password: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -239,6 +257,30 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   return Object.freeze(list);
 }
 
+/** REDIS_SENTINELS: `10.0.0.5:26379,10.0.0.6,[fd00::7]:26380` → host/port pairs (a malformed entry is a configuration error). */
+export function parseSentinels(raw: string | undefined): { host: string; port: number }[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const m = /^(?:\[([^\]]+)\]|([^:\[\]]+))(?::(\d+))?$/.exec(entry);
+    const port = m?.[3] === undefined ? 26379 : Number(m[3]);
+    if (!m || port < 1 || port > 65535) {
+      throw new Error(`config: REDIS_SENTINELS entry ${JSON.stringify(entry)} must be host:port (e.g. "10.0.0.5:26379,10.0.0.6:26379")`);
+    }
+    return { host: m[1] ?? m[2], port };
+  });
+}
+
+function redisSentinel(env: Env): RedisSentinelConfig | null {
+  const sentinels = parseSentinels(env.REDIS_SENTINELS);
+  if (sentinels.length === 0) return null;
+  if (env.REDIS_URL) throw new Error('config: set REDIS_URL or REDIS_SENTINELS, not both (with sentinels the primary is found through them)');
+  return Object.freeze({
+    sentinels: Object.freeze(sentinels),
+    name: env.REDIS_SENTINEL_NAME || 'mymaster',
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
+    password: env.REDIS_PASSWORD || undefined,
+  });
+}
+
 /** `ADMIN_OWNERS="ops,alice"`: owners named in API_KEYS (an unknown name is a configuration error). */
 function parseAdminOwners(raw: string | undefined, apiKeys: ReadonlyMap<string, string>): readonly string[] {
   const names = (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -289,6 +331,7 @@ export function unauthenticatedExposure(config: Pick<Config, 'apiKeys' | 'expose
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const apiKeys = parseApiKeys(env.API_KEYS);
+  const sentinel = redisSentinel(env);
   const limits: Limits = Object.freeze({
     bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_048_576, 1024),
     uploadBytes: int(env, 'LIMIT_UPLOAD_BYTES', 16_777_216, 1024),
@@ -325,6 +368,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     exposedHost: env.API_BIND || env.HOST || '127.0.0.1',
     allowUnauthenticated: bool(env, 'ALLOW_UNAUTHENTICATED'),
     redisUrl: env.REDIS_URL || undefined,
+    redisSentinel: sentinel,
+    redisWaitReplicas: int(env, 'REDIS_WAIT_REPLICAS', sentinel ? 1 : 0, 0),
+    redisWaitTimeoutMs: int(env, 'REDIS_WAIT_TIMEOUT_MS', 1000, 1),
     workers: int(env, 'WORKERS', cores, 0),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     logLevel: env.LOG_LEVEL || 'info',

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './api/app.js';
 import { loadConfig, unauthenticatedExposure } from './config.js';
+import { describeRedis } from './queue/connection.js';
 import { checkPortFree, lockDataDir, StartRefused, type DataLock } from './instance-lock.js';
 import { RedisMissingError, startRedisServer, type RedisServer } from './redis/embedded.js';
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   // what is in the way is found before anything starts: the data directory's lock, then the port
   let lock: DataLock | undefined;
   try {
-    if (!config.redisUrl) lock = await lockDataDir(config.dataDir, config.port);
+    if (!config.redisUrl && !config.redisSentinel) lock = await lockDataDir(config.dataDir, config.port);
     await checkPortFree(config.host, config.port);
   } catch (err) {
     lock?.release();
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
     if (r && r.exitCode === null && r.signalCode === null) r.kill('SIGTERM');
     else lock?.release();
   });
-  if (!config.redisUrl) {
+  // no REDIS_URL and no REDIS_SENTINELS: a private redis-server
+  if (!config.redisUrl && !config.redisSentinel) {
     try {
       redis = await startRedisServer({ dir: path.join(config.dataDir, 'redis'), appendfsync: 'always' });
     } catch (err) {
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     lock?.setRedisPid(redis.process.pid);
     config = loadConfig({ ...process.env, REDIS_URL: redis.url });
   }
-  const env = { ...process.env, REDIS_URL: config.redisUrl };
+  const env = config.redisUrl ? { ...process.env, REDIS_URL: config.redisUrl } : process.env;
 
   const workers = new Set<ChildProcess>();
   let stopping = false;
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     await redis?.stop();
     process.exit(1);
   }
-  app.log.info(`lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : config.redisUrl}`);
+  app.log.info(`lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : describeRedis(config)}`);
 
   const shutdown = async () => {
     if (stopping) return;

@@ -9,7 +9,7 @@ import { Worker } from 'bullmq';
 import pino from 'pino';
 import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
-import { workerConnection } from '../src/queue/connection.js';
+import { describeRedis, workerConnection } from '../src/queue/connection.js';
 import { connectionTrouble } from '../src/queue/connection-trouble.js';
 import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
@@ -34,8 +34,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   const config = loadConfig(env);
   checkRetentionNames(config, JOB_KINDS);
   const log = pino(loggerOptions(config.logLevel, 'worker', config.logFormat));
-  if (!config.redisUrl) {
-    log.error('REDIS_URL is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
+  if (!config.redisUrl && !config.redisSentinel) {
+    log.error('REDIS_URL (or REDIS_SENTINELS) is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
     process.exit(2);
   }
   // which numeric backend this worker's jobs train on (LRF_BACKEND; native unless the addon is missing)
@@ -48,10 +48,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   }
   if (backend.fallback_reason) log.warn({ ...backend }, `native backend unavailable, training on WebAssembly SIMD: ${backend.fallback_reason}`);
   else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
-  const redis = workerConnection(config.redisUrl);
-  const sub = workerConnection(config.redisUrl);
+  const redis = workerConnection(config);
+  const sub = workerConnection(config);
   // one line when Redis cannot be reached and one when it is back, not one per retry and connection
-  const trouble = connectionTrouble(log, config.redisUrl, 'worker');
+  const trouble = connectionTrouble(log, describeRedis(config), 'worker');
   for (const c of [redis, sub]) {
     c.on('error', (err) => trouble.error(err));
     c.on('ready', () => trouble.ready());

@@ -50,7 +50,7 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   config: Readonly<Config>;
-  /** a JobStore to use (tests); default: one on a producer connection to config.redisUrl */
+  /** a JobStore to use (tests); default: one on a producer connection to Redis (REDIS_URL or REDIS_SENTINELS) */
   jobs?: JobStore;
   /** pino logger on/off (tests turn it off), or JSON lines into a stream of the test's */
   logger?: boolean | { stream: { write(line: string): void } };
@@ -93,9 +93,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   let jobs = opts.jobs;
   if (!jobs) {
-    const redis = producerConnection(config.redisUrl ?? 'redis://127.0.0.1:6379');
+    const redis = producerConnection(config);
     redis.on('error', (err) => app.log.debug({ err: err.message }, 'redis connection error'));
-    jobs = new JobStore(redis, jobStoreOptions(config));
+    jobs = new JobStore(redis, {
+      ...jobStoreOptions(config),
+      onReplicationShortfall: (acked, wanted) => app.log.warn({ acked, wanted, timeout_ms: config.redisWaitTimeoutMs },
+        `jobs accepted on the Redis primary alone: ${acked} of ${wanted} replica(s) acknowledged within REDIS_WAIT_TIMEOUT_MS`),
+    });
     app.addHook('onClose', async () => {
       await jobs!.close();
       redis.disconnect();

@@ -12,10 +12,29 @@
  * Redis runs the scripts of the batch one after the other, each seeing the admissions before it,
  * so the quota and the queue cap stay exact. Each admission gets its own two replies: an error in
  * one (a refused job, a failed add) is that request's answer alone. A failure of the whole
- * transaction (connection lost, EXECABORT) is every request's answer, and none of them is queued.
+ * transaction is every request's answer: EXECABORT or a refused EXEC means none of them is queued;
+ * an EXEC that got no answer, or a failed WAIT after it, means they may be (UncertainCommit).
  * An admission whose add could not be queued on the transaction never reaches Redis: the
  * transaction is built again without it.
  */
+
+/**
+ * The EXEC was sent but no answer came (the connection closed, the command timed out: the primary
+ * died or failed over), or it succeeded and the replicas' WAIT after it failed: the batch may or
+ * may not be in Redis. Failures before the EXEC left the client, and error replies (EXECABORT,
+ * NOREPLICAS), are certain: nothing of the batch was written.
+ */
+export class UncertainCommit extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the transaction's outcome is unknown: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'UncertainCommit';
+  }
+}
+
+/** ioredis refused to send (fail-fast producer, not connected), or Redis answered with an error. */
+function certainlyNotCommitted(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ReplyError' || /isn't writeable/.test(err.message));
+}
 
 /** The transaction an admission is queued on: an ioredis MULTI with the admission commands defined. */
 export interface AdmissionTransaction {
@@ -47,8 +66,10 @@ export class GroupCommit<T extends AdmissionTransaction> {
   /**
    * @param multi opens a transaction on the producer connection
    * @param maxBatch admissions per MULTI at most (a MULTI holds Redis for its whole EXEC)
+   * @param durable runs after a successful EXEC, before any admission of the batch is answered
+   *   (the replicas' WAIT); when it throws, every admission of the batch fails with its error
    */
-  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256) {}
+  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256, private readonly durable?: () => Promise<void>) {}
 
   /** Queues one admission; resolves with its two replies (the admission script's, the add's) once committed. */
   submit(a: Admission<T>): Promise<[unknown, unknown]> {
@@ -73,8 +94,9 @@ export class GroupCommit<T extends AdmissionTransaction> {
         batch = batch.filter((_, i) => i !== bad);
         if (batch.length === 0) return;
       }
-      const res = await tx.exec();
+      const res = await tx!.exec().catch((err: unknown) => { throw certainlyNotCommitted(err) ? err : new UncertainCommit(err); });
       if (!res) throw new Error('transaction aborted');
+      await this.durable?.().catch((err: unknown) => { throw new UncertainCommit(err); });
       for (const p of batch) {
         const replies = res.slice(p.at!, p.at! + p.n!);
         const failed = replies.find((r) => r[0]);

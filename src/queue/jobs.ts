@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
-import { GroupCommit, type AdmissionTransaction } from './group-commit.js';
+import { GroupCommit, UncertainCommit, type AdmissionTransaction } from './group-commit.js';
 import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
@@ -63,6 +63,16 @@ export interface JobStoreOptions {
   queueDepth?: number;
   /** the shared backstop poll of followed jobs (SSE), ms */
   backstopMs?: number;
+  /**
+   * REDIS_WAIT_REPLICAS: after each admission MULTI, WAIT until this many replicas hold it before
+   * answering 202 (0 or unset: no WAIT). With Sentinel this is what makes an acknowledged job
+   * survive the primary's loss: replication is asynchronous, and a failover promotes a replica.
+   */
+  waitReplicas?: number;
+  /** REDIS_WAIT_TIMEOUT_MS: the WAIT's timeout, ms */
+  waitTimeoutMs?: number;
+  /** called when a WAIT timed out with fewer replicas (the jobs are accepted on the primary alone) */
+  onReplicationShortfall?: (acked: number, wanted: number) => void;
   /** per-kind retention (RESULT_TTL_S_<KIND>), seconds; unset = resultTtlSeconds */
   retention?: (kind: JobKind) => number;
   /** the storage quota's limits (src/storage/); unset = jobs are not counted */
@@ -81,6 +91,19 @@ export function redisUnavailable(cause?: unknown): ProblemError {
   const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
     'the job queue is not reachable right now; nothing was queued, retry shortly', [], { 'retry-after': '2' });
   if (cause !== undefined) (err as { cause?: unknown }).cause = cause;
+  return err;
+}
+
+/**
+ * 503 when Redis went away while the job's admission was in flight (UncertainCommit): the job may
+ * have been queued under the id it was given. `Location` names it: GET there tells (404: it was
+ * not queued; retry then).
+ */
+export function redisUncertain(kind: JobKind, id: string, cause: unknown): ProblemError {
+  const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
+    `the job queue failed while this job was being stored, so it may have been queued as job ${id}: GET /v1/${kind}/${id} tells ` +
+    '(404: it was not queued); retry only then', [], { 'retry-after': '2', location: `/v1/${kind}/${id}` });
+  (err as { cause?: unknown }).cause = cause;
   return err;
 }
 
@@ -124,7 +147,7 @@ export class JobStore {
     // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
     const client = (await q.getBackend().client) as unknown as { multi(): AdmitTransaction };
     return client.multi();
-  });
+  }, 256, () => this.replicated());
   readonly events: JobEventHub;
   /** the per-owner storage quota and the memory guard, shared by every store on this connection (null: not counted) */
   readonly storage: StorageQuota | null;
@@ -134,6 +157,33 @@ export class JobStore {
     this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
     withFairness(redis);
     this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
+    redis.on('ready', () => void this.loadScripts());
+  }
+
+  /**
+   * Loads every script defined on the connection (ours and BullMQ's) into the Redis it reaches now.
+   * ioredis sends a script's body (EVAL) once per socket, then only its SHA; when that EVAL sat in a
+   * MULTI that Redis discarded (EXECABORT, e.g. NOREPLICAS while a promoted primary has no replica
+   * yet), the socket counts the script as loaded though the server never ran it, and every later
+   * admission would fail NOSCRIPT. Run on each (re)connection — a restarted or promoted primary has
+   * an empty script cache — and after any NOSCRIPT.
+   */
+  private async loadScripts(): Promise<void> {
+    const scripts = Object.values((this.redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {});
+    await Promise.all(scripts.map((s) => this.redis.script('LOAD', s.lua))).catch(() => undefined);
+  }
+
+  /**
+   * WAIT for the replicas (on the connection that ran the MULTI: WAIT covers every write this
+   * client made before it). A WAIT that times out short of them still accepts the jobs: they are
+   * on the primary's fsynced AOF, and answering 503 would invite a retry that runs them twice.
+   * A WAIT that fails (the primary died) fails the batch: 503, as when the EXEC's reply is lost.
+   */
+  private async replicated(): Promise<void> {
+    const wanted = this.opts.waitReplicas ?? 0;
+    if (wanted <= 0) return;
+    const acked = Number(await this.redis.call('WAIT', wanted, this.opts.waitTimeoutMs ?? 1000));
+    if (acked < wanted) this.opts.onReplicationShortfall?.(acked, wanted);
   }
 
   ready(): boolean {
@@ -167,6 +217,7 @@ export class JobStore {
       return await fn();
     } catch (err) {
       if (err instanceof ProblemError) throw err;
+      if (err instanceof Error && err.message.includes('NOSCRIPT')) void this.loadScripts();
       throw redisUnavailable(err);
     }
   }
@@ -212,7 +263,7 @@ export class JobStore {
         // (an entry of a refused job has no job hash behind it: the reconciler drops it)
         if (opts.webhook) (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id));
       },
-    })).catch(async (err) => { await unreserve(); throw err; });
+    }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok) await unreserve();
     if (!outcome.ok && outcome.reason === 'owner') {
@@ -476,10 +527,12 @@ export class JobStore {
 export function jobStoreOptions(config: {
   queuePrefix: string; resultTtlSeconds: number; retention?: ReadonlyMap<string, number>;
   limits: { jobsPerKey: number; queueDepth: number } & Partial<Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>>;
+  redisWaitReplicas?: number; redisWaitTimeoutMs?: number;
 }): JobStoreOptions {
   const { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } = config.limits;
   return {
     prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth,
+    waitReplicas: config.redisWaitReplicas, waitTimeoutMs: config.redisWaitTimeoutMs,
     retention: (kind) => config.retention?.get(kind) ?? config.resultTtlSeconds,
     ...(storageBytesPerKey !== undefined && redisMemoryFraction !== undefined && redisMemoryBytes !== undefined
       ? { storage: { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } } : {}),

@@ -11,8 +11,12 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
 }
 
 export async function appOn(redisUrl: string, env: Record<string, string> = {}) {
-  const config = testConfig({ REDIS_URL: redisUrl, ...env });
-  const redis = producerConnection(redisUrl);
+  return appFor(testConfig({ REDIS_URL: redisUrl, ...env }));
+}
+
+/** The app on the Redis that `config` names (REDIS_URL, or REDIS_SENTINELS: test/helpers/sentinel.ts). */
+export async function appFor(config: Readonly<Config>) {
+  const redis = producerConnection(config);
   redis.on('error', () => undefined);
   const jobs = new JobStore(redis, jobStoreOptions(config));
   const app = await buildApp({ config, jobs, logger: false });

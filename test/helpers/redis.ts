@@ -11,12 +11,13 @@ export interface TestRedis extends RedisServer {
   cleanup(): Promise<void>;
 }
 
-export async function startTestRedis(dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-redis-')), port?: number): Promise<TestRedis> {
-  const server = await startRedisServer({ dir, port, appendfsync: 'always' });
+/** `extraArgs`: more redis-server arguments (e.g. `--replicaof`), given again on restart. */
+export async function startTestRedis(dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-redis-')), port?: number, extraArgs?: string[]): Promise<TestRedis> {
+  const server = await startRedisServer({ dir, port, appendfsync: 'always', extraArgs });
   const self: TestRedis = {
     ...server,
     dir,
-    restart: () => startTestRedis(dir, server.port),
+    restart: () => startTestRedis(dir, server.port, extraArgs),
     cleanup: async () => {
       await server.kill();
       rmSync(dir, { recursive: true, force: true });

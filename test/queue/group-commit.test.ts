@@ -6,7 +6,7 @@
  */
 import { Redis, type ChainableCommander } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/queue/group-commit.js';
+import { GroupCommit, UncertainCommit } from '../../src/queue/group-commit.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
@@ -98,5 +98,34 @@ describe('GroupCommit', () => {
     const out = await Promise.allSettled([g.submit(entry(0)), g.submit(entry(1))]);
     expect(out.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(await redis.exists('counter')).toBe(0);
+  });
+
+  it('the durable step (the replicas\' WAIT) runs after the EXEC, before any admission is answered', async () => {
+    const seen: string[] = [];
+    const g = new GroupCommit<Tx>(async () => redis.multi() as Tx, 256, async () => { seen.push(`durable: counter=${await redis.get('counter')}`); });
+    const replies = await Promise.all([g.submit(entry(0)).then((r) => { seen.push('answered'); return r; }), g.submit(entry(1))]);
+    expect(replies).toEqual([[1, 'OK'], [2, 'OK']]);
+    expect(seen).toEqual(['durable: counter=2', 'answered']);
+  });
+
+  it('a WAIT that fails after the EXEC: every admission fails as uncertain (committed, maybe not replicated)', async () => {
+    const g = new GroupCommit<Tx>(async () => redis.multi() as Tx, 256, async () => { throw new Error('Connection is closed.'); });
+    const out = await Promise.allSettled([g.submit(entry(0)), g.submit(entry(1))]);
+    expect(out.map((o) => (o as PromiseRejectedResult).reason instanceof UncertainCommit)).toEqual([true, true]);
+    expect(await redis.get('counter')).toBe('2');
+  });
+
+  it('an EXEC without an answer is uncertain; an error reply (EXECABORT) or a refused send is not', async () => {
+    const failing = (err: Error) => new GroupCommit<Tx>(async () => {
+      const tx = redis.multi() as Tx;
+      tx.exec = () => Promise.reject(err);
+      return tx;
+    });
+    const closed = await failing(new Error('Connection is closed.')).submit(entry(0)).catch((e) => e);
+    expect(closed).toBeInstanceOf(UncertainCommit);
+    const reply = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), { name: 'ReplyError' });
+    expect(await failing(reply).submit(entry(0)).catch((e) => e)).toBe(reply);
+    const unsent = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    expect(await failing(unsent).submit(entry(0)).catch((e) => e)).toBe(unsent);
   });
 });

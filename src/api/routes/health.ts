@@ -4,6 +4,9 @@
  * never lost — `maxmemory-policy noeviction` (BullMQ's requirement: an evicting Redis drops jobs
  * and locks) and the append-only file on. A Redis without them makes the service not ready, and the
  * log says why, unless ALLOW_UNSAFE_REDIS=true (then it is reported in `checks` and logged only).
+ * With Redis Sentinel the connection is to the current primary (after a failover: the promoted
+ * replica), so these checks are the primary's; `checks.replicas` says how many replicas it has,
+ * and a node that is not a primary is not ready.
  */
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +25,14 @@ export function persistenceProblems(info: string): string[] {
   return out;
 }
 
-export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUnsafeRedis'>): void {
+/** What Redis's INFO replication says: the node's role and its connected replicas. */
+export function replicationOf(info: string): { role: string; replicas: number } {
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+  return { role: field('role') ?? 'unknown', replicas: Number(field('connected_slaves') ?? 0) };
+}
+
+export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUnsafeRedis'> & Partial<Pick<Config, 'redisSentinel'>>): void {
+  const sentinel = !!config.redisSentinel;
   const always = { public: true, shed: false };
   app.get('/healthz', {
     config: { ...always, openapiExamples: { responses: { 200: { description: 'The process answers', examples: { ok: { summary: 'alive', value: { status: 'ok' } } } } } } },
@@ -65,11 +75,16 @@ export function healthRoutes(app: FastifyInstance, config: Pick<Config, 'allowUn
         // every worker process serves every kind: one queue's workers are all of them
         const [n, info] = await Promise.all([
           app.jobs.workerCount(JOB_KINDS[0]),
-          app.jobs.redis.call('INFO', 'persistence', 'memory') as Promise<string>,
+          app.jobs.redis.call('INFO', ...(sentinel ? ['persistence', 'memory', 'replication'] : ['persistence', 'memory'])) as Promise<string>,
         ]);
         workers = n;
         checks.workers = workers;
         unsafe = persistenceProblems(info);
+        if (sentinel) {
+          const { role, replicas } = replicationOf(info);
+          checks.replicas = replicas;
+          if (role !== 'master') unsafe.push(`the node reached is a ${role}, not the primary (a failover in progress)`);
+        }
         checks.persistence = unsafe.length === 0 ? 'ok' : unsafe;
       } catch {
         checks.redis = 'unreachable';
