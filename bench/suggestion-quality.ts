@@ -11,7 +11,7 @@
  * so re-running only trains what changed.
  *
  *   node dist/bench/suggestion-quality.js [--suite=presets|heldout|all] [--only=spirals,mnist]
- *        [--seeds=0,1,2,3,4] [--K=300,1000] [--no-fresh] [--json=bench/results/suggestion-quality.json]
+ *        [--seeds=0,1,2,3,4] [--K=300,1000] [--no-fresh] [--json=bench/results/suggestion-quality-presets.json]
  */
 import { writeFileSync } from 'node:fs';
 import { analyzeRangeTest } from '../src/lrfinder/analyze.js';
@@ -41,7 +41,7 @@ export interface RunRow {
 
 /**
  * Horizon-aware rules: a range-test pick moved by the median offset of the grid's best LR from it,
- * which falls as training lengthens. Fitted on the preset suite (bench/search/explore-horizon.ts's
+ * which falls as training lengthens. Fitted on the preset suite (`node dist/bench/search/evidence.js horizon` in bench/search/evidence.ts, a
  * least squares over train_steps 100, 300, 1000; see bench/README.md): log10(best / pick) ≈
  * offset − 0.66·log10(train_steps / 300).
  */

@@ -3,7 +3,7 @@
  * events): free the job's admission slot, count it in the service-wide finish stats (/metrics),
  * and queue its webhook delivery when the request has a `callback_url`. Each step is idempotent or
  * best-effort, and each has a backstop for a worker killed in between: the admission reconciler,
- * and the webhook reconciler (src/webhooks/reconcile.ts).
+ * and the webhook reconciler (WebhookQueue.reconcile in src/webhooks/queue.ts).
  */
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -13,7 +13,7 @@ import { countLayerParams } from '../contracts/params.js';
 import { limitExceeded } from '../contracts/problems.js';
 import type { RegisteredKind } from '../kinds/registry.js';
 import { problemBody } from './errors.js';
-import { jobResource } from './routes/jobs.js';
+import { jobResource } from './job-resource.js';
 import { newSweep } from '../lrfinder/session.js';
 import { analyzeCurveRequest } from '../sync/curve-analyses/analyze.js';
 import type { CurveAnalysisRequest } from '../sync/curve-analyses/contract.js';

@@ -1,4 +1,4 @@
-/** clients/python/lrfinder.py upload_dataset(): upload rows from Python, run a range test on them by id. */
+/** clients/python/lrfinder/client.py upload_dataset(): upload rows from Python, run a range test on them by id. */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 """The loss-vs-LR plot of a sweep result as SVG text, drawn here with the standard library (sweep
 sessions have no plot.svg on the service). The same picture as the service's
-GET /v1/lr-range-tests/{id}/plot.svg (src/api/views/range-test-svg.ts): raw loss faint, smoothed
+GET /v1/lr-range-tests/{id}/plot.svg (src/kinds/lr-range-tests/svg.ts): raw loss faint, smoothed
 loss solid, the suggested LR marked, every method's pick shown faintly; the loss axis is clipped to
 [lowest loss, first loss + a margin] so a blow-up at the end does not flatten the curve."""
 from __future__ import annotations

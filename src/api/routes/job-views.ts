@@ -13,7 +13,7 @@ import type { JobEvent, JobRecord } from '../../queue/jobs.js';
 import { decodeCursor, encodeCursor, JobList, LIST_LIMIT, LIST_REQUEST_MAX_BYTES, ListQuery, listItem } from '../views/job-list.js';
 import { sseComment, sseEvent } from '../views/sse.js';
 import { sendSvg, SVG_RESPONSE } from '../views/svg-reply.js';
-import { jobResource } from './jobs.js';
+import { jobResource } from '../job-resource.js';
 import { jobExample } from '../openapi-examples.js';
 
 /** SSE bounds: heartbeat comment, longest connection (then reconnect). */
