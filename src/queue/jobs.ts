@@ -18,9 +18,10 @@ import { ProblemError } from '../contracts/problems.js';
 import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
 import { GroupCommit, UncertainCommit, type AdmissionTransaction } from './group-commit.js';
 import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
+export { stateOf, type JobRecord } from './job-record.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
 import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
-import { apiStatus, parseFailure, type ApiStatus } from './status.js';
+import { jobRecord, numField, parseResult, type JobRecord } from './job-record.js';
 import { resultJson } from './stored-result.js';
 import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
 import { bytesOf, itemOfJob, StorageQuota } from '../storage/quota.js';
@@ -37,22 +38,6 @@ export interface JobData<R = unknown> {
   owner: string;
 }
 
-export interface JobRecord {
-  id: string;
-  kind: JobKind;
-  status: ApiStatus;
-  progress: Record<string, unknown> | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  /** the stored request; null in list records whose request is larger than the list's bound */
-  request: unknown;
-  result: unknown;
-  /** list records: the result's headline, stored beside the result by the worker */
-  summary?: Record<string, unknown> | null;
-  failure: { code: string; message: string } | null;
-  owner: string;
-}
 
 export interface JobStoreOptions {
   prefix: string;
@@ -120,22 +105,7 @@ export interface JobCursor {
   id: string;
 }
 
-/** The state of a job from its own hash: finished (completed/failed), started, or waiting. */
-export function stateOf(h: { finishedOn?: number | null; processedOn?: number | null; failedReason?: string | null }): string {
-  if (h.finishedOn) return h.failedReason ? 'failed' : 'completed';
-  if (h.processedOn) return 'active';
-  return 'waiting';
-}
 
-/** A stored result: workers hand over the JSON text (serialised in the training thread); older jobs hold the object. */
-function parseResult(v: unknown): unknown {
-  if (typeof v !== 'string') return v ?? null;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return null;
-  }
-}
 
 export class JobStore {
   private readonly queues = new Map<JobKind, Queue>();
@@ -276,7 +246,7 @@ export class JobStore {
         `the service has ${outcome.count} jobs queued or running, its limit is ${depth} (LIMIT_QUEUE_DEPTH); nothing was queued, retry later`,
         [], { 'retry-after': '30' });
     }
-    return this.toRecord(kind, job, 'waiting', false);
+    return this.toRecord(kind, job, false);
   }
 
   async get(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
@@ -297,7 +267,7 @@ export class JobStore {
       // one HGETALL: state, timestamps and result come from the same snapshot of the job's hash
       const [job, canceled] = await Promise.all([q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(cancelKey(this.opts.prefix, id))]);
       if (!job || !job.data) return null;
-      return this.toRecord(kind, job, stateOf(job), canceled === 1);
+      return this.toRecord(kind, job, canceled === 1);
     }).finally(() => this.reading.delete(key));
     this.reading.set(key, p);
     return p;
@@ -328,26 +298,11 @@ export class JobStore {
     if (data === null || timestamp === null) return null;
     const job = JSON.parse(data) as JobData;
     if (!job || (owner !== undefined && job.owner !== owner)) return null;
-    const num = (v: string | null) => (v ? Number(v) : null);
-    const h = { finishedOn: num(finishedOn), processedOn: num(processedOn), failedReason };
-    const state = stateOf(h);
-    const status = apiStatus(state, rows[2] === 1, failedReason ?? undefined);
-    const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
-    const prog = progress ? (JSON.parse(progress) as unknown) : null;
-    const rec: JobRecord = {
-      id,
-      kind,
-      status,
-      progress: typeof prog === 'object' && prog !== null ? (prog as Record<string, unknown>) : null,
-      created_at: new Date(Number(timestamp)).toISOString(),
-      started_at: iso(h.processedOn),
-      finished_at: state === 'completed' || state === 'failed' ? iso(h.finishedOn) : null,
-      request: job.request,
-      result: null,
-      failure: state === 'failed' && status === 'failed' ? parseFailure(failedReason ?? undefined) : null,
-      owner: job.owner,
-    };
-    return { rec, result: status === 'succeeded' ? resultJson(rows[1] as Buffer | null) : null };
+    const rec = jobRecord({
+      id, kind, timestamp: Number(timestamp), processedOn: numField(processedOn), finishedOn: numField(finishedOn), failedReason,
+      progress, cancelRequested: rows[2] === 1, request: job.request, owner: job.owner,
+    });
+    return { rec, result: rec.status === 'succeeded' ? resultJson(rows[1] as Buffer | null) : null };
   }
 
   /**
@@ -462,27 +417,12 @@ export class JobStore {
     return ids.map((id, i) => {
       const [timestamp, processedOn, finishedOn, failedReason, progress] = rows[i * 4] as (string | null)[];
       if (timestamp === null) return null;
-      const num = (s: string | null) => (s ? Number(s) : null);
-      const h = { finishedOn: num(finishedOn), processedOn: num(processedOn), failedReason };
-      const state = stateOf(h);
-      const status = apiStatus(state, rows[i * 4 + 2] === 1, failedReason ?? undefined);
-      const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
-      const prog = progress ? (JSON.parse(progress) as unknown) : null;
-      const summary = status === 'succeeded' && typeof rows[i * 4 + 3] === 'string' ? (JSON.parse(rows[i * 4 + 3] as string) as Record<string, unknown>) : null;
-      return {
-        id,
-        kind,
-        status,
-        progress: typeof prog === 'object' && prog !== null ? (prog as Record<string, unknown>) : null,
-        created_at: new Date(Number(timestamp)).toISOString(),
-        started_at: iso(h.processedOn),
-        finished_at: state === 'completed' || state === 'failed' ? iso(h.finishedOn) : null,
-        request: requests.get(id) ?? null,
-        result: null,
-        summary,
-        failure: status === 'failed' ? parseFailure(failedReason ?? undefined) : null,
-        owner,
-      };
+      const rec = jobRecord({
+        id, kind, timestamp: Number(timestamp), processedOn: numField(processedOn), finishedOn: numField(finishedOn), failedReason,
+        progress, cancelRequested: rows[i * 4 + 2] === 1, request: requests.get(id) ?? null, owner,
+      });
+      const summary = rec.status === 'succeeded' && typeof rows[i * 4 + 3] === 'string' ? (JSON.parse(rows[i * 4 + 3] as string) as Record<string, unknown>) : null;
+      return { ...rec, summary };
     });
   }
 
@@ -503,23 +443,11 @@ export class JobStore {
     this.queues.clear();
   }
 
-  private toRecord(kind: JobKind, job: Job<JobData>, state: string, cancelRequested: boolean): JobRecord {
-    const status = apiStatus(state, cancelRequested, job.failedReason);
-    const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
-    const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as Record<string, unknown>) : null;
-    return {
-      id: job.id as string,
-      kind,
-      status,
-      progress,
-      created_at: new Date(job.timestamp).toISOString(),
-      started_at: iso(job.processedOn),
-      finished_at: state === 'completed' || state === 'failed' ? iso(job.finishedOn) : null,
-      request: job.data.request,
-      result: status === 'succeeded' ? parseResult(job.returnvalue) : null,
-      failure: state === 'failed' && status === 'failed' ? parseFailure(job.failedReason) : null,
-      owner: job.data.owner,
-    };
+  private toRecord(kind: JobKind, job: Job<JobData>, cancelRequested: boolean): JobRecord {
+    return jobRecord({
+      id: job.id as string, kind, timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn,
+      failedReason: job.failedReason, progress: job.progress, cancelRequested, request: job.data.request, owner: job.data.owner,
+    }, (status) => (status === 'succeeded' ? parseResult(job.returnvalue) : null));
   }
 }
 
