@@ -51,26 +51,32 @@ export function registerSchemas(app: FastifyInstance, extra: AnySchema[] = []): 
     bodyAll.addSchema(s);
     other.addSchema(s);
   }
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart !== 'body') return other.compile(schema as AnySchema);
-    const first = body.compile(schema as AnySchema);
-    let all: ValidateFunction | undefined;
-    // a valid body is checked once, stopping at nothing; an invalid one of a bounded size again with
-    // allErrors, so the answer lists every mistake (errors.ts: allFieldErrors). A large invalid body
-    // (100,000 rows) gets its first error only: allErrors on it would build an error per bad cell.
-    const validate = ((data: unknown) => {
-      if (first(data)) { validate.errors = null; return true; }
-      if (nodesAtMost(data, ALL_ERRORS_MAX_NODES)) {
-        all ??= bodyAll.compile(schema as AnySchema);
-        all(data);
-        validate.errors = all.errors?.length ? all.errors : first.errors;
-      } else {
-        validate.errors = first.errors;
-      }
-      return false;
-    }) as ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] };
-    return validate;
-  });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body'
+    ? bodyValidator(body, bodyAll, schema as AnySchema)
+    : other.compile(schema as AnySchema)));
+}
+
+/**
+ * A request body's validator: a valid body is checked once, stopping at nothing; an invalid one of a
+ * bounded size again with allErrors, so the answer lists every mistake (errors.ts: allFieldErrors).
+ * A large invalid body (100,000 rows) gets its first error only: allErrors on it would build an error
+ * per bad cell. `body` and `bodyAll` are makeAjv(true) and makeAjv(true, true).
+ */
+export function bodyValidator(body: Ajv, bodyAll: Ajv, schema: AnySchema): ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] } {
+  const first = body.compile(schema);
+  let all: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    if (first(data)) { validate.errors = null; return true; }
+    if (nodesAtMost(data, ALL_ERRORS_MAX_NODES)) {
+      all ??= bodyAll.compile(schema);
+      all(data);
+      validate.errors = all.errors?.length ? all.errors : first.errors;
+    } else {
+      validate.errors = first.errors;
+    }
+    return false;
+  }) as ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] };
+  return validate;
 }
 
 /** bodies with at most this many JSON values are re-validated with allErrors when invalid */

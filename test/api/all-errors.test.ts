@@ -39,6 +39,13 @@ describe('every validation error in one answer', () => {
     expect(pointers.filter((p) => p.startsWith('/data'))).toEqual(['/data/n_samples']);
   });
 
+  it('an upload, checked in an offload thread, lists every mistake too', async () => {
+    const { status, json } = await post({ task: 'clustering', x: [[1, 2]], y: [0], bogus: 1 }, '/v1/datasets');
+    expect(status).toBe(400);
+    // four mistakes: an unknown field, an unknown task, and one row where at least 2 are needed, in x and in y
+    expect(json.errors.map((e) => e.pointer).sort()).toEqual(['/bogus', '/task', '/x', '/y']);
+  });
+
   it('at most 20 errors; the last says how many more there were', async () => {
     const body = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`unknown_${String(i).padStart(2, '0')}`, i]));
     const { json } = await post(body);

@@ -7,22 +7,22 @@
  *   query rules and the inline-data checks; CSV: `?task=` required, then parseCsv and the same checks.
  * - view: a stored result's plot.svg or curve.csv from its JSON text.
  */
-import type { AnySchema, ValidateFunction } from 'ajv';
+import type { AnySchema } from 'ajv';
 import { invalid, ProblemError } from '../../contracts/problems.js';
 import { findKind } from '../../kinds/registry.js';
 import { checkUpload, parseCsv, type UploadBody } from '../../sync/datasets/contract.js';
-import { fieldErrors } from '../errors.js';
+import { allFieldErrors } from '../errors.js';
 import { parseJsonBody } from '../json-body.js';
-import { makeAjv } from '../schemas.js';
+import { bodyValidator, makeAjv } from '../schemas.js';
 import type { UploadDone, UploadTask, ViewTask } from './protocol.js';
 
-let uploadSchema: ValidateFunction | null = null;
+let uploadSchema: ReturnType<typeof bodyValidator> | null = null;
 
-/** The route's body validation (a strict body validator, as schemas.ts installs it), as a thrown problem. */
+/** The route's body validation (the body validator schemas.ts installs: every mistake, bounded), as a thrown problem. */
 function validateUploadBody(body: unknown): void {
-  uploadSchema ??= makeAjv(true).compile({ $ref: 'DatasetUploadRequest' } as AnySchema);
+  uploadSchema ??= bodyValidator(makeAjv(true), makeAjv(true, true), { $ref: 'DatasetUploadRequest' } as AnySchema);
   if (uploadSchema(body)) return;
-  const errors = fieldErrors(uploadSchema.errors ?? [], 'body');
+  const errors = allFieldErrors(uploadSchema.errors ?? [], 'body');
   throw new ProblemError(400, 'invalid_request', 'Invalid request', errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), errors);
 }
 
