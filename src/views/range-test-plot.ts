@@ -1,22 +1,19 @@
 /**
- * GET /v1/lr-range-tests/{id}/plot.svg: the loss against the LR on a log axis, as fastai's
- * `recorder.plot_lr_find()` and torch-lr-finder's `LRFinder.plot()` draw it — raw loss faint,
- * smoothed loss solid, the suggested LR marked and every method's pick shown faintly. The y axis
- * is clipped to [lowest loss, first loss + a margin] so a blow-up at the end does not flatten the
- * interesting part of the curve. Pure: result + request in, SVG text out.
+ * A range test's plot (a range-test job's plot.svg and a sweep session's): the loss against the LR
+ * on a log axis, as fastai's `recorder.plot_lr_find()` and torch-lr-finder's `LRFinder.plot()` draw
+ * it — raw loss faint, smoothed loss solid, the suggested LR marked and every method's pick shown
+ * faintly. The y axis is clipped to [lowest loss, first loss + a margin] so a blow-up at the end does
+ * not flatten the interesting part of the curve. Pure: result + frame (title, subtitle) in, SVG text out.
  */
 import {
   decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, lossAxisRange, niceTicks, numbers, PALETTE, pathData, px,
-  svgDocument,
-} from '../../views/svg.js';
-import type { LrRangeTestResult } from './contract.js';
-import type { ResolvedRangeTest } from './resolve.js';
-import { maxOf, minOf } from '../../core/extent.js';
+  svgDocument, fieldsOf,
+} from './svg.js';
+import { maxOf, minOf } from '../core/extent.js';
 
 export const RANGE_TEST_LAYOUT = Object.freeze({ width: 780, height: 460, left: 64, right: 200, top: 52, bottom: 52 });
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const obj = fieldsOf;
 
 /** The x range of the plot (whole decades around the LRs). */
 export function lrAxisDomain(lrs: readonly (number | null)[]): [number, number] {
@@ -25,9 +22,18 @@ export function lrAxisDomain(lrs: readonly (number | null)[]): [number, number] 
   return decadeDomain(minOf(pos), maxOf(pos));
 }
 
-export function renderRangeTestSvg(result: LrRangeTestResult, request: ResolvedRangeTest): string {
+/** What is written above the plot: the title's first words (the stop reason and suggestion follow), a subtitle line. */
+export interface RangeTestFrame {
+  title: string;
+  subtitle: string;
+}
+
+/**
+ * `result`: a range test's result as the routes answer it (lrs, losses, smoothed_losses, suggested_lr,
+ * suggestion, suggestions, stop_reason; optional runs) — read defensively, any field may be missing.
+ */
+export function renderRangeTestPlot(result: object | null, frame: RangeTestFrame): string {
   const r = obj(result);
-  const req = obj(request);
   const L = RANGE_TEST_LAYOUT;
   const x0 = L.left;
   const x1 = L.width - L.right;
@@ -46,11 +52,12 @@ export function renderRangeTestSvg(result: LrRangeTestResult, request: ResolvedR
   const method = typeof suggestion.method === 'string' ? suggestion.method : 'suggestion';
   const suggested = isNum(r.suggested_lr) && r.suggested_lr > 0 ? r.suggested_lr : null;
   const stop = typeof r.stop_reason === 'string' ? r.stop_reason : 'unknown';
-  const title = `LR range test · stop_reason: ${stop} · suggested LR ${suggested === null ? 'none' : fmt(suggested)} (${method})`;
+  const picked = suggested === null ? 'none' : fmt(suggested);
+  const title = `${frame.title} · stop_reason: ${stop} · suggested LR ${picked} (${method})`;
 
   const out: string[] = [];
   out.push(`<text x="${x0}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
-  const sub = subtitle(req, r);
+  const sub = frame.subtitle;
   if (sub) out.push(`<text x="${x0}" y="40" font-size="11" fill="#555555">${esc(sub)}</text>`);
   out.push('<defs><clipPath id="lrf-plot-area">' +
     `<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}"/></clipPath></defs>`);
@@ -153,16 +160,17 @@ export function curveAt(lrs: readonly (number | null)[], ys: readonly (number | 
   return null;
 }
 
-function subtitle(req: Obj, r: Obj): string {
+/** The subtitle's words on the LR plan: the emulated library, the LR range and mode, iterations run of planned. */
+export function planParts(request: object | undefined, result: object | null): string[] {
+  const req = obj(request);
+  const r = obj(result);
   const parts: string[] = [];
-  if (typeof req.preset === 'string') parts.push(`preset ${req.preset}`);
-  const opt = obj(req.optimizer);
-  if (typeof opt.type === 'string') parts.push(`optimizer ${opt.type}`);
   const emulate = obj(req.emulate);
   if (typeof emulate.library === 'string') parts.push(`emulating ${emulate.library}`);
-  if (isNum(req.start_lr) && isNum(req.end_lr)) parts.push(`LR ${fmt(req.start_lr)} → ${fmt(req.end_lr)}${typeof req.step_mode === 'string' ? ` (${req.step_mode})` : ''}`);
+  if (isNum(req.start_lr) && isNum(req.end_lr)) {
+    const mode = typeof req.step_mode === 'string' ? ` (${req.step_mode})` : '';
+    parts.push(`LR ${fmt(req.start_lr)} → ${fmt(req.end_lr)}${mode}`);
+  }
   if (isNum(r.iterations)) parts.push(`${r.iterations}${isNum(req.num_iter) ? ` of ${req.num_iter}` : ''} iterations`);
-  if (isNum(req.seed)) parts.push(`seed ${req.seed}`);
-  if (Array.isArray(r.runs)) parts.push(`${r.runs.length} runs`);
-  return parts.join(' · ');
+  return parts;
 }
