@@ -124,6 +124,11 @@ export function pathData(xs: readonly (number | null)[], ys: readonly (number | 
   return d;
 }
 
+/** An object's fields to read defensively (a result or request drawn as sent); {} for anything else. */
+export function fieldsOf(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
 /** Finite numbers of an unknown value that should be an array. */
 export function numbers(v: unknown): (number | null)[] {
   return Array.isArray(v) ? v.map((x) => (isNum(x) ? x : null)) : [];

@@ -150,7 +150,7 @@ print(json.dumps({"is_job": isinstance(job, Job), "is_dict": isinstance(job, dic
     expect(out.repr).toMatch(/^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=minimum, stop_reason=/);
   });
 
-  it('datasets() lists the built-ins and the caller\'s uploads; a stopped sweep session draws its curve', async () => {
+  it('datasets() lists the built-ins and the caller\'s uploads; a stopped sweep session shows its plot.svg', async () => {
     const out = await python(`
 import json, os
 import xml.etree.ElementTree as ET
@@ -164,19 +164,22 @@ for lr in s:
     s.report(2.0 - min(lr, 1.0))
 root = ET.fromstring(s._repr_svg_())
 d = root.find(".//${NS}path[@id]").get("d")
+served = lrf.request("GET", f"/v1/sweep-sessions/{s.id}/plot.svg")
 print(json.dumps({"sources": sorted({d["source"] for d in listed}), "builtins": [d["name"] for d in listed if d["source"] == "builtin"],
                   "upload": [d for d in listed if d.get("id") == ds["id"]][0], "running": running,
-                  "points": d.count("M") + d.count("L"), "n": len(s.result["lrs"]), "repr": repr(s)}))
+                  "points": d.count("M") + d.count("L"), "n": len(s.result["lrs"]), "repr": repr(s),
+                  "served": s.svg() == served and served.startswith("<?xml")}))
 `);
     expect(out.sources).toEqual(['builtin', 'upload']);
     expect(out.builtins).toContain('spirals');
     expect(out.upload).toMatchObject({ name: 'notebook', rows: 3, features: 2, source: 'upload' });
     expect(out.running).toBeNull();
     expect(out.points).toBe(out.n);
+    expect(out.served).toBe(true); // the service's drawing, not one of the client's
     expect(out.repr).toMatch(/^<SweepSession [0-9a-f-]{36}: status=stopped, suggested_lr=/);
   });
 
-  it('client tests without a service (tests/test_display.py: the SVG, reprs, JSON encoding) pass', async () => {
+  it('client tests without a service (tests/test_display.py: reprs, plots fetched not drawn, JSON encoding) pass', async () => {
     const results = await runPythonTests('python3', ['test_display.py']);
     expect(Object.keys(results).length).toBeGreaterThanOrEqual(10);
     for (const [name, r] of Object.entries(results)) expect(r.outcome, `${name}\n${r.detail}`).toBe('passed');

@@ -1,10 +1,12 @@
 /**
- * clients/python is a package: `pip install --no-build-isolation` into a fresh venv works offline
- * (no index, no build isolation, no pip configuration of this machine), and `import lrfinder` then
- * gives the installed copy with its `torch` subpackage and its `plot` / `torch` extras declared.
+ * clients/python is a package: `pip install --no-build-isolation ./clients/python` into a fresh venv
+ * works offline (no index, no build isolation, no pip configuration of this machine) and leaves the
+ * source tree as it was (no build/, no lrfinder.egg-info: clients/python/setup.py builds in a temporary
+ * directory); `import lrfinder` then gives the installed copy with its `torch` subpackage and its
+ * `plot` / `torch` extras declared.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,20 +23,22 @@ if (!PYTHON) console.warn(`python-package.test.ts ${SKIP}`);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lrf-pip-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Every file and folder under clients/python but bytecode caches (other tests import from there). */
+const tree = (): string[] => readdirSync(CLIENT_DIR, { recursive: true, encoding: 'utf8' })
+  .filter((p) => !p.split(path.sep).includes('__pycache__'))
+  .sort();
+
 describe.skipIf(!PYTHON)(PYTHON ? `pip install ./clients/python with ${PYTHON}` : `pip install ${SKIP}`, () => {
-  it('installs offline into a venv; import lrfinder is the installed one, extras declared', async () => {
-    // a copy of the sources, so the build's egg-info and build/ do not land in the repository
-    const src = path.join(tmp, 'src');
-    cpSync(CLIENT_DIR, src, {
-      recursive: true,
-      filter: (p) => !/(^|\/)(build|dist|__pycache__|[^/]*\.egg-info)(\/|$)/.test(path.relative(CLIENT_DIR, p)),
-    });
+  it('installs offline from the checkout, writing nothing there; import lrfinder is the installed one', async () => {
+    const before = tree();
     const venv = path.join(tmp, 'venv');
     const env = { ...process.env, PIP_CONFIG_FILE: os.devNull, PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1' };
     await run(PYTHON as string, ['-m', 'venv', '--system-site-packages', venv], { timeout: 120_000 });
     const py = path.join(venv, 'bin', 'python');
-    const pip = await run(py, ['-m', 'pip', 'install', '--no-build-isolation', '--no-index', src], { env, timeout: 300_000 });
+    const pip = await run(py, ['-m', 'pip', 'install', '--no-build-isolation', '--no-index', CLIENT_DIR], { env, timeout: 300_000 });
     expect(pip.stdout).toMatch(/Successfully installed lrfinder-/);
+    // nothing new in the source tree: no build/, no lrfinder.egg-info (both git-ignored, so `git status` is no check)
+    expect(tree().filter((p) => !before.includes(p))).toEqual([]);
 
     // from another directory, so the source tree is not on sys.path
     const { stdout } = await run(py, ['-c', `

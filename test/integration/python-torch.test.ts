@@ -25,6 +25,7 @@ const TESTS = [
   'test_dict_batches_of_a_model_that_returns_its_loss_train_in_train_mode',
   'test_val_loader_reports_the_whole_validation_loss_after_each_step',
   'test_the_result_shows_its_plot_inline',
+  'test_options_left_out_are_not_sent_and_the_service_resolves_them_to_the_old_defaults',
   'test_the_service_has_param_groups_skipped_reports_and_typed_losses',
   'test_next_param_groups_are_read_in_request_order',
   'test_param_groups_and_skipped_reports_go_to_the_service',
@@ -35,6 +36,7 @@ const TESTS = [
   'test_every_trial_starts_from_the_same_weights_and_batch_order',
   'test_a_schedule_is_scaled_to_each_candidate_and_run_as_a_prefix',
   'test_a_diverging_trial_is_reported_as_diverged_and_never_recommended',
+  'test_search_sends_only_the_options_given_and_the_service_resolves_the_old_defaults',
 ];
 
 describe.skipIf(!TORCH_PYTHON)(TORCH_PYTHON ? `lrfinder.torch.range_test and search with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`, () => {

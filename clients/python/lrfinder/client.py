@@ -220,7 +220,8 @@ class Client:
     def sweep(self, **options: Any) -> SweepSession:
         """Starts a sweep session (POST /v1/sweep-sessions; torch-lr-finder's start_lr, end_lr, num_iter,
         step_mode, smooth_f, diverge_th, plus suggestion, skip_start, skip_end): iterate it for the LRs,
-        report() one loss per LR."""
+        report() one loss per LR. Only the options given are sent: the service fills in its defaults
+        (torch-lr-finder's) and `session.request` shows every value the session runs with."""
         return SweepSession(self, self.request("POST", "/v1/sweep-sessions", options))
 
     def search(self, train_fn: Callable[[float, int], Any], step_fn: Callable[[float], Any] | None = None,
@@ -229,8 +230,9 @@ class Client:
         trains `steps` steps at `lr` (your schedule's peak LR) from the same initial weights and batch
         order every call and returns the metric (your validation loss, say; NaN/inf/None = diverged).
         `step_fn(lr) -> loss`, if given, trains ONE more minibatch of a run that continues between calls:
-        the range test that brackets the search. Without it the trials start at end_lr (default 10) and go
-        down. Options: train_steps (1000), budget_steps, tolerance, start_lr, end_lr, num_iter, ...
+        the range test that brackets the search. Without it the trials start at end_lr and go down.
+        Options: train_steps, budget_steps, tolerance, start_lr, end_lr, num_iter, ...; only those given
+        are sent (the service fills in its defaults and echoes them in the session's `request`).
         Returns the result: recommended_lr, interval, confidence, candidates, cost."""
         return self.search_session(range_test=step_fn is not None, **options).run(train_fn, step_fn)
 
@@ -259,8 +261,9 @@ class Client:
     # -- plotting ---------------------------------------------------------------------------
     @staticmethod
     def plot(job: dict[str, Any], ax: Any = None, **options: Any) -> Any:
-        """Loss vs LR (log x) with the suggested LR marked, like torch-lr-finder's plot(); needs
-        matplotlib (pip install "lrfinder[plot]"). Returns the matplotlib Axes."""
+        """Loss vs LR (log x) with the suggested LR marked on a matplotlib Axes of your own, like
+        torch-lr-finder's plot(); needs matplotlib (pip install "lrfinder[plot]"). Returns the Axes.
+        For the service's picture (every method's pick, no matplotlib) use svg() / a notebook's display."""
         from .plot import plot_curve
 
         return plot_curve(job["result"] if "result" in job else job, ax=ax, **options)

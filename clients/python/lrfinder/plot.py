@@ -1,5 +1,6 @@
 """Loss vs LR with matplotlib (the `plot` extra), as torch-lr-finder's `LRFinder.plot()` and
-fastai's `recorder.plot_lr_find()` draw it."""
+fastai's `recorder.plot_lr_find()` draw it: an Axes for figures of your own. The only drawing the
+client does; notebooks show the service's plot.svg (every method's pick, no matplotlib needed)."""
 from __future__ import annotations
 
 from typing import Any

@@ -5,7 +5,6 @@ import math
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .display import html_card, inline_svg, summary_line
-from .svg import render_curve_svg
 
 if TYPE_CHECKING:
     from .client import Client
@@ -28,7 +27,7 @@ class SweepSession:
     diverged, non_finite); `result` then holds the curve and `suggested_lr`. Break out early
     and call stop() to get the result on the points so far. Explicit calls work too:
     `session.next` is `{"iteration", "lr"}` (None once stopped), `report(loss)` answers the
-    service's report. In Jupyter a stopped session shows its curve inline."""
+    service's report. In Jupyter a stopped session shows its curve inline (the service's plot.svg)."""
 
     def __init__(self, client: "Client", resource: dict[str, Any]):
         self.client = client
@@ -36,6 +35,7 @@ class SweepSession:
         self.request: dict[str, Any] = resource.get("request", {})
         self.lrs_planned: list[float] = resource.get("lrs_planned", [])
         self.links: dict[str, str] = resource.get("links", {})
+        self._svg: str | None = None
         self._update(resource)
 
     def _update(self, answer: dict[str, Any]) -> dict[str, Any]:
@@ -104,8 +104,19 @@ class SweepSession:
 
     # -- display ----------------------------------------------------------------------------
     def svg(self) -> str | None:
-        """The result's loss-vs-LR plot as SVG text (None while the session runs)."""
-        return render_curve_svg(self.result, title="Sweep session") if self.result else None
+        """The result's loss-vs-LR plot as SVG text, drawn by the service (GET .../plot.svg, as a range-test
+        job's plot): None while the session runs; fetched once, then kept (a stopped session does not change)."""
+        if self.next is not None or not self.result:
+            return None
+        if self._svg is None:
+            self._svg = self.client.request("GET", self.links.get("plot") or f"/v1/sweep-sessions/{self.id}/plot.svg")
+        return self._svg
+
+    def _plot_or_none(self) -> str | None:
+        try:
+            return self.svg()
+        except Exception:  # a display hook must not raise (an older service has no plot.svg): the summary still shows
+            return None
 
     def _fields(self) -> list[tuple[str, Any]]:
         fields: list[tuple[str, Any]] = [("status", self.status)]
@@ -118,11 +129,11 @@ class SweepSession:
         return fields
 
     def _repr_svg_(self) -> str | None:
-        svg = self.svg()
+        svg = self._plot_or_none()
         return inline_svg(svg) if svg else None
 
     def _repr_html_(self) -> str:
-        return html_card(f"sweep session {self.id}", self._fields(), self.svg())
+        return html_card(f"sweep session {self.id}", self._fields(), self._plot_or_none())
 
     def __repr__(self) -> str:
         return f"<SweepSession {self.id}: {summary_line(self._fields())}>"

@@ -1,4 +1,5 @@
-"""The client without a service: the SVG drawn for sweep results, notebook reprs, JSON encoding."""
+"""The client without a service: notebook reprs (plots fetched from the service, never drawn here),
+only the options a caller set sent, JSON encoding."""
 from __future__ import annotations
 
 import json
@@ -8,76 +9,88 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from lrfinder import Client, Job, ServiceUnreachable
+from lrfinder import Client, Job, LrFinderError, ServiceUnreachable
 from lrfinder.client import encode_json
 from lrfinder.display import inline_svg
-from lrfinder.svg import LAYOUT, loss_range, render_curve_svg
 from lrfinder.sweep import clean_loss
 
-NS = {"s": "http://www.w3.org/2000/svg"}
-X0, X1 = LAYOUT["left"], LAYOUT["width"] - LAYOUT["right"]  # 64, 580
-Y0, Y1 = LAYOUT["top"], LAYOUT["height"] - LAYOUT["bottom"]  # 52, 408
+PLOT = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<defs><clipPath id="lrf-plot-area"><rect width="5" height="5"/></clipPath></defs>'
+        '<g clip-path="url(#lrf-plot-area)"><path id="smoothed-loss" d="M0,0L1,1"/></g></svg>\n')
 
 
-def points(d: str) -> list[tuple[str, float, float]]:
-    return [(c, float(x), float(y)) for c, x, y in re.findall(r"([ML])([-\d.]+),([-\d.]+)", d)]
-
-
-RESULT = {
-    "lrs": [10.0 ** k for k in range(-7, 2)],  # 1e-7 … 10: nine points, one per decade
-    "losses": [3.0, 3.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-    "smoothed_losses": [3.0, 3.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-    "suggested_lr": 1e-4,
-    "suggestion": {"method": "valley", "lr": 1e-4, "index": 3},
-    "suggestions": {"valley": {"lr": 1e-4, "index": 3}, "slide": {"lr": None, "index": None, "reason": "too short"}},
-    "stop_reason": "completed",
-    "iterations": 9,
-}
-
-
-class CurveSvg(unittest.TestCase):
-    def test_lrs_on_a_log_axis_losses_on_a_clipped_linear_axis(self):
-        root = ET.fromstring(render_curve_svg(RESULT))
-        smooth = points(root.find(".//s:path[@id='smoothed-loss']", NS).get("d"))
-        self.assertEqual(len(smooth), 9)
-        # decades 1e-7 … 1e1 across [64, 580]: 1e-3 is half way, at 64 + 4/8 × 516 = 322
-        self.assertEqual([p[1] for p in smooth], [64 + k * 516 / 8 for k in range(9)])
-        self.assertEqual(smooth[4][1], 322)
-        # loss axis: [1, 3 (first loss + max(25% of the drop, 5%), capped at the max)] padded by 4% = [0.92, 3.08]
-        lo, hi = loss_range([RESULT["smoothed_losses"]])
-        self.assertAlmostEqual(lo, 0.92)
-        self.assertAlmostEqual(hi, 3.08)
-        self.assertAlmostEqual(smooth[0][2], Y0 + 0.08 / 2.16 * (Y1 - Y0), places=2)
-        self.assertAlmostEqual(smooth[-1][2], Y1 - 0.08 / 2.16 * (Y1 - Y0), places=2)
-        decades = [int(t.get("data-decade")) for t in root.iter("{http://www.w3.org/2000/svg}line") if t.get("data-decade")]
-        self.assertEqual(decades, list(range(-7, 2)))
-
-    def test_suggested_lr_marked_at_its_lr_and_picks_without_an_lr_listed_as_none(self):
-        svg = render_curve_svg(RESULT)
-        root = ET.fromstring(svg)
-        mark = root.find(".//s:g[@id='suggested-lr']", NS)
-        self.assertEqual(float(mark.get("data-lr")), 1e-4)
-        self.assertEqual(float(mark.find("s:line", NS).get("x1")), 64 + 3 * 516 / 8)  # 257.5
-        self.assertIn("slide: none", svg)
-        self.assertEqual(len(root.findall(".//s:g[@class='method-marker']", NS)), 1)
-
-    def test_a_null_loss_breaks_the_line_and_nothing_non_finite_is_written(self):
-        r = dict(RESULT, losses=[3.0, None, 2.0, 1.0], smoothed_losses=[3.0, None, 2.0, 1.0], lrs=RESULT["lrs"][:4],
-                 suggested_lr=None, suggestion={"method": "valley", "lr": None, "index": None})
-        svg = render_curve_svg(r)
-        d = ET.fromstring(svg).find(".//s:path[@id='smoothed-loss']", NS).get("d")
-        self.assertEqual([p[0] for p in points(d)], ["M", "M", "L"])
-        self.assertNotRegex(svg, r"(?i)\bnan\b|infinity")
-        self.assertIn("suggested LR none", svg)
-
+class InlineSvg(unittest.TestCase):
     def test_inline_svgs_get_their_own_ids(self):
-        a, b = inline_svg(render_curve_svg(RESULT)), inline_svg('<?xml version="1.0"?>\n' + render_curve_svg(RESULT))
-        self.assertFalse(b.startswith("<?xml"))
+        a, b = inline_svg(PLOT), inline_svg(PLOT)
+        self.assertFalse(a.startswith("<?xml"))
         ids_a, ids_b = set(re.findall(r'id="([^"]+)"', a)), set(re.findall(r'id="([^"]+)"', b))
-        self.assertTrue(ids_a and not ids_a & ids_b)
+        self.assertEqual(len(ids_a), 2)
+        self.assertFalse(ids_a & ids_b)
         for svg, ids in ((a, ids_a), (b, ids_b)):
-            self.assertTrue(set(re.findall(r"url\(#([^)]+)\)", svg)) <= ids)
+            clip = {i for i in ids if i.startswith("lrf-plot-area")}
+            self.assertEqual(set(re.findall(r"url\(#([^)]+)\)", svg)), clip)
             ET.fromstring(svg)
+
+
+class RecordingClient(Client):
+    """A Client whose HTTP answers are canned: notes every request, answers plot.svg with PLOT
+    (or raises `plot_error`), POST /v1/sweep-sessions with a running session."""
+
+    def __init__(self, plot_error: Exception | None = None):
+        super().__init__("http://127.0.0.1:9")
+        self.sent: list[tuple[str, str, object]] = []
+        self.plot_error = plot_error
+
+    def request(self, method, path, body=None):
+        self.sent.append((method, path, body))
+        if path.endswith("/plot.svg"):
+            if self.plot_error:
+                raise self.plot_error
+            return PLOT
+        if (method, path) == ("POST", "/v1/sweep-sessions"):
+            return {"id": "s1", "status": "running", "request": {"num_iter": 2, **(body or {})},
+                    "next": {"iteration": 0, "lr": 1e-7},
+                    "links": {"self": "/v1/sweep-sessions/s1", "plot": "/v1/sweep-sessions/s1/plot.svg"}}
+        raise AssertionError(f"unexpected {method} {path}")
+
+
+STOPPED = {"status": "stopped", "next": None, "stop_reason": "completed",
+           "result": {"suggested_lr": 1e-4, "suggestion": {"method": "valley"}, "iterations": 2, "lrs": [1e-7, 10]}}
+
+
+class SweepDisplay(unittest.TestCase):
+    def test_a_stopped_session_shows_the_services_plot_fetched_once_and_a_running_one_fetches_nothing(self):
+        client = RecordingClient()
+        session = client.sweep(num_iter=2)
+        self.assertEqual(client.sent, [("POST", "/v1/sweep-sessions", {"num_iter": 2})])  # only what the caller set
+        self.assertIsNone(session._repr_svg_())
+        self.assertNotIn("<svg", session._repr_html_())
+        self.assertEqual(len(client.sent), 1)
+        session._update(STOPPED)
+        svg = session._repr_svg_()
+        self.assertTrue(svg.startswith("<svg") and 'id="smoothed-loss-lrf' in svg)
+        self.assertIn("<svg", session._repr_html_())
+        self.assertIs(session.svg(), session.svg())
+        self.assertEqual(client.sent[1:], [("GET", "/v1/sweep-sessions/s1/plot.svg", None)])
+
+    def test_without_the_services_plot_the_summary_still_shows(self):
+        client = RecordingClient(plot_error=LrFinderError({"status": 404, "code": "not_found", "detail": "no route"}))
+        session = client.sweep()
+        self.assertEqual(client.sent[0][2], {})
+        session._update(STOPPED)
+        self.assertIsNone(session._repr_svg_())
+        self.assertIn("suggested_lr", session._repr_html_())
+        with self.assertRaises(LrFinderError):
+            session.svg()
+
+    def test_the_client_draws_nothing_itself(self):
+        import lrfinder
+        here = os.path.dirname(lrfinder.__file__)
+        sources = [os.path.join(d, f) for d, _, files in os.walk(here) for f in files if f.endswith(".py")]
+        self.assertIn(os.path.join(here, "torch", "range_test.py"), sources)
+        drawing = [f for f in sources if re.search(r"<(path|line|circle|rect)\b", open(f, encoding="utf-8").read())]
+        self.assertEqual(drawing, [])
+        self.assertFalse(os.path.exists(os.path.join(here, "svg.py")))
 
 
 class JobDisplay(unittest.TestCase):

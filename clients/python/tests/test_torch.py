@@ -5,6 +5,7 @@ import copy
 import importlib
 import math
 import os
+import re
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -70,6 +71,25 @@ class Recorder(nn.Module):
         self.calls.append({"loss": float(loss.item()), "grad": torch.is_grad_enabled(), "n": len(target),
                            "lrs": [g["lr"] for g in self.optimizer.param_groups]})
         return loss
+
+
+class RecordingClient(Client):
+    """A Client that notes the body of every request it sends (and sends it)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.sent: list[tuple[str, str, object]] = []
+
+    def request(self, method, path, body=None):
+        self.sent.append((method, path, body))
+        return super().request(method, path, body)
+
+
+# the defaults this client wrote down itself before the service's were the only ones (torch-lr-finder's
+# range_test(end_lr=10, num_iter=100, step_mode="exp", smooth_f=0.05, diverge_th=5), start_lr 1e-7 for want
+# of an optimizer's LR, and 20 skipped steps in a row): the service must resolve a bare request to them
+OLD_RANGE_TEST_DEFAULTS = {"start_lr": 1e-7, "end_lr": 10, "num_iter": 100, "step_mode": "exp", "smooth_f": 0.05,
+                           "diverge_th": 5, "max_skipped_steps": 20}
 
 
 def train(model, optimizer, loader, steps: int, criterion=nn.CrossEntropyLoss()) -> None:
@@ -251,12 +271,18 @@ class RangeTest(unittest.TestCase):
     def test_the_result_shows_its_plot_inline(self):
         torch.manual_seed(0)
         model = nn.Linear(8, 1)
+        client = RecordingClient(URL)
         res = lt.range_test(model, torch.optim.SGD(model.parameters(), lr=0.01), DataLoader(regression_data(), batch_size=32),
-                            nn.MSELoss(), client=self.client)
+                            nn.MSELoss(), client=client)
         root = ET.fromstring(res._repr_svg_())
         mark = root.find(".//{http://www.w3.org/2000/svg}g[@data-method='minimum']")
         self.assertEqual(float(mark.get("data-lr")), res.suggested_lr)
         self.assertIn("<svg", res._repr_html_())
+        # the service's drawing of the session, fetched once (the ids made unique for the page)
+        plot = f"/v1/sweep-sessions/{res.session_id}/plot.svg"
+        self.assertEqual([p for m, p, _ in client.sent if p.endswith("plot.svg")], [plot])
+        served = Client(URL).request("GET", plot)
+        self.assertEqual(re.sub(r'(id="|#)([\w-]+?)-lrf\d+', r"\1\2", res._repr_svg_()), served[served.index("<svg"):])
         self.assertIn(f"suggested_lr={res.suggested_lr:.3g}", repr(res))
         try:
             import matplotlib
@@ -268,6 +294,27 @@ class RangeTest(unittest.TestCase):
             ax = res.plot(skip_start=10, skip_end=5)
             self.assertEqual(list(ax.lines[1].get_xdata()), res.lrs[10:-5])
             self.assertEqual(ax.get_xscale(), "log")
+
+
+@unittest.skipUnless(URL, "LRF_URL (a running lr-finder service) is not set")
+class ServiceDefaults(unittest.TestCase):
+    def test_options_left_out_are_not_sent_and_the_service_resolves_them_to_the_old_defaults(self):
+        torch.manual_seed(0)
+        model = nn.Linear(8, 1)
+        client = RecordingClient(URL)
+        loader = DataLoader(regression_data(), batch_size=32)
+        res = lt.range_test(model, torch.optim.SGD(model.parameters(), lr=0.01), loader, nn.MSELoss(), client=client)
+        self.assertEqual([b for m, p, b in client.sent if (m, p) == ("POST", "/v1/sweep-sessions")], [{}])
+        self.assertEqual({k: res.request[k] for k in OLD_RANGE_TEST_DEFAULTS}, OLD_RANGE_TEST_DEFAULTS)
+        self.assertEqual(res.lrs[0], 1e-7)
+        # what the caller sets is sent, and nothing else
+        client.sent.clear()
+        res = lt.range_test(model, torch.optim.SGD(model.parameters(), lr=0.01), loader, nn.MSELoss(),
+                            num_iter=12, smooth_f=0.2, max_skipped_steps=3, client=client)
+        self.assertEqual([b for m, p, b in client.sent if (m, p) == ("POST", "/v1/sweep-sessions")],
+                         [{"num_iter": 12, "smooth_f": 0.2, "max_skipped_steps": 3}])
+        self.assertEqual({k: res.request[k] for k in ("num_iter", "max_skipped_steps", "end_lr")},
+                         {"num_iter": 12, "max_skipped_steps": 3, "end_lr": 10})
 
 
 class BuildingBlocks(unittest.TestCase):

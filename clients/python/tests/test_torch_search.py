@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader
 import lrfinder.torch as lt
 from lrfinder import Client
 from lrfinder.torch.search import train_loss_window
-from test_torch import Recorder, assert_same, regression_data
+from test_torch import Recorder, RecordingClient, assert_same, regression_data
 
 URL = os.environ.get("LRF_URL")
 K = 60
@@ -97,6 +97,19 @@ class Search(unittest.TestCase):
             start = [c["lr"] * (j + 1) / 10 for j in range(n)]
             runs = [i for i in range(len(lrs) - n + 1) if all(math.isclose(lrs[i + j], start[j], rel_tol=1e-12) for j in range(n))]
             self.assertTrue(runs, f"candidate {c['lr']}: no trial warmed up to it")
+
+    def test_search_sends_only_the_options_given_and_the_service_resolves_the_old_defaults(self):
+        client = RecordingClient(URL)
+        model = linear(seed=6)
+        loader = DataLoader(regression_data(), batch_size=32)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        res = lt.search(model, opt, loader, nn.MSELoss(), train_steps=K, client=client)
+        sent = [b for m, p, b in client.sent if (m, p) == ("POST", "/v1/lr-search-sessions")]
+        self.assertEqual(sent, [{"train_steps": K}])
+        # what search() wrote down before: train_steps 1000, tolerance 0.1, a range test from 1e-7 to 10, diverge_th 5
+        old = {"tolerance": 0.1, "range_test": True, "start_lr": 1e-7, "end_lr": 10, "diverge_th": 5}
+        self.assertEqual({k: res.request[k] for k in old}, old)
+        self.assertEqual(client.search_session().request["train_steps"], 1000)
 
     def test_a_diverging_trial_is_reported_as_diverged_and_never_recommended(self):
         model = linear(seed=5)

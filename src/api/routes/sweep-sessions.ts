@@ -4,13 +4,14 @@
  *   POST /v1/sweep-sessions/{id}/losses  report {iteration, loss} (or a batch) → running + next, or stopped + result
  *   GET  /v1/sweep-sessions/{id}         the session: points so far, next, result once stopped
  *   POST /v1/sweep-sessions/{id}/stop    end early; the result on the points so far
+ *   GET  /v1/sweep-sessions/{id}/plot.svg the result as a range-test job's plot (409 while running)
  * What a session is and how reports apply: src/sync/sweep-sessions/ (contract, resource, store).
  */
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { retentionOf, type Config } from '../../config.js';
 import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts/common.js';
-import { limitExceeded, notFound } from '../../contracts/problems.js';
+import { limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
 import { newSweep } from '../../lrfinder/session.js';
 import type { SweepLossesRequest, SweepSessionRequest } from '../../sync/sweep-sessions/contract.js';
 import { resolveSweepSession, sweepOptionsOf } from '../../sync/sweep-sessions/request.js';
@@ -18,6 +19,8 @@ import {
   applyReports, BASE, reportsIn, sessionReport, sessionResource, stopSession,
 } from '../../sync/sweep-sessions/resource.js';
 import { SweepSessionStore } from '../../sync/sweep-sessions/store.js';
+import { renderSweepPlot } from '../../sync/sweep-sessions/plot.js';
+import { sendSvg, SVG_RESPONSE } from '../views/svg-reply.js';
 import { SweepLossesRequest as LossesSchema, SweepSessionRequest as RequestSchema } from '../../sync/sweep-sessions/contract.js';
 import { sweepSessionExamples } from '../openapi-examples.js';
 
@@ -114,5 +117,28 @@ export function sweepSessionRoutes(app: FastifyInstance, config: Readonly<Config
     const doc = await store.update(req.params.id, req.owner, (cur) => stopSession(cur, now));
     if (!doc) throw sessionNotFound(req.params.id);
     return sessionReport(doc);
+  });
+
+  app.get(`${BASE}/:id/plot.svg`, {
+    schema: {
+      tags,
+      summary: 'The result as an SVG plot',
+      description: 'The loss against the LR on a log axis — raw loss faint, smoothed loss solid, the suggested ' +
+        'LR marked, every method\'s pick shown faintly — as a range-test job\'s plot.svg; the subtitle names the LR ' +
+        'plan, the skipped steps and the parameter groups. A self-contained SVG. 409 while the session runs (stop ' +
+        'it early with `links.stop` to plot the points so far).',
+      params: JobParams,
+      response: { 200: SVG_RESPONSE, ...problemResponses(400, 401, 404, 409, 503) },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const doc = await store.get(req.params.id, req.owner);
+    if (!doc) throw sessionNotFound(req.params.id);
+    const svg = renderSweepPlot(doc);
+    if (svg === null) {
+      throw new ProblemError(409, 'not_finished', 'Session not finished',
+        `sweep session ${doc.id} is running; its result (and so its plot) exists once it stops — ` +
+        `follow next, or POST ${BASE}/${doc.id}/stop`);
+    }
+    return sendSvg(reply, `sweep-session-${doc.id}.svg`, svg);
   });
 }

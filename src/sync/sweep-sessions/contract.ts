@@ -145,7 +145,10 @@ const Point = Type.Object(
   { iteration: Type.Integer(), lr: Type.Number(), loss: FiniteOrNull, smoothed_loss: FiniteOrNull },
   { additionalProperties: false },
 );
-const Links = Type.Object({ self: Type.String(), losses: Type.String(), stop: Type.String() }, { additionalProperties: false });
+const Links = Type.Object({
+  self: Type.String(), losses: Type.String(), stop: Type.String(),
+  plot: Type.String({ description: 'the result as an SVG plot (409 while running)' }),
+}, { additionalProperties: false });
 
 /** The answer to a loss report: small, so a long sweep does not resend its whole curve every step. */
 export const SweepSessionReport = Type.Object(

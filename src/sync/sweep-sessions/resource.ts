@@ -24,7 +24,9 @@ import type { SweepDoc } from './store.js';
 /** The sessions' path: resources link to it, conflicts point the client at it. */
 export const BASE = '/v1/sweep-sessions';
 
-const links = (id: string) => ({ self: `${BASE}/${id}`, losses: `${BASE}/${id}/losses`, stop: `${BASE}/${id}/stop` });
+const links = (id: string) => ({
+  self: `${BASE}/${id}`, losses: `${BASE}/${id}/losses`, stop: `${BASE}/${id}/stop`, plot: `${BASE}/${id}/plot.svg`,
+});
 const statusOf = (doc: SweepDoc) => (doc.state.stop_reason === null ? 'running' : 'stopped');
 const emulating = (s: SweepState) => s.emulation !== undefined;
 
@@ -45,7 +47,7 @@ export function plannedLrs(r: ResolvedSweepSession): number[] {
 }
 
 /** The stored result; one stored before picks carried their window and trimming is recomputed from the state. */
-function resultOf(doc: SweepDoc): SweepDoc['result'] {
+export function resultOf(doc: SweepDoc): SweepDoc['result'] {
   const r = doc.result;
   if (r === null || Object.values(r.suggestions).every((p) => p && 'trim' in p)) return r;
   return wireSweepResult(sweepResult(doc.state, sweepOptionsOf(doc.request)));

@@ -1,6 +1,7 @@
 """What `range_test` and `search` return: the session's result as a dict whose keys read as
-attributes, `apply(optimizer)` to set each param group's LR, and Jupyter display (the plot inline,
-a summary card, a one-line repr). Subclasses name the LR key and give the fields and the SVG."""
+attributes, `apply(optimizer)` to set each param group's LR, and Jupyter display (the service's
+plot inline, a summary card, a one-line repr). Subclasses name the LR key and give the fields and
+the SVG (fetched from the service: the client draws nothing itself)."""
 from __future__ import annotations
 
 from typing import Any
@@ -35,17 +36,24 @@ class TorchResult(dict):
             group["lr"] = lr
         return list(self["group_lrs"])
 
-    def svg(self) -> str:
+    def svg(self) -> str | None:
         raise NotImplementedError
 
     def _fields(self) -> list[tuple[str, Any]]:
         raise NotImplementedError
 
-    def _repr_svg_(self) -> str:
-        return inline_svg(self.svg())
+    def _plot_or_none(self) -> str | None:
+        try:
+            return self.svg()
+        except Exception:  # a display hook must not raise (service gone, session expired): the summary still shows
+            return None
+
+    def _repr_svg_(self) -> str | None:
+        svg = self._plot_or_none()
+        return inline_svg(svg) if svg else None
 
     def _repr_html_(self) -> str:
-        return html_card(self.title, self._fields(), self.svg())
+        return html_card(self.title, self._fields(), self._plot_or_none())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {summary_line(self._fields())}>"

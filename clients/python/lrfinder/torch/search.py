@@ -60,10 +60,11 @@ class SearchResult(TorchResult):
 
 
 def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loader: Iterable[Any],
-           criterion: Callable[..., torch.Tensor] | None = None, *, train_steps: int = 1000,
+           criterion: Callable[..., torch.Tensor] | None = None, *, train_steps: int | None = None,
            val_loader: Iterable[Any] | None = None, lr_lambda: Callable[[int], float] | None = None,
-           budget_steps: int | None = None, tolerance: float = 0.1, range_test: bool = True,
-           start_lr: float = 1e-7, end_lr: float = 10, num_iter: int | None = None, diverge_th: float = 5,
+           budget_steps: int | None = None, tolerance: float | None = None, range_test: bool | None = None,
+           start_lr: float | None = None, end_lr: float | None = None, num_iter: int | None = None,
+           diverge_th: float | None = None,
            accumulation_steps: int = 1, scaler: Any = None, autocast: dict[str, Any] | None = None,
            clip_grad_norm: float | None = None, device: torch.device | str | None = None,
            non_blocking_transfer: bool = True, max_skipped_steps: int = 20, restore: bool = True,
@@ -76,7 +77,9 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
     - lr_lambda: the schedule you will train with, as torch's LambdaLR multiplier of step i over the
       horizon (e.g. warmup then cosine); each trial scales it so its peak is the candidate LR and runs
       its first `steps` steps. Default: constant LR. The recommendation is then the schedule's peak LR.
-    - budget_steps (default 4 × train_steps, range test included), tolerance (0.1): as an LR search job.
+    - train_steps, budget_steps (range test included), tolerance, start_lr, end_lr, num_iter, diverge_th:
+      as an LR search session's (POST /v1/lr-search-sessions); those left out are not sent, the service
+      fills in its defaults, and `result.request` shows every value the search ran with.
     - range_test=False: no range test (trials start at end_lr and go down half a decade at a time).
     - A trial stops early when a loss is NaN/inf or above diverge_th × its first loss: it diverged.
     - Param groups keep their LR ratios (the largest group's LR is the one searched; `group_lrs`
@@ -86,6 +89,11 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
     """
     client = client or Client()
     mults = group_lr_mults(optimizer)
+    given = {"train_steps": train_steps, "budget_steps": budget_steps, "tolerance": tolerance, "range_test": range_test,
+             "start_lr": start_lr, "end_lr": end_lr, "num_iter": num_iter, "diverge_th": diverge_th}
+    session = client.search_session(**{k: v for k, v in given.items() if v is not None})
+    # what this loop needs locally, as the service resolved it (its defaults filled in)
+    train_steps, diverge_th = session.request["train_steps"], session.request["diverge_th"]
     if lr_lambda is not None:
         factors = [float(lr_lambda(i)) for i in range(train_steps)]
         peak = max(factors)
@@ -94,12 +102,6 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
         factors = [f / peak for f in factors]
     else:
         factors = None
-    options: dict[str, Any] = {"train_steps": train_steps, "tolerance": tolerance, "range_test": range_test,
-                               "start_lr": start_lr, "end_lr": end_lr, "diverge_th": diverge_th}
-    if budget_steps is not None:
-        options["budget_steps"] = budget_steps
-    if num_iter is not None:
-        options["num_iter"] = num_iter
     state = TrainingState(model, optimizer, scaler)
 
     def new_trainer() -> Trainer:
@@ -115,7 +117,6 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
         tail = losses[steps - train_loss_window(steps):steps]
         return sum(tail) / len(tail)
 
-    session = client.search_session(**options)
     sweep: Trainer | None = None
     try:
         while session.next is not None:
@@ -169,4 +170,5 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
             print()
     result = dict(session.result or {})
     rec = result.get("recommended_lr")
-    return SearchResult(result, session, group_lrs=[None if rec is None else rec * m for m in mults], session_id=session.id)
+    group_lrs = [None if rec is None else rec * m for m in mults]
+    return SearchResult(result, session, group_lrs=group_lrs, session_id=session.id, request=dict(session.request))
