@@ -10,8 +10,11 @@
  * avg: sum of the valid positions in float32, in row-major order, divided by the window size counted with
  *   the padding (count_include_pad=True) clipped to the padded input, or by the valid positions only
  *   (count_include_pad=False). Backward: dy / divisor (float32) added to each valid position.
- * global average (AdaptiveAvgPool2d(1)): float32 sum over the plane, then / H / W (two divisions, as torch).
- * The float32 sums and divisions follow torch's order, so these are bit-for-bit torch 1.13 on CPU.
+ * The float32 sums and divisions follow torch's order, so max and avg pooling are bit-for-bit torch 1.13 on CPU.
+ * global average (AdaptiveAvgPool2d(1)): torch 1.13 turns an output size of 1 into input.mean((-1, -2))
+ * (aten/src/ATen/native/AdaptiveAveragePooling.cpp), a vectorised sum whose order is not ours: the sum
+ * here is in float64, then / (H·W) (within 1e-5 of torch); the backward, dy / (H·W) in float32 spread over
+ * the plane, is mean's backward bit-for-bit.
  */
 import type { Backend } from '../types.js';
 import type { Geometry2d } from './geometry.js';
@@ -165,8 +168,8 @@ export function createGlobalAvgPool(backend: Backend, shape: { channels: number;
       checkRows('global_avg_pool', rows, capacity);
       for (let pl = 0; pl < rows * C; pl++) {
         let sum = 0;
-        for (let i = pl * plane, e = i + plane; i < e; i++) sum = f32(sum + x[i]);
-        output[pl] = f32(sum / H) / W;
+        for (let i = pl * plane, e = i + plane; i < e; i++) sum += x[i];
+        output[pl] = sum / plane;
       }
       return output;
     },
@@ -174,7 +177,7 @@ export function createGlobalAvgPool(backend: Backend, shape: { channels: number;
       checkRows('global_avg_pool', rows, capacity);
       if (!dx) return null;
       for (let pl = 0; pl < rows * C; pl++) {
-        const delta = f32(f32(dy[pl] / H) / W);
+        const delta = f32(dy[pl] / plane);
         dx.fill(delta, pl * plane, (pl + 1) * plane);
       }
       return dx;
