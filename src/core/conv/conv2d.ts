@@ -77,9 +77,12 @@ export function conv2dBufferFloats(g: Conv2dGeometry, capacity: number, needsInp
 /** weight outC·inC·kH·kW plus bias outC */
 export const conv2dParamCount = (g: Conv2dGeometry, bias: boolean): number => g.outC * g.K + (bias ? g.outC : 0);
 
-export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: number, o: Conv2dKernelOptions): Conv2dKernel {
+export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: number,
+  o: Conv2dKernelOptions): Conv2dKernel {
   const chunk = o.chunkRows ?? conv2dChunkRows(g, capacity);
-  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`conv2d: chunkRows must be an integer ≥ 1, got ${chunk}`);
+  if (!Number.isInteger(chunk) || chunk < 1) {
+    throw new RangeError(`conv2d: chunkRows must be an integer ≥ 1, got ${chunk}`);
+  }
   const { outC, K, P, outSize, inSize } = g;
   const output = backend.alloc(capacity * outSize);
   const dx = o.needsInputGrad ? backend.alloc(capacity * inSize) : null;
@@ -150,7 +153,8 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
 }
 
 /** FLOPs per row of the batch (multiply-add = 2), for LIMIT_JOB_FLOPS and the cost estimate. */
-export function conv2dFlopsPerRow(g: Conv2dGeometry, bias: boolean, needsInputGrad: boolean): { forward: number; backward: number } {
+export function conv2dFlopsPerRow(g: Conv2dGeometry, bias: boolean,
+  needsInputGrad: boolean): { forward: number; backward: number } {
   const mac = 2 * g.outC * g.K * g.P, plane = g.outC * g.P;
   const forward = mac + (bias ? plane : 0);
   // dW GEMM, db sum, and (with dX) the dcol GEMM and col2im's adds

@@ -12,7 +12,10 @@ export interface OpCost {
   backward: number;
 }
 
-/** max and avg: one compare/add per window element per output; backward one add per window element (avg) or per output (max). */
+/**
+ * max and avg: one compare/add per window element per output (avg: + one division per output); backward
+ * one add per output (max) or per window element plus a division per output (avg).
+ */
 export function pool2dFlopsPerRow(kind: 'max' | 'avg', g: Geometry2d, needsInputGrad: boolean): OpCost {
   const window = g.outSize * g.kH * g.kW;
   const forward = window + (kind === 'avg' ? g.outSize : 0);
@@ -20,7 +23,8 @@ export function pool2dFlopsPerRow(kind: 'max' | 'avg', g: Geometry2d, needsInput
   return { forward, backward };
 }
 
-export function globalAvgPoolFlopsPerRow(channels: number, height: number, width: number, needsInputGrad: boolean): OpCost {
+export function globalAvgPoolFlopsPerRow(channels: number, height: number, width: number,
+  needsInputGrad: boolean): OpCost {
   const n = channels * height * width;
   return { forward: n + 2 * channels, backward: needsInputGrad ? n + 2 * channels : 0 };
 }
@@ -36,7 +40,8 @@ export interface PoolBuffers {
 }
 
 /** Floats (4-byte words) a pooling kernel allocates for `capacity` rows; global average pool: g.outSize = channels. */
-export function pool2dBufferFloats(kind: 'max' | 'avg', g: Geometry2d, capacity: number, needsInputGrad: boolean): PoolBuffers {
+export function pool2dBufferFloats(kind: 'max' | 'avg', g: Geometry2d, capacity: number,
+  needsInputGrad: boolean): PoolBuffers {
   const output = capacity * g.outSize, inputGrad = needsInputGrad ? capacity * g.inSize : 0;
   const argmax = kind === 'max' ? capacity * g.outSize : 0;
   return { output, inputGrad, argmax, total: output + inputGrad + argmax };

@@ -107,7 +107,9 @@ function fit(w: Window2d, s: ImageShape): { outH: number; outW: number } | strin
 export function conv2dGeometry(o: Conv2dOptions): GeometryResult<Conv2dGeometry> {
   const bad = checkShape(o.in);
   if (bad) return { ok: false, problem: bad };
-  if (!isInt(o.out_channels, 1)) return { ok: false, problem: `out_channels must be an integer ≥ 1, got ${o.out_channels}` };
+  if (!isInt(o.out_channels, 1)) {
+    return { ok: false, problem: `out_channels must be an integer ≥ 1, got ${o.out_channels}` };
+  }
   const w = window(o.kernel_size, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1);
   if (!w.ok) return w;
   const f = fit(w.geometry, o.in);
@@ -135,7 +137,8 @@ export function pool2dGeometry(o: Pool2dOptions): GeometryResult<Geometry2d> {
   if (!w.ok) return w;
   const g = w.geometry;
   if (g.padH > Math.floor(g.kH / 2) || g.padW > Math.floor(g.kW / 2)) {
-    return { ok: false, problem: `padding (${g.padH}, ${g.padW}) must be at most half the kernel_size (${g.kH}, ${g.kW})` };
+    const problem = `padding (${g.padH}, ${g.padW}) must be at most half the kernel_size (${g.kH}, ${g.kW})`;
+    return { ok: false, problem };
   }
   const f = fit(g, o.in);
   if (typeof f === 'string') return { ok: false, problem: f };

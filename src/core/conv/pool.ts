@@ -52,7 +52,8 @@ function checkRows(what: string, rows: number, capacity: number): void {
 }
 
 /** torch.nn.MaxPool2d(kernel_size, stride, padding, dilation), ceil_mode=False. */
-export function createMaxPool2d(backend: Backend, g: Geometry2d, capacity: number, o: { needsInputGrad: boolean }): MaxPoolKernel {
+export function createMaxPool2d(backend: Backend, g: Geometry2d, capacity: number,
+  o: { needsInputGrad: boolean }): MaxPoolKernel {
   const { inC, inH, inW, outH, outW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, inSize, outSize } = g;
   const output = backend.alloc(capacity * outSize);
   const dx = o.needsInputGrad ? backend.alloc(capacity * inSize) : null;

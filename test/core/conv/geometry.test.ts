@@ -2,10 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dGeometry, outputSize, pool2dGeometry } from '../../../src/core/conv/geometry.js';
 
+const img = (channels: number, height: number, width: number) => ({ channels, height, width });
+
 describe('conv2dGeometry', () => {
   it('LeNet: 1×28×28, k5 pad 2 → 6×28×28; 6×14×14, k5 → 16×10×10', () => {
-    const a = conv2dGeometry({ in: { channels: 1, height: 28, width: 28 }, out_channels: 6, kernel_size: 5, padding: 2 });
-    expect(a.ok && [a.geometry.outC, a.geometry.outH, a.geometry.outW, a.geometry.K, a.geometry.P]).toEqual([6, 28, 28, 25, 784]);
+    const a = conv2dGeometry({ in: img(1, 28, 28), out_channels: 6, kernel_size: 5, padding: 2 });
+    const A = a.ok ? a.geometry : null;
+    expect(A && [A.outC, A.outH, A.outW, A.K, A.P]).toEqual([6, 28, 28, 25, 784]);
     const b = conv2dGeometry({ in: { channels: 6, height: 14, width: 14 }, out_channels: 16, kernel_size: 5 });
     expect(b.ok && [b.geometry.outSize, b.geometry.K]).toEqual([1600, 150]);
   });
@@ -23,10 +26,11 @@ describe('conv2dGeometry', () => {
 
   it('a kernel larger than the padded input is a problem naming both sizes', () => {
     const g = conv2dGeometry({ in: { channels: 1, height: 4, width: 9 }, out_channels: 2, kernel_size: 5, padding: 0 });
-    expect(g).toEqual({ ok: false, problem: expect.stringMatching(/kernel's height 5 is larger than the padded input height 4/) });
-    const d = conv2dGeometry({ in: { channels: 1, height: 9, width: 9 }, out_channels: 2, kernel_size: 3, dilation: 5 });
+    const problem = expect.stringMatching(/kernel's height 5 is larger than the padded input height 4/);
+    expect(g).toEqual({ ok: false, problem });
+    const d = conv2dGeometry({ in: img(1, 9, 9), out_channels: 2, kernel_size: 3, dilation: 5 });
     expect(d.ok ? '' : d.problem).toMatch(/11 \(3 dilated by 5\)/);
-    expect(conv2dGeometry({ in: { channels: 1, height: 4, width: 4 }, out_channels: 2, kernel_size: 5, padding: 1 }).ok).toBe(true);
+    expect(conv2dGeometry({ in: img(1, 4, 4), out_channels: 2, kernel_size: 5, padding: 1 }).ok).toBe(true);
   });
 
   it('invalid sizes are problems', () => {

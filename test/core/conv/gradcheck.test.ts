@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
-import { conv2dGeometry, pool2dGeometry, type Conv2dOptions, type Pool2dOptions } from '../../../src/core/conv/geometry.js';
+import {
+  conv2dGeometry, pool2dGeometry, type Conv2dOptions, type Pool2dOptions,
+} from '../../../src/core/conv/geometry.js';
 import { createConv2d } from '../../../src/core/conv/conv2d.js';
 import { createAvgPool2d, createGlobalAvgPool, createMaxPool2d } from '../../../src/core/conv/pool.js';
 import { dot, numericGrad, relError } from '../gradcheck.js';
@@ -50,12 +52,14 @@ describe('conv2d gradients by finite differences', () => {
   }
 
   it('a 1→3→2 channel chain (conv k3 pad 1 → conv k2 stride 2): dX through both, dW of the first', () => {
-    const g1 = conv2dGeometry({ in: { channels: 1, height: 6, width: 5 }, out_channels: 3, kernel_size: 3, padding: 1 });
+    const in1 = { channels: 1, height: 6, width: 5 };
+    const g1 = conv2dGeometry({ in: in1, out_channels: 3, kernel_size: 3, padding: 1 });
     if (!g1.ok) throw new Error(g1.problem);
     const g2 = conv2dGeometry({ in: { channels: 3, height: 6, width: 5 }, out_channels: 2, kernel_size: 2, stride: 2 });
     if (!g2.ok) throw new Error(g2.problem);
     const A = g1.geometry, B = g2.geometry;
-    const c1 = createConv2d(be, A, ROWS, { needsInputGrad: true }), c2 = createConv2d(be, B, ROWS, { needsInputGrad: true });
+    const c1 = createConv2d(be, A, ROWS, { needsInputGrad: true });
+    const c2 = createConv2d(be, B, ROWS, { needsInputGrad: true });
     const x = randn(ROWS * A.inSize), w1 = randn(A.outC * A.K, 0.5), b1 = randn(A.outC);
     const w2 = randn(B.outC * B.K, 0.5), b2 = randn(B.outC), r = randn(ROWS * B.outSize);
     const loss = (): number => dot(c2.forward(c1.forward(x, ROWS, w1, b1), ROWS, w2, b2), r, ROWS * B.outSize);
@@ -97,7 +101,8 @@ const POOLS: [string, 'max' | 'avg', Omit<Pool2dOptions, 'in'>, [number, number,
   ['max 2×3 stride (1,2) (overlapping windows)', 'max', { kernel_size: [2, 3], stride: [1, 2] }, [2, 5, 9]],
   ['avg k2', 'avg', { kernel_size: 2 }, [2, 6, 5]],
   ['avg k3 stride 2 padding 1', 'avg', { kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6]],
-  ['avg k3 stride 2 padding 1, count_include_pad=False', 'avg', { kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6], false],
+  ['avg k3 stride 2 padding 1, count_include_pad=False', 'avg', { kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6],
+    false],
   ['avg 3×2 stride (1,2) padding (1,0)', 'avg', { kernel_size: [3, 2], stride: [1, 2], padding: [1, 0] }, [1, 7, 6]],
 ];
 
@@ -137,7 +142,8 @@ describe('max pooling: ties and NaN as torch 1.13 CPU (MaxPoolKernel.cpp: val > 
     const y = k.forward(x, 1);
     expect(y[0]).toBe(3);
     expect(y[1]).toBeNaN();
-    expect(Array.from(k.argmax.subarray(0, 2))).toEqual([1, 7]); // first 3 (row 0); the last NaN (torch keeps updating on NaN)
+    // the first 3 (row 0); the last NaN (torch keeps updating on NaN)
+    expect(Array.from(k.argmax.subarray(0, 2))).toEqual([1, 7]);
     const dy = be.alloc(2);
     dy.set([10, 20]);
     expect(Array.from(k.backward(dy, 1)!)).toEqual([0, 10, 0, 0, 0, 0, 0, 20]);

@@ -8,7 +8,9 @@ import { createRng } from '../../../src/core/rng.js';
 import { initDense } from '../../../src/core/init.js';
 import { convFans, initConv2d } from '../../../src/core/conv/init.js';
 import { conv2dGeometry, pool2dGeometry } from '../../../src/core/conv/geometry.js';
-import { conv2dBufferFloats, conv2dChunkRows, conv2dFlopsPerRow, conv2dParamCount, createConv2d } from '../../../src/core/conv/conv2d.js';
+import {
+  conv2dBufferFloats, conv2dChunkRows, conv2dFlopsPerRow, conv2dParamCount, createConv2d,
+} from '../../../src/core/conv/conv2d.js';
 import { globalAvgPoolFlopsPerRow, pool2dBufferFloats, pool2dFlopsPerRow } from '../../../src/core/conv/cost.js';
 import { createAvgPool2d, createMaxPool2d } from '../../../src/core/conv/pool.js';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
@@ -36,7 +38,8 @@ describe('initConv2d', () => {
 
   it('draws exactly as nn.Linear on the flattened [out, in·kH·kW] matrix (same seed, same numbers)', () => {
     for (const name of ['default', 'xavier_uniform', 'kaiming_normal', 'orthogonal'] as const) {
-      const wc = new Float32Array(6 * 25), bc = new Float32Array(6), wd = new Float32Array(6 * 25), bd = new Float32Array(6);
+      const wc = new Float32Array(6 * 25), bc = new Float32Array(6);
+      const wd = new Float32Array(6 * 25), bd = new Float32Array(6);
       initConv2d({ name }, wc, bc, 6, 1, 5, 5, createRng(3));
       initDense({ name }, wd, bd, 6, 25, createRng(3));
       if (name !== 'xavier_uniform') expect(Array.from(wc), name).toEqual(Array.from(wd));
@@ -56,12 +59,16 @@ describe('initConv2d', () => {
 /** A scalar backend that counts the floats it hands out. */
 function counting(): Backend & { floats: number } {
   const inner = createScalarBackend();
-  const be = { name: inner.name, floats: 0, gemm: inner.gemm, alloc(n: number) { be.floats += n; return inner.alloc(n); } };
+  const be = {
+    name: inner.name, floats: 0, gemm: inner.gemm,
+    alloc(n: number) { be.floats += n; return inner.alloc(n); },
+  };
   return be;
 }
 
 describe('cost', () => {
-  const c1 = conv2dGeometry({ in: { channels: 1, height: 28, width: 28 }, out_channels: 6, kernel_size: 5, padding: 2 });
+  const mnist = { channels: 1, height: 28, width: 28 };
+  const c1 = conv2dGeometry({ in: mnist, out_channels: 6, kernel_size: 5, padding: 2 });
   const p1 = pool2dGeometry({ in: { channels: 6, height: 28, width: 28 }, kernel_size: 2 });
   if (!c1.ok || !p1.ok) throw new Error('geometry');
   const C = c1.geometry, P = p1.geometry;

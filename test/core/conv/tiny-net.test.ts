@@ -27,7 +27,8 @@ function train(be: Backend): { losses: number[]; params: Record<string, Float32A
   const pool = createMaxPool2d(be, pg.geometry, N, { needsInputGrad: true });
   const p = Object.fromEntries(Object.entries(net.init).map(([k, t]) => [k, load(be, t)]));
   const g = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, be.alloc(v.length)]));
-  const act = be.alloc(N * 256), dact = be.alloc(N * 256), logits = be.alloc(N * CLASSES), dlogits = be.alloc(N * CLASSES);
+  const act = be.alloc(N * 256), dact = be.alloc(N * 256);
+  const logits = be.alloc(N * CLASSES), dlogits = be.alloc(N * CLASSES);
   const dfeat = be.alloc(N * FEAT);
   const xs = net.batches.map((b) => load(be, b.x));
   const losses: number[] = [];
@@ -45,7 +46,9 @@ function train(be: Backend): { losses: number[]; params: Record<string, Float32A
       let s = 0;
       for (let j = 0; j < CLASSES; j++) s += Math.exp(logits[o + j] - m);
       loss += (Math.log(s) + m - logits[o + labels[r]]) / N;
-      for (let j = 0; j < CLASSES; j++) dlogits[o + j] = (Math.exp(logits[o + j] - m) / s - (j === labels[r] ? 1 : 0)) / N;
+      for (let j = 0; j < CLASSES; j++) {
+        dlogits[o + j] = (Math.exp(logits[o + j] - m) / s - (j === labels[r] ? 1 : 0)) / N;
+      }
     }
     losses.push(loss);
     be.gemm(true, false, CLASSES, FEAT, N, dlogits, feat, g['linear.weight'], false);
