@@ -6,13 +6,16 @@
  *             db[o]          = Σ_{rows, p} dY[o, p]
  * (the weight [outC, inC, kH, kW] is the matrix [outC, K], K = inC·kH·kW; P = outH·outW).
  *
- * GEMM arrangement: one GEMM per chunk of B rows, not one per row. Per row, LeNet's GEMMs are 6×784×25 and
- * 16×100×150 — m = outC is a fraction of a register tile and n = P is short, so call overhead and packing
- * of W dominate; batching puts B·P (thousands) on n, the dimension the kernels stream, and gives dW one
- * long k = B·P reduction instead of B accumulating passes over dW. The price is a copy between [outC, B, P]
- * and the NCHW rows (O(outC·P) per row, against the GEMM's O(outC·K·P)). The chunk bounds the col buffer
- * (K·B·P floats); by default B is the largest that keeps col within DEFAULT_COL_FLOATS (1 MiB of floats
- * would be 4 MiB; 256 Ki floats = 1 MiB stays near the L2 cache of the machines we run on).
+ * GEMM arrangement: one GEMM per chunk of B rows, B·P on n. Per row, LeNet's GEMMs are 6×784×25 and
+ * 16×100×150: m = outC is a fraction of a register tile whatever we do, so it goes on m (the weights, a few
+ * KB, stay packed in cache) and the pixels go on n, the dimension the kernels stream; dW is then a k = B·P
+ * reduction. Batching B rows per GEMM costs a copy between [outC, B, P] and the NCHW rows (O(outC·P) per row,
+ * against the GEMM's O(outC·K·P)). B is not the whole batch: bench/conv-kernels.ts (LeNet's two convs,
+ * batch 128) found one GEMM over all 128 rows (col = 2.5 Mi floats for conv1) no faster, and mostly slower,
+ * than chunks of 1–4 rows on both the SIMD and native backends — im2col writes col, the GEMM reads it, the
+ * backward's dcol GEMM overwrites it and col2im reads it back, so a col that stays in the L2 cache wins over
+ * fewer, longer GEMM calls. The default B keeps col within DEFAULT_COL_FLOATS (64 Ki floats = 256 KiB; LeNet:
+ * 3 rows for conv1, 4 for conv2); chunkRows overrides it.
  *
  * No allocation after creation: every buffer comes from backend.alloc once, for `capacity` rows.
  * Backward must follow the forward of the same x (it reuses the col of the forward's last chunk).
@@ -22,7 +25,7 @@ import type { Conv2dGeometry } from './geometry.js';
 import { col2imAdd, im2col } from './im2col.js';
 
 /** Target size of the im2col buffer in floats; the chunk of rows is chosen to fit it (at least one row). */
-export const DEFAULT_COL_FLOATS = 256 * 1024;
+export const DEFAULT_COL_FLOATS = 64 * 1024;
 
 export interface Conv2dKernelOptions {
   /** allocate dX and compute it in backward (false for the first layer) */

@@ -90,10 +90,10 @@ describe('cost', () => {
       const be = counting();
       createConv2d(be, C, 128, { needsInputGrad: needs });
       const chunk = conv2dChunkRows(C, 128);
-      expect(chunk).toBe(13); // ⌊262144 / (25·784)⌋
+      expect(chunk).toBe(3); // ⌊65536 / (25·784)⌋
       const sizes = conv2dBufferFloats(C, 128, needs);
       expect(be.floats).toBe(sizes.total);
-      expect(sizes.col).toBe(25 * 13 * 784);
+      expect(sizes.col).toBe(25 * 3 * 784);
       const bm = counting();
       createMaxPool2d(bm, P, 128, { needsInputGrad: needs });
       // the argmax is an Int32Array outside the backend: same bytes as the output
