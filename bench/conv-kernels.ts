@@ -18,7 +18,8 @@ const a = args();
 const timing = { runs: Number(a.get('runs') ?? 3), runMs: Number(a.get('run-ms') ?? 500), warmupMs: 500 };
 const N = 128;
 const geo = (c: number, hw: number, o: number, pad: number): Conv2dGeometry => {
-  const g = conv2dGeometry({ in: { channels: c, height: hw, width: hw }, out_channels: o, kernel_size: 5, padding: pad });
+  const shape = { channels: c, height: hw, width: hw };
+  const g = conv2dGeometry({ in: shape, out_channels: o, kernel_size: 5, padding: pad });
   if (!g.ok) throw new Error(g.problem);
   return g.geometry;
 };

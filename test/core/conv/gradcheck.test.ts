@@ -71,6 +71,23 @@ describe('conv2d gradients by finite differences', () => {
     expect(relError(numericGrad(loss, b1, 1e-2), db1), 'db1').toBeLessThan(1e-3);
   });
 
+  it('rows below capacity touch only those rows; rows = 0 zeroes dW; rows above capacity throw', () => {
+    const g = conv2dGeometry({ in: { channels: 2, height: 5, width: 5 }, out_channels: 2, kernel_size: 3, padding: 1 });
+    if (!g.ok) throw new Error(g.problem);
+    const G = g.geometry;
+    const full = createConv2d(be, G, 3, { needsInputGrad: true, chunkRows: 2 });
+    const part = createConv2d(be, G, 1, { needsInputGrad: true });
+    const x = randn(3 * G.inSize), w = randn(G.outC * G.K), b = randn(G.outC), dy = randn(3 * G.outSize);
+    full.forward(x, 3, w, b);
+    part.forward(x, 1, w, b);
+    expect(Array.from(part.output)).toEqual(Array.from(full.output.subarray(0, G.outSize)));
+    const dw = be.alloc(w.length).fill(7), db = be.alloc(b.length).fill(7);
+    full.forward(x, 0, w, b);
+    full.backward(dy, 0, w, dw, db);
+    expect(dw.every((v) => v === 0) && db.every((v) => v === 0)).toBe(true);
+    expect(() => full.forward(x, 4, w, b)).toThrow(RangeError);
+  });
+
   it('without needsInputGrad: no dX buffer, dW and db still written', () => {
     const g = conv2dGeometry({ in: { channels: 1, height: 4, width: 4 }, out_channels: 2, kernel_size: 3 });
     if (!g.ok) throw new Error(g.problem);
