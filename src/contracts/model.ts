@@ -1,7 +1,7 @@
 /** Model, loss and optimizer schemas (names and defaults of torch.nn / torch.nn.init / torch.optim). */
 import Type, { type TSchema } from 'typebox';
 import type { LayerField } from '../core/layers/module.js';
-import { LAYERS, type LayerType, type RegisteredLayer } from '../core/layers/registry.js';
+import { LAYER_DESCRIPTION, LAYERS, type LayerType, type RegisteredLayer } from '../core/layers/registry.js';
 import { HIDDEN_UNITS } from '../core/layers/stacks.js';
 import { RefOf, StringEnum } from './common.js';
 
@@ -47,7 +47,7 @@ function fieldSchema(f: LayerField, simpleLayer: TSchema | null): TSchema {
   if (kind === 'integer') schema = Type.Integer(options);
   else if (kind === 'number') schema = Type.Number(options);
   else if (kind === 'boolean') schema = Type.Boolean(options);
-  else if (kind === 'activation') schema = Activation; // its default is documented by the layer's resolution, not here
+  else if (kind === 'activationName') schema = Activation; // its default is documented by the layer's resolution, not here
   else if (kind === 'init') schema = RefOf(Init);
   else if (simpleLayer) schema = Type.Array(simpleLayer, options);
   else throw new Error('a nested layer list inside a nested layer list');
@@ -70,7 +70,7 @@ export type RawLayer = { type: LayerType } & Record<string, unknown>;
 
 export const Layer = Type.Unsafe<RawLayer>(Type.Union(LAYERS.map((m) => layerSchema(m, SimpleLayer)), {
   $id: 'Layer',
-  description: 'one layer; `dense` is nn.Linear (+ activation), the others as in torch.nn',
+  description: LAYER_DESCRIPTION,
 }));
 
 export const Model = Type.Union(

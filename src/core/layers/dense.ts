@@ -97,7 +97,7 @@ export interface DenseSpec {
 
 const FIELDS = {
   units: { kind: 'integer', minimum: 1, maximum: 4096 },
-  activation: { kind: 'activation', optional: true, default: 'identity' },
+  activation: { kind: 'activationName', optional: true, default: 'identity' },
   init: { kind: 'init', optional: true, default: 'default' },
   bias: { kind: 'boolean', optional: true, default: true },
 } as const;

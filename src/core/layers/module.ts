@@ -35,7 +35,7 @@ export type LayerField =
   }
   | { kind: 'boolean'; optional?: boolean; default?: boolean; description?: string }
   /** a torch.nn activation name */
-  | { kind: 'activation'; optional?: boolean; default?: ActivationName }
+  | { kind: 'activationName'; optional?: boolean; default?: ActivationName }
   /** a torch.nn.init name or object (the `Init` component) */
   | { kind: 'init'; optional?: boolean; default?: InitSpec['name'] }
   /** a list of layers without nested ones (residual's f) */

@@ -34,6 +34,9 @@ export type RegisteredLayer = LayerModule<LayerSpec>;
 
 export const LAYERS: readonly RegisteredLayer[] = MODULES;
 
+/** The wire schema's description of a layer (the `Layer` component). */
+export const LAYER_DESCRIPTION = 'one layer; `dense` is nn.Linear (+ activation), the others as in torch.nn';
+
 export const LAYER_TYPES: readonly LayerType[] = LAYERS.map((m) => m.type);
 
 const BY_TYPE = new Map<string, RegisteredLayer>(LAYERS.map((m) => [m.type, m]));
