@@ -24,7 +24,7 @@ export const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length 
 export const showWidth = (shape: Shape): string => (isFlat(shape) ? String(shape[0]) : showShape(shape));
 
 /**
- * One wire field of a layer, as plain data (src/contracts/layers.ts turns it into TypeBox, so the
+ * One wire field of a layer, as plain data (src/contracts/model.ts turns it into TypeBox, so the
  * core needs no schema library). `default` is THE default: resolution fills it in, and the wire
  * schema documents it for number and boolean fields.
  */

@@ -1,6 +1,6 @@
 /**
  * The layer types. The model (build, parameter count, validation), the trainer's memory estimate
- * and statistics, the job cost, the diagnostics and the wire schemas (src/contracts/layers.ts)
+ * and statistics, the job cost, the diagnostics and the wire schemas (src/contracts/model.ts)
  * loop over this list; a new layer type is its file (see ./module.ts) and one line here. The
  * order is the order the API documents them in.
  */
