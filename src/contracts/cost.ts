@@ -47,7 +47,8 @@ export function checkJobCost(pointer: string, c: CostParts, limits: Limits): voi
   const perRow = c.flopsPerRow === undefined || c.flopsPerRow === 6 * c.params
     ? `6 × ${c.params} parameters`
     : `${c.flopsPerRow} FLOPs per row (forward and backward; ${c.params} parameters)`;
-  const detail = `the job's estimated cost, ${perRow} × batch_size ${c.batch} × ${c.stepsFrom} = ${flops.toExponential(2)} FLOPs, ` +
+  const detail = `the job's estimated cost, ${perRow} × batch_size ${c.batch} × ${c.stepsFrom} = ` +
+    `${flops.toExponential(2)} FLOPs, ` +
     `is above this service's limit of ${limits.jobFlops.toExponential(2)} (LIMIT_JOB_FLOPS); lower the steps, the batch size or the model`;
   throw new ProblemError(400, 'limit_exceeded', 'Limit exceeded', `${pointer}: ${detail}`, [{ pointer, detail }]);
 }

@@ -47,7 +47,7 @@ function fieldSchema(f: LayerField, simpleLayer: TSchema | null): TSchema {
   if (kind === 'integer') schema = Type.Integer(options);
   else if (kind === 'number') schema = Type.Number(options);
   else if (kind === 'boolean') schema = Type.Boolean(options);
-  else if (kind === 'activationName') schema = Activation; // its default is documented by the layer's resolution, not here
+  else if (kind === 'activationName') schema = Activation; // its default: in the layer's resolution only
   else if (kind === 'init') schema = RefOf(Init);
   else if (simpleLayer) schema = Type.Array(simpleLayer, options);
   else throw new Error('a nested layer list inside a nested layer list');

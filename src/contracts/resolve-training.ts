@@ -73,7 +73,9 @@ function resolveLayer(raw: unknown, path: string): LayerSpec {
 
 export function resolveModel(raw: RawModel | undefined): ResolvedModel {
   const model = raw ?? { hidden: [64, 64], activation: 'relu' as const };
-  if ('layers' in model) return { layers: (model.layers as unknown[]).map((l, i) => resolveLayer(l, `/model/layers/${i}`)) };
+  if ('layers' in model) {
+    return { layers: (model.layers as unknown[]).map((l, i) => resolveLayer(l, `/model/layers/${i}`)) };
+  }
   return {
     layers: shorthandLayers({
       hidden: model.hidden,

@@ -195,8 +195,12 @@ export function resolveTraining(raw: TrainingFields, seed: number, ctx: ResolveC
  * The size of a resolved setup for the job's cost estimate (LIMIT_JOB_FLOPS): trainable parameters
  * and FLOPs per row of a step (the layers' own counts), output layer included.
  */
-export function trainingCost(t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }, ctx: ResolveContext): { params: number; flopsPerRow: number } {
-  return { params: trainingParams(t, ctx), flopsPerRow: modelFlops({ layers: layerStack(t) }, dataShape(t.data).features) };
+export function trainingCost(
+  t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec },
+  ctx: ResolveContext,
+): { params: number; flopsPerRow: number } {
+  const flopsPerRow = modelFlops({ layers: layerStack(t) }, dataShape(t.data).features);
+  return { params: trainingParams(t, ctx), flopsPerRow };
 }
 
 /** Trainable parameters of a resolved setup, output layer included (the job's cost estimate, LIMIT_JOB_FLOPS). */

@@ -7,9 +7,11 @@
 import type { Backend, Param } from './types.js';
 import type { ActivationName, InitSpec, LossName, ModelSpec, Task } from './spec.js';
 import type { BuildContext, Layer } from './layers/layer.js';
-import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec } from './layers/registry.js';
+import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec, type RegisteredLayer } from './layers/registry.js';
 import { mlpLayers } from './layers/stacks.js';
-import { isFlat, sameShape, showShape, sizeOf, type LayerMemory, type ModelProblem, type Shape } from './layers/module.js';
+import {
+  isFlat, sameShape, showShape, sizeOf, type LayerMemory, type ModelProblem, type RegisteredLayerChildren, type Shape,
+} from './layers/module.js';
 import type { Rng } from './rng.js';
 
 export type { ModelProblem, Shape } from './layers/module.js';
@@ -49,7 +51,8 @@ export function buildModel(spec: ModelSpec, input: InputShape, o: BuildOptions):
   if (problems.length) throw new Error(`invalid model: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   const ctx: BuildContext = { backend: o.backend, capacity: o.capacity, initRng: o.initRng, dropoutRng: o.dropoutRng };
   const all: Layer[] = [];
-  const build = (specs: readonly unknown[], shape: Shape, prefix: string, first: boolean): { layers: Layer[]; shape: Shape } => {
+  type Built = { layers: Layer[]; shape: Shape };
+  const build = (specs: readonly unknown[], shape: Shape, prefix: string, first: boolean): Built => {
     const layers: Layer[] = [];
     for (const [i, s] of (specs as LayerSpec[]).entries()) {
       const m = findLayer(s.type)!;
@@ -86,7 +89,7 @@ export function buildModel(spec: ModelSpec, input: InputShape, o: BuildOptions):
 /** Adds up a per-layer number over a stack (nested layers through `children`), passing shapes along. */
 function sumLayers(
   specs: readonly unknown[], shape: Shape,
-  count: (m: NonNullable<ReturnType<typeof findLayer>>, s: LayerSpec, shape: Shape, children: (specs: readonly unknown[], input: Shape) => number) => number,
+  count: (m: RegisteredLayer, s: LayerSpec, shape: Shape, children: RegisteredLayerChildren<number>) => number,
 ): number {
   let n = 0;
   for (const s of specs as LayerSpec[]) {
@@ -116,7 +119,8 @@ export function modelMemory(spec: ModelSpec, input: InputShape, rows: number): L
     const total: LayerMemory = { params: [], buffers: [] };
     for (const [i, s] of (specs as LayerSpec[]).entries()) {
       const m = findLayer(s.type)!;
-      const mem = m.memory(s, shape, { rows, needsInputGrad: !(first && i === 0) }, (inner, innerShape) => walk(inner, innerShape, false));
+      const needsInputGrad = !(first && i === 0);
+      const mem = m.memory(s, shape, { rows, needsInputGrad }, (inner, innerShape) => walk(inner, innerShape, false));
       total.params.push(...mem.params);
       total.buffers.push(...mem.buffers);
       shape = m.output(s, shape);
@@ -143,7 +147,9 @@ function widthPointer(specs: readonly unknown[], path: string): string {
  * Human-readable problems with a model on `input` (`[features]`, or a dataset's shape); when
  * `outputs` is a number, the model's output must be `[outputs]` (see `expectedOutputs`). Empty = valid.
  */
-export function validateModel(spec: ModelSpec, input: InputShape, outputs: number | null, base = '/model'): ModelProblem[] {
+export function validateModel(
+  spec: ModelSpec, input: InputShape, outputs: number | null, base = '/model',
+): ModelProblem[] {
   const out: ModelProblem[] = [];
   if (!spec || !Array.isArray(spec.layers)) return [{ path: `${base}/layers`, message: 'layers must be an array' }];
   if (spec.layers.length === 0) out.push({ path: `${base}/layers`, message: 'the model needs at least one layer' });
@@ -152,7 +158,10 @@ export function validateModel(spec: ModelSpec, input: InputShape, outputs: numbe
       const p = `${path}/${i}`;
       const m = findLayer(s?.type);
       if (!m) {
-        out.push({ path: `${p}/type`, message: `unknown layer type '${(s as { type?: unknown })?.type}'; expected ${orList(LAYER_TYPES)}` });
+        out.push({
+          path: `${p}/type`,
+          message: `unknown layer type '${(s as { type?: unknown })?.type}'; expected ${orList(LAYER_TYPES)}`,
+        });
         return;
       }
       shape = m.validate(s, shape, { path: p, out, children: walk, widthPointer });
@@ -167,10 +176,12 @@ export function validateModel(spec: ModelSpec, input: InputShape, outputs: numbe
     out.push({
       path: at,
       message: !isFlat(final)
-        ? `the model outputs shape ${showShape(final)} but the data needs ${outputs} outputs; add a flatten layer and a layer with ${outputs} outputs`
+        ? `the model outputs shape ${showShape(final)} but the data needs ${outputs} outputs; ` +
+          `add a flatten layer and a layer with ${outputs} outputs`
         : last
           ? `the last ${last.type} layer has ${final[0]} ${field} but the data needs ${outputs} outputs`
-          : `the model outputs ${final[0]} features but the data needs ${outputs}; add a ${LAYERS.find((l) => l.widthField)?.type} layer with ${outputs} units`,
+          : `the model outputs ${final[0]} features but the data needs ${outputs}; ` +
+            `add a ${LAYERS.find((l) => l.widthField)?.type} layer with ${outputs} units`,
     });
   }
   return out;

@@ -74,7 +74,9 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
   for (const l of model.allLayers) {
     const min = layerModule(l.kind).minRows ?? 1;
-    if (cap < min) throw new Error(`${l.kind} needs batches of at least ${min} rows (batch_size or the training split is ${cap})`);
+    if (cap < min) {
+      throw new Error(`${l.kind} needs batches of at least ${min} rows (batch_size or the training split is ${cap})`);
+    }
   }
   const loss = createLoss(spec.loss);
   const optimizer = createOptimizer(spec.optimizer, model.params, backend);

@@ -35,7 +35,10 @@ export const activation: LayerModule<ActivationSpec> = {
   fields: { activation: { kind: 'activationName' } },
   resolve: (raw) => ({ type: 'activation', activation: raw.activation as ActivationName }),
   validate(s, input, { path, out }) {
-    if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({ path: `${path}/activation`, message: `unknown activation '${s.activation}'` });
+    if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({
+      path: `${path}/activation`,
+      message: `unknown activation '${s.activation}'`,
+    });
     return input;
   },
   output: (_s, input) => input,

@@ -113,7 +113,10 @@ export const batchnorm: LayerModule<BatchNormSpec> = {
   }),
   validate(s, input, { path: p, out }) {
     needFlat('batchnorm', input, { path: p, out });
-    if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({ path: `${p}/momentum`, message: `momentum must be in [0, 1], got ${s.momentum}` });
+    if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({
+      path: `${p}/momentum`,
+      message: `momentum must be in [0, 1], got ${s.momentum}`,
+    });
     if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
     return input;
   },

@@ -125,13 +125,25 @@ export const dense: LayerModule<DenseSpec> = {
   }),
   validate(s, input, { path: p, out }) {
     needFlat('dense', input, { path: p, out });
-    if (!isPosInt(s.units)) out.push({ path: `${p}/units`, message: `units must be a positive integer, got ${JSON.stringify(s.units)}` });
+    if (!isPosInt(s.units)) out.push({
+      path: `${p}/units`,
+      message: `units must be a positive integer, got ${JSON.stringify(s.units)}`,
+    });
     if (!Object.hasOwn(ACTIVATIONS, s.activation)) {
-      out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}` });
+      out.push({
+        path: `${p}/activation`,
+        message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`,
+      });
     }
     checkInit(s.init, `${p}/init`, out);
-    if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({ path: `${p}/negative_slope`, message: 'negative_slope must be a finite number' });
-    if (s.alpha !== undefined && !isNum(s.alpha)) out.push({ path: `${p}/alpha`, message: 'alpha must be a finite number' });
+    if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({
+      path: `${p}/negative_slope`,
+      message: 'negative_slope must be a finite number',
+    });
+    if (s.alpha !== undefined && !isNum(s.alpha)) out.push({
+      path: `${p}/alpha`,
+      message: 'alpha must be a finite number',
+    });
     return isPosInt(s.units) ? [s.units] : input;
   },
   output: (s) => [s.units],
@@ -143,7 +155,8 @@ export const dense: LayerModule<DenseSpec> = {
     return { params: s.bias ? [s.units * sizeOf(input), s.units] : [s.units * sizeOf(input)], buffers };
   },
   build: (ctx, s, input, o) => createDense(ctx, o.name, sizeOf(input), {
-    units: s.units, activation: s.activation, init: s.init, bias: s.bias, k: activationParam(s), needsInputGrad: o.needsInputGrad,
+    units: s.units, activation: s.activation, init: s.init, bias: s.bias, k: activationParam(s),
+    needsInputGrad: o.needsInputGrad,
   }),
   stats: { params: true, stats: true, weights: true },
 };

@@ -50,7 +50,10 @@ export const dropout: LayerModule<DropoutSpec> = {
   fields: { p: { kind: 'number', minimum: 0, exclusiveMaximum: 1 } },
   resolve: (raw) => ({ type: 'dropout', p: raw.p as number }),
   validate(s, input, { path, out }) {
-    if (!(isNum(s.p) && s.p >= 0 && s.p <= 1)) out.push({ path: `${path}/p`, message: `dropout probability has to be between 0 and 1, got ${s.p}` });
+    if (!(isNum(s.p) && s.p >= 0 && s.p <= 1)) out.push({
+      path: `${path}/p`,
+      message: `dropout probability has to be between 0 and 1, got ${s.p}`,
+    });
     return input;
   },
   output: (_s, input) => input,

@@ -114,6 +114,9 @@ export interface LayerModule<S extends { type: string }> {
   readonly minRows?: number;
 }
 
+/** How a module reaches its nested layers when counting: the count of `specs` on `input`. */
+export type RegisteredLayerChildren<T> = (specs: readonly unknown[], input: Shape) => T;
+
 /** Memory of a stack of layers added up (a residual block's children). */
 export function addMemory(a: LayerMemory, b: LayerMemory): LayerMemory {
   return { params: [...a.params, ...b.params], buffers: [...a.buffers, ...b.buffers] };

@@ -53,7 +53,10 @@ export function layerModule(type: LayerType): RegisteredLayer {
   return m;
 }
 
-/** A raw (schema-checked) request layer resolved by its module, nested layers included; undefined for an unknown type. */
+/**
+ * A raw (schema-checked) request layer resolved by its module, nested layers included; undefined
+ * for an unknown type.
+ */
 export function resolveLayer(raw: unknown): LayerSpec | undefined {
   const r = raw as Record<string, unknown> | null;
   const m = findLayer(r?.type);

@@ -37,15 +37,22 @@ export interface ResidualSpec { type: 'residual'; layers: LayerSpec[] }
 export const residual: LayerModule<ResidualSpec> = {
   type: 'residual',
   fields: { layers: { kind: 'layers', minItems: 1, maxItems: 16, description: 'y = x + f(x); f must keep the width' } },
-  resolve: (raw, child) => ({ type: 'residual', layers: (raw.layers as unknown[]).map((l, i) => child(l, i) as LayerSpec) }),
+  resolve: (raw, child) => ({
+    type: 'residual',
+    layers: (raw.layers as unknown[]).map((l, i) => child(l, i) as LayerSpec),
+  }),
   validate(s, input, { path: p, out, children, widthPointer }) {
-    if (!Array.isArray(s.layers)) { out.push({ path: `${p}/layers`, message: 'layers must be an array' }); return input; }
+    if (!Array.isArray(s.layers)) {
+      out.push({ path: `${p}/layers`, message: 'layers must be an array' });
+      return input;
+    }
     const inner = children(s.layers, input, `${p}/layers`);
     if (!sameShape(inner, input)) {
       const unit = isFlat(input) ? ' features' : '';
       out.push({
         path: widthPointer(s.layers, `${p}/layers`),
-        message: `residual block maps ${showWidth(input)}${unit} to ${showWidth(inner)}; y = x + f(x) needs f to output ${showWidth(input)}`,
+        message: `residual block maps ${showWidth(input)}${unit} to ${showWidth(inner)}; ` +
+          `y = x + f(x) needs f to output ${showWidth(input)}`,
       });
     }
     return input;
@@ -56,6 +63,7 @@ export const residual: LayerModule<ResidualSpec> = {
   memory(s, input, { rows }, children): LayerMemory {
     return addMemory(children(s.layers, input), { params: [], buffers: [[rows * sizeOf(input), 2]] });
   },
-  build: (ctx, s, input, o) => createResidual(ctx, o.name, sizeOf(input), o.children(s.layers, input, `${o.name}.layers`)),
+  build: (ctx, s, input, o) =>
+    createResidual(ctx, o.name, sizeOf(input), o.children(s.layers, input, `${o.name}.layers`)),
   stats: { params: false, stats: false, weights: false },
 };
