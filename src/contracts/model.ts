@@ -40,18 +40,36 @@ export const Init = Type.Union([StringEnum(INITS), InitObject], {
 /** The shorthand's hidden widths: what a dense layer's units take. */
 const Units = Type.Unsafe<number>(fieldSchema(HIDDEN_UNITS, null));
 
-/** One wire field of a layer module (plain data in src/core/layers) as TypeBox. */
-function fieldSchema(f: LayerField, simpleLayer: TSchema | null): TSchema {
-  const { kind, optional, ...options } = f as LayerField & { optional?: boolean };
-  let schema: TSchema;
-  if (kind === 'integer') schema = Type.Integer(options);
-  else if (kind === 'number') schema = Type.Number(options);
-  else if (kind === 'boolean') schema = Type.Boolean(options);
-  else if (kind === 'activationName') schema = Activation; // its default: in the layer's resolution only
-  else if (kind === 'init') schema = RefOf(Init);
-  else if (simpleLayer) schema = Type.Array(simpleLayer, options);
-  else throw new Error('a nested layer list inside a nested layer list');
-  return optional ? Type.Optional(schema) : schema;
+/**
+ * One wire field of a layer module (plain data in src/core/layers) as TypeBox. `simpleLayer` is
+ * what a nested layer list holds (null while building that very union).
+ */
+export function fieldSchema(f: LayerField, simpleLayer: TSchema | null): TSchema {
+  const schema = fieldType(f, simpleLayer);
+  return 'optional' in f && f.optional ? Type.Optional(schema) : schema;
+}
+
+function fieldType(f: LayerField, simpleLayer: TSchema | null): TSchema {
+  switch (f.kind) {
+    case 'integer': { const { kind: _k, optional: _o, ...o } = f; return Type.Integer(o); }
+    case 'number': { const { kind: _k, optional: _o, ...o } = f; return Type.Number(o); }
+    case 'boolean': { const { kind: _k, optional: _o, ...o } = f; return Type.Boolean(o); }
+    case 'pair': {
+      // torch's _pair: one integer for both spatial dimensions, or [height, width]
+      const { kind: _k, optional: _o, description, default: d, ...limits } = f;
+      const one = Type.Integer(limits);
+      return Type.Union([one, Type.Array(one, { minItems: 2, maxItems: 2 })], { description, default: d });
+    }
+    case 'enum': return StringEnum(f.values, { description: f.description, default: f.default });
+    case 'activationName': return Activation; // its default: in the layer's resolution only
+    case 'init': return RefOf(Init);
+    case 'layers': {
+      if (!simpleLayer) throw new Error('a nested layer list inside a nested layer list');
+      const { kind: _k, ...o } = f;
+      return Type.Array(simpleLayer, o);
+    }
+    default: { const never: never = f; throw new Error(`unknown layer field ${JSON.stringify(never)}`); }
+  }
 }
 
 /** A layer module's wire schema: `{type, ...its fields}`, nothing else. */

@@ -5,7 +5,7 @@
  * the stack, passing each layer's output shape to the next.
  */
 import type { Backend, Param } from './types.js';
-import type { ActivationName, InitSpec, LossName, ModelSpec, Task } from './spec.js';
+import type { ActivationName, Dataset, InitSpec, LossName, ModelSpec, Task } from './spec.js';
 import type { BuildContext, Layer } from './layers/layer.js';
 import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec, type RegisteredLayer } from './layers/registry.js';
 import { mlpLayers } from './layers/stacks.js';
@@ -19,6 +19,16 @@ export type { ModelProblem, Shape } from './layers/module.js';
 /** The model's input shape: `[features]`, or the shape a dataset declares (product = features). */
 export type InputShape = number | Shape;
 const shapeOf = (input: InputShape): Shape => (typeof input === 'number' ? [input] : input);
+
+/**
+ * The model's input shape for a dataset: `[features]` today, whatever shape the dataset declares,
+ * so a model on mnist reads 784 flat features as it always did. The one place to switch to
+ * `ds.shape ?? [ds.features]` once a flatten layer exists (then dense right after an image input
+ * is a 400 asking for one; see needFlat in ./layers/module.ts).
+ */
+export function modelInput(ds: Pick<Dataset, 'features' | 'shape'>): Shape {
+  return [ds.features];
+}
 
 export interface Model {
   readonly inDim: number;

@@ -15,7 +15,7 @@ import type { Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer,
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
-import { buildModel, expectedOutputs, modelMemory, validateModel, type Model } from './model.js';
+import { buildModel, expectedOutputs, modelInput, modelMemory, validateModel, type Model } from './model.js';
 import { createLoss } from './losses.js';
 import { createOptimizer, optimizerStateBuffers, type Optimizer } from './optimizers/index.js';
 import { clipGradNormGivenTotal, clipGradValue, gradNorm } from './clip.js';
@@ -66,12 +66,13 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     throw new Error(`bce_with_logits is binary: the dataset has ${full.outputs} classes; use cross_entropy`);
   }
   const outputs = expectedOutputs(task, full.outputs, lossName);
-  const problems = validateModel(spec.model, full.features, outputs);
+  const input = modelInput(full);
+  const problems = validateModel(spec.model, input, outputs);
   if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
   const batcher = createBatcher(train, spec.batch_size, root.fork('shuffle'));
   const cap = batcher.batchSize;
-  const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
+  const model = buildModel(spec.model, input, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
   for (const l of model.allLayers) {
     const min = layerModule(l.kind).minRows ?? 1;
     if (cap < min) {

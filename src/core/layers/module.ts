@@ -34,6 +34,13 @@ export type LayerField =
     minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number;
   }
   | { kind: 'boolean'; optional?: boolean; default?: boolean; description?: string }
+  /** torch's `_pair` argument (kernel_size, stride, padding, dilation): an integer or [height, width] */
+  | {
+    kind: 'pair'; optional?: boolean; default?: number | readonly [number, number]; description?: string;
+    minimum?: number; maximum?: number;
+  }
+  /** one of some strings (e.g. torch's padding_mode) */
+  | { kind: 'enum'; values: readonly string[]; optional?: boolean; default?: string; description?: string }
   /** a torch.nn activation name */
   | { kind: 'activationName'; optional?: boolean; default?: ActivationName }
   /** a torch.nn.init name or object (the `Init` component) */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LAYER_TYPES, LAYERS, findLayer, resolveLayer } from '../../../src/core/layers/registry.js';
 import { countParams, modelFlops, validateModel } from '../../../src/core/model.js';
-import { Layer } from '../../../src/contracts/model.js';
+import { Layer, fieldSchema } from '../../../src/contracts/model.js';
 import { mnistFromRaw } from '../../../src/core/datasets/mnist-layout.js';
 import type { LayerSpec } from '../../../src/core/spec.js';
 
@@ -76,6 +76,19 @@ describe('the layer registry', () => {
       const optional = Object.entries(m.fields).filter(([, f]) => 'optional' in f && f.optional).map(([n]) => n);
       expect(branches[i].required!.sort()).toEqual(['type', ...Object.keys(m.fields).filter((n) => !optional.includes(n))].sort());
     }
+  });
+
+  it('field kinds the next layers need have wire forms: torch\'s _pair (int or [h, w]) and string enums', () => {
+    const pair = fieldSchema({ kind: 'pair', optional: true, minimum: 1, maximum: 32, default: 1, description: 'stride' }, null);
+    expect(JSON.parse(JSON.stringify(pair))).toEqual({
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 32 },
+        { type: 'array', items: { type: 'integer', minimum: 1, maximum: 32 }, minItems: 2, maxItems: 2 },
+      ],
+      description: 'stride', default: 1,
+    });
+    const mode = fieldSchema({ kind: 'enum', values: ['zeros', 'reflect'], default: 'zeros' }, null);
+    expect(JSON.parse(JSON.stringify(mode))).toEqual({ type: 'string', enum: ['zeros', 'reflect'], default: 'zeros' });
   });
 
   it('no file in src/ or workers/ outside src/core/layers names a layer type', () => {
