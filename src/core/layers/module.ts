@@ -129,8 +129,7 @@ export function addMemory(a: LayerMemory, b: LayerMemory): LayerMemory {
   return { params: [...a.params, ...b.params], buffers: [...a.buffers, ...b.buffers] };
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-export { isNum };
+export const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 /** The default a module's field declares (its one place). */
