@@ -1,5 +1,8 @@
 /** Model, loss and optimizer schemas (names and defaults of torch.nn / torch.nn.init / torch.optim). */
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
+import type { LayerField } from '../core/layers/module.js';
+import { LAYER_DESCRIPTION, LAYERS, type LayerType, type RegisteredLayer } from '../core/layers/registry.js';
+import { HIDDEN_UNITS } from '../core/layers/stacks.js';
 import { RefOf, StringEnum } from './common.js';
 
 export const ACTIVATIONS = ['identity', 'relu', 'leaky_relu', 'elu', 'gelu', 'silu', 'tanh', 'sigmoid', 'softplus'] as const;
@@ -34,48 +37,59 @@ export const Init = Type.Union([StringEnum(INITS), InitObject], {
   description: 'torch.nn.init name ("kaiming_normal") or {name, a, mode, nonlinearity, gain, mean, std, val}; "default" = nn.Linear\'s own init',
 });
 
-const Units = Type.Integer({ minimum: 1, maximum: 4096 });
+/** The shorthand's hidden widths: what a dense layer's units take. */
+const Units = Type.Unsafe<number>(fieldSchema(HIDDEN_UNITS, null));
 
-const DenseLayer = Type.Object(
-  {
-    type: Type.Literal('dense'),
-    units: Units,
-    activation: Type.Optional(Activation),
-    init: Type.Optional(RefOf(Init)),
-    bias: Type.Optional(Type.Boolean({ default: true })),
-  },
-  { additionalProperties: false },
-);
-const ActivationLayer = Type.Object({ type: Type.Literal('activation'), activation: Activation }, { additionalProperties: false });
-const BatchNormLayer = Type.Object(
-  {
-    type: Type.Literal('batchnorm'),
-    momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.1 })),
-    eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1e-5 })),
-  },
-  { additionalProperties: false },
-);
-const LayerNormLayer = Type.Object(
-  { type: Type.Literal('layernorm'), eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1e-5 })) },
-  { additionalProperties: false },
-);
-const DropoutLayer = Type.Object(
-  { type: Type.Literal('dropout'), p: Type.Number({ minimum: 0, exclusiveMaximum: 1 }) },
-  { additionalProperties: false },
-);
-const SimpleLayer = Type.Union([DenseLayer, ActivationLayer, BatchNormLayer, LayerNormLayer, DropoutLayer]);
-const ResidualLayer = Type.Object(
-  {
-    type: Type.Literal('residual'),
-    layers: Type.Array(SimpleLayer, { minItems: 1, maxItems: 16, description: 'y = x + f(x); f must keep the width' }),
-  },
-  { additionalProperties: false },
-);
+/**
+ * One wire field of a layer module (plain data in src/core/layers) as TypeBox. `simpleLayer` is
+ * what a nested layer list holds (null while building that very union).
+ */
+export function fieldSchema(f: LayerField, simpleLayer: TSchema | null): TSchema {
+  const schema = fieldType(f, simpleLayer);
+  return 'optional' in f && f.optional ? Type.Optional(schema) : schema;
+}
 
-export const Layer = Type.Union([DenseLayer, ActivationLayer, BatchNormLayer, LayerNormLayer, DropoutLayer, ResidualLayer], {
+function fieldType(f: LayerField, simpleLayer: TSchema | null): TSchema {
+  switch (f.kind) {
+    case 'integer': { const { kind: _k, optional: _o, ...o } = f; return Type.Integer(o); }
+    case 'number': { const { kind: _k, optional: _o, ...o } = f; return Type.Number(o); }
+    case 'boolean': { const { kind: _k, optional: _o, ...o } = f; return Type.Boolean(o); }
+    case 'pair': {
+      // torch's _pair: one integer for both spatial dimensions, or [height, width]
+      const { kind: _k, optional: _o, description, default: d, ...limits } = f;
+      const one = Type.Integer(limits);
+      return Type.Union([one, Type.Array(one, { minItems: 2, maxItems: 2 })], { description, default: d });
+    }
+    case 'enum': return StringEnum(f.values, { description: f.description, default: f.default });
+    case 'activationName': return Activation; // its default: in the layer's resolution only
+    case 'init': return RefOf(Init);
+    case 'layers': {
+      if (!simpleLayer) throw new Error('a nested layer list inside a nested layer list');
+      const { kind: _k, ...o } = f;
+      return Type.Array(simpleLayer, o);
+    }
+    default: { const never: never = f; throw new Error(`unknown layer field ${JSON.stringify(never)}`); }
+  }
+}
+
+/** A layer module's wire schema: `{type, ...its fields}`, nothing else. */
+function layerSchema(m: RegisteredLayer, simpleLayer: TSchema | null): TSchema {
+  const fields = Object.fromEntries(Object.entries(m.fields).map(([name, f]) => [name, fieldSchema(f, simpleLayer)]));
+  return Type.Object({ type: Type.Literal(m.type), ...fields }, { additionalProperties: false });
+}
+
+const nests = (m: RegisteredLayer): boolean => Object.values(m.fields).some((f) => f.kind === 'layers');
+
+/** The layers a nested layer (residual) may hold: those that hold none. */
+const SimpleLayer = Type.Union(LAYERS.filter((m) => !nests(m)).map((m) => layerSchema(m, null)));
+
+/** A request's layer as TypeScript sees it: a registered type and its fields (the schema checks the rest). */
+export type RawLayer = { type: LayerType } & Record<string, unknown>;
+
+export const Layer = Type.Unsafe<RawLayer>(Type.Union(LAYERS.map((m) => layerSchema(m, SimpleLayer)), {
   $id: 'Layer',
-  description: 'one layer; `dense` is nn.Linear (+ activation), the others as in torch.nn',
-});
+  description: LAYER_DESCRIPTION,
+}));
 
 export const Model = Type.Union(
   [

@@ -13,6 +13,8 @@ import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
 import type { Loss, Model, Optimizer } from './model.js';
 import { checkLayerCount } from './cost.js';
+import { modelFlops } from '../core/model.js';
+import { outputDense } from '../core/layers/stacks.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
@@ -72,7 +74,7 @@ export function resolveLoss(raw: Static<typeof Loss> | undefined, task: 'classif
 /** The output layer: nn.Linear(width, outputs) with no activation; bce_with_logits on 2 classes uses 1 logit. */
 export function outputLayer(shape: { outputs: number }, loss: LossSpec): LayerSpec {
   const units = loss.name === 'bce_with_logits' && shape.outputs === 2 ? 1 : shape.outputs;
-  return { type: 'dense', units, activation: 'identity', init: { name: 'default' }, bias: true };
+  return outputDense(units);
 }
 
 export interface ResolveContext {
@@ -187,6 +189,18 @@ export function resolveTraining(raw: TrainingFields, seed: number, ctx: ResolveC
       clip_grad_value: raw.clip_grad_value ?? null,
     };
   });
+}
+
+/**
+ * The size of a resolved setup for the job's cost estimate (LIMIT_JOB_FLOPS): trainable parameters
+ * and FLOPs per row of a step (the layers' own counts), output layer included.
+ */
+export function trainingCost(
+  t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec },
+  ctx: ResolveContext,
+): { params: number; flopsPerRow: number } {
+  const flopsPerRow = modelFlops({ layers: layerStack(t) }, dataShape(t.data).features);
+  return { params: trainingParams(t, ctx), flopsPerRow };
 }
 
 /** Trainable parameters of a resolved setup, output layer included (the job's cost estimate, LIMIT_JOB_FLOPS). */

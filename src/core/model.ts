@@ -1,20 +1,34 @@
 /**
- * A model from a ModelSpec: a sequence of layers (dense, activation, batchnorm, layernorm,
- * dropout, residual), built once for a fixed row capacity. Also the checks the API needs
- * before anything is allocated: `countParams` and `validateModel`.
+ * A model from a ModelSpec: a sequence of layers, built once for a fixed row capacity. Also the
+ * checks the API needs before anything is allocated: `countParams`, `modelFlops` and
+ * `validateModel`. Every layer type is a module of ./layers/registry.ts; this file only walks
+ * the stack, passing each layer's output shape to the next.
  */
 import type { Backend, Param } from './types.js';
-import type { ActivationName, InitSpec, LayerSpec, LossName, ModelSpec, Task } from './spec.js';
-import { ACTIVATIONS } from './activations.js';
-import { INITIALIZERS, initBounds } from './init.js';
+import type { ActivationName, Dataset, InitSpec, LossName, ModelSpec, Task } from './spec.js';
 import type { BuildContext, Layer } from './layers/layer.js';
-import { createDense } from './layers/dense.js';
-import { createActivationLayer } from './layers/activation.js';
-import { createBatchNorm } from './layers/batchnorm.js';
-import { createLayerNorm } from './layers/layernorm.js';
-import { createDropout } from './layers/dropout.js';
-import { createResidual } from './layers/residual.js';
+import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec, type RegisteredLayer } from './layers/registry.js';
+import { mlpLayers } from './layers/stacks.js';
+import {
+  isFlat, sameShape, showShape, sizeOf, type LayerMemory, type ModelProblem, type RegisteredLayerChildren, type Shape,
+} from './layers/module.js';
 import type { Rng } from './rng.js';
+
+export type { ModelProblem, Shape } from './layers/module.js';
+
+/** The model's input shape: `[features]`, or the shape a dataset declares (product = features). */
+export type InputShape = number | Shape;
+const shapeOf = (input: InputShape): Shape => (typeof input === 'number' ? [input] : input);
+
+/**
+ * The model's input shape for a dataset: `[features]` today, whatever shape the dataset declares,
+ * so a model on mnist reads 784 flat features as it always did. The one place to switch to
+ * `ds.shape ?? [ds.features]` once a flatten layer exists (then dense right after an image input
+ * is a 400 asking for one; see needFlat in ./layers/module.ts).
+ */
+export function modelInput(ds: Pick<Dataset, 'features' | 'shape'>): Shape {
+  return [ds.features];
+}
 
 export interface Model {
   readonly inDim: number;
@@ -41,51 +55,34 @@ export interface BuildOptions {
   dropoutRng: Rng;
 }
 
-/** the activation's parameter (leaky_relu negative_slope / elu alpha) from a dense spec */
-function activationParam(l: { activation: ActivationName; negative_slope?: number; alpha?: number }): number | undefined {
-  if (l.activation === 'leaky_relu') return l.negative_slope;
-  if (l.activation === 'elu') return l.alpha;
-  return undefined;
-}
-
-export function buildModel(spec: ModelSpec, inputDim: number, o: BuildOptions): Model {
-  const problems = validateModel(spec, inputDim, null);
+export function buildModel(spec: ModelSpec, input: InputShape, o: BuildOptions): Model {
+  const inShape = shapeOf(input);
+  const problems = validateModel(spec, inShape, null);
   if (problems.length) throw new Error(`invalid model: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   const ctx: BuildContext = { backend: o.backend, capacity: o.capacity, initRng: o.initRng, dropoutRng: o.dropoutRng };
   const all: Layer[] = [];
-  const build = (specs: LayerSpec[], dim: number, prefix: string, first: boolean): { layers: Layer[]; dim: number } => {
+  type Built = { layers: Layer[]; shape: Shape };
+  const build = (specs: readonly unknown[], shape: Shape, prefix: string, first: boolean): Built => {
     const layers: Layer[] = [];
-    specs.forEach((s, i) => {
-      const name = `${prefix}.${i}`;
-      const needsInputGrad = !(first && i === 0);
-      let layer: Layer;
-      switch (s.type) {
-        case 'dense':
-          layer = createDense(ctx, name, dim, { units: s.units, activation: s.activation, init: s.init, bias: s.bias, k: activationParam(s), needsInputGrad });
-          all.push(layer);
-          break;
-        case 'activation': layer = createActivationLayer(ctx, name, dim, s.activation); all.push(layer); break;
-        case 'batchnorm': layer = createBatchNorm(ctx, name, dim, s.momentum, s.eps); all.push(layer); break;
-        case 'layernorm': layer = createLayerNorm(ctx, name, dim, s.eps); all.push(layer); break;
-        case 'dropout': layer = createDropout(ctx, name, dim, s.p); all.push(layer); break;
-        case 'residual': {
-          const placeholder = all.length;
-          const inner = build(s.layers, dim, `${name}.layers`, false);
-          layer = createResidual(ctx, name, dim, inner.layers);
-          all.splice(placeholder, 0, layer);
-          break;
-        }
-      }
+    for (const [i, s] of (specs as LayerSpec[]).entries()) {
+      const m = findLayer(s.type)!;
+      const placeholder = all.length; // a layer precedes its children in allLayers
+      const layer = m.build(ctx, s, shape, {
+        name: `${prefix}.${i}`,
+        needsInputGrad: !(first && i === 0),
+        children: (inner, innerShape, innerPrefix) => build(inner, innerShape, innerPrefix, false).layers,
+      });
+      all.splice(placeholder, 0, layer);
       layers.push(layer);
-      dim = layer.outDim;
-    });
-    return { layers, dim };
+      shape = m.output(s, shape);
+    }
+    return { layers, shape };
   };
-  const { layers, dim: outDim } = build(spec.layers, inputDim, 'layers', true);
+  const { layers, shape: outShape } = build(spec.layers, inShape, 'layers', true);
   const params = all.flatMap((l) => l.params);
   const buffers = all.flatMap((l) => l.buffers);
   return {
-    inDim: inputDim, outDim, capacity: o.capacity, layers, allLayers: all, params, buffers,
+    inDim: sizeOf(inShape), outDim: sizeOf(outShape), capacity: o.capacity, layers, allLayers: all, params, buffers,
     forward(x, rows, train) {
       if (rows > o.capacity) throw new Error(`forward: ${rows} rows exceed the capacity ${o.capacity} the model was built for`);
       let h = x;
@@ -99,112 +96,102 @@ export function buildModel(spec: ModelSpec, inputDim: number, o: BuildOptions): 
   };
 }
 
+/** Adds up a per-layer number over a stack (nested layers through `children`), passing shapes along. */
+function sumLayers(
+  specs: readonly unknown[], shape: Shape,
+  count: (m: RegisteredLayer, s: LayerSpec, shape: Shape, children: RegisteredLayerChildren<number>) => number,
+): number {
+  let n = 0;
+  for (const s of specs as LayerSpec[]) {
+    const m = findLayer(s.type)!;
+    n += count(m, s, shape, (inner, innerShape) => sumLayers(inner, innerShape, count));
+    shape = m.output(s, shape);
+  }
+  return n;
+}
+
 /** Number of trainable parameters, computed from the spec alone (nothing allocated). */
-export function countParams(spec: ModelSpec, inputDim: number): number {
-  const walk = (specs: LayerSpec[], dim: number): { n: number; dim: number } => {
-    let n = 0;
-    for (const s of specs) {
-      switch (s.type) {
-        case 'dense': n += dim * s.units + (s.bias ? s.units : 0); dim = s.units; break;
-        case 'batchnorm': case 'layernorm': n += 2 * dim; break;
-        case 'residual': n += walk(s.layers, dim).n; break;
-        default: break;
-      }
-    }
-    return { n, dim };
-  };
-  return walk(spec.layers, inputDim).n;
+export function countParams(spec: ModelSpec, input: InputShape): number {
+  return sumLayers(spec.layers, shapeOf(input), (m, s, shape, children) => m.params(s, shape, children));
 }
 
-export interface ModelProblem {
-  /** JSON pointer into the request, e.g. "/model/layers/2/units" */
-  path: string;
-  message: string;
-}
-
-const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function checkInit(init: InitSpec | undefined, path: string, out: ModelProblem[]): void {
-  if (!init || typeof init !== 'object') { out.push({ path, message: 'init is required' }); return; }
-  if (!Object.hasOwn(INITIALIZERS, init.name)) out.push({ path: `${path}/name`, message: `unknown initializer '${init.name}'; expected one of ${Object.keys(INITIALIZERS).join(', ')}` });
-  if (init.name === 'uniform') {
-    const [lo, hi] = initBounds(init, 0, 1);
-    if (isNum(lo) && isNum(hi) && lo > hi) out.push({ path: `${path}/${init.low !== undefined ? 'low' : 'a'}`, message: `uniform needs a ≤ b, got [${lo}, ${hi}]` });
-  }
-  if ((init.name === 'normal' || init.name === 'trunc_normal') && init.std !== undefined && !(isNum(init.std) && init.std >= 0)) out.push({ path: `${path}/std`, message: `std must be ≥ 0, got ${init.std}` });
-  if (init.name === 'trunc_normal') {
-    const [lo, hi] = initBounds(init, -2, 2);
-    if (!(lo < hi)) out.push({ path: `${path}/${init.low !== undefined ? 'low' : 'a'}`, message: `trunc_normal needs a < b, got [${lo}, ${hi}]` });
-  }
-  if (init.mode !== undefined && init.mode !== 'fan_in' && init.mode !== 'fan_out') out.push({ path: `${path}/mode`, message: `mode must be 'fan_in' or 'fan_out', got '${init.mode}'` });
-  if (init.nonlinearity !== undefined && !['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'conv1d', 'conv2d', 'conv3d'].includes(init.nonlinearity)) {
-    out.push({ path: `${path}/nonlinearity`, message: `unsupported nonlinearity '${init.nonlinearity}' (torch.nn.init.calculate_gain)` });
-  }
+/** FLOPs per row of one training step (forward + backward), from the layers' own counts (the job cost). */
+export function modelFlops(spec: ModelSpec, input: InputShape): number {
+  return sumLayers(spec.layers, shapeOf(input), (m, s, shape, children) => m.flops(s, shape, children));
 }
 
 /**
- * Human-readable problems with a model for `inputDim` input features; when `outputs` is a
- * number, the model's output width must equal it (see `expectedOutputs`). Empty = valid.
+ * What the layers allocate at `rows` rows (trainerFloats adds the parameters' grads, copies and
+ * optimizer state, and the batches).
  */
-export function validateModel(spec: ModelSpec, inputDim: number, outputs: number | null, base = '/model'): ModelProblem[] {
+export function modelMemory(spec: ModelSpec, input: InputShape, rows: number): LayerMemory {
+  const walk = (specs: readonly unknown[], shape: Shape, first: boolean): LayerMemory => {
+    const total: LayerMemory = { params: [], buffers: [] };
+    for (const [i, s] of (specs as LayerSpec[]).entries()) {
+      const m = findLayer(s.type)!;
+      const needsInputGrad = !(first && i === 0);
+      const mem = m.memory(s, shape, { rows, needsInputGrad }, (inner, innerShape) => walk(inner, innerShape, false));
+      total.params.push(...mem.params);
+      total.buffers.push(...mem.buffers);
+      shape = m.output(s, shape);
+    }
+    return total;
+  };
+  return walk(spec.layers, shapeOf(input), true);
+}
+
+/** "a, b or c" */
+const orList = (names: readonly string[]): string => `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+
+/** The pointer to the last layer among `specs` whose module has a width field, at that field; else `path`. */
+function widthPointer(specs: readonly unknown[], path: string): string {
+  let at = path;
+  (specs as { type?: unknown }[]).forEach((l, j) => {
+    const field = findLayer(l?.type)?.widthField;
+    if (field) at = `${path}/${j}/${field}`;
+  });
+  return at;
+}
+
+/**
+ * Human-readable problems with a model on `input` (`[features]`, or a dataset's shape); when
+ * `outputs` is a number, the model's output must be `[outputs]` (see `expectedOutputs`). Empty = valid.
+ */
+export function validateModel(
+  spec: ModelSpec, input: InputShape, outputs: number | null, base = '/model',
+): ModelProblem[] {
   const out: ModelProblem[] = [];
   if (!spec || !Array.isArray(spec.layers)) return [{ path: `${base}/layers`, message: 'layers must be an array' }];
   if (spec.layers.length === 0) out.push({ path: `${base}/layers`, message: 'the model needs at least one layer' });
-  const walk = (specs: LayerSpec[], dim: number, path: string): number => {
-    specs.forEach((s, i) => {
+  const walk = (specs: readonly unknown[], shape: Shape, path: string): Shape => {
+    (specs as LayerSpec[]).forEach((s, i) => {
       const p = `${path}/${i}`;
-      switch (s?.type) {
-        case 'dense':
-          if (!isPosInt(s.units)) out.push({ path: `${p}/units`, message: `units must be a positive integer, got ${JSON.stringify(s.units)}` });
-          if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}` });
-          checkInit(s.init, `${p}/init`, out);
-          if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({ path: `${p}/negative_slope`, message: 'negative_slope must be a finite number' });
-          if (s.alpha !== undefined && !isNum(s.alpha)) out.push({ path: `${p}/alpha`, message: 'alpha must be a finite number' });
-          if (isPosInt(s.units)) dim = s.units;
-          break;
-        case 'activation':
-          if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({ path: `${p}/activation`, message: `unknown activation '${s.activation}'` });
-          break;
-        case 'batchnorm':
-          if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({ path: `${p}/momentum`, message: `momentum must be in [0, 1], got ${s.momentum}` });
-          if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
-          break;
-        case 'layernorm':
-          if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
-          break;
-        case 'dropout':
-          if (!(isNum(s.p) && s.p >= 0 && s.p <= 1)) out.push({ path: `${p}/p`, message: `dropout probability has to be between 0 and 1, got ${s.p}` });
-          break;
-        case 'residual': {
-          if (!Array.isArray(s.layers)) { out.push({ path: `${p}/layers`, message: 'layers must be an array' }); break; }
-          const innerOut = walk(s.layers, dim, `${p}/layers`);
-          if (innerOut !== dim) {
-            // point at the last dense layer inside the block, whose units break the identity shortcut
-            let last = -1;
-            s.layers.forEach((l, j) => { if (l?.type === 'dense') last = j; });
-            out.push({
-              path: last >= 0 ? `${p}/layers/${last}/units` : `${p}/layers`,
-              message: `residual block maps ${dim} features to ${innerOut}; y = x + f(x) needs f to output ${dim}`,
-            });
-          }
-          break;
-        }
-        default:
-          out.push({ path: `${p}/type`, message: `unknown layer type '${(s as { type?: unknown })?.type}'; expected dense, activation, batchnorm, layernorm, dropout or residual` });
+      const m = findLayer(s?.type);
+      if (!m) {
+        out.push({
+          path: `${p}/type`,
+          message: `unknown layer type '${(s as { type?: unknown })?.type}'; expected ${orList(LAYER_TYPES)}`,
+        });
+        return;
       }
+      shape = m.validate(s, shape, { path: p, out, children: walk, widthPointer });
     });
-    return dim;
+    return shape;
   };
-  const finalDim = walk(spec.layers, inputDim, `${base}/layers`);
-  if (outputs !== null && spec.layers.length > 0 && finalDim !== outputs) {
-    let last = -1;
-    spec.layers.forEach((l, j) => { if (l?.type === 'dense') last = j; });
+  const final = walk(spec.layers, shapeOf(input), `${base}/layers`);
+  if (outputs !== null && spec.layers.length > 0 && !sameShape(final, [outputs])) {
+    const at = widthPointer(spec.layers, `${base}/layers`);
+    const last = at === `${base}/layers` ? null : spec.layers[Number(at.split('/').at(-2))];
+    const field = last ? findLayer(last.type)!.widthField : null;
     out.push({
-      path: last >= 0 ? `${base}/layers/${last}/units` : `${base}/layers`,
-      message: last >= 0
-        ? `the last dense layer has ${finalDim} units but the data needs ${outputs} outputs`
-        : `the model outputs ${finalDim} features but the data needs ${outputs}; add a dense layer with ${outputs} units`,
+      path: at,
+      message: !isFlat(final)
+        ? `the model outputs shape ${showShape(final)} but the data needs ${outputs} outputs; ` +
+          `add a flatten layer and a layer with ${outputs} outputs`
+        : last
+          ? `the last ${last.type} layer has ${final[0]} ${field} but the data needs ${outputs} outputs`
+          : `the model outputs ${final[0]} features but the data needs ${outputs}; ` +
+            `add a ${LAYERS.find((l) => l.widthField)?.type} layer with ${outputs} units`,
     });
   }
   return out;
@@ -222,10 +209,5 @@ export function expectedOutputs(task: Task, outputs: number, loss: LossName): nu
 
 /** The `{hidden, activation, init}` shorthand as a layer list ending in a linear output layer. */
 export function mlpSpec(hidden: number[], activation: ActivationName, init: InitSpec, outputs: number, bias = true): ModelSpec {
-  return {
-    layers: [
-      ...hidden.map((units): LayerSpec => ({ type: 'dense', units, activation, init, bias })),
-      { type: 'dense', units: outputs, activation: 'identity', init, bias },
-    ],
-  };
+  return { layers: mlpLayers(hidden, activation, init, outputs, bias) };
 }

@@ -33,13 +33,9 @@ export interface InitSpec {
   val?: number;
 }
 
-export type LayerSpec =
-  | { type: 'dense'; units: number; activation: ActivationName; init: InitSpec; bias: boolean; negative_slope?: number; alpha?: number }
-  | { type: 'activation'; activation: ActivationName }
-  | { type: 'batchnorm'; momentum: number; eps: number }
-  | { type: 'layernorm'; eps: number }
-  | { type: 'dropout'; p: number }
-  | { type: 'residual'; layers: LayerSpec[] };
+/** A resolved layer: the union of the layer modules' specs (src/core/layers/registry.ts). */
+export type { LayerSpec } from './layers/registry.js';
+import type { LayerSpec } from './layers/registry.js';
 
 export interface ModelSpec {
   layers: LayerSpec[];
@@ -57,6 +53,12 @@ export interface Dataset {
   y: Float32Array;
   rows: number;
   features: number;
+  /**
+   * the shape of one row when the data has one, e.g. [channels, height, width] = [1, 28, 28] for
+   * mnist (its product is `features`); absent = flat, [features]. Not yet fed to the model: the
+   * model's input is [features] until layers that take such shapes exist.
+   */
+  shape?: number[];
   /** classification: number of classes; regression: number of outputs */
   outputs: number;
 }

@@ -15,7 +15,7 @@ import type { Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer,
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
-import { buildModel, expectedOutputs, validateModel, type Model } from './model.js';
+import { buildModel, expectedOutputs, modelInput, modelMemory, validateModel, type Model } from './model.js';
 import { createLoss } from './losses.js';
 import { createOptimizer, optimizerStateBuffers, type Optimizer } from './optimizers/index.js';
 import { clipGradNormGivenTotal, clipGradValue, gradNorm } from './clip.js';
@@ -24,6 +24,7 @@ import { applyStandardizer, createBatcher, fitStandardizer, splitDataset } from 
 import { allFinite, sumSquares } from './kernels/elementwise.js';
 import { ACTIVATIONS } from './activations.js';
 import type { Layer } from './layers/layer.js';
+import { layerModule } from './layers/registry.js';
 
 export interface CoreTrainer extends Trainer, TrainerExtras {
   readonly backend: Backend;
@@ -41,8 +42,8 @@ export interface TrainerOptions {
   dataset?: Dataset;
 }
 
-/** Which layers get a LayerStats row: those with weights or an activation. */
-const hasStats = (l: Layer): boolean => l.kind === 'dense' || l.kind === 'activation' || l.kind === 'batchnorm' || l.kind === 'layernorm';
+/** Which layers get a LayerStats row: those with weights or an activation (their module says). */
+const hasStats = (l: Layer): boolean => layerModule(l.kind).stats.stats;
 
 export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreTrainer {
   const backend = opts.backend ?? createScalarBackend();
@@ -65,13 +66,19 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     throw new Error(`bce_with_logits is binary: the dataset has ${full.outputs} classes; use cross_entropy`);
   }
   const outputs = expectedOutputs(task, full.outputs, lossName);
-  const problems = validateModel(spec.model, full.features, outputs);
+  const input = modelInput(full);
+  const problems = validateModel(spec.model, input, outputs);
   if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
   const batcher = createBatcher(train, spec.batch_size, root.fork('shuffle'));
   const cap = batcher.batchSize;
-  const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
-  if (cap < 2 && model.allLayers.some((l) => l.kind === 'batchnorm')) throw new Error('batchnorm needs batches of at least 2 rows (batch_size or the training split is 1)');
+  const model = buildModel(spec.model, input, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
+  for (const l of model.allLayers) {
+    const min = layerModule(l.kind).minRows ?? 1;
+    if (cap < min) {
+      throw new Error(`${l.kind} needs batches of at least ${min} rows (batch_size or the training split is ${cap})`);
+    }
+  }
   const loss = createLoss(spec.loss);
   const optimizer = createOptimizer(spec.optimizer, model.params, backend);
 
@@ -226,31 +233,11 @@ export function trainerFloats(spec: TrainSpec, features: number, outputs: number
   const width = expectedOutputs(task, outputs, spec.loss.name);
   let floats = 0, allocations = 0;
   const add = (n: number, times = 1): void => { floats += n * times; allocations += times; };
-  const paramSizes: number[] = [];
-  const walk = (layers: TrainSpec['model']['layers'], dim: number, first: boolean): number => {
-    layers.forEach((l, i) => {
-      switch (l.type) {
-        case 'dense': {
-          paramSizes.push(l.units * dim);
-          if (l.bias) paramSizes.push(l.units);
-          add(cap * l.units, l.activation !== 'identity' ? 3 : 1);
-          if (!(first && i === 0)) add(cap * dim);
-          dim = l.units;
-          break;
-        }
-        case 'activation': add(cap * dim, 2); break;
-        case 'batchnorm': paramSizes.push(dim, dim); add(dim, 6); add(cap * dim, 3); break;
-        case 'layernorm': paramSizes.push(dim, dim); add(cap); add(cap * dim, 3); break;
-        case 'dropout': add(cap * dim, 3); break;
-        case 'residual': walk(l.layers, dim, false); add(cap * dim, 2); break;
-      }
-    });
-    return dim;
-  };
-  walk(spec.model.layers, features, true);
+  const memory = modelMemory(spec.model, features, cap);
+  for (const [n, times] of memory.buffers) add(n, times);
   const stateCopies = optimizerStateBuffers(spec.optimizer);
   // value + grad, the pre-update copy, optimizer state and its pre-update copy
-  for (const n of paramSizes) add(n, 3 + 2 * stateCopies);
+  for (const n of memory.params) add(n, 3 + 2 * stateCopies);
   const oneHot = task === 'classification' && spec.loss.name !== 'cross_entropy' && spec.loss.name !== 'bce_with_logits';
   add(cap * features);                                   // x batch
   add(cap * (task === 'classification' ? 1 : outputs));  // y batch

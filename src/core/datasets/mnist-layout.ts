@@ -53,5 +53,9 @@ export function mnistFromRaw(raws: ArrayLike<ArrayLike<number>>, o: { n_samples:
     }
   }
   shuffleRows(x, y, n, MNIST_PIXELS, 1, root.fork('order'));
-  return { name: 'mnist', task: 'classification', x, y, rows: n, features: MNIST_PIXELS, outputs: MNIST_CLASSES };
+  // one grey channel of 28 × 28 (torchvision's MNIST tensors are [1, 28, 28]); the model still reads it flat
+  const shape = [1, MNIST_SIDE, MNIST_SIDE];
+  return {
+    name: 'mnist', task: 'classification', x, y, rows: n, features: MNIST_PIXELS, outputs: MNIST_CLASSES, shape,
+  };
 }

@@ -8,6 +8,7 @@
  * Running statistics are only updated when the batch statistics are finite.
  */
 import { makeParam, type BuildContext, type Layer } from './layer.js';
+import { isNum, needFlat, sizeOf, type LayerModule } from './module.js';
 
 export function createBatchNorm(ctx: BuildContext, name: string, dim: number, momentum: number, eps: number): Layer {
   const { backend, capacity } = ctx;
@@ -92,3 +93,42 @@ export function createBatchNorm(ctx: BuildContext, name: string, dim: number, mo
     },
   };
 }
+
+export interface BatchNormSpec { type: 'batchnorm'; momentum: number; eps: number }
+
+/** torch.nn.BatchNorm1d's defaults (momentum=0.1, eps=1e-05) */
+const FIELDS = {
+  momentum: { kind: 'number', optional: true, minimum: 0, maximum: 1, default: 0.1 },
+  eps: { kind: 'number', optional: true, exclusiveMinimum: 0, maximum: 1, default: 1e-5 },
+} as const;
+
+/** nn.BatchNorm1d(features): γ and β (2·features parameters) on flat input; running mean and var as buffers. */
+export const batchnorm: LayerModule<BatchNormSpec> = {
+  type: 'batchnorm',
+  fields: FIELDS,
+  resolve: (raw) => ({
+    type: 'batchnorm',
+    momentum: (raw.momentum as number | undefined) ?? FIELDS.momentum.default,
+    eps: (raw.eps as number | undefined) ?? FIELDS.eps.default,
+  }),
+  validate(s, input, { path: p, out }) {
+    needFlat('batchnorm', input, { path: p, out });
+    if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({
+      path: `${p}/momentum`,
+      message: `momentum must be in [0, 1], got ${s.momentum}`,
+    });
+    if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
+    return input;
+  },
+  output: (_s, input) => input,
+  params: (_s, input) => 2 * sizeOf(input),
+  flops: (_s, input) => 6 * 2 * sizeOf(input),
+  memory(_s, input, { rows }) {
+    const d = sizeOf(input);
+    return { params: [d, d], buffers: [[d, 6], [rows * d, 3]] };
+  },
+  build: (ctx, s, input, o) => createBatchNorm(ctx, o.name, sizeOf(input), s.momentum, s.eps),
+  stats: { params: true, stats: true, weights: false },
+  // the batch variance needs two rows (torch: "Expected more than 1 value per channel when training")
+  minRows: 2,
+};

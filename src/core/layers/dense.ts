@@ -12,6 +12,8 @@ import { initDense } from '../init.js';
 import { makeParam, type BuildContext, type Layer } from './layer.js';
 import type { FusedActivationName } from '../types.js';
 import { own } from '../own.js';
+import { checkInit, resolveInit } from './init-check.js';
+import { fieldDefault, isNum, isPosInt, needFlat, sizeOf, type LayerModule } from './module.js';
 
 export interface DenseOptions {
   units: number;
@@ -81,3 +83,80 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
 function fusedActivation(a: ActivationName): FusedActivationName | null {
   return a === 'identity' || a === 'relu' || a === 'tanh' || a === 'sigmoid' ? a : null;
 }
+
+export interface DenseSpec {
+  type: 'dense';
+  units: number;
+  activation: ActivationName;
+  init: InitSpec;
+  bias: boolean;
+  /** leaky_relu negative_slope / elu alpha (core callers only; not on the wire) */
+  negative_slope?: number;
+  alpha?: number;
+}
+
+const FIELDS = {
+  units: { kind: 'integer', minimum: 1, maximum: 4096 },
+  activation: { kind: 'activationName', optional: true, default: 'identity' },
+  init: { kind: 'init', optional: true, default: 'default' },
+  bias: { kind: 'boolean', optional: true, default: true },
+} as const;
+
+/** the activation's parameter (leaky_relu negative_slope / elu alpha) */
+function activationParam(l: DenseSpec): number | undefined {
+  if (l.activation === 'leaky_relu') return l.negative_slope;
+  if (l.activation === 'elu') return l.alpha;
+  return undefined;
+}
+
+const params = (s: DenseSpec, input: readonly number[]): number => sizeOf(input) * s.units + (s.bias ? s.units : 0);
+
+/** nn.Linear(in, units, bias) + activation: P = in·units (+ units); y is [units]. */
+export const dense: LayerModule<DenseSpec> = {
+  type: 'dense',
+  fields: FIELDS,
+  widthField: 'units',
+  resolve: (raw) => ({
+    type: 'dense',
+    units: raw.units as number,
+    activation: (raw.activation as ActivationName | undefined) ?? FIELDS.activation.default,
+    init: resolveInit(raw.init, { name: fieldDefault(FIELDS, 'init') }),
+    bias: (raw.bias as boolean | undefined) ?? FIELDS.bias.default,
+  }),
+  validate(s, input, { path: p, out }) {
+    needFlat('dense', input, { path: p, out });
+    if (!isPosInt(s.units)) out.push({
+      path: `${p}/units`,
+      message: `units must be a positive integer, got ${JSON.stringify(s.units)}`,
+    });
+    if (!Object.hasOwn(ACTIVATIONS, s.activation)) {
+      out.push({
+        path: `${p}/activation`,
+        message: `unknown activation '${s.activation}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`,
+      });
+    }
+    checkInit(s.init, `${p}/init`, out);
+    if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({
+      path: `${p}/negative_slope`,
+      message: 'negative_slope must be a finite number',
+    });
+    if (s.alpha !== undefined && !isNum(s.alpha)) out.push({
+      path: `${p}/alpha`,
+      message: 'alpha must be a finite number',
+    });
+    return isPosInt(s.units) ? [s.units] : input;
+  },
+  output: (s) => [s.units],
+  params,
+  flops: (s, input) => 6 * params(s, input),
+  memory(s, input, { rows, needsInputGrad }) {
+    const buffers: [number, number][] = [[rows * s.units, s.activation !== 'identity' ? 3 : 1]];
+    if (needsInputGrad) buffers.push([rows * sizeOf(input), 1]);
+    return { params: s.bias ? [s.units * sizeOf(input), s.units] : [s.units * sizeOf(input)], buffers };
+  },
+  build: (ctx, s, input, o) => createDense(ctx, o.name, sizeOf(input), {
+    units: s.units, activation: s.activation, init: s.init, bias: s.bias, k: activationParam(s),
+    needsInputGrad: o.needsInputGrad,
+  }),
+  stats: { params: true, stats: true, weights: true },
+};

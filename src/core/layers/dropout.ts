@@ -4,6 +4,7 @@
  * RNG stream only, so dropout never shifts init or data draws.
  */
 import type { BuildContext, Layer } from './layer.js';
+import { isNum, sizeOf, type LayerModule } from './module.js';
 
 export function createDropout(ctx: BuildContext, name: string, dim: number, p: number): Layer {
   if (!(p >= 0 && p <= 1)) throw new Error(`${name}: dropout probability has to be between 0 and 1, but got ${p}`);
@@ -40,3 +41,25 @@ export function createDropout(ctx: BuildContext, name: string, dim: number, p: n
     },
   };
 }
+
+export interface DropoutSpec { type: 'dropout'; p: number }
+
+/** nn.Dropout(p): elementwise on any shape, no parameters. */
+export const dropout: LayerModule<DropoutSpec> = {
+  type: 'dropout',
+  fields: { p: { kind: 'number', minimum: 0, exclusiveMaximum: 1 } },
+  resolve: (raw) => ({ type: 'dropout', p: raw.p as number }),
+  validate(s, input, { path, out }) {
+    if (!(isNum(s.p) && s.p >= 0 && s.p <= 1)) out.push({
+      path: `${path}/p`,
+      message: `dropout probability has to be between 0 and 1, got ${s.p}`,
+    });
+    return input;
+  },
+  output: (_s, input) => input,
+  params: () => 0,
+  flops: () => 0,
+  memory: (_s, input, { rows }) => ({ params: [], buffers: [[rows * sizeOf(input), 3]] }),
+  build: (ctx, s, input, o) => createDropout(ctx, o.name, sizeOf(input), s.p),
+  stats: { params: false, stats: false, weights: false },
+};

@@ -6,9 +6,11 @@
 import type { Backend, Param } from '../types.js';
 import type { ActivationName } from '../spec.js';
 import type { Rng } from '../rng.js';
+import type { LayerType } from './registry.js';
 
 export interface Layer {
-  readonly kind: 'dense' | 'activation' | 'batchnorm' | 'layernorm' | 'dropout' | 'residual';
+  /** its type: the module of that name in ./registry.ts */
+  readonly kind: LayerType;
   /** torch-style module path, e.g. "layers.0" or "layers.2.layers.1" */
   readonly name: string;
   readonly inDim: number;

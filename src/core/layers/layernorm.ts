@@ -4,6 +4,7 @@
  * Backward per row (D features): dx = inv/D · (D·dx̂ - Σdx̂ - x̂·Σ(dx̂·x̂)), dx̂ = dy·γ.
  */
 import { makeParam, type BuildContext, type Layer } from './layer.js';
+import { isNum, needFlat, sizeOf, type LayerModule } from './module.js';
 
 export function createLayerNorm(ctx: BuildContext, name: string, dim: number, eps: number): Layer {
   const { backend, capacity } = ctx;
@@ -62,3 +63,31 @@ export function createLayerNorm(ctx: BuildContext, name: string, dim: number, ep
     },
   };
 }
+
+export interface LayerNormSpec { type: 'layernorm'; eps: number }
+
+/** torch.nn.LayerNorm's default eps=1e-05 */
+const FIELDS = {
+  eps: { kind: 'number', optional: true, exclusiveMinimum: 0, maximum: 1, default: 1e-5 },
+} as const;
+
+/** nn.LayerNorm(features): γ and β (2·features parameters) on flat input. */
+export const layernorm: LayerModule<LayerNormSpec> = {
+  type: 'layernorm',
+  fields: FIELDS,
+  resolve: (raw) => ({ type: 'layernorm', eps: (raw.eps as number | undefined) ?? FIELDS.eps.default }),
+  validate(s, input, { path: p, out }) {
+    needFlat('layernorm', input, { path: p, out });
+    if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
+    return input;
+  },
+  output: (_s, input) => input,
+  params: (_s, input) => 2 * sizeOf(input),
+  flops: (_s, input) => 6 * 2 * sizeOf(input),
+  memory(_s, input, { rows }) {
+    const d = sizeOf(input);
+    return { params: [d, d], buffers: [[rows, 1], [rows * d, 3]] };
+  },
+  build: (ctx, s, input, o) => createLayerNorm(ctx, o.name, sizeOf(input), s.eps),
+  stats: { params: true, stats: true, weights: false },
+};

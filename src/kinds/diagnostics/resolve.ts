@@ -5,7 +5,7 @@
  */
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { datasetRows, presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedData, type ResolvedTraining } from '../../contracts/resolve.js';
+import { datasetRows, presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedData, type ResolvedTraining } from '../../contracts/resolve.js';
 import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, KIND, type CheckName, type DiagnosticsRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
@@ -38,7 +38,7 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
   if (tiny_batch > limits.batchSize) throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
 
   const t = resolveTraining(req, seed, ctx);
-  checkJobCost('/overfit_steps', { params: trainingParams(t, ctx), batch: tiny_batch, steps: overfit_steps, stepsFrom: `overfit_steps ${overfit_steps}` }, limits);
+  checkJobCost('/overfit_steps', { ...trainingCost(t, ctx), batch: tiny_batch, steps: overfit_steps, stepsFrom: `overfit_steps ${overfit_steps}` }, limits);
   const rows = trainRows(t.data);
   const wanted = new Set(req.checks ?? D.checks);
   const checks = CHECK_NAMES.filter((c) => wanted.has(c));

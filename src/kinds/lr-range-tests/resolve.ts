@@ -8,7 +8,7 @@ import { checkJobCost } from '../../contracts/cost.js';
 import { LIBRARIES } from '../../lrfinder/emulate/index.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import {
-  presetFor, resolveSweep, resolveTraining, trainingParams, type ResolveContext, type ResolvedSweep, type ResolvedTraining,
+  presetFor, resolveSweep, resolveTraining, trainingCost, type ResolveContext, type ResolvedSweep, type ResolvedTraining,
 } from '../../contracts/resolve.js';
 import { KIND, type LrRangeTestRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
@@ -53,7 +53,7 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
   if (repeats > limits.repeats) throw limitExceeded('/repeats', 'repeats', repeats, limits.repeats, 'LIMIT_REPEATS');
 
   const t = resolveTraining(req, seed, ctx);
-  checkJobCost('/num_iter', { params: trainingParams(t, ctx), batch: t.batch_size, steps: sweep.num_iter * repeats, stepsFrom: `num_iter ${sweep.num_iter} × repeats ${repeats}` }, limits);
+  checkJobCost('/num_iter', { ...trainingCost(t, ctx), batch: t.batch_size, steps: sweep.num_iter * repeats, stepsFrom: `num_iter ${sweep.num_iter} × repeats ${repeats}` }, limits);
   const evalMode = req.eval ?? D.eval;
   if (evalMode === 'val' && t.data.val_fraction <= 0) {
     throw invalid('/eval', 'eval "val" needs a validation split: set data.val_fraction > 0');

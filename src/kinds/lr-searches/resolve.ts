@@ -9,7 +9,7 @@ import { openSchedule, ScheduleError, type ScheduleSpec } from '../../core/sched
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
+import { presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { defaultNumIter } from '../../lrfinder/search/engine.js';
 import { scheduleShape } from '../../lrfinder/search/trial-runner.js';
@@ -83,7 +83,7 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
 
   const t = resolveTraining(req, seed, ctx);
   // the search never trains more than budget_steps steps (range test included)
-  checkJobCost(at, { params: trainingParams(t, ctx), batch: t.batch_size, steps: budget_steps, stepsFrom: req.budget_steps === undefined ? `budget_steps (4 × train_steps) ${budget_steps}` : `budget_steps ${budget_steps}` }, limits);
+  checkJobCost(at, { ...trainingCost(t, ctx), batch: t.batch_size, steps: budget_steps, stepsFrom: req.budget_steps === undefined ? `budget_steps (4 × train_steps) ${budget_steps}` : `budget_steps ${budget_steps}` }, limits);
   const hasVal = t.data.val_fraction > 0;
   const metric = req.metric ?? (hasVal ? 'val_loss' : 'train_loss');
   if (metric === 'val_loss' && !hasVal) throw invalid('/metric', 'val_loss needs a validation split: set data.val_fraction > 0, or use train_loss');

@@ -8,7 +8,7 @@ import { scheduleNodes } from '../../contracts/schedule-work.js';
 import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { presetFor, resolveTraining, trainingParams, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
+import { presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
@@ -88,7 +88,7 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const t = req.train ?? {};
   const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
   const train = resolveTraining(t, seed, ctx, '/train');
-  checkJobCost('/steps', { params: trainingParams(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
+  checkJobCost('/steps', { ...trainingCost(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
 
   // the checks simulate every schedule on the API's event loop: their work is bounded first (LIMIT_SCHEDULE_WORK)
   let work = 0;

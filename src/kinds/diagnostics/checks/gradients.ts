@@ -11,17 +11,22 @@
  *   output, mean-reduced losses give O(1) gradients; far above means the first steps jump far).
  */
 import { GRADIENT_RATIO_LIMIT } from '../../../lrfinder/layer-diagnostics.js';
+import { findLayer } from '../../../core/layers/registry.js';
 import { fin, fmt, type CheckResult, type CheckStatus, type InitLayerStats } from './types.js';
 
 export const GRADIENT_RATIO_FAIL = GRADIENT_RATIO_LIMIT ** 2;
 export const GRAD_NORM_LIMIT = 1e3;
 
-const hasParams = (l: InitLayerStats) => l.kind === 'dense' || l.kind === 'batchnorm' || l.kind === 'layernorm';
+/** What the layer's module says it reports (src/core/layers/registry.ts); nothing for a kind no module has. */
+const reports = (l: InitLayerStats) => findLayer(l.kind)?.stats;
+const hasParams = (l: InitLayerStats) => reports(l)?.params ?? false;
+/** the weight layers (dense; convolutions) whose first/last gradient ratio is checked */
+const isWeightLayer = (l: InitLayerStats) => reports(l)?.weights ?? false;
 
 export function checkGradients(layers: readonly InitLayerStats[], totalGradNorm: number): CheckResult {
   const found: { status: CheckStatus; text: string; hint: string }[] = [];
   const weighted = layers.filter(hasParams);
-  const dense = layers.filter((l) => l.kind === 'dense');
+  const dense = layers.filter(isWeightLayer);
   const details: Record<string, unknown> = {
     total_grad_norm: fin(totalGradNorm),
     grad_norms: Object.fromEntries(weighted.map((l) => [l.layer, fin(l.grad_norm)])),
