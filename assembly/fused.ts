@@ -2,6 +2,8 @@
 // the SIMD GEMM, dominate a step: the Adam update, bias + activation, activation backward,
 // bias gradient, squared norms and the finiteness check. Pointers are byte offsets; every
 // loop has a SIMD body over 4 floats and a scalar tail, so any n and any 4-byte alignment work.
+// Their signatures and the activation codes are the backend contract's (src/core/kernels/manifest.ts).
+import { ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './contract.generated';
 
 /**
  * Adam / AdamW step, torch.optim semantics (pytorch torch/optim/adam.py _single_tensor_adam,
@@ -118,10 +120,6 @@ export function allFinite(x: usize, n: i32): i32 {
   return t == 0 ? 1 : 0;
 }
 
-export const ACT_IDENTITY: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_TANH: i32 = 2;
-export const ACT_SIGMOID: i32 = 3;
 
 // tanh in float32 as a [13/6] rational minimax approximation on [-c, c], c = 7.99881172,
 // (Eigen, Eigen/src/Core/MathFunctionsImpl.h, generic_fast_tanh_float); |x| < 0.0004 returns

@@ -234,7 +234,3 @@ static int all_finite_impl(const float *x, int n) {
 static void tanh_array_impl(const float *x, float *y, int n) {
   for (int i = 0; i < n; i++) y[i] = tanh1(x[i]);
 }
-
-#define LRF_TABLE(sym, label) \
-  const lrf_kernels sym = { label, gemm_impl, bias_act_impl, act_backward_impl, sum_rows_impl, adam_impl, \
-    sgd_impl, sum_squares_impl, diff_squares_impl, all_finite_impl, tanh_array_impl, peak_probe }
