@@ -105,7 +105,8 @@ function assemblyScript(): string {
   const sigs = simd.map((k) => {
     const ret = k.returns === 'f64' || k.returns === 'f64x2' ? 'f64' : k.returns === 'flag' ? 'i32' : 'void';
     const extra = k.returns === 'f64x2' ? ' (the second result: secondResult())' : '';
-    return call(`//   ${k.wasm ?? k.name}(`, k.args.map(([n, t]) => `${n}: ${AS[t]}`), `): ${ret}${extra}`, '//       ');
+    const params = k.args.map(([n, t]) => `${n}: ${AS[t]}`);
+    return call(`//   ${k.wasm ?? k.name}(`, params, `): ${ret}${extra}`, '//       ');
   });
   return `// ${MARK}
 

@@ -4,7 +4,9 @@
  *  - `npm run gen:backend` (scripts/gen-backend.ts) writes the TypeScript, AssemblyScript and C
  *    versions: src/core/kernels/contract.generated.ts, assembly/contract.generated.ts and
  *    native/src/contract.generated.h (test/backends/generated.test.ts fails when one is stale);
- *  - the backends implement each kernel it lists for them.
+ *  - test/backends/conformance.test.ts runs the kernel's conformance cases (test/backends/cases/)
+ *    against every backend that offers it (scalar, WebAssembly SIMD, native at each instruction set
+ *    the CPU has).
  *
  * The backends: `scalar` is the core's own JS loops (src/core/kernels/scalar.ts for GEMM; for the
  * fused kernels the loops of elementwise.ts, activations.ts and optimizers/ that run when a backend
