@@ -54,7 +54,7 @@ describe.skipIf(noNative)(named(sameAsSimd, noNative), () => {
   const simd = createSimdBackend(1 << 20);
   const rng = createRng(11);
 
-  it('biasAct, actBackward and tanh give the bits of assembly/fused.ts (native/src/impl.h mirrors it)', () => {
+  it('biasAct, actBackward and tanh give the bits of assembly/activation.ts (native/src/ops/activation.h mirrors it)', () => {
     const rows = 7, cols = 37, n = rows * cols;
     const z0 = fill(new Float32Array(n), rng, 12), bias = fill(new Float32Array(cols), rng);
     const dy = fill(new Float32Array(n), rng);
