@@ -134,6 +134,10 @@ function cMember(k: KernelSpec): string {
 function cHeader(): string {
   const native = kernels.filter((k) => k.backends.includes('native'));
   const table = ['label', ...native.map((k) => `${k.c}_impl`), 'peak_probe'];
+  // the N-API functions' argument counts: the raw arguments, plus the out array of a two-float64 result
+  const counts = native.map((k) => k.args.length + (k.returns === 'f64x2' ? 1 : 0));
+  const argc = native.map((k, i) => `LRF_ARGC_${upper(k.c)} = ${counts[i]}`);
+  argc.push(`LRF_ARGC_MAX = ${Math.max(...counts)}`);
   return `/* ${MARK} */
 #ifndef LRF_CONTRACT_GENERATED_H
 #define LRF_CONTRACT_GENERATED_H
@@ -141,6 +145,9 @@ function cHeader(): string {
 
 /* The activation codes of bias_act / act_backward (the manifest's ACTIVATIONS, code = index). */
 enum { ${ACTIVATIONS.map((a, i) => `ACT_${upper(a)} = ${i}`).join(', ')} };
+
+/* How many arguments each kernel's N-API function (addon.c) takes. */
+${call('enum { ', argc, ' };', '  ')}
 
 /* One kernel table per instruction set (native/src/isa_*.c), chosen at load time by addon.c. */
 typedef struct {

@@ -6,6 +6,11 @@
 /* The activation codes of bias_act / act_backward (the manifest's ACTIVATIONS, code = index). */
 enum { ACT_IDENTITY = 0, ACT_RELU = 1, ACT_TANH = 2, ACT_SIGMOID = 3 };
 
+/* How many arguments each kernel's N-API function (addon.c) takes. */
+enum { LRF_ARGC_GEMM = 9, LRF_ARGC_BIAS_ACT = 6, LRF_ARGC_ACT_BACKWARD = 5, LRF_ARGC_SUM_ROWS = 4, LRF_ARGC_ADAM = 13,
+  LRF_ARGC_SGD = 10, LRF_ARGC_SUM_SQUARES = 2, LRF_ARGC_DIFF_SQUARES = 4, LRF_ARGC_ALL_FINITE = 2,
+  LRF_ARGC_TANH_ARRAY = 3, LRF_ARGC_MAX = 13 };
+
 /* One kernel table per instruction set (native/src/isa_*.c), chosen at load time by addon.c. */
 typedef struct {
   const char *name;
