@@ -157,7 +157,7 @@ ${native.map(cMember).join('\n')}
   double (*peak)(int64_t iters, float *sink);
 } lrf_kernels;
 
-/* The table of one instruction set: its file defines <member>_impl for every kernel, and peak_probe. */
+/* The table of one instruction set: impl.h (ops/) defines <member>_impl of every kernel, the ISA file peak_probe. */
 #define LRF_TABLE(sym, label) \\
 ${call('  const lrf_kernels sym = { ', table, ' }', '    ').split('\n').join(' \\\n')}
 

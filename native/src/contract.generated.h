@@ -40,7 +40,7 @@ typedef struct {
   double (*peak)(int64_t iters, float *sink);
 } lrf_kernels;
 
-/* The table of one instruction set: its file defines <member>_impl for every kernel, and peak_probe. */
+/* The table of one instruction set: impl.h (ops/) defines <member>_impl of every kernel, the ISA file peak_probe. */
 #define LRF_TABLE(sym, label) \
   const lrf_kernels sym = { label, gemm_impl, bias_act_impl, act_backward_impl, sum_rows_impl, adam_impl, sgd_impl, \
     sum_squares_impl, diff_squares_impl, all_finite_impl, tanh_array_impl, peak_probe }

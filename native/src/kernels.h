@@ -7,7 +7,7 @@
  *  - elementwise kernels: plain C compiled with -ffp-contract=off and without -ffast-math, so
  *    the compiler may vectorise them but never reorders or contracts their arithmetic.
  * The table's members (one per kernel, with their C signatures) and the activation codes come from
- * src/core/kernels/manifest.ts through contract.generated.h; each ISA file defines <member>_impl.
+ * src/core/kernels/manifest.ts through contract.generated.h; ops/ defines each <member>_impl.
  */
 #ifndef LRF_KERNELS_H
 #define LRF_KERNELS_H

@@ -42,7 +42,7 @@ export type ReturnType = 'void' | 'f64' | 'flag' | 'f64x2';
 export interface KernelSpec {
   /** the JS name (FusedKernels / Backend method, addon export) */
   readonly name: string;
-  /** the C name: the `lrf_kernels` member, implemented by `<c>_impl` in native/src/ */
+  /** the C name: the `lrf_kernels` member, implemented by `<c>_impl` (native/src/ops/) */
   readonly c: string;
   /** the WebAssembly export, when it differs from `name` */
   readonly wasm?: string;
