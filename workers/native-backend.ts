@@ -15,25 +15,14 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Backend, FusedActivationName, FusedKernels } from '../src/core/types.js';
+import { ACTIVATION_CODE, type NativeRawKernels } from '../src/core/kernels/contract.generated.js';
+import type { Backend, FusedKernels } from '../src/core/types.js';
 
-/** The addon's exports (native/src/addon.c). */
-export interface NativeAddon {
+/** The addon's exports (native/src/addon.c): the contract's kernels (src/core/kernels/manifest.ts) and its own. */
+export interface NativeAddon extends NativeRawKernels {
   init(isa?: string): string;
   supported(): string[];
   isa(): string | null;
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
-  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: number): void;
-  actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: number): void;
-  sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
-  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, oneMinusBeta1: number, beta2: number,
-       oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number, wd: number, shrink: number): void;
-  sgd(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number, momentum: number, oneMinusDampening: number,
-      nesterov: boolean, wd: number, first: boolean): void;
-  sumSquares(x: Float32Array, n: number): number;
-  diffSquares(a: Float32Array, b: Float32Array, n: number, out: Float64Array): void;
-  allFinite(x: Float32Array, n: number): boolean;
-  tanh(x: Float32Array, y: Float32Array, n: number): void;
   /** FMA peak probe on the selected ISA: runs `iters` iterations, returns the FLOPs done */
   peak(iters: number): number;
 }
@@ -110,8 +99,6 @@ function tryLoad(env: Record<string, string | undefined>): NativeLoad {
   }
 }
 
-const ACT: Record<FusedActivationName, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
-
 /** The native backend: a Backend plus its ISA and the raw addon (benchmarks, tests). */
 export interface NativeBackend extends Backend {
   readonly name: 'native';
@@ -140,8 +127,8 @@ export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): Na
       return { diff: pair[0], ref: pair[1] };
     },
     allFinite: (x, n = x.length) => X.allFinite(x, n),
-    biasAct: (z, y, bias, rows, cols, act) => X.biasAct(z, y, bias, rows, cols, ACT[act]),
-    actBackward: (dy, z, dz, n, act) => X.actBackward(dy, z, dz, n, ACT[act]),
+    biasAct: (z, y, bias, rows, cols, act) => X.biasAct(z, y, bias, rows, cols, ACTIVATION_CODE[act]),
+    actBackward: (dy, z, dz, n, act) => X.actBackward(dy, z, dz, n, ACTIVATION_CODE[act]),
     sumRows: (dz, db, rows, cols) => X.sumRows(dz, db, rows, cols),
   };
   return {

@@ -45,6 +45,7 @@ static int has_avx512(void) { return 0; }
 
 /* ---- argument helpers ---- */
 #define MAXARGS 14
+_Static_assert(LRF_ARGC_MAX <= MAXARGS, "a kernel takes more arguments than get_args reads");
 #define THROW_RANGE(env, msg) do { napi_throw_range_error(env, NULL, msg); return NULL; } while (0)
 #define THROW(env, msg) do { napi_throw_error(env, NULL, msg); return NULL; } while (0)
 
@@ -140,7 +141,7 @@ static napi_value js_supported(napi_env env, napi_callback_info info) {
 
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 9)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_GEMM)) return NULL;
   int32_t m, n, k; float *A, *B, *C; size_t la, lb, lc;
   const int ta = flag(env, a.argv[0]), tb = flag(env, a.argv[1]);
   if (!i32(env, a.argv[2], &m) || !i32(env, a.argv[3], &n) || !i32(env, a.argv[4], &k)) return NULL;
@@ -155,7 +156,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
 
 static napi_value js_bias_act(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 6)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_BIAS_ACT)) return NULL;
   float *z, *y, *bias; size_t lz, ly, lb; int32_t rows, cols, act;
   if (!f32(env, a.argv[0], &z, &lz, 0) || !f32(env, a.argv[1], &y, &ly, 0) || !f32(env, a.argv[2], &bias, &lb, 1)) return NULL;
   if (!i32(env, a.argv[3], &rows) || !i32(env, a.argv[4], &cols) || !i32(env, a.argv[5], &act)) return NULL;
@@ -169,7 +170,7 @@ static napi_value js_bias_act(napi_env env, napi_callback_info info) {
 
 static napi_value js_act_backward(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 5)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_ACT_BACKWARD)) return NULL;
   float *dy, *z, *dz; size_t l1, l2, l3; int32_t n, act;
   if (!f32(env, a.argv[0], &dy, &l1, 0) || !f32(env, a.argv[1], &z, &l2, 0) || !f32(env, a.argv[2], &dz, &l3, 0)) return NULL;
   if (!i32(env, a.argv[3], &n) || !i32(env, a.argv[4], &act)) return NULL;
@@ -180,7 +181,7 @@ static napi_value js_act_backward(napi_env env, napi_callback_info info) {
 
 static napi_value js_sum_rows(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 4)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_SUM_ROWS)) return NULL;
   float *dz, *db; size_t l1, l2; int32_t rows, cols;
   if (!f32(env, a.argv[0], &dz, &l1, 0) || !f32(env, a.argv[1], &db, &l2, 0)) return NULL;
   if (!i32(env, a.argv[2], &rows) || !i32(env, a.argv[3], &cols)) return NULL;
@@ -192,7 +193,7 @@ static napi_value js_sum_rows(napi_env env, napi_callback_info info) {
 /* adam(p, g, m, v, n, 1-β1, β2, 1-β2, stepSize, √(1-β2^t), eps, wd, shrink) */
 static napi_value js_adam(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 13)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_ADAM)) return NULL;
   float *p, *g, *m, *v; size_t l[4]; int32_t n; double s[8];
   if (!f32(env, a.argv[0], &p, &l[0], 0) || !f32(env, a.argv[1], &g, &l[1], 0) ||
       !f32(env, a.argv[2], &m, &l[2], 0) || !f32(env, a.argv[3], &v, &l[3], 0) || !i32(env, a.argv[4], &n)) return NULL;
@@ -206,7 +207,7 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 /* sgd(p, g, buf, n, lr, momentum, 1-dampening, nesterov, wd, first) */
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 10)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_SGD)) return NULL;
   float *p, *g, *b; size_t l[3]; int32_t n; double lr, mom, omd, wd;
   if (!f32(env, a.argv[0], &p, &l[0], 0) || !f32(env, a.argv[1], &g, &l[1], 0) || !f32(env, a.argv[2], &b, &l[2], 0) ||
       !i32(env, a.argv[3], &n) || !dbl(env, a.argv[4], &lr) || !dbl(env, a.argv[5], &mom) || !dbl(env, a.argv[6], &omd) ||
@@ -219,7 +220,7 @@ static napi_value js_sgd(napi_env env, napi_callback_info info) {
 
 static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 2)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_SUM_SQUARES)) return NULL;
   float *x; size_t l; int32_t n;
   if (!f32(env, a.argv[0], &x, &l, 0) || !i32(env, a.argv[1], &n)) return NULL;
   if (n < 0 || (size_t)n > l) THROW_RANGE(env, "native sumSquares: n outside the array");
@@ -229,7 +230,7 @@ static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
 /* diffSquares(a, b, n, out: Float64Array(2)) → out = [Σ(a-b)², Σb²] */
 static napi_value js_diff_squares(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 4)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_DIFF_SQUARES)) return NULL;
   float *x, *y; size_t l1, l2, lo; int32_t n; napi_typedarray_type tt; void *out = NULL; bool is_ta = false;
   if (!f32(env, a.argv[0], &x, &l1, 0) || !f32(env, a.argv[1], &y, &l2, 0) || !i32(env, a.argv[2], &n)) return NULL;
   napi_is_typedarray(env, a.argv[3], &is_ta);
@@ -244,7 +245,7 @@ static napi_value js_diff_squares(napi_env env, napi_callback_info info) {
 
 static napi_value js_all_finite(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 2)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_ALL_FINITE)) return NULL;
   float *x; size_t l; int32_t n;
   if (!f32(env, a.argv[0], &x, &l, 0) || !i32(env, a.argv[1], &n)) return NULL;
   if (n < 0 || (size_t)n > l) THROW_RANGE(env, "native allFinite: n outside the array");
@@ -255,7 +256,7 @@ static napi_value js_all_finite(napi_env env, napi_callback_info info) {
 
 static napi_value js_tanh(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
-  if (!get_args(env, info, &a, 3)) return NULL;
+  if (!get_args(env, info, &a, LRF_ARGC_TANH_ARRAY)) return NULL;
   float *x, *y; size_t l1, l2; int32_t n;
   if (!f32(env, a.argv[0], &x, &l1, 0) || !f32(env, a.argv[1], &y, &l2, 0) || !i32(env, a.argv[2], &n)) return NULL;
   if (n < 0 || (size_t)n > l1 || (size_t)n > l2) THROW_RANGE(env, "native tanh: n outside the arrays");

@@ -21,7 +21,7 @@ import { createOptimizer, optimizerStateBuffers, type Optimizer } from './optimi
 import { clipGradNormGivenTotal, clipGradValue, gradNorm } from './clip.js';
 import { loadDataset } from './datasets/index.js';
 import { applyStandardizer, createBatcher, fitStandardizer, splitDataset } from './datasets/prepare.js';
-import { allFinite, sumSquares } from './kernels/elementwise.js';
+import { allFinite, diffSquares, sumSquares } from './kernels/elementwise.js';
 import { ACTIVATIONS } from './activations.js';
 import type { Layer } from './layers/layer.js';
 import { layerModule } from './layers/registry.js';
@@ -276,8 +276,6 @@ function activationStats(l: Layer, rows: number): ActStats {
 
 /** ‖w - prev‖ / ‖prev‖ */
 function updateRatio(w: Float32Array, prevW: Float32Array, backend: Backend): number {
-  let d = 0, p = 0;
-  if (backend.fused) ({ diff: d, ref: p } = backend.fused.diffSquares(w, prevW));
-  else for (let i = 0; i < w.length; i++) { const diff = w[i] - prevW[i]; d += diff * diff; p += prevW[i] * prevW[i]; }
+  const { diff: d, ref: p } = backend.fused ? backend.fused.diffSquares(w, prevW) : diffSquares(w, prevW);
   return p > 0 ? Math.sqrt(d) / Math.sqrt(p) : 0;
 }

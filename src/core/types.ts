@@ -4,8 +4,10 @@
  * memory and run kernels without copies); shapes are row-major, batch first.
  */
 
-/** Activations a backend's fused dense kernels implement (biasAct / actBackward). */
-export type FusedActivationName = 'identity' | 'relu' | 'tanh' | 'sigmoid';
+import type { FusedActivationName } from './kernels/contract.generated.js';
+
+/** Activations a backend's fused dense kernels implement (biasAct / actBackward): the backend contract's. */
+export type { FusedActivationName };
 
 /**
  * Optional fused O(n) kernels a backend may offer (the SIMD backend does); the core uses them

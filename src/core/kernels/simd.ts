@@ -14,6 +14,7 @@
  * Pure module: no node:* imports, no Buffer (base64 is decoded with atob).
  */
 import type { Backend } from '../types.js';
+import { ACTIVATION_CODE, type FusedActivationName, type SimdRawKernels } from './contract.generated.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm.generated.js';
 
 /** Default capacity: 8 Mi floats = 32 MiB (a 784-256-128-64-10 MLP with Adam needs ~1 Mi). */
@@ -35,34 +36,24 @@ const PAGE = 65536;
 /** The first page holds the module's static data (checked against __heap_base). */
 const RESERVED_BYTES = PAGE;
 
-/** The raw kernels module exports (byte pointers into the backend's memory). */
-export interface SimdKernelExports {
-  gemm(transA: number, transB: number, m: number, n: number, k: number,
-       a: number, b: number, c: number, accumulate: number): void;
+/**
+ * The raw kernels module exports (byte pointers into the backend's memory): the contract's kernels
+ * (src/core/kernels/manifest.ts, generated into SimdRawKernels) and this backend's own helpers.
+ */
+export interface SimdKernelExports extends SimdRawKernels {
   setScratch(ptr: number): void;
   scratchFloats(): number;
   heapBase(): number;
   /** Peak-FLOPs probe (bench/peak.ts): 64·iters FLOPs on a 96-byte buffer. */
   peak(iters: number, buf: number): number;
-  adam(p: number, g: number, m: number, v: number, n: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-       stepSize: number, bc2Sqrt: number, eps: number, wd: number, shrink: number): void;
-  sumSquares(x: number, n: number): number;
-  diffSquares(a: number, b: number, n: number): number;
-  secondResult(): number;
-  allFinite(x: number, n: number): number;
-  biasAct(z: number, y: number, bias: number, rows: number, cols: number, act: number): void;
-  actBackward(dy: number, z: number, dz: number, n: number, act: number): void;
-  sumRows(dz: number, db: number, rows: number, cols: number): void;
-  tanhArray(x: number, y: number, n: number): void;
 }
 
 /**
  * Activations the fused dense kernels implement (others: use the JS loops of activations.ts).
  * identity and relu are bit-equal to activations.ts; tanh and sigmoid are float32 rational
- * approximations (max abs error ≤ 1e-6 vs Math.tanh, see the tests).
+ * approximations (max abs error ≤ 4e-7 vs Math.tanh, see test/backends/).
  */
-export type FusedActivation = 'identity' | 'relu' | 'tanh' | 'sigmoid';
-const ACT_CODE: Record<FusedActivation, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3 };
+export type FusedActivation = FusedActivationName;
 
 /** Adam hyper-parameters (torch.optim.Adam / AdamW keyword arguments). */
 export interface FusedAdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }
@@ -207,10 +198,10 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     biasAct(z, y, bias, rows, cols, act) {
       const n = rows * cols;
       if (bias && bias.length < cols) throw new RangeError(`simd biasAct: bias has ${bias.length} floats, needs ${cols}`);
-      X.biasAct(need(z, n, 'biasAct z'), need(y, n, 'biasAct y'), bias ? pointerOf(bias) : 0, rows, cols, ACT_CODE[act]);
+      X.biasAct(need(z, n, 'biasAct z'), need(y, n, 'biasAct y'), bias ? pointerOf(bias) : 0, rows, cols, ACTIVATION_CODE[act]);
     },
     actBackward(dy, z, dz, n, act) {
-      X.actBackward(need(dy, n, 'actBackward dy'), need(z, n, 'actBackward z'), need(dz, n, 'actBackward dz'), n, ACT_CODE[act]);
+      X.actBackward(need(dy, n, 'actBackward dy'), need(z, n, 'actBackward z'), need(dz, n, 'actBackward dz'), n, ACTIVATION_CODE[act]);
     },
     sumRows(dz, db, rows, cols) {
       X.sumRows(need(dz, rows * cols, 'sumRows dz'), need(db, cols, 'sumRows db'), rows, cols);

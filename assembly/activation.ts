@@ -1,127 +1,8 @@
-// Fused O(n) kernels for the training step (128-bit SIMD). They replace JS loops that, next to
-// the SIMD GEMM, dominate a step: the Adam update, bias + activation, activation backward,
-// bias gradient, squared norms and the finiteness check. Pointers are byte offsets; every
-// loop has a SIMD body over 4 floats and a scalar tail, so any n and any 4-byte alignment work.
-
-/**
- * Adam / AdamW step, torch.optim semantics (pytorch torch/optim/adam.py _single_tensor_adam,
- * non-capturable, amsgrad=False), float32 arithmetic:
- *   Adam:  g ← g + wd·p            AdamW: p ← p·shrink (shrink = 1 - lr·wd, or 1)
- *   m ← m + (1-β1)(g - m);  v ← β2·v + (1-β2)·g²
- *   p ← p - stepSize · m / (√v / bc2Sqrt + eps),  stepSize = lr/(1-β1^t), bc2Sqrt = √(1-β2^t)
- */
-//
-// 1-β1 and 1-β2 come from the caller computed in float64: (1 - f32(0.999)) in float32 is off
-// by 1.3e-5 relative, which would bias v.
-export function adam(p: usize, g: usize, m: usize, v: usize, n: i32,
-                     oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, stepSize: f32, bc2Sqrt: f32, eps: f32,
-                     wd: f32, shrink: f32): void {
-  const om1 = f32x4.splat(oneMinusBeta1), b2 = f32x4.splat(beta2), om2 = f32x4.splat(oneMinusBeta2);
-  const ss = f32x4.splat(stepSize), inv = f32x4.splat(1 / bc2Sqrt), ev = f32x4.splat(eps);
-  const wdv = f32x4.splat(wd), sh = f32x4.splat(shrink);
-  const n4 = n & ~3;
-  const invS: f32 = 1 / bc2Sqrt;
-  for (let i = 0; i < n4; i += 4) {
-    const o = <usize>i << 2;
-    let pi = v128.load(p + o);
-    let gi = v128.load(g + o);
-    pi = f32x4.mul(pi, sh);
-    gi = f32x4.add(gi, f32x4.mul(wdv, pi));
-    let mi = v128.load(m + o);
-    mi = f32x4.add(mi, f32x4.mul(om1, f32x4.sub(gi, mi)));
-    let vi = v128.load(v + o);
-    vi = f32x4.add(f32x4.mul(b2, vi), f32x4.mul(om2, f32x4.mul(gi, gi)));
-    v128.store(m + o, mi);
-    v128.store(v + o, vi);
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), inv), ev);
-    v128.store(p + o, f32x4.sub(pi, f32x4.mul(ss, f32x4.div(mi, denom))));
-  }
-  for (let i = n4; i < n; i++) {
-    const o = <usize>i << 2;
-    const pi = load<f32>(p + o) * shrink;
-    const gi = load<f32>(g + o) + wd * pi;
-    let mi = load<f32>(m + o);
-    mi = mi + oneMinusBeta1 * (gi - mi);
-    const vi = beta2 * load<f32>(v + o) + oneMinusBeta2 * gi * gi;
-    store<f32>(m + o, mi);
-    store<f32>(v + o, vi);
-    store<f32>(p + o, pi - stepSize * (mi / (Mathf.sqrt(vi) * invS + eps)));
-  }
-}
-
-/** Σ x[i]² with float64 accumulation (each square rounded to f32 first). */
-export function sumSquares(x: usize, n: i32): f64 {
-  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-  const n4 = n & ~3;
-  for (let i = 0; i < n4; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
-    const s = f32x4.mul(v, v);
-    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(s));
-    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i32x4.shuffle(s, s, 2, 3, 2, 3)));
-  }
-  const a = f64x2.add(a0, a1);
-  let t = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
-  for (let i = n4; i < n; i++) {
-    const v = <f64>load<f32>(x + (<usize>i << 2));
-    t += v * v;
-  }
-  return t;
-}
-
-let second: f64 = 0;
-
-/** Σ (a[i]-b[i])² (returned) and Σ b[i]² (then read with `secondResult`), float64 accumulation. */
-export function diffSquares(a: usize, b: usize, n: i32): f64 {
-  let d0 = f64x2.splat(0), d1 = f64x2.splat(0), q0 = f64x2.splat(0), q1 = f64x2.splat(0);
-  const n4 = n & ~3;
-  for (let i = 0; i < n4; i += 4) {
-    const o = <usize>i << 2;
-    const bv = v128.load(b + o);
-    const d = f32x4.sub(v128.load(a + o), bv);
-    const dd = f32x4.mul(d, d), bb = f32x4.mul(bv, bv);
-    d0 = f64x2.add(d0, f64x2.promote_low_f32x4(dd));
-    d1 = f64x2.add(d1, f64x2.promote_low_f32x4(i32x4.shuffle(dd, dd, 2, 3, 2, 3)));
-    q0 = f64x2.add(q0, f64x2.promote_low_f32x4(bb));
-    q1 = f64x2.add(q1, f64x2.promote_low_f32x4(i32x4.shuffle(bb, bb, 2, 3, 2, 3)));
-  }
-  const dsum = f64x2.add(d0, d1), qsum = f64x2.add(q0, q1);
-  let ds = f64x2.extract_lane(dsum, 0) + f64x2.extract_lane(dsum, 1);
-  let qs = f64x2.extract_lane(qsum, 0) + f64x2.extract_lane(qsum, 1);
-  for (let i = n4; i < n; i++) {
-    const o = <usize>i << 2;
-    const bv = <f64>load<f32>(b + o);
-    const d = <f64>load<f32>(a + o) - bv;
-    ds += d * d;
-    qs += bv * bv;
-  }
-  second = qs;
-  return ds;
-}
-
-export function secondResult(): f64 {
-  return second;
-}
-
-/** 1 when every x[i] is finite, else 0 (x - x is 0 for finite x, NaN for ±Inf and NaN). */
-export function allFinite(x: usize, n: i32): i32 {
-  let acc = f32x4.splat(0);
-  const n4 = n & ~3;
-  for (let i = 0; i < n4; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
-    acc = f32x4.add(acc, f32x4.sub(v, v));
-  }
-  let t: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (let i = n4; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    t += v - v;
-  }
-  return t == 0 ? 1 : 0;
-}
-
-export const ACT_IDENTITY: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_TANH: i32 = 2;
-export const ACT_SIGMOID: i32 = 3;
+// The dense layer's fused epilogue (128-bit SIMD): bias + activation, its backward, and tanh.
+// Pointers are byte offsets; every loop has a SIMD body over 4 floats and a scalar tail, so any n
+// and any 4-byte alignment work. The signatures and the activation codes are the backend contract's
+// (src/core/kernels/manifest.ts).
+import { ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './contract.generated';
 
 // tanh in float32 as a [13/6] rational minimax approximation on [-c, c], c = 7.99881172,
 // (Eigen, Eigen/src/Core/MathFunctionsImpl.h, generic_fast_tanh_float); |x| < 0.0004 returns
@@ -243,26 +124,6 @@ export function actBackward(dy: usize, z: usize, dz: usize, n: i32, act: i32): v
     smoothBackward(dy, z, dz, n, ACT_SIGMOID);
   } else if (dz != dy) {
     memory.copy(dz, dy, <usize>n << 2);
-  }
-}
-
-/** db[j] = Σ_r dz[r, j] (float32 accumulation, 4 columns per vector). */
-export function sumRows(dz: usize, db: usize, rows: i32, cols: i32): void {
-  const c4 = cols & ~3;
-  for (let j = 0; j < c4; j += 4) {
-    let acc = f32x4.splat(0);
-    let src = dz + (<usize>j << 2);
-    const stride = <usize>cols << 2;
-    for (let r = 0; r < rows; r++) {
-      acc = f32x4.add(acc, v128.load(src));
-      src += stride;
-    }
-    v128.store(db + (<usize>j << 2), acc);
-  }
-  for (let j = c4; j < cols; j++) {
-    let s: f32 = 0;
-    for (let r = 0; r < rows; r++) s += load<f32>(dz + ((<usize>r * <usize>cols + <usize>j) << 2));
-    store<f32>(db + (<usize>j << 2), s);
   }
 }
 
