@@ -34,7 +34,7 @@ export function parseMember(member: string): { kind: JobKind; id: string; owner:
 
 export type AdmissionRedis = ScriptRedis;
 
-/** Defines the admission scripts (src/queue/lua/admit.lua, release.lua, cancel.lua) on a connection; they run as EVALSHA. */
+/** Defines the admission scripts (src/queue/lua/admit.lua, release.lua, cancel.lua) on a connection (EVALSHA). */
 export function withAdmission(redis: Redis): AdmissionRedis {
   return withScripts(redis);
 }
@@ -52,7 +52,7 @@ export function outcomeOf([code, count]: [number, number]): AdmitOutcome {
   return { ok: false, reason: code === 1 ? 'owner' : 'depth', count };
 }
 
-/** Queues the admission script on a MULTI (or pipeline) ahead of the job's add; the job's key gets the placeholder on refusal. */
+/** Queues the admission script on a MULTI (or pipeline) ahead of the job's add (whose key gets the refusal mark). */
 export function queueAdmit(
   tx: { lrfAdmit: (...a: Parameters<ScriptCommands['lrfAdmit']>) => unknown },
   prefix: string, kind: JobKind, id: string, owner: string, limits: AdmitLimits,

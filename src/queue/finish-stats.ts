@@ -47,7 +47,9 @@ export interface FinishSeries {
 
 /** Every (kind, status) seen so far, with its histogram (API side, at scrape time: two HGETALLs). */
 export async function readFinishStats(redis: Redis, prefix: string): Promise<FinishSeries[]> {
-  const [[e1, finished], [e2, durations]] = (await redis.pipeline().hgetall(redisKeys(prefix).metricsFinished()).hgetall(redisKeys(prefix).metricsDuration()).exec()) as [Error | null, Record<string, string>][];
+  const k = redisKeys(prefix);
+  const read = redis.pipeline().hgetall(k.metricsFinished()).hgetall(k.metricsDuration());
+  const [[e1, finished], [e2, durations]] = (await read.exec()) as [Error | null, Record<string, string>][];
   if (e1) throw e1;
   if (e2) throw e2;
   const series = new Map<string, FinishSeries>();

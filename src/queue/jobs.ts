@@ -233,7 +233,10 @@ export class JobStore {
         if (fair) queuePlace(tx, kind, id, owner, { prefix: this.opts.prefix, ttlSeconds: ttl, maxPriority: this.opts.fairMaxPriority });
         // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
         // (an entry of a refused job has no job hash behind it: the reconciler drops it)
-        if (opts.webhook) (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(this.keys.webhookPending(), Date.now(), pendingMember(kind, id));
+        if (opts.webhook) {
+          (tx as unknown as { zadd(k: string, score: number, m: string): void })
+            .zadd(this.keys.webhookPending(), Date.now(), pendingMember(kind, id));
+        }
       },
     }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
@@ -267,7 +270,9 @@ export class JobStore {
     const q = this.queue(kind);
     const p = this.guard(async () => {
       // one HGETALL: state, timestamps and result come from the same snapshot of the job's hash
-      const [job, canceled] = await Promise.all([q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(this.keys.cancel(id))]);
+      const [job, canceled] = await Promise.all([
+        q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(this.keys.cancel(id)),
+      ]);
       if (!job || !job.data) return null;
       return this.toRecord(kind, job, canceled === 1);
     }).finally(() => this.reading.delete(key));

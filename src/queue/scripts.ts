@@ -20,14 +20,16 @@ import type { RedisKey } from './keys.js';
  */
 export interface ScriptCommands {
   lrfAdmit(ownerInflight: RedisKey, inflight: RedisKey, ownerJobs: RedisKey, job: RedisKey,
-    ownerLimit: number, depthLimit: number, member: string, id: string, now: number, ttl: number): Promise<[number, number]>;
+    ownerLimit: number, depthLimit: number, member: string, id: string, now: number, ttl: number,
+  ): Promise<[number, number]>;
   lrfRelease(ownerInflight: RedisKey, inflight: RedisKey, member: string): Promise<number>;
   lrfCancel(job: RedisKey, cancel: RedisKey, ownerInflight: RedisKey, inflight: RedisKey, completed: RedisKey,
     ttl: number, member: string, id: string): Promise<string>;
   lrfPlace(job: RedisKey, prioritized: RedisKey, fairClock: RedisKey, fairFinish: RedisKey,
     id: string, owner: string, maxPriority: number, ttl: number, jobPrefix: string): Promise<number>;
   lrfStorageReserve(storage: RedisKey, storageExp: RedisKey, mustExist: RedisKey,
-    item: string, bytes: number, expiresAt: number, now: number, quota: number, checkExists: 0 | 1): Promise<[number, number, number?]>;
+    item: string, bytes: number, expiresAt: number, now: number, quota: number, checkExists: 0 | 1,
+  ): Promise<[number, number, number?]>;
   lrfStorageRelease(storage: RedisKey, storageExp: RedisKey, item: string, now: number): Promise<number>;
   lrfStorageUsage(storage: RedisKey, storageExp: RedisKey, now: number): Promise<[number, number]>;
   lrfSessionCas(session: RedisKey, version: string, doc: string, ttl: number): Promise<number>;
@@ -70,7 +72,8 @@ export function parseHeader(text: string, file: string): { keys: HeaderEntry[]; 
     if (!e) continue;
     const list = e[1] === 'KEYS' ? keys : argv;
     const index = Number(e[2]);
-    if (index !== list.length + 1) throw new Error(`${file}: ${e[1]}[${index}] is out of order (expected ${e[1]}[${list.length + 1}])`);
+    const want = list.length + 1;
+    if (index !== want) throw new Error(`${file}: ${e[1]}[${index}] is out of order (expected ${e[1]}[${want}])`);
     list.push({ index, name: e[3], meaning: e[4].trim() });
   }
   return { keys, argv };

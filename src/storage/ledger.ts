@@ -67,16 +67,20 @@ export class StorageLedger {
   /** Checks `bytes` for `item` against the quota and records it, expiring at `expiresAt` (ms). */
   async reserve(owner: string, item: string, bytes: number, expiresAt: number, now = Date.now()): Promise<ReserveOutcome> {
     const [hash, exp] = this.keys(owner);
-    const [ok, total, earliest] = await this.redis.lrfStorageReserve(hash, exp, hash, item, bytes, Math.round(expiresAt), now, this.limit, 0);
+    const [ok, total, earliest] = await this.redis.lrfStorageReserve(
+      hash, exp, hash, item, bytes, Math.round(expiresAt), now, this.limit, 0);
     if (ok === 1) return { ok: true, total };
     const retryAfterS = earliest ? Math.max(1, Math.ceil((earliest - now) / 1000)) : 60;
     return { ok: false, total, bytes, limit: this.limit, retryAfterS };
   }
 
   /** Records the size of something already written (never refused); with `whileExists`, only while that key exists. */
-  async settle(owner: string, item: string, bytes: number, expiresAt: number, now = Date.now(), whileExists?: RedisKey): Promise<number> {
+  async settle(
+    owner: string, item: string, bytes: number, expiresAt: number, now = Date.now(), whileExists?: RedisKey,
+  ): Promise<number> {
     const [hash, exp] = this.keys(owner);
-    const [, total] = await this.redis.lrfStorageReserve(hash, exp, whileExists ?? hash, item, bytes, Math.round(expiresAt), now, 0, whileExists ? 1 : 0);
+    const [, total] = await this.redis.lrfStorageReserve(
+      hash, exp, whileExists ?? hash, item, bytes, Math.round(expiresAt), now, 0, whileExists ? 1 : 0);
     return total;
   }
 

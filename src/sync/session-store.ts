@@ -1,9 +1,10 @@
 /**
  * Sessions in Redis (sweep sessions, LR search sessions): one hash per session, `v` (a version
  * number) and `doc` (the session as JSON), expiring RESULT_TTL_S after its last update. Updates
- * are read → compute → compare-and-set on `v` in a Lua script (src/queue/lua/session-cas.lua), retried on a lost race, so two
- * concurrent reports can never both advance the same step (the loser re-reads and sees it already
- * recorded). Owner-scoped: another API key's session does not exist for you (no existence oracle).
+ * are read → compute → compare-and-set on `v` in a Lua script (src/queue/lua/session-cas.lua),
+ * retried on a lost race, so two concurrent reports can never both advance the same step (the
+ * loser re-reads and sees it already recorded). Owner-scoped: another API key's session does not
+ * exist for you (no existence oracle).
  * Runs on the API's fail-fast producer connection: Redis unreachable → 503 problem at once.
  * Each session counts in its owner's storage quota (src/storage/) at its current size: reserved
  * before it is written, resized (checked when it grows: a report past the quota is a 429) at each
@@ -93,7 +94,8 @@ export class SessionStore<D extends SessionDoc> {
       const text = JSON.stringify(next);
       // the ledger follows the size just written (a lost race re-reserves the next attempt's size)
       await this.reserve(next, text);
-      const written = await this.guard(() => withScripts(this.redis).lrfSessionCas(key, cur.v, text, this.opts.ttlSeconds));
+      const ttl = this.opts.ttlSeconds;
+      const written = await this.guard(() => withScripts(this.redis).lrfSessionCas(key, cur.v, text, ttl));
       if (written === 1) return next;
       if (written === -1) {
         await this.opts.quota?.release(owner, itemOfSession(this.kind, id)).catch(() => undefined);

@@ -23,7 +23,7 @@ export interface DeliveryData {
   id: string;
 }
 
-/** A member of the pending set (keys.ts webhookPending; score: admission ms): a job with a callback whose delivery is not queued yet. */
+/** A member of the pending set (keys.ts webhookPending, score: admission ms): a job whose webhook is not queued yet. */
 export function pendingMember(kind: JobKind, id: string): string {
   return `${kind}/${id}`;
 }
@@ -36,7 +36,10 @@ export class WebhookQueue {
   readonly queue: Queue<DeliveryData>;
   private readonly keys: RedisKeys;
 
-  constructor(private readonly redis: Redis, prefix: string, private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>, private readonly keepSeconds: number) {
+  constructor(
+    private readonly redis: Redis, prefix: string,
+    private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>, private readonly keepSeconds: number,
+  ) {
     this.keys = redisKeys(prefix);
     this.queue = new Queue<DeliveryData>(WEBHOOK_QUEUE, { connection: redis, prefix, skipVersionCheck: true });
     this.queue.on('error', () => undefined);

@@ -67,7 +67,8 @@ function fingerprintOf(req: FastifyRequest): string {
 
 export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis; storage?: () => StorageQuota | null }): void {
   const keys = redisKeys(opts.prefix);
-  const storeKey = (owner: string, key: string) => keys.idempotency(owner, createHash('sha256').update(key).digest('hex'));
+  const storeKey = (owner: string, key: string) =>
+    keys.idempotency(owner, createHash('sha256').update(key).digest('hex'));
   const itemOf = (k: string) => itemOfIdempotency(k.slice(k.lastIndexOf(':') + 1));
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
