@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { globalInflightKey } from '../src/queue/admission.js';
+import { redisKeys } from '../src/queue/keys.js';
 import { freePort, startRedisServer } from '../src/redis/embedded.js';
 import { args, environment, fmt, table } from './common.js';
 
@@ -45,7 +45,7 @@ await new Promise<void>((resolve, reject) => {
   server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
 });
 const base = `http://127.0.0.1:${port}`;
-const depth = () => admin.zcard(globalInflightKey(PREFIX));
+const depth = () => admin.zcard(redisKeys(PREFIX).inflight());
 /** waits for an AOF rewrite (triggered by the fill, a forked child) to end, so it does not overlap a run */
 const settle = async () => {
   for (let i = 0; i < 600; i++) {

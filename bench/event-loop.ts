@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../src/redis/embedded.js';
+import { redisKeys } from '../src/queue/keys.js';
 import { args, environment } from './common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,7 +76,7 @@ const sub = await new Promise<{ id: string }>((resolve, reject) => {
   req.end(JSON.stringify({ model: { hidden: [8] }, num_iter: 200 }));
 });
 const r = new Redis(redis.url);
-const jobKey = (id: string) => `${PREFIX}:lr-range-tests:${id}`;
+const jobKey = (id: string) => redisKeys(PREFIX).job('lr-range-tests', id);
 for (;;) {
   const [finishedOn, failed] = await r.hmget(jobKey(sub.id), 'finishedOn', 'failedReason');
   if (failed) throw new Error(`template job failed: ${failed}`);

@@ -13,7 +13,7 @@ import type { JobKind } from '../src/kinds/registry.js';
 import { release } from '../src/queue/admission.js';
 import { recordFinish, type FinalStatus } from '../src/queue/finish-stats.js';
 import type { JobData } from '../src/queue/jobs.js';
-import { cancelKey, queueName } from '../src/queue/names.js';
+import { redisKeys } from '../src/queue/keys.js';
 import { parseFailure } from '../src/queue/status.js';
 import type { StorageLedger } from '../src/storage/ledger.js';
 import { settleFailedBytes } from './storage.js';
@@ -37,13 +37,15 @@ export async function onJobFinished(ctx: FinishContext, kind: JobKind, job: Job<
     steps.push(release(ctx.redis, prefix, kind, id, job.data.owner).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'release failed (the reconciler retries)')));
   }
   steps.push((async () => {
-    const canceled = (await ctx.redis.exists(cancelKey(prefix, id))) === 1 || (state === 'failed' && parseFailure(job.failedReason).code === 'canceled');
+    const canceled = (await ctx.redis.exists(redisKeys(prefix).cancel(id))) === 1
+      || (state === 'failed' && parseFailure(job.failedReason).code === 'canceled');
     const status: FinalStatus = canceled ? 'canceled' : state === 'completed' ? 'succeeded' : 'failed';
     const seconds = job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : 0;
     await recordFinish(ctx.redis, prefix, kind, status, seconds);
   })().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'finish stats not recorded')));
   if (ctx.ledger && state === 'failed' && job.data.owner !== undefined) {
-    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job, `${prefix}:${queueName(kind)}:${id}`).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
+    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job, redisKeys(prefix).job(kind, id))
+      .catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
   }
   if (ctx.webhook && hasCallback(job.data)) {
     steps.push(ctx.webhook(kind, id).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'webhook not queued (the reconciler retries)')));

@@ -11,7 +11,8 @@ import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { describeRedis, workerConnection } from '../src/queue/connection.js';
 import { connectionTrouble } from '../src/queue/connection-trouble.js';
-import { cancelChannel, cancelKey, queueName } from '../src/queue/names.js';
+import { redisKeys } from '../src/queue/keys.js';
+import { queueName } from '../src/queue/names.js';
 import { JOB_KINDS } from '../src/kinds/registry.js';
 import { reconcileInflight } from '../src/queue/admission.js';
 import { onJobFinished, type FinishContext } from './finish.js';
@@ -57,14 +58,15 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     c.on('ready', () => trouble.ready());
   }
 
+  const keys = redisKeys(config.queuePrefix);
   const running = new Map<string, AbortController>();
-  await sub.subscribe(cancelChannel(config.queuePrefix));
+  await sub.subscribe(keys.cancelChannel());
   sub.on('message', (_channel, id: string) => running.get(id)?.abort('canceled by request'));
   // Backstop for cancel messages lost while the subscriber was reconnecting.
   const poll = setInterval(async () => {
     for (const [id, c] of running) {
       try {
-        if (await redis.exists(cancelKey(config.queuePrefix, id))) c.abort('canceled by request');
+        if (await redis.exists(keys.cancel(id))) c.abort('canceled by request');
       } catch { /* redis down: the next round retries */ }
     }
   }, 1000);
@@ -97,7 +99,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   const webhookWorker = startWebhookWorker(config, redis, log, trouble);
   // Slots of jobs that finished or vanished without a release (a worker killed between the two)
   const reconcile = setInterval(() => {
-    reconcileInflight(redis, config.queuePrefix, (kind, id) => `${config.queuePrefix}:${queueName(kind)}:${id}`, RECONCILE_GRACE_MS)
+    reconcileInflight(redis, config.queuePrefix, RECONCILE_GRACE_MS)
       .then((n) => { if (n) log.info({ released: n }, 'released admission slots of finished jobs'); })
       .catch(() => undefined);
     // webhooks of jobs that reached a final state without their delivery queued (src/webhooks/queue.ts)

@@ -12,7 +12,8 @@ import { retentionOf, type Config } from '../src/config.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { findKind, type RegisteredKind } from '../src/kinds/registry.js';
 import { readRows } from '../src/sync/datasets/store.js';
-import { cancelKey, saveSummary } from '../src/queue/names.js';
+import { redisKeys } from '../src/queue/keys.js';
+import { saveSummary } from '../src/queue/names.js';
 import { failureReason } from '../src/queue/status.js';
 import type { ThreadPool } from './run-in-thread.js';
 import type { StorageLedger } from '../src/storage/ledger.js';
@@ -37,7 +38,7 @@ export function createProcessor(ctx: ProcessorContext) {
     const id = job.id as string;
     const kind = job.data ? findKind(job.data.kind) : undefined;
     if (!kind) throw new UnrecoverableError(failureReason('invalid_job', 'job data has no known kind'));
-    if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
+    if (await ctx.redis.exists(redisKeys(ctx.config.queuePrefix).cancel(id))) {
       throw new UnrecoverableError(failureReason('canceled', 'canceled before it started'));
     }
     const uploads = await uploadsOf(ctx, kind, job.data);
@@ -64,7 +65,7 @@ export function createProcessor(ctx: ProcessorContext) {
       await progressChain;
       // A cancel that came in while the thread finished wins (the API already answered `canceled`):
       // fail the job instead of storing a result nobody will be shown.
-      if (await ctx.redis.exists(cancelKey(ctx.config.queuePrefix, id))) {
+      if (await ctx.redis.exists(redisKeys(ctx.config.queuePrefix).cancel(id))) {
         throw new UnrecoverableError(failureReason('canceled', 'canceled before its result was stored'));
       }
       // the result counts in the owner's storage quota before it is stored: one that does not fit fails the job (storage_quota_exceeded)

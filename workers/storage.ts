@@ -13,6 +13,7 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { retentionOf, type Config } from '../src/config.js';
+import type { RedisKey } from '../src/queue/keys.js';
 import type { JobData } from '../src/queue/jobs.js';
 import { failureReason } from '../src/queue/status.js';
 import { bytesOf, itemOfJob, type StorageLedger } from '../src/storage/ledger.js';
@@ -35,7 +36,9 @@ export async function storeResultBytes(ledger: StorageLedger, config: Readonly<C
  * Records a failed or canceled job's bytes (its request and failure text), never refused — and
  * only while the job exists (its owner may have deleted it since it failed).
  */
-export async function settleFailedBytes(ledger: StorageLedger, config: Readonly<Config>, job: Job<JobData>, jobKey: string): Promise<void> {
+export async function settleFailedBytes(
+  ledger: StorageLedger, config: Readonly<Config>, job: Job<JobData>, jobKey: RedisKey,
+): Promise<void> {
   const { kind, owner } = job.data;
   const finished = job.finishedOn ?? Date.now();
   await ledger.settle(owner, itemOfJob(kind, job.id as string), bytesOf(dataText(job), job.failedReason, job.id), finished + retentionOf(config, kind) * 1000, Date.now(), jobKey);

@@ -20,21 +20,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
-
-/** Sorted set of one owner's jobs that may still be queued or running (LIMIT_JOBS_PER_KEY). */
-export function inflightKey(prefix: string, owner: string): string {
-  return `${prefix}:lrf:owner-inflight:${encodeURIComponent(owner)}`;
-}
-
-/** Sorted set of every job that may still be queued or running (LIMIT_QUEUE_DEPTH). */
-export function globalInflightKey(prefix: string): string {
-  return `${prefix}:lrf:inflight`;
-}
-
-/** Sorted set (score = creation ms) of one owner's jobs of one kind: GET /v1/{kind}. */
-export function ownerIndexKey(prefix: string, kind: JobKind, owner: string): string {
-  return `${prefix}:lrf:owner-jobs:${kind}:${encodeURIComponent(owner)}`;
-}
+import { redisKeys } from './keys.js';
+import { withScripts, type ScriptCommands, type ScriptRedis } from './scripts.js';
 
 export function inflightMember(kind: JobKind, id: string, owner: string): string {
   return `${kind}/${id}/${encodeURIComponent(owner)}`;
@@ -45,77 +32,11 @@ export function parseMember(member: string): { kind: JobKind; id: string; owner:
   return m ? { kind: m[1] as JobKind, id: m[2], owner: decodeURIComponent(m[3]) } : null;
 }
 
-const ADMIT = `
-local ownerLimit = tonumber(ARGV[1])
-local depthLimit = tonumber(ARGV[2])
-local now = tonumber(ARGV[5])
-local ttl = tonumber(ARGV[6])
-local mine = redis.call('ZCARD', KEYS[1])
-local refused = 0
-local count = 0
-if ownerLimit > 0 and mine >= ownerLimit then
-  refused = 1
-  count = mine
-else
-  local all = redis.call('ZCARD', KEYS[2])
-  if all >= depthLimit then
-    refused = 2
-    count = all
-  end
-end
-if refused > 0 then
-  -- the BullMQ add queued behind this script in the same MULTI finds the job id taken and adds
-  -- nothing; the placeholder expires by itself
-  if KEYS[4] then
-    redis.call('HSET', KEYS[4], 'lrf_refused', refused)
-    redis.call('PEXPIRE', KEYS[4], 10000)
-  end
-  return {refused, count}
-end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[2], now, ARGV[3])
-redis.call('ZADD', KEYS[3], now, ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 2 * ttl * 1000)
-redis.call('EXPIRE', KEYS[3], 2 * ttl)
-return {0, mine + 1}
-`;
+export type AdmissionRedis = ScriptRedis;
 
-const RELEASE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-return redis.call('ZREM', KEYS[2], ARGV[1])
-`;
-
-const CANCEL = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'canceled' end
-if redis.call('HEXISTS', KEYS[1], 'finishedOn') == 1 then
-  if redis.call('ZSCORE', KEYS[5], ARGV[3]) then return 'completed' end
-  return 'failed'
-end
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[2])
-redis.call('ZREM', KEYS[4], ARGV[2])
-return 'canceled'
-`;
-
-interface AdmissionCommands {
-  lrfAdmit(ownerKey: string, globalKey: string, indexKey: string, jobKey: string, ownerLimit: number, depthLimit: number, member: string, id: string, now: number, ttl: number): Promise<[number, number]>;
-  lrfRelease(ownerKey: string, globalKey: string, member: string): Promise<number>;
-  lrfCancel(jobKey: string, cancelKey: string, ownerKey: string, globalKey: string, completedKey: string, ttl: number, member: string, id: string): Promise<string>;
-}
-
-export type AdmissionRedis = Redis & AdmissionCommands;
-
-/** Defines the admission scripts on a connection (idempotent); they run as EVALSHA. */
+/** Defines the admission scripts (src/queue/lua/admit.lua, release.lua, cancel.lua) on a connection (EVALSHA). */
 export function withAdmission(redis: Redis): AdmissionRedis {
-  const r = redis as AdmissionRedis;
-  if (typeof r.lrfAdmit !== 'function') {
-    redis.defineCommand('lrfAdmit', { numberOfKeys: 4, lua: ADMIT });
-    redis.defineCommand('lrfRelease', { numberOfKeys: 2, lua: RELEASE });
-    redis.defineCommand('lrfCancel', { numberOfKeys: 5, lua: CANCEL });
-  }
-  return r;
+  return withScripts(redis);
 }
 
 export type AdmitOutcome = { ok: true } | { ok: false; reason: 'owner' | 'depth'; count: number };
@@ -131,37 +52,39 @@ export function outcomeOf([code, count]: [number, number]): AdmitOutcome {
   return { ok: false, reason: code === 1 ? 'owner' : 'depth', count };
 }
 
-/** Queues the admission script on a MULTI (or pipeline) ahead of the job's add; `jobKey` gets the placeholder on refusal. */
+/** Queues the admission script on a MULTI (or pipeline) ahead of the job's add (whose key gets the refusal mark). */
 export function queueAdmit(
-  tx: { lrfAdmit: (...a: Parameters<AdmissionCommands['lrfAdmit']>) => unknown },
-  prefix: string, kind: JobKind, id: string, owner: string, jobKey: string, limits: AdmitLimits,
+  tx: { lrfAdmit: (...a: Parameters<ScriptCommands['lrfAdmit']>) => unknown },
+  prefix: string, kind: JobKind, id: string, owner: string, limits: AdmitLimits,
 ): void {
+  const k = redisKeys(prefix);
   tx.lrfAdmit(
-    inflightKey(prefix, owner), globalInflightKey(prefix), ownerIndexKey(prefix, kind, owner), jobKey,
+    k.ownerInflight(owner), k.inflight(), k.ownerJobs(kind, owner), k.job(kind, id),
     limits.perOwner, limits.depth, inflightMember(kind, id, owner), id, Date.now(), limits.ttlSeconds,
   );
 }
 
 /** Admission alone, in its own round trip (nothing is added to a queue). */
 export async function admit(redis: Redis, prefix: string, kind: JobKind, id: string, owner: string, limits: AdmitLimits): Promise<AdmitOutcome> {
+  const k = redisKeys(prefix);
   return outcomeOf(await withAdmission(redis).lrfAdmit(
-    inflightKey(prefix, owner), globalInflightKey(prefix), ownerIndexKey(prefix, kind, owner), `${prefix}:lrf:unused-placeholder`,
+    k.ownerInflight(owner), k.inflight(), k.ownerJobs(kind, owner), k.admitPlaceholder(),
     limits.perOwner, limits.depth, inflightMember(kind, id, owner), id, Date.now(), limits.ttlSeconds,
   ));
 }
 
 export async function release(redis: Redis, prefix: string, kind: JobKind, id: string, owner: string): Promise<void> {
-  await withAdmission(redis).lrfRelease(inflightKey(prefix, owner), globalInflightKey(prefix), inflightMember(kind, id, owner));
+  const k = redisKeys(prefix);
+  await withAdmission(redis).lrfRelease(k.ownerInflight(owner), k.inflight(), inflightMember(kind, id, owner));
 }
 
 /**
  * Releases in-flight members admitted more than `graceMs` ago whose job hash is gone or finished.
  * Reads in pages of `page`, one pipelined round trip per page. Returns how many were released.
  */
-export async function reconcileInflight(
-  redis: Redis, prefix: string, jobKey: (kind: JobKind, id: string) => string, graceMs: number, page = 500,
-): Promise<number> {
-  const key = globalInflightKey(prefix);
+export async function reconcileInflight(redis: Redis, prefix: string, graceMs: number, page = 500): Promise<number> {
+  const keys = redisKeys(prefix);
+  const key = keys.inflight();
   const before = Date.now() - graceMs;
   let released = 0;
   let offset = 0;
@@ -170,7 +93,7 @@ export async function reconcileInflight(
     if (members.length === 0) return released;
     const parsed = members.map(parseMember);
     const p = redis.pipeline();
-    for (const m of parsed) if (m) p.hmget(jobKey(m.kind, m.id), 'timestamp', 'finishedOn');
+    for (const m of parsed) if (m) p.hmget(keys.job(m.kind, m.id), 'timestamp', 'finishedOn');
     const rows = (await p.exec()) ?? [];
     let row = 0;
     const gone: number[] = [];

@@ -3,27 +3,21 @@
  * adds to the same numbers and every API process reports them on /metrics: per kind and final
  * status, the jobs finished and a histogram of their run time (BullMQ's processedOn → finishedOn).
  *
- * Two hashes under the prefix, never expired (counters must only grow; a few dozen fields):
- *   <prefix>:lrf:metrics:finished   `kind|status` → count, `kind|status|sum` → seconds (float)
- *   <prefix>:lrf:metrics:duration   `kind|status|<bucket index>` → jobs whose run time fell in that
- *                                    bucket (not cumulative; the reader accumulates)
+ * Two hashes (keys.ts: metricsFinished, metricsDuration), never expired (counters must only grow;
+ * a few dozen fields):
+ *   finished   `kind|status` → count, `kind|status|sum` → seconds (float)
+ *   duration   `kind|status|<bucket index>` → jobs whose run time fell in that bucket (not
+ *              cumulative; the reader accumulates)
  * One pipelined round trip per finished job, sent by the worker after BullMQ recorded the final
  * state; a worker killed in between loses that one count (metrics, not bookkeeping).
  */
 import type { Redis } from 'ioredis';
+import { redisKeys } from './keys.js';
 
 /** Upper bounds (seconds) of the job run-time histogram's buckets; +Inf is implied. */
 export const JOB_DURATION_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const;
 
 export type FinalStatus = 'succeeded' | 'failed' | 'canceled';
-
-export function finishedKey(prefix: string): string {
-  return `${prefix}:lrf:metrics:finished`;
-}
-
-export function durationKey(prefix: string): string {
-  return `${prefix}:lrf:metrics:duration`;
-}
 
 /** Index of the first bucket whose upper bound holds `seconds` (JOB_DURATION_BUCKETS.length: +Inf). */
 export function bucketIndex(seconds: number): number {
@@ -34,10 +28,11 @@ export function bucketIndex(seconds: number): number {
 /** Counts one finished job (worker side). */
 export async function recordFinish(redis: Redis, prefix: string, kind: string, status: FinalStatus, seconds: number): Promise<void> {
   const s = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  const k = redisKeys(prefix);
   await redis.pipeline()
-    .hincrby(finishedKey(prefix), `${kind}|${status}`, 1)
-    .hincrbyfloat(finishedKey(prefix), `${kind}|${status}|sum`, s)
-    .hincrby(durationKey(prefix), `${kind}|${status}|${bucketIndex(s)}`, 1)
+    .hincrby(k.metricsFinished(), `${kind}|${status}`, 1)
+    .hincrbyfloat(k.metricsFinished(), `${kind}|${status}|sum`, s)
+    .hincrby(k.metricsDuration(), `${kind}|${status}|${bucketIndex(s)}`, 1)
     .exec();
 }
 
@@ -52,7 +47,9 @@ export interface FinishSeries {
 
 /** Every (kind, status) seen so far, with its histogram (API side, at scrape time: two HGETALLs). */
 export async function readFinishStats(redis: Redis, prefix: string): Promise<FinishSeries[]> {
-  const [[e1, finished], [e2, durations]] = (await redis.pipeline().hgetall(finishedKey(prefix)).hgetall(durationKey(prefix)).exec()) as [Error | null, Record<string, string>][];
+  const k = redisKeys(prefix);
+  const read = redis.pipeline().hgetall(k.metricsFinished()).hgetall(k.metricsDuration());
+  const [[e1, finished], [e2, durations]] = (await read.exec()) as [Error | null, Record<string, string>][];
   if (e1) throw e1;
   if (e2) throw e2;
   const series = new Map<string, FinishSeries>();

@@ -9,7 +9,8 @@
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
-import { cancelKey, queueName } from './names.js';
+import { redisKeys, type RedisKeys } from './keys.js';
+import { queueName } from './names.js';
 
 /** What a job-event listener hears: a progress point, or a hint that the job's state changed (re-read it). */
 export type JobEvent =
@@ -30,13 +31,15 @@ export class JobEventHub {
   private readonly streams = new Map<JobKind, { events: QueueEvents; connection: Redis }>();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly jobKey: (kind: JobKind, id: string) => string,
     private readonly backstopMs = 5000,
-  ) {}
+  ) {
+    this.keys = redisKeys(prefix);
+  }
 
   /** jobs followed right now */
   get size(): number {
@@ -93,8 +96,8 @@ export class JobEventHub {
       const p = this.redis.pipeline();
       for (const id of ids) {
         const f = this.followed.get(id)!;
-        p.hmget(this.jobKey(f.kind, id), 'processedOn', 'finishedOn');
-        p.exists(cancelKey(this.prefix, id));
+        p.hmget(this.keys.job(f.kind, id), 'processedOn', 'finishedOn');
+        p.exists(this.keys.cancel(id));
       }
       const rows = (await p.exec()) ?? [];
       ids.forEach((id, i) => {

@@ -15,19 +15,18 @@ import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobKind } from '../kinds/registry.js';
 import { ProblemError } from '../contracts/problems.js';
-import { globalInflightKey, inflightKey, inflightMember, outcomeOf, ownerIndexKey, queueAdmit, withAdmission } from './admission.js';
+import { inflightMember, outcomeOf, queueAdmit, withAdmission } from './admission.js';
 import { GroupCommit, UncertainCommit, type AdmissionTransaction } from './group-commit.js';
 import { MAX_PRIORITY, queuePlace, withFairness } from './fairness.js';
 export { stateOf, type JobRecord } from './job-record.js';
 import { JobEventHub, type JobEventListener } from './job-events.js';
-import { cancelChannel, cancelKey, queueName, summaryKey } from './names.js';
+import { redisKeys, type RedisKey, type RedisKeys } from './keys.js';
+import { queueName } from './names.js';
 import { jobRecord, numField, parseResult, type JobRecord } from './job-record.js';
 import { resultJson } from './stored-result.js';
-import { pendingMember, webhookPendingKey } from '../webhooks/queue.js';
+import { pendingMember } from '../webhooks/queue.js';
 import { bytesOf, itemOfJob, StorageQuota } from '../storage/quota.js';
 import type { Limits } from '../config.js';
-
-export { inflightKey, ownerIndexKey } from './admission.js';
 
 type AdmitTransaction = AdmissionTransaction & Parameters<typeof queueAdmit>[0] & Parameters<typeof queuePlace>[0];
 export type { JobEvent, JobEventListener } from './job-events.js';
@@ -122,11 +121,15 @@ export class JobStore {
   /** the per-owner storage quota and the memory guard, shared by every store on this connection (null: not counted) */
   readonly storage: StorageQuota | null;
 
+  /** every key this store reads or writes (keys.ts) */
+  readonly keys: RedisKeys;
+
   constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
+    this.keys = redisKeys(opts.prefix);
     withAdmission(redis);
     this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
     withFairness(redis);
-    this.events = new JobEventHub(redis, opts.prefix, (kind, id) => this.jobKey(kind, id), opts.backstopMs);
+    this.events = new JobEventHub(redis, opts.prefix, opts.backstopMs);
     redis.on('ready', () => void this.loadScripts());
   }
 
@@ -177,8 +180,8 @@ export class JobStore {
   }
 
   /** BullMQ's hash key of a job (`<prefix>:<queue>:<id>`). */
-  jobKey(kind: JobKind, id: string): string {
-    return `${this.opts.prefix}:${queueName(kind)}:${id}`;
+  jobKey(kind: JobKind, id: string): RedisKey {
+    return this.keys.job(kind, id);
   }
 
   /** Runs a Redis operation; connection-level failures become 503 problems (the cause is logged, not sent). */
@@ -216,7 +219,6 @@ export class JobStore {
       ...(fair ? { priority: MAX_PRIORITY } : {}),
     }, id);
     const limits = { perOwner, depth, ttlSeconds: ttl };
-    const jobKey = this.jobKey(kind, id);
     // the request counts in the owner's storage quota from admission (its result when the worker stores it;
     // until the job finishes the entry lasts twice the retention, like the owner's job index)
     const storage = this.storage;
@@ -224,14 +226,17 @@ export class JobStore {
     if (storage) await this.guard(() => storage.reserve(owner, item, bytesOf(JSON.stringify(data), id), Date.now() + 2 * ttl * 1000));
     const unreserve = () => storage?.release(owner, item).catch(() => undefined);
     const [admitted] = await this.guard(() => this.commits.submit({
-      admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, jobKey, limits),
+      admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, limits),
       add: (tx) => job.addJob(tx as never),
       // after the add: the job's fair place among the waiting jobs (fairness.ts)
       also: (tx) => {
         if (fair) queuePlace(tx, kind, id, owner, { prefix: this.opts.prefix, ttlSeconds: ttl, maxPriority: this.opts.fairMaxPriority });
         // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
         // (an entry of a refused job has no job hash behind it: the reconciler drops it)
-        if (opts.webhook) (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(webhookPendingKey(this.opts.prefix), Date.now(), pendingMember(kind, id));
+        if (opts.webhook) {
+          (tx as unknown as { zadd(k: string, score: number, m: string): void })
+            .zadd(this.keys.webhookPending(), Date.now(), pendingMember(kind, id));
+        }
       },
     }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; })).catch(async (err) => { await unreserve(); throw err; });
     const outcome = outcomeOf(admitted as [number, number]);
@@ -265,7 +270,9 @@ export class JobStore {
     const q = this.queue(kind);
     const p = this.guard(async () => {
       // one HGETALL: state, timestamps and result come from the same snapshot of the job's hash
-      const [job, canceled] = await Promise.all([q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(cancelKey(this.opts.prefix, id))]);
+      const [job, canceled] = await Promise.all([
+        q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(this.keys.cancel(id)),
+      ]);
       if (!job || !job.data) return null;
       return this.toRecord(kind, job, canceled === 1);
     }).finally(() => this.reading.delete(key));
@@ -286,7 +293,7 @@ export class JobStore {
       const res = await this.redis.multi()
         .hmget(key, 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress')
         .hgetBuffer(key, 'returnvalue')
-        .exists(cancelKey(this.opts.prefix, id))
+        .exists(this.keys.cancel(id))
         .exec();
       if (!res) throw new Error('job read aborted');
       return res.map(([err, v]) => {
@@ -313,17 +320,16 @@ export class JobStore {
   async cancel(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
     const before = await this.get(kind, id, owner);
     if (!before) return null;
-    const q = this.queue(kind);
     const outcome = await this.guard(() => withAdmission(this.redis).lrfCancel(
-      this.jobKey(kind, id), cancelKey(this.opts.prefix, id), inflightKey(this.opts.prefix, before.owner), globalInflightKey(this.opts.prefix),
-      q.toKey('completed'), this.retention(kind) + 3600, inflightMember(kind, id, before.owner), id,
+      this.jobKey(kind, id), this.keys.cancel(id), this.keys.ownerInflight(before.owner), this.keys.inflight(),
+      this.keys.bullmq(kind, 'completed'), this.retention(kind) + 3600, inflightMember(kind, id, before.owner), id,
     ));
     if (outcome === 'missing') return null;
     if (outcome === 'completed' || outcome === 'failed') {
       const status = outcome === 'completed' ? 'succeeded' : 'failed';
       throw new ProblemError(409, 'job_finished', 'Job already finished', `job ${id} already ${status}; there is nothing to cancel`);
     }
-    await this.guard(() => this.redis.publish(cancelChannel(this.opts.prefix), id));
+    await this.guard(() => this.redis.publish(this.keys.cancelChannel(), id));
     this.events.notify(id, { type: 'state', event: 'canceled' });
     return this.get(kind, id, owner);
   }
@@ -344,8 +350,8 @@ export class JobStore {
     await this.guard(async () => {
       await q.remove(id);
       await this.redis.multi()
-        .del(summaryKey(this.opts.prefix, id), cancelKey(this.opts.prefix, id))
-        .zrem(ownerIndexKey(this.opts.prefix, kind, owner), id)
+        .del(this.keys.summary(id), this.keys.cancel(id))
+        .zrem(this.keys.ownerJobs(kind, owner), id)
         .exec();
       await this.storage?.release(owner, itemOfJob(kind, id));
     });
@@ -359,7 +365,7 @@ export class JobStore {
    */
   async list(kind: JobKind, owner: string, opts: { limit: number; cursor?: JobCursor | null; requestMaxBytes: number }): Promise<JobPage> {
     this.queue(kind); // 503 at once when Redis is not ready
-    const key = ownerIndexKey(this.opts.prefix, kind, owner);
+    const key = this.keys.ownerJobs(kind, owner);
     const limit = Math.max(1, Math.floor(opts.limit));
     return this.guard(async () => {
       const items: JobRecord[] = [];
@@ -395,8 +401,8 @@ export class JobStore {
     for (const id of ids) {
       p.hmget(this.jobKey(kind, id), 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress');
       p.hstrlen(this.jobKey(kind, id), 'data');
-      p.exists(cancelKey(this.opts.prefix, id));
-      p.get(summaryKey(this.opts.prefix, id));
+      p.exists(this.keys.cancel(id));
+      p.get(this.keys.summary(id));
     }
     const rows = ((await p.exec()) ?? []).map(([err, v]) => {
       if (err) throw err;

@@ -1,40 +1,13 @@
-/** Queue and key names. One BullMQ queue per job kind; every key lives under the configured prefix. */
+/** Queue names (one BullMQ queue per job kind) and the result summary; every key is built in keys.ts. */
 import type { Redis } from 'ioredis';
-import type { JobKind } from '../kinds/registry.js';
+import { redisKeys } from './keys.js';
 
-export function queueName(kind: JobKind): string {
-  return kind;
-}
+export { queueName } from './keys.js';
 
-/** Set while a cancel was requested for job `id` (read by workers at pickup and while running). */
-export function cancelKey(prefix: string, id: string): string {
-  return `${prefix}:lrf:cancel:${id}`;
-}
-
-/** Pub/sub channel on which cancel requests are broadcast to every worker process. */
-export function cancelChannel(prefix: string): string {
-  return `${prefix}:lrf:cancel`;
-}
-
-/** The headline of a finished job's result (GET /v1/{kind} items), written by the worker beside the result. */
-export function summaryKey(prefix: string, id: string): string {
-  return `${prefix}:lrf:summary:${id}`;
-}
-
-/** Stores a result's headline beside it, so job lists never read results. */
+/** Stores a result's headline beside it (GET /v1/{kind} items), so job lists never read results. */
 export async function saveSummary(redis: Redis, prefix: string, id: string, summary: Record<string, unknown>, ttlSeconds: number): Promise<void> {
-  await redis.set(summaryKey(prefix, id), JSON.stringify(summary), 'EX', ttlSeconds);
+  await redis.set(redisKeys(prefix).summary(id), JSON.stringify(summary), 'EX', ttlSeconds);
 }
 
 /** The BullMQ queue of webhook deliveries (src/webhooks/): one delivery job per job that asked for a callback. */
 export const WEBHOOK_QUEUE = 'webhooks';
-
-/** Hash of one queue's fair-scheduling clock: `v` (virtual time), `top` (highest start tag handed out), `base` (the tag of priority 1). */
-export function fairStateKey(prefix: string, kind: JobKind): string {
-  return `${prefix}:lrf:fair:${queueName(kind)}`;
-}
-
-/** Sorted set of one queue's owners (URI-encoded) scored by the virtual finish tag of their last admitted job. */
-export function fairFinishKey(prefix: string, kind: JobKind): string {
-  return `${prefix}:lrf:fair-finish:${queueName(kind)}`;
-}

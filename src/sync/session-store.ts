@@ -1,9 +1,10 @@
 /**
  * Sessions in Redis (sweep sessions, LR search sessions): one hash per session, `v` (a version
  * number) and `doc` (the session as JSON), expiring RESULT_TTL_S after its last update. Updates
- * are read → compute → compare-and-set on `v` in a Lua script, retried on a lost race, so two
- * concurrent reports can never both advance the same step (the loser re-reads and sees it already
- * recorded). Owner-scoped: another API key's session does not exist for you (no existence oracle).
+ * are read → compute → compare-and-set on `v` in a Lua script (src/queue/lua/session-cas.lua),
+ * retried on a lost race, so two concurrent reports can never both advance the same step (the
+ * loser re-reads and sees it already recorded). Owner-scoped: another API key's session does not
+ * exist for you (no existence oracle).
  * Runs on the API's fail-fast producer connection: Redis unreachable → 503 problem at once.
  * Each session counts in its owner's storage quota (src/storage/) at its current size: reserved
  * before it is written, resized (checked when it grows: a report past the quota is a 429) at each
@@ -12,6 +13,8 @@
 import type { Redis } from 'ioredis';
 import { ProblemError } from '../contracts/problems.js';
 import { redisUnavailable } from '../queue/jobs.js';
+import { redisKeys, type RedisKey } from '../queue/keys.js';
+import { withScripts } from '../queue/scripts.js';
 import { bytesOf, itemOfSession, type StorageQuota } from '../storage/quota.js';
 
 export interface SessionDoc {
@@ -26,28 +29,13 @@ export interface SessionStoreOptions {
   quota?: StorageQuota | null;
 }
 
-/** the Redis key of session `id` of a kind (`sweep-session`, `lr-search-session`) */
-export function sessionKey(prefix: string, kind: string, id: string): string {
-  return `${prefix}:lrf:${kind}:${id}`;
-}
-
-// KEYS[1] session hash; ARGV: expected version, new doc, ttl seconds. 1 = written, 0 = lost race, -1 = gone.
-const CAS = `
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return -1 end
-if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tostring(tonumber(v) + 1), 'doc', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-
 const MAX_ATTEMPTS = 8;
 
 export class SessionStore<D extends SessionDoc> {
   constructor(protected readonly redis: Redis, protected readonly opts: SessionStoreOptions, private readonly kind: string) {}
 
-  private key(id: string): string {
-    return sessionKey(this.opts.prefix, this.kind, id);
+  private key(id: string): RedisKey {
+    return redisKeys(this.opts.prefix).session(this.kind, id);
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -106,7 +94,8 @@ export class SessionStore<D extends SessionDoc> {
       const text = JSON.stringify(next);
       // the ledger follows the size just written (a lost race re-reserves the next attempt's size)
       await this.reserve(next, text);
-      const written = await this.guard(() => this.redis.eval(CAS, 1, key, cur.v, text, String(this.opts.ttlSeconds)));
+      const ttl = this.opts.ttlSeconds;
+      const written = await this.guard(() => withScripts(this.redis).lrfSessionCas(key, cur.v, text, ttl));
       if (written === 1) return next;
       if (written === -1) {
         await this.opts.quota?.release(owner, itemOfSession(this.kind, id)).catch(() => undefined);

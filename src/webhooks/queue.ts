@@ -15,18 +15,15 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WebhookConfig } from '../config.js';
 import type { JobKind } from '../kinds/registry.js';
-import { cancelKey, queueName, WEBHOOK_QUEUE } from '../queue/names.js';
+import { redisKeys, type RedisKeys } from '../queue/keys.js';
+import { WEBHOOK_QUEUE } from '../queue/names.js';
 
 export interface DeliveryData {
   kind: JobKind;
   id: string;
 }
 
-/** Sorted set (score: admission ms) of `kind/id` of jobs with a callback whose delivery is not queued yet. */
-export function webhookPendingKey(prefix: string): string {
-  return `${prefix}:lrf:webhook-pending`;
-}
-
+/** A member of the pending set (keys.ts webhookPending, score: admission ms): a job whose webhook is not queued yet. */
 export function pendingMember(kind: JobKind, id: string): string {
   return `${kind}/${id}`;
 }
@@ -37,8 +34,13 @@ export function deliveryJobId(kind: JobKind, id: string): string {
 
 export class WebhookQueue {
   readonly queue: Queue<DeliveryData>;
+  private readonly keys: RedisKeys;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>, private readonly keepSeconds: number) {
+  constructor(
+    private readonly redis: Redis, prefix: string,
+    private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>, private readonly keepSeconds: number,
+  ) {
+    this.keys = redisKeys(prefix);
     this.queue = new Queue<DeliveryData>(WEBHOOK_QUEUE, { connection: redis, prefix, skipVersionCheck: true });
     this.queue.on('error', () => undefined);
   }
@@ -52,7 +54,7 @@ export class WebhookQueue {
       removeOnComplete: { age: this.keepSeconds },
       removeOnFail: { age: this.keepSeconds },
     });
-    await this.redis.zrem(webhookPendingKey(this.prefix), pendingMember(kind, id));
+    await this.redis.zrem(this.keys.webhookPending(), pendingMember(kind, id));
   }
 
   /**
@@ -62,7 +64,7 @@ export class WebhookQueue {
    * many deliveries it queued.
    */
   async reconcile(page = 500): Promise<number> {
-    const key = webhookPendingKey(this.prefix);
+    const key = this.keys.webhookPending();
     let queued = 0;
     let offset = 0;
     for (;;) {
@@ -72,8 +74,8 @@ export class WebhookQueue {
       const p = this.redis.pipeline();
       for (const m of parsed) {
         if (!m) continue;
-        p.hmget(`${this.prefix}:${queueName(m[1] as JobKind)}:${m[2]}`, 'timestamp', 'finishedOn');
-        p.exists(cancelKey(this.prefix, m[2]));
+        p.hmget(this.keys.job(m[1] as JobKind, m[2]), 'timestamp', 'finishedOn');
+        p.exists(this.keys.cancel(m[2]));
       }
       const rows = (await p.exec()) ?? [];
       let row = 0;

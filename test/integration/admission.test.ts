@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admit, globalInflightKey, inflightKey, reconcileInflight } from '../../src/queue/admission.js';
+import { admit, reconcileInflight } from '../../src/queue/admission.js';
+import { redisKeys } from '../../src/queue/keys.js';
 import { appOn } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -134,10 +135,9 @@ describe('reconciler', () => {
       expect(await admit(admin, prefix, 'lr-range-tests', randomUUID(), 'anonymous', limits)).toEqual({ ok: true });
       expect((await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: BODY })).statusCode).toBe(429);
 
-      const jobKey = (kind: string, id: string) => `${prefix}:${kind}:${id}`;
-      expect(await reconcileInflight(admin, prefix, jobKey, 0)).toBe(1);
-      expect(await admin.zcard(inflightKey(prefix, 'anonymous'))).toBe(1);
-      expect(await admin.zcard(globalInflightKey(prefix))).toBe(1);
+      expect(await reconcileInflight(admin, prefix, 0)).toBe(1);
+      expect(await admin.zcard(redisKeys(prefix).ownerInflight('anonymous'))).toBe(1);
+      expect(await admin.zcard(redisKeys(prefix).inflight())).toBe(1);
       expect((await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: BODY })).statusCode).toBe(202);
     } finally {
       await t.close();

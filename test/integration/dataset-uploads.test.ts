@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { allFinite, finished, jobApi, type Json, startStack, type Stack } from '../helpers/stack.js';
-import { datasetKey } from '../../src/sync/datasets/store.js';
+import { redisKeys } from '../../src/queue/keys.js';
 
 const ALICE = 'alice-key-123456';
 const BOB = 'bob-key-1234567';
@@ -196,7 +196,7 @@ describe('jobs on an uploaded dataset', () => {
     await s.worker!.stop();
     const job = await rangeTest().submit({ ...base, data: { dataset_id: up.json.id } });
     expect(job.res.statusCode).toBe(202);
-    await s.t.redis.del(datasetKey(s.prefix, up.json.id)); // what the TTL does
+    await s.t.redis.del(redisKeys(s.prefix).dataset(up.json.id)); // what the TTL does
     await s.startWorker();
     const { final } = await rangeTest().waitFor(job.json.id, finished);
     expect(final.status).toBe('failed');

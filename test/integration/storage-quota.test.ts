@@ -9,8 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { finished, type Json, startStack, type Stack } from '../helpers/stack.js';
-import { datasetKey } from '../../src/sync/datasets/store.js';
-import { sweepKey } from '../../src/sync/sweep-sessions/store.js';
+import { redisKeys } from '../../src/queue/keys.js';
 
 const ALICE = 'alice-key-123456';
 const BOB = 'bob-key-1234567';
@@ -92,7 +91,7 @@ describe('datasets', () => {
     expect((await call('DELETE', `/v1/datasets/${ids[0]}`, BOB)).res.statusCode).toBe(404);
     const del = await call('DELETE', `/v1/datasets/${ids[0]}`, ALICE);
     expect(del.res.statusCode).toBe(204);
-    expect(await s.t.redis.exists(datasetKey(s.prefix, ids[0]))).toBe(0);
+    expect(await s.t.redis.exists(redisKeys(s.prefix).dataset(ids[0]))).toBe(0);
     expect((await call('GET', `/v1/datasets/${ids[0]}`, ALICE)).res.statusCode).toBe(404);
     expect((await call('DELETE', `/v1/datasets/${ids[0]}`, ALICE)).res.statusCode).toBe(404);
     const after = await usage(ALICE);
@@ -130,7 +129,7 @@ describe('datasets', () => {
       expect(during.storage_bytes).toBeGreaterThan(before.storage_bytes);
       expect(during.stored_items).toBe(before.stored_items + 1);
       await new Promise((r) => setTimeout(r, 2200));
-      expect(await s.t.redis.exists(datasetKey(s.prefix, up.json().id))).toBe(0);
+      expect(await s.t.redis.exists(redisKeys(s.prefix).dataset(up.json().id))).toBe(0);
       expect(await usage(DAVE)).toMatchObject({ storage_bytes: before.storage_bytes, stored_items: before.stored_items });
     } finally {
       await short.close();
@@ -149,7 +148,7 @@ describe('sessions and idempotency records', () => {
     expect(r.res.statusCode, r.res.body).toBe(201);
     const created = await usage(DAVE);
     expect(created.stored_items).toBe(before.stored_items + 1);
-    const docBytes = () => s.t.redis.hstrlen(sweepKey(s.prefix, r.json.id), 'doc');
+    const docBytes = () => s.t.redis.hstrlen(redisKeys(s.prefix).session('sweep-session', r.json.id), 'doc');
     expect(created.storage_bytes - before.storage_bytes).toBeGreaterThan(await docBytes());
     let next = r.json.next;
     for (let i = 0; i < 10; i++) {

@@ -12,7 +12,7 @@ import { RANGE_TEST_OPTION_DEFAULTS } from '../../src/lrfinder/range-test.js';
 import { lrPlan } from '../../src/lrfinder/lr-plan.js';
 import { METHOD_NAMES } from '../../src/lrfinder/suggest/registry.js';
 import { wireSweepResult } from '../../src/sync/sweep-sessions/resource.js';
-import { sweepKey } from '../../src/sync/sweep-sessions/store.js';
+import { redisKeys } from '../../src/queue/keys.js';
 import { appOn, appWithoutRedis } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { expectProblem, sweepClient, type Json } from '../helpers/sweep.js';
@@ -53,7 +53,7 @@ describe('POST /v1/sweep-sessions', () => {
       links: { self: r.res.headers.location, losses: `${r.res.headers.location}/losses` },
     });
     expect(r.json.lrs_planned).toEqual(lrPlan(1e-7, 10, 50, 'exp'));
-    const ttl = await t.redis.ttl(sweepKey(PREFIX, r.json.id));
+    const ttl = await t.redis.ttl(redisKeys(PREFIX).session('sweep-session', r.json.id));
     expect(ttl).toBeGreaterThan(TTL - 10);
     expect(ttl).toBeLessThanOrEqual(TTL);
   });

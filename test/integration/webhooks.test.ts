@@ -13,7 +13,8 @@ import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOn } from '../helpers/app.js';
 import { jobApi, startStack, type Json, type Stack } from '../helpers/stack.js';
-import { WebhookQueue, webhookPendingKey } from '../../src/webhooks/queue.js';
+import { redisKeys } from '../../src/queue/keys.js';
+import { WebhookQueue } from '../../src/webhooks/queue.js';
 
 const KEY = randomBytes(32);
 const ENV = {
@@ -171,12 +172,12 @@ describe('webhooks', () => {
       await job.moveToCompleted('null', 'token-1', false);
       await bare.close();
       expect((await api().get(json.id)).status).toBe('succeeded');
-      expect(await s.t.redis.zscore(webhookPendingKey(s.prefix), `lr-range-tests/${json.id}`)).not.toBeNull();
+      expect(await s.t.redis.zscore(redisKeys(s.prefix).webhookPending(), `lr-range-tests/${json.id}`)).not.toBeNull();
       await s.startWorker(ENV);
       const d = await until('the delivery', () => r.got[0]);
       expect(d.verified).toBe(true);
       expect(d.body.data.id).toBe(json.id);
-      expect(await s.t.redis.zscore(webhookPendingKey(s.prefix), `lr-range-tests/${json.id}`)).toBeNull();
+      expect(await s.t.redis.zscore(redisKeys(s.prefix).webhookPending(), `lr-range-tests/${json.id}`)).toBeNull();
     } finally {
       await r.close();
     }

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { producerConnection } from '../../src/queue/connection.js';
 import { JobStore, type JobStoreOptions } from '../../src/queue/jobs.js';
-import { fairFinishKey } from '../../src/queue/names.js';
+import { redisKeys } from '../../src/queue/keys.js';
 import { ProblemError } from '../../src/contracts/problems.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -182,7 +182,7 @@ describe('refused admissions', () => {
       await f.post('a0', 'a1');
       await expect(f.post('a2')).rejects.toSatisfy((e) => e instanceof ProblemError && e.status === 429);
       expect(await f.queue.getPrioritizedCount()).toBe(2);
-      expect(Number(await admin.zscore(fairFinishKey(f.prefix, KIND), 'a'))).toBe(2);
+      expect(Number(await admin.zscore(redisKeys(f.prefix).fairFinish(KIND), 'a'))).toBe(2);
       await f.post('b0');
       expect(await f.take(5)).toEqual(['a0', 'b0', 'a1']);
     } finally {

@@ -6,7 +6,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { StorageLedger, storageExpiryKey, storageKey } from '../../src/storage/ledger.js';
+import { redisKeys } from '../../src/queue/keys.js';
+import { StorageLedger } from '../../src/storage/ledger.js';
 
 let server: TestRedis;
 let redis: Redis;
@@ -44,9 +45,10 @@ describe('StorageLedger', () => {
     expect(await l.release('o', 'b', NOW)).toBe(100);
     expect(await l.release('o', 'b', NOW)).toBe(100);
     // settle while a key exists: nothing recorded when it is gone
-    expect(await l.settle('o', 'c', 50, NOW + HOUR, NOW, 'l2:no-such-key')).toBe(100);
-    await redis.set('l2:job', '1');
-    expect(await l.settle('o', 'c', 50, NOW + HOUR, NOW, 'l2:job')).toBe(150);
+    const job = redisKeys('l2').job('lr-range-tests', 'j1');
+    expect(await l.settle('o', 'c', 50, NOW + HOUR, NOW, job)).toBe(100);
+    await redis.set(job, '1');
+    expect(await l.settle('o', 'c', 50, NOW + HOUR, NOW, job)).toBe(150);
   });
 
   it('expired items are subtracted before every check (lazy pruning)', async () => {
@@ -56,7 +58,7 @@ describe('StorageLedger', () => {
     expect((await l.reserve('o', 'x', 500, NOW + HOUR, NOW + 999)).ok).toBe(false);
     expect(await l.reserve('o', 'x', 500, NOW + HOUR, NOW + 1000)).toEqual({ ok: true, total: 600 });
     expect(await l.usage('o', NOW + HOUR)).toEqual({ bytes: 0, items: 0 });
-    expect(await redis.hget(storageKey('l3', 'o'), 'old')).toBeNull();
+    expect(await redis.hget(redisKeys('l3').storage('o'), 'old')).toBeNull();
   });
 
   it("the ledger's keys expire a minute after its last item", async () => {
@@ -64,7 +66,7 @@ describe('StorageLedger', () => {
     const now = Date.now();
     await l.reserve('o', 'a', 10, now + 5000, now);
     await l.reserve('o', 'b', 10, now + 2000, now);
-    for (const k of [storageKey('l4', 'o'), storageExpiryKey('l4', 'o')]) {
+    for (const k of [redisKeys('l4').storage('o'), redisKeys('l4').storageExpiry('o')]) {
       const ttl = await redis.pttl(k);
       expect(ttl).toBeGreaterThan(60_000);
       expect(ttl).toBeLessThanOrEqual(65_000);

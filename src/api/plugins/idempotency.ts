@@ -25,6 +25,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { invalid, ProblemError } from '../../contracts/problems.js';
 import { redisUnavailable } from '../../queue/jobs.js';
+import { redisKeys } from '../../queue/keys.js';
 import { bytesOf, itemOfIdempotency, type StorageQuota } from '../../storage/quota.js';
 
 declare module 'fastify' {
@@ -65,8 +66,9 @@ function fingerprintOf(req: FastifyRequest): string {
 }
 
 export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis; storage?: () => StorageQuota | null }): void {
+  const keys = redisKeys(opts.prefix);
   const storeKey = (owner: string, key: string) =>
-    `${opts.prefix}:lrf:idem:${encodeURIComponent(owner)}:${createHash('sha256').update(key).digest('hex')}`;
+    keys.idempotency(owner, createHash('sha256').update(key).digest('hex'));
   const itemOf = (k: string) => itemOfIdempotency(k.slice(k.lastIndexOf(':') + 1));
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {

@@ -3,8 +3,8 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
-import { inflightKey } from '../../queue/admission.js';
 import { redisUnavailable } from '../../queue/jobs.js';
+import { redisKeys } from '../../queue/keys.js';
 
 const Usage = Type.Object({
   storage_bytes: Type.Integer({ description: 'bytes your API key stores: uploaded datasets, jobs (requests and results), sessions, idempotency records' }),
@@ -29,7 +29,7 @@ export function usageRoutes(app: FastifyInstance, config: Readonly<Config>): voi
     try {
       const [used, inflight] = await Promise.all([
         storage ? storage.usage(req.owner) : Promise.resolve({ bytes: 0, items: 0 }),
-        app.jobs.redis.zcard(inflightKey(config.queuePrefix, req.owner)),
+        app.jobs.redis.zcard(redisKeys(config.queuePrefix).ownerInflight(req.owner)),
       ]);
       return {
         storage_bytes: used.bytes,

@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { UploadShape } from '../../contracts/resolve.js';
 import { ProblemError } from '../../contracts/problems.js';
 import { redisUnavailable } from '../../queue/jobs.js';
+import { redisKeys, type RedisKeys } from '../../queue/keys.js';
 import { bytesOf, itemOfDataset, type StorageQuota } from '../../storage/quota.js';
 
 export interface DatasetMeta extends UploadShape {
@@ -26,17 +27,9 @@ export interface DatasetRows {
   y: number[];
 }
 
-export function datasetKey(prefix: string, id: string): string {
-  return `${prefix}:lrf:dataset:${id}`;
-}
-
-export function ownerDatasetsKey(prefix: string, owner: string): string {
-  return `${prefix}:lrf:owner-datasets:${encodeURIComponent(owner)}`;
-}
-
 /** The rows of an uploaded dataset, or null when it expired (or never existed). Worker side. */
 export async function readRows(redis: Redis, prefix: string, id: string): Promise<{ owner: string; meta: DatasetMeta; rows: DatasetRows } | null> {
-  const [owner, meta, rows] = await redis.hmget(datasetKey(prefix, id), 'owner', 'meta', 'rows');
+  const [owner, meta, rows] = await redis.hmget(redisKeys(prefix).dataset(id), 'owner', 'meta', 'rows');
   if (owner === null || meta === null || rows === null) return null;
   return { owner, meta: JSON.parse(meta) as DatasetMeta, rows: JSON.parse(rows) as DatasetRows };
 }
@@ -52,7 +45,11 @@ export interface DatasetStoreOptions {
 export const LIST_LIMIT = 100;
 
 export class DatasetStore {
-  constructor(private readonly redis: Redis, private readonly opts: DatasetStoreOptions) {}
+  private readonly keys: RedisKeys;
+
+  constructor(private readonly redis: Redis, private readonly opts: DatasetStoreOptions) {
+    this.keys = redisKeys(opts.prefix);
+  }
 
   ready(): boolean {
     return this.redis.status === 'ready';
@@ -77,8 +74,8 @@ export class DatasetStore {
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + ttl * 1000).toISOString(),
     };
-    const key = datasetKey(this.opts.prefix, id);
-    const index = ownerDatasetsKey(this.opts.prefix, owner);
+    const key = this.keys.dataset(id);
+    const index = this.keys.ownerDatasets(owner);
     const metaText = JSON.stringify(meta);
     // the rows' JSON as the offload thread wrote it (src/api/offload/), or written here
     const rowsText = Buffer.isBuffer(rows) ? rows : JSON.stringify(rows);
@@ -102,10 +99,10 @@ export class DatasetStore {
 
   /** Deletes one of the owner's datasets and releases its storage; false when it is not the owner's (or gone). */
   async delete(id: string, owner: string): Promise<boolean> {
-    const key = datasetKey(this.opts.prefix, id);
+    const key = this.keys.dataset(id);
     return this.guard(async () => {
       if ((await this.redis.hget(key, 'owner')) !== owner) return false;
-      await this.redis.multi().del(key).zrem(ownerDatasetsKey(this.opts.prefix, owner), id).exec();
+      await this.redis.multi().del(key).zrem(this.keys.ownerDatasets(owner), id).exec();
       await this.opts.quota?.release(owner, itemOfDataset(id));
       return true;
     });
@@ -113,18 +110,18 @@ export class DatasetStore {
 
   /** The metadata of one of the owner's datasets; another owner's is null (no existence oracle). */
   async get(id: string, owner: string): Promise<DatasetMeta | null> {
-    const [o, meta] = await this.guard(() => this.redis.hmget(datasetKey(this.opts.prefix, id), 'owner', 'meta'));
+    const [o, meta] = await this.guard(() => this.redis.hmget(this.keys.dataset(id), 'owner', 'meta'));
     if (o === null || meta === null || o !== owner) return null;
     return JSON.parse(meta) as DatasetMeta;
   }
 
   /** The owner's datasets, newest first (at most LIST_LIMIT); expired entries are dropped from the index. */
   async list(owner: string): Promise<DatasetMeta[]> {
-    const index = ownerDatasetsKey(this.opts.prefix, owner);
+    const index = this.keys.ownerDatasets(owner);
     return this.guard(async () => {
       const ids = await this.redis.zrevrange(index, 0, LIST_LIMIT - 1);
       if (ids.length === 0) return [];
-      const metas = await Promise.all(ids.map((id) => this.redis.hget(datasetKey(this.opts.prefix, id), 'meta')));
+      const metas = await Promise.all(ids.map((id) => this.redis.hget(this.keys.dataset(id), 'meta')));
       const gone = ids.filter((_, i) => metas[i] === null);
       if (gone.length) await this.redis.zrem(index, ...gone);
       return metas.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as DatasetMeta);

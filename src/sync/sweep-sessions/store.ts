@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SweepState } from '../../lrfinder/session.js';
-import { SessionStore, sessionKey, type SessionStoreOptions } from '../session-store.js';
+import { SessionStore, type SessionStoreOptions } from '../session-store.js';
 import type { SweepSessionResultWire } from './contract.js';
 import type { ResolvedSweepSession } from './request.js';
 
@@ -19,10 +19,6 @@ export interface SweepDoc {
   state: SweepState;
   /** set once stopped (wire form: no NaN) */
   result: SweepSessionResultWire | null;
-}
-
-export function sweepKey(prefix: string, id: string): string {
-  return sessionKey(prefix, 'sweep-session', id);
 }
 
 export class SweepSessionStore extends SessionStore<SweepDoc> {
