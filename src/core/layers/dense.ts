@@ -11,6 +11,7 @@ import { addBiasRows, sumRows } from '../kernels/elementwise.js';
 import { initDense } from '../init.js';
 import { makeParam, type BuildContext, type Layer } from './layer.js';
 import type { FusedActivationName } from '../types.js';
+import { FUSED_ACTIVATIONS } from '../kernels/contract.generated.js';
 import { own } from '../own.js';
 import { checkInit, resolveInit } from './init-check.js';
 import { fieldDefault, isNum, isPosInt, needFlat, sizeOf, type LayerModule } from './module.js';
@@ -80,9 +81,12 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
 }
 
 /** The activation's name in the fused kernels, or null when they do not implement it. */
+/** the activation when the backend's fused kernels implement it (the manifest's list), else null */
 function fusedActivation(a: ActivationName): FusedActivationName | null {
-  return a === 'identity' || a === 'relu' || a === 'tanh' || a === 'sigmoid' ? a : null;
+  return isFused(a) ? a : null;
 }
+
+const isFused = (a: string): a is FusedActivationName => (FUSED_ACTIVATIONS as readonly string[]).includes(a);
 
 export interface DenseSpec {
   type: 'dense';
