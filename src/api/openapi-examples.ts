@@ -93,7 +93,9 @@ export function sweepSessionExamples(example: SweepSessionRequest, report: Sweep
 /** a parallel session without a range test (so trials at once), its first two trials leased */
 function parallelLeases(example: LrSearchSessionRequest) {
   const request = resolveSearchSession({ ...example, range_test: false, parallelism: 2 }, DEFAULT_LIMITS);
-  const doc: SearchSessionDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request) };
+  const doc: SearchSessionDoc = {
+    id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request),
+  };
   let n = 0;
   const ids = ['2b1f6c1e-0d4e-4c8e-9a51-7f3a8c2d9e01', '9c4e2a7b-5f1d-4b3a-8e6c-1d2f3a4b5c6d'];
   const { doc: after, granted } = grantLeases(doc, undefined, new Date(AT), () => ids[n++]);

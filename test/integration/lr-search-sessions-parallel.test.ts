@@ -17,13 +17,15 @@ const KEY = 'alice-secret-key-1';
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: `lp-${randomUUID().slice(0, 8)}`, API_KEYS: `alice:${KEY}`, LIMIT_SEARCH_PARALLELISM: '8' });
+  const prefix = `lp-${randomUUID().slice(0, 8)}`;
+  t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: `alice:${KEY}`, LIMIT_SEARCH_PARALLELISM: '8' });
   await t.connected();
 });
 afterAll(async () => { await t?.close(); await redis?.cleanup(); });
 
 async function call(method: 'GET' | 'POST', url: string, body?: unknown) {
-  const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${KEY}` }, payload: body as object | undefined });
+  const headers = { authorization: `Bearer ${KEY}` };
+  const res = await t.app.inject({ method, url, headers, payload: body as object | undefined });
   return { res, json: res.json() as Json };
 }
 
@@ -32,11 +34,15 @@ const rtLoss = (lr: number) => 2.3 - 0.3 * Math.tanh(Math.log10(lr) + 4) + (lr >
 const wobble = (lr: number, steps: number) => 0.004 * Math.sin(1e3 * Math.log10(lr) + steps);
 const trialMetric = (lr: number, steps: number) =>
   (lr >= 0.3 ? null : 0.1 + 0.05 * (Math.log10(lr) + 2.2 + 0.2 * Math.log10(1000 / steps)) ** 2 + wobble(lr, steps));
-const trialBody = (n: Json, lease?: string) => ({ trial: n.trial, metric: trialMetric(n.lr, n.steps), ...(lease ? { lease } : {}) });
+const trialBody = (n: Json, lease?: string) => ({
+  trial: n.trial, metric: trialMetric(n.lr, n.steps), ...(lease ? { lease } : {}),
+});
 
 async function rangeTest(body: Json): Promise<Json> {
   let { json: s } = await call('POST', '/v1/lr-search-sessions', body);
-  while (s.next?.type === 'sweep') s = (await call('POST', s.links.reports, { iteration: s.next.iteration, loss: rtLoss(s.next.lr) })).json;
+  while (s.next?.type === 'sweep') {
+    s = (await call('POST', s.links.reports, { iteration: s.next.iteration, loss: rtLoss(s.next.lr) })).json;
+  }
   return s;
 }
 
@@ -52,7 +58,7 @@ function shuffled<T>(xs: T[], seed: number): T[] {
 }
 
 describe('parallel LR search sessions over HTTP', () => {
-  it('N = 1, 2, 4 with shuffled report orders give the result of the session without parallelism, bit for bit', async () => {
+  it('N = 1, 2, 4 with shuffled report orders give the result without parallelism, bit for bit', async () => {
     let s = await rangeTest({ train_steps: 400 });
     while (s.next) s = (await call('POST', s.links.reports, trialBody(s.next))).json;
     const want = JSON.stringify(s.result);
@@ -122,7 +128,8 @@ describe('parallel LR search sessions over HTTP', () => {
     expect(big.res.statusCode).toBe(400);
     expect(big.json.errors[0]).toMatchObject({ pointer: '/parallelism' });
     expect(big.json.errors[0].detail).toContain('LIMIT_SEARCH_PARALLELISM');
-    expect((await call('POST', '/v1/lr-search-sessions', { parallelism: 0 })).json.errors[0].pointer).toBe('/parallelism');
+    const zero = await call('POST', '/v1/lr-search-sessions', { parallelism: 0 });
+    expect(zero.json.errors[0].pointer).toBe('/parallelism');
 
     const s = await rangeTest({ train_steps: 400, parallelism: 2 });
     const g = (await call('POST', s.links.leases, { max: 1 })).json.granted[0];

@@ -15,7 +15,9 @@ import { IdempotencyHeaders, JobParams, problemResponses } from '../../contracts
 import { limitExceeded, notFound, ProblemError } from '../../contracts/problems.js';
 import { renderSessionPlot } from '../../sync/lr-search-sessions/plot.js';
 import { sendSvg, SVG_RESPONSE } from '../views/svg-reply.js';
-import type { LrSearchSessionLeaseRequest, LrSearchSessionReport, LrSearchSessionRequest } from '../../sync/lr-search-sessions/contract.js';
+import type {
+  LrSearchSessionLeaseRequest, LrSearchSessionReport, LrSearchSessionRequest,
+} from '../../sync/lr-search-sessions/contract.js';
 import { grantLeases, type LeasedTrial } from '../../sync/lr-search-sessions/leases.js';
 import { applyReport, BASE, resolveSearchSession, sessionResource, startSession } from '../../sync/lr-search-sessions/session.js';
 import { SearchSessionStore } from '../../sync/lr-search-sessions/store.js';
@@ -59,9 +61,11 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
       description:
         'During the range test: `{iteration, loss}` or a batch `{losses: [{iteration, loss}, ...]}` in order (`loss: null` for NaN/Inf). ' +
         'Then: `{trial, metric}` for the trial in `next` (optionally `metrics_at` for its `eval_at` step counts; `steps` for a trial that diverged early). ' +
-        'Re-sending a report with the same value is harmless (same answer); another value, a skipped step or another trial than `next` is a 409 naming what is expected. ' +
-        'A parallel session\'s trial: `{trial, lease, metric}` with the lease it was handed out with, in any order. The first report of a trial counts, ' +
-        'also one under a lease that expired; then a report under another lease of it is a 409 (`lease_expired`, `already_reported`); ' +
+        'Re-sending a report with the same value is harmless (same answer); ' +
+        'another value, a skipped step or another trial than `next` is a 409 naming what is expected. ' +
+        'A parallel session\'s trial: `{trial, lease, metric}` with the lease it was handed out with, in any order. ' +
+        'The first report of a trial counts, also one under a lease that expired; ' +
+        'then a report under another lease of it is a 409 (`lease_expired`, `already_reported`); ' +
         'a lease the session never issued for that trial is a 409 `unknown_lease`.',
       params: JobParams,
       body: Type.Ref('LrSearchSessionReport'),
@@ -78,17 +82,26 @@ export function lrSearchSessionRoutes(app: FastifyInstance, config: Readonly<Con
   });
 
   app.post(`${BASE}/:id/leases`, {
-    config: { openapiExamples: { responses: { 200: { description: 'The trials handed to you, and the session', examples: ex.leases } } } },
+    config: {
+      openapiExamples: {
+        responses: { 200: { description: 'The trials handed to you, and the session', examples: ex.leases } },
+      },
+    },
     schema: {
       tags,
       summary: 'Be handed trials of a parallel session',
       description:
-        'For a session started with `parallelism: N`: hands out up to `max` (default N) of the trials the search is waiting for, at most N out at once, ' +
-        'each on a lease of the session\'s `lease_seconds`. Train each as a trial in next would be trained and report `{trial, lease, metric}`, in any order; ' +
-        'the result is the same whatever N and the order. A trial unreported when its lease expires is handed out again. Two clients asking at once ' +
-        'never get the same trial. `granted` is empty during the range test, once done, and while every waiting trial is leased (the next rung is ' +
-        'planned when the last trial of this one is reported). A session started without parallelism: 409 `not_parallel`. ' +
-        `parallelism ≤ ${config.limits.searchParallelism} (LIMIT_SEARCH_PARALLELISM), lease_seconds ≤ ${config.limits.searchLeaseSeconds} (LIMIT_SEARCH_LEASE_S).`,
+        'For a session started with `parallelism: N`: hands out up to `max` (default N) of the trials the search is ' +
+        'waiting for, at most N out at once, each on a lease of the session\'s `lease_seconds`. ' +
+        'Train each as a trial in next would be trained and report `{trial, lease, metric}`, in any order; ' +
+        'the result is the same whatever N and the order. ' +
+        'A trial unreported when its lease expires is handed out again. ' +
+        'Two clients asking at once never get the same trial. ' +
+        '`granted` is empty during the range test, once done, and while every waiting trial is leased ' +
+        '(the next rung is planned when the last trial of this one is reported). ' +
+        'A session started without parallelism: 409 `not_parallel`. ' +
+        `parallelism ≤ ${config.limits.searchParallelism} (LIMIT_SEARCH_PARALLELISM), ` +
+        `lease_seconds ≤ ${config.limits.searchLeaseSeconds} (LIMIT_SEARCH_LEASE_S).`,
       params: JobParams,
       body: Type.Ref('LrSearchSessionLeaseRequest'),
       response: { 200: Type.Ref('LrSearchSessionLeases'), ...problemResponses(400, 401, 404, 409, 413, 415, 503) },

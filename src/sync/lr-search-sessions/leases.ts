@@ -69,16 +69,21 @@ export function leaseCounts(doc: SearchSessionDoc, now: Date): { available: numb
 
 export function leasedTrial(doc: SearchSessionDoc, l: Lease): LeasedTrial {
   const t = doc.search.pending.find((x) => x.id === l.trial)!;
-  return { type: 'trial', trial: t.id, lr: t.lr, steps: t.steps, eval_at: t.eval_at, why: t.why, lease: l.id, lease_expires_at: l.expires_at };
+  return {
+    type: 'trial', trial: t.id, lr: t.lr, steps: t.steps, eval_at: t.eval_at, why: t.why,
+    lease: l.id, lease_expires_at: l.expires_at,
+  };
 }
 
 /**
  * Hands out up to `max` trials (at most parallelism minus those out): the engine's pending trials
  * in its order, skipping those under an unexpired lease. Returns the same doc when none is free.
  */
-export function grantLeases(doc: SearchSessionDoc, max: number | undefined, now: Date, newId: () => string): { doc: SearchSessionDoc; granted: LeasedTrial[] } {
+export function grantLeases(
+  doc: SearchSessionDoc, max: number | undefined, now: Date, newId: () => string,
+): { doc: SearchSessionDoc; granted: LeasedTrial[] } {
   if (!isParallel(doc)) {
-    throw conflict('not_parallel', '/', 'this session was started without parallelism: train the trial in next and report it');
+    throw conflict('not_parallel', '/', 'this session was started without parallelism: train next\'s trial, report it');
   }
   const { available } = leaseCounts(doc, now);
   const picks = unleased(doc, now).slice(0, Math.min(available, max ?? available));
@@ -93,21 +98,30 @@ export function grantLeases(doc: SearchSessionDoc, max: number | undefined, now:
  * Checks a parallel session's trial report against its lease: 'new' when it is the trial's first
  * report (tell the engine), 'repeat' when it re-sends the counted one; throws a 400/409 otherwise.
  */
-export function checkLease(doc: SearchSessionDoc, trial: string, lease: string | undefined, metric: number | null, now: Date): 'new' | 'repeat' {
-  if (lease === undefined) throw invalid('/lease', 'is required in a parallel session: the lease the trial was handed out with');
+export function checkLease(
+  doc: SearchSessionDoc, trial: string, lease: string | undefined, metric: number | null, now: Date,
+): 'new' | 'repeat' {
+  if (lease === undefined) {
+    throw invalid('/lease', 'is required in a parallel session: the lease the trial was handed out with');
+  }
   const l = (doc.leases ?? []).find((x) => x.id === lease);
   if (!l) throw conflict('unknown_lease', '/lease', `this session never issued lease ${lease}`);
-  if (l.trial !== trial) throw conflict('unknown_lease', '/lease', `lease ${lease} is for trial ${l.trial}, not ${trial}`);
+  if (l.trial !== trial) {
+    throw conflict('unknown_lease', '/lease', `lease ${lease} is for trial ${l.trial}, not ${trial}`);
+  }
   if (!Object.prototype.hasOwnProperty.call(doc.reported, trial)) return 'new';
   const by = doc.reported_lease?.[trial];
   if (by === lease) {
     if (doc.reported[trial] !== metric) {
-      throw conflict('metric_conflict', '/metric', `trial ${trial} was already reported with metric ${String(doc.reported[trial])}, not ${String(metric)}`);
+      const was = String(doc.reported[trial]);
+      throw conflict('metric_conflict', '/metric', `trial ${trial} was reported with metric ${was}, not ${metric}`);
     }
     return 'repeat';
   }
   if (expired(l, now)) {
-    throw conflict('lease_expired', '/lease', `lease ${lease} expired at ${l.expires_at}; trial ${trial} was handed out again and reported under lease ${by}`);
+    throw conflict('lease_expired', '/lease',
+      `lease ${lease} expired at ${l.expires_at}; trial ${trial} was handed out again and reported under lease ${by}`);
   }
-  throw conflict('already_reported', '/trial', `trial ${trial} was already reported under lease ${by}, handed out when an earlier lease expired: the first report counts`);
+  throw conflict('already_reported', '/trial',
+    `trial ${trial} was already reported under lease ${by} (an earlier lease, expired): the first report counts`);
 }

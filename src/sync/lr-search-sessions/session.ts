@@ -79,10 +79,13 @@ export function resolveSearchSession(b: LrSearchSessionRequest, limits: Limits):
   if (b.parallelism !== undefined || b.lease_seconds !== undefined) {
     const parallelism = b.parallelism ?? 1;
     if (parallelism > limits.searchParallelism) {
-      throw limitExceeded('/parallelism', 'parallelism', parallelism, limits.searchParallelism, 'LIMIT_SEARCH_PARALLELISM');
+      const limit = limits.searchParallelism;
+      throw limitExceeded('/parallelism', 'parallelism', parallelism, limit, 'LIMIT_SEARCH_PARALLELISM');
     }
     const lease = b.lease_seconds ?? Math.min(DEFAULT_LEASE_SECONDS, limits.searchLeaseSeconds);
-    if (lease > limits.searchLeaseSeconds) throw limitExceeded('/lease_seconds', 'lease_seconds', lease, limits.searchLeaseSeconds, 'LIMIT_SEARCH_LEASE_S');
+    if (lease > limits.searchLeaseSeconds) {
+      throw limitExceeded('/lease_seconds', 'lease_seconds', lease, limits.searchLeaseSeconds, 'LIMIT_SEARCH_LEASE_S');
+    }
     r.parallelism = parallelism;
     r.lease_seconds = lease;
   }
@@ -120,7 +123,10 @@ export function nextOf(doc: SearchSessionDoc, now = new Date()) {
 export function sessionResource(doc: SearchSessionDoc, now = new Date()) {
   const links = { self: `${BASE}/${doc.id}`, reports: `${BASE}/${doc.id}/reports`, plot: `${BASE}/${doc.id}/plot.svg` };
   const parallel = isParallel(doc)
-    ? { leases: activeLeases(doc, now).map((l) => leasedTrial(doc, l)), links: { ...links, leases: `${BASE}/${doc.id}/leases` } }
+    ? {
+      leases: activeLeases(doc, now).map((l) => leasedTrial(doc, l)),
+      links: { ...links, leases: `${BASE}/${doc.id}/leases` },
+    }
     : { links };
   return {
     id: doc.id,
@@ -195,13 +201,17 @@ function trialReport(doc: SearchSessionDoc, body: LrSearchSessionReport, now: Da
   const metric = finite(body.metric);
   if (isParallel(doc)) {
     if (checkLease(doc, id, body.lease, metric, now) === 'repeat') return doc;
-    if (doc.result !== null) throw conflict('session_done', '/trial', `the search is done (GET ${BASE}/${doc.id} for the result)`);
+    if (doc.result !== null) {
+      throw conflict('session_done', '/trial', `the search is done (GET ${BASE}/${doc.id} for the result)`);
+    }
     const t = doc.search.pending.find((x) => x.id === id);
     if (!t) throw conflict('unknown_lease', '/trial', `trial ${id} is not pending`);
     const next = tell(doc, t, body, metric);
     return { ...next, reported_lease: { ...(doc.reported_lease ?? {}), [id]: body.lease! } };
   }
-  if (body.lease !== undefined) throw invalid('/lease', 'this session hands out no leases (it was started without parallelism)');
+  if (body.lease !== undefined) {
+    throw invalid('/lease', 'this session hands out no leases (it was started without parallelism)');
+  }
   if (Object.prototype.hasOwnProperty.call(doc.reported, id)) {
     if (doc.reported[id] !== metric) throw conflict('metric_conflict', '/metric', `trial ${id} was already reported with metric ${String(doc.reported[id])}, not ${String(metric)}`);
     return doc;

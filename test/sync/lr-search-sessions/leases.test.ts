@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../../src/contracts/problems.js';
 import { loadConfig } from '../../../src/config.js';
 import { activeLeases, grantLeases, type LeasedTrial } from '../../../src/sync/lr-search-sessions/leases.js';
-import { applyReport, nextOf, resolveSearchSession, sessionResource, startSession, type SearchSessionDoc } from '../../../src/sync/lr-search-sessions/session.js';
+import {
+  applyReport, nextOf, resolveSearchSession, sessionResource, startSession, type SearchSessionDoc,
+} from '../../../src/sync/lr-search-sessions/session.js';
 import { BOWL, metricOf } from '../../lrfinder/search/landscape.js';
 
 const limits = loadConfig({}).limits;
@@ -17,7 +19,9 @@ const limits = loadConfig({}).limits;
 const L = { ...BOWL, K: 300, noise: 0.01 };
 const rtLoss = (lr: number): number => {
   const x = Math.log10(lr);
-  return x < L.cliff - 1.3 ? L.initial - 0.4 * (x + 7) / (L.cliff + 5.7) : L.initial * (1 + 10 * (x - (L.cliff - 1.3)) ** 2);
+  return x < L.cliff - 1.3
+    ? L.initial - 0.4 * (x + 7) / (L.cliff + 5.7)
+    : L.initial * (1 + 10 * (x - (L.cliff - 1.3)) ** 2);
 };
 
 function newDoc(body = {}): SearchSessionDoc {
@@ -33,11 +37,16 @@ const problem = (fn: () => unknown): ProblemError => {
 /** a trial's report on the landscape, with the metric at its eval_at step counts */
 function trialBody(t: { trial: string; lr: number; steps: number; eval_at: number[] }, lease?: string) {
   const metrics_at = t.eval_at.map((s) => ({ steps: s, metric: metricOf(L, t.lr, s) }));
-  return { trial: t.trial, metric: metricOf(L, t.lr, t.steps), ...(metrics_at.length ? { metrics_at } : {}), ...(lease ? { lease } : {}) };
+  return {
+    trial: t.trial, metric: metricOf(L, t.lr, t.steps),
+    ...(metrics_at.length ? { metrics_at } : {}), ...(lease ? { lease } : {}),
+  };
 }
 
 function rangeTest(doc: SearchSessionDoc, now: Date): SearchSessionDoc {
-  for (let n = nextOf(doc, now); n?.type === 'sweep'; n = nextOf(doc, now)) doc = applyReport(doc, { iteration: n.iteration, loss: rtLoss(n.lr) }, now);
+  for (let n = nextOf(doc, now); n?.type === 'sweep'; n = nextOf(doc, now)) {
+    doc = applyReport(doc, { iteration: n.iteration, loss: rtLoss(n.lr) }, now);
+  }
   return doc;
 }
 
@@ -114,7 +123,9 @@ describe('parallel LR search sessions', () => {
     const first = grantLeases(doc, 1, t0, () => 'A');
     doc = first.doc;
     const a = first.granted[0];
-    expect(a).toMatchObject({ type: 'trial', trial: doc.search.pending[0].id, lease: 'A', lease_expires_at: new Date(60_000).toISOString() });
+    expect(a).toMatchObject({
+      type: 'trial', trial: doc.search.pending[0].id, lease: 'A', lease_expires_at: new Date(60_000).toISOString(),
+    });
     // while A holds it, the trial is not handed out again
     const b = grantLeases(doc, 5, new Date(59_999), (() => { let i = 0; return () => `B${i++}`; })());
     expect(b.granted.map((g) => g.trial)).not.toContain(a.trial);
@@ -129,7 +140,8 @@ describe('parallel LR search sessions', () => {
     // A (expired) reports first: it counts; C's report is then a duplicate; A again is harmless
     const late = applyReport(c.doc, trialBody(a, 'A'), t1);
     expect(late.reported[a.trial]).toBe(metricOf(L, a.lr, a.steps));
-    expect(problem(() => applyReport(late, trialBody(a, 'C'), t1))).toMatchObject({ status: 409, code: 'already_reported' });
+    const dup = problem(() => applyReport(late, trialBody(a, 'C'), t1));
+    expect(dup).toMatchObject({ status: 409, code: 'already_reported' });
     expect(applyReport(late, trialBody(a, 'A'), t1)).toBe(late);
     expect(problem(() => applyReport(late, { ...trialBody(a, 'A'), metric: 9 }, t1)).code).toBe('metric_conflict');
 
@@ -147,7 +159,8 @@ describe('parallel LR search sessions', () => {
     const g = grantLeases(doc, 2, now, (() => { let i = 0; return () => `L${i++}`; })());
     doc = g.doc;
     const [x, y] = g.granted;
-    expect(problem(() => applyReport(doc, trialBody(x, 'nope'), now))).toMatchObject({ status: 409, code: 'unknown_lease' });
+    const unknown = problem(() => applyReport(doc, trialBody(x, 'nope'), now));
+    expect(unknown).toMatchObject({ status: 409, code: 'unknown_lease' });
     expect(problem(() => applyReport(doc, trialBody(x, y.lease), now)).code).toBe('unknown_lease');
     expect(problem(() => applyReport(doc, trialBody(x), now))).toMatchObject({ status: 400 });
     expect(problem(() => applyReport(doc, trialBody(x), now)).errors[0].pointer).toBe('/lease');
@@ -171,7 +184,9 @@ describe('parallel LR search sessions', () => {
     expect(p).toMatchObject({ status: 400, code: 'limit_exceeded' });
     expect(p.errors[0].pointer).toBe('/parallelism');
     expect(p.errors[0].detail).toContain('LIMIT_SEARCH_PARALLELISM');
-    expect(problem(() => resolveSearchSession({ parallelism: 2, lease_seconds: 601 }, small)).errors[0].detail).toContain('LIMIT_SEARCH_LEASE_S');
+    const long = problem(() => resolveSearchSession({ parallelism: 2, lease_seconds: 601 }, small));
+    expect(long.errors[0]).toMatchObject({ pointer: '/lease_seconds' });
+    expect(long.errors[0].detail).toContain('LIMIT_SEARCH_LEASE_S');
     // the default lease is an hour, or the limit when that is lower
     expect(resolveSearchSession({ parallelism: 8 }, small)).toMatchObject({ parallelism: 8, lease_seconds: 600 });
     expect(resolveSearchSession({ parallelism: 8 }, limits)).toMatchObject({ lease_seconds: 3600 });
@@ -180,8 +195,8 @@ describe('parallel LR search sessions', () => {
   it('a session without parallelism answers as before: no lease fields anywhere', () => {
     const doc = sequential();
     const r = sessionResource(doc);
-    expect(Object.keys(r)).toEqual(['id', 'status', 'created_at', 'updated_at', 'request', 'next', 'range_test_iterations', 'trials_reported',
-      'cost_steps', 'result', 'links']);
+    expect(Object.keys(r)).toEqual(['id', 'status', 'created_at', 'updated_at', 'request', 'next',
+      'range_test_iterations', 'trials_reported', 'cost_steps', 'result', 'links']);
     expect(Object.keys(r.request)).not.toContain('parallelism');
     expect(Object.keys(r.links)).toEqual(['self', 'reports', 'plot']);
     expect(Object.keys(doc)).not.toContain('leases');
