@@ -108,9 +108,10 @@ class Parallel(unittest.TestCase):
 
     def test_parallelism_2_on_threads_gives_the_result_of_parallelism_1(self):
         one, _ = self.search()
-        two, _ = self.search(parallelism=2)
+        two, _ = self.search(parallelism=2, lease_seconds=600)
         self.assertEqual(self.same(two), self.same(one))
         self.assertIsNotNone(one["recommended_lr"])
+        self.assertEqual(two._session.request["lease_seconds"], 600)
         with ThreadPoolExecutor(3) as pool:
             three, _ = self.search(parallelism=3, executor=pool, device=lambda slot: "cpu")
         self.assertEqual(self.same(three), self.same(one))

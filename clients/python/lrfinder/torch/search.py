@@ -67,7 +67,7 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
            clip_grad_norm: float | None = None, device: torch.device | str | None = None,
            non_blocking_transfer: bool = True, max_skipped_steps: int = 20, restore: bool = True,
            client: Client | None = None, progress: bool = False, parallelism: int = 1,
-           executor: Executor | None = None) -> SearchResult:
+           executor: Executor | None = None, lease_seconds: int | None = None) -> SearchResult:
     """Finds the LR to train `model` with for `train_steps` optimizer steps, by training it.
 
     - metric: the validation loss over the whole `val_loader` after each trial (eval mode), or, without
@@ -93,7 +93,9 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
       differ from your loop's (a warning says so): pass a ProcessPoolExecutor for it (the model,
       optimizer, loaders and criterion must then pickle) or keep parallelism=1. Several GPUs: pass
       `device` as a function of the trial's slot 0 … N-1, e.g. `device=lambda i: f"cuda:{i}"`, and the
-      trial's copy and its batches go there (the range test runs on `device(0)`).
+      trial's copy and its batches go there (the range test runs on `device(0)`). lease_seconds (the
+      service's default 3600): a trial not reported by then is handed out again; set it above your
+      longest trial.
     """
     client = client or Client()
     mults = group_lr_mults(optimizer)
@@ -102,6 +104,7 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
     parallel = parallelism > 1 or executor is not None
     if parallel:
         given["parallelism"] = int(parallelism)
+        given["lease_seconds"] = lease_seconds
     elif callable(device):
         raise ValueError("device may be a function of the trial's slot only with parallelism > 1")
     session = client.search_session(**{k: v for k, v in given.items() if v is not None})
