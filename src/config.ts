@@ -13,6 +13,10 @@ export interface Limits {
   uploadBytes: number;
   /** LR range test iterations (`num_iter`) */
   numIter: number;
+  /** `parallelism` of an LR search session: trials leased out at once */
+  searchParallelism: number;
+  /** `lease_seconds` of an LR search session: how long a leased trial stays with its client */
+  searchLeaseSeconds: number;
   /** trainable parameters of a model */
   modelParams: number;
   /** dataset rows × features (built-in n_samples or inline rows) */
@@ -336,6 +340,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_048_576, 1024),
     uploadBytes: int(env, 'LIMIT_UPLOAD_BYTES', 16_777_216, 1024),
     numIter: int(env, 'LIMIT_NUM_ITER', 5000, 2),
+    searchParallelism: int(env, 'LIMIT_SEARCH_PARALLELISM', 64, 1),
+    searchLeaseSeconds: int(env, 'LIMIT_SEARCH_LEASE_S', 86_400, 1),
     modelParams: int(env, 'LIMIT_MODEL_PARAMS', 2_000_000, 1),
     datasetValues: int(env, 'LIMIT_DATASET_VALUES', 10_000_000, 1),
     repeats: int(env, 'LIMIT_REPEATS', 10, 1),

@@ -19,6 +19,7 @@ import { analyzeCurveRequest } from '../sync/curve-analyses/analyze.js';
 import type { CurveAnalysisRequest } from '../sync/curve-analyses/contract.js';
 import type { LrSearchSessionRequest } from '../sync/lr-search-sessions/contract.js';
 import { applyReport, resolveSearchSession, sessionResource as searchResource, startSession, type SearchSessionDoc } from '../sync/lr-search-sessions/session.js';
+import { grantLeases } from '../sync/lr-search-sessions/leases.js';
 import type { SweepLossesRequest, SweepSessionRequest } from '../sync/sweep-sessions/contract.js';
 import { resolveSweepSession, sweepOptionsOf } from '../sync/sweep-sessions/request.js';
 import { applyReports, reportsIn, sessionReport, sessionResource, stopSession } from '../sync/sweep-sessions/resource.js';
@@ -89,6 +90,18 @@ export function sweepSessionExamples(example: SweepSessionRequest, report: Sweep
 }
 
 /** LR search sessions: a new session for the request example (its first step is a range-test step), and after its first report. */
+/** a parallel session without a range test (so trials at once), its first two trials leased */
+function parallelLeases(example: LrSearchSessionRequest) {
+  const request = resolveSearchSession({ ...example, range_test: false, parallelism: 2 }, DEFAULT_LIMITS);
+  const doc: SearchSessionDoc = {
+    id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request),
+  };
+  let n = 0;
+  const ids = ['2b1f6c1e-0d4e-4c8e-9a51-7f3a8c2d9e01', '9c4e2a7b-5f1d-4b3a-8e6c-1d2f3a4b5c6d'];
+  const { doc: after, granted } = grantLeases(doc, undefined, new Date(AT), () => ids[n++]);
+  return { granted, session: searchResource(after, new Date(AT)) };
+}
+
 export function searchSessionExamples(example: LrSearchSessionRequest) {
   const request = resolveSearchSession(example, DEFAULT_LIMITS);
   const doc: SearchSessionDoc = { id: ID, owner: 'anonymous', created_at: AT, updated_at: AT, request, ...startSession(request) };
@@ -96,5 +109,6 @@ export function searchSessionExamples(example: LrSearchSessionRequest) {
   return {
     created: one('a new session for the request example', searchResource(doc)),
     report: one('after the first range-test report {"iteration": 0, "loss": 2.302}', searchResource(after)),
+    leases: one('two trials handed out by a session started with parallelism 2', parallelLeases(example)),
   };
 }

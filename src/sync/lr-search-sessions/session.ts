@@ -4,7 +4,8 @@
  * per step) followed by the LR search engine (src/lrfinder/search/) with every trial from the
  * client's initial weights (`resumable: false`). Reports are idempotent: re-sending a recorded
  * loss or a reported trial's metric changes nothing; another value for it, a skipped step or a
- * trial other than the one asked for is a 409 naming what is expected.
+ * trial other than the one asked for is a 409 naming what is expected. A session started with
+ * `parallelism` hands its trials out on leases instead, reported in any order (./leases.ts).
  */
 import type { Limits } from '../../config.js';
 import { invalid, limitExceeded, ProblemError } from '../../contracts/problems.js';
@@ -12,9 +13,10 @@ import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { lrAt, type StepMode } from '../../lrfinder/lr-plan.js';
 import { checkSweepOptions, newSweep, sweepNext, sweepStep, type SweepState } from '../../lrfinder/session.js';
 import { createSearch, defaultNumIter, searchAsk, searchResult, skipRangeTest, tellRangeTest, tellTrial } from '../../lrfinder/search/engine.js';
-import type { SearchResult, SearchState } from '../../lrfinder/search/types.js';
+import type { SearchResult, SearchState, Trial } from '../../lrfinder/search/types.js';
 import type { SuggestionMethodName } from '../../lrfinder/suggest/index.js';
-import type { LrSearchSessionReport, LrSearchSessionRequest } from './contract.js';
+import { DEFAULT_LEASE_SECONDS, type LrSearchSessionReport, type LrSearchSessionRequest } from './contract.js';
+import { activeLeases, checkLease, isParallel, leaseCounts, leasedTrial, type Lease } from './leases.js';
 
 export const BASE = '/v1/lr-search-sessions';
 
@@ -31,6 +33,9 @@ export interface ResolvedSearchSession {
   suggestion: SuggestionMethodName;
   /** false: no range test, the trials start at end_lr */
   range_test: boolean;
+  /** set (with lease_seconds) when the request asked for parallel trials: they are leased out */
+  parallelism?: number;
+  lease_seconds?: number;
 }
 
 export interface SearchSessionDoc {
@@ -45,6 +50,10 @@ export interface SearchSessionDoc {
   reported: Record<string, number | null>;
   /** set once done */
   result: SearchResult | null;
+  /** a parallel session: every lease handed out (./leases.ts) */
+  leases?: Lease[];
+  /** a parallel session: trial id → the lease its counted report named */
+  reported_lease?: Record<string, string>;
 }
 
 /** Defaults and limits as an LR search job's (LIMIT_SCHEDULE_STEPS, LIMIT_SIMULATION_STEPS, LIMIT_NUM_ITER); throws ProblemError. */
@@ -67,6 +76,19 @@ export function resolveSearchSession(b: LrSearchSessionRequest, limits: Limits):
     range_test: b.range_test ?? true,
   };
   if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
+  if (b.parallelism !== undefined || b.lease_seconds !== undefined) {
+    const parallelism = b.parallelism ?? 1;
+    if (parallelism > limits.searchParallelism) {
+      const limit = limits.searchParallelism;
+      throw limitExceeded('/parallelism', 'parallelism', parallelism, limit, 'LIMIT_SEARCH_PARALLELISM');
+    }
+    const lease = b.lease_seconds ?? Math.min(DEFAULT_LEASE_SECONDS, limits.searchLeaseSeconds);
+    if (lease > limits.searchLeaseSeconds) {
+      throw limitExceeded('/lease_seconds', 'lease_seconds', lease, limits.searchLeaseSeconds, 'LIMIT_SEARCH_LEASE_S');
+    }
+    r.parallelism = parallelism;
+    r.lease_seconds = lease;
+  }
   try {
     checkSweepOptions(r);
   } catch (err) {
@@ -86,30 +108,38 @@ export function startSession(r: ResolvedSearchSession): Pick<SearchSessionDoc, '
 
 const statusOf = (doc: SearchSessionDoc) => (doc.result !== null ? 'done' : doc.search.phase === 'range_test' ? 'range_test' : 'trials');
 
-export function nextOf(doc: SearchSessionDoc) {
+export function nextOf(doc: SearchSessionDoc, now = new Date()) {
   if (doc.search.phase === 'range_test') {
     const n = sweepNext(doc.sweep, doc.request);
     return n && { type: 'sweep' as const, iteration: n.iteration, lr: n.lr };
   }
   const ask = searchAsk(doc.search);
   if (ask.type !== 'trial') return null;
+  if (isParallel(doc)) return { type: 'leases' as const, ...leaseCounts(doc, now) };
   const t = ask.trial;
   return { type: 'trial' as const, trial: t.id, lr: t.lr, steps: t.steps, eval_at: t.eval_at, why: t.why };
 }
 
-export function sessionResource(doc: SearchSessionDoc) {
+export function sessionResource(doc: SearchSessionDoc, now = new Date()) {
+  const links = { self: `${BASE}/${doc.id}`, reports: `${BASE}/${doc.id}/reports`, plot: `${BASE}/${doc.id}/plot.svg` };
+  const parallel = isParallel(doc)
+    ? {
+      leases: activeLeases(doc, now).map((l) => leasedTrial(doc, l)),
+      links: { ...links, leases: `${BASE}/${doc.id}/leases` },
+    }
+    : { links };
   return {
     id: doc.id,
     status: statusOf(doc),
     created_at: doc.created_at,
     updated_at: doc.updated_at,
     request: doc.request,
-    next: nextOf(doc),
+    next: nextOf(doc, now),
     range_test_iterations: doc.sweep.losses.length,
     trials_reported: Object.keys(doc.reported).length,
     cost_steps: doc.search.phase === 'range_test' ? doc.sweep.losses.length : doc.search.cost.range_test + doc.search.cost.trials,
     result: doc.result,
-    links: { self: `${BASE}/${doc.id}`, reports: `${BASE}/${doc.id}/reports`, plot: `${BASE}/${doc.id}/plot.svg` },
+    ...parallel,
   };
 }
 
@@ -164,11 +194,24 @@ function sweepReports(doc: SearchSessionDoc, body: LrSearchSessionReport): Searc
   return sweep.stop_reason === null ? next : { ...next, search: rangeTestDone(next) };
 }
 
-function trialReport(doc: SearchSessionDoc, body: LrSearchSessionReport): SearchSessionDoc {
+function trialReport(doc: SearchSessionDoc, body: LrSearchSessionReport, now: Date): SearchSessionDoc {
   const id = body.trial;
   if (id === undefined) throw invalid('/trial', 'is required: the id of the trial (next.trial)');
   if (body.metric === undefined) throw invalid('/metric', 'is required: the metric after the trial\'s steps, null when it diverged');
   const metric = finite(body.metric);
+  if (isParallel(doc)) {
+    if (checkLease(doc, id, body.lease, metric, now) === 'repeat') return doc;
+    if (doc.result !== null) {
+      throw conflict('session_done', '/trial', `the search is done (GET ${BASE}/${doc.id} for the result)`);
+    }
+    const t = doc.search.pending.find((x) => x.id === id);
+    if (!t) throw conflict('unknown_lease', '/trial', `trial ${id} is not pending`);
+    const next = tell(doc, t, body, metric);
+    return { ...next, reported_lease: { ...(doc.reported_lease ?? {}), [id]: body.lease! } };
+  }
+  if (body.lease !== undefined) {
+    throw invalid('/lease', 'this session hands out no leases (it was started without parallelism)');
+  }
   if (Object.prototype.hasOwnProperty.call(doc.reported, id)) {
     if (doc.reported[id] !== metric) throw conflict('metric_conflict', '/metric', `trial ${id} was already reported with metric ${String(doc.reported[id])}, not ${String(metric)}`);
     return doc;
@@ -176,7 +219,12 @@ function trialReport(doc: SearchSessionDoc, body: LrSearchSessionReport): Search
   const ask = searchAsk(doc.search);
   if (ask.type !== 'trial') throw conflict('session_done', '/trial', `the search is done (GET ${BASE}/${doc.id} for the result)`);
   if (ask.trial.id !== id) throw conflict('out_of_order', '/trial', `expected trial ${ask.trial.id} (lr ${ask.trial.lr}, ${ask.trial.steps} steps), got ${id}`);
-  const t = ask.trial;
+  return tell(doc, ask.trial, body, metric);
+}
+
+/** tells the engine trial `t`'s report */
+function tell(doc: SearchSessionDoc, t: Trial, body: LrSearchSessionReport, metric: number | null): SearchSessionDoc {
+  const id = t.id;
   if (body.steps !== undefined && metric !== null && body.steps !== t.steps) throw invalid('/steps', `a completed trial runs all ${t.steps} steps; steps is for a trial that diverged`);
   if (body.steps !== undefined && body.steps > t.steps) throw invalid('/steps', `trial ${id} asks for ${t.steps} steps, got ${body.steps}`);
   const search = tellTrial(doc.search, id, {
@@ -190,6 +238,10 @@ function trialReport(doc: SearchSessionDoc, body: LrSearchSessionReport): Search
 
 /** Applies one report; returns the same doc when nothing changed (an idempotent re-send). */
 export function applyReport(doc: SearchSessionDoc, body: LrSearchSessionReport, now: Date): SearchSessionDoc {
+  if (doc.result !== null && isParallel(doc) && body.trial !== undefined && body.metric !== undefined) {
+    // the counted report re-sent (the same doc back), or a lease's conflict
+    return trialReport(doc, body, now);
+  }
   if (doc.result !== null) {
     // a re-sent last report is harmless; anything else is too late
     if (body.trial !== undefined && Object.prototype.hasOwnProperty.call(doc.reported, body.trial) && doc.reported[body.trial] === finite(body.metric)) return doc;
@@ -199,7 +251,7 @@ export function applyReport(doc: SearchSessionDoc, body: LrSearchSessionReport, 
   if (!sweepForm && doc.search.phase === 'range_test') {
     throw conflict('range_test_running', '/trial', `the range test is running: report the loss of step ${doc.sweep.losses.length} ({iteration, loss})`);
   }
-  const next = sweepForm ? sweepReports(doc, body) : trialReport(doc, body);
+  const next = sweepForm ? sweepReports(doc, body) : trialReport(doc, body, now);
   if (next === doc) return doc;
   const result = next.search.phase === 'done' ? searchResult(next.search) : null;
   return { ...next, result, updated_at: now.toISOString() };

@@ -36,6 +36,7 @@ function loop(doc: SearchSessionDoc): SearchSessionDoc {
   for (let guard = 0; guard < 1000; guard++) {
     const n = nextOf(doc);
     if (n === null) return doc;
+    if (n.type === 'leases') throw new Error('not a parallel session');
     doc = n.type === 'sweep'
       ? applyReport(doc, { iteration: n.iteration, loss: rtLoss(n.lr) }, now)
       : applyReport(doc, { trial: n.trial, metric: metricOf(L, n.lr, n.steps) }, now);
@@ -81,7 +82,10 @@ describe('LR search session', () => {
     expect(problem(() => applyReport(d, { iteration: 5, loss: 2.0 }, now)).code).toBe('out_of_order');
     expect(problem(() => applyReport(d, { trial: 't0', metric: 1 }, now)).code).toBe('range_test_running');
     // to the first trial
-    while (nextOf(d)?.type === 'sweep') { const n = nextOf(d)!; d = applyReport(d, { iteration: n.iteration, loss: rtLoss(n.lr) }, now); }
+    while (nextOf(d)?.type === 'sweep') {
+      const n = nextOf(d) as { iteration: number; lr: number };
+      d = applyReport(d, { iteration: n.iteration, loss: rtLoss(n.lr) }, now);
+    }
     const t = nextOf(d)!;
     expect(t.type).toBe('trial');
     expect(problem(() => applyReport(d, { iteration: d.sweep.losses.length, loss: 1 }, now)).code).toBe('range_test_done');

@@ -6,25 +6,23 @@ compared at your horizon; the result is a recommended LR with an interval and a 
 Afterwards the model and the optimizer are put back as they were."""
 from __future__ import annotations
 
+import copy
 import math
+import warnings
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Callable, Iterable
 
 import torch
 
 from ..client import Client
+from ..leases import run_leased
 from .range_test import _validate
 from .result import TorchResult
-from .state import TrainingState
+from .state import TrainingState, generator_states, isolated_rng
 from .trainer import Trainer, group_lr_mults
+from .trial import TRAIN_TAIL_FRACTION, TRAIN_TAIL_MIN, TrialTask, train_loss_window, train_trial
 
-# the service's train_loss metric (src/lrfinder/search/trial-runner.ts, trainLossWindow): the mean
-# of the last 5% of the minibatch losses, at least 10 (or all when fewer)
-TRAIN_TAIL_FRACTION = 0.05
-TRAIN_TAIL_MIN = 10
-
-
-def train_loss_window(steps: int) -> int:
-    return min(steps, max(TRAIN_TAIL_MIN, math.ceil(steps * TRAIN_TAIL_FRACTION)))
+__all__ = ["SearchResult", "search", "train_loss_window", "TRAIN_TAIL_FRACTION", "TRAIN_TAIL_MIN"]
 
 
 class SearchResult(TorchResult):
@@ -68,7 +66,8 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
            accumulation_steps: int = 1, scaler: Any = None, autocast: dict[str, Any] | None = None,
            clip_grad_norm: float | None = None, device: torch.device | str | None = None,
            non_blocking_transfer: bool = True, max_skipped_steps: int = 20, restore: bool = True,
-           client: Client | None = None, progress: bool = False) -> SearchResult:
+           client: Client | None = None, progress: bool = False, parallelism: int = 1,
+           executor: Executor | None = None, lease_seconds: int | None = None) -> SearchResult:
     """Finds the LR to train `model` with for `train_steps` optimizer steps, by training it.
 
     - metric: the validation loss over the whole `val_loader` after each trial (eval mode), or, without
@@ -86,11 +85,28 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
       has each group's); accumulation_steps, scaler/autocast (AMP), clip_grad_norm as in range_test.
     - Afterwards (also on an error) the model, the optimizer, the scaler, grads and RNGs are restored
       unless restore=False.
+    - parallelism=N: N trials at once (the service's parallel session; the result is the same as with 1),
+      each on its own deep copy of the model, the optimizer and the scaler, run on `executor` (default a
+      ThreadPoolExecutor of N threads). On threads every trial iterates its own copy of the DataLoader
+      with generators of its own, so its batches are those of your loop; a model that draws random
+      numbers while it trains (dropout) shares torch's global generator between threads and its trials
+      differ from your loop's (a warning says so): pass a ProcessPoolExecutor for it (the model,
+      optimizer, loaders and criterion must then pickle) or keep parallelism=1. Several GPUs: pass
+      `device` as a function of the trial's slot 0 … N-1, e.g. `device=lambda i: f"cuda:{i}"`, and the
+      trial's copy and its batches go there (the range test runs on `device(0)`). lease_seconds (the
+      service's default 3600): a trial not reported by then is handed out again; set it above your
+      longest trial.
     """
     client = client or Client()
     mults = group_lr_mults(optimizer)
     given = {"train_steps": train_steps, "budget_steps": budget_steps, "tolerance": tolerance, "range_test": range_test,
              "start_lr": start_lr, "end_lr": end_lr, "num_iter": num_iter, "diverge_th": diverge_th}
+    parallel = parallelism > 1 or executor is not None
+    if parallel:
+        given["parallelism"] = int(parallelism)
+        given["lease_seconds"] = lease_seconds
+    elif callable(device):
+        raise ValueError("device may be a function of the trial's slot only with parallelism > 1")
     session = client.search_session(**{k: v for k, v in given.items() if v is not None})
     # what this loop needs locally, as the service resolved it (its defaults filled in)
     train_steps, diverge_th = session.request["train_steps"], session.request["diverge_th"]
@@ -102,18 +118,25 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
         factors = [f / peak for f in factors]
     else:
         factors = None
-    state = TrainingState(model, optimizer, scaler)
+    state = TrainingState(model, optimizer, scaler, loaders=[train_loader])
+    if parallel:
+        # what every parallel trial copies: the model, optimizer and scaler before anything trained
+        snapshot = copy.deepcopy((model, optimizer, scaler))
+        own = (generator_states(train_loader), generator_states(val_loader))
 
     def new_trainer() -> Trainer:
         # restores the weights, the optimizer and the RNGs: the loader's shuffle order repeats too
         state.restore()
         return Trainer(model, optimizer, train_loader, criterion, accumulation_steps=accumulation_steps, scaler=scaler,
-                       autocast=autocast, clip_grad_norm=clip_grad_norm, device=device,
+                       autocast=autocast, clip_grad_norm=clip_grad_norm,
+                       device=device(0) if callable(device) else device,
                        non_blocking_transfer=non_blocking_transfer, lr_mults=mults)
 
     def metric(trainer: Trainer, losses: list[float], steps: int) -> float:
         if val_loader is not None:
-            return _validate(model, criterion, val_loader, trainer.device, non_blocking_transfer)
+            # the validation pass must not move the training's RNGs (its shuffle, its dropout)
+            with isolated_rng(train_loader, val_loader):
+                return _validate(model, criterion, val_loader, trainer.device, non_blocking_transfer)
         tail = losses[steps - train_loss_window(steps):steps]
         return sum(tail) / len(tail)
 
@@ -134,35 +157,32 @@ def search(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_loade
                 if progress:
                     print(f"\rrange test {n['iteration']} lr={n['lr']:.3g} loss={loss:.4g}", end="")
                 continue
+            if n["type"] == "leases":
+                break
             sweep = None
             trainer = new_trainer()
-            lr, steps, eval_at = n["lr"], n["steps"], set(n.get("eval_at") or [])
-            losses: list[float] = []
-            at: dict[int, float] = {}
-            diverged = False
-            skipped_in_a_row = 0
-            while len(losses) < steps:
-                i = len(losses)
-                s = trainer.step(lr * (factors[i] if factors is not None else 1.0))
-                if s.skipped:
-                    skipped_in_a_row += 1
-                    if skipped_in_a_row > max_skipped_steps:
-                        diverged = True
-                        break
-                    continue
-                skipped_in_a_row = 0
-                losses.append(s.loss)
-                if not math.isfinite(s.loss) or s.loss > diverge_th * losses[0]:
-                    diverged = True
-                    break
-                if len(losses) in eval_at:
-                    at[len(losses)] = metric(trainer, losses, len(losses))
-            if diverged:
-                session.report_metric(None, steps=max(1, len(losses)))
-            else:
-                session.report_metric(metric(trainer, losses, steps), metrics_at=at)
+            report = train_trial(trainer, n, lambda losses, steps: metric(trainer, losses, steps), factors,
+                                 diverge_th, max_skipped_steps)
+            session.report_trial(n, **report)
             if progress:
-                print(f"\rtrial lr={lr:.3g} steps={steps}{' diverged' if diverged else ''}", end="")
+                diverged = " diverged" if report["metric"] is None else ""
+                print(f"\rtrial lr={n['lr']:.3g} steps={n['steps']}{diverged}", end="")
+        if session.next is not None:
+            threads = not isinstance(executor, ProcessPoolExecutor)
+            task = TrialTask(snapshot, state.rng or {}, own, train_loader, val_loader, criterion,
+                             dict(accumulation_steps=accumulation_steps, autocast=autocast,
+                                  clip_grad_norm=clip_grad_norm, non_blocking_transfer=non_blocking_transfer,
+                                  lr_mults=mults),
+                             dict(factors=factors, diverge_th=diverge_th, max_skipped_steps=max_skipped_steps,
+                                  non_blocking_transfer=non_blocking_transfer), device, threads)
+            state.restore()
+            before = torch.get_rng_state()
+            run_leased(session, lambda pool, trial, slot: pool.submit(task, trial, slot), executor)
+            if threads and not torch.equal(before, torch.get_rng_state()):
+                warnings.warn("the trials drew random numbers from torch's global generator (dropout?), which "
+                              "threads share: they are not exactly your loop's runs. Use a ProcessPoolExecutor "
+                              "or parallelism=1.",
+                              RuntimeWarning, stacklevel=2)
     finally:
         if restore:
             state.restore()

@@ -9,10 +9,11 @@ DataLoader draw the same numbers after the range test as they would have without
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 import sys
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import torch
 
@@ -36,6 +37,53 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         sys.modules["numpy"].random.set_state(state["numpy"])
 
 
+def generator_states(loader: Any) -> dict[str, torch.Tensor]:
+    """The states of a DataLoader's own generators: "loader" (its `generator`), "sampler" (its sampler's)."""
+    found = {"loader": getattr(loader, "generator", None),
+             "sampler": getattr(getattr(loader, "sampler", None), "generator", None)}
+    return {k: g.get_state() for k, g in found.items() if isinstance(g, torch.Generator)}
+
+
+def set_generator_states(loader: Any, states: dict[str, torch.Tensor]) -> None:
+    if "loader" in states:
+        loader.generator.set_state(states["loader"])
+    if "sampler" in states:
+        loader.sampler.generator.set_state(states["sampler"])
+
+
+def _loader_generators(loaders: Iterable[Any]) -> list[torch.Generator]:
+    """The torch.Generators a DataLoader draws from besides the global one: its own `generator`
+    (the base seed of each pass), its sampler's and its batch sampler's sampler's (the shuffle)."""
+    found: list[torch.Generator] = []
+    for loader in loaders:
+        sampler = getattr(loader, "sampler", None)
+        inner = getattr(getattr(loader, "batch_sampler", None), "sampler", None)
+        for g in (getattr(x, "generator", None) for x in (loader, sampler, inner)):
+            if isinstance(g, torch.Generator) and all(g is not x for x in found):
+                found.append(g)
+    return found
+
+
+@contextlib.contextmanager
+def isolated_rng(*loaders: Any) -> Iterator[None]:
+    """Whatever runs inside draws no random number the code after it would have drawn: torch's
+    global CPU generator, the CUDA ones (once CUDA is initialized), Python's `random`, NumPy's
+    global one and the given loaders' own generators are put back on exit, as
+    `torch.random.fork_rng` does for torch's. An evaluation pass needs it: iterating a DataLoader
+    draws its base seed (torch/utils/data/dataloader.py, `_BaseDataLoaderIter.__init__`), from the
+    global generator unless it has its own, even unshuffled, so a validation between training steps
+    would otherwise shift every later shuffle and dropout mask of the training run."""
+    generators = _loader_generators(loaders)
+    saved = [g.get_state() for g in generators]
+    state = _rng_state()
+    try:
+        yield
+    finally:
+        _set_rng_state(state)
+        for g, s in zip(generators, saved):
+            g.set_state(s)
+
+
 class TrainingState:
     """Snapshots the model, the optimizer (state tensors such as Adam's moments and step counts,
     and every param group's hyper-parameters: lr, betas, ...), the scaler and the RNGs when made;
@@ -47,8 +95,11 @@ class TrainingState:
         # the model and optimizer are as they were before the block
     """
 
-    def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scaler: Any = None, rng: bool = True):
+    def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scaler: Any = None, rng: bool = True,
+                 loaders: Iterable[Any] = ()):
         self.model = model
+        # loaders with generators of their own (DataLoader(generator=...)): theirs are restored too
+        self.loaders = [(loader, generator_states(loader)) for loader in loaders] if rng else []
         self.optimizer = optimizer
         self.scaler = scaler
         self.model_state = copy.deepcopy(model.state_dict())
@@ -88,6 +139,8 @@ class TrainingState:
             self.scaler.load_state_dict(copy.deepcopy(self.scaler_state))
         if self.rng is not None:
             _set_rng_state(self.rng)
+        for loader, states in self.loaders:
+            set_generator_states(loader, states)
 
     def __enter__(self) -> "TrainingState":
         return self
