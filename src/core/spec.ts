@@ -63,11 +63,17 @@ export interface Dataset {
 
 export type BuiltinDatasetName = 'spirals' | 'moons' | 'circles' | 'blobs' | 'xor' | 'sine' | 'iris' | 'mnist';
 
+/** Where the rows come from, set by resolution (src/contracts/train-spec.ts): what a DataSpec is told apart by. */
+export type DataSource = 'builtin' | 'inline' | 'upload';
+
 export type DataSpec =
-  | { name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number; standardize: boolean; classes?: number; features?: number }
-  | { inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
+  | {
+      source: 'builtin'; name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number;
+      standardize: boolean; classes?: number; features?: number;
+    }
+  | { source: 'inline'; inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
   /** an uploaded dataset: its rows come from the caller as createTrainer(spec, { dataset }); split by the training seed, as inline data */
-  | { dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
+  | { source: 'upload'; dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
 
 export type LossName = 'cross_entropy' | 'bce_with_logits' | 'mse' | 'huber' | 'smooth_l1';
 
