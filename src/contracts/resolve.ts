@@ -11,15 +11,18 @@ import type { LayerSpec, LossSpec } from '../core/spec.js';
 import type { SuggestionMethodName } from '../lrfinder/suggest/index.js';
 import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
-import type { Loss, Model, Optimizer } from './model.js';
+import type { Loss, Model } from './model.js';
+import type { Optimizer } from './optimizer.js';
 import { checkLayerCount } from './cost.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
-import { resolveModel, resolveOptimizer, type ResolvedModel, type ResolvedOptimizer } from './resolve-training.js';
+import { resolveModel, type ResolvedModel } from './resolve-training.js';
+import { resolveOptimizer, type ResolvedOptimizer } from './resolve-optimizer.js';
 
 export * from './resolve-data.js';
 export * from './resolve-training.js';
+export * from './resolve-optimizer.js';
 
 /** torch-lr-finder's range_test arguments (+ the suggestion method and trimming): a range test's LR plan, stop rule and pick. */
 export interface ResolvedSweep {

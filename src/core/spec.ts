@@ -4,6 +4,8 @@
  * filled in by the API layer from src/contracts); the core never sees optional fields it
  * has to guess about. Names follow torch.nn / torch.optim so a PyTorch user reads them as-is.
  */
+import type { OptimizerArgs } from './optimizers/arguments.js';
+import type { OptimizerName } from './optimizers/registry.js';
 
 /** Activation names follow torch.nn (lower-case function names). */
 export type ActivationName =
@@ -85,23 +87,12 @@ export interface LossSpec {
   beta?: number;
 }
 
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+export type { OptimizerName } from './optimizers/registry.js';
 
-/** torch.optim keyword arguments, verbatim. Unused ones are ignored by an optimizer. */
-export interface OptimizerSpec {
+/** torch.optim keyword arguments, verbatim (./optimizers/arguments.ts). Unused ones are ignored by an optimizer. */
+export interface OptimizerSpec extends OptimizerArgs {
   type: OptimizerName;
   lr: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  weight_decay: number;
-  betas: [number, number];
-  eps: number;
-  amsgrad: boolean;
-  alpha: number;
-  centered: boolean;
-  lr_decay: number;
-  initial_accumulator_value: number;
 }
 
 export interface ClipSpec {

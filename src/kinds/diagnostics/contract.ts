@@ -10,7 +10,8 @@ import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { Loss, Model } from '../../contracts/model.js';
+import { Optimizer } from '../../contracts/optimizer.js';
 import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */

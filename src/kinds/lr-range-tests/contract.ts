@@ -10,7 +10,8 @@ import { JobResource } from '../../contracts/job.js';
 import { Emulate } from '../../contracts/emulate.js';
 import { LayerSeries, RANGE_TEST_DEFAULTS, SKIP_DESCRIPTION, SUGGESTION_NAMES, Warning } from '../../contracts/lr-range-test.js';
 import { Emulation, MethodPick } from '../../contracts/picks.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { Loss, Model } from '../../contracts/model.js';
+import { Optimizer } from '../../contracts/optimizer.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
 export const KIND = 'lr-range-tests';

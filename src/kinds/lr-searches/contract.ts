@@ -9,7 +9,8 @@ import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { Loss, Model } from '../../contracts/model.js';
+import { Optimizer } from '../../contracts/optimizer.js';
 import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
 import { ScheduleSpecRef } from '../../contracts/schedules.js';
 

@@ -9,7 +9,8 @@ import { BackendUsed } from '../../contracts/backend.js';
 import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { LayerSeries, Warning } from '../../contracts/lr-range-test.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { Loss, Model } from '../../contracts/model.js';
+import { Optimizer } from '../../contracts/optimizer.js';
 import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
 import { SCHEDULE_MAX_STEPS, ScheduleSpecRef } from '../../contracts/schedules.js';
 
