@@ -154,7 +154,8 @@ const paramsOf = (s: number[]) => s.slice(1).reduce((a, n, i) => a + s[i] * n + 
 function trainSpec(c: Config): TrainSpec {
   return {
     model: mlpSpec(c.sizes.slice(1, -1), 'relu', { name: 'default' }, c.sizes[c.sizes.length - 1]),
-    data: { name: 'spirals', n_samples: 0, noise: 0, seed: 0, val_fraction: 0, standardize: false },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 0, noise: 0, seed: 0,
+      val_fraction: 0, standardize: false },
     loss: { name: 'cross_entropy' },
     optimizer: { type: 'adam', lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
     batch_size: c.batch,

@@ -71,7 +71,8 @@ function gaussianData(rows: number, features: number, classes: number): Dataset 
 
 const CONFIGS: Config[] = [
   { id: 'tiny', title: 'tiny 2-64-64-2 tanh, batch 64 (spirals)', sizes: [2, 64, 64, 2], activation: 'tanh', batch: 64,
-    data: () => loadDataset({ name: 'spirals', n_samples: 2048, noise: 0.2, seed: 0, val_fraction: 0, standardize: false }) },
+    data: () => loadDataset({ source: 'builtin' as const, name: 'spirals', n_samples: 2048, noise: 0.2, seed: 0,
+      val_fraction: 0, standardize: false }) },
   { id: 'mnist64', title: 'mnist 784-256-128-64-10 ReLU, batch 64', sizes: [784, 256, 128, 64, 10], activation: 'relu', batch: 64, data: mnistData },
   { id: 'mnist128', title: 'mnist 784-256-128-64-10 ReLU, batch 128', sizes: [784, 256, 128, 64, 10], activation: 'relu', batch: 128, data: mnistData },
   { id: 'medium', title: 'medium 32-512-512-10 ReLU, batch 256 (Gaussian)', sizes: [32, 512, 512, 10], activation: 'relu', batch: 256, data: () => gaussianData(4096, 32, 10) },
@@ -85,7 +86,8 @@ const LR = 1e-3;
 function trainSpec(c: Config): TrainSpec {
   return {
     model: mlpSpec(c.sizes.slice(1, -1), c.activation as ActivationName, { name: 'default' }, c.sizes[c.sizes.length - 1]),
-    data: { name: 'spirals', n_samples: 0, noise: 0, seed: 0, val_fraction: 0, standardize: false }, // replaced by the dataset option
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 0, noise: 0, seed: 0,
+      val_fraction: 0, standardize: false }, // replaced by the dataset option
     loss: { name: 'cross_entropy' },
     optimizer: {
       type: 'adam', lr: LR, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,

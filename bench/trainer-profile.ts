@@ -32,7 +32,9 @@ function mnist(): Dataset {
 }
 
 const MODELS: Record<string, { hidden: number[]; act: 'relu' | 'tanh'; batch: number; data: () => Dataset }> = {
-  tiny: { hidden: [64, 64], act: 'tanh', batch: 64, data: () => loadDataset({ name: 'spirals', n_samples: 2048, noise: 0.2, seed: 0, val_fraction: 0, standardize: false }) },
+  tiny: { hidden: [64, 64], act: 'tanh', batch: 64,
+    data: () => loadDataset({ source: 'builtin' as const, name: 'spirals', n_samples: 2048, noise: 0.2, seed: 0,
+    val_fraction: 0, standardize: false }) },
   mnist64: { hidden: [256, 128, 64], act: 'relu', batch: 64, data: mnist },
   mnist128: { hidden: [256, 128, 64], act: 'relu', batch: 128, data: mnist },
   medium: { hidden: [512, 512], act: 'relu', batch: 256, data: () => {
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
   const ds = cfg.data();
   const spec: TrainSpec = {
     model: mlpSpec(cfg.hidden, cfg.act, { name: 'default' }, ds.outputs),
-    data: { name: 'spirals', n_samples: 0, noise: 0, seed: 0, val_fraction: 0, standardize: false },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 0, noise: 0, seed: 0,
+      val_fraction: 0, standardize: false },
     loss: { name: 'cross_entropy' },
     optimizer: { type: 'adam', lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
     batch_size: cfg.batch,

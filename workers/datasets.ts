@@ -6,7 +6,7 @@
  * the request's seed instead, so the same request sees the same digits.
  */
 import { createRequire } from 'node:module';
-import type { ResolvedData } from '../src/contracts/resolve.js';
+import { sourced, type ResolvedData } from '../src/contracts/resolve.js';
 import { fromArrays, mnistFromRaw } from '../src/core/datasets/index.js';
 import type { Dataset } from '../src/core/spec.js';
 import { JobInputError } from './errors.js';
@@ -26,12 +26,15 @@ export interface UploadRows {
 
 /** The dataset a request needs loaded; `uploads`: the rows of the uploaded datasets it names, by id (required for `dataset_id`). */
 export function loadIoDataset(data: ResolvedData, seed: number, uploads: Readonly<Record<string, UploadRows>>): Dataset | undefined {
-  if ('dataset_id' in data) {
-    const upload = Object.hasOwn(uploads, data.dataset_id) ? uploads[data.dataset_id] : undefined;
-    if (!upload) throw new JobInputError(`dataset ${data.dataset_id}: its rows were not loaded`);
+  const d = sourced(data);
+  if (d.source === 'upload') {
+    const upload = Object.hasOwn(uploads, d.dataset_id) ? uploads[d.dataset_id] : undefined;
+    if (!upload) throw new JobInputError(`dataset ${d.dataset_id}: its rows were not loaded`);
     // the same conversion as inline rows (loadDataset → fromArrays): same data, same curves
-    return fromArrays(`dataset ${data.dataset_id}`, upload.x, upload.y, data.task);
+    return fromArrays(`dataset ${d.dataset_id}`, upload.x, upload.y, d.task);
   }
-  if ('name' in data && data.name === 'mnist') return mnistFromRaw(mnistRaws(), { n_samples: data.n_samples, seed: data.seed ?? seed });
+  if (d.source === 'builtin' && d.name === 'mnist') {
+    return mnistFromRaw(mnistRaws(), { n_samples: d.n_samples, seed: d.seed ?? seed });
+  }
   return undefined;
 }

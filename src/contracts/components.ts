@@ -9,7 +9,8 @@ import { Data } from './data.js';
 import { Progress } from './job.js';
 import { EmulateOptions } from './emulate.js';
 import { LayerSeries, Warning } from './lr-range-test.js';
-import { Init, Layer, Loss, Model, Optimizer } from './model.js';
+import { Init, Layer, Loss, Model } from './model.js';
+import { Optimizer } from './optimizer.js';
 import { Emulation, MethodPick } from './picks.js';
 import { ScheduleSpec } from './schedules.js';
 

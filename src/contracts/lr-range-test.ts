@@ -8,6 +8,7 @@ import Type from 'typebox';
 import { FiniteOrNull } from './common.js';
 import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS as T } from '../lrfinder/defaults.js';
 import { SUGGESTION_METHOD_NAMES } from '../lrfinder/suggest/index.js';
+import { TRAINING_DEFAULTS } from './training-setup.js';
 
 /** Every method a request may name: fastai's four, torch-lr-finder's, Lightning's two, keras_lr_finder's, ignite's, ours. */
 export const SUGGESTION_NAMES = SUGGESTION_METHOD_NAMES;
@@ -31,8 +32,8 @@ export const RANGE_TEST_DEFAULTS = {
   suggestion: SERVICE_DEFAULTS.suggestion, // chosen by the suggestion-quality benchmark (defaults.ts)
   eval: 'train',
   repeats: 1,
-  batch_size: 64,
-  seed: 0,
+  batch_size: TRAINING_DEFAULTS.batch_size,
+  seed: TRAINING_DEFAULTS.seed,
 } as const;
 
 /** Per-layer diagnostics over time: vanishing/exploding gradients, activation statistics, dead ReLUs. */

@@ -1,4 +1,4 @@
-/** Model, loss and optimizer schemas (names and defaults of torch.nn / torch.nn.init / torch.optim). */
+/** Model and loss schemas (names and defaults of torch.nn / torch.nn.init); the optimizer's is ./optimizer.ts. */
 import Type, { type TSchema } from 'typebox';
 import type { LayerField } from '../core/layers/module.js';
 import { LAYER_DESCRIPTION, LAYERS, type LayerType, type RegisteredLayer } from '../core/layers/registry.js';
@@ -13,7 +13,6 @@ export const INITS = [
 /** torch.nn.init.calculate_gain's nonlinearities that the core computes (src/core/init.ts, src/core/model.ts) */
 export const NONLINEARITIES = ['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu', 'conv1d', 'conv2d', 'conv3d'] as const;
 export const LOSSES = ['cross_entropy', 'bce_with_logits', 'mse', 'huber', 'smooth_l1'] as const;
-export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 
 const Activation = StringEnum(ACTIVATIONS, { description: 'torch.nn activation (lower-case)' });
 
@@ -129,27 +128,4 @@ export const Loss = Type.Union(
     ),
   ],
   { $id: 'Loss', description: 'torch.nn loss: cross_entropy (default for classification) or mse (default for regression), ...' },
-);
-
-export const Optimizer = Type.Object(
-  {
-    type: StringEnum(OPTIMIZERS, { default: 'adam' }),
-    momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    dampening: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    nesterov: Type.Optional(Type.Boolean()),
-    weight_decay: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    // two numbers in [0, 1): an array of exactly 2 rather than a draft-07 tuple (`items: [...]`), which OpenAPI 3.1 (JSON Schema 2020-12) reads otherwise
-    betas: Type.Optional(Type.Unsafe<[number, number]>(Type.Array(Type.Number({ minimum: 0, exclusiveMaximum: 1 }), { minItems: 2, maxItems: 2, description: '(beta1, beta2), as torch.optim.Adam' }))),
-    eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-    amsgrad: Type.Optional(Type.Boolean()),
-    alpha: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'rmsprop smoothing constant' })),
-    centered: Type.Optional(Type.Boolean()),
-    lr_decay: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    initial_accumulator_value: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),
-  },
-  {
-    $id: 'Optimizer',
-    additionalProperties: false,
-    description: 'torch.optim optimizer and its keyword arguments; missing ones take PyTorch\'s defaults. The LR is set by the range test or schedule.',
-  },
 );

@@ -8,10 +8,18 @@ import { DATASET_DEFAULTS, type BuiltinDatasetName, type Data } from './data.js'
 import { invalid, limitExceeded } from './problems.js';
 import { maxOf } from '../core/extent.js';
 
-export type ResolvedData =
-  | { name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number; val_fraction: number; standardize: boolean }
-  | { x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean }
-  | ResolvedUpload;
+export type ResolvedData = ResolvedBuiltin | ResolvedInline | ResolvedUpload;
+
+/** A built-in dataset with its generator's arguments. */
+export interface ResolvedBuiltin {
+  name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number;
+  val_fraction: number; standardize: boolean;
+}
+
+/** Rows sent in the request. */
+export interface ResolvedInline {
+  x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean;
+}
 
 /** The shape of an uploaded dataset, as stored with it (POST /v1/datasets). */
 export interface UploadShape {
@@ -107,25 +115,47 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
   };
 }
 
+/**
+ * A resolved dataset with its source named (the core's DataSource). The echoed request carries no
+ * tag (its format is the request's): this is the one place its three forms are told apart.
+ */
+export type SourcedData =
+  | ({ source: 'builtin' } & ResolvedBuiltin)
+  | ({ source: 'inline' } & ResolvedInline)
+  | ({ source: 'upload' } & ResolvedUpload);
+
+export function sourced(data: ResolvedData): SourcedData {
+  if ('dataset_id' in data) return { source: 'upload', ...data };
+  if ('x' in data) return { source: 'inline', ...data };
+  return { source: 'builtin', ...data };
+}
+
 /** Input width, task and number of outputs of a resolved dataset (known before loading it). */
 export function dataShape(data: ResolvedData): { features: number; task: 'classification' | 'regression'; outputs: number } {
-  if ('dataset_id' in data) {
-    return { features: data.features, task: data.task, outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1 };
+  const d = sourced(data);
+  switch (d.source) {
+    case 'upload': {
+      const outputs = (d.task === 'classification' ? d.classes : d.outputs) ?? 1;
+      return { features: d.features, task: d.task, outputs };
+    }
+    case 'inline':
+      return { features: d.x[0].length, task: d.task, outputs: d.task === 'classification' ? maxOf(d.y) + 1 : 1 };
+    case 'builtin': {
+      const b = DATASET_DEFAULTS[d.name];
+      const outputs = b.task === 'classification' ? d.classes ?? b.outputs : b.outputs;
+      return { features: d.features ?? b.features, task: b.task, outputs };
+    }
   }
-  if ('x' in data) {
-    return {
-      features: data.x[0].length,
-      task: data.task,
-      outputs: data.task === 'classification' ? maxOf(data.y) + 1 : 1,
-    };
-  }
-  const d = DATASET_DEFAULTS[data.name];
-  return { features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs };
 }
 
 /** Rows of a resolved dataset before the split: an upper bound of the training rows. */
 export function datasetRows(data: ResolvedData): number {
-  return 'dataset_id' in data ? data.rows : 'x' in data ? data.x.length : data.n_samples;
+  const d = sourced(data);
+  switch (d.source) {
+    case 'upload': return d.rows;
+    case 'inline': return d.x.length;
+    case 'builtin': return d.n_samples;
+  }
 }
 
 /** The uploaded dataset a request's `data` names (as sent or resolved): `[dataset_id]`, or none. */

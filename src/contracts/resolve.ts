@@ -9,19 +9,22 @@ import type { Static } from 'typebox';
 import type { Limits } from '../config.js';
 import type { LayerSpec, LossSpec } from '../core/spec.js';
 import type { SuggestionMethodName } from '../lrfinder/suggest/index.js';
-import type { Data } from './data.js';
 import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
-import type { Loss, Model, Optimizer } from './model.js';
+import type { Loss } from './model.js';
+import { TRAINING_DEFAULTS, type TrainingFields } from './training-setup.js';
 import { checkLayerCount } from './cost.js';
 import { modelFlops } from '../core/model.js';
 import { outputDense } from '../core/layers/stacks.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
 import { dataShape, resolveData, type ResolvedData, type UploadShape } from './resolve-data.js';
-import { resolveModel, resolveOptimizer, type ResolvedModel, type ResolvedOptimizer } from './resolve-training.js';
+import { resolveModel, type ResolvedModel } from './resolve-training.js';
+import { resolveOptimizer, type ResolvedOptimizer } from './resolve-optimizer.js';
 
 export * from './resolve-data.js';
 export * from './resolve-training.js';
+export * from './resolve-optimizer.js';
+export { TRAINING_DEFAULTS, type TrainingFields } from './training-setup.js';
 
 /** torch-lr-finder's range_test arguments (+ the suggestion method and trimming): a range test's LR plan, stop rule and pick. */
 export interface ResolvedSweep {
@@ -150,17 +153,6 @@ export function resolveSetup(
   });
 }
 
-/** The training-setup fields of a job request, as sent (each kind's schema declares them, with its descriptions). */
-export interface TrainingFields {
-  model?: Static<typeof Model>;
-  data?: Static<typeof Data>;
-  loss?: Static<typeof Loss>;
-  optimizer?: Static<typeof Optimizer>;
-  batch_size?: number;
-  clip_grad_norm?: number | null;
-  clip_grad_value?: number | null;
-}
-
 /** The training setup every job kind shares, resolved: all a trainer needs besides its seed and LR. */
 export interface ResolvedTraining {
   model: ResolvedModel;
@@ -171,8 +163,6 @@ export interface ResolvedTraining {
   clip_grad_norm: number | null;
   clip_grad_value: number | null;
 }
-
-export const TRAINING_DEFAULTS = { batch_size: 64, seed: 0 } as const;
 
 /**
  * The training setup with its defaults and limits (LIMIT_BATCH_SIZE, then the dataset and

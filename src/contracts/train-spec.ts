@@ -1,16 +1,25 @@
 /** A resolved training setup → the core's TrainSpec (the layer stack of resolution, the optimizer's LR set by the caller). */
-import { completeOptimizer, layerStack, type ResolvedData, type ResolvedTraining } from './resolve.js';
+import { completeOptimizer, layerStack, sourced, type ResolvedData, type ResolvedTraining } from './resolve.js';
 import type { DataSpec, TrainSpec } from '../core/spec.js';
 
+/** The core's DataSpec, tagged with its source. */
 export function toDataSpec(data: ResolvedData): DataSpec {
-  if ('dataset_id' in data) {
-    // the rows reach createTrainer as its `dataset` (the processor fetched them from Redis)
-    return { dataset_id: data.dataset_id, task: data.task, val_fraction: data.val_fraction, standardize: data.standardize };
+  const d = sourced(data);
+  switch (d.source) {
+    case 'upload':
+      // the rows reach createTrainer as its `dataset` (the processor fetched them from Redis)
+      return {
+        source: 'upload', dataset_id: d.dataset_id, task: d.task,
+        val_fraction: d.val_fraction, standardize: d.standardize,
+      };
+    case 'inline':
+      return {
+        source: 'inline', inline: { x: d.x, y: d.y, task: d.task },
+        val_fraction: d.val_fraction, standardize: d.standardize,
+      };
+    case 'builtin':
+      return d;
   }
-  if ('x' in data) {
-    return { inline: { x: data.x, y: data.y, task: data.task }, val_fraction: data.val_fraction, standardize: data.standardize };
-  }
-  return { ...data };
 }
 
 export function toTrainSpec(setup: ResolvedTraining, seed: number, lr: number): TrainSpec {

@@ -4,6 +4,8 @@
  * filled in by the API layer from src/contracts); the core never sees optional fields it
  * has to guess about. Names follow torch.nn / torch.optim so a PyTorch user reads them as-is.
  */
+import type { OptimizerArgs } from './optimizers/arguments.js';
+import type { OptimizerName } from './optimizers/registry.js';
 
 /** Activation names follow torch.nn (lower-case function names). */
 export type ActivationName =
@@ -65,11 +67,17 @@ export interface Dataset {
 
 export type BuiltinDatasetName = 'spirals' | 'moons' | 'circles' | 'blobs' | 'xor' | 'sine' | 'iris' | 'mnist';
 
+/** Where the rows come from, set by resolution (src/contracts/train-spec.ts): what a DataSpec is told apart by. */
+export type DataSource = 'builtin' | 'inline' | 'upload';
+
 export type DataSpec =
-  | { name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number; standardize: boolean; classes?: number; features?: number }
-  | { inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
+  | {
+      source: 'builtin'; name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number;
+      standardize: boolean; classes?: number; features?: number;
+    }
+  | { source: 'inline'; inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
   /** an uploaded dataset: its rows come from the caller as createTrainer(spec, { dataset }); split by the training seed, as inline data */
-  | { dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
+  | { source: 'upload'; dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
 
 export type LossName = 'cross_entropy' | 'bce_with_logits' | 'mse' | 'huber' | 'smooth_l1';
 
@@ -81,23 +89,12 @@ export interface LossSpec {
   beta?: number;
 }
 
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+export type { OptimizerName } from './optimizers/registry.js';
 
-/** torch.optim keyword arguments, verbatim. Unused ones are ignored by an optimizer. */
-export interface OptimizerSpec {
+/** torch.optim keyword arguments, verbatim (./optimizers/arguments.ts). Unused ones are ignored by an optimizer. */
+export interface OptimizerSpec extends OptimizerArgs {
   type: OptimizerName;
   lr: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
-  weight_decay: number;
-  betas: [number, number];
-  eps: number;
-  amsgrad: boolean;
-  alpha: number;
-  centered: boolean;
-  lr_decay: number;
-  initial_accumulator_value: number;
 }
 
 export interface ClipSpec {

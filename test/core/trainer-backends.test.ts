@@ -17,7 +17,8 @@ const dense = (units: number, activation: 'relu' | 'tanh' | 'identity'): LayerSp
 function spec(over: Partial<TrainSpec>): TrainSpec {
   return {
     model: { layers: [dense(32, 'relu'), dense(32, 'tanh'), dense(3, 'identity')] },
-    data: { name: 'spirals', n_samples: 300, noise: 0.2, seed: 0, val_fraction: 0.2, standardize: true, classes: 3 },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 300, noise: 0.2, seed: 0,
+      val_fraction: 0.2, standardize: true, classes: 3 },
     loss: { name: 'cross_entropy' }, optimizer: adam, batch_size: 32,
     clip: { max_norm: 1, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 3, ...over,
   };

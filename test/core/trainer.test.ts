@@ -10,7 +10,8 @@ const adam: OptimizerSpec = {
   amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
 };
 const noClip = { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null };
-const spirals: DataSpec = { name: 'spirals', n_samples: 300, noise: 0.2, seed: 0, val_fraction: 0, standardize: false };
+const spirals: DataSpec = { source: 'builtin' as const, name: 'spirals', n_samples: 300, noise: 0.2, seed: 0,
+  val_fraction: 0, standardize: false };
 
 function spec(over: Partial<TrainSpec> = {}): TrainSpec {
   return {
@@ -46,19 +47,22 @@ describe('trainer learns', () => {
   it('iris (standardised, val split) generalises; bce_with_logits on moons; mse on sine', () => {
     const iris = createTrainer(spec({
       model: mlpSpec([16], 'relu', { name: 'default' }, 3),
-      data: { name: 'iris', n_samples: 150, noise: 0, seed: 0, val_fraction: 0.2, standardize: true },
+      data: { source: 'builtin' as const, name: 'iris', n_samples: 150, noise: 0, seed: 0,
+        val_fraction: 0.2, standardize: true },
     }));
     for (let i = 0; i < 200; i++) iris.step(1e-2);
     expect(iris.evaluate('val').accuracy!).toBeGreaterThan(0.85);
     const moons = createTrainer(spec({
       model: mlpSpec([16], 'relu', { name: 'default' }, 1), loss: { name: 'bce_with_logits' },
-      data: { name: 'moons', n_samples: 200, noise: 0.1, seed: 0, val_fraction: 0, standardize: false },
+      data: { source: 'builtin' as const, name: 'moons', n_samples: 200, noise: 0.1, seed: 0,
+        val_fraction: 0, standardize: false },
     }));
     for (let i = 0; i < 300; i++) moons.step(1e-2);
     expect(moons.evaluate('train').accuracy!).toBeGreaterThan(0.9);
     const sine = createTrainer(spec({
       model: mlpSpec([32], 'tanh', { name: 'default' }, 1), loss: { name: 'mse' },
-      data: { name: 'sine', n_samples: 200, noise: 0, seed: 0, val_fraction: 0, standardize: false },
+      data: { source: 'builtin' as const, name: 'sine', n_samples: 200, noise: 0, seed: 0,
+        val_fraction: 0, standardize: false },
     }));
     const before = sine.evaluate('train');
     for (let i = 0; i < 300; i++) sine.step(1e-2);
@@ -182,7 +186,9 @@ describe('diagnostics, evaluation, snapshots', () => {
   });
   it('rejects a model whose output does not fit the data and a loss that does not fit the task', () => {
     expect(() => createTrainer(spec({ model: mlpSpec([8], 'relu', { name: 'default' }, 3) }))).toThrow(/\/model\/layers\/1\/units/);
-    expect(() => createTrainer(spec({ loss: { name: 'cross_entropy' }, data: { name: 'sine', n_samples: 20, noise: 0, seed: 0, val_fraction: 0, standardize: false } }))).toThrow(/classification/);
+    expect(() => createTrainer(spec({ loss: { name: 'cross_entropy' },
+      data: { source: 'builtin' as const, name: 'sine', n_samples: 20, noise: 0, seed: 0,
+      val_fraction: 0, standardize: false } }))).toThrow(/classification/);
     expect(() => createTrainer(spec({ loss: { name: 'bce_with_logits' }, data: { ...spirals, classes: 3 } }))).toThrow(/binary/);
   });
 });

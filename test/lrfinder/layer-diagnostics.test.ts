@@ -8,7 +8,8 @@ function spec(init: InitSpec, activation: 'relu' | 'tanh', depth: number): Train
   const hidden = Array.from({ length: depth }, () => ({ type: 'dense' as const, units: 64, activation, init, bias: true }));
   return {
     model: { layers: [...hidden, { type: 'dense', units: 2, activation: 'identity', init: { name: 'default' }, bias: true }] },
-    data: { name: 'spirals', n_samples: 256, noise: 0.2, seed: 0, val_fraction: 0, standardize: true },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 256, noise: 0.2, seed: 0,
+      val_fraction: 0, standardize: true },
     loss: { name: 'cross_entropy' },
     optimizer: { type: 'sgd', lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
     batch_size: 64,

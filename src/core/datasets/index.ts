@@ -63,8 +63,11 @@ export function datasetCatalog(): CatalogEntry[] {
  * is validated and copied. `mnist` must be loaded by the caller (see mnist-layout.ts).
  */
 export function loadDataset(spec: DataSpec): Dataset {
-  if ('dataset_id' in spec) throw new Error(`uploaded dataset ${spec.dataset_id} is loaded by the worker and passed as createTrainer(spec, { dataset })`);
-  if ('inline' in spec) return fromArrays('inline', spec.inline.x, spec.inline.y, spec.inline.task);
+  if (spec.source === 'upload') {
+    throw new Error(`uploaded dataset ${spec.dataset_id} is loaded by the worker and passed as `
+      + 'createTrainer(spec, { dataset })');
+  }
+  if (spec.source === 'inline') return fromArrays('inline', spec.inline.x, spec.inline.y, spec.inline.task);
   if (spec.name === 'mnist') throw new Error("mnist is loaded by the worker (mnistFromRaw in src/core/datasets/mnist-layout.ts) and passed as createTrainer(spec, { dataset })");
   const gen = own(GENERATORS, spec.name);
   if (!gen) throw new Error(`unknown dataset '${spec.name}'; expected one of ${CATALOG.map((c) => c.name).join(', ')}`);

@@ -12,6 +12,10 @@
  * (m, β2) before each step, and torch's bias correction 1 - β1^t uses that current β1 with the
  * full step count t (no correction for earlier steps' β1), which is what this does too.
  */
+import type { Backend, Param } from '../types.js';
+import type { OptimizerArgs } from './arguments.js';
+import { allocState, defineOptimizer, noCheck, type FactoryResult } from './module.js';
+
 export interface AdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; amsgrad: boolean; decoupled: boolean }
 
 /** One step for one tensor; intermediates in float64, state stored as float32. `vmax` non-null = amsgrad. */
@@ -39,3 +43,38 @@ export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v:
     p[i] = pi - stepSize * (mi / (Math.sqrt(vh) / bc2Sqrt + eps));
   }
 }
+
+/** exp_avg, exp_avg_sq (+ max_exp_avg_sq with amsgrad) */
+export const adamStateBuffers = (a: OptimizerArgs): number => (a.amsgrad ? 3 : 2);
+
+/** Adam's factory; `decoupled` is AdamW's weight decay (./adamw.ts). */
+export function createAdam(decoupled: boolean) {
+  return (a: OptimizerArgs, params: Param[], backend: Backend): FactoryResult => {
+    const m = allocState(backend, params), v = allocState(backend, params);
+    const vmax = a.amsgrad ? allocState(backend, params) : null;
+    // one options object read by both paths at every call: setting beta1 is torch's group["betas"] = (m, β2)
+    const o: AdamOptions = {
+      beta1: a.betas[0], beta2: a.betas[1], eps: a.eps, weight_decay: a.weight_decay, amsgrad: a.amsgrad, decoupled,
+    };
+    // the backend's fused Adam (no amsgrad) when it has one, else adamUpdate
+    const fused = backend.fused && !a.amsgrad ? backend.fused : null;
+    return {
+      state: [...m, ...v, ...(vmax ?? [])],
+      momentum: { get: () => o.beta1, set: (b1) => { o.beta1 = b1; } },
+      update: fused
+        ? (lr, step) => params.forEach((p, i) => fused.adam(p.value, p.grad, m[i], v[i], p.value.length, lr, step, o))
+        : (lr, step) => params.forEach((p, i) =>
+          adamUpdate(p.value, p.grad, m[i], v[i], vmax ? vmax[i] : null, p.value.length, lr, step, o)),
+    };
+  };
+}
+
+export const ADAM = defineOptimizer({
+  name: 'adam',
+  torchClass: 'Adam',
+  defaults: { betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false },
+  momentum: { param: 'betas', bufferFromFirstMomentum: false },
+  check: noCheck,
+  stateBuffers: adamStateBuffers,
+  create: createAdam(false),
+});

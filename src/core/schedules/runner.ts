@@ -4,7 +4,7 @@
  * `lr` is the LR for the next optimizer step; `step(metric?)` is `scheduler.step()` /
  * `scheduler.step(metric)` / the optax count increment.
  */
-import { Args, isObject, type Json, type JsonObject } from './args.js';
+import { Args, isObject, type JsonObject } from './args.js';
 import { ScheduleError, pyRepr } from './errors.js';
 import { buildHf } from './hf.js';
 import { buildOptax } from './optax/build.js';
@@ -62,9 +62,13 @@ function plateauParams(spec: JsonObject, type: string, lr: number): PlateauParam
   return r.plateau;
 }
 
-/** Validate a spec and construct its scheduler (construction errors are thrown here, as in Python). */
+/** Construct a spec's scheduler (construction errors are thrown here, as in Python). */
 export function openSchedule(spec: ScheduleSpec): ScheduleRunner {
-  const raw = spec as unknown as Json;
+  return openJson(spec);
+}
+
+/** The same for a spec as sent (any JSON), which this checks: ./parse.ts returns it typed. */
+export function openJson(raw: unknown): ScheduleRunner {
   if (!isObject(raw)) throw new ScheduleError('/schedule', 'schedule must be an object with a `type`', 'TypeError');
   const type = raw.type;
   const family = own(SCHEDULE_TYPES, type);

@@ -8,10 +8,8 @@
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { BackendUsed } from '../../contracts/backend.js';
-import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
-import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
+import { TRAINING_DEFAULTS, trainingSetupFields } from '../../contracts/training-setup.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
 export const KIND = 'diagnostics';
@@ -33,16 +31,11 @@ export const DIAGNOSTICS_DEFAULTS = {
 } as const;
 
 const D = DIAGNOSTICS_DEFAULTS;
-const ClipValue = (description: string) => Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description });
 
 export const DiagnosticsRequest = Type.Object(
   {
     preset: Type.Optional(Type.String({ maxLength: 64, description: 'a diagnostics preset from GET /v1/presets; the fields you give override it' })),
-    model: Type.Optional(RefOf(Model)),
-    data: Type.Optional(RefOf(Data)),
-    loss: Type.Optional(RefOf(Loss)),
-    optimizer: Type.Optional(RefOf(Optimizer)),
-    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: D.batch_size, description: 'rows of the batch the init and gradient checks look at' })),
+    ...trainingSetupFields({ batch_size: 'rows of the batch the init and gradient checks look at' }),
     lr: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, default: D.lr, description: 'the LR of the overfit_batch check' })),
     checks: Type.Optional(Type.Array(StringEnum(CHECK_NAMES), {
       minItems: 1, maxItems: CHECK_NAMES.length, uniqueItems: true,
@@ -56,9 +49,6 @@ export const DiagnosticsRequest = Type.Object(
       minimum: 2, maximum: TINY_BATCH_MAX, default: D.tiny_batch,
       description: 'rows of the fixed batch of the overfit_batch check (a seeded sample of the training split)',
     })),
-    clip_grad_norm: Type.Optional(ClipValue('torch.nn.utils.clip_grad_norm_ max_norm (L2)')),
-    clip_grad_value: Type.Optional(ClipValue('torch.nn.utils.clip_grad_value_ clip_value')),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: D.seed })),
   },
   {
     $id: 'DiagnosticsRequest',

@@ -5,12 +5,11 @@
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { BackendUsed } from '../../contracts/backend.js';
-import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { Emulate } from '../../contracts/emulate.js';
 import { LayerSeries, RANGE_TEST_DEFAULTS, SKIP_DESCRIPTION, SUGGESTION_NAMES, Warning } from '../../contracts/lr-range-test.js';
 import { Emulation, MethodPick } from '../../contracts/picks.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
+import { trainingSetupFields } from '../../contracts/training-setup.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
 export const KIND = 'lr-range-tests';
@@ -20,11 +19,7 @@ const D = RANGE_TEST_DEFAULTS;
 export const LrRangeTestRequest = Type.Object(
   {
     preset: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'a name from GET /v1/presets; the fields you give override it. Absent: spirals-mlp; null: no preset (defaults only)' })),
-    model: Type.Optional(RefOf(Model)),
-    data: Type.Optional(RefOf(Data)),
-    loss: Type.Optional(RefOf(Loss)),
-    optimizer: Type.Optional(RefOf(Optimizer)),
-    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: D.batch_size })),
+    ...trainingSetupFields(),
     start_lr: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, default: D.start_lr })),
     end_lr: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, default: D.end_lr })),
     num_iter: Type.Optional(Type.Integer({ minimum: 2, maximum: 1_000_000, default: D.num_iter })),
@@ -41,11 +36,8 @@ export const LrRangeTestRequest = Type.Object(
     skip_end: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: SKIP_DESCRIPTION.skip_end })),
     sma: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'keras_lr_finder `get_best_lr(sma)` for keras_sma (default 1)' })),
     emulate: Type.Optional(Emulate),
-    clip_grad_norm: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description: 'torch.nn.utils.clip_grad_norm_ max_norm (L2)' })),
-    clip_grad_value: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description: 'torch.nn.utils.clip_grad_value_ clip_value' })),
     eval: Type.Optional(StringEnum(['train', 'val'] as const, { default: D.eval, description: 'record the training minibatch loss, or the validation loss after every step' })),
     repeats: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: D.repeats })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: D.seed })),
   },
   {
     $id: 'LrRangeTestRequest',

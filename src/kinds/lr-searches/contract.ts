@@ -6,11 +6,9 @@
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { BackendUsed } from '../../contracts/backend.js';
-import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
-import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
+import { TRAINING_DEFAULTS, trainingSetupFields } from '../../contracts/training-setup.js';
 import { ScheduleSpecRef } from '../../contracts/schedules.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
@@ -25,19 +23,13 @@ export const SEARCH_REQUEST_DEFAULTS = {
   seed: TRAINING_DEFAULTS.seed,
 } as const;
 
-const ClipValue = (description: string) => Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description });
 
 export const LrSearchRequest = Type.Object(
   {
     preset: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'an lr-searches preset from GET /v1/presets; the fields you give override it. Absent: spirals-search; null: no preset' })),
-    model: Type.Optional(RefOf(Model)),
-    data: Type.Optional(RefOf(Data)),
-    loss: Type.Optional(RefOf(Loss)),
-    optimizer: Type.Optional(RefOf(Optimizer)),
-    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: SEARCH_REQUEST_DEFAULTS.batch_size })),
-    clip_grad_norm: Type.Optional(ClipValue('torch.nn.utils.clip_grad_norm_ max_norm (L2)')),
-    clip_grad_value: Type.Optional(ClipValue('torch.nn.utils.clip_grad_value_ clip_value')),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: SEARCH_REQUEST_DEFAULTS.seed, description: 'initial weights and batch order of every trial (and the data, unless data.seed is given)' })),
+    ...trainingSetupFields({
+      seed: 'initial weights and batch order of every trial (and the data, unless data.seed is given)',
+    }),
     train_steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, default: SEARCH_REQUEST_DEFAULTS.train_steps, description: 'how many optimizer steps you will train for: every candidate is judged after this many (at most LIMIT_SCHEDULE_STEPS)' })),
     schedule: Type.Optional(Type.Union([ScheduleSpecRef, Type.Null()], {
       description: 'the schedule you will train with, as in POST /v1/schedules/preview (`lr` may be omitted): it is scaled so that its maximum LR equals each candidate, so the search finds the PEAK LR for it. Absent or null: a constant LR. ReduceLROnPlateau is not supported (its LRs depend on the run).',

@@ -5,7 +5,8 @@
  * time, never a failed job. The training setup is the one every job kind shares.
  */
 import { scheduleWorkProblem } from '../../contracts/schedule-work.js';
-import { openSchedule, ScheduleError, type ScheduleSpec } from '../../core/schedules/index.js';
+import { cycleMomentumProblem } from '../../core/optimizers/index.js';
+import { parseScheduleShape, ScheduleError } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { checkJobCost } from '../../contracts/cost.js';
@@ -33,21 +34,13 @@ export interface ResolvedLrSearch extends ResolvedTraining {
 /** The schedule as the search uses it: simulated over train_steps, with a positive peak, not metric-driven. */
 function checkSchedule(spec: Record<string, unknown>, steps: number, optimizer: ResolvedTraining['optimizer']): void {
   try {
-    const withLr = spec.lr === undefined ? { ...spec, lr: 1 } : spec;
-    let runner;
-    try {
-      runner = openSchedule(withLr as unknown as ScheduleSpec);
-    } catch (e) {
-      // optax schedules carry their own values and take no lr: check them as given
-      if (spec.lr === undefined && e instanceof ScheduleError && e.path === '/schedule/lr') runner = openSchedule(spec as unknown as ScheduleSpec);
-      else throw e;
-    }
+    // only the schedule's shape is used: lr may be omitted
+    const { spec: parsed, runner } = parseScheduleShape(spec);
     if (runner.usesMetrics) throw invalid('/schedule/type', `${runner.type} sets the LR from the metrics of the run: the search needs the schedule's LRs in advance`);
     // torch/optim/lr_scheduler.py (CyclicLR, OneCycleLR): an optimizer without momentum or betas
-    if (runner.cyclesMomentum && optimizer.type === 'adagrad') {
-      throw invalid('/schedule', 'optimizer must support momentum or beta1 with `cycle_momentum` option enabled (Adagrad has neither; pass cycle_momentum: false)');
-    }
-    const shape = scheduleShape(spec as unknown as ScheduleSpec, steps);
+    const cannotCycle = runner.cyclesMomentum ? cycleMomentumProblem(optimizer.type) : null;
+    if (cannotCycle) throw invalid('/schedule', cannotCycle);
+    const shape = scheduleShape(parsed, steps);
     const k = shape.factors.findIndex((f) => f < 0);
     if (k >= 0) throw invalid('/schedule', `the learning rate is negative at step ${k}; the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
   } catch (e) {

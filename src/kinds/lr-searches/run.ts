@@ -6,7 +6,7 @@
  */
 import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
-import type { ScheduleSpec } from '../../core/schedules/index.js';
+import { parseScheduleShape } from '../../core/schedules/index.js';
 import { driveSearch } from '../../lrfinder/search/drive.js';
 import { createSearch, searchResult } from '../../lrfinder/search/engine.js';
 import { createTrialRunner } from '../../lrfinder/search/trial-runner.js';
@@ -35,7 +35,8 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
   const shape = { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) };
   const runner = createTrialRunner({
     spec, dataset, backend: (s) => deps.backend(s, shape),
-    train_steps: req.train_steps, schedule: req.schedule as ScheduleSpec | null, metric: req.metric, diverge_th: req.diverge_th,
+    train_steps: req.train_steps, schedule: req.schedule ? parseScheduleShape(req.schedule).spec : null,
+    metric: req.metric, diverge_th: req.diverge_th,
   });
   const start = createSearch({
     train_steps: req.train_steps, budget_steps: req.budget_steps, tolerance: req.tolerance, resumable: true, metric: req.metric,

@@ -6,11 +6,9 @@
 import Type, { type Static } from 'typebox';
 import { FiniteOrNull, RefOf, StringEnum } from '../../contracts/common.js';
 import { BackendUsed } from '../../contracts/backend.js';
-import { Data } from '../../contracts/data.js';
 import { JobResource } from '../../contracts/job.js';
 import { LayerSeries, Warning } from '../../contracts/lr-range-test.js';
-import { Loss, Model, Optimizer } from '../../contracts/model.js';
-import { TRAINING_DEFAULTS } from '../../contracts/resolve.js';
+import { TRAINING_DEFAULTS, trainingSetupFields } from '../../contracts/training-setup.js';
 import { SCHEDULE_MAX_STEPS, ScheduleSpecRef } from '../../contracts/schedules.js';
 
 /** The kind's name: its URL segment, queue and OpenAPI tag. */
@@ -34,18 +32,10 @@ const NamedSchedule = Type.Object(
   { additionalProperties: false },
 );
 
-const ClipValue = (description: string) => Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e12 }), Type.Null()], { description });
 
 const SimulationTrain = Type.Object(
   {
-    model: Type.Optional(RefOf(Model)),
-    data: Type.Optional(RefOf(Data)),
-    loss: Type.Optional(RefOf(Loss)),
-    optimizer: Type.Optional(RefOf(Optimizer)),
-    batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, default: SIMULATION_DEFAULTS.batch_size })),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, default: SIMULATION_DEFAULTS.seed })),
-    clip_grad_norm: Type.Optional(ClipValue('torch.nn.utils.clip_grad_norm_ max_norm (L2)')),
-    clip_grad_value: Type.Optional(ClipValue('torch.nn.utils.clip_grad_value_ clip_value')),
+    ...trainingSetupFields(),
   },
   {
     additionalProperties: false,

@@ -5,7 +5,8 @@
  * every job kind shares (contracts/resolve.ts: same model/data/loss/optimizer shapes, defaults and limits).
  */
 import { scheduleNodes } from '../../contracts/schedule-work.js';
-import { openSchedule, ScheduleError, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
+import { cycleMomentumProblem, momentumSeriesProblem } from '../../core/optimizers/index.js';
+import { parseSchedule, ScheduleError, simulateSchedule } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
 import { presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
@@ -39,24 +40,19 @@ export interface ResolvedScheduleSimulation {
  */
 function checkSchedule(spec: Record<string, unknown>, steps: number, at: string, optimizer: ResolvedOptimizer): void {
   try {
-    const runner = openSchedule(spec as unknown as ScheduleSpec);
+    const parsed = parseSchedule(spec);
     // torch/optim/lr_scheduler.py (CyclicLR, OneCycleLR): an optimizer without momentum or betas in its defaults
-    if (runner.cyclesMomentum && optimizer.type === 'adagrad') {
-      throw invalid(`${at}/schedule`, 'optimizer must support momentum or beta1 with `cycle_momentum` option enabled (Adagrad has neither; pass cycle_momentum: false)');
-    }
-    if (runner.usesMetrics) return;
-    const { lrs, momentum } = simulateSchedule(spec as unknown as ScheduleSpec, steps);
+    const cannotCycle = parsed.runner.cyclesMomentum ? cycleMomentumProblem(optimizer.type) : null;
+    if (cannotCycle) throw invalid(`${at}/schedule`, cannotCycle);
+    if (parsed.runner.usesMetrics) return;
+    const { lrs, momentum } = simulateSchedule(parsed.spec, steps);
     const k = lrs.findIndex((lr) => lr < 0);
     if (k >= 0) {
       throw invalid(`${at}/schedule`, `the learning rate is negative at step ${k} (${lrs[k]}); the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
     }
-    // torch/optim/rmsprop.py (_init_group): the momentum buffer exists only if momentum > 0 at the first step
-    if (momentum && optimizer.type === 'rmsprop' && !(momentum[0] > 0)) {
-      const j = momentum.findIndex((m) => m > 0);
-      if (j >= 0) {
-        throw invalid(`${at}/schedule`, `RMSprop's momentum is ${momentum[0]} at the first step and ${momentum[j]} at step ${j}: torch allocates the momentum buffer only when the first step has momentum > 0 (KeyError: 'momentum_buffer')`);
-      }
-    }
+    // e.g. torch/optim/rmsprop.py (_init_group): the momentum buffer exists only if momentum > 0 at the first step
+    const series = momentum ? momentumSeriesProblem(optimizer.type, momentum) : null;
+    if (series) throw invalid(`${at}/schedule`, series);
   } catch (e) {
     if (e instanceof ScheduleError) throw scheduleProblem(e, at);
     throw e;

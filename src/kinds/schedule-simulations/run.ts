@@ -1,7 +1,7 @@
 /**
  * A schedule-simulation job: the same model, data and seed trained once per schedule (a fresh
  * trainer each time, so the same initial weights and the same minibatch order), the LR of each
- * step taken from the schedule's step-at-a-time runner (`openSchedule`). ReduceLROnPlateau steps
+ * step taken from the schedule's step-at-a-time runner (`parseSchedule`'s). ReduceLROnPlateau steps
  * on the evaluation loss every `eval_every` steps (default: once per epoch), as in a PyTorch loop
  * `for epoch: train(); scheduler.step(val_loss)`. Every other schedule steps after each optimizer
  * step, as `optimizer.step(); scheduler.step()`. A schedule that cycles momentum (CyclicLR /
@@ -12,8 +12,8 @@
  */
 import { dataShape, datasetRows } from '../../contracts/resolve.js';
 import { toTrainSpec } from '../../contracts/train-spec.js';
-import { openSchedule, type ScheduleRunner, type ScheduleSpec } from '../../core/schedules/index.js';
-import type { TrainSpec } from '../../core/spec.js';
+import { parseSchedule, type ScheduleRunner } from '../../core/schedules/index.js';
+import { withFirstMomentum } from '../../core/optimizers/index.js';
 import { createTrainer } from '../../core/trainer.js';
 import { batchWarning } from '../../contracts/batch.js';
 import { appendLayerStats, downsampleLayers, type LayerSeries } from '../../lrfinder/layer-diagnostics.js';
@@ -79,7 +79,7 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Jo
 
   for (let s = 0; s < req.schedules.length; s++) {
     const named = req.schedules[s];
-    const runner = openSchedule(named.schedule as unknown as ScheduleSpec);
+    const { runner } = parseSchedule(named.schedule);
     // the optimizer's constructor lr is never used: every step passes the schedule's lr
     const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
     if (runner.cyclesMomentum) spec.optimizer = withFirstMomentum(spec.optimizer, runner.momentum ?? 0);
@@ -102,17 +102,6 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Jo
   const ranking = rankRuns(runs.map((r) => ({ name: r.name, diverged: r.diverged, loss: rankedBy === 'val_loss' ? r.final_val_loss : r.final_train_loss })));
   for (const r of runs) r.rank = ranking.indexOf(r.name) + 1;
   return { schedules: runs, ranking, ranked_by: rankedBy, eval_split: evalSplit, eval_every: evalEvery, steps: req.steps, seed: req.train.seed };
-}
-
-/**
- * RMSprop as a cycling scheduler leaves it before its first step: CyclicLR.__init__ /
- * OneCycleLR.__init__ write the first momentum into the param group, and torch allocates RMSprop's
- * momentum buffer at the first step only when that momentum is > 0 (rmsprop.py, _init_group).
- * SGD (buffer always allocated here; the Nesterov check stays on the requested momentum, as in
- * torch's constructor) and Adam/AdamW (no buffer depends on beta1) just get it with each step.
- */
-function withFirstMomentum(o: TrainSpec['optimizer'], m: number): TrainSpec['optimizer'] {
-  return o.type === 'rmsprop' ? { ...o, momentum: m } : o;
 }
 
 function* trainUnder(

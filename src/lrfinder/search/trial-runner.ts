@@ -23,9 +23,9 @@
 import type { Backend, StepResult } from '../../core/types.js';
 import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
-import { SCHEDULE_TYPES, simulateSchedule, type ScheduleSpec } from '../../core/schedules/index.js';
+import { simulateSchedule, withUnitLr, type ScheduleSpec } from '../../core/schedules/index.js';
+import { withFirstMomentum } from '../../core/optimizers/index.js';
 import { rangeTest, type RangeTestOptions } from '../range-test.js';
-import { own } from '../../core/own.js';
 import type { RangeTestCurve, SearchMetric, TrialReport, TrialStopReason } from './types.js';
 
 export interface TrialRunnerSetup {
@@ -67,19 +67,12 @@ export function trainLossWindow(steps: number): number {
  */
 export function scheduleShape(schedule: ScheduleSpec | null | undefined, steps: number): ScheduleShape {
   if (!schedule) return { factors: new Array<number>(steps).fill(1), momentum: null };
-  const raw = schedule as unknown as Record<string, unknown>;
   // the base LR is irrelevant (only the shape is used); torch / transformers schedules need one
-  const withLr = raw.lr === undefined && !isOptax(raw) ? { ...raw, lr: 1 } : raw;
-  const sim = simulateSchedule(withLr as unknown as ScheduleSpec, steps);
+  const sim = simulateSchedule(withUnitLr(schedule), steps);
   let max = 0;
   for (const lr of sim.lrs) if (lr > max) max = lr;
   if (!(max > 0)) throw new RangeError('the schedule never sets a positive learning rate: it has no peak to scale');
   return { factors: sim.lrs.map((lr) => lr / max), momentum: sim.momentum ?? null };
-}
-
-/** optax schedules carry their own values (no `lr`) */
-function isOptax(raw: Record<string, unknown>): boolean {
-  return typeof raw.type === 'string' && own(SCHEDULE_TYPES, raw.type) === 'optax';
 }
 
 /** The metric of a trained candidate (see the module comment). */
@@ -143,9 +136,9 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
   const divergeTh = setup.diverge_th ?? 5;
   const live = new Map<number, Live>();
   // a momentum-cycling schedule writes the first momentum into the optimizer at construction (torch's
-  // CyclicLR / OneCycleLR __init__); RMSprop only allocates its momentum buffer when that is > 0
-  const spec = shape.momentum && setup.spec.optimizer.type === 'rmsprop'
-    ? { ...setup.spec, optimizer: { ...setup.spec.optimizer, momentum: shape.momentum[0] } } : setup.spec;
+  // CyclicLR / OneCycleLR __init__), which matters to an optimizer that allocates its momentum buffer from it
+  const spec = shape.momentum
+    ? { ...setup.spec, optimizer: withFirstMomentum(setup.spec.optimizer, shape.momentum[0]) } : setup.spec;
   const make = (): CoreTrainer => createTrainer(spec, { backend: setup.backend?.(spec), dataset: setup.dataset });
   let initial: number | null = null;
 

@@ -2,7 +2,9 @@
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { scheduleWorkProblem } from '../../contracts/schedule-work.js';
-import { ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics, type ScheduleSpec } from '../../core/schedules/index.js';
+import {
+  parseSchedule, ScheduleError, SCHEDULE_TYPES, simulateSchedule, usesMetrics,
+} from '../../core/schedules/index.js';
 import type { SchedulePreviewRequest } from './contract.js';
 import { own } from '../../core/own.js';
 
@@ -41,7 +43,7 @@ export function previewSchedule(b: SchedulePreviewRequest, limit: number, maxDep
   if (tooMuch) throw tooMuch;
   let sim;
   try {
-    sim = simulateSchedule(spec as unknown as ScheduleSpec, steps, { metrics: b.metrics });
+    sim = simulateSchedule(parseSchedule(spec).spec, steps, { metrics: b.metrics });
   } catch (e) {
     if (e instanceof ScheduleError) throw scheduleProblem(e);
     throw e;

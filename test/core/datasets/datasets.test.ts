@@ -73,7 +73,8 @@ describe('sklearn-style generators', () => {
     for (let i = 0; i < sn.rows; i++) expect(sn.y[i]).toBeCloseTo(Math.sin(sn.x[i]), 5);
   });
   it('same seed → same data; the dataset seed, not the order of calls, decides', () => {
-    const spec = { name: 'moons' as const, n_samples: 50, noise: 0.1, seed: 3, val_fraction: 0, standardize: false };
+    const spec = { source: 'builtin' as const, name: 'moons' as const, n_samples: 50, noise: 0.1, seed: 3,
+      val_fraction: 0, standardize: false };
     expect(loadDataset(spec).x).toEqual(loadDataset(spec).x);
     expect(loadDataset(spec).x).not.toEqual(loadDataset({ ...spec, seed: 4 }).x);
     expect(() => loadDataset({ ...spec, name: 'mnist' })).toThrow(/mnist is loaded by the worker/);
@@ -82,7 +83,8 @@ describe('sklearn-style generators', () => {
     const c = datasetCatalog();
     expect(c.map((e) => e.name)).toEqual(['spirals', 'moons', 'circles', 'blobs', 'xor', 'sine', 'iris', 'mnist']);
     for (const e of c.filter((e) => e.name !== 'mnist')) {
-      const d = loadDataset({ name: e.name, n_samples: e.n_samples, noise: e.noise, seed: 0, val_fraction: 0, standardize: false });
+      const d = loadDataset({ source: 'builtin', name: e.name, n_samples: e.n_samples, noise: e.noise, seed: 0,
+        val_fraction: 0, standardize: false });
       expect([d.task, d.features, d.rows]).toEqual([e.task, e.features, e.n_samples]);
       expect(d.outputs).toBe(e.task === 'classification' ? e.classes : e.outputs);
     }

@@ -21,13 +21,15 @@ function spec(data: TrainSpec['data']): TrainSpec {
 
 describe('uploaded datasets in the core', () => {
   it('loadDataset refuses to invent the rows', () => {
-    expect(() => loadDataset({ dataset_id: 'abc', task: 'classification', val_fraction: 0.25, standardize: true })).toThrow(/loaded by the worker/);
+    expect(() => loadDataset({ source: 'upload', dataset_id: 'abc', task: 'classification',
+      val_fraction: 0.25, standardize: true })).toThrow(/loaded by the worker/);
   });
 
   it('trains exactly as the same rows sent inline', () => {
-    const inline = createTrainer(spec({ inline: { x, y, task: 'classification' }, val_fraction: 0.25, standardize: true }));
+    const inline = createTrainer(spec({ source: 'inline', inline: { x, y, task: 'classification' },
+      val_fraction: 0.25, standardize: true }));
     const uploaded = createTrainer(
-      spec({ dataset_id: 'abc', task: 'classification', val_fraction: 0.25, standardize: true }),
+      spec({ source: 'upload', dataset_id: 'abc', task: 'classification', val_fraction: 0.25, standardize: true }),
       { dataset: fromArrays('upload', x, y, 'classification') },
     );
     const a = Array.from({ length: 20 }, () => inline.step(1e-2).loss);

@@ -150,7 +150,8 @@ describe('setMomentum', () => {
 describe('trainer.step(lr, { momentum })', () => {
   const spec = (optimizer: Partial<OptimizerSpec>): TrainSpec => ({
     model: { layers: [{ type: 'dense', units: 8, activation: 'relu', init: { name: 'default' }, bias: true }, { type: 'dense', units: 3, activation: 'identity', init: { name: 'default' }, bias: true }] },
-    data: { name: 'spirals', n_samples: 120, noise: 0.2, seed: 0, val_fraction: 0, standardize: true, classes: 3 },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 120, noise: 0.2, seed: 0,
+      val_fraction: 0, standardize: true, classes: 3 },
     loss: { name: 'cross_entropy' }, optimizer: { ...base, ...optimizer }, batch_size: 16,
     clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 1,
   });

@@ -19,7 +19,8 @@ const sgd: OptimizerSpec = {
 };
 const spec: TrainSpec = {
   model: mlpSpec([16], 'tanh', { name: 'default' }, 2),
-  data: { name: 'moons', n_samples: 200, noise: 0.2, seed: 0, val_fraction: 0.25, standardize: true },
+  data: { source: 'builtin' as const, name: 'moons', n_samples: 200, noise: 0.2, seed: 0,
+    val_fraction: 0.25, standardize: true },
   loss: { name: 'cross_entropy' }, optimizer: sgd, batch_size: 16,
   clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 5,
 };

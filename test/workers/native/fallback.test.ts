@@ -62,7 +62,9 @@ describe('backend selection', () => {
     expect(info.fallback_reason).toContain(NOWHERE);
     const dense = { type: 'dense' as const, units: 4, activation: 'relu' as const, init: { name: 'default' as const }, bias: true };
     const spec = {
-      model: { layers: [dense] }, data: { name: 'spirals' as const, n_samples: 200, noise: 0.1, seed: 0, val_fraction: 0, standardize: true },
+      model: { layers: [dense] },
+        data: { source: 'builtin' as const, name: 'spirals' as const, n_samples: 200, noise: 0.1, seed: 0,
+        val_fraction: 0, standardize: true },
       loss: { name: 'cross_entropy' as const }, batch_size: 16, seed: 0,
       clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
       optimizer: { type: 'sgd' as const, lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999] as [number, number], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },

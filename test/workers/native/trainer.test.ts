@@ -24,7 +24,8 @@ const dense = (units: number, activation: ActivationName): LayerSpec => ({ type:
 function spec(over: Partial<TrainSpec>): TrainSpec {
   return {
     model: { layers: [dense(24, 'relu'), dense(24, 'tanh'), dense(3, 'identity')] },
-    data: { name: 'spirals', n_samples: 300, noise: 0.2, seed: 0, val_fraction: 0.2, standardize: true, classes: 3 },
+    data: { source: 'builtin' as const, name: 'spirals', n_samples: 300, noise: 0.2, seed: 0,
+      val_fraction: 0.2, standardize: true, classes: 3 },
     loss: { name: 'cross_entropy' }, optimizer: base, batch_size: 32,
     clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 3, ...over,
   };
@@ -41,7 +42,8 @@ function run(s: TrainSpec, native: boolean, lr: number) {
 /** every activation (each once as a dense activation or an activation layer) */
 const ACTS: ActivationName[] = ['identity', 'relu', 'leaky_relu', 'elu', 'gelu', 'silu', 'tanh', 'sigmoid', 'softplus'];
 const sgd = (o: Partial<OptimizerSpec>): OptimizerSpec => ({ ...base, type: 'sgd', ...o });
-const regression = { name: 'sine' as const, n_samples: 300, noise: 0.1, seed: 0, val_fraction: 0.2, standardize: true };
+const regression = { source: 'builtin' as const, name: 'sine' as const, n_samples: 300, noise: 0.1, seed: 0,
+  val_fraction: 0.2, standardize: true };
 
 const CASES: [string, Partial<TrainSpec>, number][] = [
   ...ACTS.map((a): [string, Partial<TrainSpec>, number] => [`dense + ${a}, adam`, { model: { layers: [dense(24, a), dense(16, a), dense(3, 'identity')] } }, 1e-2]),
@@ -65,7 +67,9 @@ const CASES: [string, Partial<TrainSpec>, number][] = [
   ['mse on a classification task (one-hot targets)', { loss: { name: 'mse' } }, 1e-2],
   ['cross_entropy with label smoothing', { loss: { name: 'cross_entropy', label_smoothing: 0.1 } }, 1e-2],
   ['bce_with_logits (binary)', {
-    loss: { name: 'bce_with_logits' }, data: { name: 'moons', n_samples: 300, noise: 0.2, seed: 0, val_fraction: 0.2, standardize: true },
+    loss: { name: 'bce_with_logits' },
+      data: { source: 'builtin' as const, name: 'moons', n_samples: 300, noise: 0.2, seed: 0,
+      val_fraction: 0.2, standardize: true },
     model: { layers: [dense(24, 'relu'), dense(1, 'identity')] },
   }, 1e-2],
 ];
@@ -102,7 +106,10 @@ describe.skipIf(noNative)(named(`native vs scalar reference, ${STEPS} training s
 describe.skipIf(noBoth)(named('LRF_NATIVE_ISA=avx2 and avx512 train to the same bits', noBoth), () => {
   afterAll(resetNative);
   it.each([
-    ['784→256-wide relu MLP, adam', spec({ model: { layers: [dense(256, 'relu'), dense(128, 'relu'), dense(64, 'relu'), dense(10, 'identity')] }, data: { name: 'blobs', n_samples: 600, noise: 1, seed: 1, val_fraction: 0, standardize: true, classes: 10, features: 784 }, batch_size: 128 })],
+    ['784→256-wide relu MLP, adam', spec({
+      model: { layers: [dense(256, 'relu'), dense(128, 'relu'), dense(64, 'relu'), dense(10, 'identity')] },
+      data: { source: 'builtin' as const, name: 'blobs', n_samples: 600, noise: 1, seed: 1,
+        val_fraction: 0, standardize: true, classes: 10, features: 784 }, batch_size: 128 })],
     ['tanh + sigmoid, sgd nesterov, batchnorm', spec({ optimizer: sgd({ momentum: 0.9, nesterov: true }), model: { layers: [dense(40, 'tanh'), { type: 'batchnorm', momentum: 0.1, eps: 1e-5 }, dense(33, 'sigmoid'), dense(3, 'identity')] } })],
   ] as [string, TrainSpec][])('%s', (_n, s) => {
     const train = (isa: 'avx512' | 'avx2') => {
