@@ -38,3 +38,21 @@ export function fairStateKey(prefix: string, kind: JobKind): string {
 export function fairFinishKey(prefix: string, kind: JobKind): string {
   return `${prefix}:lrf:fair-finish:${queueName(kind)}`;
 }
+
+/**
+ * The internal queue of a fanned-out kind's tasks (workers/fanout.ts): child jobs of that kind's
+ * jobs, never admitted (no quota, no queue depth: the parent was), listed or given a webhook.
+ */
+export function taskQueueName(kind: JobKind): string {
+  return `${queueName(kind)}-tasks`;
+}
+
+/** A task's child job id: the parent's id and the task's, so a parent that runs again finds the children it added. */
+export function taskJobId(parentId: string, taskId: string): string {
+  return `${parentId}-${taskId}`;
+}
+
+/** A finished task's carry (e.g. a trainer's position) for the task that continues from it; counted in the owner's storage quota. */
+export function carryKey(prefix: string, parentId: string, taskId: string): string {
+  return `${prefix}:lrf:carry:${parentId}:${taskId}`;
+}
