@@ -32,7 +32,7 @@ import type { ThreadPool } from './run-in-thread.js';
 import type { ThreadInput, ThreadResult } from './thread-protocol.js';
 
 /** how often the parent reads its children's state and progress */
-export const FANOUT_POLL_MS = 100;
+export const FANOUT_POLL_MS = 50;
 
 /** What a child task job holds: its parent and the task. */
 export interface TaskData {
