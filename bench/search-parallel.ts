@@ -16,6 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
 import { freePort, startRedisServer } from '../src/redis/embedded.js';
+import { countLayerParams } from '../src/contracts/params.js';
+import { findKind } from '../src/kinds/registry.js';
+import { runFanStep } from '../workers/run-job.js';
+import { deserialize, serialize } from 'node:v8';
 import { args, environment, fmt, table } from './common.js';
 
 const opts = args();
@@ -31,6 +35,39 @@ const SETUPS = [
   { name: '1 worker, fanned out', workers: 1, fanout: 'true' },
   { name: '2 workers, fanned out', workers: 2, fanout: 'true' },
 ];
+
+/**
+ * The bound the search's shape puts on the speed-up: its rounds of trials in optimizer steps, run in
+ * process (the fan-out's own steps), and the steps on the longer of two workers when each round's
+ * trials are dealt longest first (the range test and every round wait for the one before).
+ */
+function shapeBound(): { rounds: number[][]; serial: number; two: number } {
+  const kind = findKind('lr-searches')!;
+  const req = JSON.parse(JSON.stringify(kind.resolve(BODY, { limits: loadConfig({}).limits, countParams: countLayerParams })));
+  const drain = <R>(g: Generator<unknown, R>): R => { let n = g.next(); while (!n.done) n = g.next(); return n.value; };
+  const started = drain(runFanStep('lr-searches', req, { type: 'start' })) as { value: { search: { cost: { range_test: number } } } };
+  let state: unknown = started.value;
+  const rt = started.value.search.cost.range_test;
+  const carries = new Map<string, Buffer>();
+  const rounds: number[][] = [];
+  for (let tasks = kind.fanout!.tasks(state); tasks.length > 0; tasks = kind.fanout!.tasks(state)) {
+    const outs = tasks.map((t) => {
+      const o = drain(runFanStep('lr-searches', req, { type: 'task', task: t, carry: t.after ? deserialize(carries.get(t.after)!) : null })) as { value: unknown; carry: unknown };
+      if (o.carry) carries.set(t.id, serialize(o.carry));
+      return o.value as { steps_trained: number };
+    });
+    rounds.push(outs.map((o) => o.steps_trained));
+    state = kind.fanout!.tell(state, outs);
+  }
+  let serial = rt, two = rt;
+  for (const r of rounds) {
+    serial += r.reduce((a, b) => a + b, 0);
+    const load = [0, 0];
+    for (const x of [...r].sort((a, b) => b - a)) load[load[0] <= load[1] ? 0 : 1] += x;
+    two += Math.max(...load);
+  }
+  return { rounds, serial, two };
+}
 
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-bench-'));
@@ -77,6 +114,7 @@ async function main() {
     }
   }
   const load1 = os.loadavg();
+  const bound = shapeBound();
   const m = times.map(median);
   console.log(environment());
   console.log(`CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}; load average before ${load0.map((x) => fmt(x, 2)).join(' ')}, after ${load1.map((x) => fmt(x, 2)).join(' ')}`);
@@ -86,6 +124,8 @@ async function main() {
   console.log(`2 workers fanned out / 1 worker whole:  ${fmt(m[2] / m[0], 2)}`);
   console.log(`1 worker fanned out / 1 worker whole:   ${fmt(m[1] / m[0], 2)} (the fan-out's own cost)`);
   console.log(`results identical across set-ups and rounds: ${results.size === 1}`);
+  console.log(`\nthe search's shape: range test, then rounds of trials (steps each): ${bound.rounds.map((r) => `[${r.join(' ')}]`).join(' ')}`);
+  console.log(`  ${bound.serial} steps in all; ${bound.two} on the busier of 2 workers (longest first): the best 2-worker ratio is ${fmt(bound.two / bound.serial, 2)}`);
 
   await app.close();
   await redis.stop();
