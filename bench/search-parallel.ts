@@ -28,7 +28,9 @@ const rounds = Number(opts.get('rounds') ?? 3);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // a 2-128-128-3 tanh MLP on spirals at batch 256: about 7 × train_steps optimizer steps in all
-const BODY = { preset: 'spirals-search', train_steps: steps, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' } };
+const BODY = {
+  preset: 'spirals-search', train_steps: steps, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' },
+};
 
 const SETUPS = [
   { name: '1 worker, whole in its thread (JOB_FANOUT=false)', workers: 1, fanout: 'false' },
@@ -41,18 +43,23 @@ const SETUPS = [
  * process (the fan-out's own steps), and the steps on the longer of two workers when each round's
  * trials are dealt longest first (the range test and every round wait for the one before).
  */
+type Outcome = { value: unknown; carry: unknown };
+
 function shapeBound(): { rounds: number[][]; serial: number; two: number } {
   const kind = findKind('lr-searches')!;
-  const req = JSON.parse(JSON.stringify(kind.resolve(BODY, { limits: loadConfig({}).limits, countParams: countLayerParams })));
+  const ctx = { limits: loadConfig({}).limits, countParams: countLayerParams };
+  const req = JSON.parse(JSON.stringify(kind.resolve(BODY, ctx)));
   const drain = <R>(g: Generator<unknown, R>): R => { let n = g.next(); while (!n.done) n = g.next(); return n.value; };
-  const started = drain(runFanStep('lr-searches', req, { type: 'start' })) as { value: { search: { cost: { range_test: number } } } };
+  type Started = { value: { search: { cost: { range_test: number } } } };
+  const started = drain(runFanStep('lr-searches', req, { type: 'start' })) as Started;
   let state: unknown = started.value;
   const rt = started.value.search.cost.range_test;
   const carries = new Map<string, Buffer>();
   const rounds: number[][] = [];
   for (let tasks = kind.fanout!.tasks(state); tasks.length > 0; tasks = kind.fanout!.tasks(state)) {
     const outs = tasks.map((t) => {
-      const o = drain(runFanStep('lr-searches', req, { type: 'task', task: t, carry: t.after ? deserialize(carries.get(t.after)!) : null })) as { value: unknown; carry: unknown };
+      const carry = t.after ? deserialize(carries.get(t.after)!) : null;
+      const o = drain(runFanStep('lr-searches', req, { type: 'task', task: t, carry })) as Outcome;
       if (o.carry) carries.set(t.id, serialize(o.carry));
       return o.value as { steps_trained: number };
     });
@@ -73,14 +80,18 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-bench-'));
   const redis = await startRedisServer({ dir });
   const port = await freePort();
-  const env = { ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', LOG_LEVEL: 'warn', PORT: String(port), WORKER_CONCURRENCY: '1' };
+  const env = {
+    ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', LOG_LEVEL: 'warn', PORT: String(port),
+    WORKER_CONCURRENCY: '1',
+  };
   const app = await buildApp({ config: loadConfig(env), logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;
 
   const search = async (): Promise<{ ms: number; result: string }> => {
     const t0 = performance.now();
-    const res = await fetch(`${base}/v1/lr-searches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BODY) });
+    const headers = { 'content-type': 'application/json' };
+    const res = await fetch(`${base}/v1/lr-searches`, { method: 'POST', headers, body: JSON.stringify(BODY) });
     const job = (await res.json()) as { id: string };
     for (;;) {
       const r = await fetch(`${base}/v1/lr-searches/${job.id}`);
@@ -91,7 +102,9 @@ async function main() {
     }
   };
   const startWorkers = async (n: number, fanout: string): Promise<ChildProcess[]> => {
-    const ws = Array.from({ length: n }, () => fork(path.resolve(here, '../workers/main.js'), [], { env: { ...env, JOB_FANOUT: fanout }, stdio: 'ignore' }));
+    const main = path.resolve(here, '../workers/main.js');
+    const opts = { env: { ...env, JOB_FANOUT: fanout }, stdio: 'ignore' as const };
+    const ws = Array.from({ length: n }, () => fork(main, [], opts));
     await new Promise((r) => setTimeout(r, 1500));
     return ws;
   };
@@ -117,15 +130,22 @@ async function main() {
   const bound = shapeBound();
   const m = times.map(median);
   console.log(environment());
-  console.log(`CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}; load average before ${load0.map((x) => fmt(x, 2)).join(' ')}, after ${load1.map((x) => fmt(x, 2)).join(' ')}`);
-  console.log(`search: spirals-search, train_steps ${steps}, batch 256, 2-128-128-3 tanh; ${rounds} rounds, POST → succeeded\n`);
-  console.log(table(['set-up', 'median s', 'min s', 'max s'], SETUPS.map((s, i) => [s.name, fmt(m[i] / 1000, 2), fmt(Math.min(...times[i]) / 1000, 2), fmt(Math.max(...times[i]) / 1000, 2)])));
+  const la = (l: number[]) => l.map((x) => fmt(x, 2)).join(' ');
+  const cpu = `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`;
+  console.log(`CPU: ${cpu}; load average before ${la(load0)}, after ${la(load1)}`);
+  console.log(`search: spirals-search, train_steps ${steps}, batch 256, 2-128-128-3 tanh; ${rounds} rounds, POST → done`);
+  console.log();
+  const sec = (ms: number) => fmt(ms / 1000, 2);
+  const rows = SETUPS.map((s, i) => [s.name, sec(m[i]), sec(Math.min(...times[i])), sec(Math.max(...times[i]))]);
+  console.log(table(['set-up', 'median s', 'min s', 'max s'], rows));
   console.log(`\n2 workers / 1 worker (both fanned out): ${fmt(m[2] / m[1], 2)}`);
   console.log(`2 workers fanned out / 1 worker whole:  ${fmt(m[2] / m[0], 2)}`);
   console.log(`1 worker fanned out / 1 worker whole:   ${fmt(m[1] / m[0], 2)} (the fan-out's own cost)`);
   console.log(`results identical across set-ups and rounds: ${results.size === 1}`);
-  console.log(`\nthe search's shape: range test, then rounds of trials (steps each): ${bound.rounds.map((r) => `[${r.join(' ')}]`).join(' ')}`);
-  console.log(`  ${bound.serial} steps in all; ${bound.two} on the busier of 2 workers (longest first): the best 2-worker ratio is ${fmt(bound.two / bound.serial, 2)}`);
+  const shape = bound.rounds.map((r) => `[${r.join(' ')}]`).join(' ');
+  console.log(`\nthe search's shape: range test, then rounds of trials (steps each): ${shape}`);
+  console.log(`  ${bound.serial} steps in all; ${bound.two} on the busier of 2 workers (longest first): ` +
+    `the best 2-worker ratio is ${fmt(bound.two / bound.serial, 2)}`);
 
   await app.close();
   await redis.stop();

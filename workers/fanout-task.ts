@@ -25,16 +25,21 @@ export function createTaskProcessor(ctx: ProcessorContext) {
     const id = job.id as string;
     const { parent, task } = job.data;
     const kind = findKind(job.data.kind);
-    if (!kind?.fanout) throw new UnrecoverableError(failureReason('invalid_job', 'task data has no known kind that fans out'));
+    if (!kind?.fanout) {
+      throw new UnrecoverableError(failureReason('invalid_job', 'task data has no known kind that fans out'));
+    }
     const prefix = ctx.config.queuePrefix;
-    const [data, finishedOn] = await ctx.redis.hmget(`${prefix}:${queueName(kind.name)}:${parent}`, 'data', 'finishedOn');
+    const parentKey = `${prefix}:${queueName(kind.name)}:${parent}`;
+    const [data, finishedOn] = await ctx.redis.hmget(parentKey, 'data', 'finishedOn');
     if (!data || finishedOn || (await ctx.redis.exists(cancelKey(prefix, parent)))) {
       throw new UnrecoverableError(failureReason('canceled', 'its job was canceled or is gone'));
     }
     const parentData = JSON.parse(data) as JobData;
     const uploads = await uploadsOf(ctx, kind, parentData);
     const carry = task.after === null ? null : await ctx.redis.getBuffer(carryKey(prefix, parent, task.after));
-    if (task.after !== null && !carry) throw new UnrecoverableError(failureReason('job_failed', `the state task ${task.id} continues from is gone`));
+    if (task.after !== null && !carry) {
+      throw new UnrecoverableError(failureReason('job_failed', `the state task ${task.id} continues from is gone`));
+    }
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(signal.reason ?? 'canceled by request'));
     ctx.running.set(id, controller);
@@ -66,10 +71,12 @@ export function createTaskProcessor(ctx: ProcessorContext) {
         const bytes = Buffer.from(out.carry.buffer, out.carry.byteOffset, out.carry.byteLength);
         const ttl = carryTtlS(ctx);
         if (ctx.ledger) {
-          const o = await ctx.ledger.reserve(parentData.owner, itemOfCarry(kind.name, parent, task.id), bytesOf(bytes), Date.now() + ttl * 1000);
+          const item = itemOfCarry(kind.name, parent, task.id);
+          const o = await ctx.ledger.reserve(parentData.owner, item, bytesOf(bytes), Date.now() + ttl * 1000);
           if (!o.ok) {
             throw new UnrecoverableError(failureReason('storage_quota_exceeded',
-              `the state between its trials needs ${o.bytes} bytes; your API key stores ${o.total} bytes of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY)`));
+              `the state between its trials needs ${o.bytes} bytes; your API key stores ${o.total} bytes ` +
+              `of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY)`));
           }
         }
         await ctx.redis.set(carryKey(prefix, parent, task.id), bytes, 'EX', ttl);

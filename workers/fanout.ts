@@ -55,7 +55,8 @@ export interface FanOutContext {
 type Base = Omit<ThreadInput, 'op'>;
 
 export async function runFanOut(
-  ctx: FanOutContext, job: Job<JobData>, kind: RegisteredKind, base: Base, signal: AbortSignal, onProgress: (p: Record<string, unknown>) => void,
+  ctx: FanOutContext, job: Job<JobData>, kind: RegisteredKind, base: Base, signal: AbortSignal,
+  onProgress: (p: Record<string, unknown>) => void,
 ): Promise<ThreadResult> {
   const fan = kind.fanout as KindFanOut<unknown, unknown>;
   const parent = job.id as string;
@@ -64,26 +65,33 @@ export async function runFanOut(
   const seen: FanTask[] = [];
   let leave = false;
   try {
-    const started = await ctx.pool.run({ ...base, op: { type: 'start' } }, { timeoutMs: timeoutMs(), signal, onProgress });
+    const run = (op: NonNullable<ThreadInput['op']>) =>
+      ctx.pool.run({ ...base, op }, { timeoutMs: timeoutMs(), signal, onProgress });
+    const started = await run({ type: 'start' });
     let state = started.value;
     for (let tasks = fan.tasks(state); tasks.length > 0; tasks = fan.tasks(state)) {
       seen.push(...tasks);
       await ctx.tasks.addBulk(tasks.map((task) => ({
         name: task.id,
         data: { parent, kind: kind.name, owner: job.data.owner, task } satisfies TaskData,
-        opts: { jobId: taskJobId(parent, task.id), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } },
+        opts: {
+          jobId: taskJobId(parent, task.id), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 },
+        },
       })));
       const outputs = await awaitTasks(ctx, fan, state, parent, tasks, signal, deadline, onProgress);
       state = fan.tell(state, outputs);
       const keep = new Set(fan.keep(state));
       await dropCarries(ctx, kind.name, job.data.owner, parent, seen.filter((t) => !keep.has(t.id)));
     }
-    return await ctx.pool.run({ ...base, op: { type: 'finish', state, backend: started.backend ?? null } }, { timeoutMs: timeoutMs(), signal, onProgress });
+    return await run({ type: 'finish', state, backend: started.backend ?? null });
   } catch (err) {
     leave = Handback.handedBack(signal) || signal.reason === 'lock lost';
     throw err;
   } finally {
-    if (!leave) await cleanUp(ctx, kind.name, job.data.owner, parent, seen).catch((e) => ctx.log.warn({ err: (e as Error).message }, 'children not cleaned up'));
+    if (!leave) {
+      await cleanUp(ctx, kind.name, job.data.owner, parent, seen)
+        .catch((e) => ctx.log.warn({ err: (e as Error).message }, 'children not cleaned up'));
+    }
   }
 }
 
@@ -96,15 +104,20 @@ async function awaitTasks(
   const done = new Array<boolean>(tasks.length).fill(false);
   let last = '';
   for (;;) {
-    if (signal.aborted) throw new UnrecoverableError(failureReason('canceled', String(signal.reason ?? 'canceled by request')));
+    if (signal.aborted) {
+      throw new UnrecoverableError(failureReason('canceled', String(signal.reason ?? 'canceled by request')));
+    }
     if (performance.now() > deadline) {
-      throw new UnrecoverableError(failureReason('timeout', `the job ran longer than ${Math.round(ctx.config.limits.jobTimeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`));
+      const s = Math.round(ctx.config.limits.jobTimeoutMs / 1000);
+      throw new UnrecoverableError(failureReason('timeout', `the job ran longer than ${s} s (LIMIT_JOB_TIMEOUT_S)`));
     }
     const running: Record<string, unknown>[] = [];
     for (let i = 0; i < tasks.length; i++) {
       if (done[i]) continue;
       const child = await Job.fromId(ctx.tasks, taskJobId(parent, tasks[i].id));
-      if (!child) throw new UnrecoverableError(failureReason('job_failed', `its task ${tasks[i].id} vanished from the queue`));
+      if (!child) {
+        throw new UnrecoverableError(failureReason('job_failed', `its task ${tasks[i].id} vanished from the queue`));
+      }
       if (child.finishedOn) {
         if (child.failedReason) throw new UnrecoverableError(child.failedReason);
         outputs[i] = child.returnvalue;
@@ -121,14 +134,18 @@ async function awaitTasks(
   }
 }
 
-async function dropCarries(ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[]): Promise<void> {
+async function dropCarries(
+  ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[],
+): Promise<void> {
   if (tasks.length === 0) return;
   await ctx.redis.del(...tasks.map((t) => carryKey(ctx.config.queuePrefix, parent, t.id)));
   if (ctx.ledger) for (const t of tasks) await ctx.ledger.release(owner, itemOfCarry(kind, parent, t.id));
 }
 
-/** The parent is done (or canceled, failed): its children go, running ones are told to stop, its carries are deleted. */
-async function cleanUp(ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[]): Promise<void> {
+/** The parent is done (or canceled, failed): its children go, running ones are told to stop, its carries go. */
+async function cleanUp(
+  ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[],
+): Promise<void> {
   for (const t of tasks) {
     const id = taskJobId(parent, t.id);
     const child = await Job.fromId(ctx.tasks, id);

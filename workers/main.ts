@@ -75,7 +75,9 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     }
     for (const [parent, cs] of children) {
       try {
-        if (await redis.exists(cancelKey(config.queuePrefix, parent))) cs.forEach((c) => c.abort('canceled by request'));
+        if (await redis.exists(cancelKey(config.queuePrefix, parent))) {
+          cs.forEach((c) => c.abort('canceled by request'));
+        }
       } catch { /* redis down: the next round retries */ }
     }
   }, 1000);
@@ -85,7 +87,10 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   const handback = new Handback();
   // kinds that fan out (JOB_FANOUT): their internal task queues, which every worker serves (fanout.ts)
   const fanned = config.jobFanout ? KINDS.filter((k) => k.fanout).map((k) => k.name) : [];
-  const taskQueues = new Map(fanned.map((kind) => [kind as string, new Queue(taskQueueName(kind), { connection: redis, prefix: config.queuePrefix, skipVersionCheck: true })]));
+  const taskQueues = new Map(fanned.map((kind) => [
+    kind as string,
+    new Queue(taskQueueName(kind), { connection: redis, prefix: config.queuePrefix, skipVersionCheck: true }),
+  ]));
   const pctx = { config, redis, log, running, pool, ledger, handback, children, taskQueues };
   const processor = createProcessor(pctx);
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);

@@ -34,7 +34,7 @@ export interface ProcessorContext {
   handback: Handback;
   /** the running tasks of fanned-out jobs in this process, by parent job id (a parent's cancel stops them) */
   children: Map<string, Set<AbortController>>;
-  /** the internal task queue of each kind that fans out (JOB_FANOUT; fanout.ts); none: every job runs whole in its thread */
+  /** the internal task queue of each kind that fans out (JOB_FANOUT; fanout.ts); none: jobs run whole */
   taskQueues: Map<string, Queue>;
 }
 
@@ -67,7 +67,9 @@ export function createProcessor(ctx: ProcessorContext) {
       const tasks = kind.fanout ? ctx.taskQueues.get(kind.name) : undefined;
       const result = tasks
         ? await runFanOut({ ...ctx, tasks }, job, kind, input, controller.signal, onProgress)
-        : await ctx.pool.run(input, { timeoutMs: ctx.config.limits.jobTimeoutMs, signal: controller.signal, onProgress });
+        : await ctx.pool.run(input, {
+          timeoutMs: ctx.config.limits.jobTimeoutMs, signal: controller.signal, onProgress,
+        });
       await progressChain;
       // A cancel that came in while the thread finished wins (the API already answered `canceled`):
       // fail the job instead of storing a result nobody will be shown.
@@ -103,7 +105,9 @@ export function createProcessor(ctx: ProcessorContext) {
  * so the training thread needs no Redis. Gone (expired since the submit) or not the job owner's:
  * the job fails as invalid_job, never retried.
  */
-export async function uploadsOf(ctx: ProcessorContext, kind: RegisteredKind, data: JobData): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
+export async function uploadsOf(
+  ctx: ProcessorContext, kind: RegisteredKind, data: JobData,
+): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
   const ids = kind.datasetIds(data.request);
   if (ids.length === 0) return undefined;
   const uploads: Record<string, { x: number[][]; y: number[] }> = {};

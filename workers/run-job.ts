@@ -44,7 +44,9 @@ export function checkResult(kind: RegisteredKind, result: unknown): void {
 }
 
 /** The I/O a runner gets in this worker, and which backend it chose (`used()`). */
-function jobDeps(uploads: Readonly<Record<string, UploadRows>>, layerPoints?: number): { deps: JobDeps; used(): BackendUsed | null } {
+function jobDeps(
+  uploads: Readonly<Record<string, UploadRows>>, layerPoints?: number,
+): { deps: JobDeps; used(): BackendUsed | null } {
   let used: BackendUsed | null = null;
   const deps: JobDeps = {
     backend: (spec, shape) => {
@@ -58,6 +60,12 @@ function jobDeps(uploads: Readonly<Record<string, UploadRows>>, layerPoints?: nu
   return { deps, used: () => used };
 }
 
+/** A fanned-out job's step as the thread runs it: the carry deserialised. */
+export type FanStepOp =
+  | { type: 'start' }
+  | { type: 'task'; task: FanTask; carry: unknown }
+  | { type: 'finish'; state: unknown; backend: BackendUsed | null };
+
 /** A fanned-out step's outcome in the thread: the result (finish), or a value and a carry (start, task). */
 export type FanStepOutcome = { result: unknown } | { value: unknown; carry: unknown; backend: BackendUsed | null };
 
@@ -66,7 +74,8 @@ export type FanStepOutcome = { result: unknown } | { value: unknown; carry: unkn
  * whose result is checked like a whole job's and names the backend the start's trainers used.
  */
 export function* runFanStep(
-  kindName: string, request: unknown, op: { type: 'start' } | { type: 'task'; task: FanTask; carry: unknown } | { type: 'finish'; state: unknown; backend: BackendUsed | null },
+  kindName: string, request: unknown,
+  op: FanStepOp,
   uploads: Readonly<Record<string, UploadRows>> = {},
 ): Generator<Record<string, unknown>, FanStepOutcome> {
   const kind = findKind(kindName);
@@ -81,7 +90,9 @@ export function* runFanStep(
     return { value: o.output, carry: o.carry, backend: used() };
   }
   const result = yield* kind.fanout.finish(request, op.state);
-  if (op.backend && result !== null && typeof result === 'object') (result as { backend?: BackendUsed }).backend = op.backend;
+  if (op.backend && result !== null && typeof result === 'object') {
+    (result as { backend?: BackendUsed }).backend = op.backend;
+  }
   checkResult(kind, result);
   return { result };
 }

@@ -29,19 +29,26 @@ function run(input: ThreadInput): void {
     post(serialise(input.kind, result, input.maxResultBytes));
     return;
   }
-  if (input.op) return drain(runFanStep(input.kind, input.request, fanOp(input), input.uploads), (out: FanStepOutcome) => {
-    if ('result' in out) return serialise(input.kind, out.result, input.maxResultBytes);
-    // the carry (a trainer's position: typed arrays) as v8's structured serialisation: exact, and a Buffer Redis stores as is
-    const carry = out.carry === null || out.carry === undefined ? null : new Uint8Array(serialize(out.carry));
-    return { type: 'result', json: '', summary: null, value: out.value, carry, backend: out.backend };
-  });
-  drain(runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints }), (result) => serialise(input.kind, result, input.maxResultBytes));
+  if (input.op) {
+    return drain(runFanStep(input.kind, input.request, fanOp(input), input.uploads), (out) => fanMessage(input, out));
+  }
+  drain(runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints }),
+    (result) => serialise(input.kind, result, input.maxResultBytes));
+}
+
+/** A fanned-out step's message: the result (finish), or its value and carry. */
+function fanMessage(input: ThreadInput, out: FanStepOutcome): ThreadMessage {
+  if ('result' in out) return serialise(input.kind, out.result, input.maxResultBytes);
+  // the carry (a trainer's position: typed arrays) as v8's structured serialisation: exact, a Buffer Redis stores
+  const carry = out.carry === null || out.carry === undefined ? null : new Uint8Array(serialize(out.carry));
+  return { type: 'result', json: '', summary: null, value: out.value, carry, backend: out.backend };
 }
 
 function fanOp(input: ThreadInput): Parameters<typeof runFanStep>[2] {
   const op = input.op!;
   if (op.type !== 'task') return op;
-  return { type: 'task', task: op.task, carry: op.carry ? deserialize(Buffer.from(op.carry.buffer, op.carry.byteOffset, op.carry.byteLength)) : null };
+  const carry = op.carry ? deserialize(Buffer.from(op.carry.buffer, op.carry.byteOffset, op.carry.byteLength)) : null;
+  return { type: 'task', task: op.task, carry };
 }
 
 /** Runs a generator to its end, posting throttled progress, then the message `done` makes of its value. */

@@ -78,7 +78,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const dropoutRng = root.fork('dropout');
   const batcher = createBatcher(train, spec.batch_size, shuffleRng);
   const cap = batcher.batchSize;
-  const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng });
+  const initRng = root.fork('init');
+  const model = buildModel(spec.model, full.features, { backend, capacity: cap, initRng, dropoutRng });
   if (cap < 2 && model.allLayers.some((l) => l.kind === 'batchnorm')) throw new Error('batchnorm needs batches of at least 2 rows (batch_size or the training split is 1)');
   const loss = createLoss(spec.loss);
   const optimizer = createOptimizer(spec.optimizer, model.params, backend);
@@ -220,7 +221,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     },
 
     position(): TrainerPosition {
-      return { ...trainer.snapshot(), batches: batcher.getState(), shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
+      const batches = batcher.getState();
+      return { ...trainer.snapshot(), batches, shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
     },
 
     moveTo(p: TrainerPosition) {

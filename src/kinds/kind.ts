@@ -101,11 +101,13 @@ export interface FanTaskOutcome {
 export interface KindFanOut<Resolved, Result> {
   start(request: Resolved, deps: JobDeps): Generator<JobProgress, unknown>;
   tasks(state: unknown): FanTask[];
-  run(request: Resolved, task: FanTask, carry: unknown, deps: JobDeps): Generator<Record<string, unknown>, FanTaskOutcome>;
+  run(
+    request: Resolved, task: FanTask, carry: unknown, deps: JobDeps,
+  ): Generator<Record<string, unknown>, FanTaskOutcome>;
   tell(state: unknown, outputs: readonly unknown[]): unknown;
   /** the tasks whose carry a later task may still need */
   keep(state: unknown): string[];
-  /** the job's progress point: the state, the outputs of the current tasks that finished, the last step of those running */
+  /** the job's progress point: the state, the outputs of the tasks that finished, the last steps of the others */
   progress(state: unknown, done: readonly unknown[], running: readonly Record<string, unknown>[]): JobProgress;
   finish(request: Resolved, state: unknown): Generator<JobProgress, Result>;
 }

@@ -52,7 +52,10 @@ export function taskJobId(parentId: string, taskId: string): string {
   return `${parentId}-${taskId}`;
 }
 
-/** A finished task's carry (e.g. a trainer's position) for the task that continues from it; counted in the owner's storage quota. */
+/**
+ * A finished task's carry (e.g. a trainer's position) for the task that continues from it; counted in
+ * the owner's storage quota.
+ */
 export function carryKey(prefix: string, parentId: string, taskId: string): string {
   return `${prefix}:lrf:carry:${parentId}:${taskId}`;
 }

@@ -14,7 +14,9 @@ import { finished, jobApi, startStack, type Json, type Stack } from '../helpers/
 import { startWorker, type TestWorker } from '../helpers/worker.js';
 
 // trials of 60 to 1,000 steps of a 2-128-128-3 MLP at batch 256: long enough to be killed mid-trial
-const BODY = { preset: 'spirals-search', train_steps: 1000, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' } };
+const BODY = {
+  preset: 'spirals-search', train_steps: 1000, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' },
+};
 
 let s: Stack;
 let redis: Redis;
@@ -31,7 +33,8 @@ afterEach(async () => { await Promise.all(workers.map((w) => w.stop())); workers
 afterAll(async () => { await tasks?.close(); redis?.disconnect(); await s?.close(); });
 
 async function start(n: number, env: Record<string, string> = {}): Promise<TestWorker[]> {
-  workers = Array.from({ length: n }, () => startWorker({ REDIS_URL: s.redis.url, QUEUE_PREFIX: s.prefix, WORKER_CONCURRENCY: '1', ...env }));
+  const base = { REDIS_URL: s.redis.url, QUEUE_PREFIX: s.prefix, WORKER_CONCURRENCY: '1' };
+  workers = Array.from({ length: n }, () => startWorker({ ...base, ...env }));
   await Promise.all(workers.map((w) => w.ready));
   return workers;
 }
@@ -85,7 +88,7 @@ describe('LR search fanned out over workers', () => {
     let task = '';
     for (let t0 = Date.now(); !victim; await new Promise((r) => setTimeout(r, 20))) {
       expect(Date.now() - t0, 'no long trial ran on the other worker').toBeLessThan(240_000);
-      const holder = logs(a, json.id, 'job started').length > 0 ? a : logs(b, json.id, 'job started').length > 0 ? b : null;
+      const holder = [a, b].find((w) => logs(w, json.id, 'job started').length > 0);
       if (!holder) continue;
       const other = holder === a ? b : a;
       for (const j of await tasks.getActive()) {
@@ -103,7 +106,7 @@ describe('LR search fanned out over workers', () => {
     const { final } = await api().waitFor(json.id, finished, 300_000);
     expect(final.status, JSON.stringify(final.error)).toBe('succeeded');
     expect(JSON.stringify(final.result)).toBe(reference);
-    const started = [...logs(a, json.id, 'task started'), ...logs(b, json.id, 'task started')].map((r) => r.task as string);
+    const started = [a, b].flatMap((w) => logs(w, json.id, 'task started')).map((r) => r.task as string);
     const count = new Map<string, number>();
     for (const t of started) count.set(t, (count.get(t) ?? 0) + 1);
     expect(count.get(task)).toBe(2);
@@ -119,7 +122,8 @@ describe('LR search fanned out over workers', () => {
     const { final } = await api().waitFor(json.id, (j) => j.finished_at !== null, 30_000);
     expect(final.status).toBe('canceled');
     // within a few seconds nothing of it waits or runs, and no carry is left
-    const mine = async () => (await tasks.getJobs(['active', 'waiting', 'prioritized', 'delayed'])).filter((j) => j?.data.parent === json.id);
+    const mine = async () => (await tasks.getJobs(['active', 'waiting', 'prioritized', 'delayed']))
+      .filter((j) => j?.data.parent === json.id);
     const t0 = Date.now();
     while ((await mine()).length > 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
     expect(await mine()).toHaveLength(0);

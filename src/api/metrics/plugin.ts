@@ -72,7 +72,8 @@ export function registerMetrics(app: FastifyInstance, config: Readonly<Config>):
   });
 
   // the kinds' queues, the internal task queues of kinds that fan out (LR search trials), the webhook deliveries
-  const queueNames = [...JOB_KINDS.map(queueName), ...KINDS.filter((k) => k.fanout).map((k) => taskQueueName(k.name)), WEBHOOK_QUEUE];
+  const taskQueues = KINDS.filter((k) => k.fanout).map((k) => taskQueueName(k.name));
+  const queueNames = [...JOB_KINDS.map(queueName), ...taskQueues, WEBHOOK_QUEUE];
   const readRedis = sharedRead(async () => {
     if (!app.jobs.ready()) throw new Error('redis not ready');
     const [counts, workers, finished] = await Promise.all([

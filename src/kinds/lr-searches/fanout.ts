@@ -17,7 +17,7 @@ import type { LrSearchResult } from './contract.js';
 import type { ResolvedLrSearch } from './resolve.js';
 import { finishLrSearch, searchRunner, searchStart, type LrSearchProgress } from './run.js';
 
-/** The fanned-out search's state: the engine's, and the trial that last trained each candidate (its carry continues it). */
+/** The fanned-out search's state: the engine's, and the trial that last trained each candidate (its carry goes on). */
 export interface FanState {
   search: SearchState;
   /** candidate index → id of its last trial */
@@ -57,17 +57,23 @@ function tasks(state: FanState): TrialTask[] {
   if (state.search.phase !== 'trials') return [];
   return state.search.pending.map((trial) => {
     const after = trial.from_steps > 0 ? state.last[String(trial.candidate)] : null;
-    if (after === undefined) throw new RangeError(`trial ${trial.id} continues candidate ${trial.candidate}, which has no earlier trial`);
+    if (after === undefined) {
+      throw new RangeError(`trial ${trial.id} continues candidate ${trial.candidate}, which has no earlier trial`);
+    }
     return { id: trial.id, after, trial };
   });
 }
 
-function* run(req: ResolvedLrSearch, task: TrialTask, carry: unknown, deps: JobDeps): Generator<TrialTaskStep, { output: RunnerReport; carry: CandidateState | null }> {
+function* run(
+  req: ResolvedLrSearch, task: TrialTask, carry: unknown, deps: JobDeps,
+): Generator<TrialTaskStep, { output: RunnerReport; carry: CandidateState | null }> {
   const t = task.trial;
   const runner = searchRunner(req, deps);
   if (t.from_steps > 0) {
     const c = carry as CandidateState | null;
-    if (!c || c.losses.length !== t.from_steps) throw new RangeError(`trial ${t.id}: the state of its candidate after ${t.from_steps} steps is missing`);
+    if (!c || c.losses.length !== t.from_steps) {
+      throw new RangeError(`trial ${t.id}: the state of its candidate after ${t.from_steps} steps is missing`);
+    }
     runner.load(t.lr, c);
   }
   const gen = runner.trial(t.lr, t.steps, t.eval_at);
@@ -81,7 +87,9 @@ function* run(req: ResolvedLrSearch, task: TrialTask, carry: unknown, deps: JobD
 
 function tell(state: FanState, outputs: readonly unknown[]): FanState {
   const trials = tasks(state);
-  if (outputs.length !== trials.length) throw new RangeError(`${trials.length} trials are pending, ${outputs.length} reports were given`);
+  if (outputs.length !== trials.length) {
+    throw new RangeError(`${trials.length} trials are pending, ${outputs.length} reports were given`);
+  }
   let search = state.search;
   const last = { ...state.last };
   trials.forEach(({ trial }, i) => {
@@ -97,7 +105,9 @@ function keep(state: FanState): string[] {
     .map((c) => state.last[String(c.id)]);
 }
 
-function progress(state: FanState, done: readonly unknown[], running: readonly Record<string, unknown>[]): LrSearchProgress {
+function progress(
+  state: FanState, done: readonly unknown[], running: readonly Record<string, unknown>[],
+): LrSearchProgress {
   const s = state.search;
   let spent = spentOf(s);
   for (const d of done) spent += (d as RunnerReport).steps_trained;

@@ -67,7 +67,9 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
 }
 
 /** The result of a finished search: its last progress point, then the result. */
-export function* finishLrSearch(req: ResolvedLrSearch, state: SearchState): Generator<LrSearchProgress, LrSearchResult> {
+export function* finishLrSearch(
+  req: ResolvedLrSearch, state: SearchState,
+): Generator<LrSearchProgress, LrSearchResult> {
   const result = searchResult(state);
   yield finalProgress(result);
   const batch = batchWarning(req.batch_size, req.data);

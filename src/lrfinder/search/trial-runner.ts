@@ -135,7 +135,7 @@ export interface TrialRunner {
   readonly live: number;
   /** candidate `lr`'s whole state (null when it never ran or stopped): another runner of the same setup `load`s it */
   save(lr: number): CandidateState | null;
-  /** continue candidate `lr` from a saved state (its next trial runs exactly as it would have in the runner that saved it) */
+  /** continue candidate `lr` from a saved state (its next trial runs as it would have in the runner that saved it) */
   load(lr: number, state: CandidateState): void;
 }
 

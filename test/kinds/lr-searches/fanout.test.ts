@@ -22,9 +22,11 @@ function whole(request: unknown): string {
   return JSON.stringify(drain(runJob('lr-searches', request)));
 }
 
+type Stepped = Extract<FanStepOutcome, { value: unknown }>;
+
 function fannedOut(request: unknown): { result: string; tasks: number; continued: number } {
   const fan = findKind('lr-searches')!.fanout!;
-  const started = drain(runFanStep('lr-searches', request, { type: 'start' })) as Extract<FanStepOutcome, { value: unknown }>;
+  const started = drain(runFanStep('lr-searches', request, { type: 'start' })) as Stepped;
   let state = JSON.parse(JSON.stringify(started.value)) as unknown;
   const carries = new Map<string, Buffer>();
   let tasks = 0;
@@ -35,7 +37,7 @@ function fannedOut(request: unknown): { result: string; tasks: number; continued
       const t = batch[i];
       const carry = t.after === null ? null : deserialize(carries.get(t.after)!);
       if (t.after !== null) continued++;
-      const o = drain(runFanStep('lr-searches', request, { type: 'task', task: t, carry })) as Extract<FanStepOutcome, { value: unknown }>;
+      const o = drain(runFanStep('lr-searches', request, { type: 'task', task: t, carry })) as Stepped;
       if (o.carry) carries.set(t.id, serialize(o.carry));
       outputs[i] = JSON.parse(JSON.stringify(o.value));
       tasks++;
@@ -44,7 +46,8 @@ function fannedOut(request: unknown): { result: string; tasks: number; continued
     const keep = new Set(fan.keep(state));
     for (const id of [...carries.keys()]) if (!keep.has(id)) carries.delete(id);
   }
-  const done = drain(runFanStep('lr-searches', request, { type: 'finish', state, backend: started.backend })) as { result: unknown };
+  const finish = { type: 'finish' as const, state, backend: started.backend };
+  const done = drain(runFanStep('lr-searches', request, finish)) as { result: unknown };
   return { result: JSON.stringify(done.result), tasks, continued };
 }
 
@@ -66,7 +69,11 @@ describe('lr-searches fanned out', () => {
   it('carries the dropout stream and the minibatch order: the same with dropout, OneCycleLR and train_loss', () => {
     const req = resolve({
       preset: null, data: { name: 'spirals', n_samples: 200 }, batch_size: 16, train_steps: 96, metric: 'train_loss',
-      model: { layers: [{ type: 'dense', units: 24, activation: 'relu' }, { type: 'dropout', p: 0.2 }, { type: 'dense', units: 3 }] },
+      model: {
+        layers: [
+          { type: 'dense', units: 24, activation: 'relu' }, { type: 'dropout', p: 0.2 }, { type: 'dense', units: 3 },
+        ],
+      },
       optimizer: { type: 'adamw', weight_decay: 0.01 },
       schedule: { type: 'OneCycleLR', max_lr: 0.1, total_steps: 96 },
     });
