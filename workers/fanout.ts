@@ -63,6 +63,8 @@ export async function runFanOut(
   const deadline = performance.now() + ctx.config.limits.jobTimeoutMs;
   const timeoutMs = (): number => Math.max(1, deadline - performance.now());
   const seen: FanTask[] = [];
+  /** tasks whose carry is deleted already (no later task continues from them) */
+  const dropped = new Set<string>();
   let leave = false;
   try {
     const run = (op: NonNullable<ThreadInput['op']>) =>
@@ -81,7 +83,9 @@ export async function runFanOut(
       const outputs = await awaitTasks(ctx, fan, state, parent, tasks, signal, deadline, onProgress);
       state = fan.tell(state, outputs);
       const keep = new Set(fan.keep(state));
-      await dropCarries(ctx, kind.name, job.data.owner, parent, seen.filter((t) => !keep.has(t.id)));
+      const drop = seen.filter((t) => !keep.has(t.id) && !dropped.has(t.id));
+      await dropCarries(ctx, kind.name, job.data.owner, parent, drop);
+      for (const t of drop) dropped.add(t.id);
     }
     return await run({ type: 'finish', state, backend: started.backend ?? null });
   } catch (err) {
