@@ -119,6 +119,8 @@ export interface Config {
   stalledIntervalMs: number;
   /** SIGTERM: how long a worker lets running jobs finish; a job that cannot is handed back to the queue at once, ms */
   workerStopGraceMs: number;
+  /** JOB_FANOUT (default true): kinds that can fan out (LR searches) run their tasks as child jobs any worker takes */
+  jobFanout: boolean;
   /** GET /metrics without an API key even when API_KEYS is set (METRICS_PUBLIC=true) */
   metricsPublic: boolean;
   /** owners (of API_KEYS) who may open the queue dashboard, which shows every owner's jobs (ADMIN_OWNERS) */
@@ -395,6 +397,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     lockDurationMs: int(env, 'LOCK_DURATION_MS', 30_000, 100),
     stalledIntervalMs: int(env, 'STALLED_INTERVAL_MS', 30_000, 100),
     workerStopGraceMs: int(env, 'WORKER_STOP_GRACE_MS', 10_000, 0),
+    jobFanout: (env.JOB_FANOUT ?? '').trim() === '' ? true : bool(env, 'JOB_FANOUT'),
     metricsPublic: bool(env, 'METRICS_PUBLIC'),
     adminOwners: parseAdminOwners(env.ADMIN_OWNERS, apiKeys),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

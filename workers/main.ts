@@ -5,21 +5,22 @@
  * WORKER_STOP_GRACE_MS; a job that cannot is handed back to the queue at once (handback.ts), for
  * another worker to start without waiting for the stalled-job check.
  */
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
 import { checkRetentionNames, loadConfig } from '../src/config.js';
 import { loggerOptions } from '../src/logger.js';
 import { describeRedis, workerConnection } from '../src/queue/connection.js';
 import { connectionTrouble } from '../src/queue/connection-trouble.js';
 import { redisKeys } from '../src/queue/keys.js';
-import { queueName } from '../src/queue/names.js';
-import { JOB_KINDS } from '../src/kinds/registry.js';
+import { queueName, taskQueueName } from '../src/queue/names.js';
+import { JOB_KINDS, KINDS } from '../src/kinds/registry.js';
 import { reconcileInflight } from '../src/queue/admission.js';
 import { onJobFinished, type FinishContext } from './finish.js';
 import { WebhookQueue } from '../src/webhooks/queue.js';
 import { startWebhookWorker } from './webhooks.js';
 import { startHeartbeat } from './health.js';
 import { createProcessor } from './processor.js';
+import { createTaskProcessor } from './fanout-task.js';
 import { Handback } from './handback.js';
 import { ThreadPool } from './run-in-thread.js';
 import { backendInfo, type BackendInfo } from './backend.js';
@@ -60,8 +61,13 @@ export async function startWorker(env: Record<string, string | undefined> = proc
 
   const keys = redisKeys(config.queuePrefix);
   const running = new Map<string, AbortController>();
+  // running tasks of fanned-out jobs, by their parent's id: the parent's cancel stops them too
+  const children = new Map<string, Set<AbortController>>();
   await sub.subscribe(keys.cancelChannel());
-  sub.on('message', (_channel, id: string) => running.get(id)?.abort('canceled by request'));
+  sub.on('message', (_channel, id: string) => {
+    running.get(id)?.abort('canceled by request');
+    children.get(id)?.forEach((c) => c.abort('canceled by request'));
+  });
   // Backstop for cancel messages lost while the subscriber was reconnecting.
   const poll = setInterval(async () => {
     for (const [id, c] of running) {
@@ -69,24 +75,46 @@ export async function startWorker(env: Record<string, string | undefined> = proc
         if (await redis.exists(keys.cancel(id))) c.abort('canceled by request');
       } catch { /* redis down: the next round retries */ }
     }
+    for (const [parent, cs] of children) {
+      try {
+        if (await redis.exists(keys.cancel(parent))) {
+          cs.forEach((c) => c.abort('canceled by request'));
+        }
+      } catch { /* redis down: the next round retries */ }
+    }
   }, 1000);
 
   const pool = new ThreadPool(config.limits.workerMemoryMb, config.workerConcurrency);
   const ledger = new StorageLedger(redis, config.queuePrefix, config.limits.storageBytesPerKey);
   const handback = new Handback();
-  const processor = createProcessor({ config, redis, log, running, pool, ledger, handback });
+  // kinds that fan out (JOB_FANOUT): their internal task queues, which every worker serves (fanout.ts)
+  const fanned = config.jobFanout ? KINDS.filter((k) => k.fanout).map((k) => k.name) : [];
+  const taskQueues = new Map(fanned.map((kind) => [
+    kind as string,
+    new Queue(taskQueueName(kind), { connection: redis, prefix: config.queuePrefix, skipVersionCheck: true }),
+  ]));
+  const pctx = { config, redis, log, running, pool, ledger, handback, children, taskQueues };
+  const processor = createProcessor(pctx);
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   const finish: FinishContext = { config, redis, log, webhook: (kind, id) => webhooks.enqueue(kind, id), ledger };
+  const workerOptions = {
+    connection: redis,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    maxStalledCount: 1,
+    skipVersionCheck: true,
+  };
+  // the tasks: WORKER_CONCURRENCY more at once, as a kind of its own (a parent waiting for its tasks uses no CPU)
+  const taskWorkers = fanned.map((kind) => {
+    const w = new Worker(taskQueueName(kind), createTaskProcessor(pctx), workerOptions);
+    w.on('error', (err) => trouble.error(err, { kind, tasks: true }));
+    w.on('lockRenewalFailed', (ids: string[]) => ids.forEach((id) => running.get(id)?.abort('lock lost')));
+    return w;
+  });
   const workers = JOB_KINDS.map((kind) => {
-    const w = new Worker(queueName(kind), processor, {
-      connection: redis,
-      prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      maxStalledCount: 1,
-      skipVersionCheck: true,
-    });
+    const w = new Worker(queueName(kind), processor, workerOptions);
     w.on('error', (err) => trouble.error(err, { kind }));
     // the job's final state frees its admission slot (quota, queue depth; releasing twice is
     // harmless), counts it for /metrics and queues its webhook (finish.ts)
@@ -119,7 +147,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     clearInterval(poll);
     clearInterval(reconcile);
     stopHeartbeat();
-    const all = [...workers, webhookWorker];
+    const all = [...workers, ...taskWorkers, webhookWorker];
     const graceful = Promise.all(all.map((w) => w.close()));
     handback.stop(config.workerStopGraceMs);
     const timedOut = await Promise.race([
@@ -128,6 +156,7 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     ]);
     if (timedOut) await Promise.race([Promise.all(all.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
     await pool.close();
+    await Promise.all([...taskQueues.values()].map((q) => q.close().catch(() => undefined)));
     await webhooks.close().catch(() => undefined);
     sub.disconnect();
     redis.disconnect();

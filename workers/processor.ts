@@ -4,7 +4,7 @@
  * lost lock (another worker will own the job then). A job handed back on shutdown (handback.ts)
  * is moved from active back to waiting with its lock token, for another worker to start at once.
  */
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -19,6 +19,8 @@ import type { ThreadPool } from './run-in-thread.js';
 import type { StorageLedger } from '../src/storage/ledger.js';
 import { storeResultBytes } from './storage.js';
 import { Handback } from './handback.js';
+import { runFanOut } from './fanout.js';
+import type { ThreadInput } from './thread-protocol.js';
 
 export interface ProcessorContext {
   config: Readonly<Config>;
@@ -31,6 +33,10 @@ export interface ProcessorContext {
   ledger?: StorageLedger;
   /** hands running jobs back to the queue when the worker stops (SIGTERM) */
   handback: Handback;
+  /** the running tasks of fanned-out jobs in this process, by parent job id (a parent's cancel stops them) */
+  children: Map<string, Set<AbortController>>;
+  /** the internal task queue of each kind that fans out (JOB_FANOUT; fanout.ts); none: jobs run whole */
+  taskQueues: Map<string, Queue>;
 }
 
 export function createProcessor(ctx: ProcessorContext) {
@@ -51,17 +57,20 @@ export function createProcessor(ctx: ProcessorContext) {
     const t0 = performance.now();
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
-      const result = await ctx.pool.run(
-        { kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}), maxResultBytes: ctx.config.limits.resultBytes, layerPoints: ctx.config.limits.layerPoints },
-        {
-          timeoutMs: ctx.config.limits.jobTimeoutMs,
-          signal: controller.signal,
-          onProgress: (p) => {
-            ctx.handback.progress(id, p);
-            progressChain = progressChain.then(() => job.updateProgress(p)).catch(() => undefined);
-          },
-        },
-      );
+      const input: ThreadInput = {
+        kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}),
+        maxResultBytes: ctx.config.limits.resultBytes, layerPoints: ctx.config.limits.layerPoints,
+      };
+      const onProgress = (p: Record<string, unknown>): void => {
+        ctx.handback.progress(id, p);
+        progressChain = progressChain.then(() => job.updateProgress(p)).catch(() => undefined);
+      };
+      const tasks = kind.fanout ? ctx.taskQueues.get(kind.name) : undefined;
+      const result = tasks
+        ? await runFanOut({ ...ctx, tasks }, job, kind, input, controller.signal, onProgress)
+        : await ctx.pool.run(input, {
+          timeoutMs: ctx.config.limits.jobTimeoutMs, signal: controller.signal, onProgress,
+        });
       await progressChain;
       // A cancel that came in while the thread finished wins (the API already answered `canceled`):
       // fail the job instead of storing a result nobody will be shown.
@@ -97,7 +106,9 @@ export function createProcessor(ctx: ProcessorContext) {
  * so the training thread needs no Redis. Gone (expired since the submit) or not the job owner's:
  * the job fails as invalid_job, never retried.
  */
-async function uploadsOf(ctx: ProcessorContext, kind: RegisteredKind, data: JobData): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
+export async function uploadsOf(
+  ctx: ProcessorContext, kind: RegisteredKind, data: JobData,
+): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
   const ids = kind.datasetIds(data.request);
   if (ids.length === 0) return undefined;
   const uploads: Record<string, { x: number[][]; y: number[] }> = {};

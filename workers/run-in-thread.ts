@@ -122,7 +122,10 @@ export class ThreadPool {
       const onAbort = () => fail('canceled', String(opts.signal.reason ?? 'canceled by request'));
       const onMessage = (msg: ThreadMessage) => {
         if (msg.type === 'progress') opts.onProgress(msg.progress);
-        else if (msg.type === 'result') finish(true, () => resolve({ json: msg.json, summary: msg.summary }));
+        else if (msg.type === 'result') {
+          const { type: _type, ...result } = msg;
+          finish(true, () => resolve(result));
+        }
         else if (msg.type === 'error') {
           // a thread whose job threw is healthy: keep it
           finish(true, () => reject(msg.unrecoverable

@@ -8,7 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { COMMON_SCHEMAS } from '../src/contracts/components.js';
 import { findKind, KIND_SCHEMAS, type RegisteredKind } from '../src/kinds/registry.js';
-import type { JobProgress } from '../src/kinds/kind.js';
+import type { FanTask, JobDeps, JobProgress } from '../src/kinds/kind.js';
 import type { Backend } from '../src/core/types.js';
 import type { BackendUsed } from '../src/contracts/backend.js';
 import { chooseBackend } from './backend.js';
@@ -43,24 +43,71 @@ export function checkResult(kind: RegisteredKind, result: unknown): void {
   }
 }
 
-/** The job's progress points, then its result. `uploads`: the rows of the uploaded datasets the request names, by id. */
-export function* runJob(
-  kindName: string, request: unknown, uploads: Readonly<Record<string, UploadRows>> = {}, bounds: { layerPoints?: number } = {},
-): Generator<JobProgress, unknown> {
-  const kind = findKind(kindName);
-  if (!kind) throw new JobInputError(`no job kind ${kindName}`);
+/** The I/O a runner gets in this worker, and which backend it chose (`used()`). */
+function jobDeps(
+  uploads: Readonly<Record<string, UploadRows>>, layerPoints?: number,
+): { deps: JobDeps; used(): BackendUsed | null } {
   let used: BackendUsed | null = null;
-  const result = yield* kind.run(request, {
+  const deps: JobDeps = {
     backend: (spec, shape) => {
       const b: Backend & { isa?: string } = chooseBackend(spec, shape);
       used = { name: b.name, isa: b.name === 'native' ? (b.isa as BackendUsed['isa']) : null };
       return b;
     },
     dataset: (data, seed) => loadIoDataset(data, seed, uploads),
-    layerPoints: bounds.layerPoints,
-  });
+    layerPoints,
+  };
+  return { deps, used: () => used };
+}
+
+/** A fanned-out job's step as the thread runs it: the carry deserialised. */
+export type FanStepOp =
+  | { type: 'start' }
+  | { type: 'task'; task: FanTask; carry: unknown }
+  | { type: 'finish'; state: unknown; backend: BackendUsed | null };
+
+/** A fanned-out step's outcome in the thread: the result (finish), or a value and a carry (start, task). */
+export type FanStepOutcome = { result: unknown } | { value: unknown; carry: unknown; backend: BackendUsed | null };
+
+/**
+ * One step of a fanned-out job (workers/fanout.ts): the kind's `start`, one task, or `finish`,
+ * whose result is checked like a whole job's and names the backend the start's trainers used.
+ */
+export function* runFanStep(
+  kindName: string, request: unknown,
+  op: FanStepOp,
+  uploads: Readonly<Record<string, UploadRows>> = {},
+): Generator<Record<string, unknown>, FanStepOutcome> {
+  const kind = findKind(kindName);
+  if (!kind?.fanout) throw new JobInputError(`no job kind ${kindName} that fans out`);
+  const { deps, used } = jobDeps(uploads);
+  if (op.type === 'start') {
+    const value = yield* kind.fanout.start(request, deps);
+    return { value, carry: null, backend: used() };
+  }
+  if (op.type === 'task') {
+    const o = yield* kind.fanout.run(request, op.task, op.carry, deps);
+    return { value: o.output, carry: o.carry, backend: used() };
+  }
+  const result = yield* kind.fanout.finish(request, op.state);
+  if (op.backend && result !== null && typeof result === 'object') {
+    (result as { backend?: BackendUsed }).backend = op.backend;
+  }
+  checkResult(kind, result);
+  return { result };
+}
+
+/** The job's progress points, then its result. `uploads`: the rows of the uploaded datasets the request names, by id. */
+export function* runJob(
+  kindName: string, request: unknown, uploads: Readonly<Record<string, UploadRows>> = {}, bounds: { layerPoints?: number } = {},
+): Generator<JobProgress, unknown> {
+  const kind = findKind(kindName);
+  if (!kind) throw new JobInputError(`no job kind ${kindName}`);
+  const { deps, used } = jobDeps(uploads, bounds.layerPoints);
+  const result = yield* kind.run(request, deps);
   // which backend trained it (every trainer of a job gets the same one)
-  if (used && result !== null && typeof result === 'object') (result as { backend?: BackendUsed }).backend = used;
+  const u = used();
+  if (u && result !== null && typeof result === 'object') (result as { backend?: BackendUsed }).backend = u;
   checkResult(kind, result);
   return result;
 }

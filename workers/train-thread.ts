@@ -9,7 +9,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { findKind } from '../src/kinds/registry.js';
-import { runJob } from './run-job.js';
+import { deserialize, serialize } from 'node:v8';
+import { runFanStep, runJob, type FanStepOutcome } from './run-job.js';
 import { resultText } from './result-text.js';
 import { JobInputError } from './errors.js';
 import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
@@ -28,14 +29,37 @@ function run(input: ThreadInput): void {
     post(serialise(input.kind, result, input.maxResultBytes));
     return;
   }
-  const gen = runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints });
+  if (input.op) {
+    return drain(runFanStep(input.kind, input.request, fanOp(input), input.uploads), (out) => fanMessage(input, out));
+  }
+  drain(runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints }),
+    (result) => serialise(input.kind, result, input.maxResultBytes));
+}
+
+/** A fanned-out step's message: the result (finish), or its value and carry. */
+function fanMessage(input: ThreadInput, out: FanStepOutcome): ThreadMessage {
+  if ('result' in out) return serialise(input.kind, out.result, input.maxResultBytes);
+  // the carry (a trainer's position: typed arrays) as v8's structured serialisation: exact, a Buffer Redis stores
+  const carry = out.carry === null || out.carry === undefined ? null : new Uint8Array(serialize(out.carry));
+  return { type: 'result', json: '', summary: null, value: out.value, carry, backend: out.backend };
+}
+
+function fanOp(input: ThreadInput): Parameters<typeof runFanStep>[2] {
+  const op = input.op!;
+  if (op.type !== 'task') return op;
+  const carry = op.carry ? deserialize(Buffer.from(op.carry.buffer, op.carry.byteOffset, op.carry.byteLength)) : null;
+  return { type: 'task', task: op.task, carry };
+}
+
+/** Runs a generator to its end, posting throttled progress, then the message `done` makes of its value. */
+function drain<R>(gen: Generator<Record<string, unknown>, R>, done: (value: R) => ThreadMessage): void {
   let last = 0;
   let pending: Record<string, unknown> | null = null;
   for (;;) {
     const next = gen.next();
     if (next.done) {
       if (pending) post({ type: 'progress', progress: pending });
-      post(serialise(input.kind, next.value, input.maxResultBytes));
+      post(done(next.value));
       return;
     }
     const now = performance.now();

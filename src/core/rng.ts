@@ -21,6 +21,17 @@ export interface Rng {
   fork(label: string): Rng;
   /** raw 32-bit unsigned output */
   nextU32(): number;
+  /** where the stream is (its state words and the cached normal), to resume it in another process */
+  save(): RngPosition;
+  /** put the stream back where `save` found it */
+  load(p: RngPosition): void;
+}
+
+/** A stream's position: plain JSON. */
+export interface RngPosition {
+  state: [number, number, number, number];
+  /** the second Box–Muller value normal() keeps, or null */
+  normal: number | null;
 }
 
 /** splitmix32 step: returns [new state, output] via a closure-free helper. */
@@ -148,6 +159,14 @@ export function fromState(state: Key, key: Key = state): Rng {
     },
     fork(label: string): Rng {
       return makeRng(deriveKey(key, label));
+    },
+    save(): RngPosition {
+      return { state: [s0, s1, s2, s3], normal: hasCached ? cachedNormal : null };
+    },
+    load(p: RngPosition): void {
+      [s0, s1, s2, s3] = p.state.map((v) => v | 0);
+      hasCached = p.normal !== null;
+      cachedNormal = p.normal ?? 0;
     },
   };
   return rng;

@@ -11,7 +11,9 @@
  * spec's own seed, so changing the training seed does not change the data; inline data is
  * split with the training seed ('split' stream).
  */
-import type { Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer, TrainerExtras, TrainerSnapshot } from './types.js';
+import type {
+  Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer, TrainerExtras, TrainerPosition, TrainerSnapshot,
+} from './types.js';
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
 import { createScalarBackend } from './kernels/scalar.js';
@@ -34,6 +36,10 @@ export interface CoreTrainer extends Trainer, TrainerExtras {
   /** rows per step: min(batch_size, train rows) */
   readonly batchSize: number;
   readonly optimizer: Optimizer;
+  /** the snapshot plus where the minibatch order and the dropout masks are: the whole state of training */
+  position(): TrainerPosition;
+  /** continue from a position taken from a trainer of the same spec (here or in another process), bit for bit */
+  moveTo(p: TrainerPosition): void;
 }
 
 export interface TrainerOptions {
@@ -70,9 +76,12 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const problems = validateModel(spec.model, input, outputs);
   if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
-  const batcher = createBatcher(train, spec.batch_size, root.fork('shuffle'));
+  const shuffleRng = root.fork('shuffle');
+  const dropoutRng = root.fork('dropout');
+  const batcher = createBatcher(train, spec.batch_size, shuffleRng);
   const cap = batcher.batchSize;
-  const model = buildModel(spec.model, input, { backend, capacity: cap, initRng: root.fork('init'), dropoutRng: root.fork('dropout') });
+  const initRng = root.fork('init');
+  const model = buildModel(spec.model, input, { backend, capacity: cap, initRng, dropoutRng });
   for (const l of model.allLayers) {
     const min = layerModule(l.kind).minRows ?? 1;
     if (cap < min) {
@@ -216,6 +225,19 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
       optimizer.setSteps(s.optimizer_steps);
       if (s.optimizer_scalars) optimizer.setScalars(s.optimizer_scalars);
       lastUpdated = false; // `prev` no longer holds the weights before the current ones
+    },
+
+    position(): TrainerPosition {
+      const batches = batcher.getState();
+      return { ...trainer.snapshot(), batches, shuffle: shuffleRng.save(), dropout: dropoutRng.save() };
+    },
+
+    moveTo(p: TrainerPosition) {
+      if (p.batches.perm.length !== train.rows) throw new Error('position does not belong to this trainer');
+      trainer.restore(p);
+      batcher.setState(p.batches);
+      shuffleRng.load(p.shuffle);
+      dropoutRng.load(p.dropout);
     },
   };
   return trainer;

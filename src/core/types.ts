@@ -3,6 +3,7 @@
  * obtained from a Backend (so the WebAssembly backend can keep all of them in its linear
  * memory and run kernels without copies); shapes are row-major, batch first.
  */
+import type { RngPosition } from './rng.js';
 
 import type { FusedActivationName } from './kernels/contract.generated.js';
 
@@ -130,6 +131,17 @@ export interface TrainerSnapshot {
   optimizer_steps: number;
   /** the optimizer's momentum and momentum-buffer bookkeeping (absent in snapshots from before it existed) */
   optimizer_scalars?: OptimizerScalars;
+}
+
+/**
+ * A trainer's whole state: its snapshot plus the minibatch order's position (the permutation, the
+ * cursor, the shuffle stream) and the dropout stream, so a trainer of the same spec built elsewhere
+ * continues where this one stopped, bit for bit.
+ */
+export interface TrainerPosition extends TrainerSnapshot {
+  batches: { epoch: number; cursor: number; perm: Uint32Array };
+  shuffle: RngPosition;
+  dropout: RngPosition;
 }
 
 /** An optimizer's scalar state besides its step count. */

@@ -73,6 +73,43 @@ export interface JobKindModule<Name extends string, Body, Resolved, Result, Summ
   readonly summary: { schema: TObject; of(result: Result): Summary };
   /** GET /v1/{name}/{id}/plot.svg and /curve.csv */
   readonly views: { svg?: KindView<Result, Resolved>; csv?: KindView<Result, Resolved> };
+  /** optional: the job split into tasks that every worker can take at once (see KindFanOut) */
+  readonly fanout?: KindFanOut<Resolved, Result>;
+}
+
+/** One task of a fanned-out job: an id unique within the job, and the task whose carry it continues. */
+export interface FanTask {
+  id: string;
+  /** the task whose `carry` this one starts from (a continued trainer), or null */
+  after: string | null;
+  [key: string]: unknown;
+}
+
+/** What a task hands back: its output (JSON, told to the job) and its carry for a later task (structured-clonable). */
+export interface FanTaskOutcome {
+  output: unknown;
+  carry: unknown;
+}
+
+/**
+ * A job that fans out (workers/fanout.ts): `start` runs in the job's thread; then, until `tasks` is
+ * empty, every task of `tasks` runs as an internal child job on any worker (`run`, pure, in that
+ * worker's thread) and, once all of them finished, `tell` takes their outputs in the order `tasks`
+ * gave them, so the order in which they finished never matters; `finish` makes the result in the
+ * job's thread. The state is plain JSON. Same request → the same result as `run`, bit for bit.
+ */
+export interface KindFanOut<Resolved, Result> {
+  start(request: Resolved, deps: JobDeps): Generator<JobProgress, unknown>;
+  tasks(state: unknown): FanTask[];
+  run(
+    request: Resolved, task: FanTask, carry: unknown, deps: JobDeps,
+  ): Generator<Record<string, unknown>, FanTaskOutcome>;
+  tell(state: unknown, outputs: readonly unknown[]): unknown;
+  /** the tasks whose carry a later task may still need */
+  keep(state: unknown): string[];
+  /** the job's progress point: the state, the outputs of the tasks that finished, the last steps of the others */
+  progress(state: unknown, done: readonly unknown[], running: readonly Record<string, unknown>[]): JobProgress;
+  finish(request: Resolved, state: unknown): Generator<JobProgress, Result>;
 }
 
 /** Declares a kind, checking its parts against each other (the runner's result is what the views take, ...). */

@@ -85,6 +85,11 @@ export class RedisKeys {
     return this.ours(`summary:${id}`);
   }
 
+  /** a fanned-out job's carry from its task `taskId` to the task that continues from it (workers/fanout-task.ts) */
+  carry(parentId: string, taskId: string): RedisKey {
+    return this.ours(`carry:${parentId}:${taskId}`);
+  }
+
   fairClock(kind: JobKind): RedisKey {
     return this.ours(`fair:${queueName(kind)}`);
   }

@@ -35,6 +35,8 @@ export const itemOfDataset = (id: string) => `dataset:${id}`;
 export const itemOfJob = (kind: string, id: string) => `job:${kind}/${id}`;
 export const itemOfSession = (kind: string, id: string) => `${kind}:${id}`;
 export const itemOfIdempotency = (hash: string) => `idem:${hash}`;
+/** a fanned-out job's carry between two of its tasks (workers/fanout-task.ts) */
+export const itemOfCarry = (kind: string, parentId: string, taskId: string) => `carry:${kind}/${parentId}/${taskId}`;
 
 /** UTF-8 bytes of the values an item stores, plus ITEM_OVERHEAD. */
 export function bytesOf(...values: (string | Buffer | null | undefined)[]): number {

@@ -33,6 +33,7 @@ function before(p: string): [string, (k: RedisKeys) => string][] {
     [`${p}:lrf:cancel:${ID}`, (k) => k.cancel(ID)],
     [`${p}:lrf:cancel`, (k) => k.cancelChannel()],
     [`${p}:lrf:summary:${ID}`, (k) => k.summary(ID)],
+    [`${p}:lrf:carry:${ID}:t3`, (k) => k.carry(ID, 't3')],
     [`${p}:lrf:fair:schedule-simulations`, (k) => k.fairClock('schedule-simulations')],
     [`${p}:lrf:fair-finish:schedule-simulations`, (k) => k.fairFinish('schedule-simulations')],
     [`${p}:lrf:owner-inflight:${ENC}`, (k) => k.ownerInflight(OWNER)],

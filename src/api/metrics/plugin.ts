@@ -16,9 +16,9 @@ import { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import { problemResponses } from '../../contracts/common.js';
-import { JOB_KINDS } from '../../kinds/registry.js';
+import { JOB_KINDS, KINDS } from '../../kinds/registry.js';
 import { readFinishStats, type FinishSeries } from '../../queue/finish-stats.js';
-import { queueName, WEBHOOK_QUEUE } from '../../queue/names.js';
+import { queueName, taskQueueName, WEBHOOK_QUEUE } from '../../queue/names.js';
 import { RouteHistogram } from './http-histogram.js';
 import { registerFinishMetrics, registerReadGauge } from './redis-metrics.js';
 
@@ -71,7 +71,9 @@ export function registerMetrics(app: FastifyInstance, config: Readonly<Config>):
     await Promise.allSettled([...queues.values()].map((q) => q.close()));
   });
 
-  const queueNames = [...JOB_KINDS.map(queueName), WEBHOOK_QUEUE];
+  // the kinds' queues, the internal task queues of kinds that fan out (LR search trials), the webhook deliveries
+  const taskQueues = KINDS.filter((k) => k.fanout).map((k) => taskQueueName(k.name));
+  const queueNames = [...JOB_KINDS.map(queueName), ...taskQueues, WEBHOOK_QUEUE];
   const readRedis = sharedRead(async () => {
     if (!app.jobs.ready()) throw new Error('redis not ready');
     const [counts, workers, finished] = await Promise.all([

@@ -6,6 +6,7 @@ import { renderLrSearchCsv } from './csv.js';
 import { PRESETS } from './presets.js';
 import { resolveLrSearch } from './resolve.js';
 import { runLrSearch } from './run.js';
+import { lrSearchFanOut } from './fanout.js';
 import { renderLrSearchSvg } from './svg.js';
 
 export const lrSearches = defineKind({
@@ -33,6 +34,7 @@ export const lrSearches = defineKind({
   resolve: resolveLrSearch,
   datasetIds: (request: { data?: unknown }) => uploadIds(request.data),
   run: runLrSearch,
+  fanout: lrSearchFanOut,
   summary: {
     schema: LrSearchSummary,
     of: (r) => ({

@@ -9,7 +9,8 @@ import { toTrainSpec } from '../../contracts/train-spec.js';
 import { parseScheduleShape } from '../../core/schedules/index.js';
 import { driveSearch } from '../../lrfinder/search/drive.js';
 import { createSearch, searchResult } from '../../lrfinder/search/engine.js';
-import { createTrialRunner } from '../../lrfinder/search/trial-runner.js';
+import { createTrialRunner, type TrialRunner } from '../../lrfinder/search/trial-runner.js';
+import type { SearchState } from '../../lrfinder/search/types.js';
 import type { JobDeps } from '../kind.js';
 import type { LrSearchResult } from './contract.js';
 import type { ResolvedLrSearch } from './resolve.js';
@@ -28,21 +29,30 @@ export interface LrSearchProgress {
   [key: string]: unknown;
 }
 
-export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<LrSearchProgress, LrSearchResult> {
+/** The trial runner of a request: the trainer setup every candidate starts from. */
+export function searchRunner(req: ResolvedLrSearch, deps: JobDeps): TrialRunner {
   const dataset = deps.dataset(req.data, req.seed);
   // the optimizer's constructor lr is never used: every step passes the candidate's (scheduled) lr
   const spec = toTrainSpec(req, req.seed, req.start_lr);
   const shape = { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) };
-  const runner = createTrialRunner({
+  return createTrialRunner({
     spec, dataset, backend: (s) => deps.backend(s, shape),
     train_steps: req.train_steps, schedule: req.schedule ? parseScheduleShape(req.schedule).spec : null,
     metric: req.metric, diverge_th: req.diverge_th,
   });
-  const start = createSearch({
+}
+
+/** The engine's first state for a request. */
+export function searchStart(req: ResolvedLrSearch): SearchState {
+  return createSearch({
     train_steps: req.train_steps, budget_steps: req.budget_steps, tolerance: req.tolerance, resumable: true, metric: req.metric,
     range_test: { start_lr: req.start_lr, end_lr: req.end_lr, num_iter: req.num_iter },
   });
-  const gen = driveSearch(start, runner);
+}
+
+export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<LrSearchProgress, LrSearchResult> {
+  const runner = searchRunner(req, deps);
+  const gen = driveSearch(searchStart(req), runner);
   let next = gen.next();
   while (!next.done) {
     const e = next.value;
@@ -54,7 +64,14 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
     };
     next = gen.next();
   }
-  const result = searchResult(next.value);
+  return yield* finishLrSearch(req, next.value);
+}
+
+/** The result of a finished search: its last progress point, then the result. */
+export function* finishLrSearch(
+  req: ResolvedLrSearch, state: SearchState,
+): Generator<LrSearchProgress, LrSearchResult> {
+  const result = searchResult(state);
   yield finalProgress(result);
   const batch = batchWarning(req.batch_size, req.data);
   return { ...result, warnings: batch ? [batch, ...result.warnings] : result.warnings, seed: req.seed };

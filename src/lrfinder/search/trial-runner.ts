@@ -20,7 +20,7 @@
  *   before its update, so the mean is a low-noise, paired (same batches for every candidate)
  *   estimate of the training loss at the end of the trial, available without a second pass.
  */
-import type { Backend, StepResult } from '../../core/types.js';
+import type { Backend, StepResult, TrainerPosition } from '../../core/types.js';
 import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
 import { simulateSchedule, withUnitLr, type ScheduleSpec } from '../../core/schedules/index.js';
@@ -126,6 +126,17 @@ export interface TrialRunner {
   rangeTest(opts: RangeTestOptions): RangeTestCurve;
   /** how many trainers are kept for continuation */
   readonly live: number;
+  /** candidate `lr`'s whole state (null when it never ran or stopped): another runner of the same setup `load`s it */
+  save(lr: number): CandidateState | null;
+  /** continue candidate `lr` from a saved state (its next trial runs as it would have in the runner that saved it) */
+  load(lr: number, state: CandidateState): void;
+}
+
+/** A candidate's trainer position and the runner's record of it (plain data and typed arrays: structured-clonable). */
+export interface CandidateState {
+  position: TrainerPosition;
+  losses: (number | null)[];
+  firstLoss: number | null;
 }
 
 export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
@@ -160,6 +171,18 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
       return initial;
     },
     release(lr) { live.delete(lr); },
+    save(lr) {
+      const c = live.get(lr);
+      if (!c || c.stop !== null) return null;
+      return { position: c.trainer.position(), losses: c.losses.slice(), firstLoss: c.firstLoss };
+    },
+    load(lr, state) {
+      const c = open(lr);
+      c.trainer.moveTo(state.position);
+      c.losses = state.losses.slice();
+      c.firstLoss = state.firstLoss;
+      c.stop = null;
+    },
     rangeTest(opts) {
       // the optimizer as the user configured it (the schedule's momentum cycling is the trials' business)
       const t = createTrainer(setup.spec, { backend: setup.backend?.(setup.spec), dataset: setup.dataset });
