@@ -17,3 +17,7 @@ export const ACT_SIGMOID: i32 = 3;
 //   diffSquares(a: usize, b: usize, n: i32): f64 (the second result: secondResult())
 //   allFinite(x: usize, n: i32): i32
 //   tanhArray(x: usize, y: usize, n: i32): void
+//   im2col(x: usize, col: usize, row0: i32, rows: i32, inC: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32,
+//       strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32): void
+//   col2imAdd(col: usize, dx: usize, row0: i32, rows: i32, inC: i32, inH: i32, inW: i32, kH: i32, kW: i32,
+//       strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32): void

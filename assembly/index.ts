@@ -5,3 +5,4 @@ export { sumSquares, diffSquares, secondResult, allFinite } from './reductions';
 export { biasAct, actBackward, tanhArray } from './activation';
 export { sumRows } from './sum-rows';
 export { peak } from './peak';
+export { im2col, col2imAdd } from './im2col';

@@ -103,14 +103,14 @@ function tryLoad(env: Record<string, string | undefined>): NativeLoad {
 export interface NativeBackend extends Backend {
   readonly name: 'native';
   readonly isa: NativeIsa;
-  readonly fused: FusedKernels;
+  readonly fused: FusedKernels & Required<Pick<FusedKernels, 'sgd' | 'im2col' | 'col2imAdd'>>;
   readonly raw: NativeAddon;
 }
 
 export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): NativeBackend {
   const X = load.addon;
   const pair = new Float64Array(2);
-  const fused: FusedKernels = {
+  const fused: NativeBackend['fused'] = {
     adam(p, g, m, v, n, lr, step, o) {
       const bc1 = 1 - o.beta1 ** step;
       const bc2Sqrt = Math.sqrt(1 - o.beta2 ** step);
@@ -130,6 +130,11 @@ export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): Na
     biasAct: (z, y, bias, rows, cols, act) => X.biasAct(z, y, bias, rows, cols, ACTIVATION_CODE[act]),
     actBackward: (dy, z, dz, n, act) => X.actBackward(dy, z, dz, n, ACTIVATION_CODE[act]),
     sumRows: (dz, db, rows, cols) => X.sumRows(dz, db, rows, cols),
+    // the addon checks the geometry and the lengths (addon.c conv_args)
+    im2col: (g, x, row0, rows, col) => X.im2col(x, col, row0, rows, g.inC, g.inH, g.inW, g.kH, g.kW, g.strideH,
+      g.strideW, g.padH, g.padW, g.dilH, g.dilW),
+    col2imAdd: (g, col, row0, rows, dx) => X.col2imAdd(col, dx, row0, rows, g.inC, g.inH, g.inW, g.kH, g.kW,
+      g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW),
   };
   return {
     name: 'native',

@@ -5,6 +5,7 @@
  * array length is checked before a kernel runs: a wrong size is a RangeError, never a stray write.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <node_api.h>
 #include "kernels.h"
@@ -44,7 +45,7 @@ static int has_avx512(void) { return 0; }
 #endif
 
 /* ---- argument helpers ---- */
-#define MAXARGS 14
+#define MAXARGS 16
 _Static_assert(LRF_ARGC_MAX <= MAXARGS, "a kernel takes more arguments than get_args reads");
 #define THROW_RANGE(env, msg) do { napi_throw_range_error(env, NULL, msg); return NULL; } while (0)
 #define THROW(env, msg) do { napi_throw_error(env, NULL, msg); return NULL; } while (0)
@@ -264,6 +265,59 @@ static napi_value js_tanh(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The conv kernels' batch rows and geometry (argv[2..14]: row0, rows, inC, inH, inW, kH, kW, strideH,
+ * strideW, padH, padW, dilH, dilW) into g[13], checked: sizes, strides and dilations ≥ 1, padding ≥ 0, an
+ * output of at least 1×1, and the arrays long enough: a (the batch) (row0+rows)·inC·inH·inW floats,
+ * b (col) K·rows·P. Returns 0 after throwing.
+ */
+static int conv_args(napi_env env, args_t *a, const char *what, size_t la, size_t lb, int32_t g[13]) {
+  char msg[160];
+  for (int i = 0; i < 13; i++) if (!i32(env, a->argv[2 + i], &g[i])) return 0;
+  const int32_t row0 = g[0], rows = g[1], in_c = g[2], in_h = g[3], in_w = g[4], k_h = g[5], k_w = g[6];
+  int ok = row0 >= 0 && rows >= 0 && in_c >= 1 && in_h >= 1 && in_w >= 1 && k_h >= 1 && k_w >= 1;
+  for (int i = 7; i < 13; i++) ok = ok && g[i] >= (i == 9 || i == 10 ? 0 : 1);
+  const int64_t nh = ok ? (int64_t)in_h + 2 * (int64_t)g[9] - (int64_t)g[11] * (k_h - 1) - 1 : -1;
+  const int64_t nw = ok ? (int64_t)in_w + 2 * (int64_t)g[10] - (int64_t)g[12] * (k_w - 1) - 1 : -1;
+  if (!ok || nh < 0 || nw < 0 || nh > INT32_MAX / 2 || nw > INT32_MAX / 2) {
+    snprintf(msg, sizeof msg,
+             "native %s: invalid geometry (sizes, strides, dilations >= 1, padding >= 0, output >= 1x1)", what);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  /* in double: the products cannot wrap (and are exact below 2^53, far above any array length) */
+  const double P = (double)(nh / g[7] + 1) * (double)(nw / g[8] + 1), in_size = (double)in_c * in_h * in_w;
+  const double K = (double)in_c * k_h * k_w;
+  if ((double)la < ((double)row0 + rows) * in_size || (double)lb < K * rows * P) {
+    snprintf(msg, sizeof msg, "native %s: the batch needs (row0+rows)*inSize floats, col K*rows*P", what);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+/* im2col(x, col, row0, rows, inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW) */
+static napi_value js_im2col(napi_env env, napi_callback_info info) {
+  args_t a; NEED_K(env);
+  if (!get_args(env, info, &a, LRF_ARGC_IM2COL)) return NULL;
+  float *x, *col; size_t lx, lc; int32_t g[13];
+  if (!f32(env, a.argv[0], &x, &lx, 0) || !f32(env, a.argv[1], &col, &lc, 0)) return NULL;
+  if (!conv_args(env, &a, "im2col", lx, lc, g)) return NULL;
+  K->im2col(x, col, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12]);
+  return NULL;
+}
+
+/* col2imAdd(col, dx, row0, rows, inC, ...): dx rows += fold(col) */
+static napi_value js_col2im_add(napi_env env, napi_callback_info info) {
+  args_t a; NEED_K(env);
+  if (!get_args(env, info, &a, LRF_ARGC_COL2IM_ADD)) return NULL;
+  float *col, *dx; size_t lc, lx; int32_t g[13];
+  if (!f32(env, a.argv[0], &col, &lc, 0) || !f32(env, a.argv[1], &dx, &lx, 0)) return NULL;
+  if (!conv_args(env, &a, "col2imAdd", lx, lc, g)) return NULL;
+  K->col2im_add(col, dx, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12]);
+  return NULL;
+}
+
 /* peak(iters): FMA probe of the selected ISA; returns the FLOPs it did */
 static napi_value js_peak(napi_env env, napi_callback_info info) {
   args_t a; NEED_K(env);
@@ -296,6 +350,8 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"diffSquares", NULL, js_diff_squares, NULL, NULL, NULL, napi_enumerable, NULL},
     {"allFinite", NULL, js_all_finite, NULL, NULL, NULL, napi_enumerable, NULL},
     {"tanh", NULL, js_tanh, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"im2col", NULL, js_im2col, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"col2imAdd", NULL, js_col2im_add, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peak", NULL, js_peak, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -9,7 +9,7 @@ enum { ACT_IDENTITY = 0, ACT_RELU = 1, ACT_TANH = 2, ACT_SIGMOID = 3 };
 /* How many arguments each kernel's N-API function (addon.c) takes. */
 enum { LRF_ARGC_GEMM = 9, LRF_ARGC_BIAS_ACT = 6, LRF_ARGC_ACT_BACKWARD = 5, LRF_ARGC_SUM_ROWS = 4, LRF_ARGC_ADAM = 13,
   LRF_ARGC_SGD = 10, LRF_ARGC_SUM_SQUARES = 2, LRF_ARGC_DIFF_SQUARES = 4, LRF_ARGC_ALL_FINITE = 2,
-  LRF_ARGC_TANH_ARRAY = 3, LRF_ARGC_MAX = 13 };
+  LRF_ARGC_TANH_ARRAY = 3, LRF_ARGC_IM2COL = 15, LRF_ARGC_COL2IM_ADD = 15, LRF_ARGC_MAX = 15 };
 
 /* One kernel table per instruction set (native/src/isa_*.c), chosen at load time by addon.c. */
 typedef struct {
@@ -36,6 +36,12 @@ typedef struct {
   int (*all_finite)(const float *x, int n);
   /* y = tanh(x) over n floats, the function biasAct applies for act = tanh */
   void (*tanh_array)(const float *x, float *y, int n);
+  /* col[K × rows·P] = unfold of x rows [row0, row0+rows) (src/core/conv/im2col.ts; 0 outside the input) */
+  void (*im2col)(const float *x, float *col, int row0, int rows, int in_c, int in_h, int in_w, int k_h, int k_w,
+      int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w);
+  /* dx rows [row0, row0+rows) += fold of col (im2col's adjoint; per element in (ki, kj) order, as im2col.ts) */
+  void (*col2im_add)(const float *col, float *dx, int row0, int rows, int in_c, int in_h, int in_w, int k_h, int k_w,
+      int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w);
   /* not a kernel: the FMA peak probe of bench/native.ts ('iters' iterations; returns the FLOPs done) */
   double (*peak)(int64_t iters, float *sink);
 } lrf_kernels;
@@ -43,6 +49,6 @@ typedef struct {
 /* The table of one instruction set: impl.h (ops/) defines <member>_impl of every kernel, the ISA file peak_probe. */
 #define LRF_TABLE(sym, label) \
   const lrf_kernels sym = { label, gemm_impl, bias_act_impl, act_backward_impl, sum_rows_impl, adam_impl, sgd_impl, \
-    sum_squares_impl, diff_squares_impl, all_finite_impl, tanh_array_impl, peak_probe }
+    sum_squares_impl, diff_squares_impl, all_finite_impl, tanh_array_impl, im2col_impl, col2im_add_impl, peak_probe }
 
 #endif

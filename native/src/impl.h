@@ -17,3 +17,4 @@
 #include "ops/adam.h"
 #include "ops/sgd.h"
 #include "ops/reductions.h"
+#include "ops/im2col.h"

@@ -5,6 +5,7 @@
  */
 import type { RngPosition } from './rng.js';
 
+import type { Conv2dGeometry } from './conv/geometry.js';
 import type { FusedActivationName } from './kernels/contract.generated.js';
 
 /** Activations a backend's fused dense kernels implement (biasAct / actBackward): the backend contract's. */
@@ -42,6 +43,13 @@ export interface FusedKernels {
    */
   sgd?(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number,
        o: { momentum: number; dampening: number; nesterov: boolean; weight_decay: number }, firstStep: boolean): void;
+  /**
+   * src/core/conv/im2col.ts's im2col (col = the unfold of x's rows [row0, row0+rows)), bit-identical;
+   * optional: conv2d runs the TS loop when a backend does not offer it
+   */
+  im2col?(g: Conv2dGeometry, x: Float32Array, row0: number, rows: number, col: Float32Array): void;
+  /** im2col.ts's col2imAdd (dx's rows += the fold of col), bit-identical; optional as im2col */
+  col2imAdd?(g: Conv2dGeometry, col: Float32Array, row0: number, rows: number, dx: Float32Array): void;
 }
 
 /**

@@ -128,3 +128,72 @@ export function maxRelError(got: ArrayLike<number>, ref: ArrayLike<number>, floo
   for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]) / (Math.abs(ref[i]) + floor));
   return worst;
 }
+
+/** The conv data-movement kernels' geometry (src/core/conv/geometry.ts). */
+export interface ConvWindow {
+  inC: number; inH: number; inW: number; kH: number; kW: number; strideH: number; strideW: number;
+  padH: number; padW: number; dilH: number; dilW: number; outH: number; outW: number;
+}
+
+/**
+ * im2col by its definition (src/core/conv/im2col.ts's header), a gather per col entry:
+ *   col[r, b·P + p] = x[row0 + b, c, oh·sH − pH + ki·dH, ow·sW − pW + kj·dW]  (0 outside the input),
+ * r = (c·kH + ki)·kW + kj, p = oh·outW + ow. A pure copy: every backend must give these bits.
+ */
+export function im2colReference(g: ConvWindow, x: Float32Array, row0: number, rows: number): Float32Array {
+  const P = g.outH * g.outW, K = g.inC * g.kH * g.kW, col = new Float32Array(K * rows * P);
+  for (let c = 0; c < g.inC; c++) for (let ki = 0; ki < g.kH; ki++) for (let kj = 0; kj < g.kW; kj++) {
+    const r = (c * g.kH + ki) * g.kW + kj;
+    for (let b = 0; b < rows; b++) for (let oh = 0; oh < g.outH; oh++) for (let ow = 0; ow < g.outW; ow++) {
+      const ih = oh * g.strideH - g.padH + ki * g.dilH, iw = ow * g.strideW - g.padW + kj * g.dilW;
+      const inside = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
+      col[r * rows * P + b * P + oh * g.outW + ow] =
+        inside ? x[(((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw] : 0;
+    }
+  }
+  return col;
+}
+
+/**
+ * dx + col2im(col) by its definition, a gather per input element: start from dx0's value and add, in
+ * float32 and in (ki, kj) order, every col entry that im2col copied from this element (the (oh, ow) with
+ * oh·sH − pH + ki·dH = ih and ow·sW − pW + kj·dW = iw). The contract fixes that order (the TS loop's),
+ * so a backend owes these exact bits; rows outside [row0, row0 + rows) keep dx0's.
+ */
+export function col2imAddReference(g: ConvWindow, col: Float32Array, row0: number, rows: number,
+  dx0: Float32Array): Float32Array {
+  const P = g.outH * g.outW, dx = Float32Array.from(dx0);
+  const at = (v: number, s: number, p: number, k: number, d: number, out: number): number => {
+    const t = v + p - k * d;
+    return t >= 0 && t % s === 0 && t / s < out ? t / s : -1;
+  };
+  for (let b = 0; b < rows; b++) for (let c = 0; c < g.inC; c++) {
+    for (let ih = 0; ih < g.inH; ih++) for (let iw = 0; iw < g.inW; iw++) {
+      const i = (((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw;
+      let s = dx[i];
+      for (let ki = 0; ki < g.kH; ki++) {
+        const oh = at(ih, g.strideH, g.padH, ki, g.dilH, g.outH);
+        if (oh < 0) continue;
+        for (let kj = 0; kj < g.kW; kj++) {
+          const ow = at(iw, g.strideW, g.padW, kj, g.dilW, g.outW);
+          if (ow < 0) continue;
+          s = Math.fround(s + col[((c * g.kH + ki) * g.kW + kj) * rows * P + b * P + oh * g.outW + ow]);
+        }
+      }
+      dx[i] = s;
+    }
+  }
+  return dx;
+}
+
+/** Throws at the first element whose float32 bits differ (so −0 ≠ +0 and NaN = NaN only bit for bit). */
+export function expectSameBits(got: Float32Array, want: Float32Array, what: string): void {
+  if (got.length < want.length) throw new Error(`${what}: ${got.length} floats, want ${want.length}`);
+  const a = new Uint32Array(got.buffer, got.byteOffset, want.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (a[i] !== b[i]) {
+      throw new Error(`${what}: [${i}] = ${got[i]} (0x${a[i].toString(16)}), want ${want[i]} (0x${b[i].toString(16)})`);
+    }
+  }
+}

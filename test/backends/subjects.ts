@@ -10,6 +10,7 @@ import { ACTIVATIONS, activationBackward, activationForward } from '../../src/co
 import type { BackendKind, KernelName } from '../../src/core/kernels/manifest.js';
 import { KERNELS } from '../../src/core/kernels/manifest.js';
 import { addBiasRows, allFinite, diffSquares, sumRows, sumSquares } from '../../src/core/kernels/elementwise.js';
+import { col2imAdd, im2col } from '../../src/core/conv/im2col.js';
 import { createScalarBackend } from '../../src/core/kernels/scalar.js';
 import { createSimdBackend } from '../../src/core/kernels/simd.js';
 import { adamUpdate } from '../../src/core/optimizers/adam.js';
@@ -58,6 +59,8 @@ function coreLoops(): Omit<ContractKernels, 'label' | 'alloc' | 'gemm' | 'export
     },
     sumRows,
     tanh: (x, y, n = x.length) => activationForward(ACTIVATIONS.tanh, 0, x, y, n),
+    im2col: (g, x, row0, rows, col) => im2col(g, x, row0, rows, col),
+    col2imAdd: (g, col, row0, rows, dx) => col2imAdd(g, col, row0, rows, dx),
   };
 }
 

@@ -17,6 +17,9 @@
  * fewer, longer GEMM calls. The default B keeps col within DEFAULT_COL_FLOATS (64 Ki floats = 256 KiB; LeNet:
  * 3 rows for conv1, 4 for conv2); chunkRows overrides it.
  *
+ * im2col and col2im are the backend's kernels when it offers them (backend.fused.im2col / col2imAdd: the SIMD and
+ * native backends, bit-identical to the loops of ./im2col.ts), else those loops (bench/conv-kernels.ts compares).
+ *
  * No allocation after creation: every buffer comes from backend.alloc once, for `capacity` rows.
  * Backward must follow the forward of the same x (it reuses the col of the forward's last chunk).
  */
@@ -92,6 +95,9 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
   const col = backend.alloc(K * chunk * P);
   const yb = backend.alloc(outC * chunk * P);
   const dbAcc = new Float64Array(outC);
+  const f = backend.fused;
+  const unfold = f?.im2col ? f.im2col.bind(f) : im2col;
+  const fold = f?.col2imAdd ? f.col2imAdd.bind(f) : col2imAdd;
   let input: Float32Array = output;
   /** first row and row count of the chunk whose im2col is in `col`, or -1 */
   let colRow0 = -1, colRows = 0;
@@ -109,7 +115,7 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
       input = x;
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const B = Math.min(chunk, rows - r0), BP = B * P;
-        im2col(g, x, r0, B, col);
+        unfold(g, x, r0, B, col);
         colRow0 = r0; colRows = B;
         backend.gemm(false, false, outC, BP, K, weight, col, yb, false);
         // [outC, B, P] → rows of [outC, P], plus bias
@@ -140,13 +146,13 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
           }
           dbAcc[oc] += s;
         }
-        if (colRow0 !== r0 || colRows !== B) im2col(g, input, r0, B, col);
+        if (colRow0 !== r0 || colRows !== B) unfold(g, input, r0, B, col);
         backend.gemm(false, true, outC, K, BP, yb, col, dWeight, ci !== chunks - 1);
         colRow0 = -1;
         if (dx) {
           backend.gemm(true, false, K, BP, outC, weight, yb, col, false); // dcol, over col
           dx.fill(0, r0 * inSize, (r0 + B) * inSize);
-          col2imAdd(g, col, r0, B, dx);
+          fold(g, col, r0, B, dx);
         }
       }
       if (dBias) for (let oc = 0; oc < outC; oc++) dBias[oc] = dbAcc[oc];

@@ -14,7 +14,7 @@ export const ACTIVATION_CODE: Readonly<Record<FusedActivationName, number>> = Ob
 
 /** The kernels of the contract. */
 export const KERNEL_NAMES = ['gemm', 'biasAct', 'actBackward', 'sumRows', 'adam', 'sgd', 'sumSquares', 'diffSquares',
-  'allFinite', 'tanh'] as const;
+  'allFinite', 'tanh', 'im2col', 'col2imAdd'] as const;
 
 /** The WebAssembly kernels' exports (assembly/index.ts): arrays are byte offsets into the backend's memory. */
 export interface SimdRawKernels {
@@ -38,6 +38,12 @@ export interface SimdRawKernels {
   allFinite(x: number, n: number): number;
   /** y = tanh(x) over n floats, the function biasAct applies for act = tanh */
   tanhArray(x: number, y: number, n: number): void;
+  /** col[K × rows·P] = unfold of x rows [row0, row0+rows) (src/core/conv/im2col.ts; 0 outside the input) */
+  im2col(x: number, col: number, row0: number, rows: number, inC: number, inH: number, inW: number, kH: number,
+    kW: number, strideH: number, strideW: number, padH: number, padW: number, dilH: number, dilW: number): void;
+  /** dx rows [row0, row0+rows) += fold of col (im2col's adjoint; per element in (ki, kj) order, as im2col.ts) */
+  col2imAdd(col: number, dx: number, row0: number, rows: number, inC: number, inH: number, inW: number, kH: number,
+    kW: number, strideH: number, strideW: number, padH: number, padW: number, dilH: number, dilW: number): void;
   /** the second float64 of the last kernel that returns two (diffSquares: Σ b²) */
   secondResult(): number;
 }
@@ -68,4 +74,12 @@ export interface NativeRawKernels {
   allFinite(x: Float32Array, n: number): boolean;
   /** y = tanh(x) over n floats, the function biasAct applies for act = tanh */
   tanh(x: Float32Array, y: Float32Array, n: number): void;
+  /** col[K × rows·P] = unfold of x rows [row0, row0+rows) (src/core/conv/im2col.ts; 0 outside the input) */
+  im2col(x: Float32Array, col: Float32Array, row0: number, rows: number, inC: number, inH: number, inW: number,
+    kH: number, kW: number, strideH: number, strideW: number, padH: number, padW: number, dilH: number,
+    dilW: number): void;
+  /** dx rows [row0, row0+rows) += fold of col (im2col's adjoint; per element in (ki, kj) order, as im2col.ts) */
+  col2imAdd(col: Float32Array, dx: Float32Array, row0: number, rows: number, inC: number, inH: number, inW: number,
+    kH: number, kW: number, strideH: number, strideW: number, padH: number, padW: number, dilH: number,
+    dilW: number): void;
 }

@@ -63,6 +63,14 @@ export const ACTIVATIONS = ['identity', 'relu', 'tanh', 'sigmoid'] as const;
 
 const ALL: readonly BackendKind[] = ['scalar', 'simd', 'native'];
 
+/**
+ * The batch rows and geometry of the conv data-movement kernels (Geometry2d of src/core/conv/geometry.ts,
+ * outH and outW recomputed by the kernel with PyTorch's formula): rows [row0, row0+rows) of an NCHW batch.
+ */
+const CONV_WINDOW = [['row0', 'i32'], ['rows', 'i32'], ['inC', 'i32'], ['inH', 'i32'], ['inW', 'i32'], ['kH', 'i32'],
+  ['kW', 'i32'], ['strideH', 'i32'], ['strideW', 'i32'], ['padH', 'i32'], ['padW', 'i32'], ['dilH', 'i32'],
+  ['dilW', 'i32']] as const;
+
 /** The kernels, in the order of native/src's `lrf_kernels` table. */
 export const KERNELS = [
   {
@@ -118,6 +126,16 @@ export const KERNELS = [
     name: 'tanh', c: 'tanh_array', wasm: 'tanhArray', backends: ALL, returns: 'void',
     doc: 'y = tanh(x) over n floats, the function biasAct applies for act = tanh',
     args: [['x', 'in'], ['y', 'out'], ['n', 'i32']],
+  },
+  {
+    name: 'im2col', c: 'im2col', backends: ALL, returns: 'void',
+    doc: 'col[K × rows·P] = unfold of x rows [row0, row0+rows) (src/core/conv/im2col.ts; 0 outside the input)',
+    args: [['x', 'in'], ['col', 'out'], ...CONV_WINDOW],
+  },
+  {
+    name: 'col2imAdd', c: 'col2im_add', backends: ALL, returns: 'void',
+    doc: 'dx rows [row0, row0+rows) += fold of col (im2col\'s adjoint; per element in (ki, kj) order, as im2col.ts)',
+    args: [['col', 'in'], ['dx', 'out'], ...CONV_WINDOW],
   },
 ] as const satisfies readonly KernelSpec[];
 

@@ -16,6 +16,8 @@
 import type { Backend } from '../types.js';
 import { ACTIVATION_CODE, type FusedActivationName, type SimdRawKernels } from './contract.generated.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm.generated.js';
+import { convKernelArgs } from './conv-args.js';
+import type { Conv2dGeometry } from '../conv/geometry.js';
 
 /** Default capacity: 8 Mi floats = 32 MiB (a 784-256-128-64-10 MLP with Adam needs ~1 Mi). */
 export const DEFAULT_SIMD_CAPACITY_FLOATS = 8 * 1024 * 1024;
@@ -80,6 +82,10 @@ export interface SimdFusedKernels {
   sumRows(dz: Float32Array, db: Float32Array, rows: number, cols: number): void;
   /** y = tanh(x) over n floats, the float32 approximation biasAct(…, 'tanh') applies */
   tanh(x: Float32Array, y: Float32Array, n?: number): void;
+  /** src/core/conv/im2col.ts's im2col, bit-identical (the unfold of x's rows [row0, row0+rows) into col) */
+  im2col(g: Conv2dGeometry, x: Float32Array, row0: number, rows: number, col: Float32Array): void;
+  /** im2col.ts's col2imAdd, bit-identical (dx's rows [row0, row0+rows) += the fold of col) */
+  col2imAdd(g: Conv2dGeometry, col: Float32Array, row0: number, rows: number, dx: Float32Array): void;
 }
 
 /** The SIMD backend: a Backend plus introspection used by tests and benchmarks. */
@@ -208,6 +214,16 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     },
     tanh(x, y, n = x.length) {
       X.tanhArray(need(x, n, 'tanh x'), need(y, n, 'tanh y'), n);
+    },
+    im2col(g, x, row0, rows, col) {
+      const v = convKernelArgs('simd im2col', g, row0, rows, x, col);
+      X.im2col(pointerOf(x), pointerOf(col), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
+        v[12]);
+    },
+    col2imAdd(g, col, row0, rows, dx) {
+      const v = convKernelArgs('simd col2imAdd', g, row0, rows, dx, col);
+      X.col2imAdd(pointerOf(col), pointerOf(dx), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+        v[11], v[12]);
     },
   };
 

@@ -6,6 +6,7 @@
 import type { KernelName } from '../../../src/core/kernels/manifest.js';
 import { ACT_BACKWARD_CASES, BIAS_ACT_CASES, SUM_ROWS_CASES, TANH_CASES } from './activation.js';
 import type { KernelCase } from './case.js';
+import { COL2IM_ADD_CASES, IM2COL_CASES } from './conv.js';
 import { GEMM_CASES } from './gemm.js';
 import { ADAM_CASES, SGD_CASES } from './optimizer.js';
 import { ALL_FINITE_CASES, DIFF_SQUARES_CASES, SUM_SQUARES_CASES } from './reduction.js';
@@ -23,4 +24,6 @@ export const CASES: Readonly<Record<KernelName, readonly KernelCase[]>> = {
   diffSquares: DIFF_SQUARES_CASES,
   allFinite: ALL_FINITE_CASES,
   tanh: TANH_CASES,
+  im2col: IM2COL_CASES,
+  col2imAdd: COL2IM_ADD_CASES,
 };
