@@ -30,7 +30,8 @@ export function loadIoDataset(data: ResolvedData, seed: number, uploads: Readonl
     const upload = Object.hasOwn(uploads, data.dataset_id) ? uploads[data.dataset_id] : undefined;
     if (!upload) throw new JobInputError(`dataset ${data.dataset_id}: its rows were not loaded`);
     // the same conversion as inline rows (loadDataset → fromArrays): same data, same curves
-    return fromArrays(`dataset ${data.dataset_id}`, upload.x, upload.y, data.task);
+    const ds = fromArrays(`dataset ${data.dataset_id}`, upload.x, upload.y, data.task);
+    return data.shape ? { ...ds, shape: [...data.shape] } : ds;
   }
   if ('name' in data && data.name === 'mnist') return mnistFromRaw(mnistRaws(), { n_samples: data.n_samples, seed: data.seed ?? seed });
   return undefined;

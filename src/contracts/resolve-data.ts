@@ -22,6 +22,8 @@ export interface UploadShape {
   classes?: number;
   /** regression: 1 */
   outputs?: number;
+  /** one row's [channels, height, width] when the upload declared it (product = features) */
+  shape?: number[];
 }
 
 /** An uploaded dataset by id; its shape is echoed so the request alone says what the model sees. */
@@ -93,6 +95,9 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
       throw invalid(`/data/${key}`, `dataset ${raw.dataset_id} has ${key} ${String(shape[key] ?? 'unset')}, not ${String(raw[key])} (these fields are read-only)`);
     }
   }
+  if (raw.shape !== undefined && JSON.stringify(raw.shape) !== JSON.stringify(shape.shape)) {
+    throw invalid('/data/shape', `dataset ${raw.dataset_id} has shape ${JSON.stringify(shape.shape ?? null)}, not ${JSON.stringify(raw.shape)} (read-only)`);
+  }
   if (shape.rows * shape.features > limits.datasetValues) {
     throw limitExceeded('/data/dataset_id', 'rows × features', shape.rows * shape.features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
   }
@@ -103,14 +108,27 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
     task: shape.task,
     rows: shape.rows,
     features: shape.features,
+    ...(shape.shape ? { shape: shape.shape } : {}),
     ...(shape.task === 'classification' ? { classes: shape.classes } : { outputs: shape.outputs ?? 1 }),
   };
 }
 
+/** Input width (and image shape, if any), task and number of outputs of a dataset, known before loading it. */
+export interface DataShape {
+  features: number;
+  task: 'classification' | 'regression';
+  outputs: number;
+  /** one row's [channels, height, width] (the model reads it so when it starts with an image layer: modelInput) */
+  shape?: readonly number[];
+}
+
 /** Input width, task and number of outputs of a resolved dataset (known before loading it). */
-export function dataShape(data: ResolvedData): { features: number; task: 'classification' | 'regression'; outputs: number } {
+export function dataShape(data: ResolvedData): DataShape {
   if ('dataset_id' in data) {
-    return { features: data.features, task: data.task, outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1 };
+    return {
+      features: data.features, task: data.task, outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1,
+      ...(data.shape ? { shape: data.shape } : {}),
+    };
   }
   if ('x' in data) {
     return {
@@ -120,7 +138,10 @@ export function dataShape(data: ResolvedData): { features: number; task: 'classi
     };
   }
   const d = DATASET_DEFAULTS[data.name];
-  return { features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs };
+  return {
+    features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs,
+    ...(d.shape ? { shape: d.shape } : {}),
+  };
 }
 
 /** Rows of a resolved dataset before the split: an upper bound of the training rows. */
