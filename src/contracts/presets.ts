@@ -17,8 +17,8 @@ export const SPIRALS_SETUP = {
 /**
  * mnist-cnn: LeNet-5 as the PyTorch MNIST examples write it (LeCun et al. 1998 with ReLU and max pooling):
  * conv 6@5×5 pad 2 → relu → maxpool 2 → conv 16@5×5 → relu → maxpool 2 → flatten → 120 relu → 84 relu
- * (→ the output layer, 10, appended by the service); SGD momentum 0.9, batch 64. The 10,000 MNIST digits
- * are read as [1, 28, 28] because the model starts with conv2d.
+ * (→ the output layer, 10, appended by the service); Adam (as the LR-finder MNIST demos use), batch 64. The
+ * 10,000 MNIST digits are read as [1, 28, 28] because the model starts with conv2d.
  */
 export const MNIST_CNN_SETUP = {
   data: { name: 'mnist', n_samples: 10000 },
@@ -35,6 +35,6 @@ export const MNIST_CNN_SETUP = {
       { type: 'dense', units: 84, activation: 'relu' },
     ],
   },
-  optimizer: { type: 'sgd', momentum: 0.9 },
+  optimizer: { type: 'adam' },
   batch_size: 64,
 } satisfies TrainingFields;
