@@ -68,7 +68,7 @@ describe('an upload\'s image shape', () => {
   it('reaches the job: conv layers read [C, H, W]; the echo re-resolves; a kernel too large is a 400 at the layer', () => {
     const shape: UploadShape = { task: 'classification', rows: 4, features: 18, classes: 2, shape: [2, 3, 3] };
     const ctx = { ...resolveContext(), datasets: new Map([['img', shape]]) };
-    const body = { model: { layers: [conv, { type: 'flatten' }] }, data: { dataset_id: 'img' } };
+    const body = { model: { layers: [conv, { type: 'flatten' as const }] }, data: { dataset_id: 'img' } };
     const r = resolveRangeTest(body, ctx);
     expect(dataShape(r.data)).toEqual({ features: 18, task: 'classification', outputs: 2, shape: [2, 3, 3] });
     // conv 2→4, 2×2: 4·2·4 + 4 = 36, then dense 16 → 2: 34

@@ -1,0 +1,91 @@
+/**
+ * LeNet-5 training steps/s, batch 128 of MNIST 1×28×28, ours (createTrainer with the registry's conv layers,
+ * on the SIMD and native backends) against PyTorch 1.13 (bench/torch_lenet.py in a child /usr/bin/python3,
+ * same net, plain SGD lr 0.01, loss read back every step) in the same run, with the same thread count (1:
+ * our backends are single-threaded; torch gets torch.set_num_threads(1), OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1).
+ * Ours trains on real MNIST digits (the `mnist` package), torch on uniform random inputs: the arithmetic per
+ * step is the same. Torch runs once per OpenBLAS core type in OPENBLAS_CORETYPES (default "unset,Haswell,SkylakeX")
+ * and with and without oneDNN; the ratio is against torch's best.
+ *
+ *   npm run build && node dist/bench/lenet.js [--batch=128] [--runs=5] [--run-ms=1000] [--no-torch]
+ * Prints steps/s per implementation, the ratio, the CPU model and the load average (before and after).
+ */
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTrainer } from '../src/core/trainer.js';
+import { createSimdBackend } from '../src/core/kernels/simd.js';
+import { resolveLayer } from '../src/core/layers/registry.js';
+import type { Backend } from '../src/core/types.js';
+import type { LayerSpec, TrainSpec } from '../src/core/spec.js';
+import { loadIoDataset } from '../workers/datasets.js';
+import { createNativeBackend, loadNative } from '../workers/native-backend.js';
+import { args, environment, fmt, rate, table } from './common.js';
+
+const a = args();
+const batch = Number(a.get('batch') ?? 128);
+const timing = { warmupMs: 1500, runs: Number(a.get('runs') ?? 5), runMs: Number(a.get('run-ms') ?? 1000), minCalls: 3 };
+const here = dirname(fileURLToPath(import.meta.url));
+
+const layers = [
+  { type: 'conv2d', out_channels: 6, kernel_size: 5, padding: 2 }, { type: 'activation', activation: 'relu' },
+  { type: 'maxpool2d', kernel_size: 2 },
+  { type: 'conv2d', out_channels: 16, kernel_size: 5 }, { type: 'activation', activation: 'relu' },
+  { type: 'maxpool2d', kernel_size: 2 }, { type: 'flatten' },
+  { type: 'dense', units: 120, activation: 'relu' }, { type: 'dense', units: 84, activation: 'relu' },
+  { type: 'dense', units: 10 },
+].map((l) => resolveLayer(l) as LayerSpec);
+
+const spec: TrainSpec = {
+  model: { layers },
+  data: { dataset_id: 'mnist', task: 'classification', val_fraction: 0, standardize: false },
+  loss: { name: 'cross_entropy' },
+  optimizer: { type: 'sgd', lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999],
+    eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
+  batch_size: batch,
+  clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
+  seed: 1,
+};
+const mnist = loadIoDataset({ name: 'mnist', n_samples: 4096, noise: 0, seed: 1, val_fraction: 0, standardize: false }, 1, {})!;
+
+function ours(backend: Backend): number[] {
+  const t = createTrainer(spec, { backend, dataset: mnist });
+  return rate(() => { t.step(0.01); }, timing).all;
+}
+
+const TORCH_PY = '/usr/bin/python3';
+const torchScript = [join(here, 'torch_lenet.py'), join(here, '..', '..', 'bench', 'torch_lenet.py')].find((p) => existsSync(p));
+
+function torch(noMkldnn: boolean): { label: string; rates: number[] }[] {
+  if (!torchScript) return [];
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPES: process.env.OPENBLAS_CORETYPES ?? 'unset,Haswell,SkylakeX' };
+  const r = spawnSync(TORCH_PY, [torchScript, '--threads', '1', '--batch', String(batch), '--warmup-ms', String(timing.warmupMs),
+    '--runs', String(timing.runs), '--run-ms', String(timing.runMs), ...(noMkldnn ? ['--no-mkldnn'] : [])], { env, encoding: 'utf8' });
+  if (r.status !== 0) return [{ label: `torch failed: ${r.stderr.slice(-200)}`, rates: [] }];
+  return r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { coretype: string; rates?: number[]; error?: string;
+    torch?: string; mkldnn?: boolean })
+    .map((j) => ({ label: `torch ${j.torch ?? ''} ${j.mkldnn ? 'oneDNN conv' : 'im2col conv'}, OpenBLAS ${j.coretype}`
+      + (j.error ? ` (error: ${j.error.slice(0, 80)})` : ''), rates: j.rates ?? [] }));
+}
+
+const median = (r: number[]): number => (r.length ? [...r].sort((x, y) => x - y)[Math.floor(r.length / 2)] : NaN);
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const load0 = os.loadavg();
+const rows: { label: string; rates: number[]; ours: boolean }[] = [];
+rows.push({ label: 'ours: createTrainer + simd (WebAssembly)', rates: ours(createSimdBackend(32 * 1024 * 1024)), ours: true });
+const native = loadNative();
+if (native.ok) rows.push({ label: `ours: createTrainer + native (${native.isa})`, rates: ours(createNativeBackend(native)), ours: true });
+else rows.push({ label: `ours: native unavailable (${native.reason})`, rates: [], ours: true });
+if (!a.has('no-torch')) for (const t of [...torch(false), ...torch(true)]) rows.push({ ...t, ours: false });
+const load1 = os.loadavg();
+
+const bestTorch = Math.max(...rows.filter((r) => !r.ours).map((r) => median(r.rates)).filter(Number.isFinite));
+console.log(`LeNet-5 training step, batch ${batch}, 1 thread; ${environment()}`);
+console.log(`CPU ${cpu} × ${os.cpus().length}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, `
+  + `${load1.map((x) => x.toFixed(2)).join(' ')} after`);
+console.log(table(['implementation', 'steps/s (median)', 'min', 'max', '× best torch'], rows.map((r) => [
+  r.label, fmt(median(r.rates)), fmt(Math.min(...r.rates)), fmt(Math.max(...r.rates)),
+  Number.isFinite(bestTorch) ? fmt(median(r.rates) / bestTorch, 2) : 'n/a',
+])));
