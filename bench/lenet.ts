@@ -7,8 +7,10 @@
  * step is the same. Torch runs once per OpenBLAS core type in OPENBLAS_CORETYPES (default "unset,Haswell,SkylakeX")
  * and with and without oneDNN; the ratio is against torch's best.
  *
- *   npm run build && node dist/bench/lenet.js [--batch=128] [--runs=5] [--run-ms=1000] [--no-torch]
+ *   npm run build && node dist/bench/lenet.js [--batch=128] [--runs=5] [--run-ms=1000] [--no-torch] [--profile]
  * Prints steps/s per implementation, the ratio, the CPU model and the load average (before and after).
+ * --profile: where a step's time goes on each of our backends, per layer forward and backward (wall time of
+ * each call, summed over 50 steps) and the rest of the step (loss, gradient norm, optimizer).
  */
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
@@ -70,7 +72,53 @@ function torch(noMkldnn: boolean): { label: string; rates: number[] }[] {
       + (j.error ? ` (error: ${j.error.slice(0, 80)})` : ''), rates: j.rates ?? [] }));
 }
 
+/** ms per step in each layer's forward and backward, and the rest of the step */
+function profile(name: string, inner: Backend): void {
+  let gemmMs = 0;
+  const backend: Backend = Object.create(inner) as Backend;
+  backend.gemm = (...g: Parameters<Backend['gemm']>) => { const t0 = performance.now(); inner.gemm(...g); gemmMs += performance.now() - t0; };
+  const t = createTrainer(spec, { backend, dataset: mnist });
+  const spent = new Map<string, number>(), inGemm = new Map<string, number>();
+  const add = (k: string, ms: number, g0: number): void => {
+    spent.set(k, (spent.get(k) ?? 0) + ms);
+    inGemm.set(k, (inGemm.get(k) ?? 0) + gemmMs - g0);
+  };
+  for (const l of t.model.layers) {
+    const f = l.forward.bind(l), b = l.backward.bind(l);
+    const mutable = l as { forward: typeof f; backward: typeof b };
+    mutable.forward = (x, rows, train) => {
+      const t0 = performance.now(), g0 = gemmMs;
+      const y = f(x, rows, train);
+      add(`${l.name} ${l.kind} fwd`, performance.now() - t0, g0);
+      return y;
+    };
+    mutable.backward = (dy, rows) => {
+      const t0 = performance.now(), g0 = gemmMs;
+      const dx = b(dy, rows);
+      add(`${l.name} ${l.kind} bwd`, performance.now() - t0, g0);
+      return dx;
+    };
+  }
+  for (let i = 0; i < 10; i++) t.step(0.01);
+  spent.clear();
+  inGemm.clear();
+  const steps = 50, t0 = performance.now();
+  for (let i = 0; i < steps; i++) t.step(0.01);
+  const total = (performance.now() - t0) / steps;
+  const inLayers = [...spent.values()].reduce((x, y) => x + y, 0) / steps;
+  console.log(`profile ${name}: ${fmt(total, 2)} ms/step`);
+  const rows = [...spent].map(([k, v]) => [k, fmt(v / steps, 2), fmt((100 * v) / steps / total), fmt(inGemm.get(k)! / steps, 2)]);
+  rows.push(['rest (batch copy, loss, grad norm, SGD)', fmt(total - inLayers, 2), fmt((100 * (total - inLayers)) / total), '']);
+  console.log(table(['part', 'ms/step', '%', 'of which GEMM ms'], rows));
+}
+
 const median = (r: number[]): number => (r.length ? [...r].sort((x, y) => x - y)[Math.floor(r.length / 2)] : NaN);
+if (a.has('profile')) {
+  profile('simd', createSimdBackend(32 * 1024 * 1024));
+  const n = loadNative();
+  if (n.ok) profile(`native (${n.isa})`, createNativeBackend(n));
+  process.exit(0);
+}
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const load0 = os.loadavg();
 const rows: { label: string; rates: number[]; ours: boolean }[] = [];
