@@ -28,7 +28,9 @@ import { args, environment, fmt, rate, table } from './common.js';
 
 const a = args();
 const batch = Number(a.get('batch') ?? 128);
-const timing = { warmupMs: 1500, runs: Number(a.get('runs') ?? 5), runMs: Number(a.get('run-ms') ?? 1000), minCalls: 3 };
+const timing = {
+  warmupMs: 1500, runs: Number(a.get('runs') ?? 5), runMs: Number(a.get('run-ms') ?? 1000), minCalls: 3,
+};
 const here = dirname(fileURLToPath(import.meta.url));
 
 const layers = [
@@ -50,7 +52,8 @@ const spec: TrainSpec = {
   clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
   seed: 1,
 };
-const mnist = loadIoDataset({ name: 'mnist', n_samples: 4096, noise: 0, seed: 1, val_fraction: 0, standardize: false }, 1, {})!;
+const mnistData = { name: 'mnist', n_samples: 4096, noise: 0, seed: 1, val_fraction: 0, standardize: false } as const;
+const mnist = loadIoDataset(mnistData, 1, {})!;
 
 function ours(backend: Backend): number[] {
   const t = createTrainer(spec, { backend, dataset: mnist });
@@ -58,16 +61,19 @@ function ours(backend: Backend): number[] {
 }
 
 const TORCH_PY = '/usr/bin/python3';
-const torchScript = [join(here, 'torch_lenet.py'), join(here, '..', '..', 'bench', 'torch_lenet.py')].find((p) => existsSync(p));
+const torchScript = [join(here, 'torch_lenet.py'), join(here, '..', '..', 'bench', 'torch_lenet.py')]
+  .find((p) => existsSync(p));
 
 function torch(noMkldnn: boolean): { label: string; rates: number[] }[] {
   if (!torchScript) return [];
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPES: process.env.OPENBLAS_CORETYPES ?? 'unset,Haswell,SkylakeX' };
-  const r = spawnSync(TORCH_PY, [torchScript, '--threads', '1', '--batch', String(batch), '--warmup-ms', String(timing.warmupMs),
-    '--runs', String(timing.runs), '--run-ms', String(timing.runMs), ...(noMkldnn ? ['--no-mkldnn'] : [])], { env, encoding: 'utf8' });
+  const coretypes = process.env.OPENBLAS_CORETYPES ?? 'unset,Haswell,SkylakeX';
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPES: coretypes };
+  const argv = [torchScript, '--threads', '1', '--batch', String(batch), '--warmup-ms', String(timing.warmupMs),
+    '--runs', String(timing.runs), '--run-ms', String(timing.runMs), ...(noMkldnn ? ['--no-mkldnn'] : [])];
+  const r = spawnSync(TORCH_PY, argv, { env, encoding: 'utf8' });
   if (r.status !== 0) return [{ label: `torch failed: ${r.stderr.slice(-200)}`, rates: [] }];
-  return r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { coretype: string; rates?: number[]; error?: string;
-    torch?: string; mkldnn?: boolean })
+  type Line = { coretype: string; rates?: number[]; error?: string; torch?: string; mkldnn?: boolean };
+  return r.stdout.trim().split('\n').map((line) => JSON.parse(line) as Line)
     .map((j) => ({ label: `torch ${j.torch ?? ''} ${j.mkldnn ? 'oneDNN conv' : 'im2col conv'}, OpenBLAS ${j.coretype}`
       + (j.error ? ` (error: ${j.error.slice(0, 80)})` : ''), rates: j.rates ?? [] }));
 }
@@ -76,7 +82,11 @@ function torch(noMkldnn: boolean): { label: string; rates: number[] }[] {
 function profile(name: string, inner: Backend): void {
   let gemmMs = 0;
   const backend: Backend = Object.create(inner) as Backend;
-  backend.gemm = (...g: Parameters<Backend['gemm']>) => { const t0 = performance.now(); inner.gemm(...g); gemmMs += performance.now() - t0; };
+  backend.gemm = (...g: Parameters<Backend['gemm']>) => {
+    const t0 = performance.now();
+    inner.gemm(...g);
+    gemmMs += performance.now() - t0;
+  };
   const t = createTrainer(spec, { backend, dataset: mnist });
   const spent = new Map<string, number>(), inGemm = new Map<string, number>();
   const add = (k: string, ms: number, g0: number): void => {
@@ -107,8 +117,9 @@ function profile(name: string, inner: Backend): void {
   const total = (performance.now() - t0) / steps;
   const inLayers = [...spent.values()].reduce((x, y) => x + y, 0) / steps;
   console.log(`profile ${name}: ${fmt(total, 2)} ms/step`);
-  const rows = [...spent].map(([k, v]) => [k, fmt(v / steps, 2), fmt((100 * v) / steps / total), fmt(inGemm.get(k)! / steps, 2)]);
-  rows.push(['rest (batch copy, loss, grad norm, SGD)', fmt(total - inLayers, 2), fmt((100 * (total - inLayers)) / total), '']);
+  const pct = (ms: number): string => fmt((100 * ms) / total);
+  const rows = [...spent].map(([k, v]) => [k, fmt(v / steps, 2), pct(v / steps), fmt(inGemm.get(k)! / steps, 2)]);
+  rows.push(['rest (batch copy, loss, grad norm, SGD)', fmt(total - inLayers, 2), pct(total - inLayers), '']);
   console.log(table(['part', 'ms/step', '%', 'of which GEMM ms'], rows));
 }
 
@@ -122,9 +133,13 @@ if (a.has('profile')) {
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const load0 = os.loadavg();
 const rows: { label: string; rates: number[]; ours: boolean }[] = [];
-rows.push({ label: 'ours: createTrainer + simd (WebAssembly)', rates: ours(createSimdBackend(32 * 1024 * 1024)), ours: true });
+const simdRates = ours(createSimdBackend(32 * 1024 * 1024));
+rows.push({ label: 'ours: createTrainer + simd (WebAssembly)', rates: simdRates, ours: true });
 const native = loadNative();
-if (native.ok) rows.push({ label: `ours: createTrainer + native (${native.isa})`, rates: ours(createNativeBackend(native)), ours: true });
+if (native.ok) {
+  const nativeRates = ours(createNativeBackend(native));
+  rows.push({ label: `ours: createTrainer + native (${native.isa})`, rates: nativeRates, ours: true });
+}
 else rows.push({ label: `ours: native unavailable (${native.reason})`, rates: [], ours: true });
 if (!a.has('no-torch')) for (const t of [...torch(false), ...torch(true)]) rows.push({ ...t, ours: false });
 const load1 = os.loadavg();

@@ -96,7 +96,8 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
     }
   }
   if (raw.shape !== undefined && JSON.stringify(raw.shape) !== JSON.stringify(shape.shape)) {
-    throw invalid('/data/shape', `dataset ${raw.dataset_id} has shape ${JSON.stringify(shape.shape ?? null)}, not ${JSON.stringify(raw.shape)} (read-only)`);
+    const has = JSON.stringify(shape.shape ?? null);
+    throw invalid('/data/shape', `dataset ${raw.dataset_id} has shape ${has}, not ${JSON.stringify(raw.shape)} (read-only)`);
   }
   if (shape.rows * shape.features > limits.datasetValues) {
     throw limitExceeded('/data/dataset_id', 'rows × features', shape.rows * shape.features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
@@ -126,7 +127,8 @@ export interface DataShape {
 export function dataShape(data: ResolvedData): DataShape {
   if ('dataset_id' in data) {
     return {
-      features: data.features, task: data.task, outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1,
+      features: data.features, task: data.task,
+      outputs: (data.task === 'classification' ? data.classes : data.outputs) ?? 1,
       ...(data.shape ? { shape: data.shape } : {}),
     };
   }
@@ -139,7 +141,8 @@ export function dataShape(data: ResolvedData): DataShape {
   }
   const d = DATASET_DEFAULTS[data.name];
   return {
-    features: data.features ?? d.features, task: d.task, outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs,
+    features: data.features ?? d.features, task: d.task,
+    outputs: d.task === 'classification' ? data.classes ?? d.outputs : d.outputs,
     ...(d.shape ? { shape: d.shape } : {}),
   };
 }

@@ -26,7 +26,9 @@ const FIELDS = {
 } as const;
 
 const image = (input: Shape) => ({ channels: input[0], height: input[1], width: input[2] });
-const options = (s: AvgPool2dSpec) => ({ kernel_size: s.kernel_size, stride: s.stride ?? s.kernel_size, padding: s.padding });
+const options = (s: AvgPool2dSpec) => ({
+  kernel_size: s.kernel_size, stride: s.stride ?? s.kernel_size, padding: s.padding,
+});
 
 function geometry(s: AvgPool2dSpec, input: Shape): Geometry2d {
   const g = pool2dGeometry({ in: image(input), ...options(s) });

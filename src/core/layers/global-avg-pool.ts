@@ -11,7 +11,8 @@ export interface GlobalAvgPoolSpec { type: 'global_avg_pool' }
 
 const image = (input: Shape) => ({ channels: input[0], height: input[1], width: input[2] });
 
-export function createGlobalAvgPoolLayer(ctx: BuildContext, name: string, input: Shape, needsInputGrad: boolean): Layer {
+export function createGlobalAvgPoolLayer(ctx: BuildContext, name: string, input: Shape,
+  needsInputGrad: boolean): Layer {
   const k = createGlobalAvgPool(ctx.backend, image(input), ctx.capacity, { needsInputGrad });
   return {
     kind: 'global_avg_pool', name, inDim: k.geometry.inSize, outDim: k.geometry.outSize, params: [], buffers: [],

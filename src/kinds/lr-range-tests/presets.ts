@@ -54,7 +54,8 @@ export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
   },
   {
     name: 'mnist-cnn',
-    description: 'Real MNIST digits as 1×28×28 images, LeNet-5 (conv 6@5×5 pad 2, maxpool, conv 16@5×5, maxpool, 120-84-10 ReLU), Adam, batch 64: the classic LR-finder demo; a few seconds.',
+    description: 'Real MNIST digits as 1×28×28 images, LeNet-5 (conv 6@5×5 pad 2, maxpool, conv 16@5×5, maxpool, '
+      + '120-84-10 ReLU), Adam, batch 64: the classic LR-finder demo; a few seconds.',
     body: MNIST_CNN_SETUP,
   },
 ];

@@ -37,7 +37,8 @@ export const PRESETS: KindPreset<LrSearchRequest>[] = [
   },
   {
     name: 'mnist-cnn-search',
-    description: 'The best constant Adam LR for 300 steps of LeNet-5 on MNIST 1×28×28 images, batch 64, judged on the validation loss.',
+    description: 'The best constant Adam LR for 300 steps of LeNet-5 on MNIST 1×28×28 images, batch 64, '
+      + 'judged on the validation loss.',
     body: { ...MNIST_CNN_SETUP, train_steps: 300 },
   },
 ];

@@ -140,7 +140,8 @@ export async function uploadShapes(store: DatasetStore, ids: string[], owner: st
     if (meta) {
       const { task, rows, features, classes, outputs, shape } = meta;
       out.set(id, {
-        task, rows, features, ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}),
+        task, rows, features,
+        ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}),
         ...(shape !== undefined ? { shape } : {}),
       });
     }

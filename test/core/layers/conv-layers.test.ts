@@ -44,8 +44,12 @@ describe('shapes and their problems', () => {
     });
   });
   it('a kernel larger than the input is a problem at the layer', () => {
-    const p = validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 5 }, { type: 'flatten' }), [1, 4, 4], null);
-    expect(p).toEqual([{ path: '/model/layers/0', message: expect.stringMatching(/kernel's height 5 is larger than the padded input height 4/) }]);
+    const p = validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 5 }, { type: 'flatten' }), [1, 4, 4],
+      null);
+    expect(p).toEqual([{
+      path: '/model/layers/0',
+      message: expect.stringMatching(/kernel's height 5 is larger than the padded input height 4/),
+    }]);
     const q = validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 3 },
       { type: 'maxpool2d', kernel_size: 3, padding: 2 }, { type: 'flatten' }), [1, 8, 8], null);
     expect(q[0].path).toBe('/model/layers/1');
@@ -54,7 +58,8 @@ describe('shapes and their problems', () => {
   it('wrong rank: conv on flat input, dense on [C, H, W] without a flatten', () => {
     expect(validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 1 }), [12], null)[0])
       .toEqual({ path: '/model/layers/0', message: expect.stringMatching(/conv2d takes image input/) });
-    const p = validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 3 }, { type: 'dense', units: 3 }), [1, 5, 5], 3);
+    const p = validateModel(model({ type: 'conv2d', out_channels: 2, kernel_size: 3 }, { type: 'dense', units: 3 }),
+      [1, 5, 5], 3);
     expect(p[0]).toEqual({ path: '/model/layers/1', message: expect.stringMatching(/add a flatten layer/) });
   });
   it('global_avg_pool gives [C]; flatten gives C·H·W; avgpool keeps channels', () => {
@@ -83,7 +88,8 @@ describe('modelInput: how image data is read', () => {
   });
   it('[C, H, W] when it is an image layer, past elementwise layers', () => {
     expect(modelInput(mnist, lenet)).toEqual([1, 28, 28]);
-    expect(modelInput(mnist, model({ type: 'activation', activation: 'tanh' }, { type: 'flatten' }))).toEqual([1, 28, 28]);
+    const tanhFirst = model({ type: 'activation', activation: 'tanh' }, { type: 'flatten' });
+    expect(modelInput(mnist, tanhFirst)).toEqual([1, 28, 28]);
   });
   it('flat when the data has no shape (or one that does not match the features)', () => {
     expect(modelInput({ features: 784 }, lenet)).toEqual([784]);
@@ -96,7 +102,8 @@ const images = (rows: number, shape: number[], classes: number): Dataset => {
   const f = shape.reduce((a, b) => a * b, 1);
   return {
     name: 'img', task: 'classification', rows, features: f, shape, outputs: classes,
-    x: Float32Array.from({ length: rows * f }, () => rng.normal()), y: Float32Array.from({ length: rows }, (_, i) => i % classes),
+    x: Float32Array.from({ length: rows * f }, () => rng.normal()),
+    y: Float32Array.from({ length: rows }, (_, i) => i % classes),
   };
 };
 
@@ -113,7 +120,8 @@ describe('trainerFloats covers conv layers exactly', () => {
       { type: 'activation', activation: 'relu' },
       { type: 'conv2d', out_channels: 4, kernel_size: 3, padding: 1, bias: false },
       { type: 'avgpool2d', kernel_size: 3, stride: 2, padding: 1, count_include_pad: false },
-      { type: 'conv2d', out_channels: 5, kernel_size: 2, dilation: 2 }, { type: 'maxpool2d', kernel_size: 2, stride: 1 },
+      { type: 'conv2d', out_channels: 5, kernel_size: 2, dilation: 2 },
+      { type: 'maxpool2d', kernel_size: 2, stride: 1 },
       { type: 'global_avg_pool' }, { type: 'dense', units: 3 },
     )],
   ];
@@ -124,12 +132,14 @@ describe('trainerFloats covers conv layers exactly', () => {
         model: m, data: { dataset_id: 'img', task: 'classification', val_fraction: 0.25, standardize: false },
         loss: { name: 'cross_entropy' }, batch_size: 16, seed: 1,
         optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0,
-          betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
+          betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0,
+          initial_accumulator_value: 0 },
         clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
       };
       const b = counting();
       const t = createTrainer(spec, { backend: b, dataset: ds });
-      expect(trainerFloats(spec, ds, 3, 'classification', t.train.rows)).toEqual({ floats: b.floats, allocations: b.allocations });
+      expect(trainerFloats(spec, ds, 3, 'classification', t.train.rows))
+        .toEqual({ floats: b.floats, allocations: b.allocations });
       expect(Number.isFinite(t.step(0.01).loss)).toBe(true);
     });
   }
@@ -138,9 +148,11 @@ describe('trainerFloats covers conv layers exactly', () => {
 describe('whole-model gradient through conv layers (finite differences)', () => {
   it('conv(s2, pad 1) → tanh → avgpool(pad, no pad count) → conv(dilation 2) → maxpool → flatten → dense', () => {
     const m = buildModel(model(
-      { type: 'conv2d', out_channels: 3, kernel_size: 3, stride: 2, padding: 1 }, { type: 'activation', activation: 'tanh' },
+      { type: 'conv2d', out_channels: 3, kernel_size: 3, stride: 2, padding: 1 },
+      { type: 'activation', activation: 'tanh' },
       { type: 'avgpool2d', kernel_size: 3, stride: 1, padding: 1, count_include_pad: false },
-      { type: 'conv2d', out_channels: 2, kernel_size: 2, dilation: 2 }, { type: 'maxpool2d', kernel_size: 2, stride: 1 },
+      { type: 'conv2d', out_channels: 2, kernel_size: 2, dilation: 2 },
+      { type: 'maxpool2d', kernel_size: 2, stride: 1 },
       { type: 'flatten' }, { type: 'dense', units: 3 },
     ), [2, 9, 8], { backend: createScalarBackend(), capacity: 4, initRng: createRng(2), dropoutRng: createRng(3) });
     // [2, 9, 8] → conv [3, 5, 4] → avgpool [3, 5, 4] → conv [2, 3, 2] → maxpool [2, 2, 1] → 4 → 3

@@ -107,7 +107,8 @@ describe('the layer registry', () => {
     }
     // the same words as something else: torch.nn.init.calculate_gain's nonlinearity 'conv2d', the conv
     // kernels' own names in their error messages, and presets (request bodies, i.e. wire data)
-    const notLayerTypes = (o: string): boolean => o === 'src/contracts/model.ts: conv2d' || o === 'src/core/init.ts: conv2d'
+    const notLayerTypes = (o: string): boolean => o === 'src/contracts/model.ts: conv2d'
+      || o === 'src/core/init.ts: conv2d'
       || o.startsWith('src/core/conv/') || o.startsWith('src/contracts/presets.ts: ');
     expect(offenders.filter((o) => !notLayerTypes(o))).toEqual([]);
   });
@@ -123,8 +124,8 @@ describe('shapes through validation', () => {
     // a shape [features] is the same as the number
     expect(validateModel(spec, [2], 2)).toEqual(validateModel(spec, 2, 2));
     expect(validateModel({ layers: [{ type: 'conv9d' } as never] }, 2, null)).toEqual([
-      { path: '/model/layers/0/type', message: 'unknown layer type \'conv9d\'; expected dense, activation, batchnorm, layernorm, dropout, residual, conv2d, '
-        + 'maxpool2d, avgpool2d, flatten or global_avg_pool' },
+      { path: '/model/layers/0/type', message: 'unknown layer type \'conv9d\'; expected dense, activation, batchnorm, '
+        + 'layernorm, dropout, residual, conv2d, maxpool2d, avgpool2d, flatten or global_avg_pool' },
     ]);
   });
 

@@ -13,7 +13,8 @@ import { loadIoDataset } from '../../../workers/datasets.js';
 
 describe('preset mnist-cnn (range test)', () => {
   it('loss flat, then falls, then diverges; the suggestion lies in the fall', () => {
-    const req = resolveRangeTest({ preset: 'mnist-cnn' }, { limits: loadConfig({}).limits, countParams: countLayerParams });
+    const ctx = { limits: loadConfig({}).limits, countParams: countLayerParams };
+    const req = resolveRangeTest({ preset: 'mnist-cnn' }, ctx);
     const shapes: unknown[] = [];
     const g = runLrRangeTest(req, {
       backend: (s, shape) => { shapes.push(shape); return chooseBackend(s, shape); },

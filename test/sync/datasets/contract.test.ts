@@ -62,10 +62,12 @@ describe('an upload\'s image shape', () => {
     expect(checkUpload({ task: 'classification', x, y: [0, 1, 0, 1], shape: [2, 3, 3] }, limits))
       .toEqual({ task: 'classification', rows: 4, features: 18, classes: 2, shape: [2, 3, 3] });
     const p = problem(() => checkUpload({ task: 'classification', x, y: [0, 1, 0, 1], shape: [2, 3, 4] }, limits));
-    expect(p.errors[0]).toEqual({ pointer: '/shape', detail: expect.stringMatching(/24 values per row; the rows have 18 features/) });
+    expect(p.errors[0]).toEqual({
+      pointer: '/shape', detail: expect.stringMatching(/24 values per row; the rows have 18 features/),
+    });
   });
 
-  it('reaches the job: conv layers read [C, H, W]; the echo re-resolves; a kernel too large is a 400 at the layer', () => {
+  it('reaches the job: conv reads [C, H, W]; the echo re-resolves; a kernel too large is a 400 at the layer', () => {
     const shape: UploadShape = { task: 'classification', rows: 4, features: 18, classes: 2, shape: [2, 3, 3] };
     const ctx = { ...resolveContext(), datasets: new Map([['img', shape]]) };
     const body = { model: { layers: [conv, { type: 'flatten' as const }] }, data: { dataset_id: 'img' } };
@@ -74,11 +76,14 @@ describe('an upload\'s image shape', () => {
     // conv 2→4, 2×2: 4·2·4 + 4 = 36, then dense 16 → 2: 34
     expect(trainingParams(r, ctx)).toBe(36 + 34);
     expect(resolveRangeTest(JSON.parse(JSON.stringify(r)), ctx).data).toEqual(r.data);
-    const big = problem(() => resolveRangeTest({ ...body, model: { layers: [{ ...conv, kernel_size: 4 }, { type: 'flatten' }] } }, ctx));
+    const bigKernel = { layers: [{ ...conv, kernel_size: 4 }, { type: 'flatten' as const }] };
+    const big = problem(() => resolveRangeTest({ ...body, model: bigKernel }, ctx));
     expect(big.status).toBe(400);
-    expect(big.errors[0]).toEqual({ pointer: '/model/layers/0', detail: expect.stringMatching(/kernel's height 4 is larger/) });
+    expect(big.errors[0])
+      .toEqual({ pointer: '/model/layers/0', detail: expect.stringMatching(/kernel's height 4 is larger/) });
     const noFlatten = problem(() => resolveRangeTest({ ...body, model: { layers: [conv] } }, ctx));
-    expect(noFlatten.errors[0]).toEqual({ pointer: '/model/layers', detail: expect.stringMatching(/output layer: dense .* add a flatten/) });
+    expect(noFlatten.errors[0])
+      .toEqual({ pointer: '/model/layers', detail: expect.stringMatching(/output layer: dense .* add a flatten/) });
     // without a shape the same conv net is a 400 naming the layer
     const flat = { ...ctx, datasets: new Map([['img', { ...shape, shape: undefined }]]) };
     expect(problem(() => resolveRangeTest(body, flat)).errors[0].pointer).toBe('/model/layers/0');
