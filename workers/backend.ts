@@ -20,6 +20,8 @@ export interface BackendShape {
   task: 'classification' | 'regression';
   /** an upper bound of the training rows */
   rows: number;
+  /** one row's [channels, height, width] for image data (the model may read it so: modelInput) */
+  shape?: readonly number[];
 }
 
 export type BackendName = 'native' | 'simd' | 'scalar';
@@ -54,7 +56,7 @@ export function chooseBackend(spec: TrainSpec, shape: BackendShape): Backend {
     const load = loadNative();
     if (load.ok) return createNativeBackend(load);
   }
-  const { floats, allocations } = trainerFloats(spec, shape.features, shape.outputs, shape.task, shape.rows);
+  const { floats, allocations } = trainerFloats(spec, shape, shape.outputs, shape.task, shape.rows);
   // the SIMD backend pads every allocation to a multiple of 4 floats
   return createSimdBackend(floats + 4 * allocations + 1024);
 }

@@ -31,7 +31,8 @@ export function loadIoDataset(data: ResolvedData, seed: number, uploads: Readonl
     const upload = Object.hasOwn(uploads, d.dataset_id) ? uploads[d.dataset_id] : undefined;
     if (!upload) throw new JobInputError(`dataset ${d.dataset_id}: its rows were not loaded`);
     // the same conversion as inline rows (loadDataset → fromArrays): same data, same curves
-    return fromArrays(`dataset ${d.dataset_id}`, upload.x, upload.y, d.task);
+    const ds = fromArrays(`dataset ${d.dataset_id}`, upload.x, upload.y, d.task);
+    return d.shape ? { ...ds, shape: [...d.shape] } : ds;
   }
   if (d.source === 'builtin' && d.name === 'mnist') {
     return mnistFromRaw(mnistRaws(), { n_samples: d.n_samples, seed: d.seed ?? seed });

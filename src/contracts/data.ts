@@ -40,6 +40,9 @@ const UploadedData = Type.Object(
     features: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset' })),
     classes: Type.Optional(Type.Integer({ minimum: 2, description: 'read-only: echoed from the dataset (classification)' })),
     outputs: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset (regression)' })),
+    shape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), {
+      minItems: 3, maxItems: 3, description: 'read-only: echoed from the dataset ([channels, height, width])',
+    })),
   },
   { additionalProperties: false, title: 'uploaded' },
 );
@@ -63,6 +66,8 @@ export interface DatasetDefaults {
   max_samples?: number;
   noise: number;
   description: string;
+  /** one row's [channels, height, width] (image data) */
+  shape?: readonly number[];
 }
 
 /** Wire defaults of the built-in datasets, from the core's catalog (the one source). */
@@ -74,4 +79,5 @@ export const DATASET_DEFAULTS = Object.fromEntries(CATALOG.map((c) => [c.name, {
   ...(c.max_samples !== null ? { max_samples: c.max_samples } : {}),
   noise: c.noise,
   description: c.description,
+  ...(c.shape ? { shape: c.shape } : {}),
 }])) as Record<BuiltinDatasetName, DatasetDefaults>;

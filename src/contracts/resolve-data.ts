@@ -30,6 +30,8 @@ export interface UploadShape {
   classes?: number;
   /** regression: 1 */
   outputs?: number;
+  /** one row's [channels, height, width] when the upload declared it (product = features) */
+  shape?: number[];
 }
 
 /** An uploaded dataset by id; its shape is echoed so the request alone says what the model sees. */
@@ -101,6 +103,10 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
       throw invalid(`/data/${key}`, `dataset ${raw.dataset_id} has ${key} ${String(shape[key] ?? 'unset')}, not ${String(raw[key])} (these fields are read-only)`);
     }
   }
+  if (raw.shape !== undefined && JSON.stringify(raw.shape) !== JSON.stringify(shape.shape)) {
+    const has = JSON.stringify(shape.shape ?? null);
+    throw invalid('/data/shape', `dataset ${raw.dataset_id} has shape ${has}, not ${JSON.stringify(raw.shape)} (read-only)`);
+  }
   if (shape.rows * shape.features > limits.datasetValues) {
     throw limitExceeded('/data/dataset_id', 'rows × features', shape.rows * shape.features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
   }
@@ -111,6 +117,7 @@ function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<st
     task: shape.task,
     rows: shape.rows,
     features: shape.features,
+    ...(shape.shape ? { shape: shape.shape } : {}),
     ...(shape.task === 'classification' ? { classes: shape.classes } : { outputs: shape.outputs ?? 1 }),
   };
 }
@@ -130,20 +137,29 @@ export function sourced(data: ResolvedData): SourcedData {
   return { source: 'builtin', ...data };
 }
 
+/** Input width (and image shape, if any), task and number of outputs of a dataset, known before loading it. */
+export interface DataShape {
+  features: number;
+  task: 'classification' | 'regression';
+  outputs: number;
+  /** one row's [channels, height, width] (the model reads it so when it starts with an image layer: modelInput) */
+  shape?: readonly number[];
+}
+
 /** Input width, task and number of outputs of a resolved dataset (known before loading it). */
-export function dataShape(data: ResolvedData): { features: number; task: 'classification' | 'regression'; outputs: number } {
+export function dataShape(data: ResolvedData): DataShape {
   const d = sourced(data);
   switch (d.source) {
     case 'upload': {
       const outputs = (d.task === 'classification' ? d.classes : d.outputs) ?? 1;
-      return { features: d.features, task: d.task, outputs };
+      return { features: d.features, task: d.task, outputs, ...(d.shape ? { shape: d.shape } : {}) };
     }
     case 'inline':
       return { features: d.x[0].length, task: d.task, outputs: d.task === 'classification' ? maxOf(d.y) + 1 : 1 };
     case 'builtin': {
       const b = DATASET_DEFAULTS[d.name];
       const outputs = b.task === 'classification' ? d.classes ?? b.outputs : b.outputs;
-      return { features: d.features ?? b.features, task: b.task, outputs };
+      return { features: d.features ?? b.features, task: b.task, outputs, ...(b.shape ? { shape: b.shape } : {}) };
     }
   }
 }

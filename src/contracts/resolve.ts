@@ -13,7 +13,7 @@ import { RANGE_TEST_DEFAULTS } from './lr-range-test.js';
 import type { Loss } from './model.js';
 import { TRAINING_DEFAULTS, type TrainingFields } from './training-setup.js';
 import { checkLayerCount } from './cost.js';
-import { modelFlops } from '../core/model.js';
+import { modelFlops, modelInput, validateModel, type InputShape } from '../core/model.js';
 import { outputDense } from '../core/layers/stacks.js';
 import { invalid, limitExceeded, ProblemError } from './problems.js';
 
@@ -82,8 +82,8 @@ export function outputLayer(shape: { outputs: number }, loss: LossSpec): LayerSp
 
 export interface ResolveContext {
   limits: Limits;
-  /** counts trainable parameters of a full layer stack on `inputDim` features */
-  countParams: (layers: LayerSpec[], inputDim: number) => number;
+  /** counts trainable parameters of a full layer stack on its input (`[features]` or [C, H, W]: modelInput) */
+  countParams: (layers: LayerSpec[], input: InputShape) => number;
   /** shapes of the caller's uploaded datasets the request names, by id (looked up by the route) */
   datasets?: ReadonlyMap<string, UploadShape>;
 }
@@ -145,12 +145,28 @@ export function resolveSetup(
     const loss = resolveLoss(raw.loss, shape.task);
     const model = resolveModel(raw.model);
     checkLayerCount(model.layers, ctx.limits);
-    const params = ctx.countParams(layerStack({ model, data, loss }), shape.features);
+    const stack = layerStack({ model, data, loss });
+    const input = modelInput(shape, { layers: stack });
+    checkShapes(stack, input, model.layers.length);
+    const params = ctx.countParams(stack, input);
     if (params > ctx.limits.modelParams) {
       throw limitExceeded('/model', 'the model\'s trainable parameter count', params, ctx.limits.modelParams, 'LIMIT_MODEL_PARAMS');
     }
     return { data, shape, loss, model, params };
   });
+}
+
+/**
+ * The layers' shapes on the data (a conv kernel larger than its input, dense on [C, H, W] without a
+ * flatten, ...): the first problem as a 400 at the layer's pointer; the appended output layer's at
+ * /model/layers.
+ */
+function checkShapes(stack: LayerSpec[], input: InputShape, hidden: number): void {
+  const [first] = validateModel({ layers: stack }, input, null);
+  if (!first) return;
+  const output = `/model/layers/${hidden}`;
+  const at = first.path === output || first.path.startsWith(`${output}/`) ? '/model/layers' : first.path;
+  throw invalid(at, at === first.path ? first.message : `the output layer: ${first.message}`);
 }
 
 /** The training setup every job kind shares, resolved: all a trainer needs besides its seed and LR. */
@@ -189,13 +205,15 @@ export function trainingCost(
   t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec },
   ctx: ResolveContext,
 ): { params: number; flopsPerRow: number } {
-  const flopsPerRow = modelFlops({ layers: layerStack(t) }, dataShape(t.data).features);
+  const layers = layerStack(t);
+  const flopsPerRow = modelFlops({ layers }, modelInput(dataShape(t.data), { layers }));
   return { params: trainingParams(t, ctx), flopsPerRow };
 }
 
 /** Trainable parameters of a resolved setup, output layer included (the job's cost estimate, LIMIT_JOB_FLOPS). */
 export function trainingParams(t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }, ctx: ResolveContext): number {
-  return ctx.countParams(layerStack(t), dataShape(t.data).features);
+  const layers = layerStack(t);
+  return ctx.countParams(layers, modelInput(dataShape(t.data), { layers }));
 }
 
 /** The model's whole layer stack: the hidden layers and the output layer (what the trainer builds and the parameter limit counts). */

@@ -5,7 +5,7 @@
  * the stack, passing each layer's output shape to the next.
  */
 import type { Backend, Param } from './types.js';
-import type { ActivationName, Dataset, InitSpec, LossName, ModelSpec, Task } from './spec.js';
+import type { ActivationName, InitSpec, LossName, ModelSpec, Task } from './spec.js';
 import type { BuildContext, Layer } from './layers/layer.js';
 import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec, type RegisteredLayer } from './layers/registry.js';
 import { mlpLayers } from './layers/stacks.js';
@@ -21,12 +21,20 @@ export type InputShape = number | Shape;
 const shapeOf = (input: InputShape): Shape => (typeof input === 'number' ? [input] : input);
 
 /**
- * The model's input shape for a dataset: `[features]` today, whatever shape the dataset declares,
- * so a model on mnist reads 784 flat features as it always did. The one place to switch to
- * `ds.shape ?? [ds.features]` once a flatten layer exists (then dense right after an image input
- * is a 400 asking for one; see needFlat in ./layers/module.ts).
+ * The model's input shape for a dataset. Image data (a dataset that declares `shape` [C, H, W]) is
+ * read as [C, H, W] when the model's first layer that is not elementwise (activation, dropout: see
+ * LayerModule.input) takes images (conv2d, pooling, flatten); otherwise it is read flattened, as
+ * PyTorch's MNIST MLP examples do with x.view(-1, 784). So an MLP on mnist (a model starting with
+ * dense, or the `{hidden}` shorthand) sees the 784 features it always did, with identical results,
+ * while a CNN on mnist sees [1, 28, 28]. NCHW rows make both readings the same floats in memory.
  */
-export function modelInput(ds: Pick<Dataset, 'features' | 'shape'>): Shape {
+export function modelInput(ds: { features: number; shape?: Shape }, model: Pick<ModelSpec, 'layers'>): Shape {
+  if (!ds.shape || ds.shape.length !== 3 || sizeOf(ds.shape) !== ds.features) return [ds.features];
+  for (const s of (model.layers ?? []) as { type?: unknown }[]) {
+    const reads = findLayer(s?.type)?.input ?? 'flat';
+    if (reads === 'any') continue;
+    return reads === 'image' ? ds.shape : [ds.features];
+  }
   return [ds.features];
 }
 

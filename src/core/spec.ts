@@ -57,8 +57,8 @@ export interface Dataset {
   features: number;
   /**
    * the shape of one row when the data has one, e.g. [channels, height, width] = [1, 28, 28] for
-   * mnist (its product is `features`); absent = flat, [features]. Not yet fed to the model: the
-   * model's input is [features] until layers that take such shapes exist.
+   * mnist (its product is `features`); absent = flat, [features]. The
+   * model reads it so when it starts with an image layer (modelInput in ./model.ts).
    */
   shape?: number[];
   /** classification: number of classes; regression: number of outputs */

@@ -72,7 +72,7 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     throw new Error(`bce_with_logits is binary: the dataset has ${full.outputs} classes; use cross_entropy`);
   }
   const outputs = expectedOutputs(task, full.outputs, lossName);
-  const input = modelInput(full);
+  const input = modelInput(full, spec.model);
   const problems = validateModel(spec.model, input, outputs);
   if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
@@ -250,12 +250,17 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
  * classes (classification) or targets (regression). A backend that pads each allocation (the
  * SIMD one pads to 4 floats) needs up to 3·allocations more.
  */
-export function trainerFloats(spec: TrainSpec, features: number, outputs: number, task: 'classification' | 'regression', rows: number): { floats: number; allocations: number } {
+export function trainerFloats(
+  spec: TrainSpec, data: number | { features: number; shape?: readonly number[] }, outputs: number,
+  task: 'classification' | 'regression', rows: number,
+): { floats: number; allocations: number } {
+  const ds = typeof data === 'number' ? { features: data } : data;
+  const features = ds.features;
   const cap = Math.min(spec.batch_size, rows);
   const width = expectedOutputs(task, outputs, spec.loss.name);
   let floats = 0, allocations = 0;
   const add = (n: number, times = 1): void => { floats += n * times; allocations += times; };
-  const memory = modelMemory(spec.model, features, cap);
+  const memory = modelMemory(spec.model, modelInput(ds, spec.model), cap);
   for (const [n, times] of memory.buffers) add(n, times);
   const stateCopies = optimizerStateBuffers(spec.optimizer);
   // value + grad, the pre-update copy, optimizer state and its pre-update copy

@@ -49,7 +49,7 @@ describe('validateModel', () => {
       { type: 'residual', layers: [dense(4)] },
       { type: 'dense', units: 0, activation: 'swish', init: { name: 'he' }, bias: true },
       { type: 'dropout', p: 1.5 },
-      { type: 'conv2d' },
+      { type: 'conv3d' },
       dense(3, 'identity'),
     ] } as unknown as ModelSpec;
     const paths = validateModel(spec, 2, 3).map((p) => p.path);

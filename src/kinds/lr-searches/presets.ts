@@ -1,5 +1,5 @@
 /** LR search presets: the range-test presets' setups with the horizon (and schedule) the LR is for. */
-import { SPIRALS_SETUP } from '../../contracts/presets.js';
+import { MNIST_CNN_SETUP, SPIRALS_SETUP } from '../../contracts/presets.js';
 import type { KindPreset } from '../../contracts/resolve.js';
 import type { LrSearchRequest } from './contract.js';
 
@@ -34,5 +34,11 @@ export const PRESETS: KindPreset<LrSearchRequest>[] = [
       batch_size: 64,
       train_steps: 500,
     },
+  },
+  {
+    name: 'mnist-cnn-search',
+    description: 'The best constant Adam LR for 300 steps of LeNet-5 on MNIST 1×28×28 images, batch 64, '
+      + 'judged on the validation loss.',
+    body: { ...MNIST_CNN_SETUP, train_steps: 300 },
   },
 ];

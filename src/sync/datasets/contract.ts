@@ -2,7 +2,9 @@
  * POST /v1/datasets: upload a dataset once (JSON `{name?, task, x, y}` or CSV with a header row)
  * and use it by id (`data: {dataset_id}`). Validation is the inline data's (resolveData): equal
  * row widths, y as long as x, class labels integers in [0, 999], at least 2 classes, rows ×
- * features ≤ LIMIT_DATASET_VALUES; CSV cells must be finite numbers.
+ * features ≤ LIMIT_DATASET_VALUES; CSV cells must be finite numbers. A JSON upload may declare each
+ * row's `shape` [channels, height, width] (product = features): image layers (conv2d, pooling) then
+ * read the rows as images (see modelInput in src/core/model.ts).
  */
 import Type from 'typebox';
 import type { Limits } from '../../config.js';
@@ -12,6 +14,11 @@ import { resolveData, type UploadShape } from '../../contracts/resolve.js';
 import { maxOf } from '../../core/extent.js';
 
 const Task = StringEnum(['classification', 'regression'] as const);
+/** One row's [channels, height, width] (torch's per-sample image shape, e.g. MNIST's [1, 28, 28]). */
+const ImageShape = Type.Array(Type.Integer({ minimum: 1 }), {
+  minItems: 3, maxItems: 3,
+  description: 'each row as an image [channels, height, width], row-major (NCHW); the product must equal the features',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'a label for you; not unique' });
 
 export const DatasetUploadRequest = Type.Object(
@@ -20,6 +27,7 @@ export const DatasetUploadRequest = Type.Object(
     task: Task,
     x: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), { minItems: 2, maxItems: 1_000_000, description: 'rows of features' }),
     y: Type.Array(Type.Number(), { minItems: 2, maxItems: 1_000_000, description: 'class index (classification) or target (regression), one per row' }),
+    shape: Type.Optional(ImageShape),
   },
   { $id: 'DatasetUploadRequest', additionalProperties: false },
 );
@@ -42,6 +50,7 @@ export const UploadedDataset = Type.Object(
     features: Type.Integer(),
     classes: Type.Optional(Type.Integer({ description: 'classification: max label + 1 (the model\'s outputs)' })),
     outputs: Type.Optional(Type.Integer({ description: 'regression: targets per row' })),
+    shape: Type.Optional(ImageShape),
     created_at: Type.String({ format: 'date-time' }),
     expires_at: Type.String({ format: 'date-time', description: 'RESULT_TTL_S after the upload' }),
   },
@@ -53,6 +62,7 @@ export interface UploadBody {
   task: 'classification' | 'regression';
   x: number[][];
   y: number[];
+  shape?: number[];
 }
 
 /** The inline data checks, with pointers at the upload's top level (/x/3, /y/7). */
@@ -66,9 +76,14 @@ export function checkUpload(body: UploadBody, limits: Limits): UploadShape {
   }
   const rows = body.x.length;
   const features = body.x[0].length;
+  if (body.shape && body.shape.reduce((a, b) => a * b, 1) !== features) {
+    throw invalid('/shape', `[${body.shape.join(', ')}] holds ${body.shape.reduce((a, b) => a * b, 1)} values per row; `
+      + `the rows have ${features} features`);
+  }
+  const shape = body.shape ? { shape: body.shape } : {};
   return body.task === 'classification'
-    ? { task: body.task, rows, features, classes: maxOf(body.y) + 1 }
-    : { task: body.task, rows, features, outputs: 1 };
+    ? { task: body.task, rows, features, classes: maxOf(body.y) + 1, ...shape }
+    : { task: body.task, rows, features, outputs: 1, ...shape };
 }
 
 /** Splits one CSV line on commas; a cell may be "double quoted" (no embedded quotes or commas). */

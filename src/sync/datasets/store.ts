@@ -135,8 +135,12 @@ export async function uploadShapes(store: DatasetStore, ids: string[], owner: st
   for (const id of ids) {
     const meta = await store.get(id, owner);
     if (meta) {
-      const { task, rows, features, classes, outputs } = meta;
-      out.set(id, { task, rows, features, ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}) });
+      const { task, rows, features, classes, outputs, shape } = meta;
+      out.set(id, {
+        task, rows, features,
+        ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}),
+        ...(shape !== undefined ? { shape } : {}),
+      });
     }
   }
   return out;
