@@ -37,7 +37,7 @@ export function rate(fn: () => void, o: Partial<TimingOptions> = {}): Timing {
   for (let r = 0; r < t.runs; r++) {
     let calls = 0;
     const t0 = performance.now();
-    let dt = 0;
+    let dt: number;
     do { fn(); calls++; dt = performance.now() - t0; } while (dt < t.runMs || calls < t.minCalls);
     rates.push((calls * 1000) / dt);
   }

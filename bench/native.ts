@@ -58,7 +58,7 @@ const useIsa = (isa: NativeIsa) => { native.addon.init(isa); };
 /** GFLOP/s of one probe run of ~`ms` on `isa` */
 function probe(isa: NativeIsa, ms = 60): number {
   useIsa(isa);
-  let iters = 1e5, flops = 0, dt = 0;
+  let iters = 1e5, flops: number, dt: number;
   for (;;) {
     const t0 = performance.now();
     flops = native.addon.peak(iters);
@@ -108,7 +108,7 @@ function gemmPart(): unknown[] {
         if (isa) useIsa(isa);
         let calls = 0;
         const t0 = performance.now();
-        let dt = 0;
+        let dt: number;
         do { be.gemm(g.tA, g.tB, g.m, g.n, g.k, a, b, c, false); calls++; dt = performance.now() - t0; } while (dt < 60 || calls < 3);
         runs.push((calls * flop) / dt / 1e6);
       }

@@ -266,7 +266,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
 /** REDIS_SENTINELS: `10.0.0.5:26379,10.0.0.6,[fd00::7]:26380` → host/port pairs (a malformed entry is a configuration error). */
 export function parseSentinels(raw: string | undefined): { host: string; port: number }[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = /^(?:\[([^\]]+)\]|([^:\[\]]+))(?::(\d+))?$/.exec(entry);
+    const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(entry);
     const port = m?.[3] === undefined ? 26379 : Number(m[3]);
     if (!m || port < 1 || port > 65535) {
       throw new Error(`config: REDIS_SENTINELS entry ${JSON.stringify(entry)} must be host:port (e.g. "10.0.0.5:26379,10.0.0.6:26379")`);

@@ -65,6 +65,6 @@ export function actOut(fault: Fault, post: (msg: unknown) => void): unknown {
       process.exit(7);
       return undefined;
     case 'throw_string':
-      throw 'not an Error'; // eslint-disable-line no-throw-literal
+      throw 'not an Error';
   }
 }

@@ -16,7 +16,7 @@ export interface Rng {
   /** uniform integer in [0, n), unbiased (rejection sampling); n ≤ 2^32 */
   int(n: number): number;
   /** Fisher–Yates shuffle in place; returns the array */
-  shuffle<T extends { length: number; [i: number]: any }>(array: T): T;
+  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T;
   /** an independent stream named `label`, a pure function of (this stream's key, label) */
   fork(label: string): Rng;
   /** raw 32-bit unsigned output */
@@ -148,7 +148,7 @@ export function fromState(state: Key, key: Key = state): Rng {
         if (x < limit) return x % n;
       }
     },
-    shuffle<T extends { length: number; [i: number]: any }>(array: T): T {
+    shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
       for (let i = array.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
         const tmp = array[i];

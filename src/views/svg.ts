@@ -8,6 +8,7 @@ import { maxOf, minOf } from '../core/extent.js';
 export function esc(text: unknown): string {
   return String(text)
     // characters XML 1.0 forbids (control characters other than tab, LF, CR; lone surrogates)
+    // eslint-disable-next-line no-control-regex -- matching the control characters is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -29,8 +29,8 @@ export interface PythonOutcome { outcome: 'passed' | 'failed' | 'error' | 'skipp
 
 /** Runs clients/python/tests/<files> with `python`; every test's outcome by its method name. */
 export async function runPythonTests(python: string, files: string[], env: Record<string, string> = {}): Promise<Record<string, PythonOutcome>> {
-  let stdout = '';
-  let stderr = '';
+  let stdout: string;
+  let stderr: string;
   try {
     ({ stdout, stderr } = await run(python, ['tests/runner.py', ...files.map((f) => `tests/${f}`)], {
       cwd: CLIENT_DIR, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeout: 300_000, maxBuffer: 16 << 20,

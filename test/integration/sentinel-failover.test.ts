@@ -138,8 +138,8 @@ describe('Redis Sentinel failover', () => {
         await sleep(20);
       }
     };
-    let switchedAt = 0;
-    let restartedAt = 0;
+    let switchedAt!: number;
+    let restartedAt!: number;
     try {
       await until('jobs accepted before the kill', () => accepted.length >= 20);
       const old = await set.primaryPort();

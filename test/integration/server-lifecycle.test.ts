@@ -112,7 +112,7 @@ describe('a second npm start fails cleanly', () => {
       expect(await s.exited).toBe(1);
       expect(s.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
       expect(s.output()).toMatch(/PORT=\d+ npm start/);
-      expect(s.output()).not.toMatch(/EADDRINUSE|    at /); // a message, not a stack
+      expect(s.output()).not.toMatch(/EADDRINUSE| {4}at /); // a message, not a stack
       expect(s.output()).not.toContain('worker ready');
       expect(existsSync(path.join(dir, 'redis'))).toBe(false);
       expect(redisServers(dir)).toEqual([]);

@@ -241,7 +241,8 @@ function streamJob(
   let lastProgress = JSON.stringify(first.progress ?? null);
   let lastIteration = iterationOf(first.progress);
   let pending: unknown;
-  let maxTimer: NodeJS.Timeout | undefined;
+  // set once the stream is subscribed; end() may run before that
+  let maxTimer: NodeJS.Timeout | undefined = undefined;
   let unsubscribe: () => void = () => undefined;
 
   const write = (chunk: string) => {

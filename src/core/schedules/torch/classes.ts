@@ -4,7 +4,7 @@
  * `_get_closed_form_lr`, transcribed from torch/optim/lr_scheduler.py (main, 2025) keeping Python's
  * operation order so results agree to the last bit or two.
  */
-import { Args } from '../args.js';
+import type { Args } from '../args.js';
 import { ScheduleError, bisectRight, pyDiv, pyFloorDiv, pyMod, pyPow, pyRepr, pyTypeName } from '../errors.js';
 import type { Basic, ClassDef } from './engine.js';
 

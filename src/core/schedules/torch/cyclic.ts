@@ -4,7 +4,7 @@
  * The simulated optimizer is SGD (its `defaults` has `momentum`), so `cycle_momentum=True`
  * writes `group.momentum`; for Adam the same values go to beta1.
  */
-import { Args } from '../args.js';
+import type { Args } from '../args.js';
 import { ScheduleError, pyDiv, pyLiteral, pyPow, pyRepr } from '../errors.js';
 import { defineClass } from './classes.js';
 

@@ -4,7 +4,7 @@
  * _init_is_better (main, 2025). One param group; `lrs[0]` is the optimizer's lr and `lrs[k+1]`
  * the lr after `step(metrics[k])`.
  */
-import { Args } from '../args.js';
+import type { Args } from '../args.js';
 import { ScheduleError, pyRepr } from '../errors.js';
 
 export interface PlateauParams {
