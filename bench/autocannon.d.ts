@@ -1,6 +1,15 @@
 /** The part of autocannon's API the service benchmarks use (the package ships no types). */
 declare module 'autocannon' {
-  interface Histogram { average: number; mean: number; p50: number; p90: number; p99: number; max: number; min: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    min: number;
+    total: number;
+  }
   interface Result {
     requests: Histogram & { sent: number };
     latency: Histogram;

@@ -32,17 +32,30 @@ export function rate(fn: () => void, o: Partial<TimingOptions> = {}): Timing {
   const t = { ...DEFAULT_TIMING, ...o };
   const w0 = performance.now();
   let w = 0;
-  while (performance.now() - w0 < t.warmupMs || w < 2) { fn(); w++; }
+  while (performance.now() - w0 < t.warmupMs || w < 2) {
+    fn();
+    w++;
+  }
   const rates: number[] = [];
   for (let r = 0; r < t.runs; r++) {
     let calls = 0;
     const t0 = performance.now();
     let dt: number;
-    do { fn(); calls++; dt = performance.now() - t0; } while (dt < t.runMs || calls < t.minCalls);
+    do {
+      fn();
+      calls++;
+      dt = performance.now() - t0;
+    } while (dt < t.runMs || calls < t.minCalls);
     rates.push((calls * 1000) / dt);
   }
   rates.sort((a, b) => a - b);
-  return { median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1], runs: rates.length, all: rates };
+  return {
+    median: rates[Math.floor(rates.length / 2)],
+    min: rates[0],
+    max: rates[rates.length - 1],
+    runs: rates.length,
+    all: rates,
+  };
 }
 
 /** --name=value / --flag command-line options */

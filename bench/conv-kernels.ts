@@ -28,7 +28,8 @@ const geo = (c: number, hw: number, o: number, pad: number): Conv2dGeometry => {
   if (!g.ok) throw new Error(g.problem);
   return g.geometry;
 };
-const L1 = geo(1, 28, 6, 2), L2 = geo(6, 14, 16, 0);
+const L1 = geo(1, 28, 6, 2),
+  L2 = geo(6, 14, 16, 0);
 /** n floats U(-0.5, 0.5) in the backend's memory (a kernel reads only arrays of its backend's `alloc`) */
 const random = (be: Backend, n: number): Float32Array => {
   const x = be.alloc(n);
@@ -37,26 +38,47 @@ const random = (be: Backend, n: number): Float32Array => {
 };
 
 function step(be: Backend, chunk: number | undefined): () => void {
-  const layers = [[L1, false], [L2, true]] as const;
+  const layers = [
+    [L1, false],
+    [L2, true],
+  ] as const;
   const run = layers.map(([g, needs]) => {
     const k = createConv2d(be, g, N, { needsInputGrad: needs, chunkRows: chunk });
-    const x = random(be, N * g.inSize), dy = be.alloc(N * g.outSize).fill(0.01);
-    const w = be.alloc(g.outC * g.K).fill(0.05), b = be.alloc(g.outC), dw = be.alloc(w.length), db = be.alloc(g.outC);
-    return () => { k.forward(x, N, w, b); k.backward(dy, N, w, dw, db); };
+    const x = random(be, N * g.inSize),
+      dy = be.alloc(N * g.outSize).fill(0.01);
+    const w = be.alloc(g.outC * g.K).fill(0.05),
+      b = be.alloc(g.outC),
+      dw = be.alloc(w.length),
+      db = be.alloc(g.outC);
+    return () => {
+      k.forward(x, N, w, b);
+      k.backward(dy, N, w, dw, db);
+    };
   });
-  return () => { for (const f of run) f(); };
+  return () => {
+    for (const f of run) f();
+  };
 }
 
 /** The backend with its conv data-movement kernels hidden, so conv2d runs its TS loops. */
-const withoutKernels = (be: Backend): Backend =>
-  ({ ...be, fused: be.fused && { ...be.fused, im2col: undefined, col2imAdd: undefined } });
+const withoutKernels = (be: Backend): Backend => ({
+  ...be,
+  fused: be.fused && { ...be.fused, im2col: undefined, col2imAdd: undefined },
+});
 
 /** im2col of both layers over the whole batch (chunks of `conv2dChunkRows`) and col2im of conv2's, as conv2d does */
 function movement(be: Backend): () => void {
-  const unfold = be.fused?.im2col?.bind(be.fused) ?? im2col, fold = be.fused?.col2imAdd?.bind(be.fused) ?? col2imAdd;
-  const parts = ([[L1, false], [L2, true]] as const).map(([g, back]) => {
+  const unfold = be.fused?.im2col?.bind(be.fused) ?? im2col,
+    fold = be.fused?.col2imAdd?.bind(be.fused) ?? col2imAdd;
+  const parts = (
+    [
+      [L1, false],
+      [L2, true],
+    ] as const
+  ).map(([g, back]) => {
     const chunk = conv2dChunkRows(g, N);
-    const x = random(be, N * g.inSize), col = be.alloc(g.K * chunk * g.P);
+    const x = random(be, N * g.inSize),
+      col = be.alloc(g.K * chunk * g.P);
     const dx = be.alloc(N * g.inSize);
     return () => {
       for (let r0 = 0; r0 < N; r0 += chunk) {
@@ -66,7 +88,9 @@ function movement(be: Backend): () => void {
       }
     };
   });
-  return () => { for (const f of parts) f(); };
+  return () => {
+    for (const f of parts) f();
+  };
 }
 
 const backends: [string, () => Backend][] = [['simd', () => createSimdBackend(32 * 1024 * 1024)]];
@@ -80,7 +104,8 @@ console.log(environment());
 console.log(`default chunks: conv1 ${conv2dChunkRows(L1, N)} rows, conv2 ${conv2dChunkRows(L2, N)} rows`);
 const movements = (a.get('movement') ?? 'ts,kernel').split(',');
 const wrap = (m: string, be: Backend): Backend => (m === 'ts' ? withoutKernels(be) : be);
-const rows: (string | number)[][] = [], moves: (string | number)[][] = [];
+const rows: (string | number)[][] = [],
+  moves: (string | number)[][] = [];
 for (const [name, make] of backends) {
   for (const c of chunks) {
     for (const m of movements) {

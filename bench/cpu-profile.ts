@@ -7,8 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { args, fmt, table } from './common.js';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 /** where a frame's code comes from: an npm package, Node's internals, V8 (GC, program, idle) or this project */
 export function packageOf(url: string, fn: string): string {
@@ -40,8 +49,14 @@ profile.samples.forEach((id, i) => {
 const idle = byFn.get('(idle) :0') ?? 0;
 const total = [...byFn.values()].reduce((a, b) => a + b, 0);
 const busy = total - idle;
-const rows = (m: Map<string, number>) => [...m.entries()].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)
-  .map(([k, v]) => [k, `${fmt((100 * v) / busy, 1)}%`]);
-console.log(`${file}: ${fmt(total / 1e6, 2)} s sampled, ${fmt((100 * idle) / total, 1)}% idle; shares below are of the busy time`);
+const rows = (m: Map<string, number>) =>
+  [...m.entries()]
+    .filter(([k]) => !k.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => [k, `${fmt((100 * v) / busy, 1)}%`]);
+console.log(
+  `${file}: ${fmt(total / 1e6, 2)} s sampled, ${fmt((100 * idle) / total, 1)}% idle; shares below are of the busy time`,
+);
 console.log(table(['package (self time)', 'share'], rows(byPkg)));
 console.log(table(['function (self time)', 'share'], rows(byFn)));

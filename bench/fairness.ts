@@ -1,15 +1,18 @@
 /**
  * The wait of a small job behind another key's backlog, first in first out vs fair (src/queue/fairness.ts),
  * in the same run:
- *   npm run build && node dist/bench/fairness.js [--modes=fifo,fair] [--rounds=1] [--backlog=20] [--a-iter=300] [--b-iter=20] [--cost=2000]
+ *   npm run build && node dist/bench/fairness.js [--modes=fifo,fair] [--rounds=1] [--backlog=20] [--a-iter=300]
+ * [--b-iter=20] [--cost=2000]
  * A private redis-server, the API in this process (its JobStore with `fair` on or off: the only
  * difference between the modes) and one worker process (dist/workers/main.js, WORKER_CONCURRENCY
  * 1). Per round: key A posts `backlog` range tests (spirals-mlp, `a-iter` iterations to end_lr 1e-3,
- * so none stops early at divergence: realistic jobs), and once the first of them runs, key B posts one of `b-iter` iterations. Reported: B's
+ * so none stops early at divergence: realistic jobs), and once the first of them runs, key B posts one of `b-iter`
+ * iterations. Reported: B's
  * queue time (started_at − created_at), how many of A's jobs started after B was queued and before
  * it, B's run time and A's median run time (the unit the queue time is made of). Then A's
  * remaining jobs are canceled and the next round starts on a fresh prefix (--backlog=0 skips this
- * part). Then (--cost=N, 0 to skip) what the placement adds to an admission: N jobs admitted per mode, Redis and API time per job.
+ * part). Then (--cost=N, 0 to skip) what the placement adds to an admission: N jobs admitted per mode, Redis and API
+ * time per job.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,7 +53,10 @@ async function startWorker(prefix: string): Promise<ChildProcess> {
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    w.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('worker ready')) resolve(); });
+    w.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('worker ready')) resolve();
+    });
     w.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
   });
   w.stdout!.resume();
@@ -59,7 +65,14 @@ async function startWorker(prefix: string): Promise<ChildProcess> {
 
 async function round(mode: 'fifo' | 'fair', n: number) {
   const prefix = `bench-fair-${mode}-${n}`;
-  const config = loadConfig({ ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'error', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: `a:${KEY_A},b:${KEY_B}` });
+  const config = loadConfig({
+    ...process.env,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'error',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    API_KEYS: `a:${KEY_A},b:${KEY_B}`,
+  });
   const conn = producerConnection(redis.url);
   while (conn.status !== 'ready') await sleep(10);
   const jobs = new JobStore(conn, { ...jobStoreOptions(config), fair: mode === 'fair' });
@@ -85,12 +98,28 @@ async function round(mode: 'fifo' | 'fair', n: number) {
     while ((await get(KEY_A, a[0].id)).status === 'queued') await sleep(5);
     const b = await post(KEY_B, bIter);
     let bj = b;
-    while (!['succeeded', 'failed', 'canceled'].includes(bj.status)) { await sleep(10); bj = await get(KEY_B, b.id); }
+    while (!['succeeded', 'failed', 'canceled'].includes(bj.status)) {
+      await sleep(10);
+      bj = await get(KEY_B, b.id);
+    }
     const as = await Promise.all(a.map((j) => get(KEY_A, j.id)));
-    const between = as.filter((j) => j.started_at && ms(j.started_at) >= ms(b.created_at) && ms(j.started_at) < ms(bj.started_at)).length;
-    const aRun = median(as.filter((j) => j.finished_at && j.started_at).map((j) => ms(j.finished_at) - ms(j.started_at)));
-    for (const j of as) if (j.status === 'queued' || j.status === 'running') await call(KEY_A, 'POST', `/v1/${KIND}/${j.id}/cancel`).catch(() => undefined);
-    return { mode, wait: ms(bj.started_at) - ms(b.created_at), between, bRun: ms(bj.finished_at) - ms(bj.started_at), aRun, status: bj.status };
+    const between = as.filter(
+      (j) => j.started_at && ms(j.started_at) >= ms(b.created_at) && ms(j.started_at) < ms(bj.started_at),
+    ).length;
+    const aRun = median(
+      as.filter((j) => j.finished_at && j.started_at).map((j) => ms(j.finished_at) - ms(j.started_at)),
+    );
+    for (const j of as)
+      if (j.status === 'queued' || j.status === 'running')
+        await call(KEY_A, 'POST', `/v1/${KIND}/${j.id}/cancel`).catch(() => undefined);
+    return {
+      mode,
+      wait: ms(bj.started_at) - ms(b.created_at),
+      between,
+      bRun: ms(bj.finished_at) - ms(bj.started_at),
+      aRun,
+      status: bj.status,
+    };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
@@ -100,9 +129,15 @@ async function round(mode: 'fifo' | 'fair', n: number) {
   }
 }
 
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 console.log(`${environment()}; ${os.cpus()[0]?.model ?? 'cpu?'} × ${os.cpus().length}; load average ${load()}`);
-console.log(`one worker (concurrency 1); key A: ${backlog} × spirals-mlp num_iter ${aIter} end_lr 1e-3; key B: one × num_iter ${bIter}, posted once A's first job runs`);
+console.log(
+  `one worker (concurrency 1); key A: ${backlog} × spirals-mlp num_iter ${aIter} end_lr 1e-3; key B: one × num_iter ${bIter}, posted once A's first job runs`,
+);
 if (backlog > 0) {
   const rows: (string | number)[][] = [];
   for (let r = 1; r <= rounds; r++) {
@@ -112,7 +147,9 @@ if (backlog > 0) {
     }
   }
   console.log(`load average at the end: ${load()}`);
-  console.log(table(['order', "B's queue time s", "A's jobs started while B waited", 'B run ms', 'A run ms (median)', 'B'], rows));
+  console.log(
+    table(['order', "B's queue time s", "A's jobs started while B waited", 'B run ms', 'A run ms (median)', 'B'], rows),
+  );
 }
 
 /**
@@ -130,7 +167,9 @@ async function admissionCost(mode: 'fifo' | 'fair', n: number) {
   await conn.config('RESETSTAT');
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => jobs.create(KIND, { n: i + k }, `owner-${(i + k) % 20}`)));
+    await Promise.all(
+      Array.from({ length: Math.min(50, n - i) }, (_, k) => jobs.create(KIND, { n: i + k }, `owner-${(i + k) % 20}`)),
+    );
   }
   const cpu = process.cpuUsage(cpu0);
   const m = /cmdstat_exec:calls=(\d+),usec=(\d+)/.exec(await conn.info('commandstats'));

@@ -23,7 +23,14 @@ import { args, environment, fmt, isMain, rate, table } from './common.js';
 import { peakProbe, REFERENCE_CEILING_GFLOPS } from './peak.js';
 import { cpus, loadavg } from 'node:os';
 
-interface Case { label: string; tA: boolean; tB: boolean; m: number; n: number; k: number }
+interface Case {
+  label: string;
+  tA: boolean;
+  tB: boolean;
+  m: number;
+  n: number;
+  k: number;
+}
 
 function layerCases(B: number, inDim: number, out: number): Case[] {
   const s = `${B}x${inDim}->${out}`;
@@ -40,7 +47,9 @@ const median = (v: number[]): number => v.slice().sort((x, y) => x - y)[Math.flo
 
 /** One timed run of a GEMM case per call (GFLOP/s). */
 function gemmRunner(be: Backend, c: Case): (o: { warmupMs: number; runMs: number; minCalls?: number }) => number {
-  const a = be.alloc(c.m * c.k), b = be.alloc(c.k * c.n), out = be.alloc(c.m * c.n);
+  const a = be.alloc(c.m * c.k),
+    b = be.alloc(c.k * c.n),
+    out = be.alloc(c.m * c.n);
   for (let i = 0; i < a.length; i++) a[i] = ((i * 7) % 13) / 13 - 0.5;
   for (let i = 0; i < b.length; i++) b[i] = ((i * 5) % 11) / 11 - 0.5;
   return (o) => {
@@ -53,7 +62,11 @@ if (isMain(import.meta.url)) {
   const o = args();
   const runs = Number(o.get('runs') ?? 9);
   console.log(environment());
-  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs; ${runs} interleaved runs of 300 ms (probe, GEMM, probe, GEMM, ...)`);
+  console.log(
+    `load average: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs; ${runs} interleaved runs of 300 ms (probe, GEMM, probe, GEMM, ...)`,
+  );
   const probe = peakProbe();
   probe({ warmupMs: 500, runMs: 1 });
   const simd = createSimdBackend(4 * 1024 * 1024);
@@ -61,19 +74,50 @@ if (isMain(import.meta.url)) {
   const rows: (string | number)[][] = [];
   const peaks: number[] = [];
   const only = o.get('only');
-  for (const c of CASES.filter((x) => only === undefined || x.label.startsWith(`${only === '512' ? 256 : 128}x${only}`))) {
+  for (const c of CASES.filter(
+    (x) => only === undefined || x.label.startsWith(`${only === '512' ? 256 : 128}x${only}`),
+  )) {
     const run = gemmRunner(simd, c);
     run({ warmupMs: 500, runMs: 1 });
-    const p: number[] = [], g: number[] = [];
-    for (let r = 0; r < runs; r++) { p.push(probe()); g.push(run({ warmupMs: 0, runMs: 300 })); }
+    const p: number[] = [],
+      g: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      p.push(probe());
+      g.push(run({ warmupMs: 0, runMs: 300 }));
+    }
     p.push(probe());
     const paired = g.map((x, r) => x / Math.max(p[r], p[r + 1]));
     peaks.push(...p);
-    const best = Math.max(...g), bestP = Math.max(...p);
+    const best = Math.max(...g),
+      bestP = Math.max(...p);
     const sc = o.has('no-scalar') ? Number.NaN : gemmRunner(scalar, c)({ warmupMs: 0, runMs: 0, minCalls: 2 });
-    rows.push([c.label, fmt(sc, 2), fmt(median(g)), fmt(best), fmt(bestP), `${fmt((100 * best) / bestP, 0)}%`,
-      `${fmt(100 * median(paired), 0)}%`, `${fmt((100 * best) / REFERENCE_CEILING_GFLOPS, 0)}%`, fmt(median(g) / sc, 0) + '×']);
+    rows.push([
+      c.label,
+      fmt(sc, 2),
+      fmt(median(g)),
+      fmt(best),
+      fmt(bestP),
+      `${fmt((100 * best) / bestP, 0)}%`,
+      `${fmt(100 * median(paired), 0)}%`,
+      `${fmt((100 * best) / REFERENCE_CEILING_GFLOPS, 0)}%`,
+      fmt(median(g) / sc, 0) + '×',
+    ]);
   }
-  console.log(table(['GEMM (m,n,k per orientation)', 'scalar', 'simd median', 'simd best', 'probe best', 'best/probe', 'paired', 'best/68.6', 'simd/scalar'], rows));
+  console.log(
+    table(
+      [
+        'GEMM (m,n,k per orientation)',
+        'scalar',
+        'simd median',
+        'simd best',
+        'probe best',
+        'best/probe',
+        'paired',
+        'best/68.6',
+        'simd/scalar',
+      ],
+      rows,
+    ),
+  );
   console.log(`(GFLOP/s) peak probe over all runs: median ${fmt(median(peaks))}, best ${fmt(Math.max(...peaks))}`);
 }

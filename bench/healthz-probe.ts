@@ -12,15 +12,23 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const times: number[] = [];
 let stop = false;
 
-const once = () => new Promise<void>((resolve) => {
-  const t0 = performance.now();
-  http.get(`${url}/healthz`, { agent }, (res) => {
-    res.resume();
-    res.on('end', () => { if (res.statusCode === 200) times.push(performance.now() - t0); resolve(); });
-  }).on('error', () => resolve());
-});
+const once = () =>
+  new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    http
+      .get(`${url}/healthz`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) times.push(performance.now() - t0);
+          resolve();
+        });
+      })
+      .on('error', () => resolve());
+  });
 
-process.on('SIGTERM', () => { stop = true; });
+process.on('SIGTERM', () => {
+  stop = true;
+});
 while (!stop) {
   const t0 = performance.now();
   await once();

@@ -29,16 +29,23 @@ import { args, environment, fmt, rate, table } from './common.js';
 const a = args();
 const batch = Number(a.get('batch') ?? 128);
 const timing = {
-  warmupMs: 1500, runs: Number(a.get('runs') ?? 5), runMs: Number(a.get('run-ms') ?? 1000), minCalls: 3,
+  warmupMs: 1500,
+  runs: Number(a.get('runs') ?? 5),
+  runMs: Number(a.get('run-ms') ?? 1000),
+  minCalls: 3,
 };
 const here = dirname(fileURLToPath(import.meta.url));
 
 const layers = [
-  { type: 'conv2d', out_channels: 6, kernel_size: 5, padding: 2 }, { type: 'activation', activation: 'relu' },
+  { type: 'conv2d', out_channels: 6, kernel_size: 5, padding: 2 },
+  { type: 'activation', activation: 'relu' },
   { type: 'maxpool2d', kernel_size: 2 },
-  { type: 'conv2d', out_channels: 16, kernel_size: 5 }, { type: 'activation', activation: 'relu' },
-  { type: 'maxpool2d', kernel_size: 2 }, { type: 'flatten' },
-  { type: 'dense', units: 120, activation: 'relu' }, { type: 'dense', units: 84, activation: 'relu' },
+  { type: 'conv2d', out_channels: 16, kernel_size: 5 },
+  { type: 'activation', activation: 'relu' },
+  { type: 'maxpool2d', kernel_size: 2 },
+  { type: 'flatten' },
+  { type: 'dense', units: 120, activation: 'relu' },
+  { type: 'dense', units: 84, activation: 'relu' },
   { type: 'dense', units: 10 },
 ].map((l) => resolveLayer(l) as LayerSpec);
 
@@ -46,8 +53,21 @@ const spec: TrainSpec = {
   model: { layers },
   data: { source: 'upload', dataset_id: 'mnist', task: 'classification', val_fraction: 0, standardize: false },
   loss: { name: 'cross_entropy' },
-  optimizer: { type: 'sgd', lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999],
-    eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0 },
+  optimizer: {
+    type: 'sgd',
+    lr: 0.01,
+    momentum: 0,
+    dampening: 0,
+    nesterov: false,
+    weight_decay: 0,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    amsgrad: false,
+    alpha: 0.99,
+    centered: false,
+    lr_decay: 0,
+    initial_accumulator_value: 0,
+  },
   batch_size: batch,
   clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
   seed: 1,
@@ -57,25 +77,47 @@ const mnist = loadIoDataset(mnistData, 1, {})!;
 
 function ours(backend: Backend): number[] {
   const t = createTrainer(spec, { backend, dataset: mnist });
-  return rate(() => { t.step(0.01); }, timing).all;
+  return rate(() => {
+    t.step(0.01);
+  }, timing).all;
 }
 
 const TORCH_PY = '/usr/bin/python3';
-const torchScript = [join(here, 'torch_lenet.py'), join(here, '..', '..', 'bench', 'torch_lenet.py')]
-  .find((p) => existsSync(p));
+const torchScript = [join(here, 'torch_lenet.py'), join(here, '..', '..', 'bench', 'torch_lenet.py')].find((p) =>
+  existsSync(p),
+);
 
 function torch(noMkldnn: boolean): { label: string; rates: number[] }[] {
   if (!torchScript) return [];
   const coretypes = process.env.OPENBLAS_CORETYPES ?? 'unset,Haswell,SkylakeX';
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_CORETYPES: coretypes };
-  const argv = [torchScript, '--threads', '1', '--batch', String(batch), '--warmup-ms', String(timing.warmupMs),
-    '--runs', String(timing.runs), '--run-ms', String(timing.runMs), ...(noMkldnn ? ['--no-mkldnn'] : [])];
+  const argv = [
+    torchScript,
+    '--threads',
+    '1',
+    '--batch',
+    String(batch),
+    '--warmup-ms',
+    String(timing.warmupMs),
+    '--runs',
+    String(timing.runs),
+    '--run-ms',
+    String(timing.runMs),
+    ...(noMkldnn ? ['--no-mkldnn'] : []),
+  ];
   const r = spawnSync(TORCH_PY, argv, { env, encoding: 'utf8' });
   if (r.status !== 0) return [{ label: `torch failed: ${r.stderr.slice(-200)}`, rates: [] }];
   type Line = { coretype: string; rates?: number[]; error?: string; torch?: string; mkldnn?: boolean };
-  return r.stdout.trim().split('\n').map((line) => JSON.parse(line) as Line)
-    .map((j) => ({ label: `torch ${j.torch ?? ''} ${j.mkldnn ? 'oneDNN conv' : 'im2col conv'}, OpenBLAS ${j.coretype}`
-      + (j.error ? ` (error: ${j.error.slice(0, 80)})` : ''), rates: j.rates ?? [] }));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Line)
+    .map((j) => ({
+      label:
+        `torch ${j.torch ?? ''} ${j.mkldnn ? 'oneDNN conv' : 'im2col conv'}, OpenBLAS ${j.coretype}` +
+        (j.error ? ` (error: ${j.error.slice(0, 80)})` : ''),
+      rates: j.rates ?? [],
+    }));
 }
 
 /** ms per step in each layer's forward and backward, and the rest of the step */
@@ -88,22 +130,26 @@ function profile(name: string, inner: Backend): void {
     gemmMs += performance.now() - t0;
   };
   const t = createTrainer(spec, { backend, dataset: mnist });
-  const spent = new Map<string, number>(), inGemm = new Map<string, number>();
+  const spent = new Map<string, number>(),
+    inGemm = new Map<string, number>();
   const add = (k: string, ms: number, g0: number): void => {
     spent.set(k, (spent.get(k) ?? 0) + ms);
     inGemm.set(k, (inGemm.get(k) ?? 0) + gemmMs - g0);
   };
   for (const l of t.model.layers) {
-    const f = l.forward.bind(l), b = l.backward.bind(l);
+    const f = l.forward.bind(l),
+      b = l.backward.bind(l);
     const mutable = l as { forward: typeof f; backward: typeof b };
     mutable.forward = (x, rows, train) => {
-      const t0 = performance.now(), g0 = gemmMs;
+      const t0 = performance.now(),
+        g0 = gemmMs;
       const y = f(x, rows, train);
       add(`${l.name} ${l.kind} fwd`, performance.now() - t0, g0);
       return y;
     };
     mutable.backward = (dy, rows) => {
-      const t0 = performance.now(), g0 = gemmMs;
+      const t0 = performance.now(),
+        g0 = gemmMs;
       const dx = b(dy, rows);
       add(`${l.name} ${l.kind} bwd`, performance.now() - t0, g0);
       return dx;
@@ -112,7 +158,8 @@ function profile(name: string, inner: Backend): void {
   for (let i = 0; i < 10; i++) t.step(0.01);
   spent.clear();
   inGemm.clear();
-  const steps = 50, t0 = performance.now();
+  const steps = 50,
+    t0 = performance.now();
   for (let i = 0; i < steps; i++) t.step(0.01);
   const total = (performance.now() - t0) / steps;
   const inLayers = [...spent.values()].reduce((x, y) => x + y, 0) / steps;
@@ -139,16 +186,30 @@ const native = loadNative();
 if (native.ok) {
   const nativeRates = ours(createNativeBackend(native));
   rows.push({ label: `ours: createTrainer + native (${native.isa})`, rates: nativeRates, ours: true });
-}
-else rows.push({ label: `ours: native unavailable (${native.reason})`, rates: [], ours: true });
+} else rows.push({ label: `ours: native unavailable (${native.reason})`, rates: [], ours: true });
 if (!a.has('no-torch')) for (const t of [...torch(false), ...torch(true)]) rows.push({ ...t, ours: false });
 const load1 = os.loadavg();
 
-const bestTorch = Math.max(...rows.filter((r) => !r.ours).map((r) => median(r.rates)).filter(Number.isFinite));
+const bestTorch = Math.max(
+  ...rows
+    .filter((r) => !r.ours)
+    .map((r) => median(r.rates))
+    .filter(Number.isFinite),
+);
 console.log(`LeNet-5 training step, batch ${batch}, 1 thread; ${environment()}`);
-console.log(`CPU ${cpu} × ${os.cpus().length}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, `
-  + `${load1.map((x) => x.toFixed(2)).join(' ')} after`);
-console.log(table(['implementation', 'steps/s (median)', 'min', 'max', '× best torch'], rows.map((r) => [
-  r.label, fmt(median(r.rates)), fmt(Math.min(...r.rates)), fmt(Math.max(...r.rates)),
-  Number.isFinite(bestTorch) ? fmt(median(r.rates) / bestTorch, 2) : 'n/a',
-])));
+console.log(
+  `CPU ${cpu} × ${os.cpus().length}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} before, ` +
+    `${load1.map((x) => x.toFixed(2)).join(' ')} after`,
+);
+console.log(
+  table(
+    ['implementation', 'steps/s (median)', 'min', 'max', '× best torch'],
+    rows.map((r) => [
+      r.label,
+      fmt(median(r.rates)),
+      fmt(Math.min(...r.rates)),
+      fmt(Math.max(...r.rates)),
+      Number.isFinite(bestTorch) ? fmt(median(r.rates) / bestTorch, 2) : 'n/a',
+    ]),
+  ),
+);

@@ -18,7 +18,12 @@ export function peakProbe(): (opts?: { warmupMs?: number; runMs?: number }) => n
   const iters = 2_000_000; // 128 MFLOP per call, ~2-4 ms
   const flop = 64 * iters;
   return (opts = {}) => {
-    const r = rate(() => { be.raw.exports.peak(iters, ptr); }, { warmupMs: opts.warmupMs ?? 0, runs: 1, runMs: opts.runMs ?? 300 });
+    const r = rate(
+      () => {
+        be.raw.exports.peak(iters, ptr);
+      },
+      { warmupMs: opts.warmupMs ?? 0, runs: 1, runMs: opts.runMs ?? 300 },
+    );
     return (r.median * flop) / 1e9;
   };
 }
@@ -38,5 +43,7 @@ if (isMain(import.meta.url)) {
   const runs = Number(args().get('runs') ?? 7);
   const p = measurePeak(runs);
   console.log(environment());
-  console.log(`WASM SIMD 128-bit peak probe: ${fmt(p.gflops)} GFLOP/s (median of ${runs}; min ${fmt(p.min)}, max ${fmt(p.max)}); reference anchor ${REFERENCE_CEILING_GFLOPS} GFLOP/s`);
+  console.log(
+    `WASM SIMD 128-bit peak probe: ${fmt(p.gflops)} GFLOP/s (median of ${runs}; min ${fmt(p.min)}, max ${fmt(p.max)}); reference anchor ${REFERENCE_CEILING_GFLOPS} GFLOP/s`,
+  );
 }

@@ -13,7 +13,10 @@ import { startRedisServer } from '../src/redis/embedded.js';
 const n = Number(process.argv[2] ?? 50);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-down-'));
 const redis = await startRedisServer({ dir });
-const app = await buildApp({ config: loadConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'down', LOG_LEVEL: 'error' }), logger: false });
+const app = await buildApp({
+  config: loadConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'down', LOG_LEVEL: 'error' }),
+  logger: false,
+});
 await app.ready();
 while (!app.jobs.ready()) await new Promise((r) => setTimeout(r, 10));
 const body = { preset: 'spirals-mlp' };
@@ -30,7 +33,9 @@ for (let i = 0; i < n; i++) {
 }
 times.sort((a, b) => a - b);
 const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(2);
-console.log(`with Redis: ${up.statusCode}; Redis SIGKILLed: ${n} POSTs → ${[...codes].map(([c, k]) => `${k}× ${c}`).join(', ')}; p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+console.log(
+  `with Redis: ${up.statusCode}; Redis SIGKILLed: ${n} POSTs → ${[...codes].map(([c, k]) => `${k}× ${c}`).join(', ')}; p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+);
 await app.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -29,7 +29,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // a 2-128-128-3 tanh MLP on spirals at batch 256: about 7 × train_steps optimizer steps in all
 const BODY = {
-  preset: 'spirals-search', train_steps: steps, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' },
+  preset: 'spirals-search',
+  train_steps: steps,
+  batch_size: 256,
+  model: { hidden: [128, 128], activation: 'tanh' },
 };
 
 const SETUPS = [
@@ -49,7 +52,11 @@ function shapeBound(): { rounds: number[][]; serial: number; two: number } {
   const kind = findKind('lr-searches')!;
   const ctx = { limits: loadConfig({}).limits, countParams: countLayerParams };
   const req = JSON.parse(JSON.stringify(kind.resolve(BODY, ctx)));
-  const drain = <R>(g: Generator<unknown, R>): R => { let n = g.next(); while (!n.done) n = g.next(); return n.value; };
+  const drain = <R>(g: Generator<unknown, R>): R => {
+    let n = g.next();
+    while (!n.done) n = g.next();
+    return n.value;
+  };
   type Started = { value: { search: { cost: { range_test: number } } } };
   const started = drain(runFanStep('lr-searches', req, { type: 'start' })) as Started;
   let state: unknown = started.value;
@@ -66,7 +73,8 @@ function shapeBound(): { rounds: number[][]; serial: number; two: number } {
     rounds.push(outs.map((o) => o.steps_trained));
     state = kind.fanout!.tell(state, outs);
   }
-  let serial = rt, two = rt;
+  let serial = rt,
+    two = rt;
   for (const r of rounds) {
     serial += r.reduce((a, b) => a + b, 0);
     const load = [0, 0];
@@ -81,7 +89,11 @@ async function main() {
   const redis = await startRedisServer({ dir });
   const port = await freePort();
   const env = {
-    ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', LOG_LEVEL: 'warn', PORT: String(port),
+    ...process.env,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: 'bench',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
     WORKER_CONCURRENCY: '1',
   };
   const app = await buildApp({ config: loadConfig(env), logger: false });
@@ -109,7 +121,15 @@ async function main() {
     return ws;
   };
   const stop = async (ws: ChildProcess[]) => {
-    await Promise.all(ws.map((w) => new Promise((r) => { w.once('exit', r); w.kill('SIGTERM'); })));
+    await Promise.all(
+      ws.map(
+        (w) =>
+          new Promise((r) => {
+            w.once('exit', r);
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
   };
 
   const load0 = os.loadavg();
@@ -133,7 +153,9 @@ async function main() {
   const la = (l: number[]) => l.map((x) => fmt(x, 2)).join(' ');
   const cpu = `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`;
   console.log(`CPU: ${cpu}; load average before ${la(load0)}, after ${la(load1)}`);
-  console.log(`search: spirals-search, train_steps ${steps}, batch 256, 2-128-128-3 tanh; ${rounds} rounds, POST → done`);
+  console.log(
+    `search: spirals-search, train_steps ${steps}, batch 256, 2-128-128-3 tanh; ${rounds} rounds, POST → done`,
+  );
   console.log();
   const sec = (ms: number) => fmt(ms / 1000, 2);
   const rows = SETUPS.map((s, i) => [s.name, sec(m[i]), sec(Math.min(...times[i])), sec(Math.max(...times[i]))]);
@@ -144,12 +166,17 @@ async function main() {
   console.log(`results identical across set-ups and rounds: ${results.size === 1}`);
   const shape = bound.rounds.map((r) => `[${r.join(' ')}]`).join(' ');
   console.log(`\nthe search's shape: range test, then rounds of trials (steps each): ${shape}`);
-  console.log(`  ${bound.serial} steps in all; ${bound.two} on the busier of 2 workers (longest first): ` +
-    `the best 2-worker ratio is ${fmt(bound.two / bound.serial, 2)}`);
+  console.log(
+    `  ${bound.serial} steps in all; ${bound.two} on the busier of 2 workers (longest first): ` +
+      `the best 2-worker ratio is ${fmt(bound.two / bound.serial, 2)}`,
+  );
 
   await app.close();
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

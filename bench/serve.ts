@@ -20,8 +20,10 @@ console.log(`listening http://${config.host}:${config.port}`);
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
 
 let session: Session | null = null;
-const post = (method: string, params: object = {}) => new Promise<unknown>((resolve, reject) =>
-  session!.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+const post = (method: string, params: object = {}) =>
+  new Promise<unknown>((resolve, reject) =>
+    session!.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 process.on('message', (m: unknown) => {
   if (m === 'cpu') {
     const u = process.cpuUsage();
@@ -35,7 +37,7 @@ process.on('message', (m: unknown) => {
         await post('Profiler.enable');
         await post('Profiler.start');
       } else if (session) {
-        const { profile: p } = await post('Profiler.stop') as { profile: unknown };
+        const { profile: p } = (await post('Profiler.stop')) as { profile: unknown };
         session.disconnect();
         session = null;
         if (file) writeFileSync(file, JSON.stringify(p));

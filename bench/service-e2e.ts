@@ -39,7 +39,11 @@ async function main() {
   const e2e: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${base}/v1/lr-range-tests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/v1/lr-range-tests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const job = (await res.json()) as { id: string };
     for (;;) {
       const j = (await (await fetch(`${base}/v1/lr-range-tests/${job.id}`)).json()) as { status: string };
@@ -58,14 +62,24 @@ async function main() {
     const g = runLrRangeTest(req, { backend: chooseBackend, dataset: (data, seed) => loadIoDataset(data, seed, {}) });
     let n = g.next();
     points = 0;
-    while (!n.done) { n = g.next(); points++; }
+    while (!n.done) {
+      n = g.next();
+      points++;
+    }
     if (i > 0) bare.push(performance.now() - t0);
   }
 
-  const e = median(e2e), b = median(bare);
-  console.log(`preset ${preset}: ${points} iterations; backend ${process.env.LRF_BACKEND === 'scalar' ? 'scalar' : 'simd'}`);
-  console.log(`  POST → succeeded (poll every 5 ms), median of ${runs}: ${e.toFixed(0)} ms  [${Math.min(...e2e).toFixed(0)}..${Math.max(...e2e).toFixed(0)}]`);
-  console.log(`  bare sweep in-process,             median of ${runs}: ${b.toFixed(0)} ms  [${Math.min(...bare).toFixed(0)}..${Math.max(...bare).toFixed(0)}]`);
+  const e = median(e2e),
+    b = median(bare);
+  console.log(
+    `preset ${preset}: ${points} iterations; backend ${process.env.LRF_BACKEND === 'scalar' ? 'scalar' : 'simd'}`,
+  );
+  console.log(
+    `  POST → succeeded (poll every 5 ms), median of ${runs}: ${e.toFixed(0)} ms  [${Math.min(...e2e).toFixed(0)}..${Math.max(...e2e).toFixed(0)}]`,
+  );
+  console.log(
+    `  bare sweep in-process,             median of ${runs}: ${b.toFixed(0)} ms  [${Math.min(...bare).toFixed(0)}..${Math.max(...bare).toFixed(0)}]`,
+  );
   console.log(`  service overhead (queue, thread start, Redis writes, polling): ${(e - b).toFixed(0)} ms`);
 
   await app.close();
@@ -75,4 +89,7 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -25,64 +25,98 @@ const workers = Number(opt.get('workers') ?? 1);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-sse-'));
 const redis = await startRedisServer({ dir, appendfsync: 'always' });
 const port = await freePort();
-const env = { ...process.env, REDIS_URL: redis.url, PORT: String(port), HOST: '127.0.0.1', QUEUE_PREFIX: 'ssebench', LOG_LEVEL: 'error', LIMIT_SSE_STREAMS: String(streams + 10), LIMIT_JOBS_PER_KEY: '100000' };
-const started = (child: ChildProcess, word: string) => new Promise<void>((resolve, reject) => {
-  child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes(word)) resolve(); });
-  child.once('exit', (c) => reject(new Error(`exited ${c}`)));
-});
+const env = {
+  ...process.env,
+  REDIS_URL: redis.url,
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  QUEUE_PREFIX: 'ssebench',
+  LOG_LEVEL: 'error',
+  LIMIT_SSE_STREAMS: String(streams + 10),
+  LIMIT_JOBS_PER_KEY: '100000',
+};
+const started = (child: ChildProcess, word: string) =>
+  new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes(word)) resolve();
+    });
+    child.once('exit', (c) => reject(new Error(`exited ${c}`)));
+  });
 const server = fork(path.resolve(here, 'serve.js'), [], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 await started(server, 'listening');
 const base = `http://127.0.0.1:${port}`;
 
 async function probe(ms: number, during?: Promise<unknown>) {
-  const p = fork(path.resolve(here, 'healthz-probe.js'), [base, '--every=20'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const p = fork(path.resolve(here, 'healthz-probe.js'), [base, '--every=20'], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   let out = '';
-  p.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  p.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await (during ?? new Promise((r) => setTimeout(r, ms)));
   p.kill('SIGTERM');
   await new Promise((r) => p.once('exit', r));
   return JSON.parse(out) as { n: number; p50: number; p99: number; max: number };
 }
 
-const post = (body: unknown) => new Promise<{ id: string }>((resolve, reject) => {
-  const req = http.request(`${base}/v1/lr-range-tests`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-    let t = '';
-    res.on('data', (d) => { t += d; });
-    res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(t)) : reject(new Error(`${res.statusCode} ${t}`))));
+const post = (body: unknown) =>
+  new Promise<{ id: string }>((resolve, reject) => {
+    const req = http.request(
+      `${base}/v1/lr-range-tests`,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let t = '';
+        res.on('data', (d) => {
+          t += d;
+        });
+        res.on('end', () =>
+          res.statusCode === 202 ? resolve(JSON.parse(t)) : reject(new Error(`${res.statusCode} ${t}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
   });
-  req.on('error', reject);
-  req.end(JSON.stringify(body));
-});
 
 /** Opens a stream; resolves when it is open, then with the last status once it ends. */
 function follow(id: string): { open: Promise<void>; last: Promise<string | null> } {
   let opened!: () => void;
-  const open = new Promise<void>((r) => { opened = r; });
+  const open = new Promise<void>((r) => {
+    opened = r;
+  });
   const agent = new http.Agent({ keepAlive: false });
   const last = new Promise<string | null>((resolve) => {
-    http.get(`${base}/v1/lr-range-tests/${id}/events`, { agent }, (res) => {
-      opened();
-      let buf = '';
-      let status: string | null = null;
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let cut;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const m = /event: status\ndata: (.*)/.exec(buf.slice(0, cut));
-          if (m) status = (JSON.parse(m[1]) as { status: string }).status;
-          buf = buf.slice(cut + 2);
-        }
+    http
+      .get(`${base}/v1/lr-range-tests/${id}/events`, { agent }, (res) => {
+        opened();
+        let buf = '';
+        let status: string | null = null;
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          buf += d;
+          let cut;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const m = /event: status\ndata: (.*)/.exec(buf.slice(0, cut));
+            if (m) status = (JSON.parse(m[1]) as { status: string }).status;
+            buf = buf.slice(cut + 2);
+          }
+        });
+        res.on('end', () => resolve(status));
+        res.on('error', () => resolve(status));
+      })
+      .on('error', () => {
+        opened();
+        resolve(null);
       });
-      res.on('end', () => resolve(status));
-      res.on('error', () => resolve(status));
-    }).on('error', () => { opened(); resolve(null); });
   });
   return { open, last };
 }
 
-const startWorkers = () => Array.from({ length: workers }, () =>
-  fork(path.resolve(here, '../workers/main.js'), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+const startWorkers = () =>
+  Array.from({ length: workers }, () =>
+    fork(path.resolve(here, '../workers/main.js'), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+  );
 const stopWorkers = async (ws: ChildProcess[]) => {
   for (const w of ws) w.kill('SIGTERM');
   await Promise.all(ws.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
@@ -96,11 +130,15 @@ const queueJobs = async (seed0: number) => {
 const finished = async (ids: string[]) => {
   for (const id of ids) {
     for (;;) {
-      const s = await new Promise<string>((resolve) => http.get(`${base}/v1/lr-range-tests/${id}`, (res) => {
-        let t = '';
-        res.on('data', (d) => { t += d; });
-        res.on('end', () => resolve((JSON.parse(t) as { status: string }).status));
-      }));
+      const s = await new Promise<string>((resolve) =>
+        http.get(`${base}/v1/lr-range-tests/${id}`, (res) => {
+          let t = '';
+          res.on('data', (d) => {
+            t += d;
+          });
+          res.on('end', () => resolve((JSON.parse(t) as { status: string }).status));
+        }),
+      );
       if (s === 'succeeded' || s === 'failed' || s === 'canceled') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -129,14 +167,29 @@ const load1 = os.loadavg()[0];
 const counts = new Map<string, number>();
 for (const f of finals) counts.set(String(f), (counts.get(String(f)) ?? 0) + 1);
 
-console.log(`${environment()}; ${streams} streams over ${jobs} jobs (num_iter 20), ${workers} worker processes; redis appendfsync always`);
+console.log(
+  `${environment()}; ${streams} streams over ${jobs} jobs (num_iter 20), ${workers} worker processes; redis appendfsync always`,
+);
 console.log(`load average (1 min) ${load0.toFixed(2)} before, ${load1.toFixed(2)} after; ${os.cpus().length} CPUs`);
-console.log(`streams opened in ${fmt(openMs, 0)} ms; all ended ${fmt(doneMs / 1000, 1)} s after the first opened; last status per stream: ${[...counts].map(([k, v]) => `${k}×${v}`).join(', ')}`);
-console.log(table(['GET /healthz every 20 ms', 'requests', 'p50 ms', 'p99 ms', 'max ms'], [
-  ['nothing running (reference)', idle.n, fmt(idle.p50, 2), fmt(idle.p99, 2), fmt(idle.max, 2)],
-  [`${jobs} jobs running, no streams (reference)`, plain.n, fmt(plain.p50, 2), fmt(plain.p99, 2), fmt(plain.max, 2)],
-  [`${streams} streams open, jobs running`, loaded.n, fmt(loaded.p50, 2), fmt(loaded.p99, 2), fmt(loaded.max, 2)],
-]));
+console.log(
+  `streams opened in ${fmt(openMs, 0)} ms; all ended ${fmt(doneMs / 1000, 1)} s after the first opened; last status per stream: ${[...counts].map(([k, v]) => `${k}×${v}`).join(', ')}`,
+);
+console.log(
+  table(
+    ['GET /healthz every 20 ms', 'requests', 'p50 ms', 'p99 ms', 'max ms'],
+    [
+      ['nothing running (reference)', idle.n, fmt(idle.p50, 2), fmt(idle.p99, 2), fmt(idle.max, 2)],
+      [
+        `${jobs} jobs running, no streams (reference)`,
+        plain.n,
+        fmt(plain.p50, 2),
+        fmt(plain.p99, 2),
+        fmt(plain.max, 2),
+      ],
+      [`${streams} streams open, jobs running`, loaded.n, fmt(loaded.p50, 2), fmt(loaded.p99, 2), fmt(loaded.max, 2)],
+    ],
+  ),
+);
 
 await stopWorkers(pool);
 server.kill('SIGTERM');

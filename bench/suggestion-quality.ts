@@ -36,12 +36,24 @@ export interface RunRow {
   picks: Record<string, number | null>;
   /** the grid's best LR per training seed */
   grid_best: Record<string, number>;
-  search: { lr: number | null; cost: number; level: string; p: number; noise: number; interval: [number, number] | null; warnings: string[]; finals: [number, number][]; initial: number | null; tails: [number, [number, number | null][]][] };
+  search: {
+    lr: number | null;
+    cost: number;
+    level: string;
+    p: number;
+    noise: number;
+    interval: [number, number] | null;
+    warnings: string[];
+    finals: [number, number][];
+    initial: number | null;
+    tails: [number, [number, number | null][]][];
+  };
 }
 
 /**
  * Horizon-aware rules: a range-test pick moved by the median offset of the grid's best LR from it,
- * which falls as training lengthens. Fitted on the preset suite (`node dist/bench/search/evidence.js horizon` in bench/search/evidence.ts, a
+ * which falls as training lengthens. Fitted on the preset suite (`node dist/bench/search/evidence.js horizon` in
+ * bench/search/evidence.ts, a
  * least squares over train_steps 100, 300, 1000; see bench/README.md): log10(best / pick) ≈
  * offset − 0.66·log10(train_steps / 300).
  */
@@ -53,7 +65,12 @@ export const HORIZON_RULES: Record<string, { method: 'valley' | 'minimum'; offse
 /** the range test's six service methods (fastai's four, torch-lr-finder's steepest, ours) */
 const RANGE_METHODS = V1_METHOD_NAMES;
 
-const METHODS: string[] = [...RANGE_METHODS, ...Object.keys(HORIZON_RULES), 'search', ...(process.env.SQ_VARIANTS ? ['safe'] : [])];
+const METHODS: string[] = [
+  ...RANGE_METHODS,
+  ...Object.keys(HORIZON_RULES),
+  'search',
+  ...(process.env.SQ_VARIANTS ? ['safe'] : []),
+];
 
 /** metric of `lr` at the horizon, null when it diverged */
 function metricAt(env: SeedEnv, lr: number): number | null {
@@ -88,8 +105,10 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
   }
   for (const [name, rule] of Object.entries(HORIZON_RULES)) {
     const base = analysis.suggestions[rule.method]?.lr ?? null;
-    picks[name] = base === null || !(base > 0) ? null
-      : latticeLr(latticeIndex(base * 10 ** (rule.offset + rule.slope * Math.log10(setup.train_steps / 300))));
+    picks[name] =
+      base === null || !(base > 0)
+        ? null
+        : latticeLr(latticeIndex(base * 10 ** (rule.offset + rule.slope * Math.log10(setup.train_steps / 300))));
   }
   const { result, state } = runSearch(own, input);
   picks.search = result.recommended_lr;
@@ -100,14 +119,26 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
     picks.safe = near && lower ? lower.lr : result.recommended_lr;
   }
   const row: RunRow = {
-    setup: setup.name, suite: setup.suite, seed, train_steps: setup.train_steps, own: {}, fresh: {}, picks, grid_best: {},
-    search: { ...summary(result), tails: state.candidates.filter((c) => c.steps === setup.train_steps && !c.diverged).map((c) => [c.lr, c.metrics.filter((m) => m.steps >= 0.9 * c.steps).map((m) => [m.steps, m.metric])]) },
+    setup: setup.name,
+    suite: setup.suite,
+    seed,
+    train_steps: setup.train_steps,
+    own: {},
+    fresh: {},
+    picks,
+    grid_best: {},
+    search: {
+      ...summary(result),
+      tails: state.candidates
+        .filter((c) => c.steps === setup.train_steps && !c.diverged)
+        .map((c) => [c.lr, c.metrics.filter((m) => m.steps >= 0.9 * c.steps).map((m) => [m.steps, m.metric])]),
+    },
   };
   for (const [which, env] of envs) {
     const floor = 0.002 * env.cache.initialMetric();
     const best = gridBest(env);
     row.grid_best[which] = best.lr;
-    for (const m of METHODS) (row[which as 'own' | 'fresh'])[m] = regret(env, picks[m], best.metric, floor);
+    for (const m of METHODS) row[which as 'own' | 'fresh'][m] = regret(env, picks[m], best.metric, floor);
     env.cache.save();
   }
   return row;
@@ -115,14 +146,23 @@ export function evaluate(setup: BenchSetup, seed: number, fresh: boolean, input:
 
 function summary(r: SearchResult): Omit<RunRow['search'], 'tails'> {
   return {
-    lr: r.recommended_lr, cost: r.cost.steps, level: r.confidence.level, p: r.confidence.p_within_tolerance,
-    noise: r.confidence.noise, interval: r.interval ? [r.interval.low, r.interval.high] : null, warnings: r.warnings.map((w) => w.code),
-    finals: r.candidates.filter((c) => c.at_horizon && c.metric !== null).map((c) => [c.lr, c.metric!]), initial: r.initial_metric,
+    lr: r.recommended_lr,
+    cost: r.cost.steps,
+    level: r.confidence.level,
+    p: r.confidence.p_within_tolerance,
+    noise: r.confidence.noise,
+    interval: r.interval ? [r.interval.low, r.interval.high] : null,
+    warnings: r.warnings.map((w) => w.code),
+    finals: r.candidates.filter((c) => c.at_horizon && c.metric !== null).map((c) => [c.lr, c.metric!]),
+    initial: r.initial_metric,
   };
 }
 
 const pct = (n: number, d: number): string => (d ? `${Math.round((100 * n) / d)}%` : '–');
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
 
 /** One row per method: share within 1.10× / 1.5×, median regret, divergences, no pick. */
 export function methodTable(rows: RunRow[], which: 'own' | 'fresh'): string {
@@ -130,8 +170,14 @@ export function methodTable(rows: RunRow[], which: 'own' | 'fresh'): string {
     const rs = rows.map((r) => r[which][m]).filter((x): x is number => x !== null && x !== undefined);
     const none = rows.length - rs.length;
     const div = rs.filter((x) => !Number.isFinite(x)).length;
-    return [m, `${rs.filter((x) => x <= 1.1).length}/${rows.length} (${pct(rs.filter((x) => x <= 1.1).length, rows.length)})`,
-      `${rs.filter((x) => x <= 1.5).length}/${rows.length}`, median(rs.map((x) => (Number.isFinite(x) ? x : 1e9))).toFixed(3), div, none];
+    return [
+      m,
+      `${rs.filter((x) => x <= 1.1).length}/${rows.length} (${pct(rs.filter((x) => x <= 1.1).length, rows.length)})`,
+      `${rs.filter((x) => x <= 1.5).length}/${rows.length}`,
+      median(rs.map((x) => (Number.isFinite(x) ? x : 1e9))).toFixed(3),
+      div,
+      none,
+    ];
   });
   return table(['method', 'within 1.10×', 'within 1.5×', 'median regret', 'diverged', 'no pick'], out);
 }
@@ -143,9 +189,18 @@ export function searchTable(rows: RunRow[], fresh: boolean): string {
     const own = rs.filter((r) => (r.own.search ?? Infinity) <= 1.1).length;
     const fr = rs.filter((r) => (r.fresh.search ?? Infinity) <= 1.1).length;
     const meanP = rs.length ? rs.reduce((a, r) => a + r.search.p, 0) / rs.length : NaN;
-    return [lv, rs.length, pct(own, rs.length), fresh ? pct(fr, rs.length) : '–', Number.isFinite(meanP) ? meanP.toFixed(2) : '–'];
+    return [
+      lv,
+      rs.length,
+      pct(own, rs.length),
+      fresh ? pct(fr, rs.length) : '–',
+      Number.isFinite(meanP) ? meanP.toFixed(2) : '–',
+    ];
   });
-  return table(['confidence', 'runs', 'own seed within 1.10×', 'fresh seed within 1.10×', 'mean p_within_tolerance'], out);
+  return table(
+    ['confidence', 'runs', 'own seed within 1.10×', 'fresh seed within 1.10×', 'mean p_within_tolerance'],
+    out,
+  );
 }
 
 export function costLine(rows: RunRow[]): string {
@@ -164,7 +219,8 @@ function main(): void {
     .filter((s) => !only || only.some((o) => s.name.includes(o)))
     .filter((s) => !Ks || Ks.includes(s.train_steps));
   const input: Partial<SearchInput> = {};
-  if (a.has('plan')) input.plan = { ...(a.has('restart') ? RESTART_PLAN : RESUMABLE_PLAN), ...JSON.parse(a.get('plan')!) };
+  if (a.has('plan'))
+    input.plan = { ...(a.has('restart') ? RESTART_PLAN : RESUMABLE_PLAN), ...JSON.parse(a.get('plan')!) };
   if (a.has('restart')) input.resumable = false;
   if (a.has('num-iter')) input.range_test = { num_iter: Number(a.get('num-iter')) };
   const rows: RunRow[] = [];
@@ -173,13 +229,18 @@ function main(): void {
     for (const seed of seeds) {
       const r = evaluate(s, seed, fresh, input);
       rows.push(r);
-      const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '–' : Number.isFinite(x) ? x.toFixed(2) : 'div');
-      console.error(`${s.name} seed ${seed}: search lr ${r.search.lr?.toPrecision(3)} own ${fmt(r.own.search)} fresh ${fmt(r.fresh.search)} ${r.search.level} p=${r.search.p.toFixed(2)} cost ${(r.search.cost / s.train_steps).toFixed(2)}K [${r.search.warnings.join(',')}]`);
+      const fmt = (x: number | null | undefined) =>
+        x === null || x === undefined ? '–' : Number.isFinite(x) ? x.toFixed(2) : 'div';
+      console.error(
+        `${s.name} seed ${seed}: search lr ${r.search.lr?.toPrecision(3)} own ${fmt(r.own.search)} fresh ${fmt(r.fresh.search)} ${r.search.level} p=${r.search.p.toFixed(2)} cost ${(r.search.cost / s.train_steps).toFixed(2)}K [${r.search.warnings.join(',')}]`,
+      );
     }
   }
   console.log(environment());
-  console.log(`suite ${suite}: ${setups.length} setups × ${seeds.length} seeds = ${rows.length} runs (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-  console.log('Own seed (the search\'s training seed):\n' + methodTable(rows, 'own') + '\n');
+  console.log(
+    `suite ${suite}: ${setups.length} setups × ${seeds.length} seeds = ${rows.length} runs (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+  );
+  console.log("Own seed (the search's training seed):\n" + methodTable(rows, 'own') + '\n');
   if (fresh) console.log('Fresh seed (other initial weights and batch order):\n' + methodTable(rows, 'fresh') + '\n');
   console.log('Confidence of the search:\n' + searchTable(rows, fresh) + '\n');
   console.log(costLine(rows));

@@ -41,11 +41,22 @@ function call(head: string, parts: string[], tail: string, indent: string): stri
 // ---- TypeScript -------------------------------------------------------------------------------
 
 const TS_SIMD: Record<ArgType, string> = {
-  in: 'number', 'in?': 'number', out: 'number', i32: 'number', f32: 'number', flag: 'number', act: 'number',
+  in: 'number',
+  'in?': 'number',
+  out: 'number',
+  i32: 'number',
+  f32: 'number',
+  flag: 'number',
+  act: 'number',
 };
 const TS_NATIVE: Record<ArgType, string> = {
-  in: 'Float32Array', 'in?': 'Float32Array | null', out: 'Float32Array', i32: 'number', f32: 'number',
-  flag: 'boolean', act: 'number',
+  in: 'Float32Array',
+  'in?': 'Float32Array | null',
+  out: 'Float32Array',
+  i32: 'number',
+  f32: 'number',
+  flag: 'boolean',
+  act: 'number',
 };
 
 function tsMethod(k: KernelSpec, side: 'simd' | 'native'): string {
@@ -80,7 +91,12 @@ ${ACTIVATIONS.map((a, i) => `  ${a}: ${i},`).join('\n')}
 });
 
 /** The kernels of the contract. */
-${call('export const KERNEL_NAMES = [', kernels.map((k) => `'${k.name}'`), '] as const;', '  ')}
+${call(
+  'export const KERNEL_NAMES = [',
+  kernels.map((k) => `'${k.name}'`),
+  '] as const;',
+  '  ',
+)}
 
 /** The WebAssembly kernels' exports (assembly/index.ts): arrays are byte offsets into the backend's memory. */
 export interface SimdRawKernels {
@@ -97,7 +113,13 @@ ${native.map((k) => tsMethod(k, 'native')).join('\n')}
 // ---- AssemblyScript ---------------------------------------------------------------------------
 
 const AS: Record<ArgType, string> = {
-  in: 'usize', 'in?': 'usize', out: 'usize', i32: 'i32', f32: 'f32', flag: 'bool', act: 'i32',
+  in: 'usize',
+  'in?': 'usize',
+  out: 'usize',
+  i32: 'i32',
+  f32: 'f32',
+  flag: 'bool',
+  act: 'i32',
 };
 
 function assemblyScript(): string {
@@ -121,7 +143,13 @@ ${sigs.join('\n')}
 // ---- C ----------------------------------------------------------------------------------------
 
 const C: Record<ArgType, string> = {
-  in: 'const float *', 'in?': 'const float *', out: 'float *', i32: 'int ', f32: 'float ', flag: 'int ', act: 'int ',
+  in: 'const float *',
+  'in?': 'const float *',
+  out: 'float *',
+  i32: 'int ',
+  f32: 'float ',
+  flag: 'int ',
+  act: 'int ',
 };
 
 function cMember(k: KernelSpec): string {

@@ -19,7 +19,10 @@ const t0 = performance.now();
 
 function fail(msg) {
   const text = `build-native: ${msg}\nbuild-native: the native backend is not available; lr-finder will use the WebAssembly SIMD backend`;
-  if (strict) { console.error(text); process.exit(1); }
+  if (strict) {
+    console.error(text);
+    process.exit(1);
+  }
   console.warn(text);
   process.exit(0);
 }
@@ -33,7 +36,17 @@ if (!gyp || !existsSync(gyp)) {
   try {
     gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
   } catch {
-    const npmDir = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    const npmDir = join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    );
     gyp = existsSync(npmDir) ? npmDir : null;
   }
 }
@@ -42,11 +55,16 @@ if (!gyp) fail('node-gyp not found');
 // offline: build against the headers of the running Node (npm's nodedir, or <prefix>/include/node)
 const args = [gyp, 'rebuild', '--directory', join(root, 'native')];
 const prefix = resolve(dirname(process.execPath), '..');
-const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
+const nodedir =
+  process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
 if (nodedir) args.push(`--nodedir=${nodedir}`);
 const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => /error|Error|ERR!/.test(l)).slice(0, 12).join('\n');
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`
+    .split('\n')
+    .filter((l) => /error|Error|ERR!/.test(l))
+    .slice(0, 12)
+    .join('\n');
   fail(`node-gyp failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${out}`);
 }
 const built = join(root, 'native', 'build', 'Release', 'lrf_native.node');

@@ -22,14 +22,23 @@ const FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--
 
 const t0 = performance.now();
 const sources = readdirSync(srcDir, { recursive: true })
-  .map(String).filter((f) => f.endsWith('.ts')).sort();
+  .map(String)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const hash = createHash('sha256');
 hash.update(FLAGS.join(' '));
-for (const f of sources) hash.update(f).update('\0').update(readFileSync(join(srcDir, f))).update('\0');
+for (const f of sources)
+  hash
+    .update(f)
+    .update('\0')
+    .update(readFileSync(join(srcDir, f)))
+    .update('\0');
 let ascVersion = 'unknown';
 try {
   ascVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version;
-} catch { /* reported below if asc is missing */ }
+} catch {
+  /* reported below if asc is missing */
+}
 hash.update(ascVersion);
 const digest = hash.digest('hex').slice(0, 16);
 
@@ -61,10 +70,19 @@ const { error } = await asc.main([rel(entry), ...FLAGS, '--outFile', 'kernels.wa
     if (name.endsWith('.wasm')) wasm = contents;
   },
   listFiles: (dirname, baseDir) => {
-    try { return readdirSync(resolve(baseDir, dirname)).filter((f) => f.endsWith('.ts')); } catch { return null; }
+    try {
+      return readdirSync(resolve(baseDir, dirname)).filter((f) => f.endsWith('.ts'));
+    } catch {
+      return null;
+    }
   },
   stdout: { write: () => true },
-  stderr: { write: (chunk) => { errors.push(String(chunk)); return true; } },
+  stderr: {
+    write: (chunk) => {
+      errors.push(String(chunk));
+      return true;
+    },
+  },
 });
 if (error || !wasm) {
   console.error(errors.join(''));
@@ -89,4 +107,6 @@ export const SIMD_WASM_SOURCE_HASH = '${digest}';
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, ts);
 const ms = Math.round(performance.now() - t0);
-console.log(`build-wasm: ${rel(entry)} -> ${rel(outFile)} (${wasm.length} bytes wasm, asc ${ascVersion}, ${FLAGS.join(' ')}, ${ms} ms)`);
+console.log(
+  `build-wasm: ${rel(entry)} -> ${rel(outFile)} (${wasm.length} bytes wasm, asc ${ascVersion}, ${FLAGS.join(' ')}, ${ms} ms)`,
+);

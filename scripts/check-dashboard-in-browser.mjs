@@ -2,11 +2,14 @@
 // (Debian: apt-get install chromium): logs in with HTTP Basic (password = API_KEY, when the service has
 // API_KEYS), waits for the queues to render, and reports every console error and CSP violation
 // (exit code 1 if there is any, or if a queue is missing). playwright-core as in browser-page.mjs:
-//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs API_KEY=... node scripts/check-dashboard-in-browser.mjs http://127.0.0.1:3000
+//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs API_KEY=... node
+// scripts/check-dashboard-in-browser.mjs http://127.0.0.1:3000
 import { screenshotPath, watchedPage } from './browser-page.mjs';
 
 const base = process.argv[2];
-const { browser, page, console_, csp } = await watchedPage(process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {});
+const { browser, page, console_, csp } = await watchedPage(
+  process.env.API_KEY ? { httpCredentials: { username: 'ops', password: process.env.API_KEY } } : {},
+);
 const res = await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle' });
 console.log('GET /admin/queues', res.status(), 'CSP:', res.headers()['content-security-policy']);
 const queues = ['lr-range-tests', 'schedule-simulations', 'diagnostics', 'lr-searches', 'webhooks'];
@@ -18,7 +21,12 @@ for (const q of queues) {
     missing.push(q);
   }
 }
-console.log('queues shown:', queues.filter((q) => !missing.includes(q)), 'missing:', missing.length ? missing : 'none');
+console.log(
+  'queues shown:',
+  queues.filter((q) => !missing.includes(q)),
+  'missing:',
+  missing.length ? missing : 'none',
+);
 const shot = await screenshotPath('dashboard.png');
 await page.screenshot({ path: shot, fullPage: false });
 console.log('screenshot:', shot);

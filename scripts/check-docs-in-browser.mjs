@@ -1,9 +1,11 @@
 // Swagger UI under the service's Content-Security-Policy, in a real Chromium (Debian: apt-get install chromium):
-// opens /docs, expands POST /v1/lr-range-tests, Try it out → Execute (the example as shown), and reports the response code
+// opens /docs, expands POST /v1/lr-range-tests, Try it out → Execute (the example as shown), and reports the response
+// code
 // shown and every console error and CSP violation, then expands every operation and looks for examples generated
 // from free-form schemas ("additionalProp1"); exit code 1 if there is any, or no 202.
 // playwright-core as in browser-page.mjs:
-//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs node scripts/check-docs-in-browser.mjs http://127.0.0.1:3000
+//   PLAYWRIGHT_CORE=/tmp/pw/node_modules/playwright-core/index.mjs node scripts/check-docs-in-browser.mjs
+// http://127.0.0.1:3000
 import { screenshotPath, watchedPage } from './browser-page.mjs';
 
 const base = process.argv[2];
@@ -31,19 +33,23 @@ console.log('screenshot:', shot);
 // every operation, expanded: no example generated from a free-form schema ("additionalProp1")
 const ops = page.locator('.opblock');
 const generated = [];
-for (let i = 0; i < await ops.count(); i++) {
+for (let i = 0; i < (await ops.count()); i++) {
   const o = ops.nth(i);
   if (!(await o.locator('.opblock-body').count())) await o.locator('.opblock-summary').first().click();
   await page.waitForTimeout(100);
   if (/additionalProp\d/.test(await o.innerText())) generated.push(await o.getAttribute('id'));
 }
-console.log(`operations showing "additionalProp": ${generated.length ? generated.join(', ') : 'none'} (of ${await ops.count()})`);
+console.log(
+  `operations showing "additionalProp": ${generated.length ? generated.join(', ') : 'none'} (of ${await ops.count()})`,
+);
 // lock icons and the Authorize button only when the service runs with API_KEYS (its document declares the scheme)
 const keyed = Boolean((await (await fetch(`${base}/openapi.json`)).json()).components?.securitySchemes);
 const locks = await page.locator('.authorization__btn').count();
 const authorize = await page.locator('.btn.authorize').count();
 const lockOk = keyed ? locks > 0 && authorize === 1 : locks === 0 && authorize === 0;
-console.log(`API keys configured: ${keyed}; lock icons: ${locks}, Authorize button: ${authorize} (${lockOk ? 'as expected' : 'WRONG'})`);
+console.log(
+  `API keys configured: ${keyed}; lock icons: ${locks}, Authorize button: ${authorize} (${lockOk ? 'as expected' : 'WRONG'})`,
+);
 console.log('console errors/warnings:', console_.length ? console_ : 'none');
 console.log('CSP violations:', csp.length ? csp : 'none');
 await browser.close();

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let n = 0;
 for (const top of ['src', 'workers']) {
-  for (const f of readdirSync(join(root, top), { recursive: true }).map(String).filter((p) => p.endsWith('.lua'))) {
+  for (const f of readdirSync(join(root, top), { recursive: true })
+    .map(String)
+    .filter((p) => p.endsWith('.lua'))) {
     const to = join(root, 'dist', top, f);
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(join(root, top, f), to);

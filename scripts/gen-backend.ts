@@ -8,7 +8,11 @@ import { generateBackendFiles } from './backend-codegen.js';
 
 for (const [path, text] of Object.entries(generateBackendFiles())) {
   let old = '';
-  try { old = readFileSync(path, 'utf8'); } catch { /* new file */ }
+  try {
+    old = readFileSync(path, 'utf8');
+  } catch {
+    /* new file */
+  }
   if (old === text) {
     console.log(`${path}: up to date`);
   } else {

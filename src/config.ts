@@ -25,9 +25,11 @@ export interface Limits {
   repeats: number;
   /** `steps` of a schedule preview or simulation */
   scheduleSteps: number;
-  /** nesting of schedules: SequentialLR / ChainedScheduler children, optax join_schedules children (a plain schedule is 1) */
+  /** nesting of schedules: SequentialLR / ChainedScheduler children, optax join_schedules children (a plain schedule is
+   * 1) */
   scheduleDepth: number;
-  /** nesting of arrays and objects in a JSON request body (the body itself is 1), checked before anything else reads it */
+  /** nesting of arrays and objects in a JSON request body (the body itself is 1), checked before anything else reads it
+   * */
   jsonDepth: number;
   /** a schedule simulated on the API (preview, simulation admission): steps × schedulers in the tree */
   scheduleWork: number;
@@ -77,22 +79,26 @@ export interface Config {
    * is published on: docker-compose.yml passes it in), else HOST
    */
   exposedHost: string;
-  /** serve without API_KEYS on a non-loopback address (ALLOW_UNAUTHENTICATED=true); otherwise the API refuses to start */
+  /** serve without API_KEYS on a non-loopback address (ALLOW_UNAUTHENTICATED=true); otherwise the API refuses to start
+   * */
   allowUnauthenticated: boolean;
   /** unset (and no REDIS_SENTINELS): `npm start` launches an embedded redis-server */
   redisUrl: string | undefined;
   /** Redis Sentinel (REDIS_SENTINELS): the primary is found through the sentinels; null = REDIS_URL */
   redisSentinel: RedisSentinelConfig | null;
-  /** replicas that must acknowledge a job's admission (Redis WAIT) before the API answers 202 (REDIS_WAIT_REPLICAS; 0 = no WAIT) */
+  /** replicas that must acknowledge a job's admission (Redis WAIT) before the API answers 202 (REDIS_WAIT_REPLICAS; 0 =
+   * no WAIT) */
   redisWaitReplicas: number;
-  /** how long that WAIT may take, ms (REDIS_WAIT_TIMEOUT_MS); past it the job is accepted on the primary alone and a warning logged */
+  /** how long that WAIT may take, ms (REDIS_WAIT_TIMEOUT_MS); past it the job is accepted on the primary alone and a
+   * warning logged */
   redisWaitTimeoutMs: number;
   /** worker processes started by `npm start` */
   workers: number;
   /** jobs one worker process runs at once (each in its own thread) */
   workerConcurrency: number;
   logLevel: string;
-  /** `pretty` (one human-readable line per event, via pino-pretty) or `json` (JSON lines); LOG_FORMAT, default pretty on a terminal */
+  /** `pretty` (one human-readable line per event, via pino-pretty) or `json` (JSON lines); LOG_FORMAT, default pretty
+   * on a terminal */
   logFormat: 'json' | 'pretty';
   /** API key → owner name; empty map = no authentication */
   apiKeys: ReadonlyMap<string, string>;
@@ -100,7 +106,8 @@ export interface Config {
   queuePrefix: string;
   /** how long finished jobs (and their results), uploads and sessions are kept, seconds */
   resultTtlSeconds: number;
-  /** per-kind overrides of resultTtlSeconds (RESULT_TTL_S_<NAME>): URL segment (a job kind's, `datasets`, `sweep-sessions`, ...) → seconds; see retentionOf */
+  /** per-kind overrides of resultTtlSeconds (RESULT_TTL_S_<NAME>): URL segment (a job kind's, `datasets`,
+   * `sweep-sessions`, ...) → seconds; see retentionOf */
   retention: ReadonlyMap<string, number>;
   /** data directory of the embedded redis-server */
   dataDir: string;
@@ -109,7 +116,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   /** /readyz accepts a Redis without noeviction + AOF (ALLOW_UNSAFE_REDIS=true) */
   allowUnsafeRedis: boolean;
-  /** load shedding: event-loop delay (ms) and heap (MiB, 0 = 90% of V8's limit) above which non-health routes answer 503 */
+  /** load shedding: event-loop delay (ms) and heap (MiB, 0 = 90% of V8's limit) above which non-health routes answer
+   * 503 */
   maxEventLoopDelayMs: number;
   /** worker threads of the API process that parse uploads and render large views off the event loop (API_THREADS) */
   apiThreads: number;
@@ -126,7 +134,8 @@ export interface Config {
   /** owners (of API_KEYS) who may open the queue dashboard, which shows every owner's jobs (ADMIN_OWNERS) */
   adminOwners: readonly string[];
   webhooks: WebhookConfig;
-  /** Fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client address; false = the socket's address */
+  /** Fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client address; false = the socket's
+   * address */
   trustProxy: TrustProxy;
   /** an HTTP request (headers and body) must arrive within this time, ms (REQUEST_TIMEOUT_MS) */
   requestTimeoutMs: number;
@@ -137,9 +146,11 @@ export type TrustProxy = boolean | number | readonly string[];
 
 /** Job webhooks (`callback_url`): Standard Webhooks signing, SSRF allow-list, delivery timing. */
 export interface WebhookConfig {
-  /** the HMAC-SHA256 key, the base64-decoded part of WEBHOOK_SECRET (`whsec_<base64>`); null: callback_url is refused */
+  /** the HMAC-SHA256 key, the base64-decoded part of WEBHOOK_SECRET (`whsec_<base64>`); null: callback_url is refused
+   * */
   secret: Buffer | null;
-  /** hosts (names or IP literals, lower case) a callback may reach even when they resolve to loopback or private addresses */
+  /** hosts (names or IP literals, lower case) a callback may reach even when they resolve to loopback or private
+   * addresses */
   allowHosts: ReadonlySet<string>;
   /** one delivery attempt's time limit (connect, send, response headers and the capped body), ms */
   timeoutMs: number;
@@ -177,7 +188,8 @@ function fraction(env: Env, name: string, dflt: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0 || v > 1) throw new Error(`config: ${name} must be a number in (0, 1], got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(v) || v <= 0 || v > 1)
+    throw new Error(`config: ${name} must be a number in (0, 1], got ${JSON.stringify(raw)}`);
   return v;
 }
 
@@ -190,12 +202,14 @@ export function parseRetention(env: Env): Map<string, number> {
   const out = new Map<string, number>();
   for (const name of Object.keys(env)) {
     const m = /^RESULT_TTL_S_([A-Z0-9_]+)$/.exec(name);
-    if (m && env[name] !== undefined && env[name] !== '') out.set(m[1].toLowerCase().replace(/_/g, '-'), int(env, name, 1, 1));
+    if (m && env[name] !== undefined && env[name] !== '')
+      out.set(m[1].toLowerCase().replace(/_/g, '-'), int(env, name, 1, 1));
   }
   return out;
 }
 
-/** How long a stored thing of kind `name` (a job kind, `datasets`, `sweep-sessions`, `lr-search-sessions`) is kept, seconds. */
+/** How long a stored thing of kind `name` (a job kind, `datasets`, `sweep-sessions`, `lr-search-sessions`) is kept,
+ * seconds. */
 export function retentionOf(config: Pick<Config, 'resultTtlSeconds' | 'retention'>, name: string): number {
   return config.retention.get(name) ?? config.resultTtlSeconds;
 }
@@ -203,12 +217,15 @@ export function retentionOf(config: Pick<Config, 'resultTtlSeconds' | 'retention
 /** What is stored besides jobs, by the name of its RESULT_TTL_S_<NAME> override. */
 export const RETENTION_STORES = ['datasets', 'sweep-sessions', 'lr-search-sessions'] as const;
 
-/** A RESULT_TTL_S_<NAME> whose name is no job kind (`jobKinds`) nor one of RETENTION_STORES stops the service at start. */
+/** A RESULT_TTL_S_<NAME> whose name is no job kind (`jobKinds`) nor one of RETENTION_STORES stops the service at start.
+ * */
 export function checkRetentionNames(config: Pick<Config, 'retention'>, jobKinds: readonly string[]): void {
   const known = [...jobKinds, ...RETENTION_STORES];
   for (const name of config.retention.keys()) {
     if (!known.includes(name)) {
-      throw new Error(`config: RESULT_TTL_S_${name.toUpperCase().replace(/-/g, '_')} names nothing stored; use one of ${known.map((k) => `RESULT_TTL_S_${k.toUpperCase().replace(/-/g, '_')}`).join(', ')}`);
+      throw new Error(
+        `config: RESULT_TTL_S_${name.toUpperCase().replace(/-/g, '_')} names nothing stored; use one of ${known.map((k) => `RESULT_TTL_S_${k.toUpperCase().replace(/-/g, '_')}`).join(', ')}`,
+      );
     }
   }
 }
@@ -229,14 +246,27 @@ export function parseWebhookSecret(raw: string | undefined): Buffer | null {
   const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(raw.trim());
   const key = m ? Buffer.from(m[1], 'base64') : null;
   if (!key || key.length < 24 || key.length > 64) {
-    throw new Error('config: WEBHOOK_SECRET must be "whsec_" followed by the base64 of 24 to 64 random bytes (e.g. "whsec_$(openssl rand -base64 32)")');
+    throw new Error(
+      'config: WEBHOOK_SECRET must be "whsec_" followed by the base64 of 24 to 64 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
+    );
   }
   return key;
 }
 
 /** WEBHOOK_ALLOW_HOSTS: `host1,10.0.0.7,[::1]` → lower-case host names / IP literals (IPv6 without brackets). */
 export function parseAllowHosts(raw: string | undefined): Set<string> {
-  return new Set((raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')).filter(Boolean));
+  return new Set(
+    (raw ?? '')
+      .split(',')
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1')
+          .replace(/\.$/, ''),
+      )
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -250,35 +280,50 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (v === '' || v.toLowerCase() === 'false') return false;
   if (v.toLowerCase() === 'true') return true;
   if (/^\d+$/.test(v)) return Number(v) === 0 ? false : Number(v);
-  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const entry of list) {
     const [addr, bits, extra] = entry.split('/');
     const family = isIP(addr);
     const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
     const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
     if (!named && (family === 0 || !okBits || extra !== undefined)) {
-      throw new Error(`config: TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDRs, got ${JSON.stringify(entry)}`);
+      throw new Error(
+        `config: TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDRs, got ${JSON.stringify(entry)}`,
+      );
     }
   }
   return Object.freeze(list);
 }
 
-/** REDIS_SENTINELS: `10.0.0.5:26379,10.0.0.6,[fd00::7]:26380` → host/port pairs (a malformed entry is a configuration error). */
+/** REDIS_SENTINELS: `10.0.0.5:26379,10.0.0.6,[fd00::7]:26380` → host/port pairs (a malformed entry is a configuration
+ * error). */
 export function parseSentinels(raw: string | undefined): { host: string; port: number }[] {
-  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(entry);
-    const port = m?.[3] === undefined ? 26379 : Number(m[3]);
-    if (!m || port < 1 || port > 65535) {
-      throw new Error(`config: REDIS_SENTINELS entry ${JSON.stringify(entry)} must be host:port (e.g. "10.0.0.5:26379,10.0.0.6:26379")`);
-    }
-    return { host: m[1] ?? m[2], port };
-  });
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(entry);
+      const port = m?.[3] === undefined ? 26379 : Number(m[3]);
+      if (!m || port < 1 || port > 65535) {
+        throw new Error(
+          `config: REDIS_SENTINELS entry ${JSON.stringify(entry)} must be host:port (e.g. "10.0.0.5:26379,10.0.0.6:26379")`,
+        );
+      }
+      return { host: m[1] ?? m[2], port };
+    });
 }
 
 function redisSentinel(env: Env): RedisSentinelConfig | null {
   const sentinels = parseSentinels(env.REDIS_SENTINELS);
   if (sentinels.length === 0) return null;
-  if (env.REDIS_URL) throw new Error('config: set REDIS_URL or REDIS_SENTINELS, not both (with sentinels the primary is found through them)');
+  if (env.REDIS_URL)
+    throw new Error(
+      'config: set REDIS_URL or REDIS_SENTINELS, not both (with sentinels the primary is found through them)',
+    );
   return Object.freeze({
     sentinels: Object.freeze(sentinels),
     name: env.REDIS_SENTINEL_NAME || 'mymaster',
@@ -289,15 +334,20 @@ function redisSentinel(env: Env): RedisSentinelConfig | null {
 
 /** `ADMIN_OWNERS="ops,alice"`: owners named in API_KEYS (an unknown name is a configuration error). */
 function parseAdminOwners(raw: string | undefined, apiKeys: ReadonlyMap<string, string>): readonly string[] {
-  const names = (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const names = (raw ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const owners = new Set(apiKeys.values());
   for (const n of names) {
-    if (apiKeys.size > 0 && !owners.has(n)) throw new Error(`config: ADMIN_OWNERS names ${n}, which is no owner in API_KEYS`);
+    if (apiKeys.size > 0 && !owners.has(n))
+      throw new Error(`config: ADMIN_OWNERS names ${n}, which is no owner in API_KEYS`);
   }
   return Object.freeze(names);
 }
 
-/** LOG_FORMAT: `json` or `pretty`; unset: pretty when stdout is a terminal (someone is watching), JSON lines otherwise. */
+/** LOG_FORMAT: `json` or `pretty`; unset: pretty when stdout is a terminal (someone is watching), JSON lines otherwise.
+ * */
 function parseLogFormat(raw: string | undefined): 'json' | 'pretty' {
   if (raw === 'json' || raw === 'pretty') return raw;
   if (raw) throw new Error(`config: LOG_FORMAT must be json or pretty, not ${JSON.stringify(raw)}`);
@@ -308,18 +358,26 @@ function parseLogFormat(raw: string | undefined): 'json' | 'pretty' {
 export function parseApiKeys(raw: string | undefined): Map<string, string> {
   const keys = new Map<string, string>();
   if (!raw) return keys;
-  raw.split(',').map((s) => s.trim()).filter(Boolean).forEach((entry, i) => {
-    const colon = entry.indexOf(':');
-    const [owner, key] = colon > 0 ? [entry.slice(0, colon), entry.slice(colon + 1)] : [`key-${i + 1}`, entry];
-    if (key.length < 8) throw new Error(`config: API_KEYS entry for ${owner} must be at least 8 characters`);
-    keys.set(key, owner);
-  });
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .forEach((entry, i) => {
+      const colon = entry.indexOf(':');
+      const [owner, key] = colon > 0 ? [entry.slice(0, colon), entry.slice(colon + 1)] : [`key-${i + 1}`, entry];
+      if (key.length < 8) throw new Error(`config: API_KEYS entry for ${owner} must be at least 8 characters`);
+      keys.set(key, owner);
+    });
   return keys;
 }
 
 /** 127.0.0.0/8, ::1 (bracketed or IPv4-mapped too) and `localhost` */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/^::ffff:/, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/^::ffff:/, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -327,11 +385,15 @@ export function isLoopback(host: string): boolean {
  * Why the API must not start, or null: no API_KEYS (anyone who reaches it may submit and read
  * every job) on an address other hosts can reach, without ALLOW_UNAUTHENTICATED=true.
  */
-export function unauthenticatedExposure(config: Pick<Config, 'apiKeys' | 'exposedHost' | 'allowUnauthenticated'>): string | null {
+export function unauthenticatedExposure(
+  config: Pick<Config, 'apiKeys' | 'exposedHost' | 'allowUnauthenticated'>,
+): string | null {
   if (config.apiKeys.size > 0 || config.allowUnauthenticated || isLoopback(config.exposedHost)) return null;
-  return `config: refusing to serve without API_KEYS on ${config.exposedHost}, which other hosts can reach: set API_KEYS, `
-    + 'or bind to loopback (HOST=127.0.0.1; under docker compose API_BIND=127.0.0.1, the default), '
-    + 'or set ALLOW_UNAUTHENTICATED=true to serve every client unauthenticated';
+  return (
+    `config: refusing to serve without API_KEYS on ${config.exposedHost}, which other hosts can reach: set API_KEYS, ` +
+    'or bind to loopback (HOST=127.0.0.1; under docker compose API_BIND=127.0.0.1, the default), ' +
+    'or set ALLOW_UNAUTHENTICATED=true to serve every client unauthenticated'
+  );
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -361,7 +423,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     resultBytes: int(env, 'LIMIT_RESULT_BYTES', 8_388_608, 1024),
     apiThreadQueue: int(env, 'LIMIT_API_THREAD_QUEUE', 16, 0),
     sseStreams: int(env, 'LIMIT_SSE_STREAMS', 2000, 1),
-    sseStreamsPerKey: int(env, 'LIMIT_SSE_STREAMS_PER_KEY', Math.max(1, Math.floor(int(env, 'LIMIT_SSE_STREAMS', 2000, 1) / 4)), 1),
+    sseStreamsPerKey: int(
+      env,
+      'LIMIT_SSE_STREAMS_PER_KEY',
+      Math.max(1, Math.floor(int(env, 'LIMIT_SSE_STREAMS', 2000, 1) / 4)),
+      1,
+    ),
     authFailures: int(env, 'LIMIT_AUTH_FAILURES', 20, 1),
     authFailuresPerMin: int(env, 'LIMIT_AUTH_FAILURES_PER_MIN', 60, 1),
     jobTimeoutMs: int(env, 'LIMIT_JOB_TIMEOUT_S', 600, 1) * 1000,

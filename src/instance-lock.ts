@@ -7,7 +7,17 @@
  *  - the HTTP port must be free (any listener on it, lr-finder or not).
  * Each refusal is one message saying what is in the way and what to do.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -86,14 +96,21 @@ async function stopOrphanRedis(pid: number, log: (msg: string) => void): Promise
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
   while (pidAlive(pid)) {
-    if (Date.now() > deadline) { process.kill(pid, 'SIGKILL'); break; }
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      break;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Takes DATA_DIR/lr-finder.lock for this process, or throws StartRefused naming the live instance holding it. */
-export async function lockDataDir(dataDir: string, port: number, log: (msg: string) => void = console.error): Promise<DataLock> {
+export async function lockDataDir(
+  dataDir: string,
+  port: number,
+  log: (msg: string) => void = console.error,
+): Promise<DataLock> {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
@@ -117,12 +134,14 @@ export async function lockDataDir(dataDir: string, port: number, log: (msg: stri
     if (held && held.pid !== process.pid && pidAlive(held.pid) && isNode(held.pid)) {
       throw new StartRefused(
         `lr-finder: the data directory ${dir} is in use by another lr-finder (pid ${held.pid}, port ${held.port}); nothing was started.\n` +
-        `  Use that instance, or stop it (kill ${held.pid}), or give this one its own data directory and port: DATA_DIR=<dir> PORT=<port> npm start.\n` +
-        `  If pid ${held.pid} is not lr-finder, remove ${file}.`,
+          `  Use that instance, or stop it (kill ${held.pid}), or give this one its own data directory and port: DATA_DIR=<dir> PORT=<port> npm start.\n` +
+          `  If pid ${held.pid} is not lr-finder, remove ${file}.`,
       );
     }
     // stale: its owner is gone (or the file is unreadable); stop what it left behind, then take it over
-    log(`lr-finder: taking over the stale lock ${file}${held ? ` of pid ${held.pid}, which no longer runs lr-finder` : ''}`);
+    log(
+      `lr-finder: taking over the stale lock ${file}${held ? ` of pid ${held.pid}, which no longer runs lr-finder` : ''}`,
+    );
     if (held?.redis_pid) await stopOrphanRedis(held.redis_pid, log);
     rmSync(file, { force: true });
   }
@@ -152,8 +171,10 @@ export async function checkPortFree(host: string, port: number): Promise<void> {
   if (err.code === 'EADDRINUSE') {
     throw new StartRefused(
       `lr-finder: port ${port} on ${host} is already in use (another lr-finder, or another program); nothing was started.\n` +
-      `  Stop what listens there, or start on another port: PORT=${port === 65535 ? 3001 : port + 1} npm start.`,
+        `  Stop what listens there, or start on another port: PORT=${port === 65535 ? 3001 : port + 1} npm start.`,
     );
   }
-  throw new StartRefused(`lr-finder: cannot listen on ${host}:${port} (${err.code ?? err.message}); nothing was started. Set HOST and PORT.`);
+  throw new StartRefused(
+    `lr-finder: cannot listen on ${host}:${port} (${err.code ?? err.message}); nothing was started. Set HOST and PORT.`,
+  );
 }

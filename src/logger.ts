@@ -13,7 +13,12 @@ export function loggerOptions(level: string, name: string, format: 'json' | 'pre
       censor: '[redacted]',
     },
     ...(format === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
       : {}),
   };
 }

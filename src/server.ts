@@ -83,23 +83,35 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     // taken since the check: stop what was started, and say so
-    console.error(`lr-finder: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): another program took the port; stopping. Start on another port: PORT=<port> npm start.`);
+    console.error(
+      `lr-finder: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): another program took the port; stopping. Start on another port: PORT=<port> npm start.`,
+    );
     stopping = true;
     for (const w of workers) w.kill('SIGTERM');
     await redis?.stop();
     process.exit(1);
   }
-  app.log.info(`lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : describeRedis(config)}`);
+  app.log.info(
+    `lr-finder on http://${config.host}:${config.port} (Swagger UI: /docs); ${config.workers} worker(s); redis ${redis ? `embedded at ${redis.url}` : describeRedis(config)}`,
+  );
 
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     await app.close().catch(() => undefined);
-    await Promise.all([...workers].map((w) => new Promise<void>((resolve) => {
-      w.once('exit', () => resolve());
-      w.kill('SIGTERM');
-      setTimeout(() => { w.kill('SIGKILL'); resolve(); }, 15_000).unref();
-    })));
+    await Promise.all(
+      [...workers].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.kill('SIGTERM');
+            setTimeout(() => {
+              w.kill('SIGKILL');
+              resolve();
+            }, 15_000).unref();
+          }),
+      ),
+    );
     await redis?.stop();
     process.exit(0);
   };

@@ -10,12 +10,23 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const PAGES = ['README.md', 'CONTRIBUTING.md', 'bench/README.md', 'clients/python/README.md',
-  ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'bench/README.md',
+  'clients/python/README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's heading anchor: lower case, punctuation dropped (hyphens and underscores kept), spaces → hyphens. */
 export function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Text outside fenced code blocks and inline code. */
@@ -55,7 +66,10 @@ describe('documentation links', () => {
     for (const target of linksOf(md)) {
       const [path, fragment] = target.split('#');
       const file = path ? join(dirname(join(root, page)), decodeURIComponent(path)) : join(root, page);
-      if (!existsSync(file)) { broken.push(`${target}: no ${relative(root, file)}`); continue; }
+      if (!existsSync(file)) {
+        broken.push(`${target}: no ${relative(root, file)}`);
+        continue;
+      }
       if (fragment && file.endsWith('.md') && !anchorsOf(readFileSync(file, 'utf8')).has(fragment)) {
         broken.push(`${target}: ${relative(root, file)} has no heading #${fragment}`);
       }

@@ -15,7 +15,9 @@ const semver = createRequire(import.meta.url)('semver') as {
 const root = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
-const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+const lock = JSON.parse(read('package-lock.json')) as {
+  packages: Record<string, { engines?: { node?: string } | string[] }>;
+};
 const floor = semver.minVersion(pkg.engines.node)!;
 
 describe('Node.js versions', () => {
@@ -26,7 +28,9 @@ describe('Node.js versions', () => {
       .map(([name, p]) => `${name} wants node ${(p.engines as { node: string }).node}`);
     expect(wanting).toEqual([]);
     // the check reads the lock: it sees packages that declare engines (a lock without them would pass vacuously)
-    expect(Object.values(lock.packages).filter((p) => p.engines && !Array.isArray(p.engines) && p.engines.node).length).toBeGreaterThan(50);
+    expect(
+      Object.values(lock.packages).filter((p) => p.engines && !Array.isArray(p.engines) && p.engines.node).length,
+    ).toBeGreaterThan(50);
     expect(semver.satisfies(floor.version, '>=22')).toBe(false);
   });
 

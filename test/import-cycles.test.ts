@@ -24,7 +24,9 @@ function files(dir: string): string[] {
 /** the relative modules a file imports at run time (`import type` and `export type` left out) */
 export function runtimeImports(file: string, text: string): string[] {
   const deps: string[] = [];
-  for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'";]*?\bfrom\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm)) {
+  for (const m of text.matchAll(
+    /^\s*(?:import|export)\s+(?!type\b)[^'";]*?\bfrom\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'/gm,
+  )) {
     const target = resolve(dirname(file), m[1] ?? m[2]).replace(/\.js$/, '.ts');
     if (existsSync(target)) deps.push(target);
   }
@@ -40,15 +42,25 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   const onStack = new Set<string>();
   const out: string[][] = [];
   const visit = (v: string): void => {
-    index.set(v, next); low.set(v, next); next++;
-    stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) === index.get(v)) {
       const scc: string[] = [];
       let w: string;
-      do { w = stack.pop()!; onStack.delete(w); scc.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
       if (scc.length > 1) out.push(scc);
     }
   };
@@ -58,7 +70,12 @@ export function cycles(graph: Map<string, string[]>): string[][] {
 
 describe('import cycles', () => {
   it('finds a cycle when there is one (the check works)', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(cycles(g).map((c) => c.sort())).toEqual([['a', 'b', 'c']]);
     expect(runtimeImports('/x/a.ts', "import type { T } from './t.js';\nimport { f } from './nope.js';")).toEqual([]);
   });

@@ -13,7 +13,10 @@ import { checkPortFree, LOCK_FILE, lockDataDir, StartRefused } from '../src/inst
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-lock-'));
 const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
-afterAll(() => { holder.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  holder.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 const quiet = () => undefined;
 
 describe('the data directory lock', () => {
@@ -60,7 +63,9 @@ describe('the port check', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     try {
-      await expect(checkPortFree('127.0.0.1', port)).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use[\\s\\S]*PORT=\\d+ npm start`));
+      await expect(checkPortFree('127.0.0.1', port)).rejects.toThrow(
+        new RegExp(`port ${port} on 127.0.0.1 is already in use[\\s\\S]*PORT=\\d+ npm start`),
+      );
     } finally {
       srv.close();
     }

@@ -12,10 +12,18 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SCANNED_DIRS = ['src', 'workers', 'test', 'bench', 'scripts', 'native/src', 'clients/python', 'docs'];
-const SCANNED_FILES = ['README.md', 'CONTRIBUTING.md', 'Dockerfile', 'docker-compose.yml', 'docker-compose.worker.yml', '.ci/run'];
+const SCANNED_FILES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'Dockerfile',
+  'docker-compose.yml',
+  'docker-compose.worker.yml',
+  '.ci/run',
+];
 const TEXT = /\.(ts|mjs|js|md|py|c|h|sh|yml)$/;
 const SKIP = /(^|\/)(node_modules|dist|build|golden|fixtures|__pycache__)(\/|$)/;
-const PATH = /\b(?:src|workers|test|bench|scripts|native|clients|docs|openapi|examples|assembly)\/[A-Za-z0-9_./-]+\.(?:ts|md|json|mjs|c|h|py|lua|gyp|csv|sh|yml)\b/g;
+const PATH =
+  /\b(?:src|workers|test|bench|scripts|native|clients|docs|openapi|examples|assembly)\/[A-Za-z0-9_./-]+\.(?:ts|md|json|mjs|c|h|py|lua|gyp|csv|sh|yml)\b/g;
 
 function files(dir: string): string[] {
   const out: string[] = [];

@@ -37,10 +37,12 @@ export interface BackendInfo {
 
 const NAMES = ['native', 'simd', 'wasm', 'scalar'];
 
-/** The backend LRF_BACKEND (and the addon's availability) selects; throws for an unknown name or an unavailable native. */
+/** The backend LRF_BACKEND (and the addon's availability) selects; throws for an unknown name or an unavailable native.
+ * */
 export function backendInfo(env: Record<string, string | undefined> = process.env): BackendInfo {
   const want = env.LRF_BACKEND || '';
-  if (want !== '' && !NAMES.includes(want)) throw new Error(`LRF_BACKEND must be one of ${NAMES.join(', ')}, got '${want}'`);
+  if (want !== '' && !NAMES.includes(want))
+    throw new Error(`LRF_BACKEND must be one of ${NAMES.join(', ')}, got '${want}'`);
   if (want === 'scalar') return { backend: 'scalar', isa: null, fallback_reason: null };
   if (want === 'simd' || want === 'wasm') return { backend: 'simd', isa: null, fallback_reason: null };
   const load = loadNative(env);

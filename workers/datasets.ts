@@ -24,8 +24,13 @@ export interface UploadRows {
   y: number[];
 }
 
-/** The dataset a request needs loaded; `uploads`: the rows of the uploaded datasets it names, by id (required for `dataset_id`). */
-export function loadIoDataset(data: ResolvedData, seed: number, uploads: Readonly<Record<string, UploadRows>>): Dataset | undefined {
+/** The dataset a request needs loaded; `uploads`: the rows of the uploaded datasets it names, by id (required for
+ * `dataset_id`). */
+export function loadIoDataset(
+  data: ResolvedData,
+  seed: number,
+  uploads: Readonly<Record<string, UploadRows>>,
+): Dataset | undefined {
   const d = sourced(data);
   if (d.source === 'upload') {
     const upload = Object.hasOwn(uploads, d.dataset_id) ? uploads[d.dataset_id] : undefined;

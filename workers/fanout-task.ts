@@ -52,8 +52,11 @@ export function createTaskProcessor(ctx: ProcessorContext) {
     try {
       const out = await ctx.pool.run(
         {
-          kind: kind.name, request: parentData.request, ...(uploads ? { uploads } : {}),
-          maxResultBytes: ctx.config.limits.resultBytes, layerPoints: ctx.config.limits.layerPoints,
+          kind: kind.name,
+          request: parentData.request,
+          ...(uploads ? { uploads } : {}),
+          maxResultBytes: ctx.config.limits.resultBytes,
+          layerPoints: ctx.config.limits.layerPoints,
           op: { type: 'task', task, carry: carry ? new Uint8Array(carry) : null },
         },
         {
@@ -73,9 +76,13 @@ export function createTaskProcessor(ctx: ProcessorContext) {
           const item = itemOfCarry(kind.name, parent, task.id);
           const o = await ctx.ledger.reserve(parentData.owner, item, bytesOf(bytes), Date.now() + ttl * 1000);
           if (!o.ok) {
-            throw new UnrecoverableError(failureReason('storage_quota_exceeded',
-              `the state between its trials needs ${o.bytes} bytes; your API key stores ${o.total} bytes ` +
-              `of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY)`));
+            throw new UnrecoverableError(
+              failureReason(
+                'storage_quota_exceeded',
+                `the state between its trials needs ${o.bytes} bytes; your API key stores ${o.total} bytes ` +
+                  `of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY)`,
+              ),
+            );
           }
         }
         await ctx.redis.set(keys.carry(parent, task.id), bytes, 'EX', ttl);

@@ -56,7 +56,11 @@ export interface FanOutContext {
 type Base = Omit<ThreadInput, 'op'>;
 
 export async function runFanOut(
-  ctx: FanOutContext, job: Job<JobData>, kind: RegisteredKind, base: Base, signal: AbortSignal,
+  ctx: FanOutContext,
+  job: Job<JobData>,
+  kind: RegisteredKind,
+  base: Base,
+  signal: AbortSignal,
   onProgress: (p: Record<string, unknown>) => void,
 ): Promise<ThreadResult> {
   const fan = kind.fanout as KindFanOut<unknown, unknown>;
@@ -74,13 +78,18 @@ export async function runFanOut(
     let state = started.value;
     for (let tasks = fan.tasks(state); tasks.length > 0; tasks = fan.tasks(state)) {
       seen.push(...tasks);
-      await ctx.tasks.addBulk(tasks.map((task) => ({
-        name: task.id,
-        data: { parent, kind: kind.name, owner: job.data.owner, task } satisfies TaskData,
-        opts: {
-          jobId: taskJobId(parent, task.id), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 },
-        },
-      })));
+      await ctx.tasks.addBulk(
+        tasks.map((task) => ({
+          name: task.id,
+          data: { parent, kind: kind.name, owner: job.data.owner, task } satisfies TaskData,
+          opts: {
+            jobId: taskJobId(parent, task.id),
+            attempts: 1,
+            removeOnComplete: { age: 3600 },
+            removeOnFail: { age: 3600 },
+          },
+        })),
+      );
       const outputs = await awaitTasks(ctx, fan, state, parent, tasks, signal, deadline, onProgress);
       state = fan.tell(state, outputs);
       const keep = new Set(fan.keep(state));
@@ -94,16 +103,23 @@ export async function runFanOut(
     throw err;
   } finally {
     if (!leave) {
-      await cleanUp(ctx, kind.name, job.data.owner, parent, seen)
-        .catch((e) => ctx.log.warn({ err: (e as Error).message }, 'children not cleaned up'));
+      await cleanUp(ctx, kind.name, job.data.owner, parent, seen).catch((e) =>
+        ctx.log.warn({ err: (e as Error).message }, 'children not cleaned up'),
+      );
     }
   }
 }
 
 /** Waits until every task's child job finished; their outputs in the tasks' order. */
 async function awaitTasks(
-  ctx: FanOutContext, fan: KindFanOut<unknown, unknown>, state: unknown, parent: string, tasks: FanTask[],
-  signal: AbortSignal, deadline: number, onProgress: (p: Record<string, unknown>) => void,
+  ctx: FanOutContext,
+  fan: KindFanOut<unknown, unknown>,
+  state: unknown,
+  parent: string,
+  tasks: FanTask[],
+  signal: AbortSignal,
+  deadline: number,
+  onProgress: (p: Record<string, unknown>) => void,
 ): Promise<unknown[]> {
   const outputs: unknown[] = new Array(tasks.length);
   const done = new Array<boolean>(tasks.length).fill(false);
@@ -132,15 +148,26 @@ async function awaitTasks(
       }
     }
     if (done.every(Boolean)) return outputs;
-    const p = fan.progress(state, outputs.filter((_, i) => done[i]), running);
+    const p = fan.progress(
+      state,
+      outputs.filter((_, i) => done[i]),
+      running,
+    );
     const text = JSON.stringify(p);
-    if (text !== last) { onProgress(p); last = text; }
+    if (text !== last) {
+      onProgress(p);
+      last = text;
+    }
     await sleep(FANOUT_POLL_MS, signal);
   }
 }
 
 async function dropCarries(
-  ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[],
+  ctx: FanOutContext,
+  kind: string,
+  owner: string,
+  parent: string,
+  tasks: FanTask[],
 ): Promise<void> {
   if (tasks.length === 0) return;
   await ctx.redis.del(...tasks.map((t) => redisKeys(ctx.config.queuePrefix).carry(parent, t.id)));
@@ -149,7 +176,11 @@ async function dropCarries(
 
 /** The parent is done (or canceled, failed): its children go, running ones are told to stop, its carries go. */
 async function cleanUp(
-  ctx: FanOutContext, kind: string, owner: string, parent: string, tasks: FanTask[],
+  ctx: FanOutContext,
+  kind: string,
+  owner: string,
+  parent: string,
+  tasks: FanTask[],
 ): Promise<void> {
   for (const t of tasks) {
     const id = taskJobId(parent, t.id);
@@ -164,7 +195,11 @@ async function cleanUp(
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
     signal.addEventListener('abort', done, { once: true });
   });
 }

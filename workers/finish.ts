@@ -28,27 +28,48 @@ export interface FinishContext {
   ledger?: StorageLedger;
 }
 
-export async function onJobFinished(ctx: FinishContext, kind: JobKind, job: Job<JobData> | undefined, state: 'completed' | 'failed'): Promise<void> {
+export async function onJobFinished(
+  ctx: FinishContext,
+  kind: JobKind,
+  job: Job<JobData> | undefined,
+  state: 'completed' | 'failed',
+): Promise<void> {
   if (!job?.id || !job.data) return;
   const id = job.id;
   const prefix = ctx.config.queuePrefix;
   const steps: Promise<unknown>[] = [];
   if (job.data.owner !== undefined) {
-    steps.push(release(ctx.redis, prefix, kind, id, job.data.owner).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'release failed (the reconciler retries)')));
+    steps.push(
+      release(ctx.redis, prefix, kind, id, job.data.owner).catch((err) =>
+        ctx.log.warn({ err: (err as Error).message }, 'release failed (the reconciler retries)'),
+      ),
+    );
   }
-  steps.push((async () => {
-    const canceled = (await ctx.redis.exists(redisKeys(prefix).cancel(id))) === 1
-      || (state === 'failed' && parseFailure(job.failedReason).code === 'canceled');
-    const status: FinalStatus = canceled ? 'canceled' : state === 'completed' ? 'succeeded' : 'failed';
-    const seconds = job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : 0;
-    await recordFinish(ctx.redis, prefix, kind, status, seconds);
-  })().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'finish stats not recorded')));
+  steps.push(
+    (async () => {
+      const canceled =
+        (await ctx.redis.exists(redisKeys(prefix).cancel(id))) === 1 ||
+        (state === 'failed' && parseFailure(job.failedReason).code === 'canceled');
+      const status: FinalStatus = canceled ? 'canceled' : state === 'completed' ? 'succeeded' : 'failed';
+      const seconds = job.processedOn ? ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000 : 0;
+      await recordFinish(ctx.redis, prefix, kind, status, seconds);
+    })().catch((err) => ctx.log.warn({ err: (err as Error).message }, 'finish stats not recorded')),
+  );
   if (ctx.ledger && state === 'failed' && job.data.owner !== undefined) {
-    steps.push(settleFailedBytes(ctx.ledger, ctx.config, job, redisKeys(prefix).job(kind, id))
-      .catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled')));
+    steps.push(
+      settleFailedBytes(ctx.ledger, ctx.config, job, redisKeys(prefix).job(kind, id)).catch((err) =>
+        ctx.log.warn({ err: (err as Error).message, job: id }, 'storage not settled'),
+      ),
+    );
   }
   if (ctx.webhook && hasCallback(job.data)) {
-    steps.push(ctx.webhook(kind, id).catch((err) => ctx.log.warn({ err: (err as Error).message, job: id }, 'webhook not queued (the reconciler retries)')));
+    steps.push(
+      ctx
+        .webhook(kind, id)
+        .catch((err) =>
+          ctx.log.warn({ err: (err as Error).message, job: id }, 'webhook not queued (the reconciler retries)'),
+        ),
+    );
   }
   await Promise.all(steps);
 }

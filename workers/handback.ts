@@ -13,7 +13,8 @@ export const HANDBACK = 'worker stopping: job handed back to the queue';
 
 interface Tracked {
   controller: AbortController;
-  /** the first progress point (performance.now(), iteration): the rate is measured from it, not from the job's start, which includes the thread's start-up */
+  /** the first progress point (performance.now(), iteration): the rate is measured from it, not from the job's start,
+   * which includes the thread's start-up */
   t0: number;
   i0: number;
   iteration: number;

@@ -14,7 +14,10 @@ export const STALE_MS = 30_000;
 export function startHeartbeat(file: string | undefined, redis: Redis): () => void {
   if (!file) return () => undefined;
   const beat = () => {
-    redis.ping().then(() => writeFileSync(file, String(Date.now()))).catch(() => undefined);
+    redis
+      .ping()
+      .then(() => writeFileSync(file, String(Date.now())))
+      .catch(() => undefined);
   };
   beat();
   const t = setInterval(beat, HEARTBEAT_MS);

@@ -37,7 +37,9 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   checkRetentionNames(config, JOB_KINDS);
   const log = pino(loggerOptions(config.logLevel, 'worker', config.logFormat));
   if (!config.redisUrl && !config.redisSentinel) {
-    log.error('REDIS_URL (or REDIS_SENTINELS) is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)');
+    log.error(
+      'REDIS_URL (or REDIS_SENTINELS) is not set: a worker needs the Redis that the API queues jobs on (npm start sets it for its own workers)',
+    );
     process.exit(2);
   }
   // which numeric backend this worker's jobs train on (LRF_BACKEND; native unless the addon is missing)
@@ -48,7 +50,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     log.error({ err: (err as Error).message }, 'no usable numeric backend');
     process.exit(2);
   }
-  if (backend.fallback_reason) log.warn({ ...backend }, `native backend unavailable, training on WebAssembly SIMD: ${backend.fallback_reason}`);
+  if (backend.fallback_reason)
+    log.warn({ ...backend }, `native backend unavailable, training on WebAssembly SIMD: ${backend.fallback_reason}`);
   else log.info({ ...backend }, `training backend: ${backend.backend}${backend.isa ? ` (${backend.isa})` : ''}`);
   const redis = workerConnection(config);
   const sub = workerConnection(config);
@@ -73,14 +76,18 @@ export async function startWorker(env: Record<string, string | undefined> = proc
     for (const [id, c] of running) {
       try {
         if (await redis.exists(keys.cancel(id))) c.abort('canceled by request');
-      } catch { /* redis down: the next round retries */ }
+      } catch {
+        /* redis down: the next round retries */
+      }
     }
     for (const [parent, cs] of children) {
       try {
         if (await redis.exists(keys.cancel(parent))) {
           cs.forEach((c) => c.abort('canceled by request'));
         }
-      } catch { /* redis down: the next round retries */ }
+      } catch {
+        /* redis down: the next round retries */
+      }
     }
   }, 1000);
 
@@ -89,10 +96,12 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   const handback = new Handback();
   // kinds that fan out (JOB_FANOUT): their internal task queues, which every worker serves (fanout.ts)
   const fanned = config.jobFanout ? KINDS.filter((k) => k.fanout).map((k) => k.name) : [];
-  const taskQueues = new Map(fanned.map((kind) => [
-    kind as string,
-    new Queue(taskQueueName(kind), { connection: redis, prefix: config.queuePrefix, skipVersionCheck: true }),
-  ]));
+  const taskQueues = new Map(
+    fanned.map((kind) => [
+      kind as string,
+      new Queue(taskQueueName(kind), { connection: redis, prefix: config.queuePrefix, skipVersionCheck: true }),
+    ]),
+  );
   const pctx = { config, redis, log, running, pool, ledger, handback, children, taskQueues };
   const processor = createProcessor(pctx);
   const webhooks = new WebhookQueue(redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
@@ -126,15 +135,23 @@ export async function startWorker(env: Record<string, string | undefined> = proc
   });
   const webhookWorker = startWebhookWorker(config, redis, log, trouble);
   // Slots of jobs that finished or vanished without a release (a worker killed between the two)
-  const reconcile = setInterval(() => {
-    reconcileInflight(redis, config.queuePrefix, RECONCILE_GRACE_MS)
-      .then((n) => { if (n) log.info({ released: n }, 'released admission slots of finished jobs'); })
-      .catch(() => undefined);
-    // webhooks of jobs that reached a final state without their delivery queued (src/webhooks/queue.ts)
-    webhooks.reconcile()
-      .then((n) => { if (n) log.info({ queued: n }, 'queued webhooks of finished jobs'); })
-      .catch(() => undefined);
-  }, Math.max(config.stalledIntervalMs, 1000));
+  const reconcile = setInterval(
+    () => {
+      reconcileInflight(redis, config.queuePrefix, RECONCILE_GRACE_MS)
+        .then((n) => {
+          if (n) log.info({ released: n }, 'released admission slots of finished jobs');
+        })
+        .catch(() => undefined);
+      // webhooks of jobs that reached a final state without their delivery queued (src/webhooks/queue.ts)
+      webhooks
+        .reconcile()
+        .then((n) => {
+          if (n) log.info({ queued: n }, 'queued webhooks of finished jobs');
+        })
+        .catch(() => undefined);
+    },
+    Math.max(config.stalledIntervalMs, 1000),
+  );
   reconcile.unref();
   const stopHeartbeat = startHeartbeat(env.WORKER_HEALTH_FILE, redis);
   log.info({ kinds: JOB_KINDS, concurrency: config.workerConcurrency, pid: process.pid }, 'worker ready');
@@ -154,7 +171,8 @@ export async function startWorker(env: Record<string, string | undefined> = proc
       graceful.then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), config.workerStopGraceMs + CLOSE_MARGIN_MS).unref()),
     ]);
-    if (timedOut) await Promise.race([Promise.all(all.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (timedOut)
+      await Promise.race([Promise.all(all.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
     await pool.close();
     await Promise.all([...taskQueues.values()].map((q) => q.close().catch(() => undefined)));
     await webhooks.close().catch(() => undefined);

@@ -77,8 +77,17 @@ function tryLoad(env: Record<string, string | undefined>): NativeLoad {
     return { ok: false, failure: 'error', reason: `LRF_NATIVE_MAX_ISA must be avx512, avx2 or none, got '${cap}'` };
   }
   if (!path) {
-    if (process.arch !== 'x64') return { ok: false, failure: 'cpu', reason: `the native kernels are x86-64 only (AVX2/AVX-512); this is ${process.arch}` };
-    return { ok: false, failure: 'missing', reason: `the addon ${ADDON_REL} was not built (npm ci builds it when a C compiler is present; see npm run build:native)` };
+    if (process.arch !== 'x64')
+      return {
+        ok: false,
+        failure: 'cpu',
+        reason: `the native kernels are x86-64 only (AVX2/AVX-512); this is ${process.arch}`,
+      };
+    return {
+      ok: false,
+      failure: 'missing',
+      reason: `the addon ${ADDON_REL} was not built (npm ci builds it when a C compiler is present; see npm run build:native)`,
+    };
   }
   let addon: NativeAddon;
   try {
@@ -88,10 +97,21 @@ function tryLoad(env: Record<string, string | undefined>): NativeLoad {
   }
   const cpu = addon.supported() as NativeIsa[];
   const supported = cpu.filter((i) => cap === undefined || RANK[i] <= RANK[cap]);
-  const hidden = (i: string) => (cap !== undefined && cpu.includes(i as NativeIsa) ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : '');
+  const hidden = (i: string) =>
+    cap !== undefined && cpu.includes(i as NativeIsa) ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : '';
   const isa = isaWanted ?? supported[0];
-  if (isa === undefined) return { ok: false, failure: 'cpu', reason: `this CPU/OS has neither AVX-512 nor AVX2+FMA${cpu.length ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : ''}` };
-  if (!supported.includes(isa)) return { ok: false, failure: 'cpu', reason: `LRF_NATIVE_ISA=${isa}: ${ISA_NAME[isa]} is not available on this CPU/OS${hidden(isa)}` };
+  if (isa === undefined)
+    return {
+      ok: false,
+      failure: 'cpu',
+      reason: `this CPU/OS has neither AVX-512 nor AVX2+FMA${cpu.length ? ` (hidden by LRF_NATIVE_MAX_ISA=${cap})` : ''}`,
+    };
+  if (!supported.includes(isa))
+    return {
+      ok: false,
+      failure: 'cpu',
+      reason: `LRF_NATIVE_ISA=${isa}: ${ISA_NAME[isa]} is not available on this CPU/OS${hidden(isa)}`,
+    };
   try {
     return { ok: true, addon, isa: addon.init(isa) as NativeIsa, path, supported };
   } catch (err) {
@@ -131,10 +151,42 @@ export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): Na
     actBackward: (dy, z, dz, n, act) => X.actBackward(dy, z, dz, n, ACTIVATION_CODE[act]),
     sumRows: (dz, db, rows, cols) => X.sumRows(dz, db, rows, cols),
     // the addon checks the geometry and the lengths (addon.c conv_args)
-    im2col: (g, x, row0, rows, col) => X.im2col(x, col, row0, rows, g.inC, g.inH, g.inW, g.kH, g.kW, g.strideH,
-      g.strideW, g.padH, g.padW, g.dilH, g.dilW),
-    col2imAdd: (g, col, row0, rows, dx) => X.col2imAdd(col, dx, row0, rows, g.inC, g.inH, g.inW, g.kH, g.kW,
-      g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW),
+    im2col: (g, x, row0, rows, col) =>
+      X.im2col(
+        x,
+        col,
+        row0,
+        rows,
+        g.inC,
+        g.inH,
+        g.inW,
+        g.kH,
+        g.kW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.dilH,
+        g.dilW,
+      ),
+    col2imAdd: (g, col, row0, rows, dx) =>
+      X.col2imAdd(
+        col,
+        dx,
+        row0,
+        rows,
+        g.inC,
+        g.inH,
+        g.inW,
+        g.kH,
+        g.kW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.dilH,
+        g.dilW,
+      ),
   };
   return {
     name: 'native',
@@ -142,7 +194,8 @@ export function createNativeBackend(load: Extract<NativeLoad, { ok: true }>): Na
     raw: X,
     fused,
     alloc(n: number): Float32Array {
-      if (!Number.isInteger(n) || n < 0) throw new RangeError(`native backend: alloc(n) needs a non-negative integer, got ${n}`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new RangeError(`native backend: alloc(n) needs a non-negative integer, got ${n}`);
       return new Float32Array(n);
     },
     gemm: (transA, transB, m, n, k, a, b, c, accumulate) => X.gemm(transA, transB, m, n, k, a, b, c, accumulate),

@@ -16,7 +16,12 @@ export function watchParent(onGone: (why: string) => void, pollMs = 1000): () =>
   };
   const onDisconnect = () => gone('the parent process closed its IPC channel (it exited)');
   process.once('disconnect', onDisconnect);
-  const poll = setInterval(() => { if (process.ppid !== ppid) gone(`the parent process ${ppid} exited`); }, pollMs);
+  const poll = setInterval(() => {
+    if (process.ppid !== ppid) gone(`the parent process ${ppid} exited`);
+  }, pollMs);
   poll.unref();
-  return () => { clearInterval(poll); process.off('disconnect', onDisconnect); };
+  return () => {
+    clearInterval(poll);
+    process.off('disconnect', onDisconnect);
+  };
 }

@@ -58,8 +58,11 @@ export function createProcessor(ctx: ProcessorContext) {
     let progressChain: Promise<unknown> = Promise.resolve();
     try {
       const input: ThreadInput = {
-        kind: kind.name, request: job.data.request, ...(uploads ? { uploads } : {}),
-        maxResultBytes: ctx.config.limits.resultBytes, layerPoints: ctx.config.limits.layerPoints,
+        kind: kind.name,
+        request: job.data.request,
+        ...(uploads ? { uploads } : {}),
+        maxResultBytes: ctx.config.limits.resultBytes,
+        layerPoints: ctx.config.limits.layerPoints,
       };
       const onProgress = (p: Record<string, unknown>): void => {
         ctx.handback.progress(id, p);
@@ -69,18 +72,28 @@ export function createProcessor(ctx: ProcessorContext) {
       const result = tasks
         ? await runFanOut({ ...ctx, tasks }, job, kind, input, controller.signal, onProgress)
         : await ctx.pool.run(input, {
-          timeoutMs: ctx.config.limits.jobTimeoutMs, signal: controller.signal, onProgress,
-        });
+            timeoutMs: ctx.config.limits.jobTimeoutMs,
+            signal: controller.signal,
+            onProgress,
+          });
       await progressChain;
       // A cancel that came in while the thread finished wins (the API already answered `canceled`):
       // fail the job instead of storing a result nobody will be shown.
       if (await ctx.redis.exists(redisKeys(ctx.config.queuePrefix).cancel(id))) {
         throw new UnrecoverableError(failureReason('canceled', 'canceled before its result was stored'));
       }
-      // the result counts in the owner's storage quota before it is stored: one that does not fit fails the job (storage_quota_exceeded)
+      // the result counts in the owner's storage quota before it is stored: one that does not fit fails the job
+      // (storage_quota_exceeded)
       const summaryText = result.summary ? JSON.stringify(result.summary) : null;
       if (ctx.ledger) await storeResultBytes(ctx.ledger, ctx.config, job, result.json, summaryText);
-      if (result.summary) await saveSummary(ctx.redis, ctx.config.queuePrefix, id, result.summary, retentionOf(ctx.config, kind.name) + 3600);
+      if (result.summary)
+        await saveSummary(
+          ctx.redis,
+          ctx.config.queuePrefix,
+          id,
+          result.summary,
+          retentionOf(ctx.config, kind.name) + 3600,
+        );
       log.info({ ms: Math.round(performance.now() - t0), bytes: result.json.length }, 'job succeeded');
       // the JSON text, serialised in the thread: BullMQ stores it as a JSON string (the API parses it back)
       return result.json;
@@ -107,7 +120,9 @@ export function createProcessor(ctx: ProcessorContext) {
  * the job fails as invalid_job, never retried.
  */
 export async function uploadsOf(
-  ctx: ProcessorContext, kind: RegisteredKind, data: JobData,
+  ctx: ProcessorContext,
+  kind: RegisteredKind,
+  data: JobData,
 ): Promise<Record<string, { x: number[][]; y: number[] }> | undefined> {
   const ids = kind.datasetIds(data.request);
   if (ids.length === 0) return undefined;
@@ -115,7 +130,12 @@ export async function uploadsOf(
   for (const id of ids) {
     const found = await readRows(ctx.redis, ctx.config.queuePrefix, id);
     if (!found || found.owner !== data.owner) {
-      throw new UnrecoverableError(failureReason('invalid_job', `dataset ${id} expired (uploads are kept RESULT_TTL_S) or was removed before the job ran; upload it again and resubmit`));
+      throw new UnrecoverableError(
+        failureReason(
+          'invalid_job',
+          `dataset ${id} expired (uploads are kept RESULT_TTL_S) or was removed before the job ran; upload it again and resubmit`,
+        ),
+      );
     }
     uploads[id] = found.rows;
   }

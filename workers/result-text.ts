@@ -21,7 +21,14 @@ export function resultText(kindName: string, result: unknown): string {
     if (!kind) throw new Error(`no job kind ${kindName}`);
     const external = Object.fromEntries(SHARED_SCHEMAS.map((x) => [(x as { $id: string }).$id, x]));
     const compile = SerializerSelector()(external as never, {} as never);
-    s = nonFiniteSafe(compile({ schema: { $ref: `${(kind.schemas.result as { $id: string }).$id}#` }, method: 'GET', url: '/', httpStatus: '200' } as never) as Serializer);
+    s = nonFiniteSafe(
+      compile({
+        schema: { $ref: `${(kind.schemas.result as { $id: string }).$id}#` },
+        method: 'GET',
+        url: '/',
+        httpStatus: '200',
+      } as never) as Serializer,
+    );
     serializers.set(kindName, s);
   }
   return s(result);

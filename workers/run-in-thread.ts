@@ -39,7 +39,11 @@ export class ThreadPool {
    * `warm` threads are started now and kept ready; `threadUrl` is the thread's script (the
    * training thread; tests pass a stand-in that speaks the same protocol).
    */
-  constructor(private readonly memoryMb: number, private readonly warm = 0, private readonly threadUrl: URL = THREAD_URL) {
+  constructor(
+    private readonly memoryMb: number,
+    private readonly warm = 0,
+    private readonly threadUrl: URL = THREAD_URL,
+  ) {
     for (let i = 0; i < warm; i++) this.idle.push(this.spawn());
   }
 
@@ -50,13 +54,19 @@ export class ThreadPool {
 
   private spawn(): PooledThread {
     const thread = new Thread(this.threadUrl, {
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.memoryMb / 8)) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.memoryMb,
+        maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.memoryMb / 8)),
+      },
       stdout: false,
       stderr: false,
     });
     thread.on('error', () => undefined); // handled per run; an idle thread that dies is dropped below
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`it was not ready after ${THREAD_START_TIMEOUT_MS / 1000} s`)), THREAD_START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`it was not ready after ${THREAD_START_TIMEOUT_MS / 1000} s`)),
+        THREAD_START_TIMEOUT_MS,
+      );
       timer.unref();
       const onMessage = (msg: ThreadMessage) => {
         if (msg.type !== 'ready') return;
@@ -65,8 +75,14 @@ export class ThreadPool {
         resolve();
       };
       thread.on('message', onMessage);
-      thread.once('error', (err) => { clearTimeout(timer); reject(err); });
-      thread.once('exit', (code) => { clearTimeout(timer); reject(new Error(`it exited with code ${code}`)); });
+      thread.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      thread.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`it exited with code ${code}`));
+      });
     });
     ready.catch(() => undefined); // observed by the run that uses the thread
     const pooled = { thread, ready };
@@ -125,23 +141,31 @@ export class ThreadPool {
         else if (msg.type === 'result') {
           const { type: _type, ...result } = msg;
           finish(true, () => resolve(result));
-        }
-        else if (msg.type === 'error') {
+        } else if (msg.type === 'error') {
           // a thread whose job threw is healthy: keep it
-          finish(true, () => reject(msg.unrecoverable
-            ? new UnrecoverableError(failureReason(msg.code as 'job_failed', msg.message))
-            : new Error(msg.message)));
+          finish(true, () =>
+            reject(
+              msg.unrecoverable
+                ? new UnrecoverableError(failureReason(msg.code as 'job_failed', msg.message))
+                : new Error(msg.message),
+            ),
+          );
         }
       };
       const onError = (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-          fail('resource_limit_exceeded', `the training thread exceeded its ${this.memoryMb} MiB heap (LIMIT_WORKER_MEMORY_MB); use a smaller model, batch or dataset`);
+          fail(
+            'resource_limit_exceeded',
+            `the training thread exceeded its ${this.memoryMb} MiB heap (LIMIT_WORKER_MEMORY_MB); use a smaller model, batch or dataset`,
+          );
         } else {
           fail('job_failed', err.message);
         }
       };
-      const onExit = (code: number) => fail('job_failed', `the training thread exited with code ${code} before reporting a result`);
-      const onMessageError = (err: Error) => fail('job_failed', `a message from the training thread could not be read (${err.message})`);
+      const onExit = (code: number) =>
+        fail('job_failed', `the training thread exited with code ${code} before reporting a result`);
+      const onMessageError = (err: Error) =>
+        fail('job_failed', `a message from the training thread could not be read (${err.message})`);
 
       if (opts.signal.aborted) return onAbort();
       opts.signal.addEventListener('abort', onAbort);
@@ -149,20 +173,42 @@ export class ThreadPool {
       thread.on('error', onError);
       thread.on('exit', onExit);
       thread.on('messageerror', onMessageError);
-      pooled.ready.then(() => {
-        if (settled) return;
-        try {
-          // structured clone: throws (synchronously, here) on job data it cannot copy, e.g. a RangeError on deep nesting
-          thread.postMessage(input);
-        } catch (err) {
-          // nothing reached the thread: it stays healthy and goes back to the pool
-          const e = err as Error;
-          return finish(true, () => reject(new UnrecoverableError(failureReason('invalid_job',
-            `the job data could not be passed to the training thread (${e?.name ?? 'Error'}: ${e?.message ?? String(err)})`))));
-        }
-        timer = setTimeout(() => fail('timeout', `the job ran longer than ${Math.round(opts.timeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`), opts.timeoutMs);
-      }, (err: Error) => fail('job_failed', `the training thread did not start: ${err.message}`))
-        .catch((err: unknown) => fail('job_failed', `the training thread could not be given the job: ${String((err as Error)?.message ?? err)}`));
+      pooled.ready
+        .then(
+          () => {
+            if (settled) return;
+            try {
+              // structured clone: throws (synchronously, here) on job data it cannot copy, e.g. a RangeError on deep
+              // nesting
+              thread.postMessage(input);
+            } catch (err) {
+              // nothing reached the thread: it stays healthy and goes back to the pool
+              const e = err as Error;
+              return finish(true, () =>
+                reject(
+                  new UnrecoverableError(
+                    failureReason(
+                      'invalid_job',
+                      `the job data could not be passed to the training thread (${e?.name ?? 'Error'}: ${e?.message ?? String(err)})`,
+                    ),
+                  ),
+                ),
+              );
+            }
+            timer = setTimeout(
+              () =>
+                fail('timeout', `the job ran longer than ${Math.round(opts.timeoutMs / 1000)} s (LIMIT_JOB_TIMEOUT_S)`),
+              opts.timeoutMs,
+            );
+          },
+          (err: Error) => fail('job_failed', `the training thread did not start: ${err.message}`),
+        )
+        .catch((err: unknown) =>
+          fail(
+            'job_failed',
+            `the training thread could not be given the job: ${String((err as Error)?.message ?? err)}`,
+          ),
+        );
     });
   }
 }

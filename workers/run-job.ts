@@ -34,18 +34,22 @@ function resultValidator(kind: RegisteredKind): ValidateFunction {
   return v;
 }
 
-/** Throws when the result, as JSON, does not match the kind's result schema (a bug: the job fails rather than store it). */
+/** Throws when the result, as JSON, does not match the kind's result schema (a bug: the job fails rather than store
+ * it). */
 export function checkResult(kind: RegisteredKind, result: unknown): void {
   const validate = resultValidator(kind);
   if (!validate(JSON.parse(JSON.stringify(result)))) {
     const e = validate.errors?.[0];
-    throw new Error(`the ${kind.name} result does not match its schema: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}`);
+    throw new Error(
+      `the ${kind.name} result does not match its schema: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}`,
+    );
   }
 }
 
 /** The I/O a runner gets in this worker, and which backend it chose (`used()`). */
 function jobDeps(
-  uploads: Readonly<Record<string, UploadRows>>, layerPoints?: number,
+  uploads: Readonly<Record<string, UploadRows>>,
+  layerPoints?: number,
 ): { deps: JobDeps; used(): BackendUsed | null } {
   let used: BackendUsed | null = null;
   const deps: JobDeps = {
@@ -74,7 +78,8 @@ export type FanStepOutcome = { result: unknown } | { value: unknown; carry: unkn
  * whose result is checked like a whole job's and names the backend the start's trainers used.
  */
 export function* runFanStep(
-  kindName: string, request: unknown,
+  kindName: string,
+  request: unknown,
   op: FanStepOp,
   uploads: Readonly<Record<string, UploadRows>> = {},
 ): Generator<Record<string, unknown>, FanStepOutcome> {
@@ -97,9 +102,13 @@ export function* runFanStep(
   return { result };
 }
 
-/** The job's progress points, then its result. `uploads`: the rows of the uploaded datasets the request names, by id. */
+/** The job's progress points, then its result. `uploads`: the rows of the uploaded datasets the request names, by id.
+ * */
 export function* runJob(
-  kindName: string, request: unknown, uploads: Readonly<Record<string, UploadRows>> = {}, bounds: { layerPoints?: number } = {},
+  kindName: string,
+  request: unknown,
+  uploads: Readonly<Record<string, UploadRows>> = {},
+  bounds: { layerPoints?: number } = {},
 ): Generator<JobProgress, unknown> {
   const kind = findKind(kindName);
   if (!kind) throw new JobInputError(`no job kind ${kindName}`);

@@ -21,14 +21,29 @@ import { bytesOf, itemOfJob, type StorageLedger } from '../src/storage/ledger.js
 const dataText = (job: Job<JobData>) => JSON.stringify(job.data);
 
 /** Checks and records a job's bytes with its result; throws the job's failure when it does not fit. */
-export async function storeResultBytes(ledger: StorageLedger, config: Readonly<Config>, job: Job<JobData>, json: string, summary: string | null): Promise<void> {
+export async function storeResultBytes(
+  ledger: StorageLedger,
+  config: Readonly<Config>,
+  job: Job<JobData>,
+  json: string,
+  summary: string | null,
+): Promise<void> {
   const { kind, owner } = job.data;
   const bytes = bytesOf(dataText(job), json, summary, job.id);
-  const o = await ledger.reserve(owner, itemOfJob(kind, job.id as string), bytes, Date.now() + retentionOf(config, kind) * 1000);
+  const o = await ledger.reserve(
+    owner,
+    itemOfJob(kind, job.id as string),
+    bytes,
+    Date.now() + retentionOf(config, kind) * 1000,
+  );
   if (!o.ok) {
-    throw new UnrecoverableError(failureReason('storage_quota_exceeded',
-      `the job with its result needs ${o.bytes} bytes; your API key stores ${o.total} bytes of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY), so the result was not stored. ` +
-      'Delete datasets or finished jobs you no longer need (GET /v1/usage) and submit the job again'));
+    throw new UnrecoverableError(
+      failureReason(
+        'storage_quota_exceeded',
+        `the job with its result needs ${o.bytes} bytes; your API key stores ${o.total} bytes of its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY), so the result was not stored. ` +
+          'Delete datasets or finished jobs you no longer need (GET /v1/usage) and submit the job again',
+      ),
+    );
   }
 }
 
@@ -37,9 +52,19 @@ export async function storeResultBytes(ledger: StorageLedger, config: Readonly<C
  * only while the job exists (its owner may have deleted it since it failed).
  */
 export async function settleFailedBytes(
-  ledger: StorageLedger, config: Readonly<Config>, job: Job<JobData>, jobKey: RedisKey,
+  ledger: StorageLedger,
+  config: Readonly<Config>,
+  job: Job<JobData>,
+  jobKey: RedisKey,
 ): Promise<void> {
   const { kind, owner } = job.data;
   const finished = job.finishedOn ?? Date.now();
-  await ledger.settle(owner, itemOfJob(kind, job.id as string), bytesOf(dataText(job), job.failedReason, job.id), finished + retentionOf(config, kind) * 1000, Date.now(), jobKey);
+  await ledger.settle(
+    owner,
+    itemOfJob(kind, job.id as string),
+    bytesOf(dataText(job), job.failedReason, job.id),
+    finished + retentionOf(config, kind) * 1000,
+    Date.now(),
+    jobKey,
+  );
 }

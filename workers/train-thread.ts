@@ -32,8 +32,9 @@ function run(input: ThreadInput): void {
   if (input.op) {
     return drain(runFanStep(input.kind, input.request, fanOp(input), input.uploads), (out) => fanMessage(input, out));
   }
-  drain(runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints }),
-    (result) => serialise(input.kind, result, input.maxResultBytes));
+  drain(runJob(input.kind, input.request, input.uploads, { layerPoints: input.layerPoints }), (result) =>
+    serialise(input.kind, result, input.maxResultBytes),
+  );
 }
 
 /** A fanned-out step's message: the result (finish), or its value and carry. */
@@ -80,7 +81,9 @@ function serialise(kind: string, result: unknown, maxBytes: number): ThreadMessa
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes) {
     return {
-      type: 'error', code: 'result_too_large', unrecoverable: true,
+      type: 'error',
+      code: 'result_too_large',
+      unrecoverable: true,
       message: `the result would be ${bytes} bytes, above this service's limit of ${maxBytes} (LIMIT_RESULT_BYTES); ask for fewer iterations, layers or repeats`,
     };
   }
@@ -103,8 +106,15 @@ parentPort!.on('message', (input: ThreadInput) => {
   try {
     run(input);
   } catch (err) {
-    if (err instanceof JobInputError) post({ type: 'error', code: 'invalid_job', message: err.message, unrecoverable: true });
-    else post({ type: 'error', code: 'job_failed', message: `the training thread failed: ${describe(err)}`, unrecoverable: true });
+    if (err instanceof JobInputError)
+      post({ type: 'error', code: 'invalid_job', message: err.message, unrecoverable: true });
+    else
+      post({
+        type: 'error',
+        code: 'job_failed',
+        message: `the training thread failed: ${describe(err)}`,
+        unrecoverable: true,
+      });
   }
 });
 post({ type: 'ready' });

@@ -39,7 +39,13 @@ export function hashKey(material: unknown): string {
 export function setupKey(s: TrialRunnerSetup): string {
   const { optimizer, ...spec } = s.spec;
   const { lr: _lr, ...opt } = optimizer;
-  return hashKey({ spec: { ...spec, optimizer: opt }, schedule: s.schedule ?? null, horizon: s.schedule ? s.train_steps : null, metric: s.metric, diverge_th: s.diverge_th ?? 5 });
+  return hashKey({
+    spec: { ...spec, optimizer: opt },
+    schedule: s.schedule ?? null,
+    horizon: s.schedule ? s.train_steps : null,
+    metric: s.metric,
+    diverge_th: s.diverge_th ?? 5,
+  });
 }
 
 export class CachedRunner {
@@ -51,10 +57,14 @@ export class CachedRunner {
   private session = new Map<number, number>();
   trainedSteps = 0;
 
-  constructor(private readonly setup: () => TrialRunnerSetup, key: string, private readonly every: number) {
+  constructor(
+    private readonly setup: () => TrialRunnerSetup,
+    key: string,
+    private readonly every: number,
+  ) {
     this.file = join(CACHE_DIR, `${key}.json`);
     this.data = existsSync(this.file)
-      ? JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile
+      ? (JSON.parse(readFileSync(this.file, 'utf8')) as CacheFile)
       : { key, initial: null, runs: {}, range_tests: {} };
   }
 
@@ -66,15 +76,24 @@ export class CachedRunner {
   private resumable = true;
 
   /** start a new search: no candidate has trained yet; `resumable`: trials continue a candidate's steps */
-  newSession(resumable = true): void { this.session = new Map(); this.resumable = resumable; }
+  newSession(resumable = true): void {
+    this.session = new Map();
+    this.resumable = resumable;
+  }
 
   initialMetric(): number {
-    if (this.data.initial === null) { this.data.initial = this.runner().initialMetric(); this.dirty = true; }
+    if (this.data.initial === null) {
+      this.data.initial = this.runner().initialMetric();
+      this.dirty = true;
+    }
     return this.data.initial;
   }
 
   rangeTest(optsKey: string, run: () => RangeTestOutcome): RangeTestOutcome {
-    if (!this.data.range_tests[optsKey]) { this.data.range_tests[optsKey] = run(); this.dirty = true; }
+    if (!this.data.range_tests[optsKey]) {
+      this.data.range_tests[optsKey] = run();
+      this.dirty = true;
+    }
     return this.data.range_tests[optsKey];
   }
 
@@ -82,7 +101,9 @@ export class CachedRunner {
   record(lr: number, steps: number, extra: readonly number[] = []): RunRecord {
     const k = String(lr);
     const have = this.data.runs[k];
-    const known = (st: number): boolean => have !== undefined && ((have.stop !== null && have.steps_run <= st) || Object.prototype.hasOwnProperty.call(have.metrics, String(st)));
+    const known = (st: number): boolean =>
+      have !== undefined &&
+      ((have.stop !== null && have.steps_run <= st) || Object.prototype.hasOwnProperty.call(have.metrics, String(st)));
     if (known(steps) && extra.every(known)) return have;
     const r = this.runner();
     const evalAt: number[] = [...extra];
@@ -92,7 +113,10 @@ export class CachedRunner {
     const rec: RunRecord = have ? { ...have, metrics: { ...have.metrics } } : { steps_run: 0, stop: null, metrics: {} };
     for (const m of out.metrics_at) rec.metrics[String(m.steps)] = m.metric;
     rec.steps_run = Math.max(rec.steps_run, out.steps);
-    if (out.stop_reason !== 'completed') { rec.stop = out.stop_reason; rec.steps_run = out.steps; }
+    if (out.stop_reason !== 'completed') {
+      rec.stop = out.stop_reason;
+      rec.steps_run = out.steps;
+    }
     this.data.runs[k] = rec;
     this.trainedSteps += out.steps_trained;
     this.dirty = true;
@@ -101,11 +125,13 @@ export class CachedRunner {
   }
 
   /** A trial as the real runner would report it within the current search. */
-  release(lr: number): void { this.session.delete(lr); }
+  release(lr: number): void {
+    this.session.delete(lr);
+  }
 
   run(lr: number, steps: number, evalAt: readonly number[] = []): TrialReport {
     const rec = this.record(lr, steps, evalAt);
-    const before = this.resumable ? this.session.get(lr) ?? 0 : 0;
+    const before = this.resumable ? (this.session.get(lr) ?? 0) : 0;
     const stopped = rec.stop !== null && rec.steps_run <= steps;
     const reached = stopped ? rec.steps_run : steps;
     this.session.set(lr, Math.max(before, reached));
@@ -116,7 +142,9 @@ export class CachedRunner {
       metric: stopped ? null : rec.metrics[String(steps)],
       diverged: stopped,
       stop_reason: stopped ? rec.stop! : 'completed',
-      metrics_at: evalAt.filter((st) => st < reached).map((st) => ({ steps: st, metric: rec.metrics[String(st)] ?? null })),
+      metrics_at: evalAt
+        .filter((st) => st < reached)
+        .map((st) => ({ steps: st, metric: rec.metrics[String(st)] ?? null })),
     };
   }
 

@@ -14,7 +14,12 @@ import type { RunRow } from '../suggestion-quality.js';
 
 export const TOLERANCES = [0.05, 0.1, 0.2, 0.5];
 
-interface Sample { x: number[]; y: number; suite: string; tol: number }
+interface Sample {
+  x: number[];
+  y: number;
+  suite: string;
+  tol: number;
+}
 
 function samples(rows: RunRow[]): Sample[] {
   const out: Sample[] = [];
@@ -22,7 +27,12 @@ function samples(rows: RunRow[]): Sample[] {
     const fresh = r.fresh.search;
     if (r.search.lr === null || fresh === null || fresh === undefined) continue;
     for (const tol of TOLERANCES) {
-      out.push({ x: [1, Math.log(Math.max(r.search.noise, NOISE_FLOOR)), Math.log(tol)], y: fresh <= 1 + tol ? 1 : 0, suite: r.suite, tol });
+      out.push({
+        x: [1, Math.log(Math.max(r.search.noise, NOISE_FLOOR)), Math.log(tol)],
+        y: fresh <= 1 + tol ? 1 : 0,
+        suite: r.suite,
+        tol,
+      });
     }
   }
   return out;
@@ -42,7 +52,10 @@ export function fitLogistic(data: Sample[], ridge = 1e-3): number[] {
         for (let j = 0; j < d; j++) H[i][j] += p * (1 - p) * s.x[i] * s.x[j];
       }
     }
-    for (let i = 1; i < d; i++) { g[i] += ridge * w[i]; H[i][i] += ridge; }
+    for (let i = 1; i < d; i++) {
+      g[i] += ridge * w[i];
+      H[i][i] += ridge;
+    }
     w = w.map((wi, i) => wi - solve(H, g)[i]);
   }
   return w;
@@ -66,14 +79,26 @@ function solve(A: number[][], b: number[]): number[] {
 
 /** predicted vs realised in bins of p, for the model in confidence.ts */
 export function calibrationTable(rows: RunRow[], tol = 0.1): string {
-  const bins: [number, number][] = [[0, 0.5], [0.5, 0.65], [0.65, 0.8], [0.8, 0.9], [0.9, 1.01]];
+  const bins: [number, number][] = [
+    [0, 0.5],
+    [0.5, 0.65],
+    [0.65, 0.8],
+    [0.8, 0.9],
+    [0.9, 1.01],
+  ];
   const out = bins.map(([lo, hi]) => {
-    const rs = rows.filter((r) => r.search.lr !== null && r.fresh.search !== null && r.fresh.search !== undefined)
+    const rs = rows
+      .filter((r) => r.search.lr !== null && r.fresh.search !== null && r.fresh.search !== undefined)
       .map((r) => ({ p: confidenceP(r.search.noise, tol), ok: (r.fresh.search as number) <= 1 + tol }))
       .filter((x) => x.p >= lo && x.p < hi);
     const mean = rs.length ? rs.reduce((a, x) => a + x.p, 0) / rs.length : NaN;
     const real = rs.length ? rs.filter((x) => x.ok).length / rs.length : NaN;
-    return [`[${lo}, ${Math.min(hi, 1)})`, rs.length, Number.isFinite(mean) ? mean.toFixed(2) : '–', Number.isFinite(real) ? real.toFixed(2) : '–'];
+    return [
+      `[${lo}, ${Math.min(hi, 1)})`,
+      rs.length,
+      Number.isFinite(mean) ? mean.toFixed(2) : '–',
+      Number.isFinite(real) ? real.toFixed(2) : '–',
+    ];
   });
   return table(['p_within_tolerance', 'runs', 'mean p', 'fresh seed within'], out);
 }
@@ -83,11 +108,14 @@ function main(): void {
   const rows = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: RunRow[] }).rows);
   const fitOn = rows.filter((r) => r.suite === 'presets');
   const w = fitLogistic(samples(fitOn));
-  console.log(`fit on ${fitOn.length} preset runs × ${TOLERANCES.length} tolerances: a = ${w[0].toFixed(3)}, b (ln noise) = ${w[1].toFixed(3)}, c (ln tolerance) = ${w[2].toFixed(3)}`);
+  console.log(
+    `fit on ${fitOn.length} preset runs × ${TOLERANCES.length} tolerances: a = ${w[0].toFixed(3)}, b (ln noise) = ${w[1].toFixed(3)}, c (ln tolerance) = ${w[2].toFixed(3)}`,
+  );
   for (const suite of ['presets', 'heldout']) {
     const rs = rows.filter((r) => r.suite === suite);
     if (!rs.length) continue;
-    for (const tol of [0.1, 0.5]) console.log(`\n${suite}, tolerance ${tol} (the model in confidence.ts):\n${calibrationTable(rs, tol)}`);
+    for (const tol of [0.1, 0.5])
+      console.log(`\n${suite}, tolerance ${tol} (the model in confidence.ts):\n${calibrationTable(rs, tol)}`);
   }
 }
 

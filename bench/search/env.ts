@@ -10,7 +10,12 @@ import { loadConfig } from '../../src/config.js';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { createTrainer } from '../../src/core/trainer.js';
 import type { Dataset } from '../../src/core/spec.js';
-import { rangeTest, RANGE_TEST_OPTION_DEFAULTS, type RangeTestOptions, type RangeTestOutcome } from '../../src/lrfinder/range-test.js';
+import {
+  rangeTest,
+  RANGE_TEST_OPTION_DEFAULTS,
+  type RangeTestOptions,
+  type RangeTestOutcome,
+} from '../../src/lrfinder/range-test.js';
 import type { TrialRunnerSetup } from '../../src/lrfinder/search/trial-runner.js';
 import { chooseBackend } from '../../workers/backend.js';
 import { loadIoDataset } from '../../workers/datasets.js';
@@ -42,15 +47,24 @@ export function seedEnv(setup: BenchSetup, seed: number, trainSeed = seed): Seed
   const spec = toTrainSpec(req, trainSeed, 1e-3);
   const shape = { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) };
   const runnerSetup = (): TrialRunnerSetup => ({
-    spec, dataset, backend: (s) => chooseBackend(s, shape),
-    train_steps: setup.train_steps, schedule: setup.schedule, metric: setup.metric,
+    spec,
+    dataset,
+    backend: (s) => chooseBackend(s, shape),
+    train_steps: setup.train_steps,
+    schedule: setup.schedule,
+    metric: setup.metric,
   });
   const rows = dataset?.rows ?? datasetRows(req.data);
   // checkpoints: every 10 steps, fewer when evaluating is expensive (big validation sets) or runs are long
   const every = rows > 4000 || setup.train_steps > 1000 ? 50 : 10;
   const cache = new CachedRunner(runnerSetup, setupKey(runnerSetup()), every);
   return {
-    setup, seed, trainSeed, req, runnerSetup, cache,
+    setup,
+    seed,
+    trainSeed,
+    req,
+    runnerSetup,
+    cache,
     rangeTest(o = {}) {
       const opts: RangeTestOptions = { ...RANGE_TEST_OPTION_DEFAULTS, ...o };
       return cache.rangeTest(JSON.stringify(opts), () => {

@@ -4,7 +4,10 @@ import { createSearch, searchResult, type SearchInput } from '../../src/lrfinder
 import type { SearchResult, SearchState } from '../../src/lrfinder/search/types.js';
 import type { SeedEnv } from './env.js';
 
-export function runSearch(env: SeedEnv, input: Partial<SearchInput> = {}): { result: SearchResult; state: SearchState } {
+export function runSearch(
+  env: SeedEnv,
+  input: Partial<SearchInput> = {},
+): { result: SearchResult; state: SearchState } {
   const K = env.setup.train_steps;
   const resumable = input.resumable ?? true;
   env.cache.newSession(resumable);

@@ -33,14 +33,22 @@ export function presetSetups(): BenchSetup[] {
   for (const preset of PRESET_NAMES) {
     for (const [opt, optimizer] of Object.entries(PRESET_OPTIMIZERS)) {
       for (const K of PRESET_HORIZONS) {
-        out.push({ name: `${preset}/${opt}/K${K}`, suite: 'presets', body: { preset, optimizer }, train_steps: K, schedule: null, metric: 'val_loss' });
+        out.push({
+          name: `${preset}/${opt}/K${K}`,
+          suite: 'presets',
+          body: { preset, optimizer },
+          train_steps: K,
+          schedule: null,
+          metric: 'val_loss',
+        });
       }
     }
   }
   return out;
 }
 
-/** A small tabular classification set (what an upload looks like): 8 features, 3 classes, 360 rows, from a fixed seed. */
+/** A small tabular classification set (what an upload looks like): 8 features, 3 classes, 360 rows, from a fixed seed.
+ * */
 export function tabularClassification(): { x: number[][]; y: number[]; task: 'classification' } {
   const rng = createRng(20240611);
   const x: number[][] = [];
@@ -70,12 +78,28 @@ export function tabularRegression(): { x: number[][]; y: number[]; task: 'regres
   return { x, y, task: 'regression' };
 }
 
-const dense = (units: number, activation: string) => ({ type: 'dense' as const, units, activation: activation as 'relu' });
+const dense = (units: number, activation: string) => ({
+  type: 'dense' as const,
+  units,
+  activation: activation as 'relu',
+});
 
 /** The held-out suite: 16 setups unlike the presets. */
 export function heldoutSetups(): BenchSetup[] {
-  const H = (name: string, body: LrRangeTestRequest, train_steps: number, schedule: ScheduleSpec | null = null, metric: 'val_loss' | 'train_loss' = 'val_loss'): BenchSetup =>
-    ({ name, suite: 'heldout', body: { preset: null, batch_size: 32, ...body }, train_steps, schedule, metric });
+  const H = (
+    name: string,
+    body: LrRangeTestRequest,
+    train_steps: number,
+    schedule: ScheduleSpec | null = null,
+    metric: 'val_loss' | 'train_loss' = 'val_loss',
+  ): BenchSetup => ({
+    name,
+    suite: 'heldout',
+    body: { preset: null, batch_size: 32, ...body },
+    train_steps,
+    schedule,
+    metric,
+  });
   const circles = { name: 'circles' as const, n_samples: 600, noise: 0.1 };
   const blobs = { name: 'blobs' as const, n_samples: 600, classes: 5, features: 4 };
   const xor = { name: 'xor' as const, n_samples: 600 };
@@ -83,33 +107,147 @@ export function heldoutSetups(): BenchSetup[] {
   const spirals = { name: 'spirals' as const, n_samples: 600, noise: 0.2 };
   const moons = { name: 'moons' as const, n_samples: 600, noise: 0.2 };
   return [
-    H('circles/relu-deep/rmsprop/K1000', { data: circles, model: { hidden: [32, 32, 32, 32], activation: 'relu', init: 'kaiming_normal' }, optimizer: { type: 'rmsprop' } }, 1000),
-    H('blobs/wide/sgd/K300', { data: blobs, model: { hidden: [512], activation: 'relu' }, optimizer: { type: 'sgd' } }, 300),
-    H('xor/tanh/adamw/K1000', { data: xor, model: { hidden: [32, 32], activation: 'tanh', init: 'xavier_normal' }, optimizer: { type: 'adamw', weight_decay: 0.01 } }, 1000),
-    H('sine/residual/adam/K3000', {
-      data: sine,
-      model: { layers: [dense(32, 'tanh'), { type: 'residual', layers: [dense(32, 'tanh'), dense(32, 'identity')] }, { type: 'residual', layers: [dense(32, 'tanh'), dense(32, 'identity')] }] },
-      optimizer: { type: 'adam' },
-    }, 3000),
-    H('tabular/batchnorm/adagrad/K300', { data: { ...tabularClassification() }, model: { hidden: [64, 64], activation: 'relu', batchnorm: true }, optimizer: { type: 'adagrad' } }, 300),
-    H('spirals/cosine/adam/K1000', { data: spirals, model: { hidden: [64, 64], activation: 'relu' }, optimizer: { type: 'adam' } }, 1000,
-      { type: 'CosineAnnealingLR', T_max: 1000 } as ScheduleSpec),
-    H('moons/onecycle/sgdm/K1000', { data: moons, model: { hidden: [32, 32], activation: 'relu' }, optimizer: { type: 'sgd', momentum: 0.9 } }, 1000,
-      { type: 'OneCycleLR', max_lr: 1, total_steps: 1000 } as ScheduleSpec),
-    H('circles/warmup-linear/adamw/K1000', { data: circles, model: { hidden: [64, 64], activation: 'gelu' }, optimizer: { type: 'adamw' } }, 1000,
-      { type: 'linear', num_warmup_steps: 100, num_training_steps: 1000 } as ScheduleSpec),
-    H('spirals/batchnorm-deep/sgdm/K100', { data: spirals, model: { hidden: [64, 64, 64], activation: 'relu', batchnorm: true }, optimizer: { type: 'sgd', momentum: 0.9 } }, 100),
-    H('blobs/adam/K3000', { data: { ...blobs, classes: 8, features: 6 }, model: { hidden: [32], activation: 'relu' }, optimizer: { type: 'adam' } }, 3000),
-    H('iris/tanh/rmsprop/K100', { data: { name: 'iris' }, batch_size: 16, model: { hidden: [16], activation: 'tanh' }, optimizer: { type: 'rmsprop' } }, 100),
-    H('xor/wide/adagrad/K1000', { data: xor, model: { hidden: [256], activation: 'relu' }, optimizer: { type: 'adagrad' } }, 1000),
-    H('sine/tanh-deep/sgd/K1000', { data: sine, model: { hidden: [64, 64, 64], activation: 'tanh', init: 'xavier_normal' }, optimizer: { type: 'sgd' } }, 1000),
-    H('tabular-reg/huber/adam/K1000/train', { data: { ...tabularRegression(), val_fraction: 0 }, loss: 'huber', model: { hidden: [64, 64], activation: 'silu' }, optimizer: { type: 'adam' } }, 1000, null, 'train_loss'),
-    H('mnist2k/adam/K300', { data: { name: 'mnist', n_samples: 2000 }, batch_size: 64, model: { hidden: [128], activation: 'relu', init: 'kaiming_normal' }, optimizer: { type: 'adam' } }, 300),
-    H('spirals3/residual/adamw/K3000/onecycle', {
-      data: { ...spirals, classes: 3 },
-      model: { layers: [dense(64, 'relu'), { type: 'residual', layers: [dense(64, 'relu'), dense(64, 'identity')] }] },
-      optimizer: { type: 'adamw' },
-    }, 3000, { type: 'OneCycleLR', max_lr: 1, total_steps: 3000, anneal_strategy: 'linear' } as ScheduleSpec),
+    H(
+      'circles/relu-deep/rmsprop/K1000',
+      {
+        data: circles,
+        model: { hidden: [32, 32, 32, 32], activation: 'relu', init: 'kaiming_normal' },
+        optimizer: { type: 'rmsprop' },
+      },
+      1000,
+    ),
+    H(
+      'blobs/wide/sgd/K300',
+      { data: blobs, model: { hidden: [512], activation: 'relu' }, optimizer: { type: 'sgd' } },
+      300,
+    ),
+    H(
+      'xor/tanh/adamw/K1000',
+      {
+        data: xor,
+        model: { hidden: [32, 32], activation: 'tanh', init: 'xavier_normal' },
+        optimizer: { type: 'adamw', weight_decay: 0.01 },
+      },
+      1000,
+    ),
+    H(
+      'sine/residual/adam/K3000',
+      {
+        data: sine,
+        model: {
+          layers: [
+            dense(32, 'tanh'),
+            { type: 'residual', layers: [dense(32, 'tanh'), dense(32, 'identity')] },
+            { type: 'residual', layers: [dense(32, 'tanh'), dense(32, 'identity')] },
+          ],
+        },
+        optimizer: { type: 'adam' },
+      },
+      3000,
+    ),
+    H(
+      'tabular/batchnorm/adagrad/K300',
+      {
+        data: { ...tabularClassification() },
+        model: { hidden: [64, 64], activation: 'relu', batchnorm: true },
+        optimizer: { type: 'adagrad' },
+      },
+      300,
+    ),
+    H(
+      'spirals/cosine/adam/K1000',
+      { data: spirals, model: { hidden: [64, 64], activation: 'relu' }, optimizer: { type: 'adam' } },
+      1000,
+      { type: 'CosineAnnealingLR', T_max: 1000 } as ScheduleSpec,
+    ),
+    H(
+      'moons/onecycle/sgdm/K1000',
+      { data: moons, model: { hidden: [32, 32], activation: 'relu' }, optimizer: { type: 'sgd', momentum: 0.9 } },
+      1000,
+      { type: 'OneCycleLR', max_lr: 1, total_steps: 1000 } as ScheduleSpec,
+    ),
+    H(
+      'circles/warmup-linear/adamw/K1000',
+      { data: circles, model: { hidden: [64, 64], activation: 'gelu' }, optimizer: { type: 'adamw' } },
+      1000,
+      { type: 'linear', num_warmup_steps: 100, num_training_steps: 1000 } as ScheduleSpec,
+    ),
+    H(
+      'spirals/batchnorm-deep/sgdm/K100',
+      {
+        data: spirals,
+        model: { hidden: [64, 64, 64], activation: 'relu', batchnorm: true },
+        optimizer: { type: 'sgd', momentum: 0.9 },
+      },
+      100,
+    ),
+    H(
+      'blobs/adam/K3000',
+      {
+        data: { ...blobs, classes: 8, features: 6 },
+        model: { hidden: [32], activation: 'relu' },
+        optimizer: { type: 'adam' },
+      },
+      3000,
+    ),
+    H(
+      'iris/tanh/rmsprop/K100',
+      {
+        data: { name: 'iris' },
+        batch_size: 16,
+        model: { hidden: [16], activation: 'tanh' },
+        optimizer: { type: 'rmsprop' },
+      },
+      100,
+    ),
+    H(
+      'xor/wide/adagrad/K1000',
+      { data: xor, model: { hidden: [256], activation: 'relu' }, optimizer: { type: 'adagrad' } },
+      1000,
+    ),
+    H(
+      'sine/tanh-deep/sgd/K1000',
+      {
+        data: sine,
+        model: { hidden: [64, 64, 64], activation: 'tanh', init: 'xavier_normal' },
+        optimizer: { type: 'sgd' },
+      },
+      1000,
+    ),
+    H(
+      'tabular-reg/huber/adam/K1000/train',
+      {
+        data: { ...tabularRegression(), val_fraction: 0 },
+        loss: 'huber',
+        model: { hidden: [64, 64], activation: 'silu' },
+        optimizer: { type: 'adam' },
+      },
+      1000,
+      null,
+      'train_loss',
+    ),
+    H(
+      'mnist2k/adam/K300',
+      {
+        data: { name: 'mnist', n_samples: 2000 },
+        batch_size: 64,
+        model: { hidden: [128], activation: 'relu', init: 'kaiming_normal' },
+        optimizer: { type: 'adam' },
+      },
+      300,
+    ),
+    H(
+      'spirals3/residual/adamw/K3000/onecycle',
+      {
+        data: { ...spirals, classes: 3 },
+        model: {
+          layers: [dense(64, 'relu'), { type: 'residual', layers: [dense(64, 'relu'), dense(64, 'identity')] }],
+        },
+        optimizer: { type: 'adamw' },
+      },
+      3000,
+      { type: 'OneCycleLR', max_lr: 1, total_steps: 3000, anneal_strategy: 'linear' } as ScheduleSpec,
+    ),
   ];
 }
 

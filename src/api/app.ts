@@ -63,14 +63,19 @@ export interface BuildOptions {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger === false ? false
-      : typeof opts.logger === 'object' ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
-        : loggerOptions(config.logLevel, 'api', config.logFormat),
+    logger:
+      opts.logger === false
+        ? false
+        : typeof opts.logger === 'object'
+          ? { ...loggerOptions(config.logLevel, 'api'), stream: opts.logger.stream }
+          : loggerOptions(config.logLevel, 'api', config.logFormat),
     // one line per request, not Fastify's two ("incoming request", "request completed")
     logController: new OneLinePerRequest(),
     bodyLimit: config.limits.bodyBytes,
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
-      ? req.headers['x-request-id'] : randomUUID()),
+    genReqId: (req) =>
+      typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128
+        ? req.headers['x-request-id']
+        : randomUUID(),
     requestIdHeader: false,
     requestTimeout: config.requestTimeoutMs,
     // the client address (auth throttle, logs): X-Forwarded-For only from proxies the operator trusts (TRUST_PROXY)
@@ -97,8 +102,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     redis.on('error', (err) => app.log.debug({ err: err.message }, 'redis connection error'));
     jobs = new JobStore(redis, {
       ...jobStoreOptions(config),
-      onReplicationShortfall: (acked, wanted) => app.log.warn({ acked, wanted, timeout_ms: config.redisWaitTimeoutMs },
-        `jobs accepted on the Redis primary alone: ${acked} of ${wanted} replica(s) acknowledged within REDIS_WAIT_TIMEOUT_MS`),
+      onReplicationShortfall: (acked, wanted) =>
+        app.log.warn(
+          { acked, wanted, timeout_ms: config.redisWaitTimeoutMs },
+          `jobs accepted on the Redis primary alone: ${acked} of ${wanted} replica(s) acknowledged within REDIS_WAIT_TIMEOUT_MS`,
+        ),
     });
     app.addHook('onClose', async () => {
       await jobs!.close();
@@ -106,14 +114,32 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   app.decorate('jobs', jobs);
-  checkRetentionNames(config, KINDS.map((k) => k.name));
-  app.decorate('uploads', new DatasetStore(jobs.redis, { prefix: config.queuePrefix, ttlSeconds: retentionOf(config, 'datasets'), quota: jobs.storage ?? undefined }));
+  checkRetentionNames(
+    config,
+    KINDS.map((k) => k.name),
+  );
+  app.decorate(
+    'uploads',
+    new DatasetStore(jobs.redis, {
+      prefix: config.queuePrefix,
+      ttlSeconds: retentionOf(config, 'datasets'),
+      quota: jobs.storage ?? undefined,
+    }),
+  );
   const webhooks = new WebhookQueue(jobs.redis, config.queuePrefix, config.webhooks, config.resultTtlSeconds);
   app.decorate('webhooks', webhooks);
-  app.addHook('onClose', async () => { await webhooks.close(); });
-  const offload = new OffloadPool({ size: config.apiThreads, queueLimit: config.limits.apiThreadQueue, memoryMb: config.limits.workerMemoryMb });
+  app.addHook('onClose', async () => {
+    await webhooks.close();
+  });
+  const offload = new OffloadPool({
+    size: config.apiThreads,
+    queueLimit: config.limits.apiThreadQueue,
+    memoryMb: config.limits.workerMemoryMb,
+  });
   app.decorate('offload', offload);
-  app.addHook('onClose', async () => { await offload.close(); });
+  app.addHook('onClose', async () => {
+    await offload.close();
+  });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -123,9 +149,21 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   registerJsonBody(app, config.limits.jsonDepth);
   registerBodyChecks(app);
-  await registerLoadShedding(app, { maxEventLoopDelayMs: config.maxEventLoopDelayMs, maxHeapUsedMb: config.maxHeapUsedMb, sampleIntervalMs: opts.sampleIntervalMs });
-  registerAuth(app, config.apiKeys, { failureBurst: config.limits.authFailures, failuresPerMinute: config.limits.authFailuresPerMin });
-  registerIdempotency(app, { prefix: config.queuePrefix, ttlSeconds: config.idempotencyTtlSeconds, redis: () => app.jobs.redis, storage: () => app.jobs.storage });
+  await registerLoadShedding(app, {
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    maxHeapUsedMb: config.maxHeapUsedMb,
+    sampleIntervalMs: opts.sampleIntervalMs,
+  });
+  registerAuth(app, config.apiKeys, {
+    failureBurst: config.limits.authFailures,
+    failuresPerMinute: config.limits.authFailuresPerMin,
+  });
+  registerIdempotency(app, {
+    prefix: config.queuePrefix,
+    ttlSeconds: config.idempotencyTtlSeconds,
+    redis: () => app.jobs.redis,
+    storage: () => app.jobs.storage,
+  });
   await registerHelmet(app);
   await registerSwagger(app, config.limits, config.apiKeys.size > 0);
 
@@ -137,7 +175,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   datasetUploadRoutes(app, config, app.uploads, app.offload);
   for (const kind of KINDS) registerJobRoutes(app, kind, config);
   scheduleRoutes(app, config);
-  jobViewRoutes(app, opts.sse, config.limits.sseStreams, config.apiKeys.size > 0 ? config.limits.sseStreamsPerKey : config.limits.sseStreams);
+  jobViewRoutes(
+    app,
+    opts.sse,
+    config.limits.sseStreams,
+    config.apiKeys.size > 0 ? config.limits.sseStreamsPerKey : config.limits.sseStreams,
+  );
   curveAnalysisRoutes(app, config);
   sweepSessionRoutes(app, config);
   lrSearchSessionRoutes(app, config);
@@ -152,5 +195,5 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
  */
 function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
   if (typeof t === 'number') return (_addr: string, hop: number) => hop < t;
-  return Array.isArray(t) ? [...t] : t as boolean;
+  return Array.isArray(t) ? [...t] : (t as boolean);
 }

@@ -30,13 +30,20 @@ function sendThis(types: string[]): string {
 export function unsupportedMediaType(req: FastifyRequest): ProblemError {
   const sent = req.headers['content-type'];
   const types = acceptedTypes(req);
-  const what = sent ? `a body of type ${String(sent).split(';')[0].trim().slice(0, 100)}` : 'a body without a Content-Type header';
+  const what = sent
+    ? `a body of type ${String(sent).split(';')[0].trim().slice(0, 100)}`
+    : 'a body without a Content-Type header';
   const example = types.includes('text/csv')
     ? ` (curl: -H 'content-type: application/json' -d '{...}', or -H 'content-type: text/csv' --data-binary @file.csv)`
     : ` (curl: -H 'content-type: application/json' -d '{...}')`;
-  return new ProblemError(415, 'unsupported_media_type', 'Unsupported media type',
+  return new ProblemError(
+    415,
+    'unsupported_media_type',
+    'Unsupported media type',
     `${req.method} ${req.routeOptions?.url ?? req.url.split('?')[0]} does not take ${what}: send ${sendThis(types)}${example}`,
-    [], { 'accept-post': types.join(', ') });
+    [],
+    { 'accept-post': types.join(', ') },
+  );
 }
 
 /** 400: a route that takes a body got none. */
@@ -45,7 +52,9 @@ export function emptyBody(req: FastifyRequest): ProblemError {
   const hint = types.includes('text/csv')
     ? 'a JSON object ({task, x, y}) with Content-Type: application/json, or a CSV file (a header row, then the rows) with Content-Type: text/csv'
     : 'a JSON object with Content-Type: application/json (the request schema and an example of each route are at /docs)';
-  return new ProblemError(400, 'empty_body', 'Empty body', `the request body is empty: send ${hint}`, [{ pointer: '/', detail: 'is empty' }]);
+  return new ProblemError(400, 'empty_body', 'Empty body', `the request body is empty: send ${hint}`, [
+    { pointer: '/', detail: 'is empty' },
+  ]);
 }
 
 export function registerBodyChecks(app: FastifyInstance): void {

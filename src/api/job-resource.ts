@@ -26,7 +26,9 @@ export function jobResource(rec: JobRecord) {
     result: rec.result,
     error,
     links: {
-      self, cancel: `${self}/cancel`, events: `${self}/events`,
+      self,
+      cancel: `${self}/cancel`,
+      events: `${self}/events`,
       ...(views?.svg ? { plot: `${self}/plot.svg` } : {}),
       ...(views?.csv ? { csv: `${self}/curve.csv` } : {}),
     },
@@ -34,5 +36,15 @@ export function jobResource(rec: JobRecord) {
 }
 
 function titleFor(code: string): string {
-  return ({ timeout: 'Job timed out', resource_limit_exceeded: 'Memory limit exceeded', worker_lost: 'Worker lost', invalid_job: 'Invalid job', storage_quota_exceeded: 'Storage quota exceeded' } as Record<string, string>)[code] ?? 'Job failed';
+  return (
+    (
+      {
+        timeout: 'Job timed out',
+        resource_limit_exceeded: 'Memory limit exceeded',
+        worker_lost: 'Worker lost',
+        invalid_job: 'Invalid job',
+        storage_quota_exceeded: 'Storage quota exceeded',
+      } as Record<string, string>
+    )[code] ?? 'Job failed'
+  );
 }

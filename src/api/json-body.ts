@@ -39,7 +39,8 @@ export function checkParsedBody(value: unknown, maxDepth = Infinity): BodyFault 
         for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`, depth + 1]);
       } else {
         const keys = Object.keys(v);
-        for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]], `${at}/${escapePointer(keys[i])}`, depth + 1]);
+        for (let i = keys.length - 1; i >= 0; i--)
+          stack.push([(v as Record<string, unknown>)[keys[i]], `${at}/${escapePointer(keys[i])}`, depth + 1]);
       }
     }
   }
@@ -60,19 +61,28 @@ export function tooDeep(pointer: string, maxDepth: number): ProblemError {
 
 /** 400 `forbidden_property`: a poisoned body. */
 export function forbiddenProperty(): ProblemError {
-  return new ProblemError(400, 'forbidden_property', 'Forbidden property',
-    'the body has a "__proto__" key, or a "constructor" key holding "prototype"; such keys are refused (prototype poisoning)');
+  return new ProblemError(
+    400,
+    'forbidden_property',
+    'Forbidden property',
+    'the body has a "__proto__" key, or a "constructor" key holding "prototype"; such keys are refused (prototype poisoning)',
+  );
 }
 
 /** 400 `invalid_json`: what JSON.parse said about `body`, and a hint when it holds NaN or Infinity. */
 export function invalidJson(body: string, syntax: string): ProblemError {
-  const hint = /\b(NaN|-?Infinity)\b/.test(body) ? '; JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)' : '';
+  const hint = /\b(NaN|-?Infinity)\b/.test(body)
+    ? '; JSON has no NaN or Infinity: from Python send json.dumps(body, allow_nan=False)'
+    : '';
   return new ProblemError(400, 'invalid_json', 'Invalid JSON', `the body is not valid JSON (${syntax})${hint}`);
 }
 
 /** 400 naming the first non-finite number of a parsed body. */
 export function nonFiniteNumber(at: string): ProblemError {
-  return invalid(at, 'is not a finite number: JSON numbers beyond ±1.8e308 (such as 1e400) overflow to Infinity; send a finite value');
+  return invalid(
+    at,
+    'is not a finite number: JSON numbers beyond ±1.8e308 (such as 1e400) overflow to Infinity; send a finite value',
+  );
 }
 
 /**
@@ -87,18 +97,30 @@ export function parseJsonBody(body: string): unknown {
     value = JSON.parse(text);
   } catch {
     let syntax = '';
-    try { JSON.parse(body); } catch (e) { syntax = (e as Error).message; }
+    try {
+      JSON.parse(body);
+    } catch (e) {
+      syntax = (e as Error).message;
+    }
     throw invalidJson(body, syntax);
   }
-  if (value !== null && typeof value === 'object' && (PROTO_RX.test(text) || CONSTRUCTOR_RX.test(text)) && poisoned(value)) throw forbiddenProperty();
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    (PROTO_RX.test(text) || CONSTRUCTOR_RX.test(text)) &&
+    poisoned(value)
+  )
+    throw forbiddenProperty();
   const at = findNonFinite(value);
   if (at !== null) throw nonFiniteNumber(at);
   return value;
 }
 
 // secure-json-parse's prefilters and walk (protoAction and constructorAction 'error')
-const PROTO_RX = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
-const CONSTRUCTOR_RX = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
+const PROTO_RX =
+  /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+const CONSTRUCTOR_RX =
+  /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
 
 function poisoned(root: object): boolean {
   const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);

@@ -11,7 +11,11 @@ import { buildApp } from './app.js';
 export async function generateOpenApi(): Promise<Record<string, unknown>> {
   const config = loadConfig({ API_KEYS: 'docs:documented-key' });
   const redis = producerConnection('redis://127.0.0.1:1', { lazyConnect: true });
-  const app = await buildApp({ config, jobs: new JobStore(redis, { prefix: 'openapi', resultTtlSeconds: 1 }), logger: false });
+  const app = await buildApp({
+    config,
+    jobs: new JobStore(redis, { prefix: 'openapi', resultTtlSeconds: 1 }),
+    logger: false,
+  });
   await app.ready();
   const doc = app.swagger() as unknown as Record<string, unknown>;
   await app.close();

@@ -47,7 +47,8 @@ function walk(v: unknown): unknown {
 
 type Serializer = (doc: unknown) => string;
 
-/** A schema serialiser that, when it throws on a body holding a non-finite number, serialises the sanitised body instead. */
+/** A schema serialiser that, when it throws on a body holding a non-finite number, serialises the sanitised body
+ * instead. */
 export function nonFiniteSafe(serialize: Serializer): Serializer {
   return (doc) => {
     try {
@@ -60,7 +61,8 @@ export function nonFiniteSafe(serialize: Serializer): Serializer {
   };
 }
 
-/** Fastify's `schemaController.compilersFactory.buildSerializer`: its own (fast-json-stringify), each serialiser nonFiniteSafe. */
+/** Fastify's `schemaController.compilersFactory.buildSerializer`: its own (fast-json-stringify), each serialiser
+ * nonFiniteSafe. */
 export function nonFiniteSafeSerializers(): SerializerFactory {
   const base = SerializerSelector();
   return (externalSchemas, options) => {

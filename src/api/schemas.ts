@@ -10,7 +10,14 @@ import { COMMON_SCHEMAS } from '../contracts/components.js';
 import { CurveAnalysisRequest, CurveAnalysisResult } from '../sync/curve-analyses/contract.js';
 import { DatasetUploadRequest, UploadedDataset } from '../sync/datasets/contract.js';
 import { SchedulePreviewRequest, SchedulePreviewResult } from '../sync/schedule-preview/contract.js';
-import { SweepLossesRequest, SweepLossReport, SweepSession, SweepSessionReport, SweepSessionRequest, SweepSessionResult } from '../sync/sweep-sessions/contract.js';
+import {
+  SweepLossesRequest,
+  SweepLossReport,
+  SweepSession,
+  SweepSessionReport,
+  SweepSessionRequest,
+  SweepSessionResult,
+} from '../sync/sweep-sessions/contract.js';
 import { KIND_SCHEMAS } from '../kinds/registry.js';
 import { LR_SEARCH_SESSION_SCHEMAS } from '../sync/lr-search-sessions/contract.js';
 
@@ -21,11 +28,19 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export const SHARED_SCHEMAS = [
   ...COMMON_SCHEMAS,
   ...KIND_SCHEMAS,
-  CurveAnalysisRequest, CurveAnalysisResult,
-  SchedulePreviewRequest, SchedulePreviewResult,
-  SweepSessionRequest, SweepLossReport, SweepLossesRequest, SweepSessionResult, SweepSessionReport, SweepSession,
+  CurveAnalysisRequest,
+  CurveAnalysisResult,
+  SchedulePreviewRequest,
+  SchedulePreviewResult,
+  SweepSessionRequest,
+  SweepLossReport,
+  SweepLossesRequest,
+  SweepSessionResult,
+  SweepSessionReport,
+  SweepSession,
   ...LR_SEARCH_SESSION_SCHEMAS,
-  DatasetUploadRequest, UploadedDataset,
+  DatasetUploadRequest,
+  UploadedDataset,
 ];
 
 export function makeAjv(strictBody: boolean, allErrors = false): Ajv {
@@ -51,9 +66,9 @@ export function registerSchemas(app: FastifyInstance, extra: AnySchema[] = []): 
     bodyAll.addSchema(s);
     other.addSchema(s);
   }
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body'
-    ? bodyValidator(body, bodyAll, schema as AnySchema)
-    : other.compile(schema as AnySchema)));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? bodyValidator(body, bodyAll, schema as AnySchema) : other.compile(schema as AnySchema),
+  );
 }
 
 /**
@@ -62,11 +77,18 @@ export function registerSchemas(app: FastifyInstance, extra: AnySchema[] = []): 
  * A large invalid body (100,000 rows) gets its first error only: allErrors on it would build an error
  * per bad cell. `body` and `bodyAll` are makeAjv(true) and makeAjv(true, true).
  */
-export function bodyValidator(body: Ajv, bodyAll: Ajv, schema: AnySchema): ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] } {
+export function bodyValidator(
+  body: Ajv,
+  bodyAll: Ajv,
+  schema: AnySchema,
+): ((data: unknown) => boolean) & { errors: ValidateFunction['errors'] } {
   const first = body.compile(schema);
   let all: ValidateFunction | undefined;
   const validate = ((data: unknown) => {
-    if (first(data)) { validate.errors = null; return true; }
+    if (first(data)) {
+      validate.errors = null;
+      return true;
+    }
     if (nodesAtMost(data, ALL_ERRORS_MAX_NODES)) {
       all ??= bodyAll.compile(schema);
       all(data);

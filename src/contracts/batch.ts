@@ -24,10 +24,14 @@ export function batchWarning(batchSize: number, data: ResolvedData, pointer = '/
   const train = trainingRows(data);
   if (batchSize <= train) return null;
   const rows = datasetRows(data);
-  const split = data.val_fraction === 0 ? `all ${rows} rows (val_fraction 0)` : `${train} of ${rows} rows after val_fraction ${data.val_fraction}`;
+  const split =
+    data.val_fraction === 0
+      ? `all ${rows} rows (val_fraction 0)`
+      : `${train} of ${rows} rows after val_fraction ${data.val_fraction}`;
   return {
     code: 'batch_exceeds_training_rows',
-    message: `${pointer}: batch_size ${batchSize} is larger than the training split (${split}): every step trained on all ${train} rows ` +
+    message:
+      `${pointer}: batch_size ${batchSize} is larger than the training split (${split}): every step trained on all ${train} rows ` +
       `(full-batch, as PyTorch's DataLoader yields one short batch); send batch_size ≤ ${train} to ask for that, or use more rows`,
     iteration: null,
   };

@@ -45,8 +45,8 @@ export const FiniteOrNull = Type.Union([Type.Number(), Type.Null()]);
 const PROBLEM_STATUS: Record<number, string> = {
   400: 'Bad request: a problem naming the field (JSON pointer in `errors[]`) and, past a limit, the limit and its variable; nothing was created',
   401: 'Unauthorized: no or wrong API key (only when the service runs with API_KEYS); `WWW-Authenticate: Bearer`',
-  404: 'Not found: unknown, expired, or another API key\'s',
-  409: 'Conflict: the state does not allow it (a finished job, an unfinished one\'s views, an Idempotency-Key in flight, a report out of order); the detail says what is expected',
+  404: "Not found: unknown, expired, or another API key's",
+  409: "Conflict: the state does not allow it (a finished job, an unfinished one's views, an Idempotency-Key in flight, a report out of order); the detail says what is expected",
   413: 'Payload too large: the body is over LIMIT_BODY_BYTES (LIMIT_UPLOAD_BYTES for dataset uploads)',
   415: 'Unsupported media type: the detail and `Accept-Post` name the Content-Type to send',
   422: 'Unprocessable: an Idempotency-Key reused with another body',
@@ -55,10 +55,15 @@ const PROBLEM_STATUS: Record<number, string> = {
 };
 
 /** Error responses: RFC 9457 problems, served (and documented) as application/problem+json. */
-export function problemResponses(...statuses: number[]): Record<number, { description: string; content: Record<string, { schema: TSchema }> }> {
+export function problemResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: Record<string, { schema: TSchema }> }> {
   const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> = {};
   for (const s of statuses) {
-    out[s] = { description: PROBLEM_STATUS[s] ?? 'Error', content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+    out[s] = {
+      description: PROBLEM_STATUS[s] ?? 'Error',
+      content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+    };
   }
   return out;
 }
@@ -72,10 +77,14 @@ export function RefOf<T extends TSchema>(schema: T) {
 
 /** The `Idempotency-Key` request header of the creating POSTs (src/api/plugins/idempotency.ts). */
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({
-    minLength: 1, maxLength: 255,
-    description: 'retry-safe creation (Stripe semantics): the same key and body again returns the first answer (status, Location, body; ' +
-      '`Idempotent-Replayed: true`) instead of creating another; the same key with another body is a 422, while the first is in progress a 409. ' +
-      'Kept IDEMPOTENCY_TTL_S (24 h) per API key.',
-  })),
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'retry-safe creation (Stripe semantics): the same key and body again returns the first answer (status, Location, body; ' +
+        '`Idempotent-Replayed: true`) instead of creating another; the same key with another body is a 422, while the first is in progress a 409. ' +
+        'Kept IDEMPOTENCY_TTL_S (24 h) per API key.',
+    }),
+  ),
 });

@@ -14,4 +14,21 @@ import { Optimizer } from './optimizer.js';
 import { Emulation, MethodPick } from './picks.js';
 import { ScheduleSpec } from './schedules.js';
 
-export const COMMON_SCHEMAS = [ProblemFieldError, Problem, Init, Layer, Model, Data, Loss, Optimizer, Progress, Warning, LayerSeries, ScheduleSpec, EmulateOptions, MethodPick, Emulation, BackendUsed];
+export const COMMON_SCHEMAS = [
+  ProblemFieldError,
+  Problem,
+  Init,
+  Layer,
+  Model,
+  Data,
+  Loss,
+  Optimizer,
+  Progress,
+  Warning,
+  LayerSeries,
+  ScheduleSpec,
+  EmulateOptions,
+  MethodPick,
+  Emulation,
+  BackendUsed,
+];

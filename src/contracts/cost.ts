@@ -22,7 +22,14 @@ export function countLayers(layers: readonly LayerSpec[]): number {
 
 export function checkLayerCount(layers: readonly LayerSpec[], limits: Limits, pointer = '/model'): void {
   const n = countLayers(layers) + 1;
-  if (n > limits.layers) throw limitExceeded(pointer, 'the number of layers (residual blocks\' inner layers and the output layer included)', n, limits.layers, 'LIMIT_LAYERS');
+  if (n > limits.layers)
+    throw limitExceeded(
+      pointer,
+      "the number of layers (residual blocks' inner layers and the output layer included)",
+      n,
+      limits.layers,
+      'LIMIT_LAYERS',
+    );
 }
 
 export interface CostParts {
@@ -44,10 +51,12 @@ export function estimateFlops(c: Pick<CostParts, 'params' | 'flopsPerRow' | 'bat
 export function checkJobCost(pointer: string, c: CostParts, limits: Limits): void {
   const flops = estimateFlops(c);
   if (flops <= limits.jobFlops) return;
-  const perRow = c.flopsPerRow === undefined || c.flopsPerRow === 6 * c.params
-    ? `6 × ${c.params} parameters`
-    : `${c.flopsPerRow} FLOPs per row (forward and backward; ${c.params} parameters)`;
-  const detail = `the job's estimated cost, ${perRow} × batch_size ${c.batch} × ${c.stepsFrom} = ` +
+  const perRow =
+    c.flopsPerRow === undefined || c.flopsPerRow === 6 * c.params
+      ? `6 × ${c.params} parameters`
+      : `${c.flopsPerRow} FLOPs per row (forward and backward; ${c.params} parameters)`;
+  const detail =
+    `the job's estimated cost, ${perRow} × batch_size ${c.batch} × ${c.stepsFrom} = ` +
     `${flops.toExponential(2)} FLOPs, ` +
     `is above this service's limit of ${limits.jobFlops.toExponential(2)} (LIMIT_JOB_FLOPS); lower the steps, the batch size or the model`;
   throw new ProblemError(400, 'limit_exceeded', 'Limit exceeded', `${pointer}: ${detail}`, [{ pointer, detail }]);

@@ -7,13 +7,19 @@ export const BUILTIN_DATASETS = ['spirals', 'moons', 'circles', 'blobs', 'xor', 
 const BuiltinData = Type.Object(
   {
     name: StringEnum(BUILTIN_DATASETS),
-    n_samples: Type.Optional(Type.Integer({ minimum: 4, maximum: 1_000_000, description: 'rows to generate (real datasets: rows to take)' })),
+    n_samples: Type.Optional(
+      Type.Integer({ minimum: 4, maximum: 1_000_000, description: 'rows to generate (real datasets: rows to take)' }),
+    ),
     noise: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
-    classes: Type.Optional(Type.Integer({ minimum: 2, maximum: 100, description: 'spirals, blobs: number of classes' })),
+    classes: Type.Optional(
+      Type.Integer({ minimum: 2, maximum: 100, description: 'spirals, blobs: number of classes' }),
+    ),
     features: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'blobs: number of features' })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'defaults to the request seed' })),
     val_fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9 })),
-    standardize: Type.Optional(Type.Boolean({ description: 'standardise features with the train split\'s mean and std' })),
+    standardize: Type.Optional(
+      Type.Boolean({ description: "standardise features with the train split's mean and std" }),
+    ),
   },
   { additionalProperties: false, title: 'builtin' },
 );
@@ -21,7 +27,11 @@ const BuiltinData = Type.Object(
 const InlineData = Type.Object(
   {
     x: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), { minItems: 2, maxItems: 100_000 }),
-    y: Type.Array(Type.Number(), { minItems: 2, maxItems: 100_000, description: 'class index (classification) or target (regression)' }),
+    y: Type.Array(Type.Number(), {
+      minItems: 2,
+      maxItems: 100_000,
+      description: 'class index (classification) or target (regression)',
+    }),
     task: StringEnum(['classification', 'regression'] as const),
     val_fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9 })),
     standardize: Type.Optional(Type.Boolean()),
@@ -29,20 +39,36 @@ const InlineData = Type.Object(
   { additionalProperties: false, title: 'inline' },
 );
 
-/** A dataset uploaded with POST /v1/datasets. The shape fields are the echo of the stored request: when sent, they must match. */
+/** A dataset uploaded with POST /v1/datasets. The shape fields are the echo of the stored request: when sent, they must
+ * match. */
 const UploadedData = Type.Object(
   {
-    dataset_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'the `id` POST /v1/datasets answered' }),
+    dataset_id: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'the `id` POST /v1/datasets answered',
+    }),
     val_fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9 })),
     standardize: Type.Optional(Type.Boolean()),
-    task: Type.Optional(StringEnum(['classification', 'regression'] as const, { description: 'read-only: echoed from the dataset' })),
+    task: Type.Optional(
+      StringEnum(['classification', 'regression'] as const, { description: 'read-only: echoed from the dataset' }),
+    ),
     rows: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset' })),
     features: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset' })),
-    classes: Type.Optional(Type.Integer({ minimum: 2, description: 'read-only: echoed from the dataset (classification)' })),
-    outputs: Type.Optional(Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset (regression)' })),
-    shape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), {
-      minItems: 3, maxItems: 3, description: 'read-only: echoed from the dataset ([channels, height, width])',
-    })),
+    classes: Type.Optional(
+      Type.Integer({ minimum: 2, description: 'read-only: echoed from the dataset (classification)' }),
+    ),
+    outputs: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'read-only: echoed from the dataset (regression)' }),
+    ),
+    shape: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), {
+        minItems: 3,
+        maxItems: 3,
+        description: 'read-only: echoed from the dataset ([channels, height, width])',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'uploaded' },
 );
@@ -71,13 +97,18 @@ export interface DatasetDefaults {
 }
 
 /** Wire defaults of the built-in datasets, from the core's catalog (the one source). */
-export const DATASET_DEFAULTS = Object.fromEntries(CATALOG.map((c) => [c.name, {
-  task: c.task,
-  features: c.features,
-  outputs: (c.task === 'classification' ? c.classes : c.outputs) ?? 1,
-  n_samples: c.n_samples,
-  ...(c.max_samples !== null ? { max_samples: c.max_samples } : {}),
-  noise: c.noise,
-  description: c.description,
-  ...(c.shape ? { shape: c.shape } : {}),
-}])) as Record<BuiltinDatasetName, DatasetDefaults>;
+export const DATASET_DEFAULTS = Object.fromEntries(
+  CATALOG.map((c) => [
+    c.name,
+    {
+      task: c.task,
+      features: c.features,
+      outputs: (c.task === 'classification' ? c.classes : c.outputs) ?? 1,
+      n_samples: c.n_samples,
+      ...(c.max_samples !== null ? { max_samples: c.max_samples } : {}),
+      noise: c.noise,
+      description: c.description,
+      ...(c.shape ? { shape: c.shape } : {}),
+    },
+  ]),
+) as Record<BuiltinDatasetName, DatasetDefaults>;

@@ -28,39 +28,68 @@ import { invalid, limitExceeded } from './problems.js';
 export const EmulateOptions = Type.Object(
   {
     library: StringEnum(LIBRARY_NAMES, { description: 'the library whose pipeline to reproduce' }),
-    start_lr: Type.Optional(Type.Number({
-      exclusiveMinimum: 0, maximum: 1e6,
-      description: 'the first LR: fastai / torch-lr-finder / keras / ignite `start_lr` (1e-7), Lightning `min_lr` (1e-8)',
-    })),
-    end_lr: Type.Optional(Type.Number({
-      exclusiveMinimum: 0, maximum: 1e6,
-      description: 'fastai / torch-lr-finder / keras / ignite `end_lr` (10), Lightning `max_lr` (1)',
-    })),
-    num_iter: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], {
-      description: 'fastai `num_it`, torch-lr-finder `num_iter`, Lightning `num_training` (100 each); keras: the number of batches, ' +
-        'ignite `num_iter` (null: one per loss given; range tests and sweep sessions need a number, default 100)',
-    })),
-    step_mode: Type.Optional(StringEnum(['exp', 'linear'] as const, {
-      description: 'torch-lr-finder / ignite `step_mode`, Lightning `mode` ("exp" is "exponential"); fastai and keras are "exp" only',
-    })),
-    smooth_f: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'torch-lr-finder / ignite `smooth_f` (0.05)' })),
-    beta: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'fastai `Recorder(beta)`, Lightning `_LRCallback(beta)` (0.98)' })),
-    diverge_th: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }), Type.Null()], {
-      description: 'the stop factor: fastai 4 (null: `stop_div=False`), torch-lr-finder / ignite `diverge_th` (5), ' +
-        'Lightning `early_stop_threshold` (4; null: None), keras 4',
-    })),
-    global_step: Type.Optional(Type.Integer({
-      minimum: 0, maximum: 1_000_000_000,
-      description: 'Lightning: `trainer.global_step` when lr_find starts (0; > 0 reproduces Lightning #4846)',
-    })),
-    steps_per_epoch: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), Type.Null()], {
-      description: 'keras: batches per epoch (its stop rule counts `batch` within the epoch); null: one epoch',
-    })),
+    start_lr: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1e6,
+        description:
+          'the first LR: fastai / torch-lr-finder / keras / ignite `start_lr` (1e-7), Lightning `min_lr` (1e-8)',
+      }),
+    ),
+    end_lr: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1e6,
+        description: 'fastai / torch-lr-finder / keras / ignite `end_lr` (10), Lightning `max_lr` (1)',
+      }),
+    ),
+    num_iter: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], {
+        description:
+          'fastai `num_it`, torch-lr-finder `num_iter`, Lightning `num_training` (100 each); keras: the number of batches, ' +
+          'ignite `num_iter` (null: one per loss given; range tests and sweep sessions need a number, default 100)',
+      }),
+    ),
+    step_mode: Type.Optional(
+      StringEnum(['exp', 'linear'] as const, {
+        description:
+          'torch-lr-finder / ignite `step_mode`, Lightning `mode` ("exp" is "exponential"); fastai and keras are "exp" only',
+      }),
+    ),
+    smooth_f: Type.Optional(
+      Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'torch-lr-finder / ignite `smooth_f` (0.05)' }),
+    ),
+    beta: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        exclusiveMaximum: 1,
+        description: 'fastai `Recorder(beta)`, Lightning `_LRCallback(beta)` (0.98)',
+      }),
+    ),
+    diverge_th: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }), Type.Null()], {
+        description:
+          'the stop factor: fastai 4 (null: `stop_div=False`), torch-lr-finder / ignite `diverge_th` (5), ' +
+          'Lightning `early_stop_threshold` (4; null: None), keras 4',
+      }),
+    ),
+    global_step: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000_000,
+        description: 'Lightning: `trainer.global_step` when lr_find starts (0; > 0 reproduces Lightning #4846)',
+      }),
+    ),
+    steps_per_epoch: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), Type.Null()], {
+        description: 'keras: batches per epoch (its stop rule counts `batch` within the epoch); null: one epoch',
+      }),
+    ),
   },
   {
     $id: 'EmulateOptions',
     additionalProperties: false,
-    description: 'a library and its own arguments (the library\'s defaults fill the rest)',
+    description: "a library and its own arguments (the library's defaults fill the rest)",
     example: { library: 'fastai', num_iter: 100 },
   },
 );
@@ -68,7 +97,8 @@ export type EmulateOptions = Static<typeof EmulateOptions>;
 
 /** `emulate`: the library's name, or the library with its arguments. */
 export const Emulate = Type.Union([StringEnum(LIBRARY_NAMES), RefOf(EmulateOptions)], {
-  description: 'reproduce a library\'s whole pipeline: `"fastai"`, `"torch-lr-finder"`, `"lightning"`, `"keras-lr-finder"`, `"ignite"`, ' +
+  description:
+    'reproduce a library\'s whole pipeline: `"fastai"`, `"torch-lr-finder"`, `"lightning"`, `"keras-lr-finder"`, `"ignite"`, ' +
     'or `{library, ...its arguments}` (EmulateOptions)',
 });
 export type Emulate = LibraryName | EmulateOptions;
@@ -100,7 +130,8 @@ export interface EmulateContext {
   pointer: string;
   /** the request's own fields that fill arguments `emulate` leaves out (only fields the caller sent) */
   fill?: EmulateFill;
-  /** range tests and sweep sessions plan ahead: num_iter must be a number (2 … this, LIMIT_NUM_ITER) and end_lr > start_lr */
+  /** range tests and sweep sessions plan ahead: num_iter must be a number (2 … this, LIMIT_NUM_ITER) and end_lr >
+   * start_lr */
   maxNumIter?: number;
 }
 
@@ -129,21 +160,30 @@ export function resolveEmulate(raw: Emulate, ctx: EmulateContext): ResolvedEmula
   }
   if (ctx.maxNumIter !== undefined) {
     if (resolved.num_iter === null) {
-      throw invalid(`${ctx.pointer}/num_iter`, `${library}: this request plans its LRs ahead, so num_iter must be a number of steps`);
+      throw invalid(
+        `${ctx.pointer}/num_iter`,
+        `${library}: this request plans its LRs ahead, so num_iter must be a number of steps`,
+      );
     }
-    if (resolved.num_iter < 2) throw invalid(`${ctx.pointer}/num_iter`, `a range test needs at least 2 steps, got ${resolved.num_iter}`);
+    if (resolved.num_iter < 2)
+      throw invalid(`${ctx.pointer}/num_iter`, `a range test needs at least 2 steps, got ${resolved.num_iter}`);
     if (resolved.num_iter > ctx.maxNumIter) {
       throw limitExceeded(`${ctx.pointer}/num_iter`, 'num_iter', resolved.num_iter, ctx.maxNumIter, 'LIMIT_NUM_ITER');
     }
     if (!(resolved.end_lr > resolved.start_lr)) {
-      throw invalid(`${ctx.pointer}/end_lr`, `must be greater than start_lr (${resolved.start_lr}), got ${resolved.end_lr}`);
+      throw invalid(
+        `${ctx.pointer}/end_lr`,
+        `must be greater than start_lr (${resolved.start_lr}), got ${resolved.end_lr}`,
+      );
     }
   }
   return { echo: emulateEcho(resolved), options: options as EmulationOptions, resolved };
 }
 
 /** The library's arguments of a resolved emulation (the wire form of its options). */
-export function emulateEcho(o: Pick<ResolvedEmulation, 'library'> & Omit<Partial<ResolvedEmulation>, 'library'>): EmulateOptions {
+export function emulateEcho(
+  o: Pick<ResolvedEmulation, 'library'> & Omit<Partial<ResolvedEmulation>, 'library'>,
+): EmulateOptions {
   const out: Record<string, unknown> = { library: o.library };
   for (const k of LIBRARY_ARGUMENTS[o.library]) out[k] = (o as Record<string, unknown>)[k];
   return out as EmulateOptions;

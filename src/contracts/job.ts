@@ -5,11 +5,15 @@ import { JobStatus } from './common.js';
 export const Progress = Type.Object(
   {
     iteration: Type.Integer({
-      description: 'steps done so far, counting from 1 (iteration / total is the fraction done). A count, not an index: the point it ' +
-        'reports is the result\'s 0-based point iteration − 1 (`lrs[iteration − 1]`, `losses[iteration − 1]`, the CSV row whose ' +
-        '`iteration` column is iteration − 1, a suggestion\'s `index`). Counts across runs with repeats, and across schedules.',
+      description:
+        'steps done so far, counting from 1 (iteration / total is the fraction done). A count, not an index: the point it ' +
+        "reports is the result's 0-based point iteration − 1 (`lrs[iteration − 1]`, `losses[iteration − 1]`, the CSV row whose " +
+        "`iteration` column is iteration − 1, a suggestion's `index`). Counts across runs with repeats, and across schedules.",
     }),
-    total: Type.Integer({ description: 'steps planned: num_iter × repeats, steps × schedules, an LR search\'s budget_steps, a diagnosis\'s checks and steps' }),
+    total: Type.Integer({
+      description:
+        "steps planned: num_iter × repeats, steps × schedules, an LR search's budget_steps, a diagnosis's checks and steps",
+    }),
     lr: Type.Union([Type.Number(), Type.Null()], { description: 'the LR of the step just done' }),
     loss: Type.Union([Type.Number(), Type.Null()], { description: 'its loss (null: not finite, or none)' }),
   },
@@ -59,14 +63,17 @@ export function JobResource(id: string, request: TSchema, result: TSchema) {
  * rest, and stores them with the resolved request.
  */
 export const JOB_REQUEST_FIELDS = {
-  callback_url: Type.Optional(Type.String({
-    minLength: 1,
-    maxLength: 2048,
-    description: 'http(s) URL to POST the job resource to when the job reaches its final state (succeeded, failed or canceled), ' +
-      'signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: HMAC-SHA256 with the service\'s WEBHOOK_SECRET); ' +
-      'retried with backoff until a 2xx. No credentials in the URL; loopback and private addresses are refused unless the operator allows the host (WEBHOOK_ALLOW_HOSTS).',
-    examples: ['https://example.com/hooks/lr-finder'],
-  })),
+  callback_url: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        'http(s) URL to POST the job resource to when the job reaches its final state (succeeded, failed or canceled), ' +
+        "signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: HMAC-SHA256 with the service's WEBHOOK_SECRET); " +
+        'retried with backoff until a 2xx. No credentials in the URL; loopback and private addresses are refused unless the operator allows the host (WEBHOOK_ALLOW_HOSTS).',
+      examples: ['https://example.com/hooks/lr-finder'],
+    }),
+  ),
 };
 
 /** What the job route takes off a body before resolving (the names of JOB_REQUEST_FIELDS). */

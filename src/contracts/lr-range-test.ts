@@ -10,14 +10,17 @@ import { SERVICE_DEFAULTS, TORCH_LR_FINDER_DEFAULTS as T } from '../lrfinder/def
 import { SUGGESTION_METHOD_NAMES } from '../lrfinder/suggest/index.js';
 import { TRAINING_DEFAULTS } from './training-setup.js';
 
-/** Every method a request may name: fastai's four, torch-lr-finder's, Lightning's two, keras_lr_finder's, ignite's, ours. */
+/** Every method a request may name: fastai's four, torch-lr-finder's, Lightning's two, keras_lr_finder's, ignite's,
+ * ours. */
 export const SUGGESTION_NAMES = SUGGESTION_METHOD_NAMES;
 
 /** `skip_start` / `skip_end`: unset, each method applies its own library's trimming. */
 export const SKIP_DESCRIPTION = {
-  skip_start: 'points every method drops at the front; unset: each method\'s own library\'s default (fastai num_iter//10, ' +
+  skip_start:
+    "points every method drops at the front; unset: each method's own library's default (fastai num_iter//10, " +
     'torch-lr-finder 10, Lightning 10, keras_lr_finder 10, ignite 0, zero_lag_steepest 0)',
-  skip_end: 'points every method drops at the end (0 keeps the end); unset: each method\'s own library\'s default (fastai 5, ' +
+  skip_end:
+    "points every method drops at the end (0 keeps the end); unset: each method's own library's default (fastai 5, " +
     'torch-lr-finder 5, Lightning 1, keras_lr_finder 5, ignite 0, zero_lag_steepest 0)',
 } as const;
 
@@ -40,12 +43,14 @@ export const RANGE_TEST_DEFAULTS = {
 export const LayerSeries = Type.Object(
   {
     layer: Type.String(),
-    grad_norm: Type.Array(FiniteOrNull, { description: 'L2 norm of the layer\'s parameter gradients' }),
+    grad_norm: Type.Array(FiniteOrNull, { description: "L2 norm of the layer's parameter gradients" }),
     weight_norm: Type.Array(FiniteOrNull),
     update_ratio: Type.Array(FiniteOrNull, { description: '‖Δw‖/‖w‖ of the step' }),
     act_mean: Type.Array(FiniteOrNull),
     act_std: Type.Array(FiniteOrNull),
-    dead_fraction: Type.Array(FiniteOrNull, { description: 'fraction of ReLU units that output 0 for the whole batch' }),
+    dead_fraction: Type.Array(FiniteOrNull, {
+      description: 'fraction of ReLU units that output 0 for the whole batch',
+    }),
   },
   { $id: 'LayerSeries', additionalProperties: false },
 );

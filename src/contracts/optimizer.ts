@@ -15,9 +15,15 @@ const ARGUMENTS = {
   weight_decay: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
   // two numbers in [0, 1): an array of exactly 2 rather than a draft-07 tuple (`items: [...]`), which OpenAPI 3.1
   // (JSON Schema 2020-12) reads otherwise
-  betas: Type.Optional(Type.Unsafe<[number, number]>(Type.Array(Type.Number({ minimum: 0, exclusiveMaximum: 1 }), {
-    minItems: 2, maxItems: 2, description: '(beta1, beta2), as torch.optim.Adam',
-  }))),
+  betas: Type.Optional(
+    Type.Unsafe<[number, number]>(
+      Type.Array(Type.Number({ minimum: 0, exclusiveMaximum: 1 }), {
+        minItems: 2,
+        maxItems: 2,
+        description: '(beta1, beta2), as torch.optim.Adam',
+      }),
+    ),
+  ),
   eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
   amsgrad: Type.Optional(Type.Boolean()),
   alpha: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'rmsprop smoothing constant' })),
@@ -39,8 +45,9 @@ export const Optimizer = Type.Object(
   {
     $id: 'Optimizer',
     additionalProperties: false,
-    description: 'torch.optim optimizer and its keyword arguments; missing ones take PyTorch\'s defaults. '
-      + 'The LR is set by the range test or schedule.',
+    description:
+      "torch.optim optimizer and its keyword arguments; missing ones take PyTorch's defaults. " +
+      'The LR is set by the range test or schedule.',
   },
 );
 

@@ -16,7 +16,8 @@ import { emulateEcho } from './emulate.js';
 
 /** A loss on the wire: a number, "NaN", "Infinity", "-Infinity", or null (non-finite, kind unknown). */
 export const WireLoss = Type.Union([Type.Number(), StringEnum(NON_FINITE_WIRE), Type.Null()], {
-  description: 'a number, or "NaN", "Infinity", "-Infinity" (JSON has no NaN); null: non-finite of unknown kind (read as NaN where a library is reproduced)',
+  description:
+    'a number, or "NaN", "Infinity", "-Infinity" (JSON has no NaN); null: non-finite of unknown kind (read as NaN where a library is reproduced)',
 });
 
 const Window = Type.Object(
@@ -27,7 +28,9 @@ const Window = Type.Object(
 export const MethodPick = Type.Object(
   {
     lr: FiniteOrNull,
-    index: Type.Union([Type.Integer(), Type.Null()], { description: 'the index into the curve\'s lrs / losses (the library\'s own)' }),
+    index: Type.Union([Type.Integer(), Type.Null()], {
+      description: "the index into the curve's lrs / losses (the library's own)",
+    }),
     reason: Type.Optional(Type.String({ description: 'why there is no pick' })),
     origin: Type.String({ description: 'the library the method comes from (lr-finder: ours)' }),
     window: Window,
@@ -35,8 +38,13 @@ export const MethodPick = Type.Object(
       {
         skip_start: Type.Integer(),
         skip_end: Type.Integer(),
-        source: StringEnum(['library', 'request'] as const, { description: 'library: the method\'s own library\'s default trimming; request: skip_start / skip_end of the request' }),
-        cut_at: Type.Union([Type.Integer(), Type.Null()], { description: 'where the window was cut before a non-finite loss (null: not cut)' }),
+        source: StringEnum(['library', 'request'] as const, {
+          description:
+            "library: the method's own library's default trimming; request: skip_start / skip_end of the request",
+        }),
+        cut_at: Type.Union([Type.Integer(), Type.Null()], {
+          description: 'where the window was cut before a non-finite loss (null: not cut)',
+        }),
       },
       { additionalProperties: false, description: 'the trimming applied' },
     ),
@@ -59,18 +67,23 @@ export const EMULATION_STOP_REASONS = ['completed', 'diverged', 'non_finite', 'e
 export const Emulation = Type.Object(
   {
     library: Type.String(),
-    options: Type.Ref('EmulateOptions', { description: 'the library\'s arguments, its defaults filled' }),
+    options: Type.Ref('EmulateOptions', { description: "the library's arguments, its defaults filled" }),
     iterations: Type.Integer({ description: 'how many points the library would have recorded' }),
     stop_reason: StringEnum(EMULATION_STOP_REASONS, {
-      description: 'why the library would have stopped: completed (its plan ran out), diverged (its stop rule), non_finite (keras: a NaN), ' +
+      description:
+        'why the library would have stopped: completed (its plan ran out), diverged (its stop rule), non_finite (keras: a NaN), ' +
         'exhausted (the losses ran out first: the picks are those of a run cut short)',
     }),
-    lrs: Type.Array(Type.Number(), { description: 'the LR the library recorded for each point (the picks index these)' }),
-    losses: Type.Array(WireLoss, { description: 'what the library recorded: its smoothed loss (keras_lr_finder: the raw one)' }),
+    lrs: Type.Array(Type.Number(), {
+      description: 'the LR the library recorded for each point (the picks index these)',
+    }),
+    losses: Type.Array(WireLoss, {
+      description: 'what the library recorded: its smoothed loss (keras_lr_finder: the raw one)',
+    }),
     raw_losses: Type.Array(WireLoss, { description: 'the raw losses it read' }),
     warnings: Type.Array(Type.Ref('Warning')),
   },
-  { $id: 'Emulation', additionalProperties: false, description: 'the emulated library\'s run' },
+  { $id: 'Emulation', additionalProperties: false, description: "the emulated library's run" },
 );
 export type Emulation = Static<typeof Emulation>;
 
@@ -99,7 +112,9 @@ export function wireSuggestion(p: LibraryPick): SuggestionWire {
 }
 
 export function wireWarning(w: CurveWarning): CurveWarning {
-  return w.iteration === undefined ? { code: w.code, message: w.message } : { code: w.code, message: w.message, iteration: w.iteration };
+  return w.iteration === undefined
+    ? { code: w.code, message: w.message }
+    : { code: w.code, message: w.message, iteration: w.iteration };
 }
 
 export const wireLosses = (vs: readonly LossValue[]): WireLossValue[] => vs.map(encodeLoss);

@@ -6,7 +6,8 @@
  */
 import type { TrainingFields } from './resolve.js';
 
-/** spirals-mlp: two interleaved spirals, a 2-64-64-2 ReLU MLP (Kaiming init), Adam, batch 64 — about a second of training. */
+/** spirals-mlp: two interleaved spirals, a 2-64-64-2 ReLU MLP (Kaiming init), Adam, batch 64 — about a second of
+ * training. */
 export const SPIRALS_SETUP = {
   data: { name: 'spirals', n_samples: 1000, noise: 0.2 },
   model: { hidden: [64, 64], activation: 'relu', init: 'kaiming_normal' },

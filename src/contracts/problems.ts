@@ -28,7 +28,13 @@ export function invalid(pointer: string, detail: string): ProblemError {
 }
 
 /** 400 with code limit_exceeded: a configurable service limit, named with its value. */
-export function limitExceeded(pointer: string, what: string, value: number, limit: number, envName: string): ProblemError {
+export function limitExceeded(
+  pointer: string,
+  what: string,
+  value: number,
+  limit: number,
+  envName: string,
+): ProblemError {
   const detail = `${what} is ${value}, above this service's limit of ${limit} (${envName})`;
   return new ProblemError(400, 'limit_exceeded', 'Limit exceeded', `${pointer}: ${detail}`, [{ pointer, detail }]);
 }

@@ -12,13 +12,23 @@ export type ResolvedData = ResolvedBuiltin | ResolvedInline | ResolvedUpload;
 
 /** A built-in dataset with its generator's arguments. */
 export interface ResolvedBuiltin {
-  name: BuiltinDatasetName; n_samples: number; noise: number; classes?: number; features?: number; seed: number;
-  val_fraction: number; standardize: boolean;
+  name: BuiltinDatasetName;
+  n_samples: number;
+  noise: number;
+  classes?: number;
+  features?: number;
+  seed: number;
+  val_fraction: number;
+  standardize: boolean;
 }
 
 /** Rows sent in the request. */
 export interface ResolvedInline {
-  x: number[][]; y: number[]; task: 'classification' | 'regression'; val_fraction: number; standardize: boolean;
+  x: number[][];
+  y: number[];
+  task: 'classification' | 'regression';
+  val_fraction: number;
+  standardize: boolean;
 }
 
 /** The shape of an uploaded dataset, as stored with it (POST /v1/datasets). */
@@ -39,7 +49,12 @@ export type ResolvedUpload = { dataset_id: string; val_fraction: number; standar
 
 type RawData = Static<typeof Data>;
 
-export function resolveData(raw: RawData, seed: number, limits: Limits, datasets?: ReadonlyMap<string, UploadShape>): ResolvedData {
+export function resolveData(
+  raw: RawData,
+  seed: number,
+  limits: Limits,
+  datasets?: ReadonlyMap<string, UploadShape>,
+): ResolvedData {
   if ('dataset_id' in raw) return resolveUpload(raw, limits, datasets);
   if ('x' in raw) {
     const rows = raw.x.length;
@@ -53,18 +68,26 @@ export function resolveData(raw: RawData, seed: number, limits: Limits, datasets
     }
     if (raw.task === 'classification') {
       raw.y.forEach((v, i) => {
-        if (!Number.isInteger(v) || v < 0 || v > 999) throw invalid(`/data/y/${i}`, `a class index must be an integer in [0, 999], got ${v}`);
+        if (!Number.isInteger(v) || v < 0 || v > 999)
+          throw invalid(`/data/y/${i}`, `a class index must be an integer in [0, 999], got ${v}`);
       });
       if (new Set(raw.y).size < 2) throw invalid('/data/y', 'classification needs at least 2 classes');
     }
-    return { x: raw.x, y: raw.y, task: raw.task, val_fraction: raw.val_fraction ?? 0.2, standardize: raw.standardize ?? true };
+    return {
+      x: raw.x,
+      y: raw.y,
+      task: raw.task,
+      val_fraction: raw.val_fraction ?? 0.2,
+      standardize: raw.standardize ?? true,
+    };
   }
   const d = DATASET_DEFAULTS[raw.name];
   const n = raw.n_samples ?? d.n_samples;
   if (d.max_samples !== undefined && n > d.max_samples) {
     throw invalid('/data/n_samples', `${raw.name} has ${d.max_samples} samples; asked for ${n}`);
   }
-  if (raw.name === 'mnist' && n < 10) throw invalid('/data/n_samples', 'mnist needs at least 10 samples (one per digit)');
+  if (raw.name === 'mnist' && n < 10)
+    throw invalid('/data/n_samples', 'mnist needs at least 10 samples (one per digit)');
   if (raw.classes !== undefined && raw.name !== 'spirals' && raw.name !== 'blobs') {
     throw invalid('/data/classes', `only spirals and blobs take 'classes' (${raw.name} has ${d.outputs})`);
   }
@@ -73,7 +96,13 @@ export function resolveData(raw: RawData, seed: number, limits: Limits, datasets
   }
   const features = raw.features ?? d.features;
   if (n * features > limits.datasetValues) {
-    throw limitExceeded('/data/n_samples', 'n_samples × features', n * features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
+    throw limitExceeded(
+      '/data/n_samples',
+      'n_samples × features',
+      n * features,
+      limits.datasetValues,
+      'LIMIT_DATASET_VALUES',
+    );
   }
   return {
     name: raw.name,
@@ -97,18 +126,34 @@ type RawUpload = Extract<RawData, { dataset_id: string }>;
  */
 function resolveUpload(raw: RawUpload, limits: Limits, datasets?: ReadonlyMap<string, UploadShape>): ResolvedUpload {
   const shape = datasets?.get(raw.dataset_id);
-  if (!shape) throw invalid('/data/dataset_id', `no dataset ${raw.dataset_id} (unknown, expired, or uploaded with another API key); upload one with POST /v1/datasets`);
+  if (!shape)
+    throw invalid(
+      '/data/dataset_id',
+      `no dataset ${raw.dataset_id} (unknown, expired, or uploaded with another API key); upload one with POST /v1/datasets`,
+    );
   for (const key of ['task', 'rows', 'features', 'classes', 'outputs'] as const) {
     if (raw[key] !== undefined && raw[key] !== shape[key]) {
-      throw invalid(`/data/${key}`, `dataset ${raw.dataset_id} has ${key} ${String(shape[key] ?? 'unset')}, not ${String(raw[key])} (these fields are read-only)`);
+      throw invalid(
+        `/data/${key}`,
+        `dataset ${raw.dataset_id} has ${key} ${String(shape[key] ?? 'unset')}, not ${String(raw[key])} (these fields are read-only)`,
+      );
     }
   }
   if (raw.shape !== undefined && JSON.stringify(raw.shape) !== JSON.stringify(shape.shape)) {
     const has = JSON.stringify(shape.shape ?? null);
-    throw invalid('/data/shape', `dataset ${raw.dataset_id} has shape ${has}, not ${JSON.stringify(raw.shape)} (read-only)`);
+    throw invalid(
+      '/data/shape',
+      `dataset ${raw.dataset_id} has shape ${has}, not ${JSON.stringify(raw.shape)} (read-only)`,
+    );
   }
   if (shape.rows * shape.features > limits.datasetValues) {
-    throw limitExceeded('/data/dataset_id', 'rows × features', shape.rows * shape.features, limits.datasetValues, 'LIMIT_DATASET_VALUES');
+    throw limitExceeded(
+      '/data/dataset_id',
+      'rows × features',
+      shape.rows * shape.features,
+      limits.datasetValues,
+      'LIMIT_DATASET_VALUES',
+    );
   }
   return {
     dataset_id: raw.dataset_id,
@@ -158,7 +203,7 @@ export function dataShape(data: ResolvedData): DataShape {
       return { features: d.x[0].length, task: d.task, outputs: d.task === 'classification' ? maxOf(d.y) + 1 : 1 };
     case 'builtin': {
       const b = DATASET_DEFAULTS[d.name];
-      const outputs = b.task === 'classification' ? d.classes ?? b.outputs : b.outputs;
+      const outputs = b.task === 'classification' ? (d.classes ?? b.outputs) : b.outputs;
       return { features: d.features ?? b.features, task: b.task, outputs, ...(b.shape ? { shape: b.shape } : {}) };
     }
   }
@@ -168,9 +213,12 @@ export function dataShape(data: ResolvedData): DataShape {
 export function datasetRows(data: ResolvedData): number {
   const d = sourced(data);
   switch (d.source) {
-    case 'upload': return d.rows;
-    case 'inline': return d.x.length;
-    case 'builtin': return d.n_samples;
+    case 'upload':
+      return d.rows;
+    case 'inline':
+      return d.x.length;
+    case 'builtin':
+      return d.n_samples;
   }
 }
 

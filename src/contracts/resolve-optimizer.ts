@@ -5,7 +5,11 @@
 import type { Static } from 'typebox';
 import type { OptimizerSpec } from '../core/spec.js';
 import {
-  DEFAULT_OPTIMIZER, optimizerModule, UNUSED_ARGS, type OptimizerArgs, type OptimizerName,
+  DEFAULT_OPTIMIZER,
+  optimizerModule,
+  UNUSED_ARGS,
+  type OptimizerArgs,
+  type OptimizerName,
 } from '../core/optimizers/index.js';
 import type { Optimizer } from './optimizer.js';
 import { invalid } from './problems.js';

@@ -26,7 +26,8 @@ export * from './resolve-training.js';
 export * from './resolve-optimizer.js';
 export { TRAINING_DEFAULTS, type TrainingFields } from './training-setup.js';
 
-/** torch-lr-finder's range_test arguments (+ the suggestion method and trimming): a range test's LR plan, stop rule and pick. */
+/** torch-lr-finder's range_test arguments (+ the suggestion method and trimming): a range test's LR plan, stop rule and
+ * pick. */
 export interface ResolvedSweep {
   start_lr: number;
   end_lr: number;
@@ -54,16 +55,22 @@ export function resolveSweep(req: Partial<ResolvedSweep>, limits: Limits): Resol
   };
   if (req.skip_start !== undefined) r.skip_start = req.skip_start;
   if (req.skip_end !== undefined) r.skip_end = req.skip_end;
-  if (r.num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', r.num_iter, limits.numIter, 'LIMIT_NUM_ITER');
-  if (!(r.end_lr > r.start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
+  if (r.num_iter > limits.numIter)
+    throw limitExceeded('/num_iter', 'num_iter', r.num_iter, limits.numIter, 'LIMIT_NUM_ITER');
+  if (!(r.end_lr > r.start_lr))
+    throw invalid('/end_lr', `must be greater than start_lr (${r.start_lr}), got ${r.end_lr}`);
   return r;
 }
 
-/** The loss from the request (default from the task: cross_entropy / mse); refuses a loss that does not fit the task. */
+/** The loss from the request (default from the task: cross_entropy / mse); refuses a loss that does not fit the task.
+ * */
 export function resolveLoss(raw: Static<typeof Loss> | undefined, task: 'classification' | 'regression'): LossSpec {
-  const spec: LossSpec = raw === undefined
-    ? { name: task === 'classification' ? 'cross_entropy' : 'mse' }
-    : typeof raw === 'string' ? { name: raw } : { ...raw };
+  const spec: LossSpec =
+    raw === undefined
+      ? { name: task === 'classification' ? 'cross_entropy' : 'mse' }
+      : typeof raw === 'string'
+        ? { name: raw }
+        : { ...raw };
   const classification = spec.name === 'cross_entropy' || spec.name === 'bce_with_logits';
   if (classification !== (task === 'classification')) {
     throw invalid('/loss', `${spec.name} does not fit a ${task} dataset`);
@@ -99,11 +106,17 @@ export interface KindPreset<Body> {
  * The body of the preset a request names, among a job kind's presets: absent → `fallback`,
  * null → none. An unknown name is a 400 listing the kind's presets.
  */
-export function presetFor<T>(name: string | null | undefined, presets: readonly KindPreset<T>[], fallback: string, kind: string): Partial<T> {
+export function presetFor<T>(
+  name: string | null | undefined,
+  presets: readonly KindPreset<T>[],
+  fallback: string,
+  kind: string,
+): Partial<T> {
   const wanted = name === undefined ? fallback : name;
   if (wanted === null) return {};
   const preset = presets.find((p) => p.name === wanted);
-  if (!preset) throw invalid('/preset', `unknown ${kind} preset '${wanted}'; known: ${presets.map((p) => p.name).join(', ')}`);
+  if (!preset)
+    throw invalid('/preset', `unknown ${kind} preset '${wanted}'; known: ${presets.map((p) => p.name).join(', ')}`);
   return preset.body as Partial<T>;
 }
 
@@ -150,7 +163,13 @@ export function resolveSetup(
     checkShapes(stack, input, model.layers.length);
     const params = ctx.countParams(stack, input);
     if (params > ctx.limits.modelParams) {
-      throw limitExceeded('/model', 'the model\'s trainable parameter count', params, ctx.limits.modelParams, 'LIMIT_MODEL_PARAMS');
+      throw limitExceeded(
+        '/model',
+        "the model's trainable parameter count",
+        params,
+        ctx.limits.modelParams,
+        'LIMIT_MODEL_PARAMS',
+      );
     }
     return { data, shape, loss, model, params };
   });
@@ -187,10 +206,15 @@ export interface ResolvedTraining {
 export function resolveTraining(raw: TrainingFields, seed: number, ctx: ResolveContext, base = ''): ResolvedTraining {
   return underPointer(base, () => {
     const batch_size = raw.batch_size ?? TRAINING_DEFAULTS.batch_size;
-    if (batch_size > ctx.limits.batchSize) throw limitExceeded('/batch_size', 'batch_size', batch_size, ctx.limits.batchSize, 'LIMIT_BATCH_SIZE');
+    if (batch_size > ctx.limits.batchSize)
+      throw limitExceeded('/batch_size', 'batch_size', batch_size, ctx.limits.batchSize, 'LIMIT_BATCH_SIZE');
     const { data, loss, model } = resolveSetup(raw, seed, ctx);
     return {
-      model, data, loss, optimizer: resolveOptimizer(raw.optimizer), batch_size,
+      model,
+      data,
+      loss,
+      optimizer: resolveOptimizer(raw.optimizer),
+      batch_size,
       clip_grad_norm: raw.clip_grad_norm ?? null,
       clip_grad_value: raw.clip_grad_value ?? null,
     };
@@ -211,12 +235,16 @@ export function trainingCost(
 }
 
 /** Trainable parameters of a resolved setup, output layer included (the job's cost estimate, LIMIT_JOB_FLOPS). */
-export function trainingParams(t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }, ctx: ResolveContext): number {
+export function trainingParams(
+  t: { model: ResolvedModel; data: ResolvedData; loss: LossSpec },
+  ctx: ResolveContext,
+): number {
   const layers = layerStack(t);
   return ctx.countParams(layers, modelInput(dataShape(t.data), { layers }));
 }
 
-/** The model's whole layer stack: the hidden layers and the output layer (what the trainer builds and the parameter limit counts). */
+/** The model's whole layer stack: the hidden layers and the output layer (what the trainer builds and the parameter
+ * limit counts). */
 export function layerStack(setup: { model: ResolvedModel; data: ResolvedData; loss: LossSpec }): LayerSpec[] {
   return [...setup.model.layers, outputLayer(dataShape(setup.data), setup.loss)];
 }

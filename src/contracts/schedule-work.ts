@@ -7,7 +7,8 @@
  */
 import { limitExceeded, type ProblemError } from './problems.js';
 
-/** The schedulers in a schedule spec: the spec itself and every nested one (`schedulers: [...]`), counted without recursion. */
+/** The schedulers in a schedule spec: the spec itself and every nested one (`schedulers: [...]`), counted without
+ * recursion. */
 export function scheduleNodes(spec: unknown): number {
   let n = 0;
   const stack: unknown[] = [spec];
@@ -28,5 +29,11 @@ export function scheduleWorkProblem(pointer: string, spec: unknown, steps: numbe
   const nodes = scheduleNodes(spec);
   const work = steps * nodes;
   if (work <= limit) return null;
-  return limitExceeded(pointer, `steps × schedulers (${steps} × ${nodes}, the simulation's work)`, work, limit, 'LIMIT_SCHEDULE_WORK');
+  return limitExceeded(
+    pointer,
+    `steps × schedulers (${steps} × ${nodes}, the simulation's work)`,
+    work,
+    limit,
+    'LIMIT_SCHEDULE_WORK',
+  );
 }

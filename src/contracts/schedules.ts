@@ -19,25 +19,31 @@ export const ScheduleSpec = Type.Object(
         'a Hugging Face `lr_scheduler_type` (`cosine`, `linear`, `warmup_stable_decay`, ...) or function name ' +
         '(`get_cosine_schedule_with_warmup`, ...), or an optax schedule function (`warmup_cosine_decay_schedule`, ...)',
     }),
-    lr: Type.Optional(Type.Number({
-      description: 'the optimizer\'s base LR (`SGD(params, lr=...)`); optional for CyclicLR/OneCycleLR, absent for optax (which carry their own values)',
-    })),
+    lr: Type.Optional(
+      Type.Number({
+        description:
+          "the optimizer's base LR (`SGD(params, lr=...)`); optional for CyclicLR/OneCycleLR, absent for optax (which carry their own values)",
+      }),
+    ),
   },
   {
     $id: 'ScheduleSpec',
     additionalProperties: true,
     description:
       '`{type, lr, ...keyword arguments verbatim}` (`T_max`, `eta_min`, `milestones`, `num_warmup_steps`, `peak_value`, ...). ' +
-      'Every argument is checked as the library itself checks it; unknown arguments are rejected with the library\'s own ' +
-      'message (`StepLR.__init__() got an unexpected keyword argument \'foo\'`). See docs/schedules.md.',
+      "Every argument is checked as the library itself checks it; unknown arguments are rejected with the library's own " +
+      "message (`StepLR.__init__() got an unexpected keyword argument 'foo'`). See docs/schedules.md.",
     example: { type: 'CosineAnnealingLR', lr: 0.1, T_max: 100, eta_min: 0.001 },
   },
 );
 
 /** A `$ref` to ScheduleSpec with its static type: `{type, lr?, ...keyword arguments}`. */
-export const ScheduleSpecRef = Type.Unsafe<{ type: string; lr?: number; [argument: string]: unknown }>(Type.Ref('ScheduleSpec'));
+export const ScheduleSpecRef = Type.Unsafe<{ type: string; lr?: number; [argument: string]: unknown }>(
+  Type.Ref('ScheduleSpec'),
+);
 
-/** Where a schedule lists its children: SequentialLR / ChainedScheduler `schedulers`, optax join_schedules `schedules`. */
+/** Where a schedule lists its children: SequentialLR / ChainedScheduler `schedulers`, optax join_schedules `schedules`.
+ * */
 const CHILD_LISTS = ['schedulers', 'schedules'] as const;
 
 /**
@@ -61,7 +67,13 @@ export function checkScheduleDepth(spec: unknown, maxDepth: number, pointer: str
     }
   }
   if (first !== null) {
-    throw limitExceeded(first, 'the nesting depth of schedules (SequentialLR / ChainedScheduler / join_schedules children)', deepest, maxDepth, 'LIMIT_SCHEDULE_DEPTH');
+    throw limitExceeded(
+      first,
+      'the nesting depth of schedules (SequentialLR / ChainedScheduler / join_schedules children)',
+      deepest,
+      maxDepth,
+      'LIMIT_SCHEDULE_DEPTH',
+    );
   }
 }
 
@@ -72,5 +84,7 @@ export function checkScheduleDepth(spec: unknown, maxDepth: number, pointer: str
 export function scheduleProblem(err: ScheduleError, prefix = ''): ProblemError {
   const pointer = err.path.startsWith('/schedule') ? prefix + err.path : err.path;
   const shown = err.exception === 'LimitError' ? err.message : `${err.exception}: ${err.message}`;
-  return new ProblemError(400, 'invalid_request', 'Invalid schedule', `${pointer}: ${shown}`, [{ pointer, detail: err.message }]);
+  return new ProblemError(400, 'invalid_request', 'Invalid schedule', `${pointer}: ${shown}`, [
+    { pointer, detail: err.message },
+  ]);
 }

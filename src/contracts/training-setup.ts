@@ -31,14 +31,24 @@ export function trainingSetupFields(say: SetupDescriptions = {}) {
     data: Type.Optional(RefOf(Data)),
     loss: Type.Optional(RefOf(Loss)),
     optimizer: Type.Optional(RefOf(Optimizer)),
-    batch_size: Type.Optional(Type.Integer({
-      minimum: 1, maximum: 65536, default: TRAINING_DEFAULTS.batch_size, ...described(say.batch_size),
-    })),
+    batch_size: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65536,
+        default: TRAINING_DEFAULTS.batch_size,
+        ...described(say.batch_size),
+      }),
+    ),
     clip_grad_norm: Type.Optional(ClipValue('torch.nn.utils.clip_grad_norm_ max_norm (L2)')),
     clip_grad_value: Type.Optional(ClipValue('torch.nn.utils.clip_grad_value_ clip_value')),
-    seed: Type.Optional(Type.Integer({
-      minimum: 0, maximum: 4294967295, default: TRAINING_DEFAULTS.seed, ...described(say.seed),
-    })),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 4294967295,
+        default: TRAINING_DEFAULTS.seed,
+        ...described(say.seed),
+      }),
+    ),
   };
 }
 

@@ -38,9 +38,17 @@ export function clipGradNorm(params: Param[], maxNorm: number, normType = 2, err
 }
 
 /** The second half of clip_grad_norm_, for a caller that already has the total norm. */
-export function clipGradNormGivenTotal(params: Param[], maxNorm: number, total: number, normType = 2, errorIfNonfinite = false): void {
+export function clipGradNormGivenTotal(
+  params: Param[],
+  maxNorm: number,
+  total: number,
+  normType = 2,
+  errorIfNonfinite = false,
+): void {
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new Error(`The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``);
+    throw new Error(
+      `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`error_if_nonfinite=False\``,
+    );
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1); // NaN total → NaN coef, as torch
   if (coef === 1) return;
@@ -51,7 +59,8 @@ export function clipGradNormGivenTotal(params: Param[], maxNorm: number, total: 
 }
 
 export function clipGradValue(params: Param[], clipValue: number): void {
-  const lo = -clipValue, hi = clipValue;
+  const lo = -clipValue,
+    hi = clipValue;
   for (const p of params) {
     const g = p.grad;
     for (let i = 0; i < g.length; i++) {

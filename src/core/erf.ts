@@ -30,7 +30,7 @@ export function erf(x: number): number {
 /** erfc(x) for x ≥ 2.5: e^{-x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) */
 function erfcLarge(x: number): number {
   let f = x;
-  for (let n = 60; n >= 1; n--) f = x + (n / 2) / f;
+  for (let n = 60; n >= 1; n--) f = x + n / 2 / f;
   return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
 }
 
@@ -44,10 +44,10 @@ export function erfinv(y: number): number {
   let x: number;
   if (w < 5) {
     w -= 2.5;
-    let p = 2.81022636e-08;
-    p = 3.43273939e-07 + p * w;
-    p = -3.5233877e-06 + p * w;
-    p = -4.39150654e-06 + p * w;
+    let p = 2.81022636e-8;
+    p = 3.43273939e-7 + p * w;
+    p = -3.5233877e-6 + p * w;
+    p = -4.39150654e-6 + p * w;
     p = 0.00021858087 + p * w;
     p = -0.00125372503 + p * w;
     p = -0.00417768164 + p * w;

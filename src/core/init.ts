@@ -21,22 +21,35 @@ import { own } from './own.js';
 /** torch.nn.init.calculate_gain */
 export function calculateGain(nonlinearity: string, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'sigmoid':
-    case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d':
+    case 'linear':
+    case 'identity':
+    case 'sigmoid':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
       return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param === undefined ? 0.01 : param;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case 'selu': return 3 / 4;
-    default: throw new Error(`Unsupported nonlinearity ${nonlinearity}`);
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new Error(`Unsupported nonlinearity ${nonlinearity}`);
   }
 }
 
-export interface Fans { fanIn: number; fanOut: number }
+export interface Fans {
+  fanIn: number;
+  fanOut: number;
+}
 
 /** Fill w with U(-√(3·variance), √(3·variance)) or N(0, variance). */
 export function varianceScaling(w: Float32Array, rng: Rng, variance: number, dist: 'uniform' | 'normal'): void {
@@ -109,13 +122,21 @@ export function fillOrthogonal(w: Float32Array, rng: Rng, rows: number, cols: nu
   }
 }
 
-interface InitCtx { w: Float32Array; rng: Rng; rows: number; cols: number; spec: InitSpec; fans: Fans }
+interface InitCtx {
+  w: Float32Array;
+  rng: Rng;
+  rows: number;
+  cols: number;
+  spec: InitSpec;
+  fans: Fans;
+}
 
 /** kaiming's fan by mode (torch _calculate_correct_fan) */
-const fanByMode = (spec: InitSpec, fans: Fans): number => ((spec.mode ?? 'fan_in') === 'fan_in' ? fans.fanIn : fans.fanOut);
+const fanByMode = (spec: InitSpec, fans: Fans): number =>
+  (spec.mode ?? 'fan_in') === 'fan_in' ? fans.fanIn : fans.fanOut;
 /** kaiming's gain: calculate_gain(nonlinearity (default leaky_relu), a (default 0)) */
 const kaimingGain = (spec: InitSpec): number => calculateGain(spec.nonlinearity ?? 'leaky_relu', spec.a ?? 0);
-const xavierVar = (spec: InitSpec, f: Fans): number => (spec.gain ?? 1) ** 2 * 2 / (f.fanIn + f.fanOut);
+const xavierVar = (spec: InitSpec, f: Fans): number => ((spec.gain ?? 1) ** 2 * 2) / (f.fanIn + f.fanOut);
 const kaimingVar = (spec: InitSpec, f: Fans): number => kaimingGain(spec) ** 2 / fanByMode(spec, f);
 
 /** The [low, high] of uniform_ / trunc_normal_: explicit low/high, else torch's a/b, else the defaults. */
@@ -126,32 +147,41 @@ export function initBounds(spec: InitSpec, low: number, high: number): [number, 
 /** name → how to fill a weight matrix (each line: the torch/nn/init.py function it follows) */
 export const INITIALIZERS: Record<InitName, (c: InitCtx) => void> = {
   // uniform_(tensor, a=0, b=1): U(a, b)  (our low/high)
-  uniform:         (c) => fillUniform(c.w, c.rng, ...initBounds(c.spec, 0, 1)),
+  uniform: (c) => fillUniform(c.w, c.rng, ...initBounds(c.spec, 0, 1)),
   // normal_(tensor, mean=0, std=1)
-  normal:          (c) => fillNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1),
+  normal: (c) => fillNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1),
   // constant_(tensor, val), zeros_, ones_
-  constant:        (c) => c.w.fill(c.spec.val ?? 0),
-  zeros:           (c) => c.w.fill(0),
-  ones:            (c) => c.w.fill(1),
+  constant: (c) => c.w.fill(c.spec.val ?? 0),
+  zeros: (c) => c.w.fill(0),
+  ones: (c) => c.w.fill(1),
   // xavier_uniform_(gain=1): bound = gain·√(6/(fan_in+fan_out)); xavier_normal_: std = gain·√(2/(fan_in+fan_out))
-  xavier_uniform:  (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'uniform'),
-  xavier_normal:   (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'normal'),
-  // kaiming_uniform_(a=0, mode='fan_in', nonlinearity='leaky_relu'): bound = √3·gain/√fan; kaiming_normal_: std = gain/√fan
+  xavier_uniform: (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'uniform'),
+  xavier_normal: (c) => varianceScaling(c.w, c.rng, xavierVar(c.spec, c.fans), 'normal'),
+  // kaiming_uniform_(a=0, mode='fan_in', nonlinearity='leaky_relu'): bound = √3·gain/√fan; kaiming_normal_: std =
+  // gain/√fan
   kaiming_uniform: (c) => varianceScaling(c.w, c.rng, kaimingVar(c.spec, c.fans), 'uniform'),
-  kaiming_normal:  (c) => varianceScaling(c.w, c.rng, kaimingVar(c.spec, c.fans), 'normal'),
+  kaiming_normal: (c) => varianceScaling(c.w, c.rng, kaimingVar(c.spec, c.fans), 'normal'),
   // orthogonal_(gain=1): Q of QR(normal matrix), sign-corrected by diag(R)
-  orthogonal:      (c) => fillOrthogonal(c.w, c.rng, c.rows, c.cols, c.spec.gain ?? 1),
+  orthogonal: (c) => fillOrthogonal(c.w, c.rng, c.rows, c.cols, c.spec.gain ?? 1),
   // trunc_normal_(mean=0, std=1, a=-2, b=2): inverse-CDF sampling, a/b absolute (our low/high)
-  trunc_normal:    (c) => fillTruncNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1, ...initBounds(c.spec, -2, 2)),
+  trunc_normal: (c) => fillTruncNormal(c.w, c.rng, c.spec.mean ?? 0, c.spec.std ?? 1, ...initBounds(c.spec, -2, 2)),
   // torch/nn/modules/linear.py Linear.reset_parameters: kaiming_uniform_(weight, a=√5) → variance (1/3)/fan_in
-  default:         (c) => varianceScaling(c.w, c.rng, kaimingVar({ name: 'kaiming_uniform', a: Math.sqrt(5) }, c.fans), 'uniform'),
+  default: (c) =>
+    varianceScaling(c.w, c.rng, kaimingVar({ name: 'kaiming_uniform', a: Math.sqrt(5) }, c.fans), 'uniform'),
 };
 
 /**
  * Initialise a dense layer: weight (rows=out × cols=in) by `spec`; bias by nn.Linear's rule
  * U(±1/√fan_in) for `default`, zeros otherwise (the usual companion of a torch.nn.init call).
  */
-export function initDense(spec: InitSpec, weight: Float32Array, bias: Float32Array | null, outDim: number, inDim: number, rng: Rng): void {
+export function initDense(
+  spec: InitSpec,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  outDim: number,
+  inDim: number,
+  rng: Rng,
+): void {
   const fill = own(INITIALIZERS, spec.name);
   if (!fill) throw new Error(`unknown initializer '${spec.name}'`);
   fill({ w: weight, rng, rows: outDim, cols: inDim, spec, fans: { fanIn: inDim, fanOut: outDim } });

@@ -21,9 +21,23 @@ export interface Loss {
   forward(z: Float32Array, target: Float32Array, rows: number, cols: number, grad: Float32Array): number;
 }
 
-type LossFn = (spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array) => number;
+type LossFn = (
+  spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+) => number;
 
-function crossEntropy(spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array): number {
+function crossEntropy(
+  spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+): number {
   const eps = spec.label_smoothing ?? 0;
   let total = 0;
   for (let r = 0; r < rows; r++) {
@@ -46,11 +60,19 @@ function crossEntropy(spec: LossSpec, z: Float32Array, t: Float32Array, rows: nu
   return total / rows;
 }
 
-function bceWithLogits(_spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array): number {
+function bceWithLogits(
+  _spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+): number {
   const n = rows * cols;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const x = z[i], y = t[i];
+    const x = z[i],
+      y = t[i];
     total += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
     const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     grad[i] = (s - y) / n;
@@ -58,7 +80,14 @@ function bceWithLogits(_spec: LossSpec, z: Float32Array, t: Float32Array, rows: 
   return total / n;
 }
 
-function mse(_spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array): number {
+function mse(
+  _spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+): number {
   const n = rows * cols;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -69,28 +98,52 @@ function mse(_spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, co
   return total / n;
 }
 
-function huber(spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array): number {
+function huber(
+  spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+): number {
   const d = spec.delta ?? 1;
   const n = rows * cols;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const r = z[i] - t[i];
     const a = Math.abs(r);
-    if (a <= d) { total += 0.5 * r * r; grad[i] = r / n; }
-    else { total += d * (a - 0.5 * d); grad[i] = (r > 0 ? d : -d) / n; }
+    if (a <= d) {
+      total += 0.5 * r * r;
+      grad[i] = r / n;
+    } else {
+      total += d * (a - 0.5 * d);
+      grad[i] = (r > 0 ? d : -d) / n;
+    }
   }
   return total / n;
 }
 
-function smoothL1(spec: LossSpec, z: Float32Array, t: Float32Array, rows: number, cols: number, grad: Float32Array): number {
+function smoothL1(
+  spec: LossSpec,
+  z: Float32Array,
+  t: Float32Array,
+  rows: number,
+  cols: number,
+  grad: Float32Array,
+): number {
   const b = spec.beta ?? 1;
   const n = rows * cols;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const r = z[i] - t[i];
     const a = Math.abs(r);
-    if (a < b) { total += (0.5 * r * r) / b; grad[i] = r / b / n; }
-    else { total += a - 0.5 * b; grad[i] = (r > 0 ? 1 : r < 0 ? -1 : 0) / n; }
+    if (a < b) {
+      total += (0.5 * r * r) / b;
+      grad[i] = r / b / n;
+    } else {
+      total += a - 0.5 * b;
+      grad[i] = (r > 0 ? 1 : r < 0 ? -1 : 0) / n;
+    }
   }
   return total / n;
 }

@@ -10,7 +10,14 @@ import type { BuildContext, Layer } from './layers/layer.js';
 import { findLayer, LAYER_TYPES, LAYERS, type LayerSpec, type RegisteredLayer } from './layers/registry.js';
 import { mlpLayers } from './layers/stacks.js';
 import {
-  isFlat, sameShape, showShape, sizeOf, type LayerMemory, type ModelProblem, type RegisteredLayerChildren, type Shape,
+  isFlat,
+  sameShape,
+  showShape,
+  sizeOf,
+  type LayerMemory,
+  type ModelProblem,
+  type RegisteredLayerChildren,
+  type Shape,
 } from './layers/module.js';
 import type { Rng } from './rng.js';
 
@@ -90,9 +97,16 @@ export function buildModel(spec: ModelSpec, input: InputShape, o: BuildOptions):
   const params = all.flatMap((l) => l.params);
   const buffers = all.flatMap((l) => l.buffers);
   return {
-    inDim: sizeOf(inShape), outDim: sizeOf(outShape), capacity: o.capacity, layers, allLayers: all, params, buffers,
+    inDim: sizeOf(inShape),
+    outDim: sizeOf(outShape),
+    capacity: o.capacity,
+    layers,
+    allLayers: all,
+    params,
+    buffers,
     forward(x, rows, train) {
-      if (rows > o.capacity) throw new Error(`forward: ${rows} rows exceed the capacity ${o.capacity} the model was built for`);
+      if (rows > o.capacity)
+        throw new Error(`forward: ${rows} rows exceed the capacity ${o.capacity} the model was built for`);
       let h = x;
       for (const l of layers) h = l.forward(h, rows, train);
       return h;
@@ -106,7 +120,8 @@ export function buildModel(spec: ModelSpec, input: InputShape, o: BuildOptions):
 
 /** Adds up a per-layer number over a stack (nested layers through `children`), passing shapes along. */
 function sumLayers(
-  specs: readonly unknown[], shape: Shape,
+  specs: readonly unknown[],
+  shape: Shape,
   count: (m: RegisteredLayer, s: LayerSpec, shape: Shape, children: RegisteredLayerChildren<number>) => number,
 ): number {
   let n = 0;
@@ -166,7 +181,10 @@ function widthPointer(specs: readonly unknown[], path: string): string {
  * `outputs` is a number, the model's output must be `[outputs]` (see `expectedOutputs`). Empty = valid.
  */
 export function validateModel(
-  spec: ModelSpec, input: InputShape, outputs: number | null, base = '/model',
+  spec: ModelSpec,
+  input: InputShape,
+  outputs: number | null,
+  base = '/model',
 ): ModelProblem[] {
   const out: ModelProblem[] = [];
   if (!spec || !Array.isArray(spec.layers)) return [{ path: `${base}/layers`, message: 'layers must be an array' }];
@@ -216,6 +234,12 @@ export function expectedOutputs(task: Task, outputs: number, loss: LossName): nu
 }
 
 /** The `{hidden, activation, init}` shorthand as a layer list ending in a linear output layer. */
-export function mlpSpec(hidden: number[], activation: ActivationName, init: InitSpec, outputs: number, bias = true): ModelSpec {
+export function mlpSpec(
+  hidden: number[],
+  activation: ActivationName,
+  init: InitSpec,
+  outputs: number,
+  bias = true,
+): ModelSpec {
   return { layers: mlpLayers(hidden, activation, init, outputs, bias) };
 }

@@ -139,7 +139,8 @@ export function fromState(state: Key, key: Key = state): Rng {
       return r * Math.cos(theta);
     },
     int(n: number): number {
-      if (!(n >= 1) || n > 4294967296 || !Number.isInteger(n)) throw new Error(`rng.int(n): n must be an integer in [1, 2^32], got ${n}`);
+      if (!(n >= 1) || n > 4294967296 || !Number.isInteger(n))
+        throw new Error(`rng.int(n): n must be an integer in [1, 2^32], got ${n}`);
       if (n === 1) return 0;
       // rejection: accept x < limit, where limit is the largest multiple of n ≤ 2^32
       const limit = 4294967296 - (4294967296 % n);

@@ -9,14 +9,22 @@ import type { OptimizerName } from './optimizers/registry.js';
 
 /** Activation names follow torch.nn (lower-case function names). */
 export type ActivationName =
-  | 'identity' | 'relu' | 'leaky_relu' | 'elu' | 'gelu' | 'silu'
-  | 'tanh' | 'sigmoid' | 'softplus';
+  'identity' | 'relu' | 'leaky_relu' | 'elu' | 'gelu' | 'silu' | 'tanh' | 'sigmoid' | 'softplus';
 
 /** Initializer names follow torch.nn.init (without the trailing underscore). */
 export type InitName =
-  | 'uniform' | 'normal' | 'constant' | 'zeros' | 'ones'
-  | 'xavier_uniform' | 'xavier_normal' | 'kaiming_uniform' | 'kaiming_normal'
-  | 'orthogonal' | 'trunc_normal' | 'default';
+  | 'uniform'
+  | 'normal'
+  | 'constant'
+  | 'zeros'
+  | 'ones'
+  | 'xavier_uniform'
+  | 'xavier_normal'
+  | 'kaiming_uniform'
+  | 'kaiming_normal'
+  | 'orthogonal'
+  | 'trunc_normal'
+  | 'default';
 
 export interface InitSpec {
   name: InitName;
@@ -25,9 +33,11 @@ export interface InitSpec {
   mode?: 'fan_in' | 'fan_out';
   nonlinearity?: string;
   gain?: number;
-  /** uniform / trunc_normal bounds under torch's names: uniform_(a, b), trunc_normal_(a, b) (for kaiming, `a` is the slope) */
+  /** uniform / trunc_normal bounds under torch's names: uniform_(a, b), trunc_normal_(a, b) (for kaiming, `a` is the
+   * slope) */
   b?: number;
-  /** uniform / trunc_normal bounds under explicit names (win over a/b); normal / trunc_normal: mean, std; constant: val. */
+  /** uniform / trunc_normal bounds under explicit names (win over a/b); normal / trunc_normal: mean, std; constant:
+   * val. */
   low?: number;
   high?: number;
   mean?: number;
@@ -72,11 +82,19 @@ export type DataSource = 'builtin' | 'inline' | 'upload';
 
 export type DataSpec =
   | {
-      source: 'builtin'; name: BuiltinDatasetName; n_samples: number; noise: number; seed: number; val_fraction: number;
-      standardize: boolean; classes?: number; features?: number;
+      source: 'builtin';
+      name: BuiltinDatasetName;
+      n_samples: number;
+      noise: number;
+      seed: number;
+      val_fraction: number;
+      standardize: boolean;
+      classes?: number;
+      features?: number;
     }
   | { source: 'inline'; inline: { x: number[][]; y: number[]; task: Task }; val_fraction: number; standardize: boolean }
-  /** an uploaded dataset: its rows come from the caller as createTrainer(spec, { dataset }); split by the training seed, as inline data */
+  /** an uploaded dataset: its rows come from the caller as createTrainer(spec, { dataset }); split by the training
+   * seed, as inline data */
   | { source: 'upload'; dataset_id: string; task: Task; val_fraction: number; standardize: boolean };
 
 export type LossName = 'cross_entropy' | 'bce_with_logits' | 'mse' | 'huber' | 'smooth_l1';

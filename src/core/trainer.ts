@@ -2,7 +2,8 @@
  * The training step: a model bound to its data, loss and optimizer. One `step(lr)` =
  * next minibatch → forward → loss → backward → pre-clip gradient norm → clipping →
  * non-finite check → optimizer update at `lr`; `step(lr, { momentum })` first sets the
- * optimizer's momentum / beta1 (what torch's CyclicLR and OneCycleLR do each step). A step whose loss or gradient norm is
+ * optimizer's momentum / beta1 (what torch's CyclicLR and OneCycleLR do each step). A step whose loss or gradient norm
+ * is
  * NaN/±Inf reports `non_finite: true` and leaves the weights and optimizer state untouched;
  * an update that would itself produce a non-finite weight is rolled back the same way.
  *
@@ -12,7 +13,15 @@
  * split with the training seed ('split' stream).
  */
 import type {
-  Backend, EvalResult, LayerStats, StepOptions, StepResult, Trainer, TrainerExtras, TrainerPosition, TrainerSnapshot,
+  Backend,
+  EvalResult,
+  LayerStats,
+  StepOptions,
+  StepResult,
+  Trainer,
+  TrainerExtras,
+  TrainerPosition,
+  TrainerSnapshot,
 } from './types.js';
 import type { Dataset, TrainSpec } from './spec.js';
 import { createRng } from './rng.js';
@@ -44,7 +53,8 @@ export interface CoreTrainer extends Trainer, TrainerExtras {
 
 export interface TrainerOptions {
   backend?: Backend;
-  /** the full dataset to use instead of generating spec.data (mnist, uploads); split/standardize still follow spec.data */
+  /** the full dataset to use instead of generating spec.data (mnist, uploads); split/standardize still follow spec.data
+   * */
   dataset?: Dataset;
 }
 
@@ -56,7 +66,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   const root = createRng(spec.seed);
   const full = opts.dataset ?? loadDataset(spec.data);
   checkLabels(full);
-  // named datasets (built-in or loaded by the caller, e.g. mnist) split by the data seed; inline data by the training seed
+  // named datasets (built-in or loaded by the caller, e.g. mnist) split by the data seed; inline data by the training
+  // seed
   const splitRng = 'seed' in spec.data ? createRng(spec.data.seed).fork('split') : root.fork('split');
   let { train, val } = splitDataset(full, spec.data.val_fraction, splitRng);
   if (spec.data.standardize) {
@@ -67,14 +78,16 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
 
   const task = full.task;
   const lossName = spec.loss.name;
-  if (lossName === 'cross_entropy' && task !== 'classification') throw new Error('cross_entropy needs a classification dataset; use mse, huber or smooth_l1 for regression');
+  if (lossName === 'cross_entropy' && task !== 'classification')
+    throw new Error('cross_entropy needs a classification dataset; use mse, huber or smooth_l1 for regression');
   if (lossName === 'bce_with_logits' && task === 'classification' && full.outputs !== 2) {
     throw new Error(`bce_with_logits is binary: the dataset has ${full.outputs} classes; use cross_entropy`);
   }
   const outputs = expectedOutputs(task, full.outputs, lossName);
   const input = modelInput(full, spec.model);
   const problems = validateModel(spec.model, input, outputs);
-  if (problems.length) throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  if (problems.length)
+    throw new Error(`invalid model for this data: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
 
   const shuffleRng = root.fork('shuffle');
   const dropoutRng = root.fork('dropout');
@@ -120,7 +133,12 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
   };
 
   const trainer: CoreTrainer = {
-    backend, model, train, val, batchSize: cap, optimizer,
+    backend,
+    model,
+    train,
+    val,
+    batchSize: cap,
+    optimizer,
     numParams: model.params.reduce((a, p) => a + p.value.length, 0),
 
     step(lr: number, opts?: StepOptions): StepResult {
@@ -135,7 +153,10 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
 
       // pre-clip gradient norms: one pass over the grads gives the L2 total and every layer's norm
       let sumSq = 0;
-      for (let i = 0; i < params.length; i++) { paramSq[i] = sq(params[i].grad); sumSq += paramSq[i]; }
+      for (let i = 0; i < params.length; i++) {
+        paramSq[i] = sq(params[i].grad);
+        sumSq += paramSq[i];
+      }
       layerGradNorms = statLayers.map((l) => Math.sqrt(l.params.reduce((a, p) => a + paramSq[paramIndex.get(p)!], 0)));
       acts = statLayers.map((l) => activationStats(l, rows));
       const clip = spec.clip;
@@ -199,10 +220,13 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
         const w = l.params.length ? l.params[0].value : null;
         const prevW = w && lastUpdated ? prev[paramIndex.get(l.params[0])!] : null;
         return {
-          layer: l.name, grad_norm: layerGradNorms[i],
+          layer: l.name,
+          grad_norm: layerGradNorms[i],
           weight_norm: w ? Math.sqrt(sq(w)) : 0,
           update_ratio: w && prevW ? updateRatio(w, prevW, backend) : 0,
-          act_mean: acts[i].mean, act_std: acts[i].std, dead_fraction: acts[i].dead,
+          act_mean: acts[i].mean,
+          act_std: acts[i].std,
+          dead_fraction: acts[i].dead,
         };
       });
     },
@@ -218,7 +242,8 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
     },
 
     restore(s: TrainerSnapshot) {
-      if (s.params.length !== model.params.length || s.optimizer.length !== optimizer.state.length) throw new Error('snapshot does not belong to this trainer');
+      if (s.params.length !== model.params.length || s.optimizer.length !== optimizer.state.length)
+        throw new Error('snapshot does not belong to this trainer');
       model.params.forEach((p, i) => p.value.set(s.params[i]));
       model.buffers.forEach((b, i) => b.set(s.buffers[i]));
       optimizer.state.forEach((b, i) => b.set(s.optimizer[i]));
@@ -251,25 +276,33 @@ export function createTrainer(spec: TrainSpec, opts: TrainerOptions = {}): CoreT
  * SIMD one pads to 4 floats) needs up to 3·allocations more.
  */
 export function trainerFloats(
-  spec: TrainSpec, data: number | { features: number; shape?: readonly number[] }, outputs: number,
-  task: 'classification' | 'regression', rows: number,
+  spec: TrainSpec,
+  data: number | { features: number; shape?: readonly number[] },
+  outputs: number,
+  task: 'classification' | 'regression',
+  rows: number,
 ): { floats: number; allocations: number } {
   const ds = typeof data === 'number' ? { features: data } : data;
   const features = ds.features;
   const cap = Math.min(spec.batch_size, rows);
   const width = expectedOutputs(task, outputs, spec.loss.name);
-  let floats = 0, allocations = 0;
-  const add = (n: number, times = 1): void => { floats += n * times; allocations += times; };
+  let floats = 0,
+    allocations = 0;
+  const add = (n: number, times = 1): void => {
+    floats += n * times;
+    allocations += times;
+  };
   const memory = modelMemory(spec.model, modelInput(ds, spec.model), cap);
   for (const [n, times] of memory.buffers) add(n, times);
   const stateCopies = optimizerStateBuffers(spec.optimizer);
   // value + grad, the pre-update copy, optimizer state and its pre-update copy
   for (const n of memory.params) add(n, 3 + 2 * stateCopies);
-  const oneHot = task === 'classification' && spec.loss.name !== 'cross_entropy' && spec.loss.name !== 'bce_with_logits';
-  add(cap * features);                                   // x batch
-  add(cap * (task === 'classification' ? 1 : outputs));  // y batch
-  if (oneHot) add(cap * width);                           // one-hot targets
-  add(cap * width);                                       // dL/d(output)
+  const oneHot =
+    task === 'classification' && spec.loss.name !== 'cross_entropy' && spec.loss.name !== 'bce_with_logits';
+  add(cap * features); // x batch
+  add(cap * (task === 'classification' ? 1 : outputs)); // y batch
+  if (oneHot) add(cap * width); // one-hot targets
+  add(cap * width); // dL/d(output)
   return { floats, allocations };
 }
 
@@ -277,17 +310,28 @@ function checkLabels(ds: Dataset): void {
   if (ds.task !== 'classification') return;
   for (let i = 0; i < ds.rows; i++) {
     const v = ds.y[i];
-    if (!Number.isInteger(v) || v < 0 || v >= ds.outputs) throw new Error(`${ds.name}: label y[${i}] = ${v} is not a class in [0, ${ds.outputs})`);
+    if (!Number.isInteger(v) || v < 0 || v >= ds.outputs)
+      throw new Error(`${ds.name}: label y[${i}] = ${v} is not a class in [0, ${ds.outputs})`);
   }
 }
 
-interface ActStats { mean: number; std: number; dead: number }
+interface ActStats {
+  mean: number;
+  std: number;
+  dead: number;
+}
 
 /** mean/std of a layer's output over the batch, and the fraction of units that were 0 for every row (ReLU) */
 function activationStats(l: Layer, rows: number): ActStats {
-  const y = l.output, dim = l.outDim, n = rows * dim;
-  let s = 0, s2 = 0;
-  for (let i = 0; i < n; i++) { s += y[i]; s2 += y[i] * y[i]; }
+  const y = l.output,
+    dim = l.outDim,
+    n = rows * dim;
+  let s = 0,
+    s2 = 0;
+  for (let i = 0; i < n; i++) {
+    s += y[i];
+    s2 += y[i] * y[i];
+  }
   const mean = n ? s / n : 0;
   const variance = n ? Math.max(0, s2 / n - mean * mean) : 0;
   let dead = 0;

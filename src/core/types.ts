@@ -18,8 +18,16 @@ export type { FusedActivationName };
  */
 export interface FusedKernels {
   /** torch Adam/AdamW step t (from 1) at lr over n floats, amsgrad=false */
-  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, step: number,
-       o: { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }): void;
+  adam(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lr: number,
+    step: number,
+    o: { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean },
+  ): void;
   /** Σ x[i]² (float64 accumulation) */
   sumSquares(x: Float32Array, n?: number): number;
   /** { diff: Σ(a-b)², ref: Σ b² } */
@@ -29,7 +37,14 @@ export interface FusedKernels {
    * z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z). identity/relu are exact;
    * tanh/sigmoid may be float32 approximations (the SIMD backend's: ≤ 4e-7 from Math.tanh).
    */
-  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: FusedActivationName): void;
+  biasAct(
+    z: Float32Array,
+    y: Float32Array,
+    bias: Float32Array | null,
+    rows: number,
+    cols: number,
+    act: FusedActivationName,
+  ): void;
   /**
    * dz = dy · act'(z) over n floats; tanh: 1 − y², sigmoid: y(1 − y), with y = act(z) as biasAct
    * computes it (the derivative at the forward's output, as activations.ts)
@@ -41,8 +56,15 @@ export interface FusedKernels {
    * torch SGD step over n floats (optimizers/sgd.ts sgdUpdate, in float32 arithmetic); optional:
    * the core's JS loop runs when a backend does not offer it
    */
-  sgd?(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number,
-       o: { momentum: number; dampening: number; nesterov: boolean; weight_decay: number }, firstStep: boolean): void;
+  sgd?(
+    p: Float32Array,
+    g: Float32Array,
+    buf: Float32Array,
+    n: number,
+    lr: number,
+    o: { momentum: number; dampening: number; nesterov: boolean; weight_decay: number },
+    firstStep: boolean,
+  ): void;
   /**
    * src/core/conv/im2col.ts's im2col (col = the unfold of x's rows [row0, row0+rows)), bit-identical;
    * optional: conv2d runs the TS loop when a backend does not offer it
@@ -66,8 +88,17 @@ export interface Backend {
    * C[m×n] = op(A)·op(B) (+ C when accumulate), op(X) = X or Xᵀ.
    * op(A) is m×k, op(B) is k×n. A is stored m×k (or k×m when transA), B k×n (or n×k when transB).
    */
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-       a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void;
 }
 
 /** A trainable tensor with its gradient (same length). */
@@ -76,7 +107,8 @@ export interface Param {
   shape: number[];
   value: Float32Array;
   grad: Float32Array;
-  /** false for biases and norm affine parameters when weight decay should skip them (torch applies it to all by default). */
+  /** false for biases and norm affine parameters when weight decay should skip them (torch applies it to all by
+   * default). */
   decay: boolean;
 }
 
@@ -156,7 +188,8 @@ export interface TrainerPosition extends TrainerSnapshot {
 export interface OptimizerScalars {
   /** SGD / RMSprop momentum, Adam / AdamW beta1 at the time; null for Adagrad */
   momentum: number | null;
-  /** SGD: the step whose update created the momentum buffer (torch: the first with momentum ≠ 0), 0 = none yet; else 0 */
+  /** SGD: the step whose update created the momentum buffer (torch: the first with momentum ≠ 0), 0 = none yet; else 0
+   * */
   momentum_buffer_from: number;
 }
 

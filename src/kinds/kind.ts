@@ -56,7 +56,8 @@ export interface JobKindModule<Name extends string, Body, Resolved, Result, Summ
   readonly name: Name;
   /** the OpenAPI tag's description */
   readonly description: string;
-  /** how the docs name one job and several, with the article for one: `{a: 'an', one: 'LR search', many: 'LR searches'}` */
+  /** how the docs name one job and several, with the article for one: `{a: 'an', one: 'LR search', many: 'LR
+   * searches'}` */
   readonly noun: { a: 'a' | 'an'; one: string; many: string };
   /** POST /v1/{name}: the operation's summary and description (which may quote the configured limits) */
   readonly post: { summary: string; description(limits: Readonly<Limits>): string };
@@ -65,7 +66,8 @@ export interface JobKindModule<Name extends string, Body, Resolved, Result, Summ
   readonly presets: readonly KindPreset<Body>[];
   /** the stored request: the preset merged, every default filled, every limit checked; throws ProblemError */
   resolve(body: Body, ctx: ResolveContext): Resolved;
-  /** the uploaded datasets a request names (as sent, or resolved): looked up before resolving, their rows fetched before running */
+  /** the uploaded datasets a request names (as sent, or resolved): looked up before resolving, their rows fetched
+   * before running */
   datasetIds(request: Body | Resolved): string[];
   /** the job: a generator of progress points that returns the result */
   run(request: Resolved, deps: JobDeps): Generator<JobProgress, Result>;
@@ -102,7 +104,10 @@ export interface KindFanOut<Resolved, Result> {
   start(request: Resolved, deps: JobDeps): Generator<JobProgress, unknown>;
   tasks(state: unknown): FanTask[];
   run(
-    request: Resolved, task: FanTask, carry: unknown, deps: JobDeps,
+    request: Resolved,
+    task: FanTask,
+    carry: unknown,
+    deps: JobDeps,
   ): Generator<Record<string, unknown>, FanTaskOutcome>;
   tell(state: unknown, outputs: readonly unknown[]): unknown;
   /** the tasks whose carry a later task may still need */

@@ -11,12 +11,7 @@ import { lrRangeTests } from './lr-range-tests/index.js';
 import { lrSearches } from './lr-searches/index.js';
 import { scheduleSimulations } from './schedule-simulations/index.js';
 
-const MODULES = [
-  lrRangeTests,
-  scheduleSimulations,
-  diagnostics,
-  lrSearches,
-] as const;
+const MODULES = [lrRangeTests, scheduleSimulations, diagnostics, lrSearches] as const;
 
 /** A kind's name: the `{kind}` of /v1/{kind}, its queue, its OpenAPI tag. */
 export type JobKind = (typeof MODULES)[number]['name'];
@@ -32,7 +27,10 @@ export type RegisteredKind = JobKindModule<JobKind, unknown, unknown, unknown, u
 function withJobFields(k: RegisteredKind): RegisteredKind {
   const own = k.schemas.request as TSchema & { properties: Record<string, TSchema> };
   const request = { ...own, properties: { ...own.properties, ...JOB_REQUEST_FIELDS } } as TSchema;
-  return { ...k, schemas: { ...k.schemas, request, components: k.schemas.components.map((c) => (c === own ? request : c)) } };
+  return {
+    ...k,
+    schemas: { ...k.schemas, request, components: k.schemas.components.map((c) => (c === own ? request : c)) },
+  };
 }
 
 export const KINDS: readonly RegisteredKind[] = MODULES.map(withJobFields);
@@ -48,4 +46,6 @@ export function findKind(name: string): RegisteredKind | undefined {
 export const KIND_SCHEMAS = KINDS.flatMap((k) => k.schemas.components);
 
 /** GET /v1/presets: every kind's presets, each naming its kind. */
-export const PRESETS = KINDS.flatMap((k) => k.presets.map((p) => ({ name: p.name, description: p.description, kinds: [k.name], body: p.body })));
+export const PRESETS = KINDS.flatMap((k) =>
+  k.presets.map((p) => ({ name: p.name, description: p.description, kinds: [k.name], body: p.body })),
+);

@@ -50,8 +50,8 @@ export interface CurveAnalysis {
 }
 
 export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
-  const method: V1MethodName = input.suggestion !== undefined && isV1MethodName(input.suggestion)
-    ? input.suggestion : SERVICE_DEFAULTS.suggestion;
+  const method: V1MethodName =
+    input.suggestion !== undefined && isV1MethodName(input.suggestion) ? input.suggestion : SERVICE_DEFAULTS.suggestion;
   const wanted = new Set<V1MethodName>((input.methods ?? V1_METHOD_NAMES).filter(isV1MethodName));
   wanted.add(method);
   const curve = { lrs: input.lrs, losses: input.losses, raw_losses: input.raw_losses };
@@ -60,7 +60,10 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
   const windows: Partial<Record<V1MethodName, Window>> = {};
 
   if (input.suggestion !== undefined && !isV1MethodName(input.suggestion)) {
-    warnings.push({ code: 'unknown_suggestion', message: `unknown suggestion method "${String(input.suggestion)}"; used ${SERVICE_DEFAULTS.suggestion}` });
+    warnings.push({
+      code: 'unknown_suggestion',
+      message: `unknown suggestion method "${String(input.suggestion)}"; used ${SERVICE_DEFAULTS.suggestion}`,
+    });
   }
   const bad = checkCurve(curve);
   if (bad) warnings.push({ code: 'invalid_curve', message: bad });
@@ -82,9 +85,10 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
   }
   return {
     suggested_lr: chosen.lr,
-    suggestion: chosen.lr === null
-      ? { method, lr: null, index: null, reason: chosen.reason }
-      : { method, lr: chosen.lr, index: chosen.index },
+    suggestion:
+      chosen.lr === null
+        ? { method, lr: null, index: null, reason: chosen.reason }
+        : { method, lr: chosen.lr, index: chosen.index },
     suggestions,
     windows,
     warnings,
@@ -99,11 +103,26 @@ export function analyzeCurve(input: AnalyzeCurveInput): CurveAnalysis {
  */
 export function analyzeRangeTest(
   outcome: RangeTestOutcome,
-  opts: { num_iter: number; suggestion?: MethodName; skip_start?: number; skip_end?: number; methods?: readonly MethodName[]; sma?: number },
+  opts: {
+    num_iter: number;
+    suggestion?: MethodName;
+    skip_start?: number;
+    skip_end?: number;
+    methods?: readonly MethodName[];
+    sma?: number;
+  },
 ): MethodsAnalysis {
   return analyzeMethods(
     { lrs: outcome.lrs, losses: outcome.smoothed_losses, raw_losses: outcome.losses },
-    { num_it: opts.num_iter, suggestion: opts.suggestion, skip_start: opts.skip_start, skip_end: opts.skip_end, methods: opts.methods, sma: opts.sma, non_finite: 'cut' },
+    {
+      num_it: opts.num_iter,
+      suggestion: opts.suggestion,
+      skip_start: opts.skip_start,
+      skip_end: opts.skip_end,
+      methods: opts.methods,
+      sma: opts.sma,
+      non_finite: 'cut',
+    },
   );
 }
 
@@ -129,7 +148,8 @@ export interface MethodsAnalysis {
  * cut (`non_finite: "cut"`, the service's behaviour) or read as each library would ("library").
  */
 export function analyzeMethods(curve: RecordedCurve, opts: AnalyzeOptions = {}): MethodsAnalysis {
-  const method: MethodName = opts.suggestion !== undefined && isMethodName(opts.suggestion) ? opts.suggestion : SERVICE_DEFAULTS.suggestion;
+  const method: MethodName =
+    opts.suggestion !== undefined && isMethodName(opts.suggestion) ? opts.suggestion : SERVICE_DEFAULTS.suggestion;
   const names = new Set<MethodName>((opts.methods ?? METHOD_NAMES).filter(isMethodName));
   names.add(method);
   const suggestions: Partial<Record<MethodName, MethodPick>> = {};
@@ -139,7 +159,8 @@ export function analyzeMethods(curve: RecordedCurve, opts: AnalyzeOptions = {}):
   const bad = checkCurve(curve);
   if (bad) warnings.push({ code: 'invalid_curve', message: bad });
   else warnings.push(...curveWarnings(curve.lrs, curve.losses));
-  if (chosen.lr === null) warnings.push({ code: 'no_suggestion', message: `no ${method} suggestion: ${chosen.reason}` });
+  if (chosen.lr === null)
+    warnings.push({ code: 'no_suggestion', message: `no ${method} suggestion: ${chosen.reason}` });
   warnings.push(...chosen.warnings);
   return { suggested_lr: chosen.lr, suggestion: chosen, suggestions, warnings };
 }

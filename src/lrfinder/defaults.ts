@@ -17,7 +17,8 @@ export const FASTAI_DEFAULTS = Object.freeze({
   start_lr: 1e-7,
   end_lr: 10,
   num_it: 100,
-  /** `LRFinder.__init__`: `if num_it < 6: num_it = 6` (the schedule only; lr_find's trimming keeps the requested num_it) */
+  /** `LRFinder.__init__`: `if num_it < 6: num_it = 6` (the schedule only; lr_find's trimming keeps the requested
+   * num_it) */
   min_num_it: 6,
   stop_div: true,
   /** `AvgSmoothLoss(beta=0.98)` */

@@ -10,7 +10,13 @@ export { SLIDE_DEFAULTS, type SlideOptions } from './suggest/slide.js';
 export { valleyRawIndex } from './suggest/valley.js';
 export { gradient, gradientF32, argmin } from './suggest/numeric.js';
 export { localLinearLogLr, type LocalLinearFit, type ZeroLagOptions } from './suggest/zero-lag-steepest.js';
-export { appendLayerStats, downsampleLayers, layerWarnings, sampleIndex, type LayerSeries } from './layer-diagnostics.js';
+export {
+  appendLayerStats,
+  downsampleLayers,
+  layerWarnings,
+  sampleIndex,
+  type LayerSeries,
+} from './layer-diagnostics.js';
 export * from './session.js';
 export * from './defaults.js';
 export * from './losses.js';

@@ -28,7 +28,15 @@ const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 /** Appends one step's statistics to the per-layer series (created on the first call). */
 export function appendLayerStats(series: LayerSeries[], stats: readonly LayerStats[]): void {
   stats.forEach((s, i) => {
-    series[i] ??= { layer: s.layer, grad_norm: [], weight_norm: [], update_ratio: [], act_mean: [], act_std: [], dead_fraction: [] };
+    series[i] ??= {
+      layer: s.layer,
+      grad_norm: [],
+      weight_norm: [],
+      update_ratio: [],
+      act_mean: [],
+      act_std: [],
+      dead_fraction: [],
+    };
     for (const f of FIELDS) series[i][f].push(fin(s[f]));
   });
 }
@@ -42,37 +50,68 @@ export const ACTIVATION_GROWTH_LIMIT = 1e2;
  * @param gradNorms the run's total gradient norm per iteration
  * @param suggestedIndex iteration of the suggested LR, if any
  */
-export function layerWarnings(series: readonly LayerSeries[], gradNorms: readonly (number | null)[], suggestedIndex: number | null): CurveWarning[] {
+export function layerWarnings(
+  series: readonly LayerSeries[],
+  gradNorms: readonly (number | null)[],
+  suggestedIndex: number | null,
+): CurveWarning[] {
   const out: CurveWarning[] = [];
   if (gradNorms[0] === 0) {
-    out.push({ code: 'zero_gradients', message: 'the gradient is exactly zero at the start, so no LR can move the loss', iteration: 0 });
+    out.push({
+      code: 'zero_gradients',
+      message: 'the gradient is exactly zero at the start, so no LR can move the loss',
+      iteration: 0,
+    });
   }
   const silent = series.filter((s) => s.act_std[0] === 0 && s.grad_norm[0] === 0);
   if (silent.length > 0 && gradNorms[0] !== 0) {
-    out.push({ code: 'zero_gradients', message: `${silent.map((s) => s.layer).join(', ')} output a constant and get exactly zero gradient at the start: they cannot learn (init "zeros" makes every unit identical and silent; use kaiming or xavier)`, iteration: 0 });
+    out.push({
+      code: 'zero_gradients',
+      message: `${silent.map((s) => s.layer).join(', ')} output a constant and get exactly zero gradient at the start: they cannot learn (init "zeros" makes every unit identical and silent; use kaiming or xavier)`,
+      iteration: 0,
+    });
   }
   // activation scale across the hidden layers (the output layer excluded): He et al. 2015 §2.2
   const hidden = series.slice(0, -1).filter((s) => (s.act_std[0] ?? 0) > 0);
   if (hidden.length >= 2) {
-    const a = hidden[0], b = hidden[hidden.length - 1];
+    const a = hidden[0],
+      b = hidden[hidden.length - 1];
     const growth = (b.act_std[0] as number) / (a.act_std[0] as number);
     if (growth > ACTIVATION_GROWTH_LIMIT) {
-      out.push({ code: 'exploding_activations', message: `activation std grows ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too large for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
+      out.push({
+        code: 'exploding_activations',
+        message: `activation std grows ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too large for this depth (use kaiming_normal for ReLU, xavier for tanh)`,
+        iteration: 0,
+      });
     } else if (growth < 1 / ACTIVATION_GROWTH_LIMIT) {
-      out.push({ code: 'vanishing_activations', message: `activation std shrinks to ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too small for this depth (use kaiming_normal for ReLU, xavier for tanh)`, iteration: 0 });
+      out.push({
+        code: 'vanishing_activations',
+        message: `activation std shrinks to ${factor(growth)}× from ${a.layer} to ${b.layer} at initialisation: the init scale is too small for this depth (use kaiming_normal for ReLU, xavier for tanh)`,
+        iteration: 0,
+      });
     }
   }
   // weight layers: the ones whose weights have a norm (activation layers have none)
   const weighted = series.filter((s) => (s.weight_norm[0] ?? 0) > 0 && (s.grad_norm[0] ?? 0) > 0);
   if (weighted.length >= 2) {
-    const a = weighted[0], b = weighted[weighted.length - 1];
-    const first = a.grad_norm[0], last = b.grad_norm[0];
+    const a = weighted[0],
+      b = weighted[weighted.length - 1];
+    const first = a.grad_norm[0],
+      last = b.grad_norm[0];
     if (first !== null && last !== null && first > 0 && last > 0) {
       const ratio = first / last;
       if (ratio < 1 / GRADIENT_RATIO_LIMIT) {
-        out.push({ code: 'vanishing_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients vanish toward the input (use kaiming init for ReLU nets, xavier for tanh, or add normalisation)`, iteration: 0 });
+        out.push({
+          code: 'vanishing_gradients',
+          message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients vanish toward the input (use kaiming init for ReLU nets, xavier for tanh, or add normalisation)`,
+          iteration: 0,
+        });
       } else if (ratio > GRADIENT_RATIO_LIMIT) {
-        out.push({ code: 'exploding_gradients', message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients explode toward the input (lower the init scale, clip gradients, or add normalisation)`, iteration: 0 });
+        out.push({
+          code: 'exploding_gradients',
+          message: `at initialisation the gradient norm of ${a.layer} is ${factor(ratio)}× that of ${b.layer}: gradients explode toward the input (lower the init scale, clip gradients, or add normalisation)`,
+          iteration: 0,
+        });
       }
     }
   }
@@ -80,7 +119,11 @@ export function layerWarnings(series: readonly LayerSeries[], gradNorms: readonl
     for (const s of series) {
       const dead = s.dead_fraction[suggestedIndex];
       if (dead !== null && dead !== undefined && dead > DEAD_FRACTION_LIMIT) {
-        out.push({ code: 'dead_units', message: `${Math.round(dead * 100)}% of ${s.layer}'s ReLU units output 0 for the whole batch at the suggested LR: consider leaky_relu, a lower LR or kaiming init`, iteration: suggestedIndex });
+        out.push({
+          code: 'dead_units',
+          message: `${Math.round(dead * 100)}% of ${s.layer}'s ReLU units output 0 for the whole batch at the suggested LR: consider leaky_relu, a lower LR or kaiming init`,
+          iteration: suggestedIndex,
+        });
       }
     }
   }
@@ -108,7 +151,10 @@ export function sampleIndex(n: number, points: number): number[] {
  * `index` says which points were kept (positions in the original series); warnings are computed on
  * the full series before this.
  */
-export function downsampleLayers(series: readonly LayerSeries[], points: number): { layers: LayerSeries[]; index: number[] } {
+export function downsampleLayers(
+  series: readonly LayerSeries[],
+  points: number,
+): { layers: LayerSeries[]; index: number[] } {
   const n = series[0]?.grad_norm.length ?? 0;
   const index = sampleIndex(n, points);
   if (index.length === n) return { layers: series.slice(), index };

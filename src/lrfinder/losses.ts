@@ -81,11 +81,16 @@ export function storeFloat(x: number): StoredFloat {
 
 export function loadFloat(x: StoredFloat): number {
   switch (x) {
-    case 'NaN': return NaN;
-    case 'Infinity': return Infinity;
-    case '-Infinity': return -Infinity;
-    case '-0': return -0;
-    default: return x;
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    case '-0':
+      return -0;
+    default:
+      return x;
   }
 }
 

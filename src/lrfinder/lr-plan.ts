@@ -22,7 +22,9 @@ export type StepMode = 'exp' | 'linear';
 /** Throws RangeError when the plan is impossible (pure validation, no I/O). */
 export function checkLrPlan(start_lr: number, end_lr: number, num_iter: number, step_mode: StepMode): void {
   if (!Number.isInteger(num_iter) || num_iter < 2) {
-    throw new RangeError(`num_iter must be an integer >= 2 (torch-lr-finder: "\`num_iter\` must be larger than 1"), got ${num_iter}`);
+    throw new RangeError(
+      `num_iter must be an integer >= 2 (torch-lr-finder: "\`num_iter\` must be larger than 1"), got ${num_iter}`,
+    );
   }
   if (!Number.isFinite(start_lr) || !Number.isFinite(end_lr)) {
     throw new RangeError(`start_lr and end_lr must be finite, got ${start_lr} and ${end_lr}`);
@@ -43,9 +45,7 @@ export function lrAt(i: number, start_lr: number, end_lr: number, num_iter: numb
   if (i <= 0) return start_lr;
   if (i >= num_iter - 1) return end_lr;
   const r = i / (num_iter - 1);
-  return step_mode === 'exp'
-    ? start_lr * (end_lr / start_lr) ** r
-    : start_lr + r * (end_lr - start_lr);
+  return step_mode === 'exp' ? start_lr * (end_lr / start_lr) ** r : start_lr + r * (end_lr - start_lr);
 }
 
 /** The whole plan: num_iter LRs, first exactly start_lr, last exactly end_lr. */

@@ -89,7 +89,10 @@ export function summarizeRangeTest(points: readonly RangePoint[], stop_reason: S
   // the first strictly smaller smoothed loss wins, as `if loss < best_loss` in torch-lr-finder
   for (let i = 0; i < points.length; i++) {
     const s = points[i].smoothed_loss;
-    if (s !== null && (bestIdx < 0 || s < best)) { best = s; bestIdx = i; }
+    if (s !== null && (bestIdx < 0 || s < best)) {
+      best = s;
+      bestIdx = i;
+    }
   }
   return {
     lrs: points.map((p) => p.lr),
@@ -118,8 +121,12 @@ export function* rangeTest(
     const rawFinite = Number.isFinite(r.loss);
     if (!rawFinite || r.non_finite) {
       const p: RangePoint = {
-        iteration: i, lr, loss: rawFinite ? r.loss : null, smoothed_loss: null,
-        grad_norm: finiteOrNull(r.grad_norm), best_loss: i === 0 ? null : best,
+        iteration: i,
+        lr,
+        loss: rawFinite ? r.loss : null,
+        smoothed_loss: null,
+        grad_norm: finiteOrNull(r.grad_norm),
+        best_loss: i === 0 ? null : best,
       };
       points.push(p);
       yield p;
@@ -134,7 +141,14 @@ export function* rangeTest(
       if (smoothed < best) best = smoothed;
     }
     prev = smoothed;
-    const p: RangePoint = { iteration: i, lr, loss: r.loss, smoothed_loss: smoothed, grad_norm: finiteOrNull(r.grad_norm), best_loss: best };
+    const p: RangePoint = {
+      iteration: i,
+      lr,
+      loss: r.loss,
+      smoothed_loss: smoothed,
+      grad_norm: finiteOrNull(r.grad_norm),
+      best_loss: best,
+    };
     points.push(p);
     yield p;
     if (hasDiverged(smoothed, best, opts.diverge_th)) return summarizeRangeTest(points, 'diverged');

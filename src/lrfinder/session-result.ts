@@ -5,7 +5,15 @@ import { summarizeRangeTest, type RangePoint } from './range-test.js';
 import { isFiniteLoss } from './losses.js';
 import { lrAt } from './lr-plan.js';
 import { SERVICE_DEFAULTS } from './defaults.js';
-import { endsWithSkip, reportsOf, sweepEmulation, trailingSkips, type SweepOptions, type SweepState, type SweepStopReason } from './session-types.js';
+import {
+  endsWithSkip,
+  reportsOf,
+  sweepEmulation,
+  trailingSkips,
+  type SweepOptions,
+  type SweepState,
+  type SweepStopReason,
+} from './session-types.js';
 import type { MethodPick } from './suggest/pick.js';
 import type { MethodName } from './suggest/registry.js';
 import type { CurveWarning } from './warnings.js';
@@ -21,7 +29,10 @@ export function sweepPoints(state: SweepState, opts: SweepOptions): RangePoint[]
     const raw = state.losses[i];
     points.push({
       iteration: i,
-      lr: e !== null && state.emulation ? state.emulation.lrs[i] : lrAt(i, opts.start_lr, opts.end_lr, opts.num_iter, opts.step_mode),
+      lr:
+        e !== null && state.emulation
+          ? state.emulation.lrs[i]
+          : lrAt(i, opts.start_lr, opts.end_lr, opts.num_iter, opts.step_mode),
       loss: isFiniteLoss(raw) ? raw : null,
       smoothed_loss: s,
       grad_norm: null,
@@ -77,30 +88,48 @@ const NON_FINITE_HINT =
 export function sweepResult(state: SweepState, opts: SweepOptions & SweepAnalysisOptions): SweepResult {
   const reason = state.stop_reason ?? 'stopped_by_client';
   const e = sweepEmulation(opts);
-  const base = e !== null && state.emulation ? emulatedResult(state, opts, e, reason) : serviceResult(state, opts, reason);
+  const base =
+    e !== null && state.emulation ? emulatedResult(state, opts, e, reason) : serviceResult(state, opts, reason);
   if (state.skipped !== undefined && state.skipped.length > 0) {
     base.reports = reportsOf(state);
     base.skipped = [...state.skipped];
-    base.warnings.push(e === null
-      ? { code: 'skipped_steps', message: `${state.skipped.length} step(s) skipped by the GradScaler were not recorded and did not advance the plan` }
-      : { code: 'skipped_steps_recorded', message: `${state.skipped.length} step(s) skipped by the GradScaler were recorded, as ${e.library} records them` });
+    base.warnings.push(
+      e === null
+        ? {
+            code: 'skipped_steps',
+            message: `${state.skipped.length} step(s) skipped by the GradScaler were not recorded and did not advance the plan`,
+          }
+        : {
+            code: 'skipped_steps_recorded',
+            message: `${state.skipped.length} step(s) skipped by the GradScaler were recorded, as ${e.library} records them`,
+          },
+    );
     if (e === null && reason === 'non_finite' && endsWithSkip(state)) {
       const run = trailingSkips(state);
       base.warnings.push({
         code: 'too_many_skipped_steps',
-        message: `the GradScaler skipped ${run} optimizer steps in a row (more than max_skipped_steps, ${opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps}): ` +
+        message:
+          `the GradScaler skipped ${run} optimizer steps in a row (more than max_skipped_steps, ${opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps}): ` +
           'the gradients are not finite at any loss scale; the session stopped as non_finite. Lower end_lr, clip gradients, or check the data',
         iteration: reportsOf(state) - 1,
       });
     }
   }
   if (opts.param_groups !== undefined && opts.param_groups.length > 0) {
-    base.param_groups = opts.param_groups.map((g) => ({ name: g.name, lr_mult: g.lr_mult, suggested_lr: base.suggested_lr === null ? null : base.suggested_lr * g.lr_mult }));
+    base.param_groups = opts.param_groups.map((g) => ({
+      name: g.name,
+      lr_mult: g.lr_mult,
+      suggested_lr: base.suggested_lr === null ? null : base.suggested_lr * g.lr_mult,
+    }));
   }
   return base;
 }
 
-function serviceResult(state: SweepState, opts: SweepOptions & SweepAnalysisOptions, reason: SweepStopReason): SweepResult {
+function serviceResult(
+  state: SweepState,
+  opts: SweepOptions & SweepAnalysisOptions,
+  reason: SweepStopReason,
+): SweepResult {
   // summarizeRangeTest only carries the reason through; the analysis does not depend on it
   const outcome = summarizeRangeTest(sweepPoints(state, opts), reason === 'stopped_by_client' ? 'completed' : reason);
   const analysis = analyzeRangeTest(outcome, {
@@ -112,7 +141,8 @@ function serviceResult(state: SweepState, opts: SweepOptions & SweepAnalysisOpti
     sma: opts.sma,
   });
   const warnings = [...analysis.warnings];
-  if (reason === 'non_finite' && !endsWithSkip(state)) warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: outcome.iterations - 1 });
+  if (reason === 'non_finite' && !endsWithSkip(state))
+    warnings.push({ code: 'non_finite', message: NON_FINITE_HINT, iteration: outcome.iterations - 1 });
   return {
     lrs: outcome.lrs,
     losses: outcome.losses,
@@ -128,7 +158,12 @@ function serviceResult(state: SweepState, opts: SweepOptions & SweepAnalysisOpti
   };
 }
 
-function emulatedResult(state: SweepState, opts: SweepOptions, e: ResolvedEmulation, reason: SweepStopReason): SweepResult {
+function emulatedResult(
+  state: SweepState,
+  opts: SweepOptions,
+  e: ResolvedEmulation,
+  reason: SweepStopReason,
+): SweepResult {
   const r = emulationResult(state.emulation as EmulationState, e, opts.emulate?.analysis ?? {});
   const pts = sweepPoints(state, opts);
   const best = summarizeRangeTest(pts, 'completed');

@@ -1,5 +1,11 @@
 /** The sweep session's state and options (./session.ts runs it, ./session-result.ts reads it). */
-import { resolveEmulation, type EmulationAnalysisOptions, type EmulationOptions, type EmulationState, type ResolvedEmulation } from './emulate/index.js';
+import {
+  resolveEmulation,
+  type EmulationAnalysisOptions,
+  type EmulationOptions,
+  type EmulationState,
+  type ResolvedEmulation,
+} from './emulate/index.js';
 import type { RangeTestOptions, RangeTestOutcome } from './range-test.js';
 import type { LibraryName } from './suggest/registry.js';
 
@@ -7,7 +13,8 @@ import type { LibraryName } from './suggest/registry.js';
 export type SweepStopReason = RangeTestOutcome['stop_reason'] | 'stopped_by_client';
 
 export interface SweepState {
-  /** raw losses of the recorded points, null where non-finite (an emulating session keeps each kind in emulation.raw_losses) */
+  /** raw losses of the recorded points, null where non-finite (an emulating session keeps each kind in
+   * emulation.raw_losses) */
   losses: (number | null)[];
   /** torch-lr-finder EMA per iteration; null on the non-finite stopping point */
   smoothed_losses: (number | null)[];
@@ -15,7 +22,8 @@ export interface SweepState {
   best: number | null;
   /** null while running */
   stop_reason: SweepStopReason | null;
-  /** reports received, skipped ones included (= the next iteration); absent in sessions stored before skipped reports: = losses.length */
+  /** reports received, skipped ones included (= the next iteration); absent in sessions stored before skipped reports:
+   * = losses.length */
   reports?: number;
   /** iterations reported as skipped (GradScaler) */
   skipped?: number[];
@@ -55,13 +63,16 @@ export const MAX_PARAM_GROUPS = 64;
 
 export function checkParamGroups(groups: readonly ParamGroup[] | undefined): void {
   if (groups === undefined) return;
-  if (groups.length > MAX_PARAM_GROUPS) throw new RangeError(`param_groups: at most ${MAX_PARAM_GROUPS} groups, got ${groups.length}`);
+  if (groups.length > MAX_PARAM_GROUPS)
+    throw new RangeError(`param_groups: at most ${MAX_PARAM_GROUPS} groups, got ${groups.length}`);
   const seen = new Set<string>();
   groups.forEach((g, k) => {
-    if (typeof g.name !== 'string' || g.name.length === 0) throw new RangeError(`param_groups[${k}].name must be a non-empty string`);
+    if (typeof g.name !== 'string' || g.name.length === 0)
+      throw new RangeError(`param_groups[${k}].name must be a non-empty string`);
     if (seen.has(g.name)) throw new RangeError(`param_groups[${k}].name "${g.name}" is used twice`);
     seen.add(g.name);
-    if (!(g.lr_mult > 0) || !Number.isFinite(g.lr_mult)) throw new RangeError(`param_groups[${k}].lr_mult must be a finite number > 0, got ${g.lr_mult}`);
+    if (!(g.lr_mult > 0) || !Number.isFinite(g.lr_mult))
+      throw new RangeError(`param_groups[${k}].lr_mult must be a finite number > 0, got ${g.lr_mult}`);
   });
 }
 
@@ -70,7 +81,9 @@ export function sweepEmulation(opts: SweepExtras): ResolvedEmulation | null {
   if (!opts.emulate) return null;
   const o = resolveEmulation(opts.emulate.library, opts.emulate.options);
   if ((o.library === 'ignite' || o.library === 'keras-lr-finder') && o.num_iter === null && o.lrs === null) {
-    throw new RangeError(`${o.library}: a sweep session plans its LRs ahead, so it needs num_iter (the number of steps)`);
+    throw new RangeError(
+      `${o.library}: a sweep session plans its LRs ahead, so it needs num_iter (the number of steps)`,
+    );
   }
   return o;
 }

@@ -31,14 +31,25 @@
  *   and methods, one report at a time, bit-identical to `emulate()` on the same losses.
  */
 import {
-  emulationNext, emulationStep, startEmulation, type EmulationState, type ResolvedEmulation,
+  emulationNext,
+  emulationStep,
+  startEmulation,
+  type EmulationState,
+  type ResolvedEmulation,
 } from './emulate/index.js';
 import { isFiniteLoss, type LossValue } from './losses.js';
 import { checkRangeTestOptions, type RangeTestOptions } from './range-test.js';
 import { checkLrPlan, lrAt } from './lr-plan.js';
 import { SERVICE_DEFAULTS } from './defaults.js';
 import {
-  checkParamGroups, reportsOf, trailingSkips, sweepEmulation, type SweepExtras, type SweepOptions, type SweepState, type SweepStopReason,
+  checkParamGroups,
+  reportsOf,
+  trailingSkips,
+  sweepEmulation,
+  type SweepExtras,
+  type SweepOptions,
+  type SweepState,
+  type SweepStopReason,
 } from './session-types.js';
 import { emaStep, hasDiverged } from './smoothing.js';
 
@@ -50,7 +61,8 @@ export function checkSweepOptions(opts: SweepOptions): void {
   checkLrPlan(opts.start_lr, opts.end_lr, opts.num_iter, opts.step_mode);
   checkParamGroups(opts.param_groups);
   const cap = opts.max_skipped_steps;
-  if (cap !== undefined && (!Number.isInteger(cap) || cap < 0)) throw new RangeError(`max_skipped_steps must be an integer >= 0, got ${cap}`);
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 0))
+    throw new RangeError(`max_skipped_steps must be an integer >= 0, got ${cap}`);
   sweepEmulation(opts);
 }
 
@@ -70,7 +82,6 @@ export interface SweepNext {
   /** each parameter group's LR (lr × lr_mult), when the session has groups */
   param_groups?: { name: string; lr: number }[];
 }
-
 
 /** The iteration to train next and its LR (and each group's); null once stopped. */
 export function sweepNext(state: SweepState, opts: SweepOptions): SweepNext | null {
@@ -111,13 +122,16 @@ export function sweepReport(state: SweepState, opts: SweepOptions, report: Sweep
   if (report.skipped === true && e === null) {
     const next: SweepState = { ...state, reports: iteration + 1, skipped: [...(state.skipped ?? []), iteration] };
     // a GradScaler that skips step after step never finds finite gradients: stop as non_finite
-    if (trailingSkips(next) > (opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps)) next.stop_reason = 'non_finite';
+    if (trailingSkips(next) > (opts.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps))
+      next.stop_reason = 'non_finite';
     return next;
   }
   if (report.loss === undefined) {
-    throw new RangeError(report.skipped === true
-      ? `iteration ${iteration}: ${e?.library} records skipped steps like any other, so an emulating session needs the step's loss`
-      : `iteration ${iteration}: a report needs a loss (or skipped: true)`);
+    throw new RangeError(
+      report.skipped === true
+        ? `iteration ${iteration}: ${e?.library} records skipped steps like any other, so an emulating session needs the step's loss`
+        : `iteration ${iteration}: a report needs a loss (or skipped: true)`,
+    );
   }
   const skipped = report.skipped === true ? [...(state.skipped ?? []), iteration] : state.skipped;
   const base = e === null ? sweepStep(state, opts, report.loss) : emulateStep(state, e, report.loss);
@@ -151,7 +165,12 @@ export function sweepStep(state: SweepState, opts: RangeTestOptions, loss: LossV
   if (state.stop_reason !== null) throw new RangeError(`the session already stopped (${state.stop_reason})`);
   const i = state.losses.length;
   if (!isFiniteLoss(loss)) {
-    return { ...state, losses: [...state.losses, null], smoothed_losses: [...state.smoothed_losses, null], stop_reason: 'non_finite' };
+    return {
+      ...state,
+      losses: [...state.losses, null],
+      smoothed_losses: [...state.smoothed_losses, null],
+      stop_reason: 'non_finite',
+    };
   }
   let smoothed: number;
   let best: number;
@@ -166,7 +185,13 @@ export function sweepStep(state: SweepState, opts: RangeTestOptions, loss: LossV
   let stop_reason: SweepStopReason | null = null;
   if (hasDiverged(smoothed, best, opts.diverge_th)) stop_reason = 'diverged';
   else if (i + 1 >= opts.num_iter) stop_reason = 'completed';
-  return { ...state, losses: [...state.losses, loss], smoothed_losses: [...state.smoothed_losses, smoothed], best, stop_reason };
+  return {
+    ...state,
+    losses: [...state.losses, loss],
+    smoothed_losses: [...state.smoothed_losses, smoothed],
+    best,
+    stop_reason,
+  };
 }
 
 /** Ends a running session early (the client stops its loop); a stopped one is returned unchanged. */

@@ -30,7 +30,8 @@ export interface TrimOptions {
   skip_start?: number;
   /** torch-lr-finder `plot(skip_end=5)`: points dropped at the end for `steepest`; 0 keeps all */
   skip_end?: number;
-  /** fastai `lr_find(num_it=100)`: the requested iterations; fastai drops num_it//10 at the front. Default: the curve length */
+  /** fastai `lr_find(num_it=100)`: the requested iterations; fastai drops num_it//10 at the front. Default: the curve
+   * length */
   num_it?: number;
   /** override fastai's front trim (default num_it//10) */
   fastai_skip_start?: number;
@@ -38,7 +39,10 @@ export interface TrimOptions {
   fastai_skip_end?: number;
 }
 
-export const TORCH_TRIM_DEFAULTS = Object.freeze({ skip_start: TORCH_LR_FINDER_DEFAULTS.skip_start, skip_end: TORCH_LR_FINDER_DEFAULTS.skip_end });
+export const TORCH_TRIM_DEFAULTS = Object.freeze({
+  skip_start: TORCH_LR_FINDER_DEFAULTS.skip_start,
+  skip_end: TORCH_LR_FINDER_DEFAULTS.skip_end,
+});
 export const FASTAI_SKIP_END = FASTAI_DEFAULTS.skip_end;
 
 const nonNeg = (x: number | undefined, d: number): number =>

@@ -29,7 +29,10 @@ export function curveWarnings(lrs: readonly number[], losses: readonly (number |
   let nulls = 0;
   for (let i = 0; i < n; i++) {
     const v = losses[i];
-    if (v === null || !Number.isFinite(v)) { nulls++; if (firstNull < 0) firstNull = i; }
+    if (v === null || !Number.isFinite(v)) {
+      nulls++;
+      if (firstNull < 0) firstNull = i;
+    }
   }
   if (nulls > 0) {
     out.push({
@@ -75,7 +78,8 @@ export function curveWarnings(lrs: readonly number[], losses: readonly (number |
     } else if (drop < 0.01 && rise <= 0.25) {
       out.push({
         code: 'flat_curve',
-        message: 'the loss never decreases by more than 1% over the range: LR too small (raise end_lr) or zero gradients (check the model, the data and the loss)',
+        message:
+          'the loss never decreases by more than 1% over the range: LR too small (raise end_lr) or zero gradients (check the model, the data and the loss)',
       });
     }
   }

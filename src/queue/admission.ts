@@ -55,22 +55,51 @@ export function outcomeOf([code, count]: [number, number]): AdmitOutcome {
 /** Queues the admission script on a MULTI (or pipeline) ahead of the job's add (whose key gets the refusal mark). */
 export function queueAdmit(
   tx: { lrfAdmit: (...a: Parameters<ScriptCommands['lrfAdmit']>) => unknown },
-  prefix: string, kind: JobKind, id: string, owner: string, limits: AdmitLimits,
+  prefix: string,
+  kind: JobKind,
+  id: string,
+  owner: string,
+  limits: AdmitLimits,
 ): void {
   const k = redisKeys(prefix);
   tx.lrfAdmit(
-    k.ownerInflight(owner), k.inflight(), k.ownerJobs(kind, owner), k.job(kind, id),
-    limits.perOwner, limits.depth, inflightMember(kind, id, owner), id, Date.now(), limits.ttlSeconds,
+    k.ownerInflight(owner),
+    k.inflight(),
+    k.ownerJobs(kind, owner),
+    k.job(kind, id),
+    limits.perOwner,
+    limits.depth,
+    inflightMember(kind, id, owner),
+    id,
+    Date.now(),
+    limits.ttlSeconds,
   );
 }
 
 /** Admission alone, in its own round trip (nothing is added to a queue). */
-export async function admit(redis: Redis, prefix: string, kind: JobKind, id: string, owner: string, limits: AdmitLimits): Promise<AdmitOutcome> {
+export async function admit(
+  redis: Redis,
+  prefix: string,
+  kind: JobKind,
+  id: string,
+  owner: string,
+  limits: AdmitLimits,
+): Promise<AdmitOutcome> {
   const k = redisKeys(prefix);
-  return outcomeOf(await withAdmission(redis).lrfAdmit(
-    k.ownerInflight(owner), k.inflight(), k.ownerJobs(kind, owner), k.admitPlaceholder(),
-    limits.perOwner, limits.depth, inflightMember(kind, id, owner), id, Date.now(), limits.ttlSeconds,
-  ));
+  return outcomeOf(
+    await withAdmission(redis).lrfAdmit(
+      k.ownerInflight(owner),
+      k.inflight(),
+      k.ownerJobs(kind, owner),
+      k.admitPlaceholder(),
+      limits.perOwner,
+      limits.depth,
+      inflightMember(kind, id, owner),
+      id,
+      Date.now(),
+      limits.ttlSeconds,
+    ),
+  );
 }
 
 export async function release(redis: Redis, prefix: string, kind: JobKind, id: string, owner: string): Promise<void> {
@@ -98,7 +127,10 @@ export async function reconcileInflight(redis: Redis, prefix: string, graceMs: n
     let row = 0;
     const gone: number[] = [];
     parsed.forEach((m, i) => {
-      if (!m) { gone.push(i); return; }
+      if (!m) {
+        gone.push(i);
+        return;
+      }
       const [, v] = rows[row++] ?? [];
       const [timestamp, finishedOn] = (v as (string | null)[] | undefined) ?? [null, null];
       if (timestamp === null || finishedOn !== null) gone.push(i);

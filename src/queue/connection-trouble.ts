@@ -11,7 +11,8 @@ interface Log {
 }
 
 /** Errors that mean "the server cannot be reached (yet)", as ioredis and BullMQ report them. */
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/;
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/;
 
 export function isUnreachable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
@@ -39,27 +40,42 @@ export interface ConnectionTrouble {
   readonly down: boolean;
 }
 
-export function connectionTrouble(log: Log, url: string, what: string, now: () => number = Date.now): ConnectionTrouble {
+export function connectionTrouble(
+  log: Log,
+  url: string,
+  what: string,
+  now: () => number = Date.now,
+): ConnectionTrouble {
   let downSince: number | null = null;
   let suppressed = 0;
   const where = redactRedisUrl(url);
   return {
-    get down() { return downSince !== null; },
+    get down() {
+      return downSince !== null;
+    },
     error(err, context = {}) {
       const message = (err as Error)?.message ?? String(err);
       if (!isUnreachable(err)) {
         log.warn({ ...context, err: message }, `${what}: redis error`);
         return;
       }
-      if (downSince !== null) { suppressed++; return; }
+      if (downSince !== null) {
+        suppressed++;
+        return;
+      }
       downSince = now();
-      log.warn({ ...context, redis: where, err: message },
+      log.warn(
+        { ...context, redis: where, err: message },
         `${what}: cannot reach Redis at ${where} (${message}); retrying with backoff (at most every 2 s) and ` +
-        'saying so once it answers. Is redis-server running there? Check REDIS_URL.');
+          'saying so once it answers. Is redis-server running there? Check REDIS_URL.',
+      );
     },
     ready() {
       if (downSince === null) return;
-      log.info({ redis: where, down_ms: now() - downSince, errors_suppressed: suppressed }, `${what}: Redis at ${where} answers again`);
+      log.info(
+        { redis: where, down_ms: now() - downSince, errors_suppressed: suppressed },
+        `${what}: Redis at ${where} answers again`,
+      );
       downSince = null;
       suppressed = 0;
     },

@@ -32,7 +32,8 @@ export function describeRedis(target: RedisTarget): string {
   return `sentinel primary "${s.name}" via ${s.sentinels.map((x) => (x.host.includes(':') ? `[${x.host}]:${x.port}` : `${x.host}:${x.port}`)).join(',')}`;
 }
 
-/** The node is no (usable) primary: a demoted one (READONLY), or one refusing writes until a replica is in sync (NOREPLICAS). */
+/** The node is no (usable) primary: a demoted one (READONLY), or one refusing writes until a replica is in sync
+ * (NOREPLICAS). */
 const readonlyReply = (err: Error) => err.message.startsWith('READONLY');
 const noReplicasReply = (err: Error) => err.message.startsWith('NOREPLICAS');
 
@@ -52,7 +53,7 @@ function onReplyError(resend: boolean): (err: Error) => boolean | 1 | 2 {
 
 function connect(target: RedisTarget, opts: RedisOptions, resendOnReadonly: boolean): Redis {
   const s = typeof target === 'string' ? null : target.redisSentinel;
-  if (!s) return new Redis(typeof target === 'string' ? target : target.redisUrl ?? DEFAULT_URL, opts);
+  if (!s) return new Redis(typeof target === 'string' ? target : (target.redisUrl ?? DEFAULT_URL), opts);
   return new Redis({
     sentinels: s.sentinels.map((x) => ({ host: x.host, port: x.port })),
     name: s.name,
@@ -79,23 +80,31 @@ function reconnectDelay(target: RedisTarget): (times: number) => number {
 }
 
 export function producerConnection(target: RedisTarget, extra: RedisOptions = {}): Redis {
-  return connect(target, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    connectTimeout: 2000,
-    lazyConnect: false,
-    // keep trying in the background; requests meanwhile get 503
-    retryStrategy: reconnectDelay(target),
-    ...extra,
-  }, false);
+  return connect(
+    target,
+    {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2000,
+      connectTimeout: 2000,
+      lazyConnect: false,
+      // keep trying in the background; requests meanwhile get 503
+      retryStrategy: reconnectDelay(target),
+      ...extra,
+    },
+    false,
+  );
 }
 
 export function workerConnection(target: RedisTarget, extra: RedisOptions = {}): Redis {
-  return connect(target, {
-    maxRetriesPerRequest: null,
-    enableOfflineQueue: true,
-    retryStrategy: reconnectDelay(target),
-    ...extra,
-  }, true);
+  return connect(
+    target,
+    {
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      retryStrategy: reconnectDelay(target),
+      ...extra,
+    },
+    true,
+  );
 }

@@ -28,7 +28,8 @@ import type { JobKind } from '../kinds/registry.js';
 import { redisKeys } from './keys.js';
 import { withScripts, type ScriptCommands, type ScriptRedis } from './scripts.js';
 
-/** BullMQ's highest priority (bullmq/dist/esm/classes/job.js PRIORITY_LIMIT); its score is priority·2^32 + a FIFO counter */
+/** BullMQ's highest priority (bullmq/dist/esm/classes/job.js PRIORITY_LIMIT); its score is priority·2^32 + a FIFO
+ * counter */
 export const MAX_PRIORITY = 2 ** 21 - 1;
 
 export type FairnessRedis = ScriptRedis;
@@ -49,11 +50,21 @@ export interface PlaceOptions {
 /** Queues the placement of job `id` on a MULTI, after the job's add (which used a placeholder priority). */
 export function queuePlace(
   tx: { lrfPlace: (...a: Parameters<ScriptCommands['lrfPlace']>) => unknown },
-  kind: JobKind, id: string, owner: string, o: PlaceOptions,
+  kind: JobKind,
+  id: string,
+  owner: string,
+  o: PlaceOptions,
 ): void {
   const k = redisKeys(o.prefix);
   tx.lrfPlace(
-    k.job(kind, id), k.bullmq(kind, 'prioritized'), k.fairClock(kind), k.fairFinish(kind),
-    id, encodeURIComponent(owner), o.maxPriority ?? MAX_PRIORITY, o.ttlSeconds, k.jobPrefix(kind),
+    k.job(kind, id),
+    k.bullmq(kind, 'prioritized'),
+    k.fairClock(kind),
+    k.fairFinish(kind),
+    id,
+    encodeURIComponent(owner),
+    o.maxPriority ?? MAX_PRIORITY,
+    o.ttlSeconds,
+    k.jobPrefix(kind),
   );
 }

@@ -26,10 +26,17 @@ export function bucketIndex(seconds: number): number {
 }
 
 /** Counts one finished job (worker side). */
-export async function recordFinish(redis: Redis, prefix: string, kind: string, status: FinalStatus, seconds: number): Promise<void> {
+export async function recordFinish(
+  redis: Redis,
+  prefix: string,
+  kind: string,
+  status: FinalStatus,
+  seconds: number,
+): Promise<void> {
   const s = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
   const k = redisKeys(prefix);
-  await redis.pipeline()
+  await redis
+    .pipeline()
     .hincrby(k.metricsFinished(), `${kind}|${status}`, 1)
     .hincrbyfloat(k.metricsFinished(), `${kind}|${status}|sum`, s)
     .hincrby(k.metricsDuration(), `${kind}|${status}|${bucketIndex(s)}`, 1)
@@ -56,7 +63,17 @@ export async function readFinishStats(redis: Redis, prefix: string): Promise<Fin
   const get = (kind: string, status: string) => {
     const k = `${kind}|${status}`;
     let s = series.get(k);
-    if (!s) series.set(k, (s = { kind, status: status as FinalStatus, count: 0, sum: 0, cumulative: new Array(JOB_DURATION_BUCKETS.length + 1).fill(0) }));
+    if (!s)
+      series.set(
+        k,
+        (s = {
+          kind,
+          status: status as FinalStatus,
+          count: 0,
+          sum: 0,
+          cumulative: new Array(JOB_DURATION_BUCKETS.length + 1).fill(0),
+        }),
+      );
     return s;
   };
   for (const [field, v] of Object.entries(finished)) {

@@ -48,7 +48,8 @@ export interface Admission<T extends AdmissionTransaction> {
   admit(tx: T): void;
   /** queues the job's add on `tx` (one command, synchronously); the promise settles with the transaction */
   add(tx: T): Promise<unknown>;
-  /** queues further commands of this admission after the add (synchronously): the job's fair placement (fairness.ts), the webhook's pending entry */
+  /** queues further commands of this admission after the add (synchronously): the job's fair placement (fairness.ts),
+   * the webhook's pending entry */
   also?(tx: T): void;
 }
 
@@ -69,12 +70,17 @@ export class GroupCommit<T extends AdmissionTransaction> {
    * @param durable runs after a successful EXEC, before any admission of the batch is answered
    *   (the replicas' WAIT); when it throws, every admission of the batch fails with its error
    */
-  constructor(private readonly multi: () => Promise<T>, private readonly maxBatch = 256, private readonly durable?: () => Promise<void>) {}
+  constructor(
+    private readonly multi: () => Promise<T>,
+    private readonly maxBatch = 256,
+    private readonly durable?: () => Promise<void>,
+  ) {}
 
   /** Queues one admission; resolves with its two replies (the admission script's, the add's) once committed. */
   submit(a: Admission<T>): Promise<[unknown, unknown]> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ admit: a.admit, add: a.add, also: a.also, resolve, reject }) === 1) setImmediate(() => void this.flush());
+      if (this.pending.push({ admit: a.admit, add: a.add, also: a.also, resolve, reject }) === 1)
+        setImmediate(() => void this.flush());
     });
   }
 
@@ -94,9 +100,13 @@ export class GroupCommit<T extends AdmissionTransaction> {
         batch = batch.filter((_, i) => i !== bad);
         if (batch.length === 0) return;
       }
-      const res = await tx!.exec().catch((err: unknown) => { throw certainlyNotCommitted(err) ? err : new UncertainCommit(err); });
+      const res = await tx!.exec().catch((err: unknown) => {
+        throw certainlyNotCommitted(err) ? err : new UncertainCommit(err);
+      });
       if (!res) throw new Error('transaction aborted');
-      await this.durable?.().catch((err: unknown) => { throw new UncertainCommit(err); });
+      await this.durable?.().catch((err: unknown) => {
+        throw new UncertainCommit(err);
+      });
       for (const p of batch) {
         const replies = res.slice(p.at!, p.at! + p.n!);
         const failed = replies.find((r) => r[0]);
@@ -121,7 +131,9 @@ export class GroupCommit<T extends AdmissionTransaction> {
       let failure: unknown = null;
       try {
         p.admit(tx);
-        p.add(tx).catch((err: unknown) => { failure = err; });
+        p.add(tx).catch((err: unknown) => {
+          failure = err;
+        });
       } catch (err) {
         failure = err;
       }

@@ -76,8 +76,15 @@ export class JobEventHub {
   private stream(kind: JobKind): void {
     if (this.streams.has(kind)) return;
     // XREAD BLOCK needs a connection without a command timeout that waits across reconnects
-    const connection = this.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
-    connection.on('error', () => { /* reconnects by itself; the backstop poll covers the gap */ });
+    const connection = this.redis.duplicate({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      lazyConnect: false,
+    });
+    connection.on('error', () => {
+      /* reconnects by itself; the backstop poll covers the gap */
+    });
     const events = new QueueEvents(queueName(kind), { connection, prefix: this.prefix, skipVersionCheck: true });
     events.on('error', () => undefined);
     events.on('progress', ({ jobId, data }) => this.notify(jobId, { type: 'progress', data }));
@@ -123,9 +130,11 @@ export class JobEventHub {
     this.followed.clear();
     const streams = [...this.streams.values()];
     this.streams.clear();
-    await Promise.allSettled(streams.map(async (s) => {
-      await s.events.close();
-      s.connection.disconnect();
-    }));
+    await Promise.allSettled(
+      streams.map(async (s) => {
+        await s.events.close();
+        s.connection.disconnect();
+      }),
+    );
   }
 }

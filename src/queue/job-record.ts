@@ -24,7 +24,11 @@ export interface JobRecord {
 }
 
 /** The state of a job from its own hash: finished (completed/failed), started, or waiting. */
-export function stateOf(h: { finishedOn?: number | null; processedOn?: number | null; failedReason?: string | null }): string {
+export function stateOf(h: {
+  finishedOn?: number | null;
+  processedOn?: number | null;
+  failedReason?: string | null;
+}): string {
   if (h.finishedOn) return h.failedReason ? 'failed' : 'completed';
   if (h.processedOn) return 'active';
   return 'waiting';

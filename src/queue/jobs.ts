@@ -4,7 +4,8 @@
  *
  * Every path is a constant number of round trips: creating is one admission script (quota, queue
  * depth, index), one BullMQ add and the job's fair placement among the waiting jobs (fairness.ts),
- * in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the job's own
+ * in one MULTI shared by the admissions of one event-loop turn; reading is one HGETALL (the state is read from the
+ * job's own
  * hash, never by scanning the wait list); listing reads only the fields a list item needs, never
  * results; canceling is one script that decides cancel-or-finished atomically.
  * Creating is preceded by the job's storage reservation (src/storage/: the request's bytes in the
@@ -36,7 +37,6 @@ export interface JobData<R = unknown> {
   request: R;
   owner: string;
 }
-
 
 export interface JobStoreOptions {
   prefix: string;
@@ -72,8 +72,14 @@ export interface JobStoreOptions {
  * it), never in the detail: Redis error texts (EXECABORT..., Command timed out) describe internals.
  */
 export function redisUnavailable(cause?: unknown): ProblemError {
-  const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
-    'the job queue is not reachable right now; nothing was queued, retry shortly', [], { 'retry-after': '2' });
+  const err = new ProblemError(
+    503,
+    'queue_unavailable',
+    'Queue unavailable',
+    'the job queue is not reachable right now; nothing was queued, retry shortly',
+    [],
+    { 'retry-after': '2' },
+  );
   if (cause !== undefined) (err as { cause?: unknown }).cause = cause;
   return err;
 }
@@ -84,9 +90,15 @@ export function redisUnavailable(cause?: unknown): ProblemError {
  * not queued; retry then).
  */
 export function redisUncertain(kind: JobKind, id: string, cause: unknown): ProblemError {
-  const err = new ProblemError(503, 'queue_unavailable', 'Queue unavailable',
+  const err = new ProblemError(
+    503,
+    'queue_unavailable',
+    'Queue unavailable',
     `the job queue failed while this job was being stored, so it may have been queued as job ${id}: GET /v1/${kind}/${id} tells ` +
-    '(404: it was not queued); retry only then', [], { 'retry-after': '2', location: `/v1/${kind}/${id}` });
+      '(404: it was not queued); retry only then',
+    [],
+    { 'retry-after': '2', location: `/v1/${kind}/${id}` },
+  );
   (err as { cause?: unknown }).cause = cause;
   return err;
 }
@@ -104,19 +116,21 @@ export interface JobCursor {
   id: string;
 }
 
-
-
 export class JobStore {
   private readonly queues = new Map<JobKind, Queue>();
   private readonly reading = new Map<string, Promise<JobRecord | null>>();
   /** admissions of one event-loop turn share one MULTI; every queue's client wraps this.redis */
-  private readonly commits = new GroupCommit<AdmitTransaction>(async () => {
-    const q = this.queues.values().next().value;
-    if (!q || !this.ready()) throw redisUnavailable();
-    // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
-    const client = (await q.getBackend().client) as unknown as { multi(): AdmitTransaction };
-    return client.multi();
-  }, 256, () => this.replicated());
+  private readonly commits = new GroupCommit<AdmitTransaction>(
+    async () => {
+      const q = this.queues.values().next().value;
+      if (!q || !this.ready()) throw redisUnavailable();
+      // BullMQ's client (public: queue.getBackend().client) wraps the transaction so Job#addJob can queue on it
+      const client = (await q.getBackend().client) as unknown as { multi(): AdmitTransaction };
+      return client.multi();
+    },
+    256,
+    () => this.replicated(),
+  );
   readonly events: JobEventHub;
   /** the per-owner storage quota and the memory guard, shared by every store on this connection (null: not counted) */
   readonly storage: StorageQuota | null;
@@ -124,7 +138,10 @@ export class JobStore {
   /** every key this store reads or writes (keys.ts) */
   readonly keys: RedisKeys;
 
-  constructor(readonly redis: Redis, private readonly opts: JobStoreOptions) {
+  constructor(
+    readonly redis: Redis,
+    private readonly opts: JobStoreOptions,
+  ) {
     this.keys = redisKeys(opts.prefix);
     withAdmission(redis);
     this.storage = opts.storage ? new StorageQuota(redis, opts.prefix, opts.storage) : null;
@@ -142,7 +159,9 @@ export class JobStore {
    * an empty script cache — and after any NOSCRIPT.
    */
   private async loadScripts(): Promise<void> {
-    const scripts = Object.values((this.redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {});
+    const scripts = Object.values(
+      (this.redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {},
+    );
     await Promise.all(scripts.map((s) => this.redis.script('LOAD', s.lua))).catch(() => undefined);
   }
 
@@ -168,7 +187,9 @@ export class JobStore {
     let q = this.queues.get(kind);
     if (!q) {
       q = new Queue(queueName(kind), { connection: this.redis, prefix: this.opts.prefix, skipVersionCheck: true });
-      q.on('error', () => { /* connection errors surface per request as 503 */ });
+      q.on('error', () => {
+        /* connection errors surface per request as 503 */
+      });
       this.queues.set(kind, q);
     }
     return q;
@@ -210,46 +231,82 @@ export class JobStore {
     const depth = this.opts.queueDepth ?? Number.MAX_SAFE_INTEGER;
     const ttl = this.retention(kind);
     const fair = this.opts.fair !== false;
-    const job = new Job<JobData>(q, kind, data, {
-      jobId: id,
-      attempts: 1,
-      removeOnComplete: { age: ttl },
-      removeOnFail: { age: ttl },
-      // a placeholder: the placement below gives the job its fair priority in the same MULTI
-      ...(fair ? { priority: MAX_PRIORITY } : {}),
-    }, id);
+    const job = new Job<JobData>(
+      q,
+      kind,
+      data,
+      {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: { age: ttl },
+        removeOnFail: { age: ttl },
+        // a placeholder: the placement below gives the job its fair priority in the same MULTI
+        ...(fair ? { priority: MAX_PRIORITY } : {}),
+      },
+      id,
+    );
     const limits = { perOwner, depth, ttlSeconds: ttl };
     // the request counts in the owner's storage quota from admission (its result when the worker stores it;
     // until the job finishes the entry lasts twice the retention, like the owner's job index)
     const storage = this.storage;
     const item = itemOfJob(kind, id);
-    if (storage) await this.guard(() => storage.reserve(owner, item, bytesOf(JSON.stringify(data), id), Date.now() + 2 * ttl * 1000));
+    if (storage)
+      await this.guard(() =>
+        storage.reserve(owner, item, bytesOf(JSON.stringify(data), id), Date.now() + 2 * ttl * 1000),
+      );
     const unreserve = () => storage?.release(owner, item).catch(() => undefined);
-    const [admitted] = await this.guard(() => this.commits.submit({
-      admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, limits),
-      add: (tx) => job.addJob(tx as never),
-      // after the add: the job's fair place among the waiting jobs (fairness.ts)
-      also: (tx) => {
-        if (fair) queuePlace(tx, kind, id, owner, { prefix: this.opts.prefix, ttlSeconds: ttl, maxPriority: this.opts.fairMaxPriority });
-        // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
-        // (an entry of a refused job has no job hash behind it: the reconciler drops it)
-        if (opts.webhook) {
-          (tx as unknown as { zadd(k: string, score: number, m: string): void })
-            .zadd(this.keys.webhookPending(), Date.now(), pendingMember(kind, id));
-        }
-      },
-    }).catch((err: unknown) => { throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err; })).catch(async (err) => { await unreserve(); throw err; });
+    const [admitted] = await this.guard(() =>
+      this.commits
+        .submit({
+          admit: (tx) => queueAdmit(tx, this.opts.prefix, kind, id, owner, limits),
+          add: (tx) => job.addJob(tx as never),
+          // after the add: the job's fair place among the waiting jobs (fairness.ts)
+          also: (tx) => {
+            if (fair)
+              queuePlace(tx, kind, id, owner, {
+                prefix: this.opts.prefix,
+                ttlSeconds: ttl,
+                maxPriority: this.opts.fairMaxPriority,
+              });
+            // a job with a callback_url waits in the webhook reconciler's pending set until its delivery is queued
+            // (an entry of a refused job has no job hash behind it: the reconciler drops it)
+            if (opts.webhook) {
+              (tx as unknown as { zadd(k: string, score: number, m: string): void }).zadd(
+                this.keys.webhookPending(),
+                Date.now(),
+                pendingMember(kind, id),
+              );
+            }
+          },
+        })
+        .catch((err: unknown) => {
+          throw err instanceof UncertainCommit ? redisUncertain(kind, id, err.cause) : err;
+        }),
+    ).catch(async (err) => {
+      await unreserve();
+      throw err;
+    });
     const outcome = outcomeOf(admitted as [number, number]);
     if (!outcome.ok) await unreserve();
     if (!outcome.ok && outcome.reason === 'owner') {
-      throw new ProblemError(429, 'too_many_jobs', 'Too many jobs',
+      throw new ProblemError(
+        429,
+        'too_many_jobs',
+        'Too many jobs',
         `you have ${outcome.count} jobs queued or running, the limit per API key is ${perOwner} (LIMIT_JOBS_PER_KEY); wait for some to finish or cancel them`,
-        [], { 'retry-after': '5' });
+        [],
+        { 'retry-after': '5' },
+      );
     }
     if (!outcome.ok) {
-      throw new ProblemError(503, 'queue_full', 'Queue full',
+      throw new ProblemError(
+        503,
+        'queue_full',
+        'Queue full',
         `the service has ${outcome.count} jobs queued or running, its limit is ${depth} (LIMIT_QUEUE_DEPTH); nothing was queued, retry later`,
-        [], { 'retry-after': '30' });
+        [],
+        { 'retry-after': '30' },
+      );
     }
     return this.toRecord(kind, job, false);
   }
@@ -271,7 +328,8 @@ export class JobStore {
     const p = this.guard(async () => {
       // one HGETALL: state, timestamps and result come from the same snapshot of the job's hash
       const [job, canceled] = await Promise.all([
-        q.getJob(id) as Promise<Job<JobData> | undefined>, this.redis.exists(this.keys.cancel(id)),
+        q.getJob(id) as Promise<Job<JobData> | undefined>,
+        this.redis.exists(this.keys.cancel(id)),
       ]);
       if (!job || !job.data) return null;
       return this.toRecord(kind, job, canceled === 1);
@@ -285,12 +343,17 @@ export class JobStore {
    * object: GET /v1/{kind}/{id}, plot.svg and curve.csv never parse or serialise a result on the
    * event loop. `rec.result` is null; `result` is the text when the job succeeded.
    */
-  async getStored(kind: JobKind, id: string, owner?: string): Promise<{ rec: JobRecord; result: Buffer | null } | null> {
+  async getStored(
+    kind: JobKind,
+    id: string,
+    owner?: string,
+  ): Promise<{ rec: JobRecord; result: Buffer | null } | null> {
     this.queue(kind); // 503 at once when Redis is not ready
     const key = this.jobKey(kind, id);
     const rows = await this.guard(async () => {
       // one round trip, in one MULTI: the fields of the record, the result's bytes, the cancel flag
-      const res = await this.redis.multi()
+      const res = await this.redis
+        .multi()
         .hmget(key, 'data', 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress')
         .hgetBuffer(key, 'returnvalue')
         .exists(this.keys.cancel(id))
@@ -306,8 +369,16 @@ export class JobStore {
     const job = JSON.parse(data) as JobData;
     if (!job || (owner !== undefined && job.owner !== owner)) return null;
     const rec = jobRecord({
-      id, kind, timestamp: Number(timestamp), processedOn: numField(processedOn), finishedOn: numField(finishedOn), failedReason,
-      progress, cancelRequested: rows[2] === 1, request: job.request, owner: job.owner,
+      id,
+      kind,
+      timestamp: Number(timestamp),
+      processedOn: numField(processedOn),
+      finishedOn: numField(finishedOn),
+      failedReason,
+      progress,
+      cancelRequested: rows[2] === 1,
+      request: job.request,
+      owner: job.owner,
     });
     return { rec, result: rec.status === 'succeeded' ? resultJson(rows[1] as Buffer | null) : null };
   }
@@ -320,14 +391,27 @@ export class JobStore {
   async cancel(kind: JobKind, id: string, owner?: string): Promise<JobRecord | null> {
     const before = await this.get(kind, id, owner);
     if (!before) return null;
-    const outcome = await this.guard(() => withAdmission(this.redis).lrfCancel(
-      this.jobKey(kind, id), this.keys.cancel(id), this.keys.ownerInflight(before.owner), this.keys.inflight(),
-      this.keys.bullmq(kind, 'completed'), this.retention(kind) + 3600, inflightMember(kind, id, before.owner), id,
-    ));
+    const outcome = await this.guard(() =>
+      withAdmission(this.redis).lrfCancel(
+        this.jobKey(kind, id),
+        this.keys.cancel(id),
+        this.keys.ownerInflight(before.owner),
+        this.keys.inflight(),
+        this.keys.bullmq(kind, 'completed'),
+        this.retention(kind) + 3600,
+        inflightMember(kind, id, before.owner),
+        id,
+      ),
+    );
     if (outcome === 'missing') return null;
     if (outcome === 'completed' || outcome === 'failed') {
       const status = outcome === 'completed' ? 'succeeded' : 'failed';
-      throw new ProblemError(409, 'job_finished', 'Job already finished', `job ${id} already ${status}; there is nothing to cancel`);
+      throw new ProblemError(
+        409,
+        'job_finished',
+        'Job already finished',
+        `job ${id} already ${status}; there is nothing to cancel`,
+      );
     }
     await this.guard(() => this.redis.publish(this.keys.cancelChannel(), id));
     this.events.notify(id, { type: 'state', event: 'canceled' });
@@ -343,13 +427,20 @@ export class JobStore {
     const rec = await this.get(kind, id, owner);
     if (!rec) return null;
     if (rec.finished_at === null) {
-      throw new ProblemError(409, 'job_not_finished', 'Job not finished',
-        `job ${id} is ${rec.status}; only a finished job can be deleted (cancel it first, then delete it once it is canceled)`, [], { 'retry-after': '1' });
+      throw new ProblemError(
+        409,
+        'job_not_finished',
+        'Job not finished',
+        `job ${id} is ${rec.status}; only a finished job can be deleted (cancel it first, then delete it once it is canceled)`,
+        [],
+        { 'retry-after': '1' },
+      );
     }
     const q = this.queue(kind);
     await this.guard(async () => {
       await q.remove(id);
-      await this.redis.multi()
+      await this.redis
+        .multi()
         .del(this.keys.summary(id), this.keys.cancel(id))
         .zrem(this.keys.ownerJobs(kind, owner), id)
         .exec();
@@ -363,7 +454,11 @@ export class JobStore {
    * (timestamps, state fields, progress, the stored summary, and the request when it is at most
    * `requestMaxBytes`), never results. Index entries whose job is gone are skipped and removed.
    */
-  async list(kind: JobKind, owner: string, opts: { limit: number; cursor?: JobCursor | null; requestMaxBytes: number }): Promise<JobPage> {
+  async list(
+    kind: JobKind,
+    owner: string,
+    opts: { limit: number; cursor?: JobCursor | null; requestMaxBytes: number },
+  ): Promise<JobPage> {
     this.queue(kind); // 503 at once when Redis is not ready
     const key = this.keys.ownerJobs(kind, owner);
     const limit = Math.max(1, Math.floor(opts.limit));
@@ -374,7 +469,15 @@ export class JobStore {
         const want = limit - items.length + 1;
         // members sharing the cursor's score come in reverse lexicographic order: skip those seen
         const ties = after ? await this.redis.zcount(key, after.at, after.at) : 0;
-        const flat = await this.redis.zrevrangebyscore(key, after ? after.at : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, want + ties);
+        const flat = await this.redis.zrevrangebyscore(
+          key,
+          after ? after.at : '+inf',
+          '-inf',
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          want + ties,
+        );
         const entries: JobCursor[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) {
           const e = { id: flat[i], at: Number(flat[i + 1]) };
@@ -383,7 +486,12 @@ export class JobStore {
         }
         if (entries.length === 0) return { items, next: null };
         const batch = entries.slice(0, limit - items.length);
-        const recs = await this.listRecords(kind, owner, batch.map((e) => e.id), opts.requestMaxBytes);
+        const recs = await this.listRecords(
+          kind,
+          owner,
+          batch.map((e) => e.id),
+          opts.requestMaxBytes,
+        );
         const gone: string[] = [];
         recs.forEach((r, i) => (r ? items.push(r) : gone.push(batch[i].id)));
         if (gone.length) await this.redis.zrem(key, ...gone);
@@ -396,7 +504,12 @@ export class JobStore {
   }
 
   /** Two pipelined round trips for a page: the small fields (and the request's size), then the small requests. */
-  private async listRecords(kind: JobKind, owner: string, ids: string[], requestMaxBytes: number): Promise<(JobRecord | null)[]> {
+  private async listRecords(
+    kind: JobKind,
+    owner: string,
+    ids: string[],
+    requestMaxBytes: number,
+  ): Promise<(JobRecord | null)[]> {
     const p = this.redis.pipeline();
     for (const id of ids) {
       p.hmget(this.jobKey(kind, id), 'timestamp', 'processedOn', 'finishedOn', 'failedReason', 'progress');
@@ -409,7 +522,9 @@ export class JobStore {
       return v;
     });
     // data = {kind, request, owner}: its envelope adds a few dozen bytes to the request
-    const small = ids.filter((_, i) => (rows[i * 4 + 1] as number) > 0 && (rows[i * 4 + 1] as number) <= requestMaxBytes + 512);
+    const small = ids.filter(
+      (_, i) => (rows[i * 4 + 1] as number) > 0 && (rows[i * 4 + 1] as number) <= requestMaxBytes + 512,
+    );
     const requests = new Map<string, unknown>();
     if (small.length) {
       const p2 = this.redis.pipeline();
@@ -424,10 +539,21 @@ export class JobStore {
       const [timestamp, processedOn, finishedOn, failedReason, progress] = rows[i * 4] as (string | null)[];
       if (timestamp === null) return null;
       const rec = jobRecord({
-        id, kind, timestamp: Number(timestamp), processedOn: numField(processedOn), finishedOn: numField(finishedOn), failedReason,
-        progress, cancelRequested: rows[i * 4 + 2] === 1, request: requests.get(id) ?? null, owner,
+        id,
+        kind,
+        timestamp: Number(timestamp),
+        processedOn: numField(processedOn),
+        finishedOn: numField(finishedOn),
+        failedReason,
+        progress,
+        cancelRequested: rows[i * 4 + 2] === 1,
+        request: requests.get(id) ?? null,
+        owner,
       });
-      const summary = rec.status === 'succeeded' && typeof rows[i * 4 + 3] === 'string' ? (JSON.parse(rows[i * 4 + 3] as string) as Record<string, unknown>) : null;
+      const summary =
+        rec.status === 'succeeded' && typeof rows[i * 4 + 3] === 'string'
+          ? (JSON.parse(rows[i * 4 + 3] as string) as Record<string, unknown>)
+          : null;
       return { ...rec, summary };
     });
   }
@@ -450,25 +576,46 @@ export class JobStore {
   }
 
   private toRecord(kind: JobKind, job: Job<JobData>, cancelRequested: boolean): JobRecord {
-    return jobRecord({
-      id: job.id as string, kind, timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn,
-      failedReason: job.failedReason, progress: job.progress, cancelRequested, request: job.data.request, owner: job.data.owner,
-    }, (status) => (status === 'succeeded' ? parseResult(job.returnvalue) : null));
+    return jobRecord(
+      {
+        id: job.id as string,
+        kind,
+        timestamp: job.timestamp,
+        processedOn: job.processedOn,
+        finishedOn: job.finishedOn,
+        failedReason: job.failedReason,
+        progress: job.progress,
+        cancelRequested,
+        request: job.data.request,
+        owner: job.data.owner,
+      },
+      (status) => (status === 'succeeded' ? parseResult(job.returnvalue) : null),
+    );
   }
 }
 
 /** The store's options from the configuration. */
 export function jobStoreOptions(config: {
-  queuePrefix: string; resultTtlSeconds: number; retention?: ReadonlyMap<string, number>;
-  limits: { jobsPerKey: number; queueDepth: number } & Partial<Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>>;
-  redisWaitReplicas?: number; redisWaitTimeoutMs?: number;
+  queuePrefix: string;
+  resultTtlSeconds: number;
+  retention?: ReadonlyMap<string, number>;
+  limits: { jobsPerKey: number; queueDepth: number } & Partial<
+    Pick<Limits, 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>
+  >;
+  redisWaitReplicas?: number;
+  redisWaitTimeoutMs?: number;
 }): JobStoreOptions {
   const { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } = config.limits;
   return {
-    prefix: config.queuePrefix, resultTtlSeconds: config.resultTtlSeconds, jobsPerOwner: config.limits.jobsPerKey, queueDepth: config.limits.queueDepth,
-    waitReplicas: config.redisWaitReplicas, waitTimeoutMs: config.redisWaitTimeoutMs,
+    prefix: config.queuePrefix,
+    resultTtlSeconds: config.resultTtlSeconds,
+    jobsPerOwner: config.limits.jobsPerKey,
+    queueDepth: config.limits.queueDepth,
+    waitReplicas: config.redisWaitReplicas,
+    waitTimeoutMs: config.redisWaitTimeoutMs,
     retention: (kind) => config.retention?.get(kind) ?? config.resultTtlSeconds,
     ...(storageBytesPerKey !== undefined && redisMemoryFraction !== undefined && redisMemoryBytes !== undefined
-      ? { storage: { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } } : {}),
+      ? { storage: { storageBytesPerKey, redisMemoryFraction, redisMemoryBytes } }
+      : {}),
   };
 }

@@ -6,7 +6,13 @@ import { queueName, redisKeys } from './keys.js';
 export { queueName };
 
 /** Stores a result's headline beside it (GET /v1/{kind} items), so job lists never read results. */
-export async function saveSummary(redis: Redis, prefix: string, id: string, summary: Record<string, unknown>, ttlSeconds: number): Promise<void> {
+export async function saveSummary(
+  redis: Redis,
+  prefix: string,
+  id: string,
+  summary: Record<string, unknown>,
+  ttlSeconds: number,
+): Promise<void> {
   await redis.set(redisKeys(prefix).summary(id), JSON.stringify(summary), 'EX', ttlSeconds);
 }
 

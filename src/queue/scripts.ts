@@ -19,16 +19,50 @@ import type { RedisKey } from './keys.js';
  * script's header (camelCase of the header's names).
  */
 export interface ScriptCommands {
-  lrfAdmit(ownerInflight: RedisKey, inflight: RedisKey, ownerJobs: RedisKey, job: RedisKey,
-    ownerLimit: number, depthLimit: number, member: string, id: string, now: number, ttl: number,
+  lrfAdmit(
+    ownerInflight: RedisKey,
+    inflight: RedisKey,
+    ownerJobs: RedisKey,
+    job: RedisKey,
+    ownerLimit: number,
+    depthLimit: number,
+    member: string,
+    id: string,
+    now: number,
+    ttl: number,
   ): Promise<[number, number]>;
   lrfRelease(ownerInflight: RedisKey, inflight: RedisKey, member: string): Promise<number>;
-  lrfCancel(job: RedisKey, cancel: RedisKey, ownerInflight: RedisKey, inflight: RedisKey, completed: RedisKey,
-    ttl: number, member: string, id: string): Promise<string>;
-  lrfPlace(job: RedisKey, prioritized: RedisKey, fairClock: RedisKey, fairFinish: RedisKey,
-    id: string, owner: string, maxPriority: number, ttl: number, jobPrefix: string): Promise<number>;
-  lrfStorageReserve(storage: RedisKey, storageExp: RedisKey, mustExist: RedisKey,
-    item: string, bytes: number, expiresAt: number, now: number, quota: number, checkExists: 0 | 1,
+  lrfCancel(
+    job: RedisKey,
+    cancel: RedisKey,
+    ownerInflight: RedisKey,
+    inflight: RedisKey,
+    completed: RedisKey,
+    ttl: number,
+    member: string,
+    id: string,
+  ): Promise<string>;
+  lrfPlace(
+    job: RedisKey,
+    prioritized: RedisKey,
+    fairClock: RedisKey,
+    fairFinish: RedisKey,
+    id: string,
+    owner: string,
+    maxPriority: number,
+    ttl: number,
+    jobPrefix: string,
+  ): Promise<number>;
+  lrfStorageReserve(
+    storage: RedisKey,
+    storageExp: RedisKey,
+    mustExist: RedisKey,
+    item: string,
+    bytes: number,
+    expiresAt: number,
+    now: number,
+    quota: number,
+    checkExists: 0 | 1,
   ): Promise<[number, number, number?]>;
   lrfStorageRelease(storage: RedisKey, storageExp: RedisKey, item: string, now: number): Promise<number>;
   lrfStorageUsage(storage: RedisKey, storageExp: RedisKey, now: number): Promise<[number, number]>;
@@ -57,7 +91,13 @@ export const LUA_DIR = fileURLToPath(new URL('./lua/', import.meta.url));
 
 /** `storage-reserve.lua` → `lrfStorageReserve`. */
 export function commandOf(file: string): string {
-  return 'lrf' + basename(file, '.lua').split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  return (
+    'lrf' +
+    basename(file, '.lua')
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('')
+  );
 }
 
 /** The KEYS and ARGV a script's opening `--[[ ... ]]` block declares; throws when it has none or they skip an index. */
@@ -97,7 +137,10 @@ let loaded: Script[] | null = null;
 
 /** Every script of LUA_DIR (read once, on first use). */
 export function scripts(): Script[] {
-  loaded ??= readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua')).sort().map((f) => loadScript(LUA_DIR, f));
+  loaded ??= readdirSync(LUA_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .sort()
+    .map((f) => loadScript(LUA_DIR, f));
   return loaded;
 }
 

@@ -24,7 +24,8 @@ export const FAILURE_CODES = {
   resource_limit_exceeded: 'the training thread ran out of its memory limit',
   invalid_job: 'the job data did not validate in the worker',
   result_too_large: 'the result is larger than LIMIT_RESULT_BYTES and was not stored',
-  storage_quota_exceeded: 'the result did not fit in the API key\'s storage quota (LIMIT_STORAGE_BYTES_PER_KEY) and was not stored',
+  storage_quota_exceeded:
+    "the result did not fit in the API key's storage quota (LIMIT_STORAGE_BYTES_PER_KEY) and was not stored",
   worker_lost: 'the worker running the job was lost more often than allowed',
   job_failed: 'the job failed',
 } as const;
@@ -36,7 +37,10 @@ export function failureReason(code: keyof typeof FAILURE_CODES, message: string)
 export function parseFailure(reason: string | undefined): { code: string; message: string } {
   if (!reason) return { code: 'job_failed', message: 'the job failed without a reason' };
   if (/stalled more than allowable limit/.test(reason)) {
-    return { code: 'worker_lost', message: 'the worker running this job stopped (crash or kill) more often than allowed' };
+    return {
+      code: 'worker_lost',
+      message: 'the worker running this job stopped (crash or kill) more often than allowed',
+    };
   }
   const m = /^([a-z_]+): ([\s\S]*)$/.exec(reason);
   if (m && Object.hasOwn(FAILURE_CODES, m[1])) return { code: m[1], message: m[2] };

@@ -53,9 +53,15 @@ function ping(port: number): Promise<boolean> {
     const sock = net.connect({ port, host: '127.0.0.1' });
     sock.setTimeout(500);
     sock.once('connect', () => sock.write('PING\r\n'));
-    sock.once('data', (d) => { sock.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    sock.once('data', (d) => {
+      sock.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
     sock.once('error', () => resolve(false));
-    sock.once('timeout', () => { sock.destroy(); resolve(false); });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -69,17 +75,37 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', opts.appendfsync ?? 'everysec',
-    '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes',
-    '--daemonize', 'no', '--logfile', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    opts.appendfsync ?? 'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
   ];
   if (opts.maxmemory) args.push('--maxmemory', opts.maxmemory);
   if (opts.extraArgs) args.push(...opts.extraArgs);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stdout?.on('data', (d) => { log = (log + d.toString()).slice(-4000); });
-  child.stderr?.on('data', (d) => { log = (log + d.toString()).slice(-4000); });
+  child.stdout?.on('data', (d) => {
+    log = (log + d.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (d) => {
+    log = (log + d.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const deadline = Date.now() + 10_000;

@@ -45,7 +45,8 @@ export function bytesOf(...values: (string | Buffer | null | undefined)[]): numb
   return n;
 }
 
-export type ReserveOutcome = { ok: true; total: number } | { ok: false; total: number; bytes: number; limit: number; retryAfterS: number };
+export type ReserveOutcome =
+  { ok: true; total: number } | { ok: false; total: number; bytes: number; limit: number; retryAfterS: number };
 
 export interface Usage {
   bytes: number;
@@ -57,7 +58,11 @@ export class StorageLedger {
   private readonly redis: ScriptRedis;
   private readonly k: RedisKeys;
 
-  constructor(redis: Redis, prefix: string, readonly limit: number) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    readonly limit: number,
+  ) {
     this.redis = withScripts(redis);
     this.k = redisKeys(prefix);
   }
@@ -67,10 +72,25 @@ export class StorageLedger {
   }
 
   /** Checks `bytes` for `item` against the quota and records it, expiring at `expiresAt` (ms). */
-  async reserve(owner: string, item: string, bytes: number, expiresAt: number, now = Date.now()): Promise<ReserveOutcome> {
+  async reserve(
+    owner: string,
+    item: string,
+    bytes: number,
+    expiresAt: number,
+    now = Date.now(),
+  ): Promise<ReserveOutcome> {
     const [hash, exp] = this.keys(owner);
     const [ok, total, earliest] = await this.redis.lrfStorageReserve(
-      hash, exp, hash, item, bytes, Math.round(expiresAt), now, this.limit, 0);
+      hash,
+      exp,
+      hash,
+      item,
+      bytes,
+      Math.round(expiresAt),
+      now,
+      this.limit,
+      0,
+    );
     if (ok === 1) return { ok: true, total };
     const retryAfterS = earliest ? Math.max(1, Math.ceil((earliest - now) / 1000)) : 60;
     return { ok: false, total, bytes, limit: this.limit, retryAfterS };
@@ -78,11 +98,25 @@ export class StorageLedger {
 
   /** Records the size of something already written (never refused); with `whileExists`, only while that key exists. */
   async settle(
-    owner: string, item: string, bytes: number, expiresAt: number, now = Date.now(), whileExists?: RedisKey,
+    owner: string,
+    item: string,
+    bytes: number,
+    expiresAt: number,
+    now = Date.now(),
+    whileExists?: RedisKey,
   ): Promise<number> {
     const [hash, exp] = this.keys(owner);
     const [, total] = await this.redis.lrfStorageReserve(
-      hash, exp, whileExists ?? hash, item, bytes, Math.round(expiresAt), now, 0, whileExists ? 1 : 0);
+      hash,
+      exp,
+      whileExists ?? hash,
+      item,
+      bytes,
+      Math.round(expiresAt),
+      now,
+      0,
+      whileExists ? 1 : 0,
+    );
     return total;
   }
 

@@ -42,19 +42,30 @@ export class MemoryGuard {
   private last: MemorySample | null = null;
   private pending: Promise<MemorySample> | null = null;
 
-  constructor(private readonly redis: Redis, private readonly opts: MemoryGuardOptions) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: MemoryGuardOptions,
+  ) {}
 
   /** The latest sample, refreshed when older than sampleMs (concurrent callers share one INFO). */
   async sample(now = Date.now()): Promise<MemorySample> {
     if (this.last && now - this.last.at < (this.opts.sampleMs ?? 1000)) return this.last;
-    this.pending ??= this.redis.info('memory').then((info) => {
-      const maxmemory = field(info, 'maxmemory');
-      const used = field(info, 'used_memory');
-      this.last = maxmemory > 0 ? { at: Date.now(), used, max: maxmemory, source: 'maxmemory' }
-        : this.opts.fallbackBytes > 0 ? { at: Date.now(), used, max: this.opts.fallbackBytes, source: 'LIMIT_REDIS_MEMORY_BYTES' }
-          : { at: Date.now(), used, max: field(info, 'total_system_memory'), source: 'total_system_memory' };
-      return this.last;
-    }).finally(() => { this.pending = null; });
+    this.pending ??= this.redis
+      .info('memory')
+      .then((info) => {
+        const maxmemory = field(info, 'maxmemory');
+        const used = field(info, 'used_memory');
+        this.last =
+          maxmemory > 0
+            ? { at: Date.now(), used, max: maxmemory, source: 'maxmemory' }
+            : this.opts.fallbackBytes > 0
+              ? { at: Date.now(), used, max: this.opts.fallbackBytes, source: 'LIMIT_REDIS_MEMORY_BYTES' }
+              : { at: Date.now(), used, max: field(info, 'total_system_memory'), source: 'total_system_memory' };
+        return this.last;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
     return this.pending;
   }
 
@@ -64,9 +75,15 @@ export class MemoryGuard {
     if (s.max <= 0) return;
     const threshold = Math.floor(s.max * this.opts.fraction);
     if (s.used >= threshold) {
-      throw new ProblemError(503, 'storage_full', 'Storage full',
+      throw new ProblemError(
+        503,
+        'storage_full',
+        'Storage full',
         `the service's Redis uses ${s.used} of the ${threshold} bytes it may fill with new data (LIMIT_REDIS_MEMORY_FRACTION ${this.opts.fraction} of its ${s.source} ${s.max}); ` +
-        'nothing was stored; reads and deletes still work, retry later', [], { 'retry-after': '30' });
+          'nothing was stored; reads and deletes still work, retry later',
+        [],
+        { 'retry-after': '30' },
+      );
     }
   }
 }

@@ -20,19 +20,32 @@ import { MemoryGuard } from './memory-guard.js';
 export { bytesOf, itemOfDataset, itemOfIdempotency, itemOfJob, itemOfSession } from './ledger.js';
 
 export function storageQuotaExceeded(o: Extract<ReserveOutcome, { ok: false }>): ProblemError {
-  return new ProblemError(429, 'storage_quota_exceeded', 'Storage quota exceeded',
+  return new ProblemError(
+    429,
+    'storage_quota_exceeded',
+    'Storage quota exceeded',
     `your API key stores ${o.total} bytes; this would add ${o.bytes} bytes, above its quota of ${o.limit} bytes (LIMIT_STORAGE_BYTES_PER_KEY); ` +
-    'nothing was stored. Free space with DELETE /v1/datasets/{id} or DELETE /v1/{kind}/{id} of a finished job, or wait for stored things to expire (GET /v1/usage)',
-    [], { 'retry-after': String(o.retryAfterS) });
+      'nothing was stored. Free space with DELETE /v1/datasets/{id} or DELETE /v1/{kind}/{id} of a finished job, or wait for stored things to expire (GET /v1/usage)',
+    [],
+    { 'retry-after': String(o.retryAfterS) },
+  );
 }
 
 export class StorageQuota {
   readonly ledger: StorageLedger;
   private readonly guard: MemoryGuard | null;
 
-  constructor(redis: Redis, prefix: string, limits: Pick<Config['limits'], 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>, opts: { guard?: boolean } = {}) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    limits: Pick<Config['limits'], 'storageBytesPerKey' | 'redisMemoryFraction' | 'redisMemoryBytes'>,
+    opts: { guard?: boolean } = {},
+  ) {
     this.ledger = new StorageLedger(redis, prefix, limits.storageBytesPerKey);
-    this.guard = opts.guard === false ? null : new MemoryGuard(redis, { fraction: limits.redisMemoryFraction, fallbackBytes: limits.redisMemoryBytes });
+    this.guard =
+      opts.guard === false
+        ? null
+        : new MemoryGuard(redis, { fraction: limits.redisMemoryFraction, fallbackBytes: limits.redisMemoryBytes });
   }
 
   get limit(): number {

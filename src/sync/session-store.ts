@@ -32,7 +32,11 @@ export interface SessionStoreOptions {
 const MAX_ATTEMPTS = 8;
 
 export class SessionStore<D extends SessionDoc> {
-  constructor(protected readonly redis: Redis, protected readonly opts: SessionStoreOptions, private readonly kind: string) {}
+  constructor(
+    protected readonly redis: Redis,
+    protected readonly opts: SessionStoreOptions,
+    private readonly kind: string,
+  ) {}
 
   private key(id: string): RedisKey {
     return redisKeys(this.opts.prefix).session(this.kind, id);
@@ -51,7 +55,15 @@ export class SessionStore<D extends SessionDoc> {
   /** Reserves a session's size in its owner's quota (429 storage_quota_exceeded past it; 503 storage_full). */
   private async reserve(doc: D, text: string): Promise<void> {
     const quota = this.opts.quota;
-    if (quota) await this.guard(() => quota.reserve(doc.owner, itemOfSession(this.kind, doc.id), bytesOf(text, '0'), Date.now() + this.opts.ttlSeconds * 1000));
+    if (quota)
+      await this.guard(() =>
+        quota.reserve(
+          doc.owner,
+          itemOfSession(this.kind, doc.id),
+          bytesOf(text, '0'),
+          Date.now() + this.opts.ttlSeconds * 1000,
+        ),
+      );
   }
 
   /** Stores a new session (version 0). */
@@ -59,12 +71,19 @@ export class SessionStore<D extends SessionDoc> {
     const key = this.key(doc.id);
     const text = JSON.stringify(doc);
     await this.reserve(doc, text);
-    await this.guard(() => this.redis.multi().hset(key, 'v', '0', 'doc', text).expire(key, this.opts.ttlSeconds).exec()
-      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('session write failed'); }))
-      .catch(async (err) => {
-        await this.opts.quota?.release(doc.owner, itemOfSession(this.kind, doc.id)).catch(() => undefined);
-        throw err;
-      });
+    await this.guard(() =>
+      this.redis
+        .multi()
+        .hset(key, 'v', '0', 'doc', text)
+        .expire(key, this.opts.ttlSeconds)
+        .exec()
+        .then((res) => {
+          if (!res || res.some(([e]) => e)) throw new Error('session write failed');
+        }),
+    ).catch(async (err) => {
+      await this.opts.quota?.release(doc.owner, itemOfSession(this.kind, doc.id)).catch(() => undefined);
+      throw err;
+    });
     return doc;
   }
 
@@ -102,7 +121,13 @@ export class SessionStore<D extends SessionDoc> {
         return null;
       }
     }
-    throw new ProblemError(409, 'concurrent_update', 'Conflict',
-      `session ${id} is being updated by other requests at the same time; retry`, [], { 'retry-after': '1' });
+    throw new ProblemError(
+      409,
+      'concurrent_update',
+      'Conflict',
+      `session ${id} is being updated by other requests at the same time; retry`,
+      [],
+      { 'retry-after': '1' },
+    );
   }
 }

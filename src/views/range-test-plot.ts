@@ -6,8 +6,22 @@
  * not flatten the interesting part of the curve. Pure: result + frame (title, subtitle) in, SVG text out.
  */
 import {
-  decadeDomain, decadeLabel, decadeTicks, esc, fmt, isNum, linearScale, logScale, lossAxisRange, niceTicks, numbers, PALETTE, pathData, px,
-  svgDocument, fieldsOf,
+  decadeDomain,
+  decadeLabel,
+  decadeTicks,
+  esc,
+  fmt,
+  isNum,
+  linearScale,
+  logScale,
+  lossAxisRange,
+  niceTicks,
+  numbers,
+  PALETTE,
+  pathData,
+  px,
+  svgDocument,
+  fieldsOf,
 } from './svg.js';
 import { maxOf, minOf } from '../core/extent.js';
 
@@ -59,15 +73,19 @@ export function renderRangeTestPlot(result: object | null, frame: RangeTestFrame
   out.push(`<text x="${x0}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
   const sub = frame.subtitle;
   if (sub) out.push(`<text x="${x0}" y="40" font-size="11" fill="#555555">${esc(sub)}</text>`);
-  out.push('<defs><clipPath id="lrf-plot-area">' +
-    `<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}"/></clipPath></defs>`);
+  out.push(
+    '<defs><clipPath id="lrf-plot-area">' +
+      `<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}"/></clipPath></defs>`,
+  );
 
   // axes and grid: decades on x (minor ticks at 2..9), round numbers on y
   const grid: string[] = [];
   const domain = sx.domain;
   for (const k of decadeTicks(domain)) {
     const x = px(sx(10 ** k));
-    grid.push(`<line class="decade-tick" data-decade="${k}" x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#dddddd"/>`);
+    grid.push(
+      `<line class="decade-tick" data-decade="${k}" x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#dddddd"/>`,
+    );
     grid.push(`<text x="${x}" y="${y1 + 16}" text-anchor="middle">${esc(decadeLabel(k))}</text>`);
     for (let m = 2; m <= 9; m++) {
       const v = m * 10 ** k;
@@ -89,19 +107,25 @@ export function renderRangeTestPlot(result: object | null, frame: RangeTestFrame
   const curves: string[] = [];
   for (const run of runs) {
     const d = pathData(numbers(run.lrs), numbers(run.smoothed_losses), sx, sy);
-    if (d) curves.push(`<path class="run" d="${d}" fill="none" stroke="#888888" stroke-opacity="0.35" stroke-width="1"/>`);
+    if (d)
+      curves.push(`<path class="run" d="${d}" fill="none" stroke="#888888" stroke-opacity="0.35" stroke-width="1"/>`);
   }
   const rawD = pathData(lrs, raw, sx, sy);
-  if (rawD) curves.push(`<path id="raw-loss" d="${rawD}" fill="none" stroke="${PALETTE[0]}" stroke-opacity="0.3" stroke-width="1"/>`);
+  if (rawD)
+    curves.push(
+      `<path id="raw-loss" d="${rawD}" fill="none" stroke="${PALETTE[0]}" stroke-opacity="0.3" stroke-width="1"/>`,
+    );
   const smoothD = pathData(lrs, smooth, sx, sy);
-  if (smoothD) curves.push(`<path id="smoothed-loss" d="${smoothD}" fill="none" stroke="${PALETTE[0]}" stroke-width="2"/>`);
+  if (smoothD)
+    curves.push(`<path id="smoothed-loss" d="${smoothD}" fill="none" stroke="${PALETTE[0]}" stroke-width="2"/>`);
 
   // every method's pick, faintly
   const legend: string[] = [];
   // a pick sits on the smoothed curve at its LR (fastai's minimum is the LR of the lowest loss / 10,
   // slide scales by adjust_value: their LR is not lrs[index]); the index's point when off the curve
   const yAt = (lr: number, index: unknown): number => {
-    const v = curveAt(lrs, smooth, lr) ?? (Number.isInteger(index) ? smooth[index as number] ?? raw[index as number] : null);
+    const v =
+      curveAt(lrs, smooth, lr) ?? (Number.isInteger(index) ? (smooth[index as number] ?? raw[index as number]) : null);
     return isNum(v) ? Math.min(y1, Math.max(y0, sy(v))) : y1;
   };
   const suggestions = obj(r.suggestions);
@@ -109,14 +133,18 @@ export function renderRangeTestPlot(result: object | null, frame: RangeTestFrame
     const s = obj(suggestions[name]);
     const color = PALETTE[(i + 1) % PALETTE.length];
     const ok = isNum(s.lr) && s.lr > 0;
-    legend.push(`<circle cx="8" cy="${i * 16 + 60}" r="4" fill="none" stroke="${color}"/>` +
-      `<text x="18" y="${i * 16 + 64}">${esc(`${name}: ${ok ? fmt(s.lr as number) : 'none'}`)}</text>`);
+    legend.push(
+      `<circle cx="8" cy="${i * 16 + 60}" r="4" fill="none" stroke="${color}"/>` +
+        `<text x="18" y="${i * 16 + 64}">${esc(`${name}: ${ok ? fmt(s.lr as number) : 'none'}`)}</text>`,
+    );
     if (!ok) return;
     const x = px(sx(s.lr as number));
-    curves.push(`<g class="method-marker" data-method="${esc(name)}" data-lr="${s.lr}" opacity="0.6">` +
-      `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y1 - 8}" stroke="${color}"/>` +
-      `<circle cx="${x}" cy="${px(yAt(s.lr as number, s.index))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>` +
-      `<title>${esc(`${name}: ${fmt(s.lr as number)}`)}</title></g>`);
+    curves.push(
+      `<g class="method-marker" data-method="${esc(name)}" data-lr="${s.lr}" opacity="0.6">` +
+        `<line x1="${x}" y1="${y1}" x2="${x}" y2="${y1 - 8}" stroke="${color}"/>` +
+        `<circle cx="${x}" cy="${px(yAt(s.lr as number, s.index))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>` +
+        `<title>${esc(`${name}: ${fmt(s.lr as number)}`)}</title></g>`,
+    );
   });
   out.push(`<g clip-path="url(#lrf-plot-area)">${curves.join('')}</g>`);
 
@@ -125,24 +153,30 @@ export function renderRangeTestPlot(result: object | null, frame: RangeTestFrame
     const cy = px(yAt(suggested, suggestion.index));
     const anchor = sx(suggested) > x1 - 120 ? 'end' : 'start';
     const dx = anchor === 'end' ? -6 : 6;
-    out.push(`<g id="suggested-lr" data-lr="${suggested}" data-method="${esc(method)}">` +
-      `<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#d62728" stroke-width="1.5" stroke-dasharray="5 3"/>` +
-      `<circle cx="${x}" cy="${cy}" r="5" fill="#d62728"/>` +
-      `<text x="${px(Number(x) + dx)}" y="${y0 + 14}" text-anchor="${anchor}" fill="#d62728">${esc(`${method}: ${fmt(suggested)}`)}</text></g>`);
+    out.push(
+      `<g id="suggested-lr" data-lr="${suggested}" data-method="${esc(method)}">` +
+        `<line x1="${x}" y1="${y0}" x2="${x}" y2="${y1}" stroke="#d62728" stroke-width="1.5" stroke-dasharray="5 3"/>` +
+        `<circle cx="${x}" cy="${cy}" r="5" fill="#d62728"/>` +
+        `<text x="${px(Number(x) + dx)}" y="${y0 + 14}" text-anchor="${anchor}" fill="#d62728">${esc(`${method}: ${fmt(suggested)}`)}</text></g>`,
+    );
   }
 
   // legend on the right
   const lx = x1 + 16;
-  out.push(`<g class="legend" transform="translate(${lx} ${y0})">` +
-    `<line x1="0" y1="6" x2="16" y2="6" stroke="${PALETTE[0]}" stroke-opacity="0.3"/><text x="22" y="10">raw loss</text>` +
-    `<line x1="0" y1="22" x2="16" y2="22" stroke="${PALETTE[0]}" stroke-width="2"/><text x="22" y="26">smoothed loss</text>` +
-    `<line x1="8" y1="32" x2="8" y2="44" stroke="#d62728" stroke-dasharray="3 2"/><text x="22" y="42">suggested (${esc(method)})</text>` +
-    legend.join('') + '</g>');
+  out.push(
+    `<g class="legend" transform="translate(${lx} ${y0})">` +
+      `<line x1="0" y1="6" x2="16" y2="6" stroke="${PALETTE[0]}" stroke-opacity="0.3"/><text x="22" y="10">raw loss</text>` +
+      `<line x1="0" y1="22" x2="16" y2="22" stroke="${PALETTE[0]}" stroke-width="2"/><text x="22" y="26">smoothed loss</text>` +
+      `<line x1="8" y1="32" x2="8" y2="44" stroke="#d62728" stroke-dasharray="3 2"/><text x="22" y="42">suggested (${esc(method)})</text>` +
+      legend.join('') +
+      '</g>',
+  );
 
   return svgDocument(L.width, L.height, title, out);
 }
 
-/** The curve's value at `lr`, interpolated linearly in log10(lr) between recorded points; null off the curve or across a gap. */
+/** The curve's value at `lr`, interpolated linearly in log10(lr) between recorded points; null off the curve or across
+ * a gap. */
 export function curveAt(lrs: readonly (number | null)[], ys: readonly (number | null)[], lr: number): number | null {
   for (let i = 0; i < lrs.length; i++) {
     const a = lrs[i];

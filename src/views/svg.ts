@@ -6,15 +6,20 @@ import { maxOf, minOf } from '../core/extent.js';
 
 /** Escapes text for XML character data and attribute values. */
 export function esc(text: unknown): string {
-  return String(text)
-    // characters XML 1.0 forbids (control characters other than tab, LF, CR; lone surrogates)
-    // eslint-disable-next-line no-control-regex -- matching the control characters is the point
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return (
+    String(text)
+      // characters XML 1.0 forbids (control characters other than tab, LF, CR; lone surrogates)
+      .replace(
+        // eslint-disable-next-line no-control-regex -- matching the control characters is the point
+        /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+        '\uFFFD',
+      )
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  );
 }
 
 /** A pixel coordinate with two decimals. */
@@ -63,7 +68,10 @@ export function decadeDomain(min: number, max: number): [number, number] {
   let lo = Math.floor(Math.log10(min) + 1e-9);
   let hi = Math.ceil(Math.log10(max) - 1e-9);
   if (hi <= lo) hi = lo + 1;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = -1; hi = 0; }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    lo = -1;
+    hi = 0;
+  }
   return [10 ** lo, 10 ** hi];
 }
 
@@ -111,14 +119,22 @@ export function lossAxisRange(series: readonly (readonly (number | null)[])[]): 
 }
 
 /** An SVG path through (x[i], y[i]); a null/non-finite y (or x) breaks the line. */
-export function pathData(xs: readonly (number | null)[], ys: readonly (number | null)[], sx: (v: number) => number, sy: (v: number) => number): string {
+export function pathData(
+  xs: readonly (number | null)[],
+  ys: readonly (number | null)[],
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+): string {
   let d = '';
   let pen = false;
   const n = Math.min(xs.length, ys.length);
   for (let i = 0; i < n; i++) {
     const x = xs[i];
     const y = ys[i];
-    if (!isNum(x) || !isNum(y)) { pen = false; continue; }
+    if (!isNum(x) || !isNum(y)) {
+      pen = false;
+      continue;
+    }
     d += `${pen ? 'L' : 'M'}${px(sx(x))},${px(sy(y))}`;
     pen = true;
   }
@@ -147,4 +163,15 @@ export function svgDocument(width: number, height: number, title: string, body: 
   ].join('\n');
 }
 
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];

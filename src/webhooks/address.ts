@@ -22,9 +22,21 @@
  */
 
 const V4_BLOCKED: [number, number][] = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ].map(([a, bits]) => [parseIPv4(a as string)!, bits as number]);
 
 /**
@@ -59,7 +71,10 @@ const v4Text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 
 
 /** An IPv6 address as 8 hextets (a trailing dotted IPv4 becomes the last two); null if malformed. */
 export function v6Hextets(a: string): number[] | null {
-  let s = a.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  let s = a
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '');
   if (!/^[0-9a-f:.]+$/.test(s) || !s.includes(':')) return null;
   const v4 = /:(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   if (v4) {
@@ -69,11 +84,17 @@ export function v6Hextets(a: string): number[] | null {
   } else if (s.includes('.')) return null;
   const halves = s.split('::');
   if (halves.length > 2) return null;
-  const parse = (p: string) => (p === '' ? [] : p.split(':').map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
+  const parse = (p: string) =>
+    p === '' ? [] : p.split(':').map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN));
   const head = parse(halves[0]);
   const tail = halves.length === 2 ? parse(halves[1]) : [];
   const fill = 8 - head.length - tail.length;
-  if ((halves.length === 1 && fill !== 0) || (halves.length === 2 && fill < 1) || [...head, ...tail].some((h) => Number.isNaN(h))) return null;
+  if (
+    (halves.length === 1 && fill !== 0) ||
+    (halves.length === 2 && fill < 1) ||
+    [...head, ...tail].some((h) => Number.isNaN(h))
+  )
+    return null;
   return [...head, ...new Array(halves.length === 2 ? fill : 0).fill(0), ...tail];
 }
 
@@ -112,9 +133,14 @@ export type HostClass =
   | { kind: 'name'; host: string; loopback: boolean }
   | { kind: 'invalid'; host: string };
 
-/** Lower case, no brackets, no zone id, one trailing dot removed: the form hosts are compared in (WEBHOOK_ALLOW_HOSTS too). */
+/** Lower case, no brackets, no zone id, one trailing dot removed: the form hosts are compared in (WEBHOOK_ALLOW_HOSTS
+ * too). */
 export function normalizeHost(raw: string): string {
-  return raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** The one classifier of callback hosts and resolved addresses (admission and delivery). */

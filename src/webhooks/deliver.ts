@@ -40,8 +40,15 @@ export function checkedLookup(allowed: boolean) {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
       if (err) return cb(err, []);
       const bad = allowed ? undefined : addresses.find((a) => isForbiddenAddress(a.address));
-      if (bad) return cb(new RefusedCallbackError(`${hostname} resolves to ${bad.address}, a loopback, private or otherwise non-public address (allow it with WEBHOOK_ALLOW_HOSTS)`), []);
-      if (addresses.length === 0) return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      if (bad)
+        return cb(
+          new RefusedCallbackError(
+            `${hostname} resolves to ${bad.address}, a loopback, private or otherwise non-public address (allow it with WEBHOOK_ALLOW_HOSTS)`,
+          ),
+          [],
+        );
+      if (addresses.length === 0)
+        return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
       if (options.all) return cb(null, addresses);
       cb(null, addresses[0].address, addresses[0].family);
     });
@@ -58,11 +65,19 @@ export function deliver(o: DeliveryOptions): Promise<DeliveryOutcome> {
   return new Promise<DeliveryOutcome>((resolve, reject) => {
     const req = client.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'lr-finder-webhooks/1', 'content-length': Buffer.byteLength(o.body), ...o.headers },
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'lr-finder-webhooks/1',
+        'content-length': Buffer.byteLength(o.body),
+        ...o.headers,
+      },
       lookup: checkedLookup(allowed) as never,
       agent: false,
     });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${o.timeoutMs} ms (WEBHOOK_TIMEOUT_MS)`)), o.timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms (WEBHOOK_TIMEOUT_MS)`)),
+      o.timeoutMs,
+    );
     const finish = (err: Error | null, outcome?: DeliveryOutcome) => {
       clearTimeout(timer);
       if (err) reject(err);
@@ -73,7 +88,10 @@ export function deliver(o: DeliveryOptions): Promise<DeliveryOutcome> {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        finish(null, { status: res.statusCode ?? 0, excerpt: Buffer.concat(chunks).toString('utf8', 0, Math.min(size, 512)) });
+        finish(null, {
+          status: res.statusCode ?? 0,
+          excerpt: Buffer.concat(chunks).toString('utf8', 0, Math.min(size, 512)),
+        });
         res.destroy();
       };
       res.on('data', (c: Buffer) => {

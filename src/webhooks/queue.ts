@@ -37,8 +37,10 @@ export class WebhookQueue {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis, prefix: string,
-    private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>, private readonly keepSeconds: number,
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly cfg: Pick<WebhookConfig, 'attempts' | 'backoffMs'>,
+    private readonly keepSeconds: number,
   ) {
     this.keys = redisKeys(prefix);
     this.queue = new Queue<DeliveryData>(WEBHOOK_QUEUE, { connection: redis, prefix, skipVersionCheck: true });
@@ -47,13 +49,17 @@ export class WebhookQueue {
 
   /** Queues the delivery of a finished (or canceled) job, at most once, and clears its pending entry. */
   async enqueue(kind: JobKind, id: string): Promise<void> {
-    await this.queue.add('deliver', { kind, id }, {
-      jobId: deliveryJobId(kind, id),
-      attempts: this.cfg.attempts,
-      backoff: { type: 'exponential', delay: this.cfg.backoffMs },
-      removeOnComplete: { age: this.keepSeconds },
-      removeOnFail: { age: this.keepSeconds },
-    });
+    await this.queue.add(
+      'deliver',
+      { kind, id },
+      {
+        jobId: deliveryJobId(kind, id),
+        attempts: this.cfg.attempts,
+        backoff: { type: 'exponential', delay: this.cfg.backoffMs },
+        removeOnComplete: { age: this.keepSeconds },
+        removeOnFail: { age: this.keepSeconds },
+      },
+    );
     await this.redis.zrem(this.keys.webhookPending(), pendingMember(kind, id));
   }
 

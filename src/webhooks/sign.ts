@@ -12,7 +12,12 @@ export function sign(key: Buffer, id: string, timestampSeconds: number, body: st
 }
 
 /** The three headers of one delivery attempt. */
-export function webhookHeaders(key: Buffer, id: string, timestampSeconds: number, body: string): Record<string, string> {
+export function webhookHeaders(
+  key: Buffer,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Record<string, string> {
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),

@@ -21,8 +21,10 @@ export function callbackUrlProblem(raw: string, allowHosts: ReadonlySet<string>)
   } catch {
     return 'is not an absolute URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be http or https, not ${url.protocol.replace(/:$/, '')}`;
-  if (url.username || url.password) return 'must not carry credentials (user:password@); authenticate the delivery by its webhook-signature';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `must be http or https, not ${url.protocol.replace(/:$/, '')}`;
+  if (url.username || url.password)
+    return 'must not carry credentials (user:password@); authenticate the delivery by its webhook-signature';
   const host = hostOf(url);
   if (!host) return 'has no host';
   if (allowHosts.has(host)) return null;
@@ -31,6 +33,7 @@ export function callbackUrlProblem(raw: string, allowHosts: ReadonlySet<string>)
   if (c.kind === 'ip' && c.forbidden) {
     return `points at a loopback, private, link-local or otherwise non-public address (${host}${c.address !== host ? `, that is ${c.address}` : ''}); the operator may allow it with WEBHOOK_ALLOW_HOSTS`;
   }
-  if (c.kind === 'name' && c.loopback) return `points at ${host}, a loopback name; the operator may allow it with WEBHOOK_ALLOW_HOSTS`;
+  if (c.kind === 'name' && c.loopback)
+    return `points at ${host}, a loopback name; the operator may allow it with WEBHOOK_ALLOW_HOSTS`;
   return null;
 }

@@ -9,16 +9,28 @@ import { nodesAtMost } from '../../src/api/schemas.js';
 import { appWithoutRedis } from '../helpers/app.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis({}); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis({});
+});
+afterAll(async () => {
+  await t.close();
+});
 
 async function post(body: unknown, url = '/v1/lr-range-tests') {
-  const res = await t.app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  return { status: res.statusCode, json: res.json() as { code: string; detail: string; errors: { pointer: string; detail: string }[] } };
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    payload: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  return {
+    status: res.statusCode,
+    json: res.json() as { code: string; detail: string; errors: { pointer: string; detail: string }[] },
+  };
 }
 
 describe('every validation error in one answer', () => {
-  it('three mistakes in three places: three errors, in the body\'s order, and the detail lists them', async () => {
+  it("three mistakes in three places: three errors, in the body's order, and the detail lists them", async () => {
     const { status, json } = await post({ num_iter: '100', optimizer: { type: 'adam', lr: 0.01 }, bogus: 1 });
     expect(status).toBe(400);
     expect(json.code).toBe('invalid_request');
@@ -28,7 +40,9 @@ describe('every validation error in one answer', () => {
 
   it('optimizer.lr says where the LR goes', async () => {
     const { json } = await post({ optimizer: { type: 'sgd', lr: 0.1 } });
-    expect(json.errors).toEqual([{ pointer: '/optimizer/lr', detail: expect.stringMatching(/start_lr.*end_lr.*LR search.*schedule\.lr/) }]);
+    expect(json.errors).toEqual([
+      { pointer: '/optimizer/lr', detail: expect.stringMatching(/start_lr.*end_lr.*LR search.*schedule\.lr/) },
+    ]);
   });
 
   it('a union (the data spec) contributes its one most precise error beside the others', async () => {

@@ -1,4 +1,5 @@
-/** The per-address token bucket for failed authentications, on a hand-driven clock; and in the app: valid keys pass, TRUST_PROXY. */
+/** The per-address token bucket for failed authentications, on a hand-driven clock; and in the app: valid keys pass,
+ * TRUST_PROXY. */
 import { describe, expect, it } from 'vitest';
 import { AuthThrottle } from '../../src/api/plugins/auth-throttle.js';
 import { loadConfig, parseTrustProxy } from '../../src/config.js';
@@ -36,8 +37,16 @@ describe('AuthThrottle', () => {
 describe('the failed-auth throttle in the app (issue 17 §6)', () => {
   const GOOD = 'alice-key-0123456789';
   const env = { API_KEYS: `alice:${GOOD}`, LIMIT_AUTH_FAILURES: '2', LIMIT_AUTH_FAILURES_PER_MIN: '1' };
-  const get = (t: Awaited<ReturnType<typeof appWithoutRedis>>, key: string | null, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'GET', url: '/v1/presets', headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
+  const get = (
+    t: Awaited<ReturnType<typeof appWithoutRedis>>,
+    key: string | null,
+    headers: Record<string, string> = {},
+  ) =>
+    t.app.inject({
+      method: 'GET',
+      url: '/v1/presets',
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+    });
 
   it('never refuses a valid key, however many failures its address made; bad keys from that address get 429', async () => {
     const t = await appWithoutRedis(env);
@@ -94,8 +103,15 @@ describe('the failed-auth throttle in the app (issue 17 §6)', () => {
     expect(parseTrustProxy('0')).toBe(false);
     expect(parseTrustProxy('true')).toBe(true);
     expect(parseTrustProxy('2')).toBe(2);
-    expect(parseTrustProxy('10.0.0.1, 10.1.0.0/16,::1,fd00::/8,loopback')).toEqual(['10.0.0.1', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']);
-    for (const bad of ['proxy.local', '10.0.0.0/33', '::1/129', '1.2.3.4/8/9', 'yes']) expect(() => parseTrustProxy(bad), bad).toThrow(/TRUST_PROXY/);
+    expect(parseTrustProxy('10.0.0.1, 10.1.0.0/16,::1,fd00::/8,loopback')).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['proxy.local', '10.0.0.0/33', '::1/129', '1.2.3.4/8/9', 'yes'])
+      expect(() => parseTrustProxy(bad), bad).toThrow(/TRUST_PROXY/);
     expect(loadConfig({}).trustProxy).toBe(false);
   });
 });

@@ -25,7 +25,10 @@ afterAll(async () => {
 const raw = (url: string, payload: string, type = 'application/json') =>
   t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type } });
 
-function expectNonFinite(res: { statusCode: number; headers: Record<string, unknown>; json: () => any }, pointer: string) {
+function expectNonFinite(
+  res: { statusCode: number; headers: Record<string, unknown>; json: () => any },
+  pointer: string,
+) {
   expect(res.statusCode).toBe(400);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.json().errors).toEqual([{ pointer, detail: expect.stringContaining('not a finite number') }]);
@@ -40,18 +43,28 @@ describe('non-finite numbers are refused at their pointer', () => {
   });
 
   it('curve analyses: 1e400 in losses is a 400 at /losses/2 (not 200 with every suggestion null)', async () => {
-    expectNonFinite(await raw('/v1/curve-analyses', '{"lrs": [0.001, 0.01, 0.1, 1], "losses": [2.3, 2.1, 1e400, 3.0]}'), '/losses/2');
-    expectNonFinite(await raw('/v1/curve-analyses', '{"lrs": [0.001, 0.01, 0.1, 1], "losses": [2.3, 2.1, -1e400, 3.0]}'), '/losses/2');
+    expectNonFinite(
+      await raw('/v1/curve-analyses', '{"lrs": [0.001, 0.01, 0.1, 1], "losses": [2.3, 2.1, 1e400, 3.0]}'),
+      '/losses/2',
+    );
+    expectNonFinite(
+      await raw('/v1/curve-analyses', '{"lrs": [0.001, 0.01, 0.1, 1], "losses": [2.3, 2.1, -1e400, 3.0]}'),
+      '/losses/2',
+    );
   });
 
   it('range tests with inline data: a 400 at /data/x/1/0, nothing queued (no 503, no 500)', async () => {
-    const body = '{"model": {"hidden": [4]}, "data": {"x": [[0, 1], [1e400, 0], [1, 1], [0, 0]], "y": [0, 1, 1, 0], "task": "classification"}}';
+    const body =
+      '{"model": {"hidden": [4]}, "data": {"x": [[0, 1], [1e400, 0], [1, 1], [0, 0]], "y": [0, 1, 1, 0], "task": "classification"}}';
     expectNonFinite(await raw('/v1/lr-range-tests', body), '/data/x/1/0');
   });
 
   it('dataset uploads (JSON) and sweep-session reports refuse it too; CSV cells are checked as numbers', async () => {
     expectNonFinite(await raw('/v1/datasets', '{"task": "regression", "x": [[1], [2]], "y": [1e400, 2]}'), '/y/0');
-    expectNonFinite(await raw('/v1/schedules/preview', '{"schedule": {"type": "StepLR", "lr": 1e999, "step_size": 2}, "steps": 4}'), '/schedule/lr');
+    expectNonFinite(
+      await raw('/v1/schedules/preview', '{"schedule": {"type": "StepLR", "lr": 1e999, "step_size": 2}, "steps": 4}'),
+      '/schedule/lr',
+    );
     const csv = await raw('/v1/datasets?task=regression', 'a,b\n1,2\n1e400,3\n', 'text/csv');
     expect(csv.statusCode).toBe(400);
     expect(csv.json().errors[0].pointer).toBe('/x/1/0');
@@ -82,7 +95,9 @@ describe('error hygiene', () => {
     const text = await new Promise<string>((resolve, reject) => {
       const sock = net.connect({ host: '127.0.0.1', port });
       let data = '';
-      sock.on('data', (d) => { data += d.toString(); });
+      sock.on('data', (d) => {
+        data += d.toString();
+      });
       sock.on('end', () => resolve(data));
       sock.on('error', reject);
       sock.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n');
@@ -92,7 +107,10 @@ describe('error hygiene', () => {
   });
 
   it('no message says "Infinity%": an overflowing rise in a curve is reported in words', async () => {
-    const res = await raw('/v1/curve-analyses', JSON.stringify({ lrs: [1e-4, 1e-3, 1e-2, 1e-1], losses: [-1e308, 1e308, 1e308, 1e308] }));
+    const res = await raw(
+      '/v1/curve-analyses',
+      JSON.stringify({ lrs: [1e-4, 1e-3, 1e-2, 1e-1], losses: [-1e308, 1e308, 1e308, 1e308] }),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toMatch(/Infinity|NaN/);
     expect(res.json().warnings.map((w: { code: string }) => w.code)).toContain('diverges_immediately');
@@ -101,8 +119,12 @@ describe('error hygiene', () => {
 
 describe('503 details carry no Redis error text', () => {
   let redis: TestRedis;
-  beforeAll(async () => { redis = await startTestRedis(); });
-  afterAll(async () => { await redis?.cleanup(); });
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    await redis?.cleanup();
+  });
 
   it('a command that times out (Redis paused): 503 queue_unavailable with a generic detail', async () => {
     const s = await appOn(redis.url, { QUEUE_PREFIX: 'leak' });

@@ -19,7 +19,12 @@ afterAll(async () => {
 });
 
 const post = (url: string, payload: string | undefined, type?: string) =>
-  t.app.inject({ method: 'POST', url, ...(payload === undefined ? {} : { payload }), headers: type ? { 'content-type': type } : {} });
+  t.app.inject({
+    method: 'POST',
+    url,
+    ...(payload === undefined ? {} : { payload }),
+    headers: type ? { 'content-type': type } : {},
+  });
 
 describe('415: a body in a media type the route does not take', () => {
   it.each([
@@ -51,7 +56,9 @@ describe('415: a body in a media type the route does not take', () => {
     for (const url of ['/v1/curve-analyses', '/v1/schedules/preview', '/v1/sweep-sessions', '/v1/lr-searches']) {
       const res = await post(url, '{}', 'text/plain');
       expect(res.statusCode, url).toBe(415);
-      expect(res.json().detail, url).toContain(`POST ${url} does not take a body of type text/plain: send Content-Type: application/json`);
+      expect(res.json().detail, url).toContain(
+        `POST ${url} does not take a body of type text/plain: send Content-Type: application/json`,
+      );
     }
   });
 });
@@ -72,12 +79,19 @@ describe('400 empty_body: a route that takes a body got none', () => {
   });
 
   it('dataset uploads: no body (was a 500) and an empty CSV are 400s naming JSON and CSV', async () => {
-    for (const [payload, type] of [[undefined, undefined], ['', 'text/csv'], ['\n  \n', 'text/csv'], ['', 'application/json']] as const) {
+    for (const [payload, type] of [
+      [undefined, undefined],
+      ['', 'text/csv'],
+      ['\n  \n', 'text/csv'],
+      ['', 'application/json'],
+    ] as const) {
       const res = await post('/v1/datasets?task=regression', payload, type);
       expect(res.statusCode, `${type} ${JSON.stringify(payload)}`).toBe(400);
       const p = res.json();
       expect(p.code).toBe('empty_body');
-      expect(p.detail).toContain('Content-Type: application/json, or a CSV file (a header row, then the rows) with Content-Type: text/csv');
+      expect(p.detail).toContain(
+        'Content-Type: application/json, or a CSV file (a header row, then the rows) with Content-Type: text/csv',
+      );
     }
   });
 
@@ -86,7 +100,10 @@ describe('400 empty_body: a route that takes a body got none', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('invalid_request');
     // a cancel has no body schema: it reaches the store (503 here: the app's Redis is a closed port), not a 400
-    const cancel = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests/00000000-0000-4000-8000-000000000000/cancel' });
+    const cancel = await t.app.inject({
+      method: 'POST',
+      url: '/v1/lr-range-tests/00000000-0000-4000-8000-000000000000/cancel',
+    });
     expect(cancel.statusCode).toBe(503);
   });
 });

@@ -12,16 +12,31 @@ import { appWithoutRedis } from '../helpers/app.js';
 import { LRS, NOISY, NOISY_RAW, SMOOTH } from '../lrfinder/fixtures.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis({ LIMIT_NUM_ITER: '200' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis({ LIMIT_NUM_ITER: '200' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 type Json = Record<string, any>;
 async function post(body: unknown) {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/curve-analyses', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/curve-analyses',
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { res, json: res.json() as Json };
 }
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown> }, json: Json, status: number, code: string, pointer?: string) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown> },
+  json: Json,
+  status: number,
+  code: string,
+  pointer?: string,
+) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(json).toMatchObject({ status, code, type: `https://lr-finder.dev/problems/${code}` });
@@ -35,38 +50,64 @@ describe('POST /v1/curve-analyses', () => {
     const { res, json } = await post({ lrs, losses: SMOOTH, suggestion: 'steepest' });
     expect(res.statusCode).toBe(200);
     expect(json.suggestions.steepest).toEqual({
-      lr: 0.004037017258596558, index: 57, origin: 'torch-lr-finder',
-      window: { start: 10, end: SMOOTH.length - 5 }, trim: { skip_start: 10, skip_end: 5, source: 'library', cut_at: null }, warnings: [],
+      lr: 0.004037017258596558,
+      index: 57,
+      origin: 'torch-lr-finder',
+      window: { start: 10, end: SMOOTH.length - 5 },
+      trim: { skip_start: 10, skip_end: 5, source: 'library', cut_at: null },
+      warnings: [],
     });
-    expect(json).toMatchObject({ suggested_lr: 0.004037017258596558, suggestion: { method: 'steepest', lr: 0.004037017258596558, index: 57 } });
+    expect(json).toMatchObject({
+      suggested_lr: 0.004037017258596558,
+      suggestion: { method: 'steepest', lr: 0.004037017258596558, index: 57 },
+    });
     expect(json.windows.steepest).toEqual({ start: 10, end: SMOOTH.length - 5 });
   });
 
-  it('every method, each with its own library\'s trimming, said in `trim`; skip_start / skip_end set them all', async () => {
+  it("every method, each with its own library's trimming, said in `trim`; skip_start / skip_end set them all", async () => {
     const { json } = await post({ lrs, losses: NOISY, num_iter: 100 });
     expect(Object.keys(json.suggestions)).toEqual([...METHOD_NAMES]);
     expect(json.suggestion.method).toBe('minimum');
-    const trims = Object.fromEntries(Object.entries(json.suggestions).map(([m, p]: [string, any]) => [m, [p.trim.skip_start, p.trim.skip_end, p.trim.source]]));
+    const trims = Object.fromEntries(
+      Object.entries(json.suggestions).map(([m, p]: [string, any]) => [
+        m,
+        [p.trim.skip_start, p.trim.skip_end, p.trim.source],
+      ]),
+    );
     expect(trims).toEqual({
-      valley: [10, 5, 'library'], steep: [10, 5, 'library'], minimum: [10, 5, 'library'], slide: [10, 5, 'library'], // fastai [num_it//10 : -5]
+      valley: [10, 5, 'library'],
+      steep: [10, 5, 'library'],
+      minimum: [10, 5, 'library'],
+      slide: [10, 5, 'library'], // fastai [num_it//10 : -5]
       steepest: [10, 5, 'library'], // torch-lr-finder plot(skip_start=10, skip_end=5)
-      lightning: [10, 1, 'library'], lightning_legacy: [10, 1, 'library'], // Lightning suggestion(skip_begin=10, skip_end=1)
+      lightning: [10, 1, 'library'],
+      lightning_legacy: [10, 1, 'library'], // Lightning suggestion(skip_begin=10, skip_end=1)
       keras_sma: [10, 5, 'library'], // keras_lr_finder get_best_lr(n_skip_beginning=10, n_skip_end=5)
-      ignite: [0, 0, 'library'], zero_lag_steepest: [0, 0, 'library'],
+      ignite: [0, 0, 'library'],
+      zero_lag_steepest: [0, 0, 'library'],
     });
     expect(json.suggestions.valley.window).toEqual({ start: 10, end: NOISY.length - 5 });
     expect(json.suggestions.lightning.window).toEqual({ start: 10, end: NOISY.length - 1 });
-    // the same picks as the library code (analyzeMethods is checked against the libraries in test/lrfinder/libraries.test.ts)
+    // the same picks as the library code (analyzeMethods is checked against the libraries in
+    // test/lrfinder/libraries.test.ts)
     const direct = analyzeMethods({ lrs, losses: NOISY }, { num_it: 100, non_finite: 'library' });
-    for (const m of METHOD_NAMES) expect(json.suggestions[m]).toMatchObject({ lr: direct.suggestions[m]!.lr, index: direct.suggestions[m]!.index });
+    for (const m of METHOD_NAMES)
+      expect(json.suggestions[m]).toMatchObject({ lr: direct.suggestions[m]!.lr, index: direct.suggestions[m]!.index });
 
     const set = await post({ lrs, losses: NOISY, num_iter: 100, skip_start: 20, skip_end: 3 });
-    for (const p of Object.values(set.json.suggestions) as any[]) expect(p.trim).toMatchObject({ skip_start: 20, skip_end: 3, source: 'request' });
+    for (const p of Object.values(set.json.suggestions) as any[])
+      expect(p.trim).toMatchObject({ skip_start: 20, skip_end: 3, source: 'request' });
     expect(set.json.suggestions.steep.window).toEqual({ start: 20, end: NOISY.length - 3 });
   });
 
   it('the README example (skip_start = skip_end = 0): steepest reads the whole curve, the end included', async () => {
-    const { res, json } = await post({ lrs: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], losses: [2.30, 2.29, 2.10, 1.40, 1.10, 9.0], suggestion: 'steepest', skip_start: 0, skip_end: 0 });
+    const { res, json } = await post({
+      lrs: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1],
+      losses: [2.3, 2.29, 2.1, 1.4, 1.1, 9.0],
+      suggestion: 'steepest',
+      skip_start: 0,
+      skip_end: 0,
+    });
     expect(res.statusCode).toBe(200);
     // np.gradient([2.30, 2.29, 2.10, 1.40, 1.10, 9.0]) = [-0.01, -0.1, -0.445, -0.5, 3.8, 7.9]: argmin 3
     expect(json.suggestion).toEqual({ method: 'steepest', lr: 1e-2, index: 3 });
@@ -81,16 +122,25 @@ describe('POST /v1/curve-analyses', () => {
 
   it('the published torch-lr-finder test_suggest_lr cases (skip_start = skip_end = 0)', async () => {
     const one = [1, 2, 3, 4, 5, 6];
-    const a = await post({ lrs: one, losses: [10, 8, 4, 1, 4, 16], suggestion: 'steepest', skip_start: 0, skip_end: 0, methods: ['steepest'] });
+    const a = await post({
+      lrs: one,
+      losses: [10, 8, 4, 1, 4, 16],
+      suggestion: 'steepest',
+      skip_start: 0,
+      skip_end: 0,
+      methods: ['steepest'],
+    });
     expect(a.json.suggestion).toEqual({ method: 'steepest', lr: 3, index: 2 });
     expect(Object.keys(a.json.suggestions)).toEqual(['steepest']);
     const b = await post({ lrs: one, losses: [0, 1, 2, 3, 4, 3], suggestion: 'steepest', skip_start: 0, skip_end: 0 });
     expect(b.json.suggestion).toMatchObject({ lr: 6, index: 5 });
   });
 
-  it('the caller\'s LRs come back unchanged (float64), minimum exactly lrs[i] / 10', async () => {
+  it("the caller's LRs come back unchanged (float64), minimum exactly lrs[i] / 10", async () => {
     const mine = Array.from({ length: 60 }, (_, i) => 1e-6 * 10 ** (i / 10));
-    const losses = mine.map((lr, i) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.01 * Math.sin(i));
+    const losses = mine.map(
+      (lr, i) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.01 * Math.sin(i),
+    );
     const { json } = await post({ lrs: mine, losses, num_iter: 60, skip_start: 0 });
     for (const [m, p] of Object.entries(json.suggestions) as [string, any][]) {
       if (p.index === null) continue;
@@ -98,9 +148,22 @@ describe('POST /v1/curve-analyses', () => {
     }
     // a pick at the first point is 1e-6 itself, not float32(1e-6) = 9.999999747378752e-7 (fastai's tensors are float32)
     const cliff = mine.map((_, i) => (i === 0 ? 0 : -10 - 0.01 * i));
-    const first = await post({ lrs: mine, losses: cliff, methods: ['steep'], suggestion: 'steep', skip_start: 0, skip_end: 0 });
+    const first = await post({
+      lrs: mine,
+      losses: cliff,
+      methods: ['steep'],
+      suggestion: 'steep',
+      skip_start: 0,
+      skip_end: 0,
+    });
     expect(first.json.suggestion).toEqual({ method: 'steep', lr: 1e-6, index: 0 });
-    const low = await post({ lrs: mine, losses: mine.map((_, i) => (i === 0 ? 0 : 1)), suggestion: 'minimum', skip_start: 0, skip_end: 0 });
+    const low = await post({
+      lrs: mine,
+      losses: mine.map((_, i) => (i === 0 ? 0 : 1)),
+      suggestion: 'minimum',
+      skip_start: 0,
+      skip_end: 0,
+    });
     expect(low.json.suggestions.minimum).toMatchObject({ index: 0, lr: 1e-6 / 10 });
   });
 
@@ -120,7 +183,9 @@ describe('POST /v1/curve-analyses', () => {
     expect(nan.json.suggestions.steepest.warnings.map((w: Json) => w.code)).toContain('pick_near_non_finite');
     // null: non-finite of unknown kind, read as NaN, and said so
     expect(unknown.json.suggestions.steepest).toMatchObject({ index: 59 });
-    expect(unknown.json.suggestions.steepest.warnings.map((w: Json) => w.code)).toContain('unknown_non_finite_read_as_nan');
+    expect(unknown.json.suggestions.steepest.warnings.map((w: Json) => w.code)).toContain(
+      'unknown_non_finite_read_as_nan',
+    );
     // non_finite "cut": the service's own reading, every window ends before it
     const cut = await post({ lrs, losses: at('-Infinity'), suggestion: 'steepest', non_finite: 'cut' });
     expect(cut.json.suggestions.steepest.window).toEqual({ start: 10, end: 60 });
@@ -135,23 +200,56 @@ describe('POST /v1/curve-analyses', () => {
     expect(short.json.warnings.map((w: Json) => w.code)).toContain('no_suggestion');
   });
 
-  it('emulate: raw losses through fastai\'s pipeline, its plan giving the LRs; how many points it recorded and why it stopped', async () => {
+  it("emulate: raw losses through fastai's pipeline, its plan giving the LRs; how many points it recorded and why it stopped", async () => {
     const { res, json } = await post({ losses: NOISY_RAW, emulate: 'fastai' });
     expect(res.statusCode).toBe(200);
     const direct = emulate('fastai', NOISY_RAW, {}, { methods: METHOD_NAMES });
-    expect(json.emulation).toMatchObject({ library: 'fastai', iterations: direct.iterations, stop_reason: direct.stop_reason });
-    expect(json.emulation.options).toEqual({ library: 'fastai', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', beta: 0.98, diverge_th: 4 });
+    expect(json.emulation).toMatchObject({
+      library: 'fastai',
+      iterations: direct.iterations,
+      stop_reason: direct.stop_reason,
+    });
+    expect(json.emulation.options).toEqual({
+      library: 'fastai',
+      start_lr: 1e-7,
+      end_lr: 10,
+      num_iter: 100,
+      step_mode: 'exp',
+      beta: 0.98,
+      diverge_th: 4,
+    });
     expect(json.emulation.lrs).toEqual(direct.lrs);
     // fastai's plan: start * (end/start) ** (i / num_it), end_lr never reached
     expect(json.emulation.lrs[1]).toBe(1e-7 * (10 / 1e-7) ** (1 / 100));
-    expect(json.suggestion).toMatchObject({ method: 'valley', index: direct.suggestion.index, lr: direct.suggestion.lr });
+    expect(json.suggestion).toMatchObject({
+      method: 'valley',
+      index: direct.suggestion.index,
+      lr: direct.suggestion.lr,
+    });
     expect(Object.keys(json.suggestions)).toEqual([...METHOD_NAMES]);
   });
 
-  it('emulate with the library\'s own arguments, the request\'s num_iter, and the caller\'s lrs replacing the plan', async () => {
-    const tlf = await post({ losses: NOISY_RAW, emulate: { library: 'torch-lr-finder', start_lr: 1e-6, end_lr: 1, num_iter: 80, smooth_f: 0.1, diverge_th: 3 } });
-    expect(tlf.json.emulation.options).toEqual({ library: 'torch-lr-finder', start_lr: 1e-6, end_lr: 1, num_iter: 80, step_mode: 'exp', smooth_f: 0.1, diverge_th: 3 });
-    const direct = emulate('torch-lr-finder', NOISY_RAW, { start_lr: 1e-6, end_lr: 1, num_iter: 80, smooth_f: 0.1, diverge_th: 3 });
+  it("emulate with the library's own arguments, the request's num_iter, and the caller's lrs replacing the plan", async () => {
+    const tlf = await post({
+      losses: NOISY_RAW,
+      emulate: { library: 'torch-lr-finder', start_lr: 1e-6, end_lr: 1, num_iter: 80, smooth_f: 0.1, diverge_th: 3 },
+    });
+    expect(tlf.json.emulation.options).toEqual({
+      library: 'torch-lr-finder',
+      start_lr: 1e-6,
+      end_lr: 1,
+      num_iter: 80,
+      step_mode: 'exp',
+      smooth_f: 0.1,
+      diverge_th: 3,
+    });
+    const direct = emulate('torch-lr-finder', NOISY_RAW, {
+      start_lr: 1e-6,
+      end_lr: 1,
+      num_iter: 80,
+      smooth_f: 0.1,
+      diverge_th: 3,
+    });
     expect(tlf.json.emulation.iterations).toBe(direct.iterations);
     expect(tlf.json.suggestions.steepest).toMatchObject({ index: direct.suggestions.steepest!.index });
 
@@ -168,8 +266,16 @@ describe('POST /v1/curve-analyses', () => {
 
   it.each([
     ['an unknown library', { losses: [1, 2], emulate: 'sklearn' }, '/emulate'],
-    ['an argument the library does not have', { losses: [1, 2], emulate: { library: 'fastai', smooth_f: 0.1 } }, '/emulate/smooth_f'],
-    ['what the library itself rejects (torch-lr-finder num_iter 1)', { losses: [1, 2], emulate: { library: 'torch-lr-finder', num_iter: 1 } }, '/emulate'],
+    [
+      'an argument the library does not have',
+      { losses: [1, 2], emulate: { library: 'fastai', smooth_f: 0.1 } },
+      '/emulate/smooth_f',
+    ],
+    [
+      'what the library itself rejects (torch-lr-finder num_iter 1)',
+      { losses: [1, 2], emulate: { library: 'torch-lr-finder', num_iter: 1 } },
+      '/emulate',
+    ],
     ['a linear fastai', { losses: [1, 2], emulate: { library: 'fastai', step_mode: 'linear' } }, '/emulate'],
     ['lrs of another length', { lrs: [1e-3, 1e-2, 1e-1], losses: [1, 2], emulate: 'ignite' }, '/losses'],
     ['a cut with emulate', { losses: [1, 2], emulate: 'ignite', non_finite: 'cut' }, '/non_finite'],
@@ -209,7 +315,10 @@ describe('POST /v1/curve-analyses', () => {
 
   it('more points than LIMIT_NUM_ITER: limit_exceeded naming the field and the limit', async () => {
     const n = 201;
-    const { res, json } = await post({ lrs: Array.from({ length: n }, (_, i) => 1e-6 * 1.05 ** i), losses: Array.from({ length: n }, () => 1) });
+    const { res, json } = await post({
+      lrs: Array.from({ length: n }, (_, i) => 1e-6 * 1.05 ** i),
+      losses: Array.from({ length: n }, () => 1),
+    });
     expectProblem(res, json, 400, 'limit_exceeded', '/lrs');
     expect(json.detail).toContain('201');
     expect(json.detail).toContain('200');

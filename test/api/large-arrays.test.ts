@@ -13,19 +13,33 @@ const ROWS = 150_000;
 const y = Array.from({ length: ROWS }, (_, i) => i % 3);
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe(`${ROWS} rows of classification data`, () => {
   it('POST /v1/datasets (JSON) passes its checks', async () => {
     const payload = JSON.stringify({ task: 'classification', x: y.map((c) => [c + 0.5]), y });
-    const res = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: { 'content-type': 'application/json' }, payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/datasets',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
     expect(res.statusCode, res.body).toBe(503);
   }, 120_000);
 
   it('POST /v1/datasets (CSV) passes its checks', async () => {
     const payload = 'x,label\n' + y.map((c) => `${c + 0.5},${c}`).join('\n') + '\n';
-    const res = await t.app.inject({ method: 'POST', url: '/v1/datasets?task=classification', headers: { 'content-type': 'text/csv' }, payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/datasets?task=classification',
+      headers: { 'content-type': 'text/csv' },
+      payload,
+    });
     expect(res.statusCode, res.body).toBe(503);
   }, 120_000);
 });
@@ -33,8 +47,12 @@ describe(`${ROWS} rows of classification data`, () => {
 describe('maxOf / minOf', () => {
   it('answer as Math.max / Math.min, on 200,000 values too', () => {
     const xs = Float64Array.from({ length: 200_000 }, (_, i) => Math.sin(i) * i);
-    let hi = -Infinity, lo = Infinity;
-    for (const x of xs) { hi = Math.max(hi, x); lo = Math.min(lo, x); }
+    let hi = -Infinity,
+      lo = Infinity;
+    for (const x of xs) {
+      hi = Math.max(hi, x);
+      lo = Math.min(lo, x);
+    }
     expect(maxOf(xs)).toBe(hi);
     expect(minOf(Array.from(xs))).toBe(lo);
     expect(maxOf([])).toBe(Math.max());

@@ -34,7 +34,12 @@ const at = (base: string, depth: number) => base + '/schedulers/0'.repeat(depth 
 /** [route, the body around a schedule (JSON text), the schedule's pointer] */
 const ROUTES: [string, (schedule: string) => string, string][] = [
   ['/v1/schedules/preview', (schedule) => `{"schedule": ${schedule}, "steps": 10}`, '/schedule'],
-  ['/v1/schedule-simulations', (schedule) => `{"schedules": [{"name": "a", "schedule": ${schedule}}, {"name": "b", "schedule": {"type": "ConstantLR", "lr": 0.1}}], "steps": 10}`, '/schedules/0/schedule'],
+  [
+    '/v1/schedule-simulations',
+    (schedule) =>
+      `{"schedules": [{"name": "a", "schedule": ${schedule}}, {"name": "b", "schedule": {"type": "ConstantLR", "lr": 0.1}}], "steps": 10}`,
+    '/schedules/0/schedule',
+  ],
   ['/v1/lr-searches', (schedule) => `{"schedule": ${schedule}}`, '/schedule'],
 ];
 
@@ -43,7 +48,12 @@ async function post(t: Awaited<ReturnType<typeof appWithoutRedis>>, url: string,
   return { res, json: res.json() as Json };
 }
 
-function expectLimit(res: { statusCode: number; headers: Record<string, unknown>; body: string }, json: Json, pointer: string | RegExp, env: string): void {
+function expectLimit(
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+  json: Json,
+  pointer: string | RegExp,
+  env: string,
+): void {
   expect(res.statusCode, res.body.slice(0, 500)).toBe(400);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(json.code).toBe('limit_exceeded');
@@ -54,8 +64,12 @@ function expectLimit(res: { statusCode: number; headers: Record<string, unknown>
 
 describe('default limits (LIMIT_SCHEDULE_DEPTH 8, LIMIT_JSON_DEPTH 64)', () => {
   let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-  beforeAll(async () => { t = await appWithoutRedis(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await appWithoutRedis();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   for (const [url, body, base] of ROUTES) {
     it(`${url}: depth 8 passes, depth 9 is a 400 naming the ninth schedule and LIMIT_SCHEDULE_DEPTH`, async () => {
@@ -78,7 +92,8 @@ describe('default limits (LIMIT_SCHEDULE_DEPTH 8, LIMIT_JSON_DEPTH 64)', () => {
 
   it('optax join_schedules children count too', async () => {
     let s: Json = { type: 'constant_schedule', value: 0.1 };
-    for (let d = 2; d <= 9; d++) s = { type: 'join_schedules', schedules: [s, { type: 'constant_schedule', value: 0.1 }], boundaries: [2] };
+    for (let d = 2; d <= 9; d++)
+      s = { type: 'join_schedules', schedules: [s, { type: 'constant_schedule', value: 0.1 }], boundaries: [2] };
     const { res, json } = await post(t, '/v1/schedules/preview', JSON.stringify({ schedule: s, steps: 10 }));
     expectLimit(res, json, '/schedule' + '/schedules/0'.repeat(8), 'LIMIT_SCHEDULE_DEPTH');
   });
@@ -98,15 +113,21 @@ describe('default limits (LIMIT_SCHEDULE_DEPTH 8, LIMIT_JSON_DEPTH 64)', () => {
 
 describe('LIMIT_JSON_DEPTH raised far beyond the schedules: the schedule check alone stops them', () => {
   let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-  beforeAll(async () => { t = await appWithoutRedis({ LIMIT_JSON_DEPTH: '100000', LIMIT_SCHEDULE_DEPTH: '3' }); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await appWithoutRedis({ LIMIT_JSON_DEPTH: '100000', LIMIT_SCHEDULE_DEPTH: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   for (const [url, body, base] of ROUTES) {
     for (const depth of [4, 2000, 8000]) {
       it(`${url}: ${depth} deep is a 400 naming the fourth schedule and LIMIT_SCHEDULE_DEPTH`, async () => {
         const { res, json } = await post(t, url, body(nestedText(depth)));
         expectLimit(res, json, at(base, 4), 'LIMIT_SCHEDULE_DEPTH');
-        expect(json.detail).toContain(`the nesting depth of schedules (SequentialLR / ChainedScheduler / join_schedules children) is ${depth}`);
+        expect(json.detail).toContain(
+          `the nesting depth of schedules (SequentialLR / ChainedScheduler / join_schedules children) is ${depth}`,
+        );
       });
     }
   }

@@ -13,29 +13,57 @@ import { testConfig } from '../helpers/app.js';
 
 let app: FastifyInstance;
 
-const body = () => ({ x: NaN, y: Infinity, n: -Infinity, i: NaN, list: [1, NaN, Infinity, 2.5], open: { deep: [{ v: -Infinity }] }, ok: 3 });
+const body = () => ({
+  x: NaN,
+  y: Infinity,
+  n: -Infinity,
+  i: NaN,
+  list: [1, NaN, Infinity, 2.5],
+  open: { deep: [{ v: -Infinity }] },
+  ok: 3,
+});
 
 beforeAll(async () => {
   app = await buildApp({ config: testConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }), logger: false });
-  app.get('/test/schema', {
-    config: { public: true },
-    schema: {
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            x: { type: ['number', 'null'] }, y: { type: ['number', 'null'] }, n: { type: 'number' }, i: { type: ['integer', 'null'] },
-            list: { type: 'array', items: { type: ['number', 'null'] } }, open: { type: 'object', additionalProperties: true }, ok: { type: 'number' },
+  app.get(
+    '/test/schema',
+    {
+      config: { public: true },
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              x: { type: ['number', 'null'] },
+              y: { type: ['number', 'null'] },
+              n: { type: 'number' },
+              i: { type: ['integer', 'null'] },
+              list: { type: 'array', items: { type: ['number', 'null'] } },
+              open: { type: 'object', additionalProperties: true },
+              ok: { type: 'number' },
+            },
           },
         },
       },
     },
-  }, async () => body());
+    async () => body(),
+  );
   app.get('/test/no-schema', { config: { public: true } }, async () => body());
-  app.get('/test/finite', {
-    config: { public: true },
-    schema: { response: { 200: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'array', items: { type: 'integer' } } } } } },
-  }, async () => ({ a: 1.5, b: [1, 2, 3] }));
+  app.get(
+    '/test/finite',
+    {
+      config: { public: true },
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: { a: { type: 'number' }, b: { type: 'array', items: { type: 'integer' } } },
+          },
+        },
+      },
+    },
+    async () => ({ a: 1.5, b: [1, 2, 3] }),
+  );
   await app.ready();
 });
 
@@ -44,18 +72,21 @@ afterAll(async () => {
 });
 
 describe('non-finite numbers in responses', () => {
-  it.each(['/test/schema', '/test/no-schema'])('%s: every non-finite number is null, the body is valid JSON', async (url) => {
-    const res = await app.inject({ method: 'GET', url });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).not.toMatch(/NaN|Infinity/);
-    const parsed = JSON.parse(res.body);
-    expect(parsed.x).toBeNull();
-    expect(parsed.y).toBeNull();
-    expect(parsed.i).toBeNull();
-    expect(parsed.list).toEqual([1, null, null, 2.5]);
-    expect(parsed.open).toEqual({ deep: [{ v: null }] });
-    expect(parsed.ok).toBe(3);
-  });
+  it.each(['/test/schema', '/test/no-schema'])(
+    '%s: every non-finite number is null, the body is valid JSON',
+    async (url) => {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toMatch(/NaN|Infinity/);
+      const parsed = JSON.parse(res.body);
+      expect(parsed.x).toBeNull();
+      expect(parsed.y).toBeNull();
+      expect(parsed.i).toBeNull();
+      expect(parsed.list).toEqual([1, null, null, 2.5]);
+      expect(parsed.open).toEqual({ deep: [{ v: null }] });
+      expect(parsed.ok).toBe(3);
+    },
+  );
 
   it('a finite body is serialised by its schema unchanged', async () => {
     const res = await app.inject({ method: 'GET', url: '/test/finite' });
@@ -67,7 +98,8 @@ describe('non-finite numbers in responses', () => {
     // like fast-json-stringify: throws on NaN in a number field and on a missing required property
     const strict = (doc: unknown) => {
       seen.push(doc);
-      if (Number.isNaN((doc as { bad?: number }).bad)) throw new Error('The value "NaN" cannot be converted to a number.');
+      if (Number.isNaN((doc as { bad?: number }).bad))
+        throw new Error('The value "NaN" cannot be converted to a number.');
       if ((doc as { fail?: boolean }).fail) throw new Error('required property missing');
       return JSON.stringify(doc);
     };

@@ -27,7 +27,12 @@ const ALLOWED = (p: { ruleId: string; location: { pointer?: string }[] }) =>
 async function lintDoc(doc: Doc) {
   const config = await createConfig({ extends: ['recommended'] });
   const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: '/openapi.json', config });
-  return problems.map((p) => ({ ruleId: p.ruleId, severity: p.severity, message: p.message, location: p.location.map((l) => ({ pointer: l.pointer })) }));
+  return problems.map((p) => ({
+    ruleId: p.ruleId,
+    severity: p.severity,
+    message: p.message,
+    location: p.location.map((l) => ({ pointer: l.pointer })),
+  }));
 }
 
 const committed = (): Doc => JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
@@ -40,8 +45,11 @@ describe('OpenAPI lint (Redocly recommended)', () => {
 
   it('fails on an invalid document: a dangling $ref, an example that breaks its schema, a missing response description', async () => {
     const doc = committed();
-    doc.paths['/v1/lr-range-tests'].post.requestBody.content['application/json'].schema.$ref = '#/components/schemas/NoSuchSchema';
-    doc.paths['/v1/curve-analyses'].post.requestBody.content['application/json'].examples = { bad: { value: { lrs: 'not an array' } } };
+    doc.paths['/v1/lr-range-tests'].post.requestBody.content['application/json'].schema.$ref =
+      '#/components/schemas/NoSuchSchema';
+    doc.paths['/v1/curve-analyses'].post.requestBody.content['application/json'].examples = {
+      bad: { value: { lrs: 'not an array' } },
+    };
     delete doc.paths['/v1/presets'].get.responses['200'].description;
     const rules = new Set((await lintDoc(doc)).map((p) => p.ruleId));
     expect(rules).toContain('no-unresolved-refs');
@@ -57,9 +65,11 @@ describe('the document tells the truth about the wire', () => {
     doc = await generateOpenApi();
     t = await appWithoutRedis();
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
-  it('every 4xx/5xx answer is application/problem+json with the Problem schema (and nothing else), except /readyz\'s 503', () => {
+  it("every 4xx/5xx answer is application/problem+json with the Problem schema (and nothing else), except /readyz's 503", () => {
     let n = 0;
     for (const [path, ops] of Object.entries<Doc>(doc.paths)) {
       for (const [method, op] of Object.entries<Doc>(ops)) {
@@ -84,14 +94,19 @@ describe('the document tells the truth about the wire', () => {
     expect(served).toEqual(example);
   });
 
-  it('every request body has examples; a job kind\'s are its presets, the default first, each resolving to the preset itself', () => {
+  it("every request body has examples; a job kind's are its presets, the default first, each resolving to the preset itself", () => {
     const config = loadConfig({});
     const ctx = { limits: config.limits, countParams: countLayerParams, datasets: new Map() };
     for (const [path, ops] of Object.entries<Doc>(doc.paths)) {
       for (const [method, op] of Object.entries<Doc>(ops)) {
         for (const [type, media] of Object.entries<Doc>(op.requestBody?.content ?? {})) {
-          const component = media.schema.$ref ? doc.components.schemas[media.schema.$ref.split('/').pop()] : media.schema;
-          expect(media.examples ?? media.example ?? component.example ?? component.examples, `${method} ${path} ${type}`).toBeDefined();
+          const component = media.schema.$ref
+            ? doc.components.schemas[media.schema.$ref.split('/').pop()]
+            : media.schema;
+          expect(
+            media.examples ?? media.example ?? component.example ?? component.examples,
+            `${method} ${path} ${type}`,
+          ).toBeDefined();
         }
       }
     }
@@ -99,7 +114,8 @@ describe('the document tells the truth about the wire', () => {
       const examples = doc.paths[`/v1/${k.name}`].post.requestBody.content['application/json'].examples;
       expect(Object.keys(examples)).toEqual(k.presets.map((p) => p.name));
       expect(k.resolve(Object.values<Doc>(examples)[0].value, ctx)).toEqual(k.resolve({}, ctx));
-      for (const p of k.presets) expect(k.resolve(examples[p.name].value, ctx), p.name).toEqual(k.resolve({ preset: p.name }, ctx));
+      for (const p of k.presets)
+        expect(k.resolve(examples[p.name].value, ctx), p.name).toEqual(k.resolve({ preset: p.name }, ctx));
       // the 202 example is a queued job of the default preset, as the route answers it
       const job = doc.paths[`/v1/${k.name}`].post.responses['202'].content['application/json'].examples.queued.value;
       expect(job.request).toEqual(JSON.parse(JSON.stringify(k.resolve({}, ctx))));
@@ -118,11 +134,18 @@ describe('the document tells the truth about the wire', () => {
   });
 
   it('a service configured with limits smaller than the presets still builds (examples use the default limits) and serves the document', async () => {
-    const small = await appWithoutRedis({ LIMIT_DATASET_VALUES: '10', LIMIT_NUM_ITER: '5', LIMIT_MODEL_PARAMS: '10', LIMIT_SCHEDULE_STEPS: '5' });
+    const small = await appWithoutRedis({
+      LIMIT_DATASET_VALUES: '10',
+      LIMIT_NUM_ITER: '5',
+      LIMIT_MODEL_PARAMS: '10',
+      LIMIT_SCHEDULE_STEPS: '5',
+    });
     try {
       const res = await small.app.inject({ method: 'GET', url: '/openapi.json' });
       expect(res.statusCode).toBe(200);
-      expect(res.json().components.schemas.Problem.examples[0].detail).toBe("/num_iter: num_iter is 100000, above this service's limit of 5 (LIMIT_NUM_ITER)");
+      expect(res.json().components.schemas.Problem.examples[0].detail).toBe(
+        "/num_iter: num_iter is 100000, above this service's limit of 5 (LIMIT_NUM_ITER)",
+      );
     } finally {
       await small.close();
     }

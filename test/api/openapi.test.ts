@@ -1,4 +1,5 @@
-/** The committed openapi/openapi.json is exactly what the routes generate (run `npm run openapi` after changing a schema). */
+/** The committed openapi/openapi.json is exactly what the routes generate (run `npm run openapi` after changing a
+ * schema). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateOpenApi } from '../../src/api/openapi.js';
@@ -13,7 +14,15 @@ describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 with stable component names and the Swagger UI example', async () => {
     const doc = (await generateOpenApi()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    for (const name of ['Problem', 'LrRangeTestRequest', 'LrRangeTestResult', 'LrRangeTestJob', 'Model', 'Data', 'Optimizer']) {
+    for (const name of [
+      'Problem',
+      'LrRangeTestRequest',
+      'LrRangeTestResult',
+      'LrRangeTestJob',
+      'Model',
+      'Data',
+      'Optimizer',
+    ]) {
       expect(doc.components.schemas[name], name).toBeDefined();
     }
     const post = doc.paths['/v1/lr-range-tests'].post;
@@ -28,21 +37,29 @@ describe('OpenAPI document', () => {
     const doc = (await generateOpenApi()) as any;
     expect(doc.paths['/v1/lr-searches/{id}'].get.summary).toBe('Get an LR search: status, progress, result');
     expect(doc.paths['/v1/lr-range-tests'].get.summary).toBe('List your LR range tests, newest first');
-    expect(doc.paths['/v1/schedule-simulations/{id}/cancel'].post.summary).toBe('Cancel a queued or running schedule simulation');
-    const summaries = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((op: any) => String(op.summary)));
+    expect(doc.paths['/v1/schedule-simulations/{id}/cancel'].post.summary).toBe(
+      'Cancel a queued or running schedule simulation',
+    );
+    const summaries = Object.values(doc.paths).flatMap((ops: any) =>
+      Object.values(ops).map((op: any) => String(op.summary)),
+    );
     expect(summaries.filter((s) => /\ba [aeiouAEIOU]|\ba LR|\blr |searche\b/.test(s))).toEqual([]);
     expect(doc.info.description).toMatch(/^Find the learning rate to train with\. Start with an \*\*LR search\*\*/);
   });
 });
 
-describe('the served document and Swagger UI\'s lock icons', () => {
+describe("the served document and Swagger UI's lock icons", () => {
   async function served(env: Record<string, string>) {
     const { loadConfig } = await import('../../src/config.js');
     const { producerConnection } = await import('../../src/queue/connection.js');
     const { JobStore } = await import('../../src/queue/jobs.js');
     const { buildApp } = await import('../../src/api/app.js');
     const redis = producerConnection('redis://127.0.0.1:1', { lazyConnect: true });
-    const app = await buildApp({ config: loadConfig(env), jobs: new JobStore(redis, { prefix: 't', resultTtlSeconds: 1 }), logger: false });
+    const app = await buildApp({
+      config: loadConfig(env),
+      jobs: new JobStore(redis, { prefix: 't', resultTtlSeconds: 1 }),
+      logger: false,
+    });
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     await app.close();
     redis.disconnect();
@@ -53,7 +70,11 @@ describe('the served document and Swagger UI\'s lock icons', () => {
     const doc = await served({});
     expect(doc.components.securitySchemes).toBeUndefined();
     expect(doc.security).toBeUndefined();
-    const withSecurity = Object.entries(doc.paths).flatMap(([p, ops]: [string, any]) => Object.entries(ops).filter(([, op]: [string, any]) => op.security).map(([m]) => `${m} ${p}`));
+    const withSecurity = Object.entries(doc.paths).flatMap(([p, ops]: [string, any]) =>
+      Object.entries(ops)
+        .filter(([, op]: [string, any]) => op.security)
+        .map(([m]) => `${m} ${p}`),
+    );
     expect(withSecurity).toEqual([]);
   });
 

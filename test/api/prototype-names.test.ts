@@ -12,20 +12,39 @@ import { appWithoutRedis } from '../helpers/app.js';
 type Json = Record<string, any>;
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis();
+});
+afterAll(async () => {
+  await t.close();
+});
 
-const NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+const NAMES = [
+  'toString',
+  'constructor',
+  '__proto__',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  '__defineGetter__',
+];
 
 const rangeTest = (): Json => ({
-  model: { layers: [{ type: 'dense', units: 8, activation: 'relu', init: { name: 'kaiming_normal', nonlinearity: 'relu' } }] },
+  model: {
+    layers: [{ type: 'dense', units: 8, activation: 'relu', init: { name: 'kaiming_normal', nonlinearity: 'relu' } }],
+  },
   data: { name: 'spirals', n_samples: 64 },
   loss: { name: 'cross_entropy' },
   optimizer: { type: 'sgd' },
   num_iter: 10,
 });
 const constant = { name: 'b', schedule: { type: 'ConstantLR', lr: 0.1 } };
-const sequential = (child: Json): Json => ({ type: 'SequentialLR', lr: 0.1, milestones: [3], schedulers: [child, { type: 'ConstantLR', factor: 1, total_iters: 1 }] });
+const sequential = (child: Json): Json => ({
+  type: 'SequentialLR',
+  lr: 0.1,
+  milestones: [3],
+  schedulers: [child, { type: 'ConstantLR', factor: 1, total_iters: 1 }],
+});
 
 /**
  * [route, a valid body, the pointer of the name field in it, the pointer the problem names when it
@@ -34,12 +53,36 @@ const sequential = (child: Json): Json => ({ type: 'SequentialLR', lr: 0.1, mile
  * known field`), never the service's tables.
  */
 const FIELDS: [string, () => Json, string, string?][] = [
-  ['/v1/schedules/preview', () => ({ schedule: { type: 'StepLR', lr: 0.1, step_size: 3 }, steps: 10 }), '/schedule/type'],
-  ['/v1/schedules/preview', () => ({ schedule: sequential({ type: 'LinearLR' }), steps: 10 }), '/schedule/schedulers/0/type'],
-  ['/v1/schedules/preview', () => ({ schedule: { type: 'cosine', lr: 0.1, num_warmup_steps: 2, num_training_steps: 10 }, steps: 10 }), '/schedule/type'],
-  ['/v1/schedules/preview', () => ({ schedule: { type: 'cosine_decay_schedule', init_value: 0.1, decay_steps: 10 }, steps: 10 }), '/schedule/type'],
-  ['/v1/schedule-simulations', () => ({ schedules: [{ name: 'a', schedule: { type: 'StepLR', lr: 0.1, step_size: 3 } }, constant], steps: 10 }), '/schedules/0/schedule/type'],
-  ['/v1/schedule-simulations', () => ({ schedules: [{ name: 'a', schedule: sequential({ type: 'LinearLR' }) }, constant], steps: 10 }), '/schedules/0/schedule/schedulers/0/type'],
+  [
+    '/v1/schedules/preview',
+    () => ({ schedule: { type: 'StepLR', lr: 0.1, step_size: 3 }, steps: 10 }),
+    '/schedule/type',
+  ],
+  [
+    '/v1/schedules/preview',
+    () => ({ schedule: sequential({ type: 'LinearLR' }), steps: 10 }),
+    '/schedule/schedulers/0/type',
+  ],
+  [
+    '/v1/schedules/preview',
+    () => ({ schedule: { type: 'cosine', lr: 0.1, num_warmup_steps: 2, num_training_steps: 10 }, steps: 10 }),
+    '/schedule/type',
+  ],
+  [
+    '/v1/schedules/preview',
+    () => ({ schedule: { type: 'cosine_decay_schedule', init_value: 0.1, decay_steps: 10 }, steps: 10 }),
+    '/schedule/type',
+  ],
+  [
+    '/v1/schedule-simulations',
+    () => ({ schedules: [{ name: 'a', schedule: { type: 'StepLR', lr: 0.1, step_size: 3 } }, constant], steps: 10 }),
+    '/schedules/0/schedule/type',
+  ],
+  [
+    '/v1/schedule-simulations',
+    () => ({ schedules: [{ name: 'a', schedule: sequential({ type: 'LinearLR' }) }, constant], steps: 10 }),
+    '/schedules/0/schedule/schedulers/0/type',
+  ],
   ['/v1/schedule-simulations', () => ({ preset: 'x', steps: 10 }), '/preset'],
   ['/v1/lr-searches', () => ({ schedule: { type: 'StepLR', lr: 0.1, step_size: 3 } }), '/schedule/type'],
   ['/v1/lr-searches', () => ({ schedule: sequential({ type: 'LinearLR' }) }), '/schedule/schedulers/0/type'],
@@ -54,9 +97,22 @@ const FIELDS: [string, () => Json, string, string?][] = [
   ['/v1/lr-range-tests', rangeTest, '/model/layers/0/activation'],
   ['/v1/lr-range-tests', rangeTest, '/model/layers/0/init/name'],
   ['/v1/lr-range-tests', rangeTest, '/model/layers/0/init/nonlinearity'],
-  ['/v1/lr-range-tests', () => ({ ...rangeTest(), model: { layers: [{ type: 'residual', layers: [{ type: 'dense', units: 2 }] }] } }), '/model/layers/0/layers/0/type', '/model/layers/0/layers/0/'],
-  ['/v1/lr-range-tests', () => ({ ...rangeTest(), model: { hidden: [8], activation: 'relu', init: 'xavier_normal' } }), '/model/activation'],
-  ['/v1/lr-range-tests', () => ({ ...rangeTest(), model: { hidden: [8], activation: 'relu', init: 'xavier_normal' } }), '/model/init'],
+  [
+    '/v1/lr-range-tests',
+    () => ({ ...rangeTest(), model: { layers: [{ type: 'residual', layers: [{ type: 'dense', units: 2 }] }] } }),
+    '/model/layers/0/layers/0/type',
+    '/model/layers/0/layers/0/',
+  ],
+  [
+    '/v1/lr-range-tests',
+    () => ({ ...rangeTest(), model: { hidden: [8], activation: 'relu', init: 'xavier_normal' } }),
+    '/model/activation',
+  ],
+  [
+    '/v1/lr-range-tests',
+    () => ({ ...rangeTest(), model: { hidden: [8], activation: 'relu', init: 'xavier_normal' } }),
+    '/model/init',
+  ],
   ['/v1/lr-range-tests', () => ({ ...rangeTest(), suggestion: 'valley' }), '/suggestion'],
   ['/v1/lr-range-tests', () => ({ ...rangeTest(), step_mode: 'exp' }), '/step_mode'],
   ['/v1/lr-range-tests', () => ({ ...rangeTest(), eval: 'train' }), '/eval'],
@@ -65,7 +121,11 @@ const FIELDS: [string, () => Json, string, string?][] = [
   ['/v1/diagnostics', () => ({ checks: ['init'] }), '/checks/0'],
   ['/v1/curve-analyses', () => ({ lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2], suggestion: 'valley' }), '/suggestion'],
   ['/v1/curve-analyses', () => ({ lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2], methods: ['valley'] }), '/methods/0'],
-  ['/v1/curve-analyses', () => ({ lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2], emulate: { library: 'fastai' } }), '/emulate/library'],
+  [
+    '/v1/curve-analyses',
+    () => ({ lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2], emulate: { library: 'fastai' } }),
+    '/emulate/library',
+  ],
   ['/v1/sweep-sessions', () => ({ suggestion: 'valley' }), '/suggestion'],
   ['/v1/sweep-sessions', () => ({ emulate: { library: 'fastai' } }), '/emulate/library'],
 ];
@@ -84,7 +144,12 @@ describe('a user-supplied name that is an Object.prototype property is a 400 nam
     it(`${url} ${pointer}`, async () => {
       for (const name of NAMES) {
         const payload = JSON.stringify(withValue(body(), pointer, name));
-        const res = await t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { 'content-type': 'application/json' },
+        });
         const json = res.json();
         expect(res.statusCode, `${name}: ${res.body}`).toBe(400);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -15,19 +15,32 @@ describe('request logging', () => {
     const redis = producerConnection('redis://127.0.0.1:1', { lazyConnect: true });
     const config = loadConfig({ LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', LOG_FORMAT: 'json' });
     const app = await buildApp({
-      config, jobs: new JobStore(redis, { prefix: 't', resultTtlSeconds: 1 }),
-      logger: { stream: { write: (l: string) => { lines.push(JSON.parse(l)); } } },
+      config,
+      jobs: new JobStore(redis, { prefix: 't', resultTtlSeconds: 1 }),
+      logger: {
+        stream: {
+          write: (l: string) => {
+            lines.push(JSON.parse(l));
+          },
+        },
+      },
     });
     await app.ready();
     lines.length = 0;
     await app.inject({ method: 'GET', url: '/healthz' });
-    await app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: { type: 'StepLR', lr: 0.1, step_size: 2 }, steps: 4 } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/schedules/preview',
+      payload: { schedule: { type: 'StepLR', lr: 0.1, step_size: 2 }, steps: 4 },
+    });
     await app.inject({ method: 'GET', url: '/nowhere' });
     await app.close();
     redis.disconnect();
     const requests = lines.filter((l) => 'status' in l);
     expect(requests.map((l) => `${l.method} ${l.url} ${l.status}`)).toEqual([
-      'GET /healthz 200', 'POST /v1/schedules/preview 200', 'GET /nowhere 404',
+      'GET /healthz 200',
+      'POST /v1/schedules/preview 200',
+      'GET /nowhere 404',
     ]);
     for (const l of requests) {
       expect(l.level).toBe(30);

@@ -28,11 +28,17 @@ describe('REQUEST_TIMEOUT_MS', () => {
   it('closes a connection whose body drips one byte at a time, at about the timeout (408)', async () => {
     const sock = net.connect(port, '127.0.0.1');
     let answer = '';
-    sock.on('data', (d) => { answer += d.toString(); });
+    sock.on('data', (d) => {
+      answer += d.toString();
+    });
     await new Promise<void>((r) => sock.once('connect', () => r()));
-    sock.write('POST /v1/schedules/preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    sock.write(
+      'POST /v1/schedules/preview HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
     const t0 = Date.now();
-    const drip = setInterval(() => { if (!sock.destroyed) sock.write(' '); }, 200);
+    const drip = setInterval(() => {
+      if (!sock.destroyed) sock.write(' ');
+    }, 200);
     const closedAfter = await new Promise<number>((resolve) => {
       sock.once('close', () => resolve(Date.now() - t0));
       sock.once('error', () => undefined);

@@ -8,12 +8,21 @@ import { scheduleNodes } from '../../src/contracts/schedule-work.js';
 import { appWithoutRedis } from '../helpers/app.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis({ LIMIT_SCHEDULE_STEPS: '100000', LIMIT_SCHEDULE_WORK: '50000', LIMIT_SIMULATION_STEPS: '100000' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis({
+    LIMIT_SCHEDULE_STEPS: '100000',
+    LIMIT_SCHEDULE_WORK: '50000',
+    LIMIT_SIMULATION_STEPS: '100000',
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 /** a SequentialLR of `n` StepLR children (n + 1 schedulers) */
 const wide = (n: number) => ({
-  type: 'SequentialLR', lr: 0.1,
+  type: 'SequentialLR',
+  lr: 0.1,
   milestones: Array.from({ length: n - 1 }, (_, i) => (i + 1) * 10),
   schedulers: Array.from({ length: n }, () => ({ type: 'StepLR', step_size: 5 })),
 });
@@ -28,21 +37,37 @@ describe('LIMIT_SCHEDULE_WORK', () => {
   });
 
   it('preview: steps × schedulers past the limit is a 400 naming it; within it, 200', async () => {
-    const over = await t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: wide(20), steps: 5000 } });
+    const over = await t.app.inject({
+      method: 'POST',
+      url: '/v1/schedules/preview',
+      payload: { schedule: wide(20), steps: 5000 },
+    });
     expect(over.statusCode).toBe(400);
     const j = over.json();
     expect(j).toMatchObject({ code: 'limit_exceeded', errors: [{ pointer: '/schedule' }] });
     expect(j.detail).toContain('LIMIT_SCHEDULE_WORK');
     expect(j.detail).toContain('5000 × 21');
-    const ok = await t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: wide(20), steps: 2000 } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/schedules/preview',
+      payload: { schedule: wide(20), steps: 2000 },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().lrs).toHaveLength(2000);
   });
 
-  it('schedule simulation admission: the schedules\' work together past the limit is a 400 naming it, nothing queued', async () => {
+  it("schedule simulation admission: the schedules' work together past the limit is a 400 naming it, nothing queued", async () => {
     const res = await t.app.inject({
-      method: 'POST', url: '/v1/schedule-simulations',
-      payload: { steps: 2000, schedules: [{ name: 'a', schedule: wide(12) }, { name: 'b', schedule: wide(12) }], train: { model: { hidden: [4] } } },
+      method: 'POST',
+      url: '/v1/schedule-simulations',
+      payload: {
+        steps: 2000,
+        schedules: [
+          { name: 'a', schedule: wide(12) },
+          { name: 'b', schedule: wide(12) },
+        ],
+        train: { model: { hidden: [4] } },
+      },
     });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'limit_exceeded', errors: [{ pointer: '/schedules/1/schedule' }] });
@@ -50,7 +75,11 @@ describe('LIMIT_SCHEDULE_WORK', () => {
   });
 
   it('LR search admission: its schedule over train_steps past the limit is a 400 naming it', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/lr-searches', payload: { train_steps: 5000, schedule: wide(20) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/lr-searches',
+      payload: { train_steps: 5000, schedule: wide(20) },
+    });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json()).toMatchObject({ code: 'limit_exceeded', errors: [{ pointer: '/schedule' }] });
     expect(res.json().detail).toContain('LIMIT_SCHEDULE_WORK');

@@ -12,7 +12,10 @@ describe('resultJson', () => {
   it.each([
     ['numbers', { lrs: [1e-7, 0.5, 10], losses: [2.3, null, 1.5] }],
     ['quotes and backslashes in strings', { warnings: [{ code: 'a"b', message: 'path C:\\tmp\\"x" \\\\ end' }] }],
-    ['control characters, unicode and a lone surrogate', { message: 'tab\there\nnew line \u0001 é 漢字 🙂 \ud800 end' }],
+    [
+      'control characters, unicode and a lone surrogate',
+      { message: 'tab\there\nnew line \u0001 é 漢字 🙂 \ud800 end' },
+    ],
     ['an empty object', {}],
   ])('gives back the JSON text of a result stored as a string literal: %s', (_what, result) => {
     const text = JSON.stringify(result);
@@ -35,8 +38,20 @@ describe('resultJson', () => {
 
 describe('spliceResult', () => {
   it('replaces the top-level "result":null, not one inside the request', () => {
-    const envelope = JSON.stringify({ id: 'j', request: { x: { result: null, error: 1 } }, result: null, error: null, links: { self: '/s' } });
+    const envelope = JSON.stringify({
+      id: 'j',
+      request: { x: { result: null, error: 1 } },
+      result: null,
+      error: null,
+      links: { self: '/s' },
+    });
     const out = spliceResult(envelope, Buffer.from('{"lrs":[1,2]}')).toString('utf8');
-    expect(JSON.parse(out)).toEqual({ id: 'j', request: { x: { result: null, error: 1 } }, result: { lrs: [1, 2] }, error: null, links: { self: '/s' } });
+    expect(JSON.parse(out)).toEqual({
+      id: 'j',
+      request: { x: { result: null, error: 1 } },
+      result: { lrs: [1, 2] },
+      error: null,
+      links: { self: '/s' },
+    });
   });
 });

@@ -6,8 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appWithoutRedis } from '../helpers/app.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis(); }, 60_000);
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis();
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
 
 const post = (body: unknown) => t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: body as object });
 
@@ -15,8 +19,13 @@ describe('errors inside a union (data: built-in | inline | uploaded)', () => {
   it('inline data over 100,000 rows: 400 at /data/x naming the limit', async () => {
     const rows = 100_001;
     const res = await post({
-      model: { hidden: [4] }, batch_size: 8,
-      data: { x: Array.from({ length: rows }, () => [0]), y: Array.from({ length: rows }, () => 0), task: 'regression' },
+      model: { hidden: [4] },
+      batch_size: 8,
+      data: {
+        x: Array.from({ length: rows }, () => [0]),
+        y: Array.from({ length: rows }, () => 0),
+        task: 'regression',
+      },
     });
     expect(res.statusCode).toBe(400);
     const body = res.json();
@@ -25,7 +34,7 @@ describe('errors inside a union (data: built-in | inline | uploaded)', () => {
     expect(body.detail).not.toMatch(/\/data\/name/);
   }, 60_000);
 
-  it('a field the caller sent, out of range, beats another branch\'s missing field', async () => {
+  it("a field the caller sent, out of range, beats another branch's missing field", async () => {
     const res = await post({ data: { name: 'spirals', n_samples: 2 } });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].pointer).toBe('/data/n_samples');

@@ -7,15 +7,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appWithoutRedis } from '../helpers/app.js';
 
 let t: Awaited<ReturnType<typeof appWithoutRedis>>;
-beforeAll(async () => { t = await appWithoutRedis({ LIMIT_NUM_ITER: '500', LIMIT_BODY_BYTES: '65536' }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await appWithoutRedis({ LIMIT_NUM_ITER: '500', LIMIT_BODY_BYTES: '65536' });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 async function post(body: unknown, url = '/v1/lr-range-tests') {
-  const res = await t.app.inject({ method: 'POST', url, payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { res, json: res.json() as Record<string, any> };
 }
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown> }, json: Record<string, any>, status: number, code: string) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown> },
+  json: Record<string, any>,
+  status: number,
+  code: string,
+) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(json).toMatchObject({ status, code, type: `https://lr-finder.dev/problems/${code}` });
@@ -43,7 +57,15 @@ describe('POST /v1/lr-range-tests validation', () => {
   });
 
   it('names a nested field with a JSON pointer', async () => {
-    const { res, json } = await post({ model: { layers: [{ type: 'dense', units: 8 }, { type: 'dense', units: 0 }] }, data: { name: 'moons' } });
+    const { res, json } = await post({
+      model: {
+        layers: [
+          { type: 'dense', units: 8 },
+          { type: 'dense', units: 0 },
+        ],
+      },
+      data: { name: 'moons' },
+    });
     expectProblem(res, json, 400, 'invalid_request');
     expect(json.errors[0].pointer).toBe('/model/layers/1/units');
     expect(json.errors[0].detail).toMatch(/>= 1/);
@@ -89,7 +111,17 @@ describe('POST /v1/lr-range-tests validation', () => {
   });
 
   it('rejects inline data whose x and y lengths differ', async () => {
-    const { res, json } = await post({ data: { x: [[0, 1], [1, 0], [1, 1]], y: [0, 1], task: 'classification' } });
+    const { res, json } = await post({
+      data: {
+        x: [
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ],
+        y: [0, 1],
+        task: 'classification',
+      },
+    });
     expectProblem(res, json, 400, 'invalid_request');
     expect(json.errors[0].pointer).toBe('/data/y');
   });
@@ -101,7 +133,13 @@ describe('POST /v1/lr-range-tests validation', () => {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const big = { data: { x: Array.from({ length: 10000 }, () => [1.5, 2.5]), y: Array.from({ length: 10000 }, () => 0), task: 'classification' } };
+    const big = {
+      data: {
+        x: Array.from({ length: 10000 }, () => [1.5, 2.5]),
+        y: Array.from({ length: 10000 }, () => 0),
+        task: 'classification',
+      },
+    };
     const { res, json } = await post(big);
     expectProblem(res, json, 413, 'body_too_large');
   });
@@ -123,7 +161,10 @@ describe('Redis unavailable', () => {
 
   it('GET and cancel answer 503 too', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
-    for (const [method, url] of [['GET', `/v1/lr-range-tests/${id}`], ['POST', `/v1/lr-range-tests/${id}/cancel`]] as const) {
+    for (const [method, url] of [
+      ['GET', `/v1/lr-range-tests/${id}`],
+      ['POST', `/v1/lr-range-tests/${id}/cancel`],
+    ] as const) {
       const res = await t.app.inject({ method, url });
       expect(res.statusCode).toBe(503);
     }
@@ -160,7 +201,16 @@ describe('GET /v1/datasets', () => {
     const res = await t.app.inject({ method: 'GET', url: '/v1/datasets' });
     expect(res.statusCode).toBe(200);
     const byName = Object.fromEntries(res.json().datasets.map((d: { name: string }) => [d.name, d]));
-    expect(Object.keys(byName).sort()).toEqual(['blobs', 'circles', 'iris', 'mnist', 'moons', 'sine', 'spirals', 'xor']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'blobs',
+      'circles',
+      'iris',
+      'mnist',
+      'moons',
+      'sine',
+      'spirals',
+      'xor',
+    ]);
     expect(byName.mnist).toMatchObject({ task: 'classification', features: 784, classes: 10, max_samples: 10000 });
     expect(byName.iris).toMatchObject({ features: 4, classes: 3, n_samples: 150 });
     expect(byName.sine).toMatchObject({ task: 'regression', outputs: 1 });

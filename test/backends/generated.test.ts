@@ -22,8 +22,15 @@ describe('backend contract: generated files', () => {
     });
   }
   it('the activation codes are the same in the three languages', () => {
-    const ts = files[GENERATED.ts], as = files[GENERATED.as], c = files[GENERATED.c];
-    for (const [name, code] of [['identity', 0], ['relu', 1], ['tanh', 2], ['sigmoid', 3]] as const) {
+    const ts = files[GENERATED.ts],
+      as = files[GENERATED.as],
+      c = files[GENERATED.c];
+    for (const [name, code] of [
+      ['identity', 0],
+      ['relu', 1],
+      ['tanh', 2],
+      ['sigmoid', 3],
+    ] as const) {
       expect(ts).toContain(`  ${name}: ${code},`);
       expect(as).toContain(`export const ACT_${name.toUpperCase()}: i32 = ${code};`);
       expect(c).toContain(`ACT_${name.toUpperCase()} = ${code}`);

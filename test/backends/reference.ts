@@ -37,17 +37,29 @@ export interface GemmReference {
 }
 
 /** float64 op(A)·op(B) (+ C0) with explicit index maps (the manifest's gemm definition) */
-export function gemmReference(tA: boolean, tB: boolean, m: number, n: number, k: number,
-  a: Float32Array, b: Float32Array, c0: Float32Array | null): GemmReference {
-  const c = new Float64Array(m * n), mag = new Float64Array(m * n);
+export function gemmReference(
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  c0: Float32Array | null,
+): GemmReference {
+  const c = new Float64Array(m * n),
+    mag = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let s = c0 ? c0[i * n + j] : 0, g = Math.abs(s);
+      let s = c0 ? c0[i * n + j] : 0,
+        g = Math.abs(s);
       for (let p = 0; p < k; p++) {
         const t = (tA ? a[p * m + i] : a[i * k + p]) * (tB ? b[j * k + p] : b[p * n + j]);
-        s += t; g += Math.abs(t);
+        s += t;
+        g += Math.abs(t);
       }
-      c[i * n + j] = s; mag[i * n + j] = g;
+      c[i * n + j] = s;
+      mag[i * n + j] = g;
     }
   }
   return { c, mag };
@@ -83,7 +95,13 @@ export const ACTIVATION_REF: Record<string, { f: (x: number) => number; df: (y: 
  */
 export const ACTIVATION_TOL: Record<string, number> = { identity: 0, relu: 0, tanh: 4e-7, sigmoid: 4e-7 };
 
-export interface AdamRefOptions { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }
+export interface AdamRefOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  decoupled: boolean;
+}
 
 /**
  * One torch.optim.Adam / AdamW step in float64 (pytorch torch/optim/adam.py _single_tensor_adam,
@@ -91,27 +109,46 @@ export interface AdamRefOptions { beta1: number; beta2: number; eps: number; wei
  *   g ← g + wd·p (Adam);  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
  *   p ← p − lr/(1−β1^t) · m / (√v / √(1−β2^t) + eps)
  */
-export function adamReference(p: Float64Array, g: Float32Array, m: Float64Array, v: Float64Array, lr: number,
-  t: number, o: AdamRefOptions): void {
-  const bc1 = 1 - o.beta1 ** t, bc2 = 1 - o.beta2 ** t;
+export function adamReference(
+  p: Float64Array,
+  g: Float32Array,
+  m: Float64Array,
+  v: Float64Array,
+  lr: number,
+  t: number,
+  o: AdamRefOptions,
+): void {
+  const bc1 = 1 - o.beta1 ** t,
+    bc2 = 1 - o.beta2 ** t;
   for (let i = 0; i < p.length; i++) {
     if (o.decoupled) p[i] *= 1 - lr * o.weight_decay;
     const gi = o.decoupled ? g[i] : g[i] + o.weight_decay * p[i];
     m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
     v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
-    p[i] -= (lr / bc1) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + o.eps);
+    p[i] -= ((lr / bc1) * m[i]) / (Math.sqrt(v[i]) / Math.sqrt(bc2) + o.eps);
   }
 }
 
-export interface SgdRefOptions { momentum: number; dampening: number; nesterov: boolean; weight_decay: number }
+export interface SgdRefOptions {
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weight_decay: number;
+}
 
 /**
  * One torch.optim.SGD step in float64 (pytorch torch/optim/sgd.py _single_tensor_sgd):
  *   d ← g + wd·p;  with momentum: buf ← d on the first step, else μ·buf + (1−τ)·d;
  *   d ← nesterov ? d + μ·buf : buf;  p ← p − lr·d
  */
-export function sgdReference(p: Float64Array, g: Float32Array, buf: Float64Array, lr: number, o: SgdRefOptions,
-  first: boolean): void {
+export function sgdReference(
+  p: Float64Array,
+  g: Float32Array,
+  buf: Float64Array,
+  lr: number,
+  o: SgdRefOptions,
+  first: boolean,
+): void {
   for (let i = 0; i < p.length; i++) {
     let d = g[i] + o.weight_decay * p[i];
     if (o.momentum !== 0) {
@@ -131,8 +168,19 @@ export function maxRelError(got: ArrayLike<number>, ref: ArrayLike<number>, floo
 
 /** The conv data-movement kernels' geometry (src/core/conv/geometry.ts). */
 export interface ConvWindow {
-  inC: number; inH: number; inW: number; kH: number; kW: number; strideH: number; strideW: number;
-  padH: number; padW: number; dilH: number; dilW: number; outH: number; outW: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilH: number;
+  dilW: number;
+  outH: number;
+  outW: number;
 }
 
 /**
@@ -141,16 +189,24 @@ export interface ConvWindow {
  * r = (c·kH + ki)·kW + kj, p = oh·outW + ow. A pure copy: every backend must give these bits.
  */
 export function im2colReference(g: ConvWindow, x: Float32Array, row0: number, rows: number): Float32Array {
-  const P = g.outH * g.outW, K = g.inC * g.kH * g.kW, col = new Float32Array(K * rows * P);
-  for (let c = 0; c < g.inC; c++) for (let ki = 0; ki < g.kH; ki++) for (let kj = 0; kj < g.kW; kj++) {
-    const r = (c * g.kH + ki) * g.kW + kj;
-    for (let b = 0; b < rows; b++) for (let oh = 0; oh < g.outH; oh++) for (let ow = 0; ow < g.outW; ow++) {
-      const ih = oh * g.strideH - g.padH + ki * g.dilH, iw = ow * g.strideW - g.padW + kj * g.dilW;
-      const inside = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
-      col[r * rows * P + b * P + oh * g.outW + ow] =
-        inside ? x[(((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw] : 0;
-    }
-  }
+  const P = g.outH * g.outW,
+    K = g.inC * g.kH * g.kW,
+    col = new Float32Array(K * rows * P);
+  for (let c = 0; c < g.inC; c++)
+    for (let ki = 0; ki < g.kH; ki++)
+      for (let kj = 0; kj < g.kW; kj++) {
+        const r = (c * g.kH + ki) * g.kW + kj;
+        for (let b = 0; b < rows; b++)
+          for (let oh = 0; oh < g.outH; oh++)
+            for (let ow = 0; ow < g.outW; ow++) {
+              const ih = oh * g.strideH - g.padH + ki * g.dilH,
+                iw = ow * g.strideW - g.padW + kj * g.dilW;
+              const inside = ih >= 0 && ih < g.inH && iw >= 0 && iw < g.inW;
+              col[r * rows * P + b * P + oh * g.outW + ow] = inside
+                ? x[(((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw]
+                : 0;
+            }
+      }
   return col;
 }
 
@@ -160,29 +216,37 @@ export function im2colReference(g: ConvWindow, x: Float32Array, row0: number, ro
  * oh·sH − pH + ki·dH = ih and ow·sW − pW + kj·dW = iw). The contract fixes that order (the TS loop's),
  * so a backend owes these exact bits; rows outside [row0, row0 + rows) keep dx0's.
  */
-export function col2imAddReference(g: ConvWindow, col: Float32Array, row0: number, rows: number,
-  dx0: Float32Array): Float32Array {
-  const P = g.outH * g.outW, dx = Float32Array.from(dx0);
+export function col2imAddReference(
+  g: ConvWindow,
+  col: Float32Array,
+  row0: number,
+  rows: number,
+  dx0: Float32Array,
+): Float32Array {
+  const P = g.outH * g.outW,
+    dx = Float32Array.from(dx0);
   const at = (v: number, s: number, p: number, k: number, d: number, out: number): number => {
     const t = v + p - k * d;
     return t >= 0 && t % s === 0 && t / s < out ? t / s : -1;
   };
-  for (let b = 0; b < rows; b++) for (let c = 0; c < g.inC; c++) {
-    for (let ih = 0; ih < g.inH; ih++) for (let iw = 0; iw < g.inW; iw++) {
-      const i = (((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw;
-      let s = dx[i];
-      for (let ki = 0; ki < g.kH; ki++) {
-        const oh = at(ih, g.strideH, g.padH, ki, g.dilH, g.outH);
-        if (oh < 0) continue;
-        for (let kj = 0; kj < g.kW; kj++) {
-          const ow = at(iw, g.strideW, g.padW, kj, g.dilW, g.outW);
-          if (ow < 0) continue;
-          s = Math.fround(s + col[((c * g.kH + ki) * g.kW + kj) * rows * P + b * P + oh * g.outW + ow]);
+  for (let b = 0; b < rows; b++)
+    for (let c = 0; c < g.inC; c++) {
+      for (let ih = 0; ih < g.inH; ih++)
+        for (let iw = 0; iw < g.inW; iw++) {
+          const i = (((row0 + b) * g.inC + c) * g.inH + ih) * g.inW + iw;
+          let s = dx[i];
+          for (let ki = 0; ki < g.kH; ki++) {
+            const oh = at(ih, g.strideH, g.padH, ki, g.dilH, g.outH);
+            if (oh < 0) continue;
+            for (let kj = 0; kj < g.kW; kj++) {
+              const ow = at(iw, g.strideW, g.padW, kj, g.dilW, g.outW);
+              if (ow < 0) continue;
+              s = Math.fround(s + col[((c * g.kH + ki) * g.kW + kj) * rows * P + b * P + oh * g.outW + ow]);
+            }
+          }
+          dx[i] = s;
         }
-      }
-      dx[i] = s;
     }
-  }
   return dx;
 }
 

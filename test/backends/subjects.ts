@@ -65,7 +65,9 @@ function coreLoops(): Omit<ContractKernels, 'label' | 'alloc' | 'gemm' | 'export
 }
 
 const scalar: Subject = {
-  label: 'scalar', kind: 'scalar', skip: null,
+  label: 'scalar',
+  kind: 'scalar',
+  skip: null,
   open() {
     const be = createScalarBackend();
     return { label: 'scalar', alloc: be.alloc, gemm: be.gemm, ...coreLoops(), exported: () => true };
@@ -73,13 +75,18 @@ const scalar: Subject = {
 };
 
 const simd: Subject = {
-  label: 'simd', kind: 'simd', skip: null,
+  label: 'simd',
+  kind: 'simd',
+  skip: null,
   open() {
     const be = createSimdBackend(1 << 22);
     const raw = be.raw.exports as unknown as Record<string, unknown>;
     const wasmName = (name: KernelName) => KERNELS.find((k) => k.name === name)!;
     return {
-      label: 'simd', alloc: be.alloc, gemm: be.gemm, ...be.fused,
+      label: 'simd',
+      alloc: be.alloc,
+      gemm: be.gemm,
+      ...be.fused,
       exported(name) {
         const k = wasmName(name);
         const f = raw['wasm' in k ? k.wasm : k.name];
@@ -90,15 +97,21 @@ const simd: Subject = {
 };
 
 function native(isa: NativeIsa): Subject {
-  const skip = nativeSkipReason(isa)
-    ?? (hasCompiler ? null : 'no C compiler on this host: the native addon is not built (the fallback tests cover it)');
+  const skip =
+    nativeSkipReason(isa) ??
+    (hasCompiler ? null : 'no C compiler on this host: the native addon is not built (the fallback tests cover it)');
   return {
-    label: `native ${isa}`, kind: 'native', skip,
+    label: `native ${isa}`,
+    kind: 'native',
+    skip,
     open() {
       const be = createNativeBackend(nativeWithIsa(isa));
       const raw = be.raw as unknown as Record<string, unknown>;
       return {
-        label: `native ${isa}`, alloc: be.alloc, gemm: be.gemm, ...be.fused,
+        label: `native ${isa}`,
+        alloc: be.alloc,
+        gemm: be.gemm,
+        ...be.fused,
         tanh: (x, y, n = x.length) => be.raw.tanh(x, y, n),
         exported: (name) => typeof raw[name] === 'function',
       };

@@ -14,8 +14,10 @@ const refusal = (env: Record<string, string>) => unauthenticatedExposure(loadCon
 
 describe('unauthenticated exposure', () => {
   it('loopback addresses', () => {
-    for (const h of ['127.0.0.1', '127.3.2.1', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopback(h), h).toBe(true);
-    for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.org', '128.0.0.1']) expect(isLoopback(h), h).toBe(false);
+    for (const h of ['127.0.0.1', '127.3.2.1', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])
+      expect(isLoopback(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.org', '128.0.0.1'])
+      expect(isLoopback(h), h).toBe(false);
   });
 
   it('refuses no API_KEYS on a non-loopback HOST, naming the ways out', () => {
@@ -31,7 +33,9 @@ describe('unauthenticated exposure', () => {
     expect(refusal({ HOST: '::1' })).toBeNull();
     expect(refusal({ HOST: '0.0.0.0', API_KEYS: 'alice:secret-key-1' })).toBeNull();
     expect(refusal({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' })).toBeNull();
-    expect(() => refusal({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'yes' })).toThrow(/ALLOW_UNAUTHENTICATED must be true or false/);
+    expect(() => refusal({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'yes' })).toThrow(
+      /ALLOW_UNAUTHENTICATED must be true or false/,
+    );
   });
 
   it('API_BIND (the published address, under compose) decides over the in-container HOST', () => {
@@ -41,12 +45,22 @@ describe('unauthenticated exposure', () => {
   });
 
   it('dist/src/server.js exits 2 before listening, saying why', async () => {
-    const env: Record<string, string | undefined> = { ...process.env, HOST: '0.0.0.0', PORT: '0', WORKERS: '0', REDIS_URL: 'redis://127.0.0.1:1' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      HOST: '0.0.0.0',
+      PORT: '0',
+      WORKERS: '0',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    };
     for (const k of ['API_KEYS', 'API_BIND', 'ALLOW_UNAUTHENTICATED']) delete env[k];
     const child = spawn(process.execPath, [SERVER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     clearTimeout(timer);

@@ -10,14 +10,32 @@ import { problem, resolveContext } from '../helpers/resolve.js';
 const deepResidual = (blocks: number) => ({
   layers: [
     { type: 'dense', units: 8, activation: 'relu' },
-    ...Array.from({ length: blocks }, () => ({ type: 'residual', layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 8 }] })),
+    ...Array.from({ length: blocks }, () => ({
+      type: 'residual',
+      layers: [
+        { type: 'dense', units: 8, activation: 'relu' },
+        { type: 'dense', units: 8 },
+      ],
+    })),
   ],
 });
 
 describe('LIMIT_LAYERS', () => {
   it('counts residual blocks and their inner layers', () => {
-    expect(countLayers([{ type: 'dense', units: 2, activation: 'relu', init: { name: 'default' }, bias: true }])).toBe(1);
-    expect(countLayers([{ type: 'residual', layers: [{ type: 'dense', units: 2, activation: 'relu', init: { name: 'default' }, bias: true }, { type: 'dropout', p: 0.1 }] }])).toBe(3);
+    expect(countLayers([{ type: 'dense', units: 2, activation: 'relu', init: { name: 'default' }, bias: true }])).toBe(
+      1,
+    );
+    expect(
+      countLayers([
+        {
+          type: 'residual',
+          layers: [
+            { type: 'dense', units: 2, activation: 'relu', init: { name: 'default' }, bias: true },
+            { type: 'dropout', p: 0.1 },
+          ],
+        },
+      ]),
+    ).toBe(3);
   });
 
   it('a ~1,000-layer residual model is a 400 at /model naming the limit, before anything runs', () => {
@@ -31,14 +49,25 @@ describe('LIMIT_LAYERS', () => {
 
   it('at the limit it passes, one more layer does not (the output layer counts)', () => {
     // 1 + 3·blocks hidden layers + the output layer = 64 with 21 blocks
-    expect(() => resolveRangeTest({ model: deepResidual(21) as never }, resolveContext({ LIMIT_LAYERS: '65' }))).not.toThrow();
-    expect(problem(() => resolveRangeTest({ model: deepResidual(21) as never }, resolveContext({ LIMIT_LAYERS: '64' }))).message).toContain('65');
+    expect(() =>
+      resolveRangeTest({ model: deepResidual(21) as never }, resolveContext({ LIMIT_LAYERS: '65' })),
+    ).not.toThrow();
+    expect(
+      problem(() => resolveRangeTest({ model: deepResidual(21) as never }, resolveContext({ LIMIT_LAYERS: '64' })))
+        .message,
+    ).toContain('65');
   });
 
   it('applies to schedule simulations and diagnostics too, at their own pointers', () => {
     const ctx = resolveContext({ LIMIT_LAYERS: '10' });
-    expect(problem(() => resolveScheduleSimulation({ preset: 'spirals-schedules', train: { model: deepResidual(5) } } as never, ctx)).errors[0].pointer).toBe('/train/model');
-    expect(problem(() => resolveDiagnostics({ model: deepResidual(5) } as never, ctx)).errors[0].pointer).toBe('/model');
+    expect(
+      problem(() =>
+        resolveScheduleSimulation({ preset: 'spirals-schedules', train: { model: deepResidual(5) } } as never, ctx),
+      ).errors[0].pointer,
+    ).toBe('/train/model');
+    expect(problem(() => resolveDiagnostics({ model: deepResidual(5) } as never, ctx)).errors[0].pointer).toBe(
+      '/model',
+    );
   });
 });
 
@@ -55,12 +84,17 @@ describe('LIMIT_JOB_FLOPS', () => {
     const p = problem(() => resolveRangeTest(body, resolveContext({ LIMIT_JOB_FLOPS: String(flops - 1) })));
     expect(p.code).toBe('limit_exceeded');
     expect(p.errors[0].pointer).toBe('/num_iter');
-    for (const part of ['4482 parameters', 'batch_size 64', 'num_iter 1000 × repeats 2', 'LIMIT_JOB_FLOPS']) expect(p.message).toContain(part);
+    for (const part of ['4482 parameters', 'batch_size 64', 'num_iter 1000 × repeats 2', 'LIMIT_JOB_FLOPS'])
+      expect(p.message).toContain(part);
   });
 
   it('schedule simulations count steps × schedules, diagnostics the overfit steps', () => {
     const ctx = resolveContext({ LIMIT_JOB_FLOPS: '1000' });
-    expect(problem(() => resolveScheduleSimulation({ preset: 'spirals-schedules' } as never, ctx)).errors[0].pointer).toBe('/steps');
-    expect(problem(() => resolveDiagnostics({ preset: 'spirals-diagnostics' } as never, ctx)).errors[0].pointer).toBe('/overfit_steps');
+    expect(
+      problem(() => resolveScheduleSimulation({ preset: 'spirals-schedules' } as never, ctx)).errors[0].pointer,
+    ).toBe('/steps');
+    expect(problem(() => resolveDiagnostics({ preset: 'spirals-diagnostics' } as never, ctx)).errors[0].pointer).toBe(
+      '/overfit_steps',
+    );
   });
 });

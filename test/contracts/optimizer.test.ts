@@ -26,29 +26,45 @@ describe('the Optimizer schema', () => {
     const props: Record<string, Prop> = JSON.parse(JSON.stringify(Optimizer.properties));
     expect(props.type.enum).toEqual([...OPTIMIZER_NAMES]);
     expect(props.type.default).toBe(DEFAULT_OPTIMIZER);
-    expect(Object.keys(props).filter((k) => k !== 'type').sort()).toEqual(optimizerArguments().sort());
+    expect(
+      Object.keys(props)
+        .filter((k) => k !== 'type')
+        .sort(),
+    ).toEqual(optimizerArguments().sort());
   });
 });
 
 describe('resolveOptimizer', () => {
-  it('echoes the class\'s own arguments with torch.optim\'s defaults, in its constructor\'s order', () => {
-    expect(resolveOptimizer(undefined))
-      .toEqual({ type: 'adam', betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false });
+  it("echoes the class's own arguments with torch.optim's defaults, in its constructor's order", () => {
+    expect(resolveOptimizer(undefined)).toEqual({
+      type: 'adam',
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weight_decay: 0,
+      amsgrad: false,
+    });
     const adamw = resolveOptimizer({ type: 'adamw', eps: 1e-6 });
     expect(adamw).toEqual({ type: 'adamw', betas: [0.9, 0.999], eps: 1e-6, weight_decay: 0.01, amsgrad: false });
-    expect(Object.keys(resolveOptimizer({ type: 'rmsprop' })))
-      .toEqual(['type', 'alpha', 'eps', 'weight_decay', 'momentum', 'centered']);
+    expect(Object.keys(resolveOptimizer({ type: 'rmsprop' }))).toEqual([
+      'type',
+      'alpha',
+      'eps',
+      'weight_decay',
+      'momentum',
+      'centered',
+    ]);
   });
 
   it('refuses an argument the class does not take, naming it and what it takes', () => {
     const p = problem(() => resolveOptimizer({ type: 'adagrad', momentum: 0.9 }));
     expect(p.errors[0].pointer).toBe('/optimizer/momentum');
     expect(p.errors[0].detail).toBe(
-      'torch.optim.Adagrad has no argument \'momentum\' '
-      + '(it takes lr_decay, weight_decay, initial_accumulator_value, eps)');
+      "torch.optim.Adagrad has no argument 'momentum' " +
+        '(it takes lr_decay, weight_decay, initial_accumulator_value, eps)',
+    );
   });
 
-  it('runs the class\'s constructor checks (torch.optim.SGD: Nesterov needs momentum and zero dampening)', () => {
+  it("runs the class's constructor checks (torch.optim.SGD: Nesterov needs momentum and zero dampening)", () => {
     const noMomentum = problem(() => resolveOptimizer({ type: 'sgd', nesterov: true }));
     expect(noMomentum.errors[0].pointer).toBe('/optimizer/nesterov');
     const damped = problem(() => resolveOptimizer({ type: 'sgd', nesterov: true, momentum: 0.9, dampening: 0.1 }));
@@ -56,10 +72,15 @@ describe('resolveOptimizer', () => {
     expect(resolveOptimizer({ type: 'sgd', nesterov: true, momentum: 0.9 }).nesterov).toBe(true);
   });
 
-  it('completes a spec for the core with the class\'s defaults, even from an echo missing some', () => {
+  it("completes a spec for the core with the class's defaults, even from an echo missing some", () => {
     const spec = completeOptimizer({ type: 'adamw' }, 0.01);
     expect(spec).toMatchObject({
-      type: 'adamw', lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false,
+      type: 'adamw',
+      lr: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weight_decay: 0.01,
+      amsgrad: false,
     });
   });
 });

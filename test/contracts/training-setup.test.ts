@@ -17,7 +17,7 @@ const withoutDescription = (s: Schema): Schema => {
 /** The object of a kind's request that holds the setup: the request itself, or its `train`. */
 function setupOf(request: Schema): Record<string, Schema> {
   const props = request.properties ?? {};
-  return props.model ? props : props.train?.properties ?? {};
+  return props.model ? props : (props.train?.properties ?? {});
 }
 
 describe('the training-setup fragment', () => {
@@ -26,8 +26,16 @@ describe('the training-setup fragment', () => {
   const names = Object.keys(fields);
 
   it('is the eight setup fields', () => {
-    expect(names)
-      .toEqual(['model', 'data', 'loss', 'optimizer', 'batch_size', 'clip_grad_norm', 'clip_grad_value', 'seed']);
+    expect(names).toEqual([
+      'model',
+      'data',
+      'loss',
+      'optimizer',
+      'batch_size',
+      'clip_grad_norm',
+      'clip_grad_value',
+      'seed',
+    ]);
   });
 
   it.each(KINDS.map((k) => [k.name, k]))('is what %s declares', (_, kind) => {

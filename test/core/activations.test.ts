@@ -19,7 +19,17 @@ const XS = [-25, -6, -3.3, -2, -1.1, -0.7, -0.3, -0.05, 0.05, 0.2, 0.9, 1.5, 2.7
 
 describe('activations: {forward, derivative} table', () => {
   it('has every torch name', () => {
-    expect(activationNames().sort()).toEqual(['elu', 'gelu', 'identity', 'leaky_relu', 'relu', 'sigmoid', 'silu', 'softplus', 'tanh']);
+    expect(activationNames().sort()).toEqual([
+      'elu',
+      'gelu',
+      'identity',
+      'leaky_relu',
+      'relu',
+      'sigmoid',
+      'silu',
+      'softplus',
+      'tanh',
+    ]);
   });
   for (const name of activationNames()) {
     it(`${name}: derivative matches central differences`, () => {
@@ -54,9 +64,16 @@ describe('activations: {forward, derivative} table', () => {
 describe('erf / erfinv', () => {
   it('erf matches reference values to 1e-12', () => {
     const ref: [number, number][] = [
-      [0, 0], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149],
-      [1.5, 0.9661051464753108], [2, 0.9953222650189527], [2.5, 0.9995930479825550], [3, 0.9999779095030014],
-      [4, 0.9999999845827421], [-1, -0.8427007929497149],
+      [0, 0],
+      [0.1, 0.1124629160182849],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [1.5, 0.9661051464753108],
+      [2, 0.9953222650189527],
+      [2.5, 0.999593047982555],
+      [3, 0.9999779095030014],
+      [4, 0.9999999845827421],
+      [-1, -0.8427007929497149],
     ];
     for (const [x, e] of ref) expect(Math.abs(erf(x) - e)).toBeLessThan(1e-12);
   });

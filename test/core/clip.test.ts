@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { clipGradNorm, clipGradValue, gradNorm } from '../../src/core/clip.js';
 import type { Param } from '../../src/core/types.js';
 
-const param = (g: number[]): Param => ({ name: 'p', shape: [g.length], value: new Float32Array(g.length), grad: Float32Array.from(g), decay: true });
+const param = (g: number[]): Param => ({
+  name: 'p',
+  shape: [g.length],
+  value: new Float32Array(g.length),
+  grad: Float32Array.from(g),
+  decay: true,
+});
 
 describe('clip_grad_norm_ (torch.nn.utils)', () => {
   it('L2 over all params: grads [3, 4] and [12] → total 13, coef 6.5/(13+1e-6)', () => {
@@ -22,7 +28,7 @@ describe('clip_grad_norm_ (torch.nn.utils)', () => {
   it('norm_type 1 and inf', () => {
     const a = [param([1, -2]), param([3])];
     expect(clipGradNorm(a, 3, 1)).toBeCloseTo(6, 12);
-    expect(a[1].grad[0]).toBeCloseTo(3 * 3 / (6 + 1e-6), 6);
+    expect(a[1].grad[0]).toBeCloseTo((3 * 3) / (6 + 1e-6), 6);
     const b = [param([1, -5]), param([3])];
     expect(clipGradNorm(b, 1, Infinity)).toBe(5);
     expect(b[0].grad[1]).toBeCloseTo(-5 / (5 + 1e-6), 6);

@@ -21,7 +21,9 @@ export function numericGrad(f: () => number, x: Float32Array, eps: number): Floa
 }
 
 export function relError(numeric: ArrayLike<number>, analytic: ArrayLike<number>): number {
-  let d = 0, a = 0, b = 0;
+  let d = 0,
+    a = 0,
+    b = 0;
   for (let i = 0; i < numeric.length; i++) {
     d += (numeric[i] - analytic[i]) ** 2;
     a += numeric[i] ** 2;

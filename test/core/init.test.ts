@@ -13,8 +13,16 @@ function init(spec: InitSpec, out: number, inp: number, seed = 1, bias = false) 
 }
 
 function moments(a: ArrayLike<number>) {
-  let s = 0, s2 = 0, min = Infinity, max = -Infinity;
-  for (let i = 0; i < a.length; i++) { s += a[i]; s2 += a[i] * a[i]; min = Math.min(min, a[i]); max = Math.max(max, a[i]); }
+  let s = 0,
+    s2 = 0,
+    min = Infinity,
+    max = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    s += a[i];
+    s2 += a[i] * a[i];
+    min = Math.min(min, a[i]);
+    max = Math.max(max, a[i]);
+  }
   const mean = s / a.length;
   return { mean, std: Math.sqrt(s2 / a.length - mean * mean), min, max };
 }
@@ -33,7 +41,8 @@ describe('calculate_gain (torch.nn.init)', () => {
 });
 
 describe('initializer statistics (512×512, sampling error ~ std/√262144 ≈ 0.2%)', () => {
-  const n = 512, fan = 512;
+  const n = 512,
+    fan = 512;
   const rel = (a: number, b: number) => Math.abs(a - b) / b;
   it('kaiming_normal fan_in relu: std = √(2/fan_in)', () => {
     const m = moments(init({ name: 'kaiming_normal', nonlinearity: 'relu' }, n, n).w);
@@ -54,11 +63,11 @@ describe('initializer statistics (512×512, sampling error ~ std/√262144 ≈ 0
     expect(rel(m.std, bound / Math.sqrt(3))).toBeLessThan(0.01);
     const mb = moments(b!);
     expect(mb.max).toBeLessThanOrEqual(bound);
-    expect(mb.std).toBeGreaterThan(0.8 * bound / Math.sqrt(3));
+    expect(mb.std).toBeGreaterThan((0.8 * bound) / Math.sqrt(3));
   });
   it('kaiming_uniform leaky_relu a=0.2: bound √3·gain/√fan_in', () => {
     const m = moments(init({ name: 'kaiming_uniform', a: 0.2, nonlinearity: 'leaky_relu' }, n, n).w);
-    const bound = Math.sqrt(3) * Math.sqrt(2 / 1.04) / Math.sqrt(n);
+    const bound = (Math.sqrt(3) * Math.sqrt(2 / 1.04)) / Math.sqrt(n);
     expect(m.max).toBeLessThanOrEqual(bound * (1 + 1e-6));
     expect(m.max).toBeGreaterThan(0.99 * bound);
   });
@@ -76,39 +85,60 @@ describe('initializer statistics (512×512, sampling error ~ std/√262144 ≈ 0
   });
   it('uniform, normal, constant, zeros, ones', () => {
     const u = moments(init({ name: 'uniform', low: -0.5, high: 1.5 }, n, n).w);
-    expect(u.min).toBeGreaterThanOrEqual(-0.5); expect(u.max).toBeLessThan(1.5);
+    expect(u.min).toBeGreaterThanOrEqual(-0.5);
+    expect(u.max).toBeLessThan(1.5);
     expect(u.mean).toBeCloseTo(0.5, 2);
     const nn = moments(init({ name: 'normal', mean: 1, std: 0.02 }, n, n).w);
-    expect(nn.mean).toBeCloseTo(1, 3); expect(rel(nn.std, 0.02)).toBeLessThan(0.01);
+    expect(nn.mean).toBeCloseTo(1, 3);
+    expect(rel(nn.std, 0.02)).toBeLessThan(0.01);
     expect(init({ name: 'constant', val: 0.3 }, 4, 4).w.every((v) => Math.abs(v - 0.3) < 1e-7)).toBe(true);
     expect(init({ name: 'zeros' }, 4, 4).w.every((v) => v === 0)).toBe(true);
     expect(init({ name: 'ones' }, 4, 4).w.every((v) => v === 1)).toBe(true);
   });
   it('trunc_normal stays in [a, b] with the truncated std', () => {
     const m = moments(init({ name: 'trunc_normal', std: 1, low: -2, high: 2 }, n, n).w);
-    expect(m.min).toBeGreaterThanOrEqual(-2); expect(m.max).toBeLessThanOrEqual(2);
+    expect(m.min).toBeGreaterThanOrEqual(-2);
+    expect(m.max).toBeLessThanOrEqual(2);
     // std of N(0,1) truncated to [-2, 2]: √(1 - 2·2φ(2)/(2Φ(2)-1)) = 0.879592
     expect(rel(m.std, 0.879592)).toBeLessThan(0.01);
     const m2 = moments(init({ name: 'trunc_normal', mean: 0, std: 0.02 }, 64, 64).w);
     expect(rel(m2.std, 0.02)).toBeLessThan(0.05); // ±2 is 100σ away: barely truncated
   });
   it('orthogonal: WᵀW ≈ I (tall), WWᵀ ≈ I (wide), scaled by gain', () => {
-    for (const [rows, cols] of [[64, 32], [32, 64], [40, 40]]) {
+    for (const [rows, cols] of [
+      [64, 32],
+      [32, 64],
+      [40, 40],
+    ]) {
       const { w } = init({ name: 'orthogonal', gain: 2 }, rows, cols, 4);
       const k = Math.min(rows, cols);
       let worst = 0;
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
-        let s = 0;
-        if (rows >= cols) for (let i = 0; i < rows; i++) s += w[i * cols + a] * w[i * cols + b];
-        else for (let j = 0; j < cols; j++) s += w[a * cols + j] * w[b * cols + j];
-        worst = Math.max(worst, Math.abs(s / 4 - (a === b ? 1 : 0)));
-      }
+      for (let a = 0; a < k; a++)
+        for (let b = 0; b < k; b++) {
+          let s = 0;
+          if (rows >= cols) for (let i = 0; i < rows; i++) s += w[i * cols + a] * w[i * cols + b];
+          else for (let j = 0; j < cols; j++) s += w[a * cols + j] * w[b * cols + j];
+          worst = Math.max(worst, Math.abs(s / 4 - (a === b ? 1 : 0)));
+        }
       expect(worst).toBeLessThan(1e-5);
     }
   });
   it('same seed → same weights; the table has every torch.nn.init name', () => {
     expect(init({ name: 'kaiming_uniform' }, 8, 8, 5).w).toEqual(init({ name: 'kaiming_uniform' }, 8, 8, 5).w);
-    expect(Object.keys(INITIALIZERS).sort()).toEqual(['constant', 'default', 'kaiming_normal', 'kaiming_uniform', 'normal', 'ones', 'orthogonal', 'trunc_normal', 'uniform', 'xavier_normal', 'xavier_uniform', 'zeros']);
+    expect(Object.keys(INITIALIZERS).sort()).toEqual([
+      'constant',
+      'default',
+      'kaiming_normal',
+      'kaiming_uniform',
+      'normal',
+      'ones',
+      'orthogonal',
+      'trunc_normal',
+      'uniform',
+      'xavier_normal',
+      'xavier_uniform',
+      'zeros',
+    ]);
   });
 });
 
@@ -124,7 +154,8 @@ describe('variance propagation through 784-256-128-64-10 ReLU (batch of 100 N(0,
     const stds: number[] = [];
     const initRng = rng.fork('init');
     for (let l = 0; l < 4; l++) {
-      const fin = dims[l], fout = dims[l + 1];
+      const fin = dims[l],
+        fout = dims[l + 1];
       const w = backend.alloc(fout * fin);
       initDense(spec, w, null, fout, fin, initRng);
       const z = backend.alloc(rows * fout);

@@ -1,4 +1,5 @@
-/** Regression: fork() must depend on every word of the seed (it once ignored the low word, so seeds 0, 1, 2… trained identically). */
+/** Regression: fork() must depend on every word of the seed (it once ignored the low word, so seeds 0, 1, 2… trained
+ * identically). */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 
@@ -8,7 +9,11 @@ describe('createRng(seed).fork(label)', () => {
     expect(new Set(draws).size).toBe(draws.length);
   });
   it('differs for seeds that differ only in the high word', () => {
-    expect(createRng(2 ** 32).fork('init').next()).not.toBe(createRng(0).fork('init').next());
+    expect(
+      createRng(2 ** 32)
+        .fork('init')
+        .next(),
+    ).not.toBe(createRng(0).fork('init').next());
   });
   it('is a pure function of (seed, label)', () => {
     expect(createRng(7).fork('init').next()).toBe(createRng(7).fork('init').next());

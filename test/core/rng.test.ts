@@ -5,8 +5,12 @@ const take = (f: () => number, n: number) => Array.from({ length: n }, f);
 
 describe('rng (xoshiro128** seeded by splitmix32)', () => {
   it('same seed → bit-identical sequences; different seeds differ', () => {
-    const a = createRng(42), b = createRng(42), c = createRng(43);
-    const sa = take(a.next, 100), sb = take(b.next, 100), sc = take(c.next, 100);
+    const a = createRng(42),
+      b = createRng(42),
+      c = createRng(43);
+    const sa = take(a.next, 100),
+      sb = take(b.next, 100),
+      sc = take(c.next, 100);
     expect(sa).toEqual(sb);
     expect(sa).not.toEqual(sc);
     expect(take(createRng(2 ** 40 + 1).next, 5)).not.toEqual(take(createRng(1).next, 5)); // high bits matter
@@ -33,9 +37,12 @@ describe('rng (xoshiro128** seeded by splitmix32)', () => {
     expect(Math.abs(mean)).toBeLessThan(0.015);
     expect(Math.abs(v - 1)).toBeLessThan(0.02);
     // one pair of normals consumes exactly two uniforms (four u32 draws)
-    const p = createRng(9), q = createRng(9);
-    p.normal(); p.normal();
-    q.next(); q.next();
+    const p = createRng(9),
+      q = createRng(9);
+    p.normal();
+    p.normal();
+    q.next();
+    q.next();
     expect(p.next()).toBe(q.next());
   });
   it('int(n) covers [0, n) evenly and rejects bad n', () => {
@@ -56,7 +63,8 @@ describe('rng (xoshiro128** seeded by splitmix32)', () => {
     expect(Array.from(t).sort()).toEqual([1, 2, 3, 4]);
   });
   it('fork(label) streams are independent of the parent position and of each other', () => {
-    const r1 = createRng(11), r2 = createRng(11);
+    const r1 = createRng(11),
+      r2 = createRng(11);
     take(r2.next, 1000); // consume the parent
     expect(take(r1.fork('init').next, 10)).toEqual(take(r2.fork('init').next, 10));
     expect(take(r1.fork('init').next, 10)).not.toEqual(take(r1.fork('data').next, 10));

@@ -11,24 +11,49 @@ import { createTrainer } from '../../src/core/trainer.js';
 import type { DataSpec, LayerSpec, OptimizerSpec, TrainSpec } from '../../src/core/spec.js';
 
 const sgd: OptimizerSpec = {
-  type: 'sgd', lr: 0.05, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
-  amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  type: 'sgd',
+  lr: 0.05,
+  momentum: 0.9,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  amsgrad: false,
+  alpha: 0.99,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 };
-const data: DataSpec = { source: 'builtin', name: 'spirals', n_samples: 100, noise: 0.2, seed: 0, val_fraction: 0, standardize: false };
+const data: DataSpec = {
+  source: 'builtin',
+  name: 'spirals',
+  n_samples: 100,
+  noise: 0.2,
+  seed: 0,
+  val_fraction: 0,
+  standardize: false,
+};
 const layers: LayerSpec[] = [
   { type: 'dense', units: 16, activation: 'tanh', init: { name: 'default' }, bias: true },
   { type: 'dropout', p: 0.3 },
   { type: 'dense', units: 2, activation: 'identity', init: { name: 'default' }, bias: true },
 ] as LayerSpec[];
 const spec: TrainSpec = {
-  model: { layers }, data, loss: { name: 'cross_entropy' }, optimizer: sgd, batch_size: 32,
-  clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 3,
+  model: { layers },
+  data,
+  loss: { name: 'cross_entropy' },
+  optimizer: sgd,
+  batch_size: 32,
+  clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
+  seed: 3,
 };
 
 describe('trainer position', () => {
   it('a stream resumes where save() found it, the cached normal included', () => {
     const a = createRng(7);
-    a.next(); a.normal();
+    a.next();
+    a.normal();
     const p = JSON.parse(JSON.stringify(a.save()));
     const b = createRng(99);
     b.load(p);

@@ -2,7 +2,13 @@
 import { expect } from 'vitest';
 
 /** |a − e| ≤ rtol·|e| + atol, elementwise, same length. */
-export function expectClose(actual: readonly number[], expected: readonly number[], rtol: number, atol = 0, where = ''): void {
+export function expectClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  rtol: number,
+  atol = 0,
+  where = '',
+): void {
   expect(actual.length, `${where}length`).toBe(expected.length);
   actual.forEach((a, i) => {
     const e = expected[i];
@@ -12,7 +18,11 @@ export function expectClose(actual: readonly number[], expected: readonly number
 }
 
 /** One row per step (e.g. the parameters after each optimizer step), each row within `rtol`. */
-export function expectCloseRows(actual: readonly (readonly number[])[], expected: readonly (readonly number[])[], rtol: number): void {
+export function expectCloseRows(
+  actual: readonly (readonly number[])[],
+  expected: readonly (readonly number[])[],
+  rtol: number,
+): void {
   expect(actual.length, 'steps').toBe(expected.length);
   actual.forEach((row, t) => expectClose(row, expected[t], rtol, 0, `step ${t + 1}: `));
 }

@@ -6,8 +6,17 @@
  */
 import { execFile } from 'node:child_process';
 
-export interface PromSample { name: string; labels: Record<string, string>; value: number }
-export interface PromFamily { name: string; type: string; help: string; samples: PromSample[] }
+export interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+export interface PromFamily {
+  name: string;
+  type: string;
+  help: string;
+  samples: PromSample[];
+}
 
 const SCRIPT = `
 import json, math, sys
@@ -21,17 +30,26 @@ json.dump(out, sys.stdout)
 
 export function parsePrometheus(text: string): Promise<Map<string, PromFamily>> {
   return new Promise((resolve, reject) => {
-    const child = execFile('/usr/bin/python3', ['-c', SCRIPT], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`prometheus_client could not parse the scrape: ${stderr || err.message}`));
-      const families = JSON.parse(stdout) as PromFamily[];
-      resolve(new Map(families.map((f) => [f.name, f])));
-    });
+    const child = execFile(
+      '/usr/bin/python3',
+      ['-c', SCRIPT],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`prometheus_client could not parse the scrape: ${stderr || err.message}`));
+        const families = JSON.parse(stdout) as PromFamily[];
+        resolve(new Map(families.map((f) => [f.name, f])));
+      },
+    );
     child.stdin!.end(text);
   });
 }
 
 /** The value of the sample named `name` whose labels include `labels`; undefined when there is none. */
-export function sampleValue(families: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, PromFamily>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;

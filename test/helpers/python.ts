@@ -13,7 +13,10 @@ const run = promisify(execFile);
 export const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
 
 /** The first of `candidates` that imports every module, or null (then the caller skips, saying why). */
-export async function pythonWith(modules: string[], candidates = ['/usr/bin/python3', 'python3']): Promise<string | null> {
+export async function pythonWith(
+  modules: string[],
+  candidates = ['/usr/bin/python3', 'python3'],
+): Promise<string | null> {
   for (const py of candidates) {
     try {
       await run(py, ['-c', modules.map((m) => `import ${m}`).join('; ')], { timeout: 60_000 });
@@ -25,15 +28,25 @@ export async function pythonWith(modules: string[], candidates = ['/usr/bin/pyth
   return null;
 }
 
-export interface PythonOutcome { outcome: 'passed' | 'failed' | 'error' | 'skipped'; detail: string }
+export interface PythonOutcome {
+  outcome: 'passed' | 'failed' | 'error' | 'skipped';
+  detail: string;
+}
 
 /** Runs clients/python/tests/<files> with `python`; every test's outcome by its method name. */
-export async function runPythonTests(python: string, files: string[], env: Record<string, string> = {}): Promise<Record<string, PythonOutcome>> {
+export async function runPythonTests(
+  python: string,
+  files: string[],
+  env: Record<string, string> = {},
+): Promise<Record<string, PythonOutcome>> {
   let stdout: string;
   let stderr: string;
   try {
     ({ stdout, stderr } = await run(python, ['tests/runner.py', ...files.map((f) => `tests/${f}`)], {
-      cwd: CLIENT_DIR, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeout: 300_000, maxBuffer: 16 << 20,
+      cwd: CLIENT_DIR,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+      timeout: 300_000,
+      maxBuffer: 16 << 20,
     }));
   } catch (err) {
     // exit code 1 when a test failed: the outcomes are still on stdout

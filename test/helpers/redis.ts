@@ -12,7 +12,11 @@ export interface TestRedis extends RedisServer {
 }
 
 /** `extraArgs`: more redis-server arguments (e.g. `--replicaof`), given again on restart. */
-export async function startTestRedis(dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-redis-')), port?: number, extraArgs?: string[]): Promise<TestRedis> {
+export async function startTestRedis(
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-redis-')),
+  port?: number,
+  extraArgs?: string[],
+): Promise<TestRedis> {
   const server = await startRedisServer({ dir, port, appendfsync: 'always', extraArgs });
   const self: TestRedis = {
     ...server,

@@ -3,7 +3,10 @@ import { loadConfig } from '../../src/config.js';
 import { countLayerParams } from '../../src/contracts/params.js';
 import { ProblemError } from '../../src/contracts/problems.js';
 
-export const resolveContext = (env: Record<string, string> = {}) => ({ limits: loadConfig(env).limits, countParams: countLayerParams });
+export const resolveContext = (env: Record<string, string> = {}) => ({
+  limits: loadConfig(env).limits,
+  countParams: countLayerParams,
+});
 
 /** The ProblemError `fn` throws; fails the test when it throws nothing or something else. */
 export function problem(fn: () => unknown): ProblemError {

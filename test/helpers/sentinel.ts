@@ -58,7 +58,15 @@ export interface SentinelSet {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sentinelCall(port: number, ...args: (string | number)[]): Promise<unknown> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000, maxRetriesPerRequest: 0 });
+  const c = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+  });
   c.on('error', () => undefined);
   try {
     await c.connect();
@@ -77,20 +85,33 @@ async function masterState(port: number, name: string): Promise<Record<string, s
   return out;
 }
 
-async function startSentinel(dir: string, name: string, primaryPort: number, opts: Required<SentinelOptions>): Promise<TestSentinel> {
+async function startSentinel(
+  dir: string,
+  name: string,
+  primaryPort: number,
+  opts: Required<SentinelOptions>,
+): Promise<TestSentinel> {
   const port = await freePort();
   const conf = path.join(dir, `sentinel-${port}.conf`);
-  writeFileSync(conf, [
-    `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'logfile ""',
-    `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
-    `sentinel down-after-milliseconds ${name} ${opts.downAfterMs}`,
-    `sentinel failover-timeout ${name} ${opts.failoverTimeoutMs}`,
-    `sentinel parallel-syncs ${name} 1`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'logfile ""',
+      `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+      `sentinel down-after-milliseconds ${name} ${opts.downAfterMs}`,
+      `sentinel failover-timeout ${name} ${opts.failoverTimeoutMs}`,
+      `sentinel parallel-syncs ${name} 1`,
+      '',
+    ].join('\n'),
+  );
   const child = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  const keep = (d: Buffer) => { log = (log + d.toString()).slice(-4000); };
+  const keep = (d: Buffer) => {
+    log = (log + d.toString()).slice(-4000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -118,14 +139,39 @@ async function startSentinel(dir: string, name: string, primaryPort: number, opt
 }
 
 export async function startSentinelSet(options: SentinelOptions = {}): Promise<SentinelSet> {
-  const opts: Required<SentinelOptions> = { name: 'lrf-primary', downAfterMs: 1000, failoverTimeoutMs: 5000, maxLagS: 2, ...options };
+  const opts: Required<SentinelOptions> = {
+    name: 'lrf-primary',
+    downAfterMs: 1000,
+    failoverTimeoutMs: 5000,
+    maxLagS: 2,
+    ...options,
+  };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lrf-sentinel-'));
   // a replica that (re)joins syncs at once (Redis 7 waits 5 s for more replicas to share a diskless sync)
-  const safety = ['--min-replicas-to-write', '1', '--min-replicas-max-lag', String(opts.maxLagS), '--repl-diskless-sync-delay', '0'];
-  const nodeDir = (n: string) => { const d = path.join(dir, n); mkdirSync(d); return d; };
+  const safety = [
+    '--min-replicas-to-write',
+    '1',
+    '--min-replicas-max-lag',
+    String(opts.maxLagS),
+    '--repl-diskless-sync-delay',
+    '0',
+  ];
+  const nodeDir = (n: string) => {
+    const d = path.join(dir, n);
+    mkdirSync(d);
+    return d;
+  };
   const primary = await startTestRedis(nodeDir('a'), undefined, safety);
-  const replica = await startTestRedis(nodeDir('b'), undefined, [...safety, '--replicaof', '127.0.0.1', String(primary.port)]);
-  const nodes = new Map<number, TestRedis>([[primary.port, primary], [replica.port, replica]]);
+  const replica = await startTestRedis(nodeDir('b'), undefined, [
+    ...safety,
+    '--replicaof',
+    '127.0.0.1',
+    String(primary.port),
+  ]);
+  const nodes = new Map<number, TestRedis>([
+    [primary.port, primary],
+    [replica.port, replica],
+  ]);
   const sentinels: TestSentinel[] = [];
   const set: SentinelSet = {
     name: opts.name,
@@ -138,15 +184,23 @@ export async function startSentinelSet(options: SentinelOptions = {}): Promise<S
         try {
           const addr = (await sentinelCall(s.port, 'get-master-addr-by-name', opts.name)) as [string, string];
           return Number(addr[1]);
-        } catch { /* the next sentinel */ }
+        } catch {
+          /* the next sentinel */
+        }
       }
       throw new Error('no sentinel answered');
     },
     async waitForSwitch(port, timeoutMs = 60_000) {
       const t0 = Date.now();
       for (;;) {
-        const ports = await Promise.all(sentinels.map((s) => sentinelCall(s.port, 'get-master-addr-by-name', opts.name)
-          .then((a) => Number((a as [string, string])[1]), () => port)));
+        const ports = await Promise.all(
+          sentinels.map((s) =>
+            sentinelCall(s.port, 'get-master-addr-by-name', opts.name).then(
+              (a) => Number((a as [string, string])[1]),
+              () => port,
+            ),
+          ),
+        );
         if (ports.every((p) => p !== port && p === ports[0])) return ports[0];
         if (Date.now() - t0 > timeoutMs) throw new Error(`the sentinels still name ${ports.join(',')} as primary`);
         await sleep(50);
@@ -156,18 +210,28 @@ export async function startSentinelSet(options: SentinelOptions = {}): Promise<S
       await nodes.get(port)!.kill();
     },
     async restart(port, replicaOf) {
-      const again = replicaOf === undefined
-        ? await nodes.get(port)!.restart()
-        : await startTestRedis(nodes.get(port)!.dir, port, [...safety, '--replicaof', '127.0.0.1', String(replicaOf)]);
+      const again =
+        replicaOf === undefined
+          ? await nodes.get(port)!.restart()
+          : await startTestRedis(nodes.get(port)!.dir, port, [
+              ...safety,
+              '--replicaof',
+              '127.0.0.1',
+              String(replicaOf),
+            ]);
       nodes.set(port, again);
       return again;
     },
     async describe() {
-      const lines = await Promise.all([...nodes.keys()].map(async (p) => {
-        const info = await infoOf(p, 'replication').catch(() => 'down');
-        const pick = info.split(/\r?\n/).filter((l) => /^(role|master_port|master_link_status|connected_slaves|min_slaves_good_slaves):/.test(l));
-        return `${p}: ${pick.join(' ') || info}`;
-      }));
+      const lines = await Promise.all(
+        [...nodes.keys()].map(async (p) => {
+          const info = await infoOf(p, 'replication').catch(() => 'down');
+          const pick = info
+            .split(/\r?\n/)
+            .filter((l) => /^(role|master_port|master_link_status|connected_slaves|min_slaves_good_slaves):/.test(l));
+          return `${p}: ${pick.join(' ') || info}`;
+        }),
+      );
       return lines.join('; ');
     },
     async cleanup() {
@@ -178,7 +242,9 @@ export async function startSentinelSet(options: SentinelOptions = {}): Promise<S
   };
   try {
     // the replica has synced (a write now needs it: min-replicas-to-write)
-    await waitFor('the replica to sync', async () => /master_link_status:up/.test(await infoOf(replica.port, 'replication')));
+    await waitFor('the replica to sync', async () =>
+      /master_link_status:up/.test(await infoOf(replica.port, 'replication')),
+    );
     for (let i = 0; i < 3; i++) sentinels.push(await startSentinel(dir, opts.name, primary.port, opts));
     set.env.REDIS_SENTINELS = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
     // every sentinel knows the replica and the two other sentinels (hello messages every 2 s)
@@ -194,7 +260,13 @@ export async function startSentinelSet(options: SentinelOptions = {}): Promise<S
 }
 
 async function infoOf(port: number, section: string): Promise<string> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const c = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   c.on('error', () => undefined);
   try {
     await c.connect();

@@ -24,7 +24,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { tag: string; worker?: boolean; listen?: boolean; env?: Record<string, string> }): Promise<Stack> {
+export async function startStack(opts: {
+  tag: string;
+  worker?: boolean;
+  listen?: boolean;
+  env?: Record<string, string>;
+}): Promise<Stack> {
   const prefix = `${opts.tag}-${randomUUID().slice(0, 8)}`;
   const redis = await startTestRedis();
   const t = await appOn(redis.url, { QUEUE_PREFIX: prefix, ...opts.env });
@@ -35,7 +40,11 @@ export async function startStack(opts: { tag: string; worker?: boolean; listen?:
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   }
   const stack: Stack = {
-    redis, t, prefix, base, worker: null,
+    redis,
+    t,
+    prefix,
+    base,
+    worker: null,
     async startWorker(env = {}) {
       const w = startWorker({ REDIS_URL: stack.redis.url, QUEUE_PREFIX: prefix, ...env });
       stack.worker = w;
@@ -79,14 +88,19 @@ export function jobApi(s: Pick<Stack, 't'>, kind: string) {
       return s.t.app.inject({ method: 'POST', url: `${base}/${id}/cancel` });
     },
     /** polls until `done` holds; `seen` collects every status observed on the way */
-    async waitFor(id: string, done: (j: Json) => boolean, timeoutMs = 60_000): Promise<{ final: Json; seen: Set<string> }> {
+    async waitFor(
+      id: string,
+      done: (j: Json) => boolean,
+      timeoutMs = 60_000,
+    ): Promise<{ final: Json; seen: Set<string> }> {
       const seen = new Set<string>();
       const t0 = Date.now();
       for (;;) {
         const j = await get(id);
         seen.add(j.status);
         if (done(j)) return { final: j, seen };
-        if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} stuck in ${j.status}: ${JSON.stringify(j).slice(0, 400)}`);
+        if (Date.now() - t0 > timeoutMs)
+          throw new Error(`job ${id} stuck in ${j.status}: ${JSON.stringify(j).slice(0, 400)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

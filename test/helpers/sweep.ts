@@ -7,7 +7,9 @@ export type Json = Record<string, any>;
 export function sweepClient(app: FastifyInstance, key: string) {
   async function call(method: 'GET' | 'POST', url: string, body?: unknown, as = key) {
     const res = await app.inject({
-      method, url, headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      method,
+      url,
+      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { res, json: res.json() as Json };
@@ -26,7 +28,12 @@ export function sweepClient(app: FastifyInstance, key: string) {
   };
 }
 
-export function expectProblem(r: { res: { statusCode: number; headers: Record<string, unknown> }; json: Json }, status: number, code: string, pointer?: string) {
+export function expectProblem(
+  r: { res: { statusCode: number; headers: Record<string, unknown> }; json: Json },
+  status: number,
+  code: string,
+  pointer?: string,
+) {
   expect(r.res.statusCode).toBe(status);
   expect(r.res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(r.json).toMatchObject({ status, code });

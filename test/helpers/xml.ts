@@ -16,8 +16,18 @@ const NAME = /[A-Za-z_:][-A-Za-z0-9_.:]*/y;
 
 function decode(s: string): string {
   return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_m, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'"
-      : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)));
+    e === 'amp'
+      ? '&'
+      : e === 'lt'
+        ? '<'
+        : e === 'gt'
+          ? '>'
+          : e === 'quot'
+            ? '"'
+            : e === 'apos'
+              ? "'"
+              : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+  );
 }
 
 function checkText(s: string, where: number): void {
@@ -79,7 +89,8 @@ export function parseXml(doc: string): XmlElement[] {
       const a = NAME.exec(doc);
       if (!a) throw new Error(`bad attribute in <${name}> at ${i}: ${doc.slice(i, i + 20)}`);
       i += a[0].length;
-      if (doc[i] !== '=' || (doc[i + 1] !== '"' && doc[i + 1] !== "'")) throw new Error(`attribute ${a[0]} of <${name}> is not quoted`);
+      if (doc[i] !== '=' || (doc[i + 1] !== '"' && doc[i + 1] !== "'"))
+        throw new Error(`attribute ${a[0]} of <${name}> is not quoted`);
       const q = doc[i + 1];
       const end = doc.indexOf(q, i + 2);
       const value = doc.slice(i + 2, end);

@@ -43,14 +43,27 @@ async function commands(): Promise<number> {
 describe('LIMIT_JOBS_PER_KEY under concurrency', () => {
   it('200 concurrent POSTs of one key with a limit of 100: exactly 100 accepted, 100 refused with 429', async () => {
     const prefix = `adm-${randomUUID().slice(0, 8)}`;
-    const t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: 'alice:alice-secret-key', LIMIT_JOBS_PER_KEY: '100' });
+    const t = await appOn(redis.url, {
+      QUEUE_PREFIX: prefix,
+      API_KEYS: 'alice:alice-secret-key',
+      LIMIT_JOBS_PER_KEY: '100',
+    });
     try {
       await t.connected();
       await t.app.listen({ host: '127.0.0.1', port: 0 });
       const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-      const codes = await Promise.all(Array.from({ length: 200 }, () => fetch(`${base}/v1/lr-range-tests`, {
-        method: 'POST', body: JSON.stringify(BODY), headers: { 'content-type': 'application/json', authorization: 'Bearer alice-secret-key' },
-      }).then(async (r) => { await r.arrayBuffer(); return r.status; })));
+      const codes = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          fetch(`${base}/v1/lr-range-tests`, {
+            method: 'POST',
+            body: JSON.stringify(BODY),
+            headers: { 'content-type': 'application/json', authorization: 'Bearer alice-secret-key' },
+          }).then(async (r) => {
+            await r.arrayBuffer();
+            return r.status;
+          }),
+        ),
+      );
       expect(codes.filter((c) => c === 202)).toHaveLength(100);
       expect(codes.filter((c) => c === 429)).toHaveLength(100);
       expect(await queued(prefix)).toBe(100);
@@ -63,10 +76,20 @@ describe('LIMIT_JOBS_PER_KEY under concurrency', () => {
 describe('LIMIT_QUEUE_DEPTH', () => {
   it('caps the jobs in flight across owners: 503 queue_full with Retry-After, nothing queued', async () => {
     const prefix = `dep-${randomUUID().slice(0, 8)}`;
-    const t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: 'a:key-of-a-123,b:key-of-b-123', LIMIT_QUEUE_DEPTH: '3' });
+    const t = await appOn(redis.url, {
+      QUEUE_PREFIX: prefix,
+      API_KEYS: 'a:key-of-a-123,b:key-of-b-123',
+      LIMIT_QUEUE_DEPTH: '3',
+    });
     try {
       await t.connected();
-      const post = (key: string) => t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: BODY, headers: { authorization: `Bearer ${key}` } });
+      const post = (key: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/lr-range-tests',
+          payload: BODY,
+          headers: { authorization: `Bearer ${key}` },
+        });
       expect((await post('key-of-a-123')).statusCode).toBe(202);
       expect((await post('key-of-a-123')).statusCode).toBe(202);
       expect((await post('key-of-b-123')).statusCode).toBe(202);
@@ -87,13 +110,22 @@ describe('a POST costs the same Redis work whatever is in flight', () => {
   /** Redis commands run for one POST from `key` (INFO itself counts once on each side, the same for every measure). */
   async function cost(t: Awaited<ReturnType<typeof appOn>>, key: string): Promise<{ status: number; n: number }> {
     const before = await commands();
-    const res = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: BODY, headers: { authorization: `Bearer ${key}` } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/lr-range-tests',
+      payload: BODY,
+      headers: { authorization: `Bearer ${key}` },
+    });
     return { status: res.statusCode, n: (await commands()) - before };
   }
 
   it('accepted at 0 and at 40 jobs in flight, refused at a quota of 3 and of 40: constant command counts', async () => {
     const prefix = `cost-${randomUUID().slice(0, 8)}`;
-    const t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: 'small:small-key-123,big:big-key-12345,free:free-key-1234', LIMIT_JOBS_PER_KEY: '40' });
+    const t = await appOn(redis.url, {
+      QUEUE_PREFIX: prefix,
+      API_KEYS: 'small:small-key-123,big:big-key-12345,free:free-key-1234',
+      LIMIT_JOBS_PER_KEY: '40',
+    });
     try {
       await t.connected();
       await cost(t, 'free-key-1234'); // loads the scripts and the queue once
@@ -106,7 +138,11 @@ describe('a POST costs the same Redis work whatever is in flight', () => {
       for (let i = 0; i < 40; i++) await cost(t, 'big-key-12345');
       const refusedAt40 = await cost(t, 'big-key-12345');
       expect(refusedAt40.status).toBe(429);
-      const s = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: 'small:small-key-123', LIMIT_JOBS_PER_KEY: '3' });
+      const s = await appOn(redis.url, {
+        QUEUE_PREFIX: prefix,
+        API_KEYS: 'small:small-key-123',
+        LIMIT_JOBS_PER_KEY: '3',
+      });
       try {
         await s.connected();
         for (let i = 0; i < 3; i++) await cost(s, 'small-key-123');

@@ -15,7 +15,11 @@ const BOB = 'bob-secret-key-22';
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: `a-${randomUUID().slice(0, 8)}`, API_KEYS: `alice:${ALICE},bob:${BOB}`, LIMIT_JOBS_PER_KEY: '2' });
+  t = await appOn(redis.url, {
+    QUEUE_PREFIX: `a-${randomUUID().slice(0, 8)}`,
+    API_KEYS: `alice:${ALICE},bob:${BOB}`,
+    LIMIT_JOBS_PER_KEY: '2',
+  });
   await t.connected();
 });
 

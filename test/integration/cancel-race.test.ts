@@ -23,7 +23,11 @@ const api = () => jobApi(s, 'lr-range-tests');
 
 describe('cancel vs completion, one step at a time', () => {
   async function hold() {
-    const w = new Worker('lr-range-tests', null, { connection: { url: s.redis.url }, prefix: s.prefix, skipVersionCheck: true });
+    const w = new Worker('lr-range-tests', null, {
+      connection: { url: s.redis.url },
+      prefix: s.prefix,
+      skipVersionCheck: true,
+    });
     const token = randomUUID();
     const { json } = await api().submit({ preset: 'spirals-mlp', num_iter: 10 });
     const job = await w.getNextJob(token);
@@ -42,7 +46,8 @@ describe('cancel vs completion, one step at a time', () => {
       expect(final.status).toBe('canceled');
       expect(final.result).toBeNull();
       // and the slot it held is free again (LIMIT_JOBS_PER_KEY 2)
-      for (let i = 0; i < 2; i++) expect((await api().submit({ preset: 'spirals-mlp', num_iter: 10 })).res.statusCode).toBe(202);
+      for (let i = 0; i < 2; i++)
+        expect((await api().submit({ preset: 'spirals-mlp', num_iter: 10 })).res.statusCode).toBe(202);
     } finally {
       await w.close();
     }

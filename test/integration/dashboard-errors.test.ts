@@ -9,8 +9,12 @@ import { appOn, appWithoutRedis } from '../helpers/app.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
-beforeAll(async () => { redis = await startTestRedis(); }, 60_000);
-afterAll(async () => { await redis?.cleanup(); });
+beforeAll(async () => {
+  redis = await startTestRedis();
+}, 60_000);
+afterAll(async () => {
+  await redis?.cleanup();
+});
 
 const INTERNALS = /timed out|EXECABORT|ECONN|ENOENT|Stream|enableOfflineQueue|\/work\/|node_modules|\bat \w/i;
 
@@ -60,7 +64,11 @@ describe('queue_unavailable says what the request did', () => {
         expect(res.json().detail, url).toMatch(/nothing could be read/);
         expect(res.json().detail, url).not.toMatch(/queued/);
       }
-      const post = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: { preset: 'spirals-mlp' } });
+      const post = await t.app.inject({
+        method: 'POST',
+        url: '/v1/lr-range-tests',
+        payload: { preset: 'spirals-mlp' },
+      });
       expect(post.statusCode).toBe(503);
       expect(post.json().detail).toMatch(/nothing was queued/);
     } finally {

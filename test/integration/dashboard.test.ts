@@ -13,14 +13,20 @@ const TENANT = 'tenant-key-654321';
 let s: Stack;
 
 beforeAll(async () => {
-  s = await startStack({ tag: 'dash', worker: false, env: { API_KEYS: `ops:${KEY},tenant:${TENANT}`, ADMIN_OWNERS: 'ops' } });
+  s = await startStack({
+    tag: 'dash',
+    worker: false,
+    env: { API_KEYS: `ops:${KEY},tenant:${TENANT}`, ADMIN_OWNERS: 'ops' },
+  });
 }, 60_000);
 
 afterAll(async () => {
   await s?.close();
 });
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('/admin/queues', () => {
   it('asks a browser for Basic credentials: 401 + WWW-Authenticate: Basic without a key or with a wrong one', async () => {
@@ -35,7 +41,7 @@ describe('/admin/queues', () => {
     }
   });
 
-  it('shows every owner\'s jobs, so only ADMIN_OWNERS open it: another valid key is a 403 (Basic or Bearer)', async () => {
+  it("shows every owner's jobs, so only ADMIN_OWNERS open it: another valid key is a 403 (Basic or Bearer)", async () => {
     for (const headers of [basic('tenant', TENANT), { authorization: `Bearer ${TENANT}` }]) {
       for (const url of ['/admin/queues', '/admin/queues/api/queues']) {
         const res = await s.t.app.inject({ method: 'GET', url, headers });
@@ -45,7 +51,9 @@ describe('/admin/queues', () => {
         expect(res.body).not.toMatch(/lr-range-tests|diagnostics/);
       }
     }
-    expect((await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: basic('ops', KEY) })).statusCode).toBe(200);
+    expect(
+      (await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: basic('ops', KEY) })).statusCode,
+    ).toBe(200);
   });
 
   it('is closed to every key when API_KEYS is set without ADMIN_OWNERS; an unknown ADMIN_OWNERS name is a configuration error', async () => {
@@ -61,13 +69,20 @@ describe('/admin/queues', () => {
   });
 
   it('Basic is accepted on the dashboard only, not on the API', async () => {
-    expect((await s.t.app.inject({ method: 'GET', url: '/v1/presets', headers: basic('x', KEY) })).statusCode).toBe(401);
+    expect((await s.t.app.inject({ method: 'GET', url: '/v1/presets', headers: basic('x', KEY) })).statusCode).toBe(
+      401,
+    );
   });
 
   it('serves the page, its same-origin assets under the CSP, and the queues with their jobs, read-only', async () => {
     const api = (u: string) => s.t.app.inject({ method: 'GET', url: u, headers: basic('anyone', KEY) });
     const { res: posted, json } = await (async () => {
-      const r = await s.t.app.inject({ method: 'POST', url: '/v1/diagnostics', payload: {}, headers: { authorization: `Bearer ${KEY}` } });
+      const r = await s.t.app.inject({
+        method: 'POST',
+        url: '/v1/diagnostics',
+        payload: {},
+        headers: { authorization: `Bearer ${KEY}` },
+      });
       return { res: r, json: r.json() };
     })();
     expect(posted.statusCode).toBe(202);
@@ -84,19 +99,43 @@ describe('/admin/queues', () => {
       expect(asset.statusCode, src).toBe(200);
       expect(asset.headers['content-type']).toMatch(/javascript/);
     }
-    // bearer keys work too (scripts, curl); a queued job is in BullMQ's `prioritized` state (fair order between keys, src/queue/fairness.ts)
-    const list = await s.t.app.inject({ method: 'GET', url: '/admin/queues/api/queues?activeQueue=diagnostics&status=prioritized&page=1', headers: { 'x-api-key': KEY } });
+    // bearer keys work too (scripts, curl); a queued job is in BullMQ's `prioritized` state (fair order between keys,
+    // src/queue/fairness.ts)
+    const list = await s.t.app.inject({
+      method: 'GET',
+      url: '/admin/queues/api/queues?activeQueue=diagnostics&status=prioritized&page=1',
+      headers: { 'x-api-key': KEY },
+    });
     expect(list.statusCode).toBe(200);
-    const queues = list.json().queues as { name: string; readOnlyMode: boolean; counts: Record<string, number>; jobs: { id: string }[] }[];
-    expect(queues.map((q) => q.name).sort()).toEqual(['diagnostics', 'lr-range-tests', 'lr-searches', 'schedule-simulations', 'webhooks']);
+    const queues = list.json().queues as {
+      name: string;
+      readOnlyMode: boolean;
+      counts: Record<string, number>;
+      jobs: { id: string }[];
+    }[];
+    expect(queues.map((q) => q.name).sort()).toEqual([
+      'diagnostics',
+      'lr-range-tests',
+      'lr-searches',
+      'schedule-simulations',
+      'webhooks',
+    ]);
     expect(queues.every((q) => q.readOnlyMode)).toBe(true);
     const diag = queues.find((q) => q.name === 'diagnostics')!;
     expect(diag.counts.prioritized).toBe(1);
     expect(diag.jobs.map((j) => j.id)).toEqual([json.id]);
     // read-only: actions are refused
-    const clean = await s.t.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/diagnostics/clean/waiting', headers: basic('x', KEY) });
+    const clean = await s.t.app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/diagnostics/clean/waiting',
+      headers: basic('x', KEY),
+    });
     expect(clean.statusCode).toBeGreaterThanOrEqual(400);
-    const still = await s.t.app.inject({ method: 'GET', url: `/v1/diagnostics/${json.id}`, headers: { authorization: `Bearer ${KEY}` } });
+    const still = await s.t.app.inject({
+      method: 'GET',
+      url: `/v1/diagnostics/${json.id}`,
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(still.json().status).toBe('queued');
   });
 

@@ -17,7 +17,9 @@ let s: Stack;
 beforeAll(async () => {
   s = await startStack({ tag: 'uploads', env: { LIMIT_UPLOAD_BYTES: '4096', LIMIT_DATASET_VALUES: '400' } });
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 /** 60 rows of a noisy 3-class problem on 2 features (deterministic, no RNG needed). */
 function rows() {
@@ -25,7 +27,10 @@ function rows() {
   const y: number[] = [];
   for (let i = 0; i < 60; i++) {
     const c = i % 3;
-    x.push([Math.round((c + Math.sin(i) * 0.4) * 1000) / 1000, Math.round((c * 0.5 + Math.cos(i * 1.3) * 0.4) * 1000) / 1000]);
+    x.push([
+      Math.round((c + Math.sin(i) * 0.4) * 1000) / 1000,
+      Math.round((c * 0.5 + Math.cos(i * 1.3) * 0.4) * 1000) / 1000,
+    ]);
     y.push(c);
   }
   return { x, y };
@@ -35,7 +40,9 @@ async function upload(body: unknown, opts: { csv?: string; query?: string; key?:
   const headers: Record<string, string> = { 'content-type': opts.csv !== undefined ? 'text/csv' : 'application/json' };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   const res = await s.t.app.inject({
-    method: 'POST', url: `/v1/datasets${opts.query ?? ''}`, headers,
+    method: 'POST',
+    url: `/v1/datasets${opts.query ?? ''}`,
+    headers,
     payload: opts.csv !== undefined ? opts.csv : JSON.stringify(body),
   });
   return { res, json: res.json() as Json };
@@ -114,7 +121,12 @@ describe('POST /v1/datasets', () => {
   });
 
   it('text/csv is accepted on this route only', async () => {
-    const res = await s.t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', headers: { 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
+    const res = await s.t.app.inject({
+      method: 'POST',
+      url: '/v1/lr-range-tests',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b\n1,2\n',
+    });
     expect(res.statusCode).toBe(415);
   });
 
@@ -126,7 +138,14 @@ describe('POST /v1/datasets', () => {
 
 describe('jobs on an uploaded dataset', () => {
   const rangeTest = () => jobApi(s, 'lr-range-tests');
-  const base = { model: { hidden: [8] }, optimizer: { type: 'sgd', momentum: 0.9 }, batch_size: 16, num_iter: 40, skip_start: 2, skip_end: 2 };
+  const base = {
+    model: { hidden: [8] },
+    optimizer: { type: 'sgd', momentum: 0.9 },
+    batch_size: 16,
+    num_iter: 40,
+    skip_start: 2,
+    skip_end: 2,
+  };
 
   it('a range test by dataset_id runs through the worker, with the same curves as the same rows inline', async () => {
     const { x, y } = rows();
@@ -134,7 +153,15 @@ describe('jobs on an uploaded dataset', () => {
     expect(up.res.statusCode).toBe(201);
     const byId = await rangeTest().submit({ ...base, data: { dataset_id: up.json.id, val_fraction: 0.25 } });
     expect(byId.res.statusCode, JSON.stringify(byId.json)).toBe(202);
-    expect(byId.json.request.data).toEqual({ dataset_id: up.json.id, val_fraction: 0.25, standardize: true, task: 'classification', rows: 60, features: 2, classes: 3 });
+    expect(byId.json.request.data).toEqual({
+      dataset_id: up.json.id,
+      val_fraction: 0.25,
+      standardize: true,
+      task: 'classification',
+      rows: 60,
+      features: 2,
+      classes: 3,
+    });
     const inline = await rangeTest().submit({ ...base, data: { x, y, task: 'classification', val_fraction: 0.25 } });
     const a = (await rangeTest().waitFor(byId.json.id, finished)).final;
     const b = (await rangeTest().waitFor(inline.json.id, finished)).final;
@@ -167,7 +194,10 @@ describe('jobs on an uploaded dataset', () => {
     const r = await rangeTest().submit({ ...base, data: { dataset_id: 'no-such-dataset' } });
     expect(r.res.statusCode).toBe(400);
     expect(pointerOf(r.json)).toBe('/data/dataset_id');
-    const d = await jobApi(s, 'diagnostics').submit({ model: { hidden: [4] }, data: { dataset_id: 'no-such-dataset' } });
+    const d = await jobApi(s, 'diagnostics').submit({
+      model: { hidden: [4] },
+      data: { dataset_id: 'no-such-dataset' },
+    });
     expect(pointerOf(d.json)).toBe('/data/dataset_id');
     const sim = await jobApi(s, 'schedule-simulations').submit({ train: { data: { dataset_id: 'no-such-dataset' } } });
     expect(sim.res.statusCode).toBe(400);
@@ -179,11 +209,18 @@ describe('jobs on an uploaded dataset', () => {
     const up = await upload({ task: 'classification', x, y });
     const sim = await jobApi(s, 'schedule-simulations').submit({
       steps: 20,
-      schedules: [{ name: 'const', schedule: { type: 'ConstantLR', lr: 0.05, factor: 1, total_iters: 0 } }, { name: 'step', schedule: { type: 'StepLR', lr: 0.05, step_size: 10 } }],
+      schedules: [
+        { name: 'const', schedule: { type: 'ConstantLR', lr: 0.05, factor: 1, total_iters: 0 } },
+        { name: 'step', schedule: { type: 'StepLR', lr: 0.05, step_size: 10 } },
+      ],
       train: { model: { hidden: [8] }, data: { dataset_id: up.json.id }, batch_size: 16 },
     });
     expect(sim.res.statusCode, JSON.stringify(sim.json)).toBe(202);
-    const diag = await jobApi(s, 'diagnostics').submit({ model: { hidden: [8] }, data: { dataset_id: up.json.id }, overfit_steps: 20 });
+    const diag = await jobApi(s, 'diagnostics').submit({
+      model: { hidden: [8] },
+      data: { dataset_id: up.json.id },
+      overfit_steps: 20,
+    });
     expect(diag.res.statusCode, JSON.stringify(diag.json)).toBe(202);
     const a = (await jobApi(s, 'schedule-simulations').waitFor(sim.json.id, finished)).final;
     const b = (await jobApi(s, 'diagnostics').waitFor(diag.json.id, finished)).final;
@@ -207,22 +244,47 @@ describe('jobs on an uploaded dataset', () => {
 });
 
 describe('uploads with API_KEYS', () => {
-  it('are their owner\'s: another key gets 404 for the metadata, 400 for a job, and does not list them', async () => {
+  it("are their owner's: another key gets 404 for the metadata, 400 for a job, and does not list them", async () => {
     const t = await appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, API_KEYS: `alice:${ALICE},bob:${BOB}` });
     try {
       await t.connected();
       const as = (key: string) => ({ authorization: `Bearer ${key}` });
-      const up = await t.app.inject({ method: 'POST', url: '/v1/datasets', headers: { ...as(ALICE), 'content-type': 'text/csv' }, payload: 'a,b\n1,0\n2,1\n3,0\n', query: { task: 'classification' } });
+      const up = await t.app.inject({
+        method: 'POST',
+        url: '/v1/datasets',
+        headers: { ...as(ALICE), 'content-type': 'text/csv' },
+        payload: 'a,b\n1,0\n2,1\n3,0\n',
+        query: { task: 'classification' },
+      });
       expect(up.statusCode).toBe(201);
       const id = up.json().id;
-      expect((await t.app.inject({ method: 'GET', url: `/v1/datasets/${id}`, headers: as(ALICE) })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: `/v1/datasets/${id}`, headers: as(ALICE) })).statusCode).toBe(
+        200,
+      );
       expect((await t.app.inject({ method: 'GET', url: `/v1/datasets/${id}`, headers: as(BOB) })).statusCode).toBe(404);
       expect((await t.app.inject({ method: 'GET', url: '/v1/datasets', headers: as(BOB) })).json().uploads).toEqual([]);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/datasets', headers: as(ALICE) })).json().uploads.map((d: Json) => d.id)).toEqual([id]);
-      const job = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', headers: as(BOB), payload: { model: { hidden: [4] }, data: { dataset_id: id } } });
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/v1/datasets', headers: as(ALICE) }))
+          .json()
+          .uploads.map((d: Json) => d.id),
+      ).toEqual([id]);
+      const job = await t.app.inject({
+        method: 'POST',
+        url: '/v1/lr-range-tests',
+        headers: as(BOB),
+        payload: { model: { hidden: [4] }, data: { dataset_id: id } },
+      });
       expect(job.statusCode).toBe(400);
       expect(job.json().errors[0].pointer).toBe('/data/dataset_id');
-      expect((await t.app.inject({ method: 'POST', url: '/v1/datasets', payload: { task: 'regression', x: [[1], [2]], y: [1, 2] } })).statusCode).toBe(401);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/v1/datasets',
+            payload: { task: 'regression', x: [[1], [2]], y: [1, 2] },
+          })
+        ).statusCode,
+      ).toBe(401);
     } finally {
       await t.close();
     }

@@ -25,10 +25,15 @@ const api = () => jobApi(s, 'diagnostics');
 const submit = (body: unknown) => api().submit(body);
 const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 
-beforeAll(async () => { s = await startStack({ tag: 'diag' }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'diag' });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
-const resolve = (body: DiagnosticsRequest) => resolveDiagnostics(body, { limits: testConfig().limits, countParams: countLayerParams });
+const resolve = (body: DiagnosticsRequest) =>
+  resolveDiagnostics(body, { limits: testConfig().limits, countParams: countLayerParams });
 const check = (r: Json, name: string) => (r.checks as Json[]).find((c) => c.name === name)!;
 
 async function run(body: unknown): Promise<Json> {
@@ -48,7 +53,8 @@ describe('the overfit batch (in process)', () => {
     const full = createTrainer(spec);
     const tiny = sampleRows(full.train, 8, 0);
     const f = full.train.features;
-    const rowsOf = (ds: { x: Float32Array; rows: number }) => Array.from({ length: ds.rows }, (_, r) => Array.from(ds.x.subarray(r * f, (r + 1) * f)).join(','));
+    const rowsOf = (ds: { x: Float32Array; rows: number }) =>
+      Array.from({ length: ds.rows }, (_, r) => Array.from(ds.x.subarray(r * f, (r + 1) * f)).join(','));
     const all = new Set(rowsOf(full.train));
     expect(rowsOf(tiny).every((r) => all.has(r))).toBe(true);
     expect(new Set(rowsOf(tiny)).size).toBe(8);
@@ -59,7 +65,10 @@ describe('the overfit batch (in process)', () => {
   it('feeds the same rows every step, from the same initial weights as the full trainer', () => {
     const full = createTrainer(spec);
     const tiny = sampleRows(full.train, 8, 0);
-    const t = createTrainer({ ...spec, data: { ...spec.data, val_fraction: 0, standardize: false }, batch_size: 8 }, { dataset: tiny });
+    const t = createTrainer(
+      { ...spec, data: { ...spec.data, val_fraction: 0, standardize: false }, batch_size: 8 },
+      { dataset: tiny },
+    );
     t.model.params.forEach((p, i) => expect(p.value).toEqual(full.model.params[i].value));
     // at lr 0 the weights stay put: the same 8 rows (reshuffled) give the same loss up to summation order
     const same = Array.from({ length: 20 }, () => t.step(0).loss);
@@ -71,10 +80,16 @@ describe('the overfit batch (in process)', () => {
   });
 
   it('reports progress per check and counts every step', () => {
-    const gen = runDiagnostics({ ...req, overfit_steps: 30 }, { backend: () => createScalarBackend(), dataset: () => undefined });
+    const gen = runDiagnostics(
+      { ...req, overfit_steps: 30 },
+      { backend: () => createScalarBackend(), dataset: () => undefined },
+    );
     const progress: Json[] = [];
     let next = gen.next();
-    while (!next.done) { progress.push(next.value); next = gen.next(); }
+    while (!next.done) {
+      progress.push(next.value);
+      next = gen.next();
+    }
     expect(progress.map((p) => p.iteration)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
     expect(progress[0]).toMatchObject({ check: 'data', total: 32 });
     expect(progress[1]).toMatchObject({ check: 'init', total: 32 });
@@ -91,12 +106,23 @@ describe('diagnostics, end to end', () => {
     expect(res.statusCode).toBe(202);
     expect(res.headers.location).toBe(`/v1/diagnostics/${json.id}`);
     expect(json).toMatchObject({ kind: 'diagnostics', status: 'queued', result: null });
-    expect(json.request).toMatchObject({ preset: 'spirals-diagnostics', lr: 1e-3, overfit_steps: 200, tiny_batch: 8, checks: ['data', 'init', 'gradients', 'overfit_batch'] });
+    expect(json.request).toMatchObject({
+      preset: 'spirals-diagnostics',
+      lr: 1e-3,
+      overfit_steps: 200,
+      tiny_batch: 8,
+      checks: ['data', 'init', 'gradients', 'overfit_batch'],
+    });
     const { final } = await waitFor(json.id, finished);
     expect(final.status, JSON.stringify(final.error)).toBe('succeeded');
     expect(allFinite(final)).toBe(true);
     const r = final.result;
-    expect(r.checks.map((c: Json) => [c.name, c.status])).toEqual([['data', 'pass'], ['init', 'pass'], ['gradients', 'pass'], ['overfit_batch', 'pass']]);
+    expect(r.checks.map((c: Json) => [c.name, c.status])).toEqual([
+      ['data', 'pass'],
+      ['init', 'pass'],
+      ['gradients', 'pass'],
+      ['overfit_batch', 'pass'],
+    ]);
     expect(r.verdict).toBe('pass');
     expect(r.overfit).toMatchObject({ lr: 1e-3, rows: 8 });
     expect(r.overfit.losses).toHaveLength(200);
@@ -110,8 +136,11 @@ describe('diagnostics, end to end', () => {
     expect(svg.statusCode).toBe(200);
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
     const els = parseXml(svg.body);
-    expect(els.filter((e) => e.name === 'path' && /overfit-(loss|accuracy)|act-std|grad-norm/.test(e.attrs.class ?? '')).map((e) => e.attrs.class))
-      .toEqual(['overfit-loss', 'overfit-accuracy', 'act-std', 'grad-norm']);
+    expect(
+      els
+        .filter((e) => e.name === 'path' && /overfit-(loss|accuracy)|act-std|grad-norm/.test(e.attrs.class ?? ''))
+        .map((e) => e.attrs.class),
+    ).toEqual(['overfit-loss', 'overfit-accuracy', 'act-std', 'grad-norm']);
     const csv = await s.t.app.inject({ method: 'GET', url: `/v1/diagnostics/${json.id}/curve.csv` });
     expect(csv.statusCode).toBe(200);
     const rows = csv.body.trim().split('\r\n');
@@ -154,7 +183,9 @@ describe('diagnostics, end to end', () => {
   });
 
   it('an LR of 1e3 gives a non-finite overfit diagnosis with SGD, with nulls instead of NaN', async () => {
-    const r = (await run({ preset: 'spirals-diagnostics', optimizer: { type: 'sgd' }, lr: 1e3, checks: ['overfit_batch'] })).result;
+    const r = (
+      await run({ preset: 'spirals-diagnostics', optimizer: { type: 'sgd' }, lr: 1e3, checks: ['overfit_batch'] })
+    ).result;
     const o = check(r, 'overfit_batch');
     expect(o.status).toBe('fail');
     expect(o.details.diagnosis).toBe('non_finite');

@@ -29,7 +29,9 @@ const cancel = (key: string, id: string) =>
 
 async function post(key: string, body: unknown = SMALL, idempotencyKey?: string): Promise<Json> {
   const res = await s.t.app.inject({
-    method: 'POST', url: `/v1/${KIND}`, payload: body as object,
+    method: 'POST',
+    url: `/v1/${KIND}`,
+    payload: body as object,
     headers: { authorization: `Bearer ${key}`, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
   });
   expect(res.statusCode, res.body).toBe(202);
@@ -37,7 +39,11 @@ async function post(key: string, body: unknown = SMALL, idempotencyKey?: string)
 }
 
 async function get(key: string, id: string): Promise<Json> {
-  const res = await s.t.app.inject({ method: 'GET', url: `/v1/${KIND}/${id}`, headers: { authorization: `Bearer ${key}` } });
+  const res = await s.t.app.inject({
+    method: 'GET',
+    url: `/v1/${KIND}/${id}`,
+    headers: { authorization: `Bearer ${key}` },
+  });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
@@ -54,10 +60,12 @@ async function waitFinished(key: string, id: string, timeoutMs = 120_000): Promi
 
 /** A's jobs (in posting order) with their start times and status */
 async function startsOf(ids: string[]): Promise<{ id: string; started: string | null; status: string }[]> {
-  return Promise.all(ids.map(async (id) => {
-    const j = await get(A, id);
-    return { id, started: j.started_at as string | null, status: j.status as string };
-  }));
+  return Promise.all(
+    ids.map(async (id) => {
+      const j = await get(A, id);
+      return { id, started: j.started_at as string | null, status: j.status as string };
+    }),
+  );
 }
 
 describe('one worker, key A with 20 queued jobs, then key B with one', () => {
@@ -87,7 +95,9 @@ describe('one worker, key A with 20 queued jobs, then key B with one', () => {
     // A's jobs started in the order A posted them
     const started = (await startsOf(aIds)).filter((j) => j.started !== null);
     expect(started.length).toBeGreaterThanOrEqual(6);
-    const byStart = [...started].sort((x, y) => (x.started! < y.started! ? -1 : x.started! > y.started! ? 1 : 0)).map((j) => j.id);
+    const byStart = [...started]
+      .sort((x, y) => (x.started! < y.started! ? -1 : x.started! > y.started! ? 1 : 0))
+      .map((j) => j.id);
     expect(byStart).toEqual(started.map((j) => j.id));
     // the rest of A's backlog is not needed: canceled, it drains at once
     for (const j of await startsOf(aIds)) if (j.status === 'queued') await cancel(A, j.id);

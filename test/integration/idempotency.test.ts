@@ -21,7 +21,11 @@ const BOB = 'bob-secret-key-222';
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: `alice:${ALICE},bob:${BOB}`, IDEMPOTENCY_TTL_S: '3600' });
+  t = await appOn(redis.url, {
+    QUEUE_PREFIX: prefix,
+    API_KEYS: `alice:${ALICE},bob:${BOB}`,
+    IDEMPOTENCY_TTL_S: '3600',
+  });
   await t.connected();
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -41,7 +45,9 @@ async function queued(): Promise<number> {
 
 const post = (url: string, body: unknown, key: string | null, who = ALICE, type = 'application/json') =>
   t.app.inject({
-    method: 'POST', url, payload: typeof body === 'string' ? body : JSON.stringify(body),
+    method: 'POST',
+    url,
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': type, authorization: `Bearer ${who}`, ...(key ? { 'idempotency-key': key } : {}) },
   });
 
@@ -60,7 +66,9 @@ describe('Idempotency-Key', () => {
     expect(again.body).toBe(first.body);
     expect(await queued()).toBe(before + 1);
     // without a key, each POST creates
-    expect((await post('/v1/lr-range-tests', { preset: 'spirals-mlp', num_iter: 10 }, null)).json().id).not.toBe(first.json().id);
+    expect((await post('/v1/lr-range-tests', { preset: 'spirals-mlp', num_iter: 10 }, null)).json().id).not.toBe(
+      first.json().id,
+    );
   });
 
   it('the same key with another body: 422, nothing created', async () => {
@@ -77,10 +85,15 @@ describe('Idempotency-Key', () => {
   it('concurrent duplicates: one job; the others get 409 (in flight) or the replay of the same job', async () => {
     const key = randomUUID();
     const before = await queued();
-    const res = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/v1/lr-range-tests`, {
-      method: 'POST', body: JSON.stringify({ preset: 'spirals-mlp', num_iter: 12 }),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ALICE}`, 'idempotency-key': key },
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }))));
+    const res = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${base}/v1/lr-range-tests`, {
+          method: 'POST',
+          body: JSON.stringify({ preset: 'spirals-mlp', num_iter: 12 }),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ALICE}`, 'idempotency-key': key },
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> })),
+      ),
+    );
     const created = res.filter((r) => r.status === 202);
     expect(created.length).toBeGreaterThanOrEqual(1);
     expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
@@ -91,7 +104,7 @@ describe('Idempotency-Key', () => {
     expect(await queued()).toBe(before + 1);
   });
 
-  it('keys are per API key: bob\'s request under alice\'s key creates bob\'s own job', async () => {
+  it("keys are per API key: bob's request under alice's key creates bob's own job", async () => {
     const key = randomUUID();
     const a = await post('/v1/lr-range-tests', { preset: 'spirals-mlp', num_iter: 10 }, key, ALICE);
     const b = await post('/v1/lr-range-tests', { preset: 'spirals-mlp', num_iter: 10 }, key, BOB);

@@ -42,7 +42,10 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
-interface SseEvent { event: string; data: Json }
+interface SseEvent {
+  event: string;
+  data: Json;
+}
 
 /** Reads an SSE stream to its end (the server closes it), parsing events and comments. */
 async function readSse(url: string, timeoutMs = 60_000, headers: Record<string, string> = {}) {
@@ -104,7 +107,11 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     await worker.stop();
     const job = await submit(LONG_JOB);
     created.push(job.id);
-    expect(job.links).toMatchObject({ events: `/v1/lr-range-tests/${job.id}/events`, plot: `/v1/lr-range-tests/${job.id}/plot.svg`, csv: `/v1/lr-range-tests/${job.id}/curve.csv` });
+    expect(job.links).toMatchObject({
+      events: `/v1/lr-range-tests/${job.id}/events`,
+      plot: `/v1/lr-range-tests/${job.id}/plot.svg`,
+      csv: `/v1/lr-range-tests/${job.id}/curve.csv`,
+    });
     const reading = readSse(`${base}${job.links.events}`);
     const followed = (t.jobs.events as unknown as { followed: Map<string, unknown> }).followed;
     for (let i = 0; i < 250 && !followed.has(job.id); i++) await new Promise((r) => setTimeout(r, 20));
@@ -133,7 +140,8 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     // several progress points, strictly increasing, before the final status, ending where the job ended
     const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    for (const p of progress) expect(p).toMatchObject({ total: LONG_JOB.num_iter, iteration: expect.any(Number), lr: expect.any(Number) });
+    for (const p of progress)
+      expect(p).toMatchObject({ total: LONG_JOB.num_iter, iteration: expect.any(Number), lr: expect.any(Number) });
     for (let i = 1; i < progress.length; i++) expect(progress[i].iteration).toBeGreaterThan(progress[i - 1].iteration);
     expect(progress[progress.length - 1].iteration).toBe(last.data.progress.iteration);
     expect(events.findIndex((e) => e.event === 'progress')).toBeGreaterThan(0);
@@ -159,7 +167,6 @@ describe('GET /v1/{kind}/{id}/events (Server-Sent Events)', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const bad = await t.app.inject({ method: 'GET', url: '/v1/lr-range-tests/not-a-uuid/events' });
     expect(bad.statusCode).toBe(400);
-
   });
 
   it('a client that disconnects mid-stream is cleaned up (the job runs on; the service still answers)', async () => {
@@ -194,7 +201,16 @@ describe('SSE bounds', () => {
     while (conn.status !== 'ready') await new Promise((r) => setTimeout(r, 10));
     const job = await jobs.create('lr-range-tests', { preset: 'spirals-mlp' }, 'anonymous');
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/lr-range-tests/${job.id}/events`;
-    return { app, url, jobs, close: async () => { await app.close(); await jobs.close(); conn.disconnect(); } };
+    return {
+      app,
+      url,
+      jobs,
+      close: async () => {
+        await app.close();
+        await jobs.close();
+        conn.disconnect();
+      },
+    };
   }
 
   it('heartbeat comments while nothing happens; the connection ends at its maximum time', async () => {
@@ -243,7 +259,10 @@ describe('plot.svg and curve.csv', () => {
     const res = await fetch(`${base}/v1/lr-range-tests/${finished.id}/curve.csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    const rows = (await res.text()).trimEnd().split('\r\n').map((l) => l.split(','));
+    const rows = (await res.text())
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0]).toEqual(['iteration', 'lr', 'loss', 'smoothed_loss', 'grad_norm']);
     const r = finished.result;
     expect(rows).toHaveLength(r.iterations + 1);
@@ -260,7 +279,10 @@ describe('plot.svg and curve.csv', () => {
     const job = await submit({ preset: 'spirals-mlp', num_iter: 30, repeats: 2 });
     created.push(job.id);
     const done = await waitFor(job.id, (j) => j.status === 'succeeded');
-    const rows = (await (await fetch(`${base}/v1/lr-range-tests/${job.id}/curve.csv`)).text()).trimEnd().split('\r\n').map((l) => l.split(','));
+    const rows = (await (await fetch(`${base}/v1/lr-range-tests/${job.id}/curve.csv`)).text())
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(rows[0][5]).toBe('run');
     const runs = done.result.runs as Json[];
     expect(rows).toHaveLength(1 + runs.reduce((a, r) => a + r.iterations, 0));
@@ -277,7 +299,9 @@ describe('plot.svg and curve.csv', () => {
       expect(res.json().code).toBe('not_finished');
     }
     await waitFor(job.id, (j) => j.status === 'running');
-    expect((await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${job.id}/plot.svg` })).json().code).toBe('not_finished');
+    expect((await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${job.id}/plot.svg` })).json().code).toBe(
+      'not_finished',
+    );
 
     // cancel while someone follows it: the stream ends with the canceled status
     const stream = readSse(`${base}/v1/lr-range-tests/${job.id}/events`);
@@ -300,25 +324,59 @@ describe('schedule simulations', () => {
     // an in-process BullMQ worker on a prefix of its own answers with a result of the simulation's shape
     const simPrefix = `${prefix}-sim`;
     const sim = await appOn(redis.url, { QUEUE_PREFIX: simPrefix });
-    const conn = producerConnection(redis.url).duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+    const conn = producerConnection(redis.url).duplicate({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+    });
     const steps = 20;
     const cosine = Array.from({ length: steps }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / steps)));
     const canned = {
       schedules: [
-        { name: 'cosine', type: 'CosineAnnealingLR', lrs: cosine, losses: cosine.map((_, i) => 2 - 0.05 * i), eval_steps: [0, 10, 20], eval_losses: [2.1, 1.7, 1.2] },
-        { name: 'step', type: 'StepLR', lrs: cosine.map((_, i) => (i < 10 ? 0.1 : 0.01)), losses: cosine.map((_, i) => (i === 4 ? null : 2 - 0.04 * i)), eval_steps: [], eval_losses: [] },
+        {
+          name: 'cosine',
+          type: 'CosineAnnealingLR',
+          lrs: cosine,
+          losses: cosine.map((_, i) => 2 - 0.05 * i),
+          eval_steps: [0, 10, 20],
+          eval_losses: [2.1, 1.7, 1.2],
+        },
+        {
+          name: 'step',
+          type: 'StepLR',
+          lrs: cosine.map((_, i) => (i < 10 ? 0.1 : 0.01)),
+          losses: cosine.map((_, i) => (i === 4 ? null : 2 - 0.04 * i)),
+          eval_steps: [],
+          eval_losses: [],
+        },
       ],
-      ranking: ['cosine', 'step'], ranked_by: 'val_loss', eval_split: 'val', eval_every: 10, steps, seed: 0,
+      ranking: ['cosine', 'step'],
+      ranked_by: 'val_loss',
+      eval_split: 'val',
+      eval_every: 10,
+      steps,
+      seed: 0,
     };
     // as the real processor does: the result's headline stored beside it for the list
-    const w = new Worker('schedule-simulations', async (job) => {
-      await saveSummary(conn, simPrefix, job.id!, findKind('schedule-simulations')!.summary.of(canned) as Record<string, unknown>, 60);
-      return canned;
-    }, { connection: conn, prefix: simPrefix, skipVersionCheck: true });
+    const w = new Worker(
+      'schedule-simulations',
+      async (job) => {
+        await saveSummary(
+          conn,
+          simPrefix,
+          job.id!,
+          findKind('schedule-simulations')!.summary.of(canned) as Record<string, unknown>,
+          60,
+        );
+        return canned;
+      },
+      { connection: conn, prefix: simPrefix, skipVersionCheck: true },
+    );
     try {
       await sim.connected();
       const rec = await sim.jobs.create('schedule-simulations', { steps }, 'anonymous');
-      for (let i = 0; i < 250 && (await sim.jobs.get('schedule-simulations', rec.id))?.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && (await sim.jobs.get('schedule-simulations', rec.id))?.status !== 'succeeded'; i++)
+        await new Promise((r) => setTimeout(r, 20));
 
       const svg = await sim.app.inject({ method: 'GET', url: `/v1/schedule-simulations/${rec.id}/plot.svg` });
       expect(svg.statusCode).toBe(200);
@@ -329,7 +387,10 @@ describe('schedule simulations', () => {
       expect(els.find((e) => e.name === 'title')!.text).toContain('best by val_loss: cosine');
 
       const csv = await sim.app.inject({ method: 'GET', url: `/v1/schedule-simulations/${rec.id}/curve.csv` });
-      const rows = csv.body.trimEnd().split('\r\n').map((l) => l.split(','));
+      const rows = csv.body
+        .trimEnd()
+        .split('\r\n')
+        .map((l) => l.split(','));
       expect(rows[0]).toEqual(['schedule', 'step', 'lr', 'loss']);
       expect(rows).toHaveLength(1 + 2 * steps);
       expect(rows[1]).toEqual(['cosine', '0', String(cosine[0]), '2']);
@@ -347,7 +408,7 @@ describe('schedule simulations', () => {
 });
 
 describe('GET /v1/{kind}', () => {
-  it('pages through the caller\'s jobs newest first, without results, with a summary', async () => {
+  it("pages through the caller's jobs newest first, without results, with a summary", async () => {
     const seen: Json[] = [];
     let url: string | null = '/v1/lr-range-tests?limit=2';
     let pages = 0;
@@ -370,7 +431,11 @@ describe('GET /v1/{kind}', () => {
       expect(item.links.self).toBe(`/v1/lr-range-tests/${item.id}`);
     }
     const done = seen.find((j) => j.id === finished.id)!;
-    expect(done.summary).toMatchObject({ suggested_lr: finished.result.suggested_lr, stop_reason: finished.result.stop_reason, iterations: LONG_JOB.num_iter });
+    expect(done.summary).toMatchObject({
+      suggested_lr: finished.result.suggested_lr,
+      stop_reason: finished.result.stop_reason,
+      iterations: LONG_JOB.num_iter,
+    });
     expect(done.request).toMatchObject({ preset: 'spirals-mlp', num_iter: LONG_JOB.num_iter });
   });
 
@@ -393,7 +458,11 @@ describe('GET /v1/{kind}', () => {
       const list = await other.app.inject({ method: 'GET', url: '/v1/lr-range-tests', headers: auth });
       expect(list.json().items).toEqual([]);
       for (const view of ['events', 'plot.svg', 'curve.csv']) {
-        const res = await other.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${finished.id}/${view}`, headers: auth });
+        const res = await other.app.inject({
+          method: 'GET',
+          url: `/v1/lr-range-tests/${finished.id}/${view}`,
+          headers: auth,
+        });
         expect(res.statusCode).toBe(404);
       }
       expect((await other.app.inject({ method: 'GET', url: '/v1/lr-range-tests' })).statusCode).toBe(401);
@@ -407,7 +476,12 @@ describe('Redis down', () => {
   it('events, plot, csv and the list answer a 503 problem at once, before any stream starts', async () => {
     const down = await appWithoutRedis();
     try {
-      for (const url of [`/v1/lr-range-tests/${finished.id}/events`, `/v1/lr-range-tests/${finished.id}/plot.svg`, `/v1/lr-range-tests/${finished.id}/curve.csv`, '/v1/lr-range-tests']) {
+      for (const url of [
+        `/v1/lr-range-tests/${finished.id}/events`,
+        `/v1/lr-range-tests/${finished.id}/plot.svg`,
+        `/v1/lr-range-tests/${finished.id}/curve.csv`,
+        '/v1/lr-range-tests',
+      ]) {
         const res = await down.app.inject({ method: 'GET', url });
         expect(res.statusCode, url).toBe(503);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

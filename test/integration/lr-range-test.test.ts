@@ -12,8 +12,12 @@ const api = () => jobApi(s, 'lr-range-tests');
 const submit = (body: unknown) => api().submit(body);
 const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 
-beforeAll(async () => { s = await startStack({ tag: 'e2e' }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'e2e' });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('LR range test, end to end', () => {
   let first: Json;
@@ -23,7 +27,16 @@ describe('LR range test, end to end', () => {
     expect(res.statusCode).toBe(202);
     expect(res.headers.location).toBe(`/v1/lr-range-tests/${json.id}`);
     expect(json).toMatchObject({ kind: 'lr-range-tests', status: 'queued', result: null, error: null });
-    expect(json.request).toMatchObject({ preset: 'spirals-mlp', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, seed: 0 });
+    expect(json.request).toMatchObject({
+      preset: 'spirals-mlp',
+      start_lr: 1e-7,
+      end_lr: 10,
+      num_iter: 100,
+      step_mode: 'exp',
+      smooth_f: 0.05,
+      diverge_th: 5,
+      seed: 0,
+    });
 
     const { final, seen } = await waitFor(json.id, finished);
     expect(final.status, JSON.stringify(final.error)).toBe('succeeded');
@@ -37,7 +50,9 @@ describe('LR range test, end to end', () => {
     expect(r.suggested_lr).toBeGreaterThanOrEqual(1e-7);
     expect(r.suggested_lr).toBeLessThanOrEqual(10);
     expect(r.suggestion).toMatchObject({ method: 'minimum', lr: r.suggested_lr });
-    expect(Object.keys(r.suggestions)).toEqual(expect.arrayContaining(['valley', 'steepest', 'minimum', 'steep', 'slide']));
+    expect(Object.keys(r.suggestions)).toEqual(
+      expect.arrayContaining(['valley', 'steepest', 'minimum', 'steep', 'slide']),
+    );
     expect(r.best_loss).toBeLessThan(r.losses[0]);
     expect(final.progress).toMatchObject({ iteration: r.iterations, total: 100 });
     expect(final.started_at).not.toBeNull();
@@ -58,14 +73,22 @@ describe('LR range test, end to end', () => {
   });
 
   it('a sweep to a huge LR diverges and still answers with finite numbers or nulls', async () => {
-    const { json } = await submit({ preset: 'spirals-mlp', optimizer: { type: 'sgd' }, start_lr: 1e-3, end_lr: 1e6, num_iter: 80 });
+    const { json } = await submit({
+      preset: 'spirals-mlp',
+      optimizer: { type: 'sgd' },
+      start_lr: 1e-3,
+      end_lr: 1e6,
+      num_iter: 80,
+    });
     const { final } = await waitFor(json.id, finished);
     expect(final.status).toBe('succeeded');
     expect(['diverged', 'non_finite']).toContain(final.result.stop_reason);
     expect(final.result.iterations).toBeLessThan(80);
     expect(allFinite(final)).toBe(true);
     const s = final.result.suggested_lr;
-    expect(s === null ? typeof final.result.suggestion.reason : s).toSatisfy((v: unknown) => typeof v === 'string' || (typeof v === 'number' && v >= 1e-3 && v <= 1e6));
+    expect(s === null ? typeof final.result.suggestion.reason : s).toSatisfy(
+      (v: unknown) => typeof v === 'string' || (typeof v === 'number' && v >= 1e-3 && v <= 1e6),
+    );
   });
 
   it('cancels a running job: it stops and reads canceled', async () => {

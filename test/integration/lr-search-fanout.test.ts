@@ -15,7 +15,10 @@ import { startWorker, type TestWorker } from '../helpers/worker.js';
 
 // trials of 60 to 1,000 steps of a 2-128-128-3 MLP at batch 256: long enough to be killed mid-trial
 const BODY = {
-  preset: 'spirals-search', train_steps: 1000, batch_size: 256, model: { hidden: [128, 128], activation: 'tanh' },
+  preset: 'spirals-search',
+  train_steps: 1000,
+  batch_size: 256,
+  model: { hidden: [128, 128], activation: 'tanh' },
 };
 
 let s: Stack;
@@ -29,8 +32,15 @@ beforeAll(async () => {
   redis = new Redis(s.redis.url);
   tasks = new Queue('lr-searches-tasks', { connection: redis, prefix: s.prefix });
 });
-afterEach(async () => { await Promise.all(workers.map((w) => w.stop())); workers = []; });
-afterAll(async () => { await tasks?.close(); redis?.disconnect(); await s?.close(); });
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  workers = [];
+});
+afterAll(async () => {
+  await tasks?.close();
+  redis?.disconnect();
+  await s?.close();
+});
 
 async function start(n: number, env: Record<string, string> = {}): Promise<TestWorker[]> {
   const base = { REDIS_URL: s.redis.url, QUEUE_PREFIX: s.prefix, WORKER_CONCURRENCY: '1' };
@@ -41,7 +51,11 @@ async function start(n: number, env: Record<string, string> = {}): Promise<TestW
 
 /** the log records of a worker about job `id` with message `msg` */
 function logs(w: TestWorker, id: string, msg: string): Json[] {
-  return w.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json)
+  return w
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Json)
     .filter((r) => r.job === id && r.msg === msg);
 }
 
@@ -122,8 +136,8 @@ describe('LR search fanned out over workers', () => {
     const { final } = await api().waitFor(json.id, (j) => j.finished_at !== null, 30_000);
     expect(final.status).toBe('canceled');
     // within a few seconds nothing of it waits or runs, and no carry is left
-    const mine = async () => (await tasks.getJobs(['active', 'waiting', 'prioritized', 'delayed']))
-      .filter((j) => j?.data.parent === json.id);
+    const mine = async () =>
+      (await tasks.getJobs(['active', 'waiting', 'prioritized', 'delayed'])).filter((j) => j?.data.parent === json.id);
     const t0 = Date.now();
     while ((await mine()).length > 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
     expect(await mine()).toHaveLength(0);

@@ -21,7 +21,10 @@ beforeAll(async () => {
   t = await appOn(redis.url, { QUEUE_PREFIX: prefix, API_KEYS: `alice:${KEY}`, LIMIT_SEARCH_PARALLELISM: '8' });
   await t.connected();
 });
-afterAll(async () => { await t?.close(); await redis?.cleanup(); });
+afterAll(async () => {
+  await t?.close();
+  await redis?.cleanup();
+});
 
 async function call(method: 'GET' | 'POST', url: string, body?: unknown) {
   const headers = { authorization: `Bearer ${KEY}` };
@@ -33,9 +36,11 @@ async function call(method: 'GET' | 'POST', url: string, body?: unknown) {
 const rtLoss = (lr: number) => 2.3 - 0.3 * Math.tanh(Math.log10(lr) + 4) + (lr > 0.05 ? 40 * (lr - 0.05) : 0);
 const wobble = (lr: number, steps: number) => 0.004 * Math.sin(1e3 * Math.log10(lr) + steps);
 const trialMetric = (lr: number, steps: number) =>
-  (lr >= 0.3 ? null : 0.1 + 0.05 * (Math.log10(lr) + 2.2 + 0.2 * Math.log10(1000 / steps)) ** 2 + wobble(lr, steps));
+  lr >= 0.3 ? null : 0.1 + 0.05 * (Math.log10(lr) + 2.2 + 0.2 * Math.log10(1000 / steps)) ** 2 + wobble(lr, steps);
 const trialBody = (n: Json, lease?: string) => ({
-  trial: n.trial, metric: trialMetric(n.lr, n.steps), ...(lease ? { lease } : {}),
+  trial: n.trial,
+  metric: trialMetric(n.lr, n.steps),
+  ...(lease ? { lease } : {}),
 });
 
 async function rangeTest(body: Json): Promise<Json> {
@@ -108,7 +113,7 @@ describe('parallel LR search sessions over HTTP', () => {
     expect(new Set(all.map((g: Json) => g.trial)).size).toBe(3);
   });
 
-  it('an expired lease\'s trial is handed out again; the first report counts, a duplicate is a 409', async () => {
+  it("an expired lease's trial is handed out again; the first report counts, a duplicate is a 409", async () => {
     const s = await rangeTest({ train_steps: 400, parallelism: 1, lease_seconds: 1 });
     const a = (await call('POST', s.links.leases, {})).json.granted[0];
     await new Promise((r) => setTimeout(r, 1100));

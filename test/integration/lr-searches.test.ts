@@ -10,8 +10,12 @@ import { allFinite, finished, jobApi, startStack, type Json, type Stack } from '
 let s: Stack;
 const api = () => jobApi(s, 'lr-searches');
 
-beforeAll(async () => { s = await startStack({ tag: 'lr-search' }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'lr-search' });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('LR search, end to end', () => {
   let first: Json;
@@ -21,7 +25,15 @@ describe('LR search, end to end', () => {
     expect(res.statusCode).toBe(202);
     expect(res.headers.location).toBe(`/v1/lr-searches/${json.id}`);
     expect(json).toMatchObject({ kind: 'lr-searches', status: 'queued', result: null });
-    expect(json.request).toMatchObject({ preset: 'spirals-search', train_steps: 300, budget_steps: 1200, num_iter: 75, metric: 'val_loss', tolerance: 0.1, schedule: null });
+    expect(json.request).toMatchObject({
+      preset: 'spirals-search',
+      train_steps: 300,
+      budget_steps: 1200,
+      num_iter: 75,
+      metric: 'val_loss',
+      tolerance: 0.1,
+      schedule: null,
+    });
     const { final } = await api().waitFor(json.id, finished);
     expect(final.status, JSON.stringify(final.error)).toBe('succeeded');
     const r = final.result;
@@ -33,7 +45,12 @@ describe('LR search, end to end', () => {
     expect(r.confidence.p_within_tolerance).toBeGreaterThanOrEqual(0);
     expect(r.confidence.p_within_tolerance).toBeLessThanOrEqual(1);
     expect(Object.keys(r.range_test.suggestions)).toEqual(expect.arrayContaining(['valley', 'minimum', 'steepest']));
-    expect(final.progress).toMatchObject({ iteration: r.cost.steps, total: 1200, phase: 'done', finished_early: r.cost.steps < 1200 });
+    expect(final.progress).toMatchObject({
+      iteration: r.cost.steps,
+      total: 1200,
+      phase: 'done',
+      finished_early: r.cost.steps < 1200,
+    });
     expect(final.progress.note).toMatch(/^finished/);
     expect(allFinite(final)).toBe(true);
     first = final;
@@ -50,8 +67,11 @@ describe('LR search, end to end', () => {
     expect(list.statusCode).toBe(200);
     const item = list.json().items.find((i: Json) => i.id === first.id);
     expect(item.summary).toEqual({
-      recommended_lr: first.result.recommended_lr, confidence: first.result.confidence.level,
-      p_within_tolerance: first.result.confidence.p_within_tolerance, train_steps: 300, cost_steps: first.result.cost.steps,
+      recommended_lr: first.result.recommended_lr,
+      confidence: first.result.confidence.level,
+      p_within_tolerance: first.result.confidence.p_within_tolerance,
+      train_steps: 300,
+      cost_steps: first.result.cost.steps,
     });
     const svg = await s.t.app.inject({ method: 'GET', url: `/v1/lr-searches/${first.id}/plot.svg` });
     expect(svg.statusCode).toBe(200);
@@ -75,7 +95,10 @@ describe('LR search, end to end', () => {
       const res = await s.t.app.inject({ method: 'POST', url: '/v1/lr-searches', payload: body });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(res.json().errors.map((e: Json) => e.pointer), JSON.stringify(body)).toContain(pointer);
+      expect(
+        res.json().errors.map((e: Json) => e.pointer),
+        JSON.stringify(body),
+      ).toContain(pointer);
     }
     expect((await s.t.app.inject({ method: 'GET', url: '/v1/lr-searches' })).json().items.length).toBe(before);
   });

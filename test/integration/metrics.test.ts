@@ -51,9 +51,21 @@ describe('GET /metrics', () => {
     expect(sampleValue(m, 'lrf_http_request_duration_seconds_bucket', { ...post202, le: '+Inf' })).toBe(1);
     expect(sampleValue(m, 'lrf_http_request_duration_seconds_count', { ...post202, status_code: '400' })).toBe(1);
     // a job's own URL is labelled by its route pattern, never by the id
-    expect(sampleValue(m, 'lrf_http_request_duration_seconds_count', { method: 'GET', route: '/v1/lr-range-tests/:id', status_code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(m, 'lrf_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/v1/lr-range-tests/:id',
+        status_code: '200',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     expect(http.samples.some((x) => Object.values(x.labels).some((v) => v.includes(json.id)))).toBe(false);
-    expect(sampleValue(m, 'lrf_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status_code: '404' })).toBe(1);
+    expect(
+      sampleValue(m, 'lrf_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: 'unmatched',
+        status_code: '404',
+      }),
+    ).toBe(1);
 
     expect(m.get('lrf_jobs_accepted')!.type).toBe('counter');
     expect(sampleValue(m, 'lrf_jobs_accepted_total', { kind: 'lr-range-tests' })).toBe(1);
@@ -66,8 +78,10 @@ describe('GET /metrics', () => {
     expect(sampleValue(m, 'lrf_job_duration_seconds_count', done)).toBe(1);
     expect(sampleValue(m, 'lrf_job_duration_seconds_bucket', { ...done, le: '+Inf' })).toBe(1);
     // cumulative buckets: non-decreasing in le, ending at the count
-    const buckets = duration.samples.filter((x) => x.name.endsWith('_bucket') && x.labels.kind === done.kind && x.labels.status === done.status)
-      .map((x) => [x.labels.le === '+Inf' ? Infinity : Number(x.labels.le), x.value] as const).sort((a, b) => a[0] - b[0]);
+    const buckets = duration.samples
+      .filter((x) => x.name.endsWith('_bucket') && x.labels.kind === done.kind && x.labels.status === done.status)
+      .map((x) => [x.labels.le === '+Inf' ? Infinity : Number(x.labels.le), x.value] as const)
+      .sort((a, b) => a[0] - b[0]);
     expect(buckets.length).toBeGreaterThan(5);
     expect(buckets.map((b) => b[1])).toEqual([...buckets.map((b) => b[1])].sort((a, b) => a - b));
     // the run time the worker counted is the job's own started → finished
@@ -77,7 +91,8 @@ describe('GET /metrics', () => {
     expect(buckets.find((b) => b[0] >= ran)![1]).toBe(1);
 
     for (const queue of ['lr-range-tests', 'schedule-simulations', 'diagnostics', 'lr-searches', 'webhooks']) {
-      for (const state of ['waiting', 'active', 'delayed']) expect(sampleValue(m, 'lrf_queue_jobs', { queue, state })).toBe(0);
+      for (const state of ['waiting', 'active', 'delayed'])
+        expect(sampleValue(m, 'lrf_queue_jobs', { queue, state })).toBe(0);
     }
     expect(sampleValue(m, 'lrf_workers')).toBe(1);
     expect(sampleValue(m, 'lrf_redis_up')).toBe(1);
@@ -95,7 +110,11 @@ describe('GET /metrics', () => {
 
   it('with API_KEYS: 401 without a key, 200 with one; METRICS_PUBLIC=true opens it', async () => {
     const keyed = await appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, API_KEYS: 'ops:ops-key-123456' });
-    const open = await appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, API_KEYS: 'ops:ops-key-123456', METRICS_PUBLIC: 'true' });
+    const open = await appOn(s.redis.url, {
+      QUEUE_PREFIX: s.prefix,
+      API_KEYS: 'ops:ops-key-123456',
+      METRICS_PUBLIC: 'true',
+    });
     try {
       const denied = await keyed.app.inject({ method: 'GET', url: '/metrics' });
       expect(denied.statusCode).toBe(401);

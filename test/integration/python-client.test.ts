@@ -19,11 +19,19 @@ const NS = '{http://www.w3.org/2000/svg}';
 
 let s: Stack;
 
-beforeAll(async () => { s = await startStack({ tag: 'py', listen: true }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'py', listen: true });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
 async function python(code: string): Promise<any> {
-  const { stdout } = await run('python3', ['-c', code], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: s.base }, timeout: 60_000 });
+  const { stdout } = await run('python3', ['-c', code], {
+    cwd: CLIENT_DIR,
+    env: { ...process.env, LRF_URL: s.base },
+    timeout: 60_000,
+  });
   return JSON.parse(stdout);
 }
 
@@ -58,7 +66,8 @@ print(json.dumps({"lrs": p["lrs"], "steepest": a["suggestions"]["steepest"], "na
     expect(out.lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]); // torch StepLR(step_size=2, gamma=0.5)
     // a NaN instead: np.gradient is NaN at 4 and 5, and numpy's argmin is the first NaN (4)
     expect(out.nan).toMatchObject({ lr: 0.1, index: 4 });
-    // raw losses through fastai's pipeline, no lrs: its plan, start_lr * (end_lr/start_lr) ** (i/num_it); 30 of its 100 points
+    // raw losses through fastai's pipeline, no lrs: its plan, start_lr * (end_lr/start_lr) ** (i/num_it); 30 of its 100
+    // points
     expect(out.fastai).toMatchObject({ library: 'fastai', iterations: 30, stop_reason: 'exhausted' });
     expect(out.fastai.lrs[1]).toBe(1e-7 * (10 / 1e-7) ** (1 / 100));
     // the inf travels as "Infinity": torch-lr-finder's np.gradient is [-0.01, -0.1, -0.445, -0.5, inf, inf], argmin 3
@@ -91,10 +100,17 @@ print(json.dumps({"status": session.status, "reason": session.stop_reason, "n": 
                   "lrs_match": r["lrs"] == lrs, "suggestion": r["suggestion"], "nan": [nan.stop_reason, nan.result["losses"][-1]],
                   "guard": guard.stop_reason}))
 `);
-    expect(out).toMatchObject({ status: 'stopped', reason: 'diverged', lrs_match: true, nan: ['non_finite', null], guard: 'stopped_by_client' });
+    expect(out).toMatchObject({
+      status: 'stopped',
+      reason: 'diverged',
+      lrs_match: true,
+      nan: ['non_finite', null],
+      guard: 'stopped_by_client',
+    });
     expect(out.iterations).toBe(out.n);
     expect(out.n).toBeLessThan(100);
-    // the same curve through the service's pure state machine (JS Math and Python math may differ by an ulp: index within 1)
+    // the same curve through the service's pure state machine (JS Math and Python math may differ by an ulp: index
+    // within 1)
     const L = (lr: number) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr;
     const opts = { ...RANGE_TEST_OPTION_DEFAULTS };
     let ref = newSweep();
@@ -147,10 +163,12 @@ print(json.dumps({"is_job": isinstance(job, Job), "is_dict": isinstance(job, dic
     expect(out).toMatchObject({ is_job: true, is_dict: true, prolog: false, html: true, queued: null, same: true });
     expect(out.mark).toBe(out.lr);
     expect(Math.abs(out.svg_len - out.server_svg_len)).toBeLessThan(200); // the prolog dropped, ids suffixed
-    expect(out.repr).toMatch(/^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=minimum, stop_reason=/);
+    expect(out.repr).toMatch(
+      /^<Job lr-range-tests [0-9a-f-]{36}: status=succeeded, suggested_lr=[^,]+, method=minimum, stop_reason=/,
+    );
   });
 
-  it('datasets() lists the built-ins and the caller\'s uploads; a stopped sweep session shows its plot.svg', async () => {
+  it("datasets() lists the built-ins and the caller's uploads; a stopped sweep session shows its plot.svg", async () => {
     const out = await python(`
 import json, os
 import xml.etree.ElementTree as ET

@@ -10,23 +10,39 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { applyReport, nextOf, resolveSearchSession, startSession, type SearchSessionDoc } from '../../src/sync/lr-search-sessions/session.js';
+import {
+  applyReport,
+  nextOf,
+  resolveSearchSession,
+  startSession,
+  type SearchSessionDoc,
+} from '../../src/sync/lr-search-sessions/session.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const run = promisify(execFile);
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
 
 let s: Stack;
-beforeAll(async () => { s = await startStack({ tag: 'py-search', listen: true }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'py-search', listen: true });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
 async function python(code: string): Promise<any> {
-  const { stdout } = await run('python3', ['-c', code], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: s.base }, timeout: 120_000 });
+  const { stdout } = await run('python3', ['-c', code], {
+    cwd: CLIENT_DIR,
+    env: { ...process.env, LRF_URL: s.base },
+    timeout: 120_000,
+  });
   return JSON.parse(stdout);
 }
 
-/** The same synthetic model in TypeScript and Python: trials best near lr = 10^-2.2 at 1000 steps, diverged from 0.3 up. */
-const trial = (lr: number, steps: number) => (lr >= 0.3 ? null : 0.1 + 0.05 * (Math.log10(lr) + 2.2 + 0.2 * Math.log10(1000 / steps)) ** 2);
+/** The same synthetic model in TypeScript and Python: trials best near lr = 10^-2.2 at 1000 steps, diverged from 0.3
+ * up. */
+const trial = (lr: number, steps: number) =>
+  lr >= 0.3 ? null : 0.1 + 0.05 * (Math.log10(lr) + 2.2 + 0.2 * Math.log10(1000 / steps)) ** 2;
 const PY_MODEL = `
 import math
 def train_fn(lr, steps):
@@ -35,7 +51,7 @@ def train_fn(lr, steps):
 `;
 
 describe('Python client: LR search', () => {
-  it('search(train_fn) without a range test ends with the pure session\'s result', async () => {
+  it("search(train_fn) without a range test ends with the pure session's result", async () => {
     const out = await python(`
 import json, os
 from lrfinder import Client
@@ -45,8 +61,20 @@ r = lrf.search(train_fn, train_steps=400, end_lr=1)
 print(json.dumps(r))
 `);
     const request = resolveSearchSession({ train_steps: 400, end_lr: 1, range_test: false }, loadConfig({}).limits);
-    let doc: SearchSessionDoc = { id: 'x', owner: 'x', created_at: '', updated_at: '', request, ...startSession(request) };
-    for (let n = nextOf(doc); n; n = nextOf(doc)) doc = applyReport(doc, n.type === 'trial' ? { trial: n.trial, metric: trial(n.lr, n.steps) } : { iteration: 0, loss: 0 }, new Date());
+    let doc: SearchSessionDoc = {
+      id: 'x',
+      owner: 'x',
+      created_at: '',
+      updated_at: '',
+      request,
+      ...startSession(request),
+    };
+    for (let n = nextOf(doc); n; n = nextOf(doc))
+      doc = applyReport(
+        doc,
+        n.type === 'trial' ? { trial: n.trial, metric: trial(n.lr, n.steps) } : { iteration: 0, loss: 0 },
+        new Date(),
+      );
     expect(out).toEqual(JSON.parse(JSON.stringify(doc.result)));
     // at 400 steps the model's best LR is 10^(-2.2 - 0.2·log10(2.5)) = 10^-2.28: the nearest half decade is 10^-2.5
     expect(out.recommended_lr).toBeCloseTo(10 ** -2.5, 12);
@@ -87,7 +115,9 @@ print(json.dumps({"status": job.status, "r": job.result, "repr": repr(job), "car
     expect(out.r.recommended_lr).toBeGreaterThan(0);
     expect(out.r.cost.steps).toBeLessThanOrEqual(800);
     // the answer, not only the status, in the repr and in the notebook card (with the plot inline)
-    expect(out.repr).toMatch(/^<Job lr-searches [0-9a-f-]{36}: status=succeeded, recommended_lr=[0-9.e-]+, interval=[0-9.e-]+ to [0-9.e-]+.*, confidence=(high|medium|low) \(p=[0-9.]+\), cost=\d+ steps of 800/);
+    expect(out.repr).toMatch(
+      /^<Job lr-searches [0-9a-f-]{36}: status=succeeded, recommended_lr=[0-9.e-]+, interval=[0-9.e-]+ to [0-9.e-]+.*, confidence=(high|medium|low) \(p=[0-9.]+\), cost=\d+ steps of 800/,
+    );
     for (const shown of ['recommended_lr', 'interval', 'confidence', 'cost', '<svg']) expect(out.card).toContain(shown);
   });
 });

@@ -33,7 +33,9 @@ describe.skipIf(!TORCH_PYTHON)(TITLE, () => {
     s = await startStack({ tag: 'pytorch-par', listen: true, worker: false });
     results = await runPythonTests(TORCH_PYTHON as string, ['test_torch_parallel.py'], { LRF_URL: s.base });
   }, 300_000);
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('ran exactly the tests listed here', () => {
     expect(Object.keys(results).sort()).toEqual([...TESTS].sort());

@@ -39,22 +39,29 @@ const TESTS = [
   'test_search_sends_only_the_options_given_and_the_service_resolves_the_old_defaults',
 ];
 
-describe.skipIf(!TORCH_PYTHON)(TORCH_PYTHON ? `lrfinder.torch.range_test and search with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`, () => {
-  let s: Stack;
-  let results: Record<string, PythonOutcome>;
+describe.skipIf(!TORCH_PYTHON)(
+  TORCH_PYTHON ? `lrfinder.torch.range_test and search with ${TORCH_PYTHON}` : `lrfinder.torch ${SKIP}`,
+  () => {
+    let s: Stack;
+    let results: Record<string, PythonOutcome>;
 
-  beforeAll(async () => {
-    s = await startStack({ tag: 'pytorch', listen: true, worker: false });
-    results = await runPythonTests(TORCH_PYTHON as string, ['test_torch.py', 'test_torch_search.py'], { LRF_URL: s.base });
-  }, 300_000);
-  afterAll(async () => { await s?.close(); });
+    beforeAll(async () => {
+      s = await startStack({ tag: 'pytorch', listen: true, worker: false });
+      results = await runPythonTests(TORCH_PYTHON as string, ['test_torch.py', 'test_torch_search.py'], {
+        LRF_URL: s.base,
+      });
+    }, 300_000);
+    afterAll(async () => {
+      await s?.close();
+    });
 
-  it('ran exactly the tests listed here', () => {
-    expect(Object.keys(results).sort()).toEqual([...TESTS].sort());
-  });
+    it('ran exactly the tests listed here', () => {
+      expect(Object.keys(results).sort()).toEqual([...TESTS].sort());
+    });
 
-  it.each(TESTS)('%s', (name) => {
-    const r = results[name];
-    expect(r?.outcome, r?.detail).toBe('passed');
-  });
-});
+    it.each(TESTS)('%s', (name) => {
+      const r = results[name];
+      expect(r?.outcome, r?.detail).toBe('passed');
+    });
+  },
+);

@@ -10,12 +10,20 @@ const run = promisify(execFile);
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../clients/python');
 
 let s: Stack;
-beforeAll(async () => { s = await startStack({ tag: 'pyup', listen: true }); });
-afterAll(async () => { await s?.close(); });
+beforeAll(async () => {
+  s = await startStack({ tag: 'pyup', listen: true });
+});
+afterAll(async () => {
+  await s?.close();
+});
 
 describe('Python client upload_dataset', () => {
   it('uploads rows (tuples too), reads the metadata back, runs a range test on the dataset id; NaN raises before sending', async () => {
-    const { stdout } = await run('python3', ['-c', `
+    const { stdout } = await run(
+      'python3',
+      [
+        '-c',
+        `
 import json, os, math
 from lrfinder import Client
 lrf = Client(os.environ["LRF_URL"])
@@ -30,7 +38,10 @@ try:
 except ValueError:
     nan = "ValueError"
 print(json.dumps({"meta": meta, "status": job["status"], "lr": job["result"]["suggested_lr"], "nan": nan}))
-`], { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: s.base }, timeout: 60_000 });
+`,
+      ],
+      { cwd: CLIENT_DIR, env: { ...process.env, LRF_URL: s.base }, timeout: 60_000 },
+    );
     const out = JSON.parse(stdout);
     expect(out.meta).toMatchObject({ name: 'py', task: 'classification', rows: 40, features: 2, classes: 2 });
     expect(out.status).toBe('succeeded');

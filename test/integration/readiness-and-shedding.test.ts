@@ -87,9 +87,15 @@ describe('load shedding', () => {
       let health: Awaited<ReturnType<typeof app.inject>> | null = null;
       for (let i = 0; i < 20 && !shed; i++) {
         const until = Date.now() + 300;
-        while (Date.now() < until) { /* block the event loop, as a huge synchronous response would */ }
+        while (Date.now() < until) {
+          /* block the event loop, as a huge synchronous response would */
+        }
         await new Promise((r) => setImmediate(r));
-        const res = await app.inject({ method: 'POST', url: '/v1/curve-analyses', payload: { lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2] } });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/curve-analyses',
+          payload: { lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2] },
+        });
         if (res.statusCode === 503) {
           shed = res;
           health = await app.inject({ method: 'GET', url: '/healthz' });
@@ -102,7 +108,15 @@ describe('load shedding', () => {
       expect(health!.statusCode).toBe(200);
       // and once the loop is free again, the route answers
       await new Promise((r) => setTimeout(r, 200));
-      expect((await app.inject({ method: 'POST', url: '/v1/curve-analyses', payload: { lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2] } })).statusCode).toBe(200);
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/curve-analyses',
+            payload: { lrs: [1e-3, 1e-2, 1e-1], losses: [1, 0.5, 2] },
+          })
+        ).statusCode,
+      ).toBe(200);
     } finally {
       await app.close();
     }

@@ -26,7 +26,10 @@ export function runnableBlocks(readme: string): { script: string; expected: stri
     const lines = m[1].trimEnd().split('\n');
     out.push({
       script: lines.filter((l) => !l.startsWith('# ')).join('\n'),
-      expected: lines.filter((l) => l.startsWith('# ')).map((l) => l.slice(2)).join('\n'),
+      expected: lines
+        .filter((l) => l.startsWith('# '))
+        .map((l) => l.slice(2))
+        .join('\n'),
       first: lines[0],
     });
   }
@@ -51,8 +54,14 @@ afterAll(async () => {
 
 /** README.md, then the docs pages (the range tests' first, as the README linked them), as one text */
 function documentation(): string {
-  const pages = ['README.md', 'docs/range-tests.md', 'docs/data.md',
-    ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const pages = [
+    'README.md',
+    'docs/range-tests.md',
+    'docs/data.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   return [...new Set(pages)].map((p) => readFileSync(join(root, p), 'utf8')).join('\n');
 }
 
@@ -65,21 +74,30 @@ describe('README examples', () => {
     expect(blocks.map((b) => b.first)).toEqual([
       'curl -s localhost:3000/healthz | jq -c .',
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/curve-analyses /),
-      expect.stringMatching(/^ds=\$\(curl -s -X POST 'localhost:3000\/v1\/datasets\?task=regression&target=price&name=houses'/),
+      expect.stringMatching(
+        /^ds=\$\(curl -s -X POST 'localhost:3000\/v1\/datasets\?task=regression&target=price&name=houses'/,
+      ),
       expect.stringMatching(/^curl -s -X POST localhost:3000\/v1\/datasets -H 'content-type: application\/json'/),
     ]);
     for (const b of blocks) expect(b.expected.length).toBeGreaterThan(0);
   });
 
   it.skipIf(!tools).each(runnableBlocks(documentation()).map((b) => [b.first.slice(0, 60), b]))(
-    'runs as shown: %s', async (_name, b) => {
+    'runs as shown: %s',
+    async (_name, b) => {
       const script = `set -euo pipefail\n${b.script.replaceAll('localhost:3000', s.base.replace('http://', ''))}`;
       // asynchronously: the API answering curl runs in this process
-      const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(stdout.trimEnd()).toBe(b.expected);
       // a reader runs these in their checkout: they leave no file behind
       expect(readdirSync(dir)).toEqual(['examples']);
-    }, 90_000);
+    },
+    90_000,
+  );
 
   it('examples/houses.csv is what examples/make-houses.mjs writes', async () => {
     const { houses } = await import(join(root, 'examples/make-houses.mjs'));

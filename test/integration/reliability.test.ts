@@ -29,7 +29,13 @@ afterAll(async () => {
 });
 
 function worker(env: Record<string, string> = {}): TestWorker {
-  const w = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOCK_DURATION_MS: '1000', STALLED_INTERVAL_MS: '300', ...env });
+  const w = startWorker({
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    LOCK_DURATION_MS: '1000',
+    STALLED_INTERVAL_MS: '300',
+    ...env,
+  });
   workers.push(w);
   return w;
 }
@@ -45,9 +51,21 @@ const waitFor = async (id: string, done: (j: Json) => boolean, timeoutMs?: numbe
   (await jobApi({ t }, 'lr-range-tests').waitFor(id, done, timeoutMs)).final;
 
 // several seconds of training on this machine: long enough to kill a worker in the middle
-const LONG = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 128, model: { hidden: [128, 128], activation: 'relu' } };
+const LONG = {
+  preset: 'spirals-mlp',
+  num_iter: 3000,
+  end_lr: 1e-3,
+  batch_size: 128,
+  model: { hidden: [128, 128], activation: 'relu' },
+};
 // ~100 MFLOP a step × 5000 steps: far beyond a 1 s limit on any machine this runs on
-const HEAVY = { preset: 'spirals-mlp', num_iter: 5000, end_lr: 1e-3, batch_size: 256, model: { hidden: [256, 256], activation: 'relu' } };
+const HEAVY = {
+  preset: 'spirals-mlp',
+  num_iter: 5000,
+  end_lr: 1e-3,
+  batch_size: 256,
+  model: { hidden: [256, 256], activation: 'relu' },
+};
 
 describe('reliability', () => {
   it('a worker SIGKILLed mid-job: the job goes back to the queue and another worker completes it', async () => {

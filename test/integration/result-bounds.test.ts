@@ -19,8 +19,22 @@ afterAll(async () => {
 
 /** a deep residual model, small enough to train fast: 1 + 3 × 9 hidden layers */
 const DEEP = {
-  preset: 'spirals-mlp', num_iter: 600, end_lr: 1e-3, batch_size: 16,
-  model: { layers: [{ type: 'dense', units: 8, activation: 'relu' }, ...Array.from({ length: 9 }, () => ({ type: 'residual', layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 8 }] }))] },
+  preset: 'spirals-mlp',
+  num_iter: 600,
+  end_lr: 1e-3,
+  batch_size: 16,
+  model: {
+    layers: [
+      { type: 'dense', units: 8, activation: 'relu' },
+      ...Array.from({ length: 9 }, () => ({
+        type: 'residual',
+        layers: [
+          { type: 'dense', units: 8, activation: 'relu' },
+          { type: 'dense', units: 8 },
+        ],
+      })),
+    ],
+  },
 };
 
 describe('result bounds', () => {
@@ -37,7 +51,9 @@ describe('result bounds', () => {
       expect(r.layer_iterations).toHaveLength(50);
       expect(r.layer_iterations[0]).toBe(0);
       expect(r.layer_iterations[49]).toBe(599);
-      for (const l of r.layers) for (const f of ['grad_norm', 'weight_norm', 'update_ratio', 'act_mean', 'act_std', 'dead_fraction']) expect(l[f]).toHaveLength(50);
+      for (const l of r.layers)
+        for (const f of ['grad_norm', 'weight_norm', 'update_ratio', 'act_mean', 'act_std', 'dead_fraction'])
+          expect(l[f]).toHaveLength(50);
     } finally {
       await w.stop();
     }

@@ -21,15 +21,23 @@ const STEPS = 24;
 const ONE_CYCLE = { type: 'OneCycleLR', max_lr: 0.05, total_steps: STEPS };
 
 function simulate(optimizer: NonNullable<NonNullable<ScheduleSimulationRequest['train']>['optimizer']>) {
-  const req = resolveScheduleSimulation(<ScheduleSimulationRequest>{
-    schedules: [
-      { name: 'cycled', schedule: ONE_CYCLE },
-      { name: 'fixed', schedule: { ...ONE_CYCLE, cycle_momentum: false } },
-    ],
-    steps: STEPS,
-    eval_every: 12,
-    train: { data: { name: 'spirals', n_samples: 160, noise: 0.2 }, model: { hidden: [8] }, batch_size: 16, optimizer },
-  }, { limits: loadConfig({}).limits, countParams: countLayerParams });
+  const req = resolveScheduleSimulation(
+    <ScheduleSimulationRequest>{
+      schedules: [
+        { name: 'cycled', schedule: ONE_CYCLE },
+        { name: 'fixed', schedule: { ...ONE_CYCLE, cycle_momentum: false } },
+      ],
+      steps: STEPS,
+      eval_every: 12,
+      train: {
+        data: { name: 'spirals', n_samples: 160, noise: 0.2 },
+        model: { hidden: [8] },
+        batch_size: 16,
+        optimizer,
+      },
+    },
+    { limits: loadConfig({}).limits, countParams: countLayerParams },
+  );
   const gen = runScheduleSimulation(req, { backend: () => createScalarBackend(), dataset: () => undefined });
   let next = gen.next();
   while (!next.done) next = gen.next();
@@ -38,9 +46,17 @@ function simulate(optimizer: NonNullable<NonNullable<ScheduleSimulationRequest['
 }
 
 /** The loop a PyTorch user writes: the scheduler sets the optimizer's momentum, then optimizer.step(). */
-function handLoop(req: ReturnType<typeof simulate>['req'], lrs: number[], ms: number[], first: (o: Json) => Json = (o) => o): number[] {
+function handLoop(
+  req: ReturnType<typeof simulate>['req'],
+  lrs: number[],
+  ms: number[],
+  first: (o: Json) => Json = (o) => o,
+): number[] {
   const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
-  const t = createTrainer({ ...spec, optimizer: first(spec.optimizer) as typeof spec.optimizer }, { backend: createScalarBackend() });
+  const t = createTrainer(
+    { ...spec, optimizer: first(spec.optimizer) as typeof spec.optimizer },
+    { backend: createScalarBackend() },
+  );
   return lrs.map((lr, i) => {
     t.optimizer.setMomentum(ms[i]);
     return t.step(lr).loss;
@@ -72,6 +88,8 @@ describe('schedule simulation: momentum cycled like torch', () => {
     const { req, cycled } = simulate({ type: 'rmsprop' });
     expect(cycled.momentum).toEqual(preview.momentum);
     expect(cycled.stop_reason).toBe('completed');
-    expect(cycled.losses).toEqual(handLoop(req, cycled.lrs, cycled.momentum, (o) => ({ ...o, momentum: cycled.momentum[0] })));
+    expect(cycled.losses).toEqual(
+      handLoop(req, cycled.lrs, cycled.momentum, (o) => ({ ...o, momentum: cycled.momentum[0] })),
+    );
   });
 });

@@ -20,8 +20,12 @@ const submit = (body: unknown) => api().submit(body);
 const waitFor: ReturnType<typeof jobApi>['waitFor'] = (...a) => api().waitFor(...a);
 const KIND = '/v1/schedule-simulations';
 
-beforeAll(async () => { stack = await startStack({ tag: 'ts' }); });
-afterAll(async () => { await stack?.close(); });
+beforeAll(async () => {
+  stack = await startStack({ tag: 'ts' });
+});
+afterAll(async () => {
+  await stack?.close();
+});
 
 const STEPS = 40;
 const SCHEDULES = [
@@ -29,8 +33,13 @@ const SCHEDULES = [
   {
     name: 'warmup-cosine',
     schedule: {
-      type: 'SequentialLR', lr: 0.01, milestones: [5],
-      schedulers: [{ type: 'LinearLR', start_factor: 0.1, total_iters: 5 }, { type: 'CosineAnnealingLR', T_max: 35, eta_min: 1e-4 }],
+      type: 'SequentialLR',
+      lr: 0.01,
+      milestones: [5],
+      schedulers: [
+        { type: 'LinearLR', start_factor: 0.1, total_iters: 5 },
+        { type: 'CosineAnnealingLR', T_max: 35, eta_min: 1e-4 },
+      ],
     },
   },
   { name: 'one-cycle', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: STEPS, cycle_momentum: false } },
@@ -40,30 +49,47 @@ const BODY = {
   preset: 'spirals-schedules',
   schedules: SCHEDULES,
   steps: STEPS,
-  train: { data: { name: 'spirals', n_samples: 300, noise: 0.2 }, model: { hidden: [16, 16], activation: 'relu', init: 'kaiming_normal' }, batch_size: 32 },
+  train: {
+    data: { name: 'spirals', n_samples: 300, noise: 0.2 },
+    model: { hidden: [16, 16], activation: 'relu', init: 'kaiming_normal' },
+    batch_size: 32,
+  },
 };
 
 /** The expected ranking from the runs' own numbers: final val loss ascending, ties by name, diverged last. */
 function expectedRanking(runs: Json[]): string[] {
   const bad = (r: Json) => r.diverged || r.final_val_loss === null;
-  return [...runs].sort((a, b) => Number(bad(a)) - Number(bad(b)) || (bad(a) ? 0 : a.final_val_loss - b.final_val_loss) || (a.name < b.name ? -1 : 1)).map((r) => r.name);
+  return [...runs]
+    .sort(
+      (a, b) =>
+        Number(bad(a)) - Number(bad(b)) ||
+        (bad(a) ? 0 : a.final_val_loss - b.final_val_loss) ||
+        (a.name < b.name ? -1 : 1),
+    )
+    .map((r) => r.name);
 }
 
 describe('schedule simulation runner (in process)', () => {
   it('two schedules with the same LR sequence train identically (same init, same minibatches)', () => {
-    const req = resolveScheduleSimulation(<ScheduleSimulationRequest>{
-      ...BODY,
-      steps: 25,
-      schedules: [
-        { name: 'constant', schedule: { type: 'constant', lr: 0.01 } },
-        { name: 'step-never', schedule: { type: 'StepLR', lr: 0.01, step_size: 1000 } },
-        { name: 'optax-constant', schedule: { type: 'constant_schedule', value: 0.01 } },
-      ],
-    }, { limits: testConfig().limits, countParams: countLayerParams });
+    const req = resolveScheduleSimulation(
+      <ScheduleSimulationRequest>{
+        ...BODY,
+        steps: 25,
+        schedules: [
+          { name: 'constant', schedule: { type: 'constant', lr: 0.01 } },
+          { name: 'step-never', schedule: { type: 'StepLR', lr: 0.01, step_size: 1000 } },
+          { name: 'optax-constant', schedule: { type: 'constant_schedule', value: 0.01 } },
+        ],
+      },
+      { limits: testConfig().limits, countParams: countLayerParams },
+    );
     const gen = runScheduleSimulation(req, { backend: () => createScalarBackend(), dataset: () => undefined });
     let next = gen.next();
     const progress: Json[] = [];
-    while (!next.done) { progress.push(next.value); next = gen.next(); }
+    while (!next.done) {
+      progress.push(next.value);
+      next = gen.next();
+    }
     const r = next.value as Json;
     const [a, b, c] = r.schedules as Json[];
     expect(b.lrs).toEqual(a.lrs);
@@ -89,8 +115,17 @@ describe('schedule simulation, end to end', () => {
     expect(res.headers.location).toBe(`${KIND}/${json.id}`);
     expect(json).toMatchObject({ kind: 'schedule-simulations', status: 'queued', result: null, error: null });
     expect(json.request).toMatchObject({
-      preset: 'spirals-schedules', steps: STEPS, eval_every: null, diverge_th: 5,
-      train: { batch_size: 32, seed: 0, optimizer: { type: 'adam' }, data: { name: 'spirals', n_samples: 300 }, clip_grad_norm: null },
+      preset: 'spirals-schedules',
+      steps: STEPS,
+      eval_every: null,
+      diverge_th: 5,
+      train: {
+        batch_size: 32,
+        seed: 0,
+        optimizer: { type: 'adam' },
+        data: { name: 'spirals', n_samples: 300 },
+        clip_grad_norm: null,
+      },
     });
     expect(json.request.schedules.map((s: Json) => s.name)).toEqual(['constant', 'warmup-cosine', 'one-cycle']);
 
@@ -101,10 +136,23 @@ describe('schedule simulation, end to end', () => {
     expect(allFinite(final)).toBe(true);
 
     const r = final.result;
-    expect(r).toMatchObject({ steps: STEPS, seed: 0, ranked_by: 'val_loss', eval_split: 'val', eval_every: Math.ceil(240 / 32) });
+    expect(r).toMatchObject({
+      steps: STEPS,
+      seed: 0,
+      ranked_by: 'val_loss',
+      eval_split: 'val',
+      eval_every: Math.ceil(240 / 32),
+    });
     expect(r.schedules.map((s: Json) => s.name)).toEqual(['constant', 'warmup-cosine', 'one-cycle']);
     for (const [i, s] of (r.schedules as Json[]).entries()) {
-      expect(s).toMatchObject({ type: SCHEDULES[i].schedule.type, steps_run: STEPS, stop_reason: 'completed', diverged: false, diverged_at: null, warnings: [] });
+      expect(s).toMatchObject({
+        type: SCHEDULES[i].schedule.type,
+        steps_run: STEPS,
+        stop_reason: 'completed',
+        diverged: false,
+        diverged_at: null,
+        warnings: [],
+      });
       expect(s.losses).toHaveLength(STEPS);
       expect(s.losses.every((x: unknown) => typeof x === 'number')).toBe(true);
       expect(s.eval_steps).toEqual([8, 16, 24, 32, 40]);
@@ -117,7 +165,11 @@ describe('schedule simulation, end to end', () => {
       expect(s.final_val_accuracy).toBeGreaterThan(0.5); // better than chance on 2 classes
       expect(s.final_train_loss).toBeLessThan(s.losses[0]); // it learned something
       // the LRs trained with are exactly the preview's
-      const preview = await stack.t.app.inject({ method: 'POST', url: '/v1/schedules/preview', payload: { schedule: SCHEDULES[i].schedule, steps: STEPS } });
+      const preview = await stack.t.app.inject({
+        method: 'POST',
+        url: '/v1/schedules/preview',
+        payload: { schedule: SCHEDULES[i].schedule, steps: STEPS },
+      });
       expect(s.lrs).toEqual(preview.json().lrs);
     }
     // same initial weights and same first minibatch: the loss before the first update is the same under every schedule
@@ -165,7 +217,10 @@ describe('schedule simulation, end to end', () => {
       eval_every: 5,
       train: { ...BODY.train, optimizer: { type: 'sgd', momentum: 0.9 } },
       schedules: [
-        { name: 'plateau', schedule: { type: 'ReduceLROnPlateau', lr: 0.05, patience: 0, factor: 0.5, threshold: 0.2 } },
+        {
+          name: 'plateau',
+          schedule: { type: 'ReduceLROnPlateau', lr: 0.05, patience: 0, factor: 0.5, threshold: 0.2 },
+        },
         { name: 'exploding', schedule: { type: 'ExponentialLR', lr: 0.05, gamma: 2 } },
         { name: 'constant', schedule: { type: 'constant', lr: 0.05 } },
       ],
@@ -198,7 +253,11 @@ describe('schedule simulation, end to end', () => {
   });
 
   it('cancels a running simulation: it stops and reads canceled', async () => {
-    const { json } = await submit({ ...BODY, steps: 20_000, schedules: SCHEDULES.slice(0, 2).map((s) => ({ name: s.name, schedule: { type: 'constant', lr: 0.001 } })) });
+    const { json } = await submit({
+      ...BODY,
+      steps: 20_000,
+      schedules: SCHEDULES.slice(0, 2).map((s) => ({ name: s.name, schedule: { type: 'constant', lr: 0.001 } })),
+    });
     expect(json.status).toBe('queued');
     await waitFor(json.id, (j) => j.status === 'running' && (j.progress?.iteration ?? 0) > 0);
     const res = await stack.t.app.inject({ method: 'POST', url: `${KIND}/${json.id}/cancel` });

@@ -28,7 +28,11 @@ import type { Json } from '../helpers/stack.js';
 const KEY = randomBytes(32);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Delivery { id: string; body: Json; verified: boolean }
+interface Delivery {
+  id: string;
+  body: Json;
+  verified: boolean;
+}
 
 function receiver() {
   const got: Delivery[] = [];
@@ -38,9 +42,17 @@ function receiver() {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const id = String(req.headers['webhook-id']);
-      const expected = Buffer.from(`v1,${createHmac('sha256', KEY).update(`${id}.${req.headers['webhook-timestamp']}.${raw}`).digest('base64')}`);
-      const sent = String(req.headers['webhook-signature']).split(' ').map((s) => Buffer.from(s));
-      got.push({ id, body: JSON.parse(raw), verified: sent.some((s) => s.length === expected.length && timingSafeEqual(s, expected)) });
+      const expected = Buffer.from(
+        `v1,${createHmac('sha256', KEY).update(`${id}.${req.headers['webhook-timestamp']}.${raw}`).digest('base64')}`,
+      );
+      const sent = String(req.headers['webhook-signature'])
+        .split(' ')
+        .map((s) => Buffer.from(s));
+      got.push({
+        id,
+        body: JSON.parse(raw),
+        verified: sent.some((s) => s.length === expected.length && timingSafeEqual(s, expected)),
+      });
       res.statusCode = 204;
       res.end();
     });
@@ -106,13 +118,21 @@ describe('Redis Sentinel failover', () => {
     let stop = false;
 
     const post = async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: { preset: 'spirals-mlp', num_iter: 10, callback_url: callbackUrl } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/lr-range-tests',
+        payload: { preset: 'spirals-mlp', num_iter: 10, callback_url: callbackUrl },
+      });
       if (res.statusCode === 202) {
         accepted.push(res.json().id);
         if (killedAt && !firstAcceptedAfterKill) firstAcceptedAfterKill = Date.now();
         if (firstAcceptedAfterKill) acceptedAfterRecovery++;
-      } else if (res.statusCode === 503 && res.json().code === 'queue_unavailable'
-        && String(res.headers['content-type']).startsWith('application/problem+json') && res.headers['retry-after']) {
+      } else if (
+        res.statusCode === 503 &&
+        res.json().code === 'queue_unavailable' &&
+        String(res.headers['content-type']).startsWith('application/problem+json') &&
+        res.headers['retry-after']
+      ) {
         unavailable++;
         if (res.headers.location) uncertain.push(String(res.headers.location).split('/').pop()!);
       } else {
@@ -131,9 +151,14 @@ describe('Redis Sentinel failover', () => {
     const until = async (what: string, ok: () => boolean) => {
       while (!ok()) {
         if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${what} (accepted ${accepted.length}, 503s ${unavailable}, unexpected ${unexpected.length}); ` +
-            `app's connection ${t.redis.status}; nodes ${await set.describe()}; ` +
-            `a create now: ${await t.jobs.create('lr-range-tests', {}, 'probe').then(() => 'ok', (e) => `${e.message} (${e.cause?.message ?? e.cause})`)}`);
+          throw new Error(
+            `timed out waiting for ${what} (accepted ${accepted.length}, 503s ${unavailable}, unexpected ${unexpected.length}); ` +
+              `app's connection ${t.redis.status}; nodes ${await set.describe()}; ` +
+              `a create now: ${await t.jobs.create('lr-range-tests', {}, 'probe').then(
+                () => 'ok',
+                (e) => `${e.message} (${e.cause?.message ?? e.cause})`,
+              )}`,
+          );
         }
         await sleep(20);
       }
@@ -160,7 +185,8 @@ describe('Redis Sentinel failover', () => {
     expect(unexpected).toEqual([]);
     expect(unavailable).toBeGreaterThan(0);
 
-    // a 503 that named a job (its admission got no answer): GET says whether it was queued; if so it is followed like an accepted one
+    // a 503 that named a job (its admission got no answer): GET says whether it was queued; if so it is followed like
+    // an accepted one
     const queuedDespite503: string[] = [];
     for (const id of uncertain) {
       const res = await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` });
@@ -182,17 +208,28 @@ describe('Redis Sentinel failover', () => {
         }
         if (Date.now() > deadline + 120_000) {
           const key = `${prefix}:lr-range-tests`;
-          const where = await Promise.all(['wait', 'active', 'prioritized', 'delayed', 'stalled'].map(async (l) =>
-            `${l}: ${l === 'prioritized' || l === 'delayed' ? await t.redis.zscore(`${key}:${l}`, id) : l === 'stalled' ? await t.redis.sismember(`${key}:${l}`, id) : await t.redis.lpos(`${key}:${l}`, id)}`));
-          throw new Error(`job ${id} still ${j.status}; hash ${JSON.stringify(await t.redis.hgetall(`${key}:${id}`)).slice(0, 600)}; ` +
-            `lock ${await t.redis.exists(`${key}:${id}:lock`)}; ${where.join(', ')}; stalled-check pttl ${await t.redis.pttl(`${key}:stalled-check`)}; ` +
-            `clients ${String(await t.redis.call('CLIENT', 'LIST')).split('\n').map((l) => /name=(\S*).*cmd=(\S+)/.exec(l)?.slice(1).join(':')).join(' ')}; ` +
-            `workers: ${workers.map((w) => w.output().slice(-1500)).join('\n---\n')}`);
+          const where = await Promise.all(
+            ['wait', 'active', 'prioritized', 'delayed', 'stalled'].map(
+              async (l) =>
+                `${l}: ${l === 'prioritized' || l === 'delayed' ? await t.redis.zscore(`${key}:${l}`, id) : l === 'stalled' ? await t.redis.sismember(`${key}:${l}`, id) : await t.redis.lpos(`${key}:${l}`, id)}`,
+            ),
+          );
+          throw new Error(
+            `job ${id} still ${j.status}; hash ${JSON.stringify(await t.redis.hgetall(`${key}:${id}`)).slice(0, 600)}; ` +
+              `lock ${await t.redis.exists(`${key}:${id}:lock`)}; ${where.join(', ')}; stalled-check pttl ${await t.redis.pttl(`${key}:stalled-check`)}; ` +
+              `clients ${String(await t.redis.call('CLIENT', 'LIST'))
+                .split('\n')
+                .map((l) => /name=(\S*).*cmd=(\S+)/.exec(l)?.slice(1).join(':'))
+                .join(' ')}; ` +
+              `workers: ${workers.map((w) => w.output().slice(-1500)).join('\n---\n')}`,
+          );
         }
         await sleep(100);
       }
     }
-    const notSucceeded = [...finals.values()].filter((j) => j.status !== 'succeeded').map((j) => `${j.id}: ${j.status} ${JSON.stringify(j.error)}`);
+    const notSucceeded = [...finals.values()]
+      .filter((j) => j.status !== 'succeeded')
+      .map((j) => `${j.id}: ${j.status} ${JSON.stringify(j.error)}`);
     expect(notSucceeded).toEqual([]);
 
     // every job's webhook arrived; all deliveries of a job share its webhook-id and carry its one result
@@ -211,7 +248,9 @@ describe('Redis Sentinel failover', () => {
       expect(ds.every((d) => d.verified && d.id === `msg_${id}` && d.body.type === 'job.succeeded')).toBe(true);
       // one result: every delivery and the job resource (read again now) name the same finish
       const again = (await t.app.inject({ method: 'GET', url: `/v1/lr-range-tests/${id}` })).json();
-      expect(new Set([...ds.map((d) => d.body.data.finished_at), finals.get(id)!.finished_at, again.finished_at]).size).toBe(1);
+      expect(
+        new Set([...ds.map((d) => d.body.data.finished_at), finals.get(id)!.finished_at, again.finished_at]).size,
+      ).toBe(1);
       expect(again.result).toEqual(finals.get(id)!.result);
     }
     // no job ran that the client was told was not queued

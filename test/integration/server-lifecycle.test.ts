@@ -41,8 +41,12 @@ function startServer(env: Record<string, string>): Server {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d.toString(); });
-  child.stderr!.on('data', (d) => { out += d.toString(); });
+  child.stdout!.on('data', (d) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const s = { child, output: () => out, exited };
   started.push(s);
@@ -54,23 +58,34 @@ async function until<T>(what: string, f: () => T | undefined | false, timeoutMs 
   for (;;) {
     const v = f();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${s ? `; server output:\n${s.output()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${s ? `; server output:\n${s.output()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const listening = (s: Server) => until('the server to listen', () => s.output().includes('lr-finder on http://'), 60_000, s);
-const workerPids = (s: Server) => [...s.output().matchAll(/"pid":(\d+)[^\n]*"msg":"worker ready"/g)].map((m) => Number(m[1]));
-/** pids of the redis-servers working in DATA_DIR/redis (redis-server chdirs to its --dir; it rewrites its command line) */
+const listening = (s: Server) =>
+  until('the server to listen', () => s.output().includes('lr-finder on http://'), 60_000, s);
+const workerPids = (s: Server) =>
+  [...s.output().matchAll(/"pid":(\d+)[^\n]*"msg":"worker ready"/g)].map((m) => Number(m[1]));
+/** pids of the redis-servers working in DATA_DIR/redis (redis-server chdirs to its --dir; it rewrites its command line)
+ * */
 function redisServers(dir: string): number[] {
   const want = path.join(dir, 'redis');
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'redis-server' && readlinkSync(`/proc/${p}/cwd`) === want && pidAlive(Number(p));
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return (
+          readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'redis-server' &&
+          readlinkSync(`/proc/${p}/cwd`) === want &&
+          pidAlive(Number(p))
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 afterEach(async () => {
@@ -87,17 +102,30 @@ afterAll(() => {
 
 describe('processes die together', () => {
   let redis: TestRedis;
-  afterAll(async () => { await redis?.cleanup(); });
+  afterAll(async () => {
+    await redis?.cleanup();
+  });
 
   it('SIGKILL of npm start: its workers exit within seconds (IPC channel closed)', async () => {
     redis = await startTestRedis();
-    const s = startServer({ REDIS_URL: redis.url, PORT: String(await freePort()), WORKERS: '2', QUEUE_PREFIX: 'lifecycle', DATA_DIR: tmpDir() });
+    const s = startServer({
+      REDIS_URL: redis.url,
+      PORT: String(await freePort()),
+      WORKERS: '2',
+      QUEUE_PREFIX: 'lifecycle',
+      DATA_DIR: tmpDir(),
+    });
     const pids = await until('two workers ready', () => workerPids(s).length === 2 && workerPids(s), 90_000, s);
     await listening(s);
     expect(pids.every(pidAlive)).toBe(true);
     s.child.kill('SIGKILL');
     await s.exited;
-    await until(`worker pids ${pids.join(', ')} to exit after their parent was SIGKILLed`, () => pids.every((p) => !pidAlive(p)), 60_000, s);
+    await until(
+      `worker pids ${pids.join(', ')} to exit after their parent was SIGKILLed`,
+      () => pids.every((p) => !pidAlive(p)),
+      60_000,
+      s,
+    );
   }, 180_000);
 });
 

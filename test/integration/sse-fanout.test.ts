@@ -25,7 +25,9 @@ const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await 
 /** Opens a stream; resolves with every `status` it saw once it ends. */
 function follow(url: string, signal?: AbortSignal): { opened: Promise<Response>; statuses: Promise<string[]> } {
   let open!: (r: Response) => void;
-  const opened = new Promise<Response>((r) => { open = r; });
+  const opened = new Promise<Response>((r) => {
+    open = r;
+  });
   const statuses = (async () => {
     const res = await fetch(url, { signal });
     open(res);
@@ -41,7 +43,9 @@ function follow(url: string, signal?: AbortSignal): { opened: Promise<Response>;
         for (const m of buf.matchAll(/event: status\ndata: (.*)\n/g)) seen.push(JSON.parse(m[1]).status);
         buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
       }
-    } catch { /* aborted */ }
+    } catch {
+      /* aborted */
+    }
     return seen;
   })();
   return { opened, statuses };
@@ -52,7 +56,9 @@ describe('SSE fan-out', () => {
     const api = jobApi(s, 'lr-range-tests');
     const job = (await api.submit({ preset: 'spirals-mlp', num_iter: 10 })).json; // stays queued: no worker yet
     const ac = new AbortController();
-    const streams = Array.from({ length: 200 }, () => follow(`${s.base}/v1/lr-range-tests/${job.id}/events`, ac.signal));
+    const streams = Array.from({ length: 200 }, () =>
+      follow(`${s.base}/v1/lr-range-tests/${job.id}/events`, ac.signal),
+    );
     const opened = await Promise.all(streams.map((x) => x.opened));
     expect(opened.every((r) => r.status === 200)).toBe(true);
 
@@ -72,12 +78,18 @@ describe('SSE fan-out', () => {
     await Promise.all(streams.map((x) => x.statuses));
   });
 
-  it('200 streams over 20 jobs: every stream ends with its job\'s final status', async () => {
+  it("200 streams over 20 jobs: every stream ends with its job's final status", async () => {
     const api = jobApi(s, 'lr-range-tests');
-    const jobs = await Promise.all(Array.from({ length: 20 }, (_, i) => api.submit({ preset: 'spirals-mlp', num_iter: 30, seed: i }).then((r) => r.json)));
+    const jobs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api.submit({ preset: 'spirals-mlp', num_iter: 30, seed: i }).then((r) => r.json),
+      ),
+    );
     // wait until the first test's streams are gone
     for (let i = 0; i < 100 && s.t.jobs.events.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    const streams = jobs.flatMap((j) => Array.from({ length: 10 }, () => follow(`${s.base}/v1/lr-range-tests/${j.id}/events`)));
+    const streams = jobs.flatMap((j) =>
+      Array.from({ length: 10 }, () => follow(`${s.base}/v1/lr-range-tests/${j.id}/events`)),
+    );
     expect((await Promise.all(streams.map((x) => x.opened))).every((r) => r.status === 200)).toBe(true);
     await s.startWorker();
     const all = await Promise.all(streams.map((x) => x.statuses));

@@ -13,7 +13,9 @@ let s: Stack;
 
 beforeAll(async () => {
   s = await startStack({
-    tag: 'ssek', worker: false, listen: true,
+    tag: 'ssek',
+    worker: false,
+    listen: true,
     env: { API_KEYS: `alice:${ALICE},bob:${BOB}`, LIMIT_SSE_STREAMS: '5', LIMIT_SSE_STREAMS_PER_KEY: '2' },
   });
 }, 120_000);
@@ -25,7 +27,12 @@ afterAll(async () => {
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 
 async function submit(key: string): Promise<string> {
-  const res = await s.t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', headers: auth(key), payload: { preset: 'spirals-mlp', num_iter: 10 } });
+  const res = await s.t.app.inject({
+    method: 'POST',
+    url: '/v1/lr-range-tests',
+    headers: auth(key),
+    payload: { preset: 'spirals-mlp', num_iter: 10 },
+  });
   expect(res.statusCode).toBe(202);
   return res.json().id as string;
 }
@@ -83,6 +90,8 @@ describe('event streams per API key', () => {
   it('defaults to a quarter of LIMIT_SSE_STREAMS (at least 1)', () => {
     expect(loadConfig({}).limits.sseStreamsPerKey).toBe(500);
     expect(loadConfig({ LIMIT_SSE_STREAMS: '3' }).limits.sseStreamsPerKey).toBe(1);
-    expect(loadConfig({ LIMIT_SSE_STREAMS: '100', LIMIT_SSE_STREAMS_PER_KEY: '100' }).limits.sseStreamsPerKey).toBe(100);
+    expect(loadConfig({ LIMIT_SSE_STREAMS: '100', LIMIT_SSE_STREAMS_PER_KEY: '100' }).limits.sseStreamsPerKey).toBe(
+      100,
+    );
   });
 });

@@ -60,7 +60,11 @@ describe('the global guard', () => {
     expect(await used()).toBeLessThan(max);
 
     // other writes are refused too: a job, a sweep session
-    const job = await t.app.inject({ method: 'POST', url: '/v1/lr-range-tests', payload: { preset: 'spirals-mlp', num_iter: 20 } });
+    const job = await t.app.inject({
+      method: 'POST',
+      url: '/v1/lr-range-tests',
+      payload: { preset: 'spirals-mlp', num_iter: 20 },
+    });
     expect(job.statusCode, job.body).toBe(503);
     expect(job.json().code).toBe('storage_full');
     expect((await t.app.inject({ method: 'GET', url: '/v1/lr-range-tests' })).json().items).toHaveLength(0);
@@ -70,8 +74,12 @@ describe('the global guard', () => {
     // reads and deletes work
     expect((await t.app.inject({ method: 'GET', url: `/v1/datasets/${stored[0]}` })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/v1/usage' })).statusCode).toBe(200);
-    for (const id of stored) expect((await t.app.inject({ method: 'DELETE', url: `/v1/datasets/${id}` })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/usage' })).json()).toMatchObject({ storage_bytes: 0, stored_items: 0 });
+    for (const id of stored)
+      expect((await t.app.inject({ method: 'DELETE', url: `/v1/datasets/${id}` })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/usage' })).json()).toMatchObject({
+      storage_bytes: 0,
+      stored_items: 0,
+    });
 
     // with room again (the operator raised maxmemory) writes go through at the next sample: the guard is not sticky
     await t.redis.config('SET', 'maxmemory', String(Math.ceil((await used()) / 0.8) + 2_000_000));

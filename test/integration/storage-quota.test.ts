@@ -18,17 +18,31 @@ const DAVE = 'dave-key-12345678';
 const ERIN = 'erin-key-12345678';
 const LIMIT = 16_000;
 // the concurrent-upload test sends 22 uploads at once: room for all of them in the parsing threads' queue
-const ENV = { API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE},erin:${ERIN}`, LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT), LIMIT_API_THREAD_QUEUE: '64' };
+const ENV = {
+  API_KEYS: `alice:${ALICE},bob:${BOB},carol:${CAROL},dave:${DAVE},erin:${ERIN}`,
+  LIMIT_STORAGE_BYTES_PER_KEY: String(LIMIT),
+  LIMIT_API_THREAD_QUEUE: '64',
+};
 
 let s: Stack;
 beforeAll(async () => {
   s = await startStack({ tag: 'quota', worker: false, env: ENV });
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
-async function call(method: 'GET' | 'POST' | 'DELETE', url: string, key: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  key: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await s.t.app.inject({
-    method, url, headers: { authorization: `Bearer ${key}`, ...headers },
+    method,
+    url,
+    headers: { authorization: `Bearer ${key}`, ...headers },
     ...(body !== undefined ? { payload: body as object } : {}),
   });
   return { res, json: (res.body ? res.json() : null) as Json };
@@ -48,14 +62,26 @@ function dataset(n: number, name = 'd') {
 const usage = async (key: string) => {
   const r = await call('GET', '/v1/usage', key);
   expect(r.res.statusCode, r.res.body).toBe(200);
-  return r.json as { storage_bytes: number; storage_limit_bytes: number | null; stored_items: number; jobs_in_flight: number; jobs_limit: number };
+  return r.json as {
+    storage_bytes: number;
+    storage_limit_bytes: number | null;
+    stored_items: number;
+    jobs_in_flight: number;
+    jobs_limit: number;
+  };
 };
 
 const datasetKeys = async () => (await s.t.redis.keys(`${s.prefix}:lrf:dataset:*`)).length;
 
 describe('datasets', () => {
   it('uploads count until the quota: 429 storage_quota_exceeded naming usage and limit, nothing stored; DELETE frees', async () => {
-    expect(await usage(ALICE)).toEqual({ storage_bytes: 0, storage_limit_bytes: LIMIT, stored_items: 0, jobs_in_flight: 0, jobs_limit: 100 });
+    expect(await usage(ALICE)).toEqual({
+      storage_bytes: 0,
+      storage_limit_bytes: LIMIT,
+      stored_items: 0,
+      jobs_in_flight: 0,
+      jobs_limit: 100,
+    });
     const ids: string[] = [];
     let refused: Awaited<ReturnType<typeof call>> | null = null;
     for (let i = 0; i < 20 && !refused; i++) {
@@ -69,7 +95,9 @@ describe('datasets', () => {
     expect(before.stored_items).toBe(ids.length);
     expect(before.storage_bytes).toBeLessThanOrEqual(LIMIT);
     // each upload counts at least its rows' JSON
-    expect(before.storage_bytes).toBeGreaterThan(ids.length * JSON.stringify({ x: dataset(80).x, y: dataset(80).y }).length);
+    expect(before.storage_bytes).toBeGreaterThan(
+      ids.length * JSON.stringify({ x: dataset(80).x, y: dataset(80).y }).length,
+    );
 
     const { res, json } = refused!;
     expect(res.statusCode).toBe(429);
@@ -107,7 +135,9 @@ describe('datasets', () => {
     const one = (await usage(CAROL)).storage_bytes;
     const fit = Math.floor((LIMIT - one) / one);
     expect(fit).toBeGreaterThan(1);
-    const all = await Promise.all(Array.from({ length: 2 * fit + 4 }, () => call('POST', '/v1/datasets', CAROL, dataset(60))));
+    const all = await Promise.all(
+      Array.from({ length: 2 * fit + 4 }, () => call('POST', '/v1/datasets', CAROL, dataset(60))),
+    );
     const codes = all.map((r) => r.res.statusCode);
     expect(codes.filter((c) => c === 201)).toHaveLength(fit);
     expect(codes.filter((c) => c === 429)).toHaveLength(fit + 4);
@@ -122,7 +152,12 @@ describe('datasets', () => {
     await short.connected(15_000);
     try {
       const before = await usage(DAVE);
-      const up = await short.app.inject({ method: 'POST', url: '/v1/datasets', headers: { authorization: `Bearer ${DAVE}` }, payload: dataset(40) });
+      const up = await short.app.inject({
+        method: 'POST',
+        url: '/v1/datasets',
+        headers: { authorization: `Bearer ${DAVE}` },
+        payload: dataset(40),
+      });
       expect(up.statusCode).toBe(201);
       expect(Date.parse(up.json().expires_at) - Date.parse(up.json().created_at)).toBe(1000);
       const during = await usage(DAVE);
@@ -130,14 +165,19 @@ describe('datasets', () => {
       expect(during.stored_items).toBe(before.stored_items + 1);
       await new Promise((r) => setTimeout(r, 2200));
       expect(await s.t.redis.exists(redisKeys(s.prefix).dataset(up.json().id))).toBe(0);
-      expect(await usage(DAVE)).toMatchObject({ storage_bytes: before.storage_bytes, stored_items: before.stored_items });
+      expect(await usage(DAVE)).toMatchObject({
+        storage_bytes: before.storage_bytes,
+        stored_items: before.stored_items,
+      });
     } finally {
       await short.close();
     }
   });
 
   it('a RESULT_TTL_S_<NAME> that names nothing stored stops the app at start', async () => {
-    await expect(appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, RESULT_TTL_S_DATASET: '60' })).rejects.toThrow(/RESULT_TTL_S_DATASET names nothing stored/);
+    await expect(appOn(s.redis.url, { QUEUE_PREFIX: s.prefix, RESULT_TTL_S_DATASET: '60' })).rejects.toThrow(
+      /RESULT_TTL_S_DATASET names nothing stored/,
+    );
   });
 });
 
@@ -152,7 +192,10 @@ describe('sessions and idempotency records', () => {
     expect(created.storage_bytes - before.storage_bytes).toBeGreaterThan(await docBytes());
     let next = r.json.next;
     for (let i = 0; i < 10; i++) {
-      const rep = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, DAVE, { iteration: next.iteration, loss: 2 - i * 0.01 });
+      const rep = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, DAVE, {
+        iteration: next.iteration,
+        loss: 2 - i * 0.01,
+      });
       expect(rep.res.statusCode, rep.res.body).toBe(200);
       next = rep.json.next;
     }
@@ -175,7 +218,10 @@ describe('sessions and idempotency records', () => {
     let next = r.json.next;
     let refused: Awaited<ReturnType<typeof call>> | null = null;
     for (let i = 0; i < 400 && !refused; i++) {
-      const rep = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, { iteration: next.iteration, loss: 2 - i * 0.001 });
+      const rep = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, {
+        iteration: next.iteration,
+        loss: 2 - i * 0.001,
+      });
       if (rep.res.statusCode === 200) next = rep.json.next;
       else refused = rep;
     }
@@ -187,7 +233,10 @@ describe('sessions and idempotency records', () => {
     const got = await call('GET', `/v1/sweep-sessions/${r.json.id}`, ERIN);
     expect(got.json.next).toEqual(next);
     expect((await call('DELETE', `/v1/datasets/${uploads[0]}`, ERIN)).res.statusCode).toBe(204);
-    const again = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, { iteration: next.iteration, loss: 1 });
+    const again = await call('POST', `/v1/sweep-sessions/${r.json.id}/losses`, ERIN, {
+      iteration: next.iteration,
+      loss: 1,
+    });
     expect(again.res.statusCode, again.res.body).toBe(200);
   });
 
@@ -200,7 +249,9 @@ describe('sessions and idempotency records', () => {
     const c = await usage(DAVE);
     expect(c.stored_items).toBe(b.stored_items + 2);
     // the same dataset size (names of the same length), plus the kept answer
-    expect(c.storage_bytes - b.storage_bytes).toBeGreaterThan(b.storage_bytes - a.storage_bytes + keyed.res.body.length);
+    expect(c.storage_bytes - b.storage_bytes).toBeGreaterThan(
+      b.storage_bytes - a.storage_bytes + keyed.res.body.length,
+    );
     const replay = await call('POST', '/v1/datasets', DAVE, dataset(20, 'keyd'), { 'idempotency-key': 'quota-test-1' });
     expect(replay.res.headers['idempotent-replayed']).toBe('true');
     expect(await usage(DAVE)).toEqual(c);
@@ -243,15 +294,23 @@ describe('jobs', () => {
   });
 
   it('a job refused by the quota stores nothing; a result that does not fit fails the job storage_quota_exceeded (not lost)', async () => {
-    // alice is within one upload (~2.6 kB) of her quota (the first test): a job whose request carries 300 rows inline does not fit
+    // alice is within one upload (~2.6 kB) of her quota (the first test): a job whose request carries 300 rows inline
+    // does not fit
     const u0 = await usage(ALICE);
     expect(LIMIT - u0.storage_bytes).toBeLessThan(3000);
     const { x, y } = dataset(300);
-    const refused = await call('POST', '/v1/lr-range-tests', ALICE, { ...body, data: { x, y, task: 'classification' } });
+    const refused = await call('POST', '/v1/lr-range-tests', ALICE, {
+      ...body,
+      data: { x, y, task: 'classification' },
+    });
     expect(refused.res.statusCode, refused.res.body).toBe(429);
     expect(refused.json).toMatchObject({ code: 'storage_quota_exceeded', status: 429 });
     expect(refused.json.detail).toContain(`stores ${u0.storage_bytes} bytes`);
-    expect(await usage(ALICE)).toMatchObject({ storage_bytes: u0.storage_bytes, stored_items: u0.stored_items, jobs_in_flight: 0 });
+    expect(await usage(ALICE)).toMatchObject({
+      storage_bytes: u0.storage_bytes,
+      stored_items: u0.stored_items,
+      jobs_in_flight: 0,
+    });
     expect((await call('GET', '/v1/lr-range-tests', ALICE)).json.items).toHaveLength(0);
     // bob: a quota the request fits in but its result does not (the worker's limit decides the result)
     await s.worker!.stop();

@@ -16,10 +16,20 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { expectProblem, sweepClient, type Json } from '../helpers/sweep.js';
 
 interface Emu {
-  case: string; library: LibraryName; run: string; options: Record<string, any>;
-  lrs: WireLoss[]; losses: WireLoss[]; iterations: number; stop_reason: string; picks: Record<string, number | null>;
+  case: string;
+  library: LibraryName;
+  run: string;
+  options: Record<string, any>;
+  lrs: WireLoss[];
+  losses: WireLoss[];
+  iterations: number;
+  stop_reason: string;
+  picks: Record<string, number | null>;
 }
-const F = JSON.parse(readFileSync(new URL('../lrfinder/fixtures/libraries.json', import.meta.url), 'utf8')) as { raw: Record<string, WireLoss[]>; emulations: Emu[] };
+const F = JSON.parse(readFileSync(new URL('../lrfinder/fixtures/libraries.json', import.meta.url), 'utf8')) as {
+  raw: Record<string, WireLoss[]>;
+  emulations: Emu[];
+};
 
 const KEY = 'carol-secret-key-3';
 let redis: TestRedis;
@@ -28,7 +38,11 @@ let api: ReturnType<typeof sweepClient>;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: `swl-${randomUUID().slice(0, 8)}`, API_KEYS: `carol:${KEY}`, LIMIT_NUM_ITER: '400' });
+  t = await appOn(redis.url, {
+    QUEUE_PREFIX: `swl-${randomUUID().slice(0, 8)}`,
+    API_KEYS: `carol:${KEY}`,
+    LIMIT_NUM_ITER: '400',
+  });
   await t.connected();
   api = sweepClient(t.app, KEY);
 });
@@ -39,13 +53,19 @@ afterAll(async () => {
 });
 
 /** A falling-then-diverging loss of the LR (test/lrfinder/synthetic.test.ts). */
-const L = (lr: number, i: number) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
-const num = (v: WireLoss): number => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number));
+const L = (lr: number, i: number) =>
+  2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
+const num = (v: WireLoss): number =>
+  v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
 const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
 
 describe('parameter groups', () => {
-  it('every `next` gives each group\'s LR in the request\'s order; the result each group\'s pick', async () => {
-    const groups = [{ name: 'backbone', lr_mult: 0.1 }, { name: 'head', lr_mult: 1 }, { name: 'norm', lr_mult: 0.25 }];
+  it("every `next` gives each group's LR in the request's order; the result each group's pick", async () => {
+    const groups = [
+      { name: 'backbone', lr_mult: 0.1 },
+      { name: 'head', lr_mult: 1 },
+      { name: 'norm', lr_mult: 0.25 },
+    ];
     const s = await api.start({ num_iter: 60, param_groups: groups });
     expect(s.request.param_groups).toEqual(groups);
     expect(s.lrs_planned).toEqual(lrPlan(1e-7, 10, 60, 'exp')); // the curve is in the plan's LR (lr_mult 1)
@@ -62,7 +82,16 @@ describe('parameter groups', () => {
   });
 
   it.each([
-    ['two groups of one name', { param_groups: [{ name: 'a', lr_mult: 1 }, { name: 'a', lr_mult: 0.5 }] }, '/param_groups/1/name'],
+    [
+      'two groups of one name',
+      {
+        param_groups: [
+          { name: 'a', lr_mult: 1 },
+          { name: 'a', lr_mult: 0.5 },
+        ],
+      },
+      '/param_groups/1/name',
+    ],
     ['lr_mult 0', { param_groups: [{ name: 'a', lr_mult: 0 }] }, '/param_groups/0/lr_mult'],
     ['a group without a name', { param_groups: [{ lr_mult: 1 }] }, '/param_groups/0/name'],
     ['no groups', { param_groups: [] }, '/param_groups'],
@@ -98,7 +127,12 @@ describe('GradScaler-skipped steps: {iteration, skipped: true}', () => {
     expect(r.losses).toEqual(ref.losses);
     expect(r.suggestions).toEqual(ref.suggestions);
     expect(ref.iterations).toBeGreaterThan(20);
-    expect(r).toMatchObject({ iterations: ref.iterations, reports: ref.iterations + 3, skipped: [3, 4, 17], stop_reason: ref.stop_reason });
+    expect(r).toMatchObject({
+      iterations: ref.iterations,
+      reports: ref.iterations + 3,
+      skipped: [3, 4, 17],
+      stop_reason: ref.stop_reason,
+    });
     expect(r.warnings.map((w: Json) => w.code)).toContain('skipped_steps');
     const got = (await api.get(s.id)).json;
     expect(got).toMatchObject({ iterations: ref.iterations, reports: ref.iterations + 3, skipped: [3, 4, 17] });
@@ -121,11 +155,19 @@ describe('GradScaler-skipped steps: {iteration, skipped: true}', () => {
 
   it('more than max_skipped_steps in a row stop the session as non_finite (default 20)', async () => {
     const s = await api.start({ num_iter: 50, max_skipped_steps: 3 });
-    await api.report(s.id, { losses: [{ iteration: 0, loss: 2.3 }, { iteration: 1, skipped: true }, { iteration: 2, loss: 2.29 }] });
+    await api.report(s.id, {
+      losses: [
+        { iteration: 0, loss: 2.3 },
+        { iteration: 1, skipped: true },
+        { iteration: 2, loss: 2.29 },
+      ],
+    });
     let r: Json = {};
     for (let it = 3; it <= 6; it++) r = (await api.report(s.id, { iteration: it, skipped: true })).json;
     expect(r).toMatchObject({ status: 'stopped', stop_reason: 'non_finite', iterations: 2, reports: 7, next: null });
-    expect(r.result.warnings.map((w: Json) => w.code)).toEqual(expect.arrayContaining(['skipped_steps', 'too_many_skipped_steps']));
+    expect(r.result.warnings.map((w: Json) => w.code)).toEqual(
+      expect.arrayContaining(['skipped_steps', 'too_many_skipped_steps']),
+    );
     expect(r.result.warnings.map((w: Json) => w.code)).not.toContain('non_finite');
 
     const d = await api.start({ num_iter: 50 });
@@ -141,7 +183,12 @@ describe('GradScaler-skipped steps: {iteration, skipped: true}', () => {
     const s = await api.start();
     expectProblem(await api.report(s.id, { iteration: 0 }), 400, 'invalid_request', '/loss');
     expectProblem(await api.report(s.id, { iteration: 0, skipped: false }), 400, 'invalid_request', '/loss');
-    expectProblem(await api.report(s.id, { losses: [{ iteration: 0, loss: 1 }, { iteration: 1 }] }), 400, 'invalid_request', '/losses/1/loss');
+    expectProblem(
+      await api.report(s.id, { losses: [{ iteration: 0, loss: 1 }, { iteration: 1 }] }),
+      400,
+      'invalid_request',
+      '/losses/1/loss',
+    );
     expectProblem(await api.report(s.id, { iteration: 0, skipped: 'yes' }), 400, 'invalid_request', '/skipped');
   });
 });
@@ -150,9 +197,16 @@ describe('typed non-finite losses', () => {
   it('"NaN", "Infinity", "-Infinity" and null stop the service\'s pipeline as non_finite; a re-send is the same answer', async () => {
     for (const bad of ['NaN', 'Infinity', '-Infinity', null]) {
       const s = await api.start({ num_iter: 30 });
-      await api.report(s.id, { losses: s.lrs_planned.slice(0, 12).map((lr: number, i: number) => ({ iteration: i, loss: L(lr, i) })) });
+      await api.report(s.id, {
+        losses: s.lrs_planned.slice(0, 12).map((lr: number, i: number) => ({ iteration: i, loss: L(lr, i) })),
+      });
       const r = await api.report(s.id, { iteration: 12, loss: bad });
-      expect(r.json).toMatchObject({ status: 'stopped', stop_reason: 'non_finite', iterations: 13, last: { loss: null, smoothed_loss: null } });
+      expect(r.json).toMatchObject({
+        status: 'stopped',
+        stop_reason: 'non_finite',
+        iterations: 13,
+        last: { loss: null, smoothed_loss: null },
+      });
       expect((await api.report(s.id, { iteration: 12, loss: bad })).json).toEqual(r.json);
     }
   });
@@ -180,24 +234,39 @@ describe('typed non-finite losses', () => {
   });
 });
 
-/** The fixture's library options as `emulate`; sessions plan ahead, so keras and ignite get num_iter = the number of losses. */
+/** The fixture's library options as `emulate`; sessions plan ahead, so keras and ignite get num_iter = the number of
+ * losses. */
 function emulateOf(e: Emu): { emulate: Json; sma?: number } | null {
   const o = e.options;
   const n = F.raw[e.case].length;
   switch (e.library) {
-    case 'fastai': return { emulate: { library: 'fastai', num_iter: o.num_iter, diverge_th: o.diverge_th } };
+    case 'fastai':
+      return { emulate: { library: 'fastai', num_iter: o.num_iter, diverge_th: o.diverge_th } };
     case 'keras-lr-finder':
-      return { emulate: { library: 'keras-lr-finder', start_lr: o.start_lr, end_lr: o.end_lr, num_iter: n, steps_per_epoch: o.steps_per_epoch }, sma: o.sma };
-    case 'ignite': return { emulate: { library: 'ignite', ...o, num_iter: o.num_iter ?? n } };
-    default: return o.num_iter < 2 ? null : { emulate: { library: e.library, ...o } };
+      return {
+        emulate: {
+          library: 'keras-lr-finder',
+          start_lr: o.start_lr,
+          end_lr: o.end_lr,
+          num_iter: n,
+          steps_per_epoch: o.steps_per_epoch,
+        },
+        sma: o.sma,
+      };
+    case 'ignite':
+      return { emulate: { library: 'ignite', ...o, num_iter: o.num_iter ?? n } };
+    default:
+      return o.num_iter < 2 ? null : { emulate: { library: e.library, ...o } };
   }
 }
 
-describe('emulate: one report per step, the library\'s picks exactly', () => {
+describe("emulate: one report per step, the library's picks exactly", () => {
   const cases = F.emulations.filter((e) => emulateOf(e) !== null && e.options.num_iter !== 5);
   it('covers every library and stop reason', () => {
     expect(new Set(cases.map((e) => e.library)).size).toBe(5);
-    expect(new Set(cases.map((e) => e.stop_reason))).toEqual(new Set(['completed', 'diverged', 'exhausted', 'non_finite']));
+    expect(new Set(cases.map((e) => e.stop_reason))).toEqual(
+      new Set(['completed', 'diverged', 'exhausted', 'non_finite']),
+    );
   });
 
   it.each(cases.map((e) => [`${e.library} ${e.run} on ${e.case}`, e] as const))('%s', async (_n, e) => {
@@ -217,14 +286,20 @@ describe('emulate: one report per step, the library\'s picks exactly', () => {
     expect(r.lrs).toEqual(r.emulation.lrs);
     for (const [m, want] of Object.entries(e.picks)) {
       const got = r.suggestions[m];
-      if (want === null) { expect(got.index, m).toBeNull(); continue; }
+      if (want === null) {
+        expect(got.index, m).toBeNull();
+        continue;
+      }
       expect(got.index, m).toBe(want);
       expect(rel(got.lr, m === 'minimum' ? lrs[want] / 10 : lrs[want]), `${m} lr`).toBeLessThanOrEqual(1e-12);
     }
   });
 
-  it('`next` is the LR the library trains at (ignite one step behind what it records), with each group\'s', async () => {
-    const s = await api.start({ emulate: { library: 'ignite', start_lr: 1e-6, end_lr: 1, num_iter: 6 }, param_groups: [{ name: 'a', lr_mult: 0.5 }] });
+  it("`next` is the LR the library trains at (ignite one step behind what it records), with each group's", async () => {
+    const s = await api.start({
+      emulate: { library: 'ignite', start_lr: 1e-6, end_lr: 1, num_iter: 6 },
+      param_groups: [{ name: 'a', lr_mult: 0.5 }],
+    });
     const rec = (i: number) => 1e-6 * (1 / 1e-6) ** ((i + 1) / 6);
     expect(s.next).toEqual({ iteration: 0, lr: rec(0), param_groups: [{ name: 'a', lr: rec(0) * 0.5 }] });
     const a = (await api.report(s.id, { iteration: 0, loss: 1 })).json;
@@ -233,7 +308,15 @@ describe('emulate: one report per step, the library\'s picks exactly', () => {
     expect(b.next.lr).toBe(rec(1));
     expect(b.last.lr).toBe(rec(1));
     expect(s.lrs_planned).toHaveLength(7); // ignite records num_iter + 1 points
-    expect(s.request.emulate).toEqual({ library: 'ignite', start_lr: 1e-6, end_lr: 1, num_iter: 6, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5 });
+    expect(s.request.emulate).toEqual({
+      library: 'ignite',
+      start_lr: 1e-6,
+      end_lr: 1,
+      num_iter: 6,
+      step_mode: 'exp',
+      smooth_f: 0.05,
+      diverge_th: 5,
+    });
     expect(s.request.suggestion).toBe('ignite');
   });
 
@@ -248,9 +331,24 @@ describe('emulate: one report per step, the library\'s picks exactly', () => {
   });
 
   it.each([
-    ['an argument the library does not have', { emulate: { library: 'lightning', smooth_f: 0.1 } }, '/emulate/smooth_f', 'invalid_request'],
-    ['ignite without num_iter', { emulate: { library: 'ignite', num_iter: null } }, '/emulate/num_iter', 'invalid_request'],
-    ['num_iter above LIMIT_NUM_ITER', { emulate: { library: 'fastai', num_iter: 401 } }, '/emulate/num_iter', 'limit_exceeded'],
+    [
+      'an argument the library does not have',
+      { emulate: { library: 'lightning', smooth_f: 0.1 } },
+      '/emulate/smooth_f',
+      'invalid_request',
+    ],
+    [
+      'ignite without num_iter',
+      { emulate: { library: 'ignite', num_iter: null } },
+      '/emulate/num_iter',
+      'invalid_request',
+    ],
+    [
+      'num_iter above LIMIT_NUM_ITER',
+      { emulate: { library: 'fastai', num_iter: 401 } },
+      '/emulate/num_iter',
+      'limit_exceeded',
+    ],
     ['an unknown library', { emulate: 'optuna' }, '/emulate', 'invalid_request'],
   ])('%s: a 400 naming the field', async (_w, body, pointer, code) => {
     expectProblem(await api.call('POST', '/v1/sweep-sessions', body), 400, code, pointer);
@@ -260,12 +358,16 @@ describe('emulate: one report per step, the library\'s picks exactly', () => {
 describe('sessions stored before picks carried their trimming', () => {
   it('answer a result recomputed from their points', async () => {
     const s = await api.start({ num_iter: 30 });
-    await api.report(s.id, { losses: s.lrs_planned.slice(0, 25).map((lr: number, i: number) => ({ iteration: i, loss: L(lr, i) })) });
+    await api.report(s.id, {
+      losses: s.lrs_planned.slice(0, 25).map((lr: number, i: number) => ({ iteration: i, loss: L(lr, i) })),
+    });
     const now = (await api.stop(s.id)).json.result;
     // rewrite the stored doc as an older service stored it: v1 picks {lr, index}, skip_start/skip_end in the request
     const key = (await t.redis.keys(`*sweep-session:${s.id}`))[0];
     const doc = JSON.parse((await t.redis.hget(key, 'doc')) as string);
-    doc.result.suggestions = Object.fromEntries(Object.entries(now.suggestions).map(([m, p]: [string, any]) => [m, { lr: p.lr, index: p.index }]));
+    doc.result.suggestions = Object.fromEntries(
+      Object.entries(now.suggestions).map(([m, p]: [string, any]) => [m, { lr: p.lr, index: p.index }]),
+    );
     await t.redis.hset(key, 'doc', JSON.stringify(doc));
     const got = await api.get(s.id);
     expect(got.res.statusCode).toBe(200);

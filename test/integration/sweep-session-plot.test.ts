@@ -67,10 +67,12 @@ describe('GET /v1/sweep-sessions/{id}/plot.svg', () => {
     const mark = byId(els, 'suggested-lr');
     expect(Number(mark?.attrs['data-lr'])).toBe(r.suggested_lr);
     expect(mark?.attrs['data-method']).toBe('minimum');
-    const picks = els.filter((e) => e.attrs.class === 'method-marker')
+    const picks = els
+      .filter((e) => e.attrs.class === 'method-marker')
       .map((e) => [e.attrs['data-method'], Number(e.attrs['data-lr'])]);
     const expected = Object.entries(r.suggestions as Record<string, Json>)
-      .filter(([, p]) => p.lr !== null && p.lr > 0).map(([m, p]) => [m, p.lr]);
+      .filter(([, p]) => p.lr !== null && p.lr > 0)
+      .map(([m, p]) => [m, p.lr]);
     expect(picks).toEqual(expected);
     // one vertex per recorded point; the very curves a range-test job with this result draws
     const smooth = byId(els, 'smoothed-loss')!.attrs.d;
@@ -86,19 +88,34 @@ describe('GET /v1/sweep-sessions/{id}/plot.svg', () => {
   });
 
   it('a session stopped early plots its points so far; skipped steps and parameter groups are named', async () => {
-    const param_groups = [{ name: 'body', lr_mult: 0.1 }, { name: 'head', lr_mult: 1 }];
+    const param_groups = [
+      { name: 'body', lr_mult: 0.1 },
+      { name: 'head', lr_mult: 1 },
+    ];
     const s = await client().start({ num_iter: 20, param_groups });
     await client().report(s.id, { iteration: 0, loss: 2.3 });
     await client().report(s.id, { iteration: 1, skipped: true });
-    await client().report(s.id, { losses: [{ iteration: 2, loss: 2.2 }, { iteration: 3, loss: 2.1 }] });
+    await client().report(s.id, {
+      losses: [
+        { iteration: 2, loss: 2.2 },
+        { iteration: 3, loss: 2.1 },
+      ],
+    });
     expectProblem(await client().call('GET', s.links.plot), 409, 'not_finished');
     const stopped = (await client().stop(s.id)).json;
     expect(stopped.stop_reason).toBe('stopped_by_client');
     const res = await t.app.inject({ method: 'GET', url: s.links.plot, headers: { authorization: `Bearer ${ALICE}` } });
     expect(res.statusCode).toBe(200);
     const els = parseXml(res.body);
-    expect(subtitleOf(els)).toBe(['your training loop', 'LR 1e-7 → 10 (exp)', '3 of 20 iterations', '1 skipped step',
-      '2 param groups (each at LR × its lr_mult)'].join(' · '));
+    expect(subtitleOf(els)).toBe(
+      [
+        'your training loop',
+        'LR 1e-7 → 10 (exp)',
+        '3 of 20 iterations',
+        '1 skipped step',
+        '2 param groups (each at LR × its lr_mult)',
+      ].join(' · '),
+    );
     expect((byId(els, 'raw-loss')!.attrs.d.match(/[ML]/g) ?? []).length).toBe(3);
   });
 });

@@ -26,7 +26,12 @@ const TTL = 3600;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  t = await appOn(redis.url, { QUEUE_PREFIX: PREFIX, API_KEYS: `alice:${ALICE},bob:${BOB}`, LIMIT_NUM_ITER: '300', RESULT_TTL_S: String(TTL) });
+  t = await appOn(redis.url, {
+    QUEUE_PREFIX: PREFIX,
+    API_KEYS: `alice:${ALICE},bob:${BOB}`,
+    LIMIT_NUM_ITER: '300',
+    RESULT_TTL_S: String(TTL),
+  });
   await t.connected();
 });
 
@@ -40,16 +45,30 @@ const start = (body: unknown = {}) => sweepClient(t.app, ALICE).start(body);
 const report = (id: string, body: unknown, key = ALICE) => sweepClient(t.app, ALICE).report(id, body, key);
 
 /** The synthetic training loop: falls around lr = 1e-3, blows up past lr ≈ 1 (test/lrfinder/synthetic.test.ts). */
-const L = (lr: number, i: number) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
+const L = (lr: number, i: number) =>
+  2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
 
 describe('POST /v1/sweep-sessions', () => {
-  it('plans torch-lr-finder\'s LRs: 201 + Location, next = iteration 0 at start_lr, defaults filled', async () => {
+  it("plans torch-lr-finder's LRs: 201 + Location, next = iteration 0 at start_lr, defaults filled", async () => {
     const r = await call('POST', '/v1/sweep-sessions', { num_iter: 50 });
     expect(r.res.statusCode).toBe(201);
     expect(r.res.headers.location).toBe(`/v1/sweep-sessions/${r.json.id}`);
     expect(r.json).toMatchObject({
-      status: 'running', iterations: 0, next: { iteration: 0, lr: 1e-7 }, stop_reason: null, result: null,
-      request: { start_lr: 1e-7, end_lr: 10, num_iter: 50, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5, suggestion: 'minimum', max_skipped_steps: 20 },
+      status: 'running',
+      iterations: 0,
+      next: { iteration: 0, lr: 1e-7 },
+      stop_reason: null,
+      result: null,
+      request: {
+        start_lr: 1e-7,
+        end_lr: 10,
+        num_iter: 50,
+        step_mode: 'exp',
+        smooth_f: 0.05,
+        diverge_th: 5,
+        suggestion: 'minimum',
+        max_skipped_steps: 20,
+      },
       links: { self: r.res.headers.location, losses: `${r.res.headers.location}/losses` },
     });
     expect(r.json.lrs_planned).toEqual(lrPlan(1e-7, 10, 50, 'exp'));
@@ -76,16 +95,33 @@ describe('a client loop', () => {
     const opts = { ...RANGE_TEST_OPTION_DEFAULTS };
     let ref = newSweep();
     for (let n = sweepNext(ref, opts); n; n = sweepNext(ref, opts)) ref = sweepStep(ref, opts, L(n.lr, n.iteration));
-    const expected = JSON.parse(JSON.stringify(wireSweepResult(sweepResult(ref, { ...opts, suggestion: 'steepest', methods: METHOD_NAMES }))));
+    const expected = JSON.parse(
+      JSON.stringify(wireSweepResult(sweepResult(ref, { ...opts, suggestion: 'steepest', methods: METHOD_NAMES }))),
+    );
 
-    expect(answer).toMatchObject({ status: 'stopped', stop_reason: 'diverged', next: null, iterations: ref.losses.length });
+    expect(answer).toMatchObject({
+      status: 'stopped',
+      stop_reason: 'diverged',
+      next: null,
+      iterations: ref.losses.length,
+    });
     expect(answer.result).toEqual(expected);
     expect(answer.result.suggestion.method).toBe('steepest');
     expect(answer.result.suggested_lr).toBeGreaterThan(1e-5);
     expect(answer.result.suggested_lr).toBeLessThan(1e-1);
     expect(Object.keys(answer.result.suggestions)).toEqual([...METHOD_NAMES]);
-    expect(answer.result.suggestions.steepest.trim).toEqual({ skip_start: 10, skip_end: 5, source: 'library', cut_at: null });
-    expect(answer.last).toEqual({ iteration: steps - 1, lr: expected.lrs[steps - 1], loss: expected.losses[steps - 1], smoothed_loss: expected.smoothed_losses[steps - 1] });
+    expect(answer.result.suggestions.steepest.trim).toEqual({
+      skip_start: 10,
+      skip_end: 5,
+      source: 'library',
+      cut_at: null,
+    });
+    expect(answer.last).toEqual({
+      iteration: steps - 1,
+      lr: expected.lrs[steps - 1],
+      loss: expected.losses[steps - 1],
+      smoothed_loss: expected.smoothed_losses[steps - 1],
+    });
 
     const got = await call('GET', `/v1/sweep-sessions/${s.id}`);
     expect(got.res.statusCode).toBe(200);
@@ -107,7 +143,12 @@ describe('a client loop', () => {
     const plan: number[] = s.lrs_planned;
     const all = plan.map((lr, i) => ({ iteration: i, loss: L(lr, i) }));
     const first = await report(s.id, { losses: all.slice(0, 30) });
-    expect(first.json).toMatchObject({ status: 'running', iterations: 30, next: { iteration: 30, lr: plan[30] }, ignored: 0 });
+    expect(first.json).toMatchObject({
+      status: 'running',
+      iterations: 30,
+      next: { iteration: 30, lr: plan[30] },
+      ignored: 0,
+    });
     const rest = await report(s.id, { losses: all.slice(30) });
     expect(rest.res.statusCode).toBe(200);
     expect(rest.json.status).toBe('stopped');
@@ -126,7 +167,11 @@ describe('order and idempotency', () => {
     const b = await report(s.id, { iteration: 0, loss: 2.5 });
     expect(b.res.statusCode).toBe(200);
     expect(b.json).toEqual(a.json);
-    expect(a.json).toMatchObject({ iterations: 1, next: { iteration: 1 }, last: { iteration: 0, loss: 2.5, smoothed_loss: 2.5 } });
+    expect(a.json).toMatchObject({
+      iterations: 1,
+      next: { iteration: 1 },
+      last: { iteration: 0, loss: 2.5, smoothed_loss: 2.5 },
+    });
     const c = await report(s.id, { iteration: 0, loss: 2.4 });
     expectProblem(c, 409, 'loss_conflict', '/loss');
     expect(c.json.detail).toContain('next expected iteration is 1');
@@ -139,19 +184,30 @@ describe('order and idempotency', () => {
     const skip = await report(s.id, { iteration: 2, loss: 2.4 });
     expectProblem(skip, 409, 'out_of_order', '/iteration');
     expect(skip.json.detail).toContain('expected iteration 1');
-    const batch = await report(s.id, { losses: [{ iteration: 1, loss: 2.4 }, { iteration: 3, loss: 2.3 }] });
+    const batch = await report(s.id, {
+      losses: [
+        { iteration: 1, loss: 2.4 },
+        { iteration: 3, loss: 2.3 },
+      ],
+    });
     expectProblem(batch, 409, 'out_of_order', '/losses/1/iteration');
     expect(batch.json.detail).toContain('expected iteration 2');
-    expect((await call('GET', `/v1/sweep-sessions/${s.id}`)).json).toMatchObject({ iterations: 1, next: { iteration: 1 } });
+    expect((await call('GET', `/v1/sweep-sessions/${s.id}`)).json).toMatchObject({
+      iterations: 1,
+      next: { iteration: 1 },
+    });
   });
 
   it('concurrent reports of the same iteration with different losses: exactly one is recorded', async () => {
     const s = await start();
     await report(s.id, { iteration: 0, loss: 2.5 });
-    const rs = await Promise.all(Array.from({ length: 8 }, (_, k) => report(s.id, { iteration: 1, loss: 2 + k / 100 })));
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, (_, k) => report(s.id, { iteration: 1, loss: 2 + k / 100 })),
+    );
     const ok = rs.filter((r) => r.res.statusCode === 200);
     expect(ok).toHaveLength(1);
-    for (const r of rs) if (r.res.statusCode !== 200) expect(r.json.code).toMatch(/^(loss_conflict|concurrent_update)$/);
+    for (const r of rs)
+      if (r.res.statusCode !== 200) expect(r.json.code).toMatch(/^(loss_conflict|concurrent_update)$/);
     const got = (await call('GET', `/v1/sweep-sessions/${s.id}`)).json;
     expect(got.iterations).toBe(2);
     expect(got.losses[1]).toBe(ok[0].json.last.loss);
@@ -164,9 +220,17 @@ describe('stops', () => {
     const plan: number[] = s.lrs_planned;
     await report(s.id, { losses: plan.slice(0, 40).map((lr, i) => ({ iteration: i, loss: L(lr, i) })) });
     const r = await report(s.id, { iteration: 40, loss: null });
-    expect(r.json).toMatchObject({ status: 'stopped', stop_reason: 'non_finite', iterations: 41, next: null, last: { iteration: 40, loss: null, smoothed_loss: null } });
+    expect(r.json).toMatchObject({
+      status: 'stopped',
+      stop_reason: 'non_finite',
+      iterations: 41,
+      next: null,
+      last: { iteration: 40, loss: null, smoothed_loss: null },
+    });
     expect(r.json.result.losses[40]).toBeNull();
-    expect(r.json.result.warnings.map((w: Json) => w.code)).toEqual(expect.arrayContaining(['non_finite_losses', 'non_finite']));
+    expect(r.json.result.warnings.map((w: Json) => w.code)).toEqual(
+      expect.arrayContaining(['non_finite_losses', 'non_finite']),
+    );
     expect(r.json.result.best_loss).not.toBeNull();
   });
 
@@ -187,7 +251,7 @@ describe('stops', () => {
 });
 
 describe('owners and errors', () => {
-  it('another owner\'s session is a 404 for GET, losses and stop; no key is a 401', async () => {
+  it("another owner's session is a 404 for GET, losses and stop; no key is a 401", async () => {
     const s = await start();
     expectProblem(await call('GET', `/v1/sweep-sessions/${s.id}`, undefined, BOB), 404, 'not_found');
     expectProblem(await report(s.id, { iteration: 0, loss: 1 }, BOB), 404, 'not_found');
@@ -224,7 +288,16 @@ describe('owners and errors', () => {
     ['a negative iteration', { iteration: -1, loss: 1 }, '/iteration'],
     ['a fractional iteration', { iteration: 0.5, loss: 1 }, '/iteration'],
     ['an unknown field', { iteration: 0, loss: 1, lr: 1e-7 }, '/lr'],
-    ['a bad batch item', { losses: [{ iteration: 0, loss: 1 }, { iteration: 1, loss: 'x' }] }, '/losses/1/loss'],
+    [
+      'a bad batch item',
+      {
+        losses: [
+          { iteration: 0, loss: 1 },
+          { iteration: 1, loss: 'x' },
+        ],
+      },
+      '/losses/1/loss',
+    ],
     ['an empty batch', { losses: [] }, '/losses'],
     ['a loss without its iteration', { loss: 1 }, '/iteration'],
     ['both forms at once', { iteration: 0, loss: 1, losses: [{ iteration: 0, loss: 1 }] }, '/iteration'],

@@ -21,7 +21,9 @@ let s: Stack;
 beforeAll(async () => {
   s = await startStack({ tag: 'faults', worker: false });
 }, 120_000);
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 
 const SMALL = { preset: 'spirals-mlp', num_iter: 10 };
 
@@ -50,7 +52,10 @@ describe('a failing job fails alone; the worker process survives and takes the n
     expect(res.statusCode, JSON.stringify(json)).toBe(202);
     const key = `${s.prefix}:${queueName('schedule-simulations')}:${json.id}`;
     const data = JSON.parse((await s.t.redis.hget(key, 'data'))!) as Json;
-    const text = JSON.stringify(data).replace(/"schedules":\[\{"name":"([^"]+)","schedule":\{/, (_m, name) => `"schedules":[{"name":"${name}","schedule":${deepSchedule(5000)},"was":{`);
+    const text = JSON.stringify(data).replace(
+      /"schedules":\[\{"name":"([^"]+)","schedule":\{/,
+      (_m, name) => `"schedules":[{"name":"${name}","schedule":${deepSchedule(5000)},"was":{`,
+    );
     expect(text.length).toBeGreaterThan(200_000);
     await s.t.redis.hset(key, 'data', text);
 
@@ -62,10 +67,16 @@ describe('a failing job fails alone; the worker process survives and takes the n
       reason = await s.t.redis.hget(key, 'failedReason');
       if (reason === null) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(reason).toMatch(/^invalid_job: the job data could not be passed to the training thread \(RangeError: Maximum call stack size exceeded\)/);
+    expect(reason).toMatch(
+      /^invalid_job: the job data could not be passed to the training thread \(RangeError: Maximum call stack size exceeded\)/,
+    );
 
     const next = await jobApi(s, 'lr-range-tests').submit(SMALL);
-    const done = await jobApi(s, 'lr-range-tests').waitFor(next.json.id, (j) => ['succeeded', 'failed'].includes(j.status), 120_000);
+    const done = await jobApi(s, 'lr-range-tests').waitFor(
+      next.json.id,
+      (j) => ['succeeded', 'failed'].includes(j.status),
+      120_000,
+    );
     expect(done.final.status, JSON.stringify(done.final.error)).toBe('succeeded');
     expect(w.child.pid).toBe(pid);
     expect(w.child.exitCode).toBeNull();
@@ -79,7 +90,11 @@ describe('a failing job fails alone; the worker process survives and takes the n
       const api = jobApi(s, 'lr-range-tests');
       const bad = await api.submit({ ...SMALL, seed: FAULT_SEEDS[fault] });
       expect(bad.res.statusCode, JSON.stringify(bad.json)).toBe(202);
-      const { final } = await api.waitFor(bad.json.id, (j) => ['succeeded', 'failed', 'canceled'].includes(j.status), 120_000);
+      const { final } = await api.waitFor(
+        bad.json.id,
+        (j) => ['succeeded', 'failed', 'canceled'].includes(j.status),
+        120_000,
+      );
       expect(final.status, JSON.stringify(final).slice(0, 400)).toBe('failed');
       expect(final.error.code).toBe(WANT[fault][0]);
       expect(final.error.detail).toMatch(WANT[fault][1]);

@@ -24,7 +24,12 @@ const ENV = {
   WEBHOOK_ATTEMPTS: '5',
 };
 
-interface Delivery { headers: http.IncomingHttpHeaders; raw: string; body: Json; verified: boolean }
+interface Delivery {
+  headers: http.IncomingHttpHeaders;
+  raw: string;
+  body: Json;
+  verified: boolean;
+}
 
 /** A receiver: records every POST; answers `failFirst` times 500 per webhook-id, then 204. */
 function receiver(failFirst = 0) {
@@ -38,7 +43,9 @@ function receiver(failFirst = 0) {
       const id = String(req.headers['webhook-id']);
       const ts = String(req.headers['webhook-timestamp']);
       const expected = Buffer.from(`v1,${createHmac('sha256', KEY).update(`${id}.${ts}.${raw}`).digest('base64')}`);
-      const sent = String(req.headers['webhook-signature']).split(' ').map((s) => Buffer.from(s));
+      const sent = String(req.headers['webhook-signature'])
+        .split(' ')
+        .map((s) => Buffer.from(s));
       const verified = sent.some((s) => s.length === expected.length && timingSafeEqual(s, expected));
       got.push({ headers: req.headers, raw, body: JSON.parse(raw), verified });
       const n = (seen.get(id) ?? 0) + 1;
@@ -68,7 +75,8 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   }
 }
 
-/** Runs the documented `verify` (docs/operating.md → Webhooks) on a delivery, then on the same delivery with one byte changed. */
+/** Runs the documented `verify` (docs/operating.md → Webhooks) on a delivery, then on the same delivery with one byte
+ * changed. */
 async function readmePythonVerify(d: Delivery): Promise<string> {
   const readme = readFileSync(path.resolve('docs/operating.md'), 'utf8');
   const code = /Verifying a delivery in Python[\s\S]*?```python\n([\s\S]*?)```/.exec(readme)![1];
@@ -79,7 +87,9 @@ raw = d["raw"].encode()
 print(verify(d["secret"], d["headers"], raw), verify(d["secret"], d["headers"], raw.replace(b'"status"', b'"Status"', 1)))
 `;
   return new Promise((resolve, reject) => {
-    const child = execFile('python3', ['-c', script], { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout.trim())));
+    const child = execFile('python3', ['-c', script], { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(stderr)) : resolve(stdout.trim()),
+    );
     child.stdin!.end(JSON.stringify({ secret: ENV.WEBHOOK_SECRET, headers: d.headers, raw: d.raw }));
   });
 }
@@ -166,7 +176,11 @@ describe('webhooks', () => {
       // hold the job with a bare BullMQ worker (no finish handlers) and complete it by hand
       await s.worker!.stop();
       const { json } = await api().submit({ preset: 'spirals-mlp', num_iter: 10, callback_url: url });
-      const bare = new Worker('lr-range-tests', null, { connection: { url: s.redis.url }, prefix: s.prefix, skipVersionCheck: true });
+      const bare = new Worker('lr-range-tests', null, {
+        connection: { url: s.redis.url },
+        prefix: s.prefix,
+        skipVersionCheck: true,
+      });
       const job = (await bare.getNextJob('token-1'))!;
       expect(job.id).toBe(json.id);
       await job.moveToCompleted('null', 'token-1', false);
@@ -215,7 +229,11 @@ describe('webhooks', () => {
         expect(res.json().errors[0].pointer).toBe('/callback_url');
         expect(res.json().errors[0].detail).toMatch(detail);
       }
-      const long = await strict.app.inject({ method: 'POST', url: '/v1/lr-searches', payload: { callback_url: `https://example.com/${'a'.repeat(2100)}` } });
+      const long = await strict.app.inject({
+        method: 'POST',
+        url: '/v1/lr-searches',
+        payload: { callback_url: `https://example.com/${'a'.repeat(2100)}` },
+      });
       expect(long.statusCode).toBe(400);
       expect(long.json().errors[0].pointer).toBe('/callback_url');
       expect(await s.t.redis.zcard(`${s.prefix}:lrf:inflight`)).toBe(depth);

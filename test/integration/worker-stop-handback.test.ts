@@ -32,7 +32,13 @@ afterAll(async () => {
 
 // the stalled-job check would need LOCK_DURATION_MS + STALLED_INTERVAL_MS (90 s here) to recover the job
 function worker(env: Record<string, string> = {}): TestWorker {
-  const w = startWorker({ REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '60000', ...env });
+  const w = startWorker({
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    LOCK_DURATION_MS: '30000',
+    STALLED_INTERVAL_MS: '60000',
+    ...env,
+  });
   workers.push(w);
   return w;
 }
@@ -41,7 +47,13 @@ const waitFor = async (id: string, done: (j: Json) => boolean, timeoutMs?: numbe
   (await jobApi({ t }, 'lr-range-tests').waitFor(id, done, timeoutMs)).final;
 
 // several seconds of training on this machine (as in reliability.test.ts)
-const LONG = { preset: 'spirals-mlp', num_iter: 3000, end_lr: 1e-3, batch_size: 128, model: { hidden: [128, 128], activation: 'relu' } };
+const LONG = {
+  preset: 'spirals-mlp',
+  num_iter: 3000,
+  end_lr: 1e-3,
+  batch_size: 128,
+  model: { hidden: [128, 128], activation: 'relu' },
+};
 
 describe('SIGTERM hands a running job back', () => {
   it('the job is back in waiting when the worker has exited, then another worker runs it to success once', async () => {
@@ -73,7 +85,8 @@ describe('SIGTERM hands a running job back', () => {
       expect(job?.attemptsMade).toBe(1); // the hand-back is no failed attempt
       // exactly one `completed` event and no `failed` one in the queue's event stream
       const events = await t.redis.xrange(`${prefix}:lr-range-tests:events`, '-', '+');
-      const of = (name: string) => events.filter(([, f]) => f[f.indexOf('event') + 1] === name && f[f.indexOf('jobId') + 1] === id).length;
+      const of = (name: string) =>
+        events.filter(([, f]) => f[f.indexOf('event') + 1] === name && f[f.indexOf('jobId') + 1] === id).length;
       expect(of('completed')).toBe(1);
       expect(of('failed')).toBe(0);
       await b.stop();

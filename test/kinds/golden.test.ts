@@ -36,21 +36,67 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'range-test-spirals-repeats', kind: 'lr-range-tests', body: { preset: 'spirals-mlp', num_iter: 60, repeats: 2 } },
-  { name: 'range-test-sine-sgd-steepest', kind: 'lr-range-tests', body: { preset: 'sine-mlp', num_iter: 50, optimizer: { type: 'sgd', momentum: 0.9 }, suggestion: 'steepest', eval: 'val' } },
-  { name: 'range-test-uploaded', kind: 'lr-range-tests', body: { preset: null, data: { dataset_id: UPLOAD_ID }, model: { hidden: [16] }, batch_size: 16, num_iter: 40 }, upload: true },
-  { name: 'schedule-simulation-spirals', kind: 'schedule-simulations', body: { preset: 'spirals-schedules', steps: 40 } },
-  { name: 'schedule-simulation-plateau-sgd', kind: 'schedule-simulations', body: {
-    schedules: [
-      { name: 'plateau', schedule: { type: 'ReduceLROnPlateau', lr: 0.1, patience: 1, factor: 0.5 } },
-      { name: 'cyclic', schedule: { type: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, step_size_up: 5 } },
-    ],
-    steps: 30, eval_every: 5,
-    train: { data: { name: 'moons', n_samples: 200 }, model: { hidden: [16] }, optimizer: { type: 'sgd', momentum: 0.9 }, batch_size: 32 },
-  } },
+  {
+    name: 'range-test-spirals-repeats',
+    kind: 'lr-range-tests',
+    body: { preset: 'spirals-mlp', num_iter: 60, repeats: 2 },
+  },
+  {
+    name: 'range-test-sine-sgd-steepest',
+    kind: 'lr-range-tests',
+    body: {
+      preset: 'sine-mlp',
+      num_iter: 50,
+      optimizer: { type: 'sgd', momentum: 0.9 },
+      suggestion: 'steepest',
+      eval: 'val',
+    },
+  },
+  {
+    name: 'range-test-uploaded',
+    kind: 'lr-range-tests',
+    body: { preset: null, data: { dataset_id: UPLOAD_ID }, model: { hidden: [16] }, batch_size: 16, num_iter: 40 },
+    upload: true,
+  },
+  {
+    name: 'schedule-simulation-spirals',
+    kind: 'schedule-simulations',
+    body: { preset: 'spirals-schedules', steps: 40 },
+  },
+  {
+    name: 'schedule-simulation-plateau-sgd',
+    kind: 'schedule-simulations',
+    body: {
+      schedules: [
+        { name: 'plateau', schedule: { type: 'ReduceLROnPlateau', lr: 0.1, patience: 1, factor: 0.5 } },
+        { name: 'cyclic', schedule: { type: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, step_size_up: 5 } },
+      ],
+      steps: 30,
+      eval_every: 5,
+      train: {
+        data: { name: 'moons', n_samples: 200 },
+        model: { hidden: [16] },
+        optimizer: { type: 'sgd', momentum: 0.9 },
+        batch_size: 32,
+      },
+    },
+  },
   { name: 'diagnostics-spirals', kind: 'diagnostics', body: { preset: 'spirals-diagnostics', overfit_steps: 40 } },
-  { name: 'diagnostics-broken-init', kind: 'diagnostics', body: { preset: 'broken-init-diagnostics', overfit_steps: 20 } },
-  { name: 'lr-search-moons-onecycle', kind: 'lr-searches', body: { preset: 'moons-onecycle-search', data: { name: 'moons', n_samples: 300, noise: 0.2 }, train_steps: 60, schedule: { type: 'OneCycleLR', max_lr: 1, total_steps: 60 } } },
+  {
+    name: 'diagnostics-broken-init',
+    kind: 'diagnostics',
+    body: { preset: 'broken-init-diagnostics', overfit_steps: 20 },
+  },
+  {
+    name: 'lr-search-moons-onecycle',
+    kind: 'lr-searches',
+    body: {
+      preset: 'moons-onecycle-search',
+      data: { name: 'moons', n_samples: 300, noise: 0.2 },
+      train_steps: 60,
+      schedule: { type: 'OneCycleLR', max_lr: 1, total_steps: 60 },
+    },
+  },
 ];
 
 /** What the API would show: the stored request, progress points, result (JSON as Redis holds it), plot and table. */
@@ -66,7 +112,13 @@ function produce(c: Case) {
     next = gen.next();
   }
   const result = JSON.parse(JSON.stringify(next.value));
-  return { request, progress, result, svg: kind.views.svg?.render(result, request) ?? null, csv: kind.views.csv?.render(result, request) ?? null };
+  return {
+    request,
+    progress,
+    result,
+    svg: kind.views.svg?.render(result, request) ?? null,
+    csv: kind.views.csv?.render(result, request) ?? null,
+  };
 }
 
 // the native fixtures run wherever the addon runs (on the CPU's best ISA, or LRF_NATIVE_ISA /
@@ -77,31 +129,37 @@ const BACKENDS = [
   { backend: 'native', dir: new URL('./native/', DIR), skip: noNative },
 ] as const;
 
-for (const { backend, dir, skip } of BACKENDS) describe.skipIf(skip)(named(`golden results on the ${backend} backend: every kind, bit-identical to the committed fixtures`, skip), () => {
-  const saved = process.env.LRF_BACKEND;
-  beforeAll(() => { process.env.LRF_BACKEND = backend; });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.LRF_BACKEND;
-    else process.env.LRF_BACKEND = saved;
-  });
-  it.each(CASES)('$name', (c) => {
-    const got = produce(c);
-    expect(got.result.backend.name).toBe(backend);
-    // the native backend's ISA (LRF_NATIVE_ISA or the CPU's best) changes no bit: the fixtures hold null
-    if (backend === 'native') {
-      expect(['avx512', 'avx2']).toContain(got.result.backend.isa);
-      got.result.backend.isa = null;
-    }
-    const file = new URL(`${c.name}.json`, dir);
-    if (UPDATE || !existsSync(file)) {
-      if (!UPDATE) throw new Error(`no fixture ${file.pathname}: run with GOLDEN_UPDATE=1 to record it`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(file, JSON.stringify(got, null, 1) + '\n');
-      return;
-    }
-    const want = JSON.parse(readFileSync(file, 'utf8'));
-    expect(got).toEqual(want);
-    // same keys in the same order, every double the same (JSON's shortest round-trip form)
-    expect(JSON.stringify(got)).toBe(JSON.stringify(want));
-  });
-});
+for (const { backend, dir, skip } of BACKENDS)
+  describe.skipIf(skip)(
+    named(`golden results on the ${backend} backend: every kind, bit-identical to the committed fixtures`, skip),
+    () => {
+      const saved = process.env.LRF_BACKEND;
+      beforeAll(() => {
+        process.env.LRF_BACKEND = backend;
+      });
+      afterAll(() => {
+        if (saved === undefined) delete process.env.LRF_BACKEND;
+        else process.env.LRF_BACKEND = saved;
+      });
+      it.each(CASES)('$name', (c) => {
+        const got = produce(c);
+        expect(got.result.backend.name).toBe(backend);
+        // the native backend's ISA (LRF_NATIVE_ISA or the CPU's best) changes no bit: the fixtures hold null
+        if (backend === 'native') {
+          expect(['avx512', 'avx2']).toContain(got.result.backend.isa);
+          got.result.backend.isa = null;
+        }
+        const file = new URL(`${c.name}.json`, dir);
+        if (UPDATE || !existsSync(file)) {
+          if (!UPDATE) throw new Error(`no fixture ${file.pathname}: run with GOLDEN_UPDATE=1 to record it`);
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(file, JSON.stringify(got, null, 1) + '\n');
+          return;
+        }
+        const want = JSON.parse(readFileSync(file, 'utf8'));
+        expect(got).toEqual(want);
+        // same keys in the same order, every double the same (JSON's shortest round-trip form)
+        expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      });
+    },
+  );

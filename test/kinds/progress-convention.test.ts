@@ -18,9 +18,16 @@ function run(kind: string, body: unknown) {
   const g = k.run(req, { backend: chooseBackend, dataset: () => undefined });
   const progress: Record<string, any>[] = [];
   let n = g.next();
-  while (!n.done) { progress.push(JSON.parse(JSON.stringify(n.value))); n = g.next(); }
+  while (!n.done) {
+    progress.push(JSON.parse(JSON.stringify(n.value)));
+    n = g.next();
+  }
   const result = n.value;
-  const csv = k.views.csv!.render(result, req).trim().split('\n').map((l) => l.split(','));
+  const csv = k.views
+    .csv!.render(result, req)
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   return { progress, result: JSON.parse(JSON.stringify(result)) as Record<string, any>, csv };
 }
 
@@ -44,8 +51,12 @@ describe('progress iteration = steps done; the point is iteration − 1 everywhe
 
   it('schedule simulation: counts across schedules; point iteration − 1 of its schedule is the CSV step', () => {
     const body = {
-      preset: 'spirals-schedules', steps: 12,
-      schedules: [{ name: 'constant', schedule: { type: 'constant', lr: 0.01 } }, { name: 'step', schedule: { type: 'StepLR', lr: 0.01, step_size: 4 } }],
+      preset: 'spirals-schedules',
+      steps: 12,
+      schedules: [
+        { name: 'constant', schedule: { type: 'constant', lr: 0.01 } },
+        { name: 'step', schedule: { type: 'StepLR', lr: 0.01, step_size: 4 } },
+      ],
     };
     const { progress, result, csv } = run('schedule-simulations', body);
     expect(progress.map((p) => p.iteration)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));

@@ -39,7 +39,10 @@ describe('the registry', () => {
     expect(new Set(KINDS.map((k) => k.name)).size).toBe(KINDS.length);
     for (const k of KINDS) {
       const ids = k.schemas.components.map((s) => (s as Schema).$id);
-      expect(ids.every((id) => typeof id === 'string'), k.name).toBe(true);
+      expect(
+        ids.every((id) => typeof id === 'string'),
+        k.name,
+      ).toBe(true);
       for (const s of [k.schemas.request, k.schemas.result, k.schemas.job]) expect(ids).toContain((s as Schema).$id);
     }
   });
@@ -58,23 +61,28 @@ describe('the registry', () => {
     for (const k of KINDS) {
       const paths = dataPaths(k.schemas.request as Schema);
       expect(paths.length, k.name).toBeGreaterThan(0);
-      for (const at of paths) expect(k.datasetIds(place(at, { dataset_id: 'd-1' })), `${k.name} /${at.join('/')}`).toEqual(['d-1']);
+      for (const at of paths)
+        expect(k.datasetIds(place(at, { dataset_id: 'd-1' })), `${k.name} /${at.join('/')}`).toEqual(['d-1']);
       expect(k.datasetIds({}), k.name).toEqual([]);
     }
   });
 
-  it('the worker refuses a result that does not match the kind\'s result schema', () => {
-    for (const k of KINDS) expect(() => checkResult(k, { unexpected: true }), k.name).toThrow(/does not match its schema/);
+  it("the worker refuses a result that does not match the kind's result schema", () => {
+    for (const k of KINDS)
+      expect(() => checkResult(k, { unexpected: true }), k.name).toThrow(/does not match its schema/);
   });
 
-  it('no source file outside a kind\'s folder and the registry names the kind', () => {
+  it("no source file outside a kind's folder and the registry names the kind", () => {
     const files = [...filesUnder(path.join(ROOT, 'src')), ...filesUnder(path.join(ROOT, 'workers'))];
     for (const k of KINDS) {
       // a hyphenated name anywhere; a one-word name as a string or path segment
       const pattern = k.name.includes('-') ? new RegExp(k.name) : new RegExp(`['"\`/]${k.name}['"\`/]`);
       const own = [path.join(ROOT, 'src/kinds', k.name) + path.sep, path.join(ROOT, 'src/kinds/registry.ts')];
       const outside = files.filter((f) => !own.some((o) => f.startsWith(o)) && pattern.test(readFileSync(f, 'utf8')));
-      expect(outside.map((f) => path.relative(ROOT, f)), k.name).toEqual([]);
+      expect(
+        outside.map((f) => path.relative(ROOT, f)),
+        k.name,
+      ).toEqual([]);
     }
   });
 });

@@ -6,7 +6,8 @@ import { zeroLagSteepest, localLinearLogLr } from '../../src/lrfinder/suggest/ze
 import type { RangeTestOutcome } from '../../src/lrfinder/range-test.js';
 import { LRS, NOISY, NOISY_RAW, SMOOTH } from './fixtures.js';
 
-const geo = (n: number, lo: number, hi: number) => Array.from({ length: n }, (_, i) => 10 ** (lo + ((hi - lo) * i) / (n - 1)));
+const geo = (n: number, lo: number, hi: number) =>
+  Array.from({ length: n }, (_, i) => 10 ** (lo + ((hi - lo) * i) / (n - 1)));
 
 describe('trimming windows', () => {
   it('Python slice semantics: seq[a:-b], seq[a:] when b = 0, clamped', () => {
@@ -33,11 +34,17 @@ describe('trimming windows', () => {
 
 describe('analyzeCurve', () => {
   const outcome = (losses: readonly number[], raw: readonly number[]): RangeTestOutcome => ({
-    lrs: LRS.slice(0, losses.length), losses: [...raw], smoothed_losses: [...losses], grad_norms: losses.map(() => 1),
-    stop_reason: 'diverged', iterations: losses.length, best_lr: null, best_loss: null,
+    lrs: LRS.slice(0, losses.length),
+    losses: [...raw],
+    smoothed_losses: [...losses],
+    grad_norms: losses.map(() => 1),
+    stop_reason: 'diverged',
+    iterations: losses.length,
+    best_lr: null,
+    best_loss: null,
   });
 
-  it('end of a range test: every method, the smoothed series to the libraries\' methods, raw to ours; minimum by default', () => {
+  it("end of a range test: every method, the smoothed series to the libraries' methods, raw to ours; minimum by default", () => {
     const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100 });
     expect(Object.keys(a.suggestions).sort()).toEqual([...SUGGESTION_METHOD_NAMES].sort());
     expect(SUGGESTION_METHOD_NAMES).toHaveLength(10);
@@ -50,7 +57,8 @@ describe('analyzeCurve', () => {
     expect(min.lr).toBe(LRS[min.index!] / 10);
     expect(a.suggested_lr).toBe(min.lr);
     expect(a.suggestion).toMatchObject({ method: 'minimum', lr: min.lr, index: min.index });
-    // each method's own library's trimming: fastai [num_it//10 : -5], torch-lr-finder [10 : -5], Lightning [10 : -1], ignite none
+    // each method's own library's trimming: fastai [num_it//10 : -5], torch-lr-finder [10 : -5], Lightning [10 : -1],
+    // ignite none
     expect(a.suggestions.valley!.window).toEqual({ start: 10, end: 93 });
     expect(a.suggestions.valley!.trim).toEqual({ skip_start: 10, skip_end: 5, source: 'library', cut_at: null });
     expect(a.suggestions.steepest!.window).toEqual({ start: 10, end: 93 });
@@ -64,9 +72,10 @@ describe('analyzeCurve', () => {
     expect(onRaw).not.toEqual(onSmoothed);
   });
 
-  it('end of a range test: skip_start / skip_end set every method\'s trimming', () => {
+  it("end of a range test: skip_start / skip_end set every method's trimming", () => {
     const a = analyzeRangeTest(outcome(NOISY, NOISY_RAW), { num_iter: 100, skip_start: 20, skip_end: 0 });
-    for (const p of Object.values(a.suggestions)) expect(p!.trim).toMatchObject({ skip_start: 20, skip_end: 0, source: 'request' });
+    for (const p of Object.values(a.suggestions))
+      expect(p!.trim).toMatchObject({ skip_start: 20, skip_end: 0, source: 'request' });
     expect(a.suggestions.valley!.window).toEqual({ start: 20, end: 98 });
   });
 
@@ -78,7 +87,12 @@ describe('analyzeCurve', () => {
   });
 
   it('skip options are explicit: torch skips move steepest, fastai ones move the fastai methods', () => {
-    const base = analyzeCurve({ lrs: LRS.slice(0, 98), losses: SMOOTH, skip_start: 60, methods: ['steepest', 'steep'] });
+    const base = analyzeCurve({
+      lrs: LRS.slice(0, 98),
+      losses: SMOOTH,
+      skip_start: 60,
+      methods: ['steepest', 'steep'],
+    });
     expect(base.windows.steepest).toEqual({ start: 60, end: 93 });
     expect(base.windows.steep).toEqual({ start: 9, end: 93 }); // num_it = 98 → 98//10 = 9
     expect(base.suggestions.steepest!.index).toBeGreaterThanOrEqual(60);
@@ -94,15 +108,29 @@ describe('analyzeCurve', () => {
       expect(s.index).toBeNull();
     }
     const v = a.suggestions.valley!;
-    expect(v).toEqual({ lr: null, index: null, reason:
-      'valley needs at least 1 point after fastai trimming (skip_start 0, skip_end 5), i.e. at least 6 recorded points; got 0 of 3 (window [0, 0))' });
+    expect(v).toEqual({
+      lr: null,
+      index: null,
+      reason:
+        'valley needs at least 1 point after fastai trimming (skip_start 0, skip_end 5), i.e. at least 6 recorded points; got 0 of 3 (window [0, 0))',
+    });
     const st = a.suggestions.steepest!;
-    if (st.lr === null) expect(st.reason).toMatch(/steepest needs at least 2 points .*skip_start 10, skip_end 5.*at least 17 recorded points; got 0 of 3/);
+    if (st.lr === null)
+      expect(st.reason).toMatch(
+        /steepest needs at least 2 points .*skip_start 10, skip_end 5.*at least 17 recorded points; got 0 of 3/,
+      );
     const sl = a.suggestions.slide!;
     if (sl.lr === null) expect(sl.reason).toMatch(/slide needs at least 16 points/);
     // a null cut is named in the reason
-    const cut = analyzeCurve({ lrs: geo(30, -6, -3), losses: [...Array(11).fill(1), null, ...Array(18).fill(1)], methods: ['steepest'] });
-    expect(cut.suggestions.steepest).toMatchObject({ lr: null, reason: expect.stringMatching(/cut before the first non-finite loss at index 11.*got 1 of 30/) });
+    const cut = analyzeCurve({
+      lrs: geo(30, -6, -3),
+      losses: [...Array(11).fill(1), null, ...Array(18).fill(1)],
+      methods: ['steepest'],
+    });
+    expect(cut.suggestions.steepest).toMatchObject({
+      lr: null,
+      reason: expect.stringMatching(/cut before the first non-finite loss at index 11.*got 1 of 30/),
+    });
     expect(a.suggested_lr).toBeNull();
     expect(a.suggestion).toMatchObject({ method: 'minimum', lr: null, index: null });
     expect(a.warnings.map((w) => w.code)).toContain('no_suggestion');
@@ -112,7 +140,9 @@ describe('analyzeCurve', () => {
   it('large curves (100k points) are analysed with every method, all finite', () => {
     const n = 100_000;
     const lrs = geo(n, -7, 1);
-    const losses = lrs.map((lr, i) => 2.3 - Math.tanh(1.5 * (Math.log10(lr) + 3)) + 2 * lr * lr + 0.01 * Math.sin(i * 12.9898));
+    const losses = lrs.map(
+      (lr, i) => 2.3 - Math.tanh(1.5 * (Math.log10(lr) + 3)) + 2 * lr * lr + 0.01 * Math.sin(i * 12.9898),
+    );
     const a = analyzeCurve({ lrs, losses, num_it: n });
     for (const name of V1_METHOD_NAMES) expect(Number.isFinite(a.suggestions[name]!.lr)).toBe(true);
     expect(Math.abs(Math.log10(a.suggestions.zero_lag_steepest!.lr as number) + 3)).toBeLessThan(0.1);
@@ -165,14 +195,23 @@ describe('analyzeCurve', () => {
     const losses = lrs.map((_, i) => (i <= 10 ? 100 - 10 * i : -5 * (1 - Math.exp(-(i - 10) / 3))));
     const a = analyzeCurve({ lrs, losses, suggestion: 'steepest' });
     expect(a.suggestion.index).toBe(10);
-    expect(a.warnings).toContainEqual(expect.objectContaining({ code: 'pick_at_window_edge', iteration: 10, message: expect.stringMatching(/first point/) }));
+    expect(a.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'pick_at_window_edge',
+        iteration: 10,
+        message: expect.stringMatching(/first point/),
+      }),
+    );
   });
 });
 
 describe('zero_lag_steepest', () => {
   it('local-linear slope is exact on a straight line in log10(lr)', () => {
     const lrs = geo(40, -6, -2);
-    const fit = localLinearLogLr(lrs, lrs.map((lr) => 3 - 0.5 * Math.log10(lr)))!;
+    const fit = localLinearLogLr(
+      lrs,
+      lrs.map((lr) => 3 - 0.5 * Math.log10(lr)),
+    )!;
     for (const s of fit.slope) expect(s).toBeCloseTo(-0.5, 10);
   });
   it('finds the steepest point of a symmetric drop, without lag, and only before the minimum', () => {
@@ -185,8 +224,18 @@ describe('zero_lag_steepest', () => {
   });
   it('needs 8 finite points; a rising-only curve has no pick', () => {
     const lrs = geo(7, -3, 0);
-    expect(zeroLagSteepest(lrs, lrs.map(() => 1))).toMatchObject({ lr: null, reason: expect.stringMatching(/at least 8 points.*got 7/) });
+    expect(
+      zeroLagSteepest(
+        lrs,
+        lrs.map(() => 1),
+      ),
+    ).toMatchObject({ lr: null, reason: expect.stringMatching(/at least 8 points.*got 7/) });
     const up = geo(20, -3, 0);
-    expect(zeroLagSteepest(up, up.map((lr) => lr)).lr).toBeNull();
+    expect(
+      zeroLagSteepest(
+        up,
+        up.map((lr) => lr),
+      ).lr,
+    ).toBeNull();
   });
 });

@@ -11,21 +11,52 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeLoss, emulate, emulationNext, emulationResult, emulationStep, resolveEmulation, startEmulation, suggest,
-  type EmulationOptions, type LibraryName, type LossValue, type MethodName, type WireLoss,
+  decodeLoss,
+  emulate,
+  emulationNext,
+  emulationResult,
+  emulationStep,
+  resolveEmulation,
+  startEmulation,
+  suggest,
+  type EmulationOptions,
+  type LibraryName,
+  type LossValue,
+  type MethodName,
+  type WireLoss,
 } from '../../src/lrfinder/index.js';
 
 interface Emu {
-  case: string; library: LibraryName; run: string; options: Record<string, unknown>;
-  lrs: WireLoss[]; losses: WireLoss[]; iterations: number; stop_reason: string; picks: Record<string, number | null>;
+  case: string;
+  library: LibraryName;
+  run: string;
+  options: Record<string, unknown>;
+  lrs: WireLoss[];
+  losses: WireLoss[];
+  iterations: number;
+  stop_reason: string;
+  picks: Record<string, number | null>;
 }
-interface Rec { case: string; from: LibraryName; lrs: number[]; losses: WireLoss[]; num_it: number; picks: Record<string, number | null> }
+interface Rec {
+  case: string;
+  from: LibraryName;
+  lrs: number[];
+  losses: WireLoss[];
+  num_it: number;
+  picks: Record<string, number | null>;
+}
 interface Rand {
-  lrs: number[]; losses: WireLoss[]; num_it: number; picks: Record<string, number | null>;
+  lrs: number[];
+  losses: WireLoss[];
+  num_it: number;
+  picks: Record<string, number | null>;
   emulations: Record<LibraryName, { iterations: number; stop_reason: string; picks: Record<string, number | null> }>;
 }
 const F = JSON.parse(readFileSync(new URL('./fixtures/libraries.json', import.meta.url), 'utf8')) as {
-  raw: Record<string, WireLoss[]>; emulations: Emu[]; recorded: Rec[]; random: Rand[];
+  raw: Record<string, WireLoss[]>;
+  emulations: Emu[];
+  recorded: Rec[];
+  random: Rand[];
 };
 
 const dec = (xs: readonly WireLoss[]): LossValue[] => xs.map(decodeLoss);
@@ -34,13 +65,24 @@ const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(
 function optionsOf(e: Emu): { opts: EmulationOptions; sma?: number } {
   const o = e.options as Record<string, any>;
   switch (e.library) {
-    case 'fastai': return { opts: { num_iter: o.num_iter, diverge_th: o.diverge_th } };
-    case 'keras-lr-finder': return { opts: { start_lr: o.start_lr, end_lr: o.end_lr, num_iter: o.num_iter, steps_per_epoch: o.steps_per_epoch }, sma: o.sma };
-    default: return { opts: { ...o } as EmulationOptions };
+    case 'fastai':
+      return { opts: { num_iter: o.num_iter, diverge_th: o.diverge_th } };
+    case 'keras-lr-finder':
+      return {
+        opts: { start_lr: o.start_lr, end_lr: o.end_lr, num_iter: o.num_iter, steps_per_epoch: o.steps_per_epoch },
+        sma: o.sma,
+      };
+    default:
+      return { opts: { ...o } as EmulationOptions };
   }
 }
 
-function expectPick(method: string, lrs: readonly number[], got: { lr: number | null; index: number | null; reason?: string }, want: number | null) {
+function expectPick(
+  method: string,
+  lrs: readonly number[],
+  got: { lr: number | null; index: number | null; reason?: string },
+  want: number | null,
+) {
   if (want === null) {
     expect(got.index, `${method}: the library gives no pick`).toBeNull();
     expect(got.reason).toBeTruthy();
@@ -51,10 +93,12 @@ function expectPick(method: string, lrs: readonly number[], got: { lr: number | 
   expect(rel(got.lr as number, lr), `${method} lr`).toBeLessThanOrEqual(1e-12);
 }
 
-describe('emulate: each library\'s whole pipeline on raw losses', () => {
+describe("emulate: each library's whole pipeline on raw losses", () => {
   it('the fixture covers every library, stop reason and non-finite kind', () => {
     expect(new Set(F.emulations.map((e) => e.library)).size).toBe(5);
-    expect(new Set(F.emulations.map((e) => e.stop_reason))).toEqual(new Set(['completed', 'diverged', 'exhausted', 'non_finite']));
+    expect(new Set(F.emulations.map((e) => e.stop_reason))).toEqual(
+      new Set(['completed', 'diverged', 'exhausted', 'non_finite']),
+    );
     expect(F.emulations.length).toBeGreaterThan(300);
   });
 
@@ -67,18 +111,30 @@ describe('emulate: each library\'s whole pipeline on raw losses', () => {
     r.lrs.forEach((lr, i) => expect(rel(lr, wantLrs[i]), `lrs[${i}]`).toBeLessThanOrEqual(1e-12));
     const wantLosses = dec(e.losses) as number[];
     r.losses.forEach((v, i) => {
-      if (Number.isNaN(wantLosses[i]) || !Number.isFinite(wantLosses[i])) expect(Object.is(v, wantLosses[i]), `losses[${i}]`).toBe(true);
+      if (Number.isNaN(wantLosses[i]) || !Number.isFinite(wantLosses[i]))
+        expect(Object.is(v, wantLosses[i]), `losses[${i}]`).toBe(true);
       else expect(rel(v, wantLosses[i]), `losses[${i}] ${v} vs ${wantLosses[i]}`).toBeLessThanOrEqual(1e-12);
     });
     for (const [m, want] of Object.entries(e.picks)) expectPick(m, r.lrs, r.suggestions[m as MethodName] as any, want);
   });
 });
 
-describe('suggest on a recorded curve: every library method, the library\'s default trimming and float behaviour', () => {
-  const methods: MethodName[] = ['valley', 'slide', 'minimum', 'steep', 'steepest', 'lightning', 'lightning_legacy', 'keras_sma', 'ignite'];
+describe("suggest on a recorded curve: every library method, the library's default trimming and float behaviour", () => {
+  const methods: MethodName[] = [
+    'valley',
+    'slide',
+    'minimum',
+    'steep',
+    'steepest',
+    'lightning',
+    'lightning_legacy',
+    'keras_sma',
+    'ignite',
+  ];
   it.each(F.recorded.map((r) => [`${r.from}'s curve of ${r.case}`, r] as const))('%s', (_n, r) => {
     const curve = { lrs: r.lrs.map(Number), losses: dec(r.losses) };
-    for (const m of methods) expectPick(m, curve.lrs, suggest(m, curve, { num_it: r.num_it, non_finite: 'library' }), r.picks[m]);
+    for (const m of methods)
+      expectPick(m, curve.lrs, suggest(m, curve, { num_it: r.num_it, non_finite: 'library' }), r.picks[m]);
   });
 });
 
@@ -88,13 +144,19 @@ describe('150 random curves (geometric and linear LRs, loss scales, quantised lo
     const curve = { lrs: r.lrs, losses };
     for (const [m, want] of Object.entries(r.picks)) {
       const method = (m === 'keras_sma_5' ? 'keras_sma' : m) as MethodName;
-      expectPick(method, r.lrs, suggest(method, curve, { num_it: r.num_it, non_finite: 'library', sma: m === 'keras_sma_5' ? 5 : 1 }), want);
+      expectPick(
+        method,
+        r.lrs,
+        suggest(method, curve, { num_it: r.num_it, non_finite: 'library', sma: m === 'keras_sma_5' ? 5 : 1 }),
+        want,
+      );
     }
     for (const [lib, e] of Object.entries(r.emulations) as [LibraryName, Rand['emulations'][LibraryName]][]) {
       const em = emulate(lib, losses);
       expect(em.iterations, lib).toBe(e.iterations);
       expect(em.stop_reason, lib).toBe(e.stop_reason);
-      for (const [m, want] of Object.entries(e.picks)) expectPick(m, em.lrs, em.suggestions[m as MethodName] as any, want);
+      for (const [m, want] of Object.entries(e.picks))
+        expectPick(m, em.lrs, em.suggestions[m as MethodName] as any, want);
     }
   });
 });

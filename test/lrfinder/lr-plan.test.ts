@@ -5,7 +5,12 @@ import { lrAt, lrPlan } from '../../src/lrfinder/lr-plan.js';
 // lr_i = start*(end/start)**(i/(num_iter-1)) and start + (i/(num_iter-1))*(end-start).
 describe('lrPlan (torch-lr-finder ExponentialLR / LinearLR)', () => {
   it('exp: first is start_lr and last is end_lr exactly', () => {
-    for (const [s, e, n] of [[1e-7, 10, 100], [3e-6, 0.7, 37], [1e-5, 0.1, 5], [0.3, 1e-4, 11]] as const) {
+    for (const [s, e, n] of [
+      [1e-7, 10, 100],
+      [3e-6, 0.7, 37],
+      [1e-5, 0.1, 5],
+      [0.3, 1e-4, 11],
+    ] as const) {
       const lrs = lrPlan(s, e, n, 'exp');
       expect(lrs).toHaveLength(n);
       expect(lrs[0]).toBe(s);

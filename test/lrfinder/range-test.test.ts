@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StepResult } from '../../src/core/types.js';
 import {
-  rangeTest, RANGE_TEST_OPTION_DEFAULTS, summarizeRangeTest,
-  type RangePoint, type RangeTestOptions, type RangeTestOutcome,
+  rangeTest,
+  RANGE_TEST_OPTION_DEFAULTS,
+  summarizeRangeTest,
+  type RangePoint,
+  type RangeTestOptions,
+  type RangeTestOutcome,
 } from '../../src/lrfinder/range-test.js';
 import { divergenceThreshold } from '../../src/lrfinder/smoothing.js';
 import { lrPlan } from '../../src/lrfinder/lr-plan.js';
@@ -10,9 +14,15 @@ import { LRS, NOISY, NOISY_RAW } from './fixtures.js';
 
 const ok = (loss: number, grad_norm = 1): StepResult => ({ loss, grad_norm, non_finite: !Number.isFinite(loss) });
 
-function drive(opts: RangeTestOptions, step: (lr: number, i: number) => StepResult): { points: RangePoint[]; outcome: RangeTestOutcome; calls: number } {
+function drive(
+  opts: RangeTestOptions,
+  step: (lr: number, i: number) => StepResult,
+): { points: RangePoint[]; outcome: RangeTestOutcome; calls: number } {
   let calls = 0;
-  const gen = rangeTest(opts, (lr, i) => { calls++; return step(lr, i); });
+  const gen = rangeTest(opts, (lr, i) => {
+    calls++;
+    return step(lr, i);
+  });
   const points: RangePoint[] = [];
   for (;;) {
     const r = gen.next();
@@ -25,7 +35,14 @@ const opts = (o: Partial<RangeTestOptions>): RangeTestOptions => ({ ...RANGE_TES
 
 describe('rangeTest smoothing (torch-lr-finder range_test EMA)', () => {
   it('defaults are torch-lr-finder’s', () => {
-    expect(RANGE_TEST_OPTION_DEFAULTS).toEqual({ start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', smooth_f: 0.05, diverge_th: 5 });
+    expect(RANGE_TEST_OPTION_DEFAULTS).toEqual({
+      start_lr: 1e-7,
+      end_lr: 10,
+      num_iter: 100,
+      step_mode: 'exp',
+      smooth_f: 0.05,
+      diverge_th: 5,
+    });
   });
 
   it('hand-computed EMA, seeded with the first raw loss, no bias correction', () => {
@@ -33,7 +50,9 @@ describe('rangeTest smoothing (torch-lr-finder range_test EMA)', () => {
     //   s0 = 1; s1 = .5*2 + .5*1 = 1.5; s2 = .5*.5 + .5*1.5 = 1.0; s3 = .5*.5 + .5*1 = 0.75
     //   best = 1, 1, 1, 0.75
     const raw = [1, 2, 0.5, 0.5];
-    const { points, outcome } = drive(opts({ num_iter: 4, smooth_f: 0.5, start_lr: 1e-3, end_lr: 1 }), (_lr, i) => ok(raw[i], i + 10));
+    const { points, outcome } = drive(opts({ num_iter: 4, smooth_f: 0.5, start_lr: 1e-3, end_lr: 1 }), (_lr, i) =>
+      ok(raw[i], i + 10),
+    );
     expect(points.map((p) => p.smoothed_loss)).toEqual([1, 1.5, 1.0, 0.75]);
     expect(points.map((p) => p.best_loss)).toEqual([1, 1, 1, 0.75]);
     expect(points.map((p) => p.loss)).toEqual(raw);
@@ -95,12 +114,16 @@ describe('rangeTest stop rule', () => {
   });
 
   it('+Inf and a non_finite gradient also stop; grad_norm null when non-finite', () => {
-    const inf = drive(opts({ num_iter: 5 }), (_lr, i) => (i === 1 ? { loss: Infinity, grad_norm: Infinity, non_finite: true } : ok(1)));
+    const inf = drive(opts({ num_iter: 5 }), (_lr, i) =>
+      i === 1 ? { loss: Infinity, grad_norm: Infinity, non_finite: true } : ok(1),
+    );
     expect(inf.outcome.stop_reason).toBe('non_finite');
     expect(inf.outcome.losses).toEqual([1, null]);
     expect(inf.outcome.grad_norms).toEqual([1, null]);
     // finite loss but NaN gradients (the trainer skipped the update): loss kept, smoothed null
-    const g = drive(opts({ num_iter: 5 }), (_lr, i) => (i === 1 ? { loss: 0.9, grad_norm: NaN, non_finite: true } : ok(1)));
+    const g = drive(opts({ num_iter: 5 }), (_lr, i) =>
+      i === 1 ? { loss: 0.9, grad_norm: NaN, non_finite: true } : ok(1),
+    );
     expect(g.outcome.stop_reason).toBe('non_finite');
     expect(g.outcome.losses).toEqual([1, 0.9]);
     expect(g.outcome.smoothed_losses).toEqual([1, null]);
@@ -110,7 +133,13 @@ describe('rangeTest stop rule', () => {
   it('a non-finite first loss: one point, no best', () => {
     const { outcome, points } = drive(opts({ num_iter: 5 }), () => ok(NaN));
     expect(points[0].best_loss).toBeNull();
-    expect(outcome).toMatchObject({ iterations: 1, stop_reason: 'non_finite', best_lr: null, best_loss: null, losses: [null] });
+    expect(outcome).toMatchObject({
+      iterations: 1,
+      stop_reason: 'non_finite',
+      best_lr: null,
+      best_loss: null,
+      losses: [null],
+    });
   });
 
   it('negative losses do not misfire (torch-lr-finder’s `> 5*best` would stop at once)', () => {
@@ -141,7 +170,7 @@ describe('rangeTest stop rule', () => {
 
   it('positive losses: identical decisions to `loss > diverge_th * best` (random curves)', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let t = 0; t < 50; t++) {
       const th = 1.5 + 5 * rnd();
       const raw = Array.from({ length: 60 }, () => 0.01 + 3 * rnd() ** 3);
@@ -152,7 +181,10 @@ describe('rangeTest stop rule', () => {
       for (let i = 0; i < 60; i++) {
         let loss = raw[i];
         if (i === 0) best = loss;
-        else { loss = 0.3 * loss + (1 - 0.3) * hist[hist.length - 1]; if (loss < best) best = loss; }
+        else {
+          loss = 0.3 * loss + (1 - 0.3) * hist[hist.length - 1];
+          if (loss < best) best = loss;
+        }
         hist.push(loss);
         if (loss > th * best) break;
       }
@@ -162,9 +194,15 @@ describe('rangeTest stop rule', () => {
 
   it('is lazy: the caller cancels by not pulling; summarizeRangeTest builds a partial outcome', () => {
     let calls = 0;
-    const gen = rangeTest(opts({ num_iter: 100 }), () => { calls++; return ok(1); });
+    const gen = rangeTest(opts({ num_iter: 100 }), () => {
+      calls++;
+      return ok(1);
+    });
     const pts: RangePoint[] = [];
-    for (const p of gen) { pts.push(p); if (pts.length === 7) break; }
+    for (const p of gen) {
+      pts.push(p);
+      if (pts.length === 7) break;
+    }
     expect(calls).toBe(7);
     const partial = summarizeRangeTest(pts, 'completed');
     expect(partial.iterations).toBe(7);

@@ -6,14 +6,35 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  appliedLrs, decodeLoss, emulate, emulationLimit, emulationNext, emulationStep, LIBRARY_NAMES, RANGE_TEST_OPTION_DEFAULTS, resolveEmulation,
-  startEmulation, type LibraryName, type LossValue, type WireLoss,
+  appliedLrs,
+  decodeLoss,
+  emulate,
+  emulationLimit,
+  emulationNext,
+  emulationStep,
+  LIBRARY_NAMES,
+  RANGE_TEST_OPTION_DEFAULTS,
+  resolveEmulation,
+  startEmulation,
+  type LibraryName,
+  type LossValue,
+  type WireLoss,
 } from '../../src/lrfinder/index.js';
 import {
-  checkSweepOptions, newSweep, sweepNext, sweepReport, sweepResult, sweepStep, sweepStop, type SweepOptions, type SweepState,
+  checkSweepOptions,
+  newSweep,
+  sweepNext,
+  sweepReport,
+  sweepResult,
+  sweepStep,
+  sweepStop,
+  type SweepOptions,
+  type SweepState,
 } from '../../src/lrfinder/session.js';
 
-const F = JSON.parse(readFileSync(new URL('./fixtures/libraries.json', import.meta.url), 'utf8')) as { raw: Record<string, WireLoss[]> };
+const F = JSON.parse(readFileSync(new URL('./fixtures/libraries.json', import.meta.url), 'utf8')) as {
+  raw: Record<string, WireLoss[]>;
+};
 const raw = (name: string): LossValue[] => F.raw[name].map(decodeLoss);
 const roundTrip = (s: SweepState): SweepState => JSON.parse(JSON.stringify(s)); // what Redis keeps
 
@@ -29,11 +50,18 @@ function drive(opts: SweepOptions, losses: readonly LossValue[]): { state: Sweep
 }
 
 const base: SweepOptions = { ...RANGE_TEST_OPTION_DEFAULTS };
-const numIter: Record<LibraryName, number> = { fastai: 100, 'torch-lr-finder': 100, lightning: 100, 'keras-lr-finder': 100, ignite: 100 };
+const numIter: Record<LibraryName, number> = {
+  fastai: 100,
+  'torch-lr-finder': 100,
+  lightning: 100,
+  'keras-lr-finder': 100,
+  ignite: 100,
+};
 
 describe('an emulating session ≡ emulate() on the same losses', () => {
   const cases: [LibraryName, string][] = [];
-  for (const lib of LIBRARY_NAMES) for (const c of ['noisy', 'nan_middle', 'inf_middle', 'negative', 'flat', 'short_20']) cases.push([lib, c]);
+  for (const lib of LIBRARY_NAMES)
+    for (const c of ['noisy', 'nan_middle', 'inf_middle', 'negative', 'flat', 'short_20']) cases.push([lib, c]);
   it.each(cases)('%s on %s', (library, c) => {
     const losses = raw(c);
     const opts: SweepOptions = { ...base, emulate: { library, options: { num_iter: numIter[library] } } };
@@ -49,12 +77,15 @@ describe('an emulating session ≡ emulate() on the same losses', () => {
     expect(r.iterations).toBe(batch.iterations);
   });
 
-  it('the LR to train at is the library\'s: fastai i/num_it, Lightning skips 1/N, ignite one step behind what it records', () => {
+  it("the LR to train at is the library's: fastai i/num_it, Lightning skips 1/N, ignite one step behind what it records", () => {
     const lr = (library: LibraryName, k: number) => {
       const opts: SweepOptions = { ...base, emulate: { library, options: { start_lr: 1e-6, end_lr: 1, num_iter: 6 } } };
       let s = newSweep(opts);
       const out: number[] = [];
-      for (let i = 0; i < k; i++) { out.push((sweepNext(s, opts) as { lr: number }).lr); s = sweepReport(s, opts, { loss: 1 }); }
+      for (let i = 0; i < k; i++) {
+        out.push((sweepNext(s, opts) as { lr: number }).lr);
+        s = sweepReport(s, opts, { loss: 1 });
+      }
       return { out, rec: sweepResult(sweepStop(s), opts).lrs };
     };
     expect(lr('fastai', 3).out).toEqual([1e-6, 1e-6 * (1 / 1e-6) ** (1 / 6), 1e-6 * (1 / 1e-6) ** (2 / 6)]);
@@ -66,8 +97,10 @@ describe('an emulating session ≡ emulate() on the same losses', () => {
 
   it('NaN, +Infinity and -Infinity reach the library as themselves (fastai keeps ±Inf and cuts at NaN)', () => {
     const losses = raw('noisy').slice(0, 40);
-    const withNaN = [...losses]; withNaN[20] = NaN;
-    const withInf = [...losses]; withInf[20] = Infinity;
+    const withNaN = [...losses];
+    withNaN[20] = NaN;
+    const withInf = [...losses];
+    withInf[20] = Infinity;
     const opts: SweepOptions = { ...base, emulate: { library: 'torch-lr-finder', options: { num_iter: 40 } } };
     const a = sweepResult(drive(opts, withNaN).state, opts);
     const b = sweepResult(drive(opts, withInf).state, opts);
@@ -80,7 +113,7 @@ describe('an emulating session ≡ emulate() on the same losses', () => {
 });
 
 describe('GradScaler-skipped steps', () => {
-  it('the service\'s pipeline: the plan does not advance, the point is not recorded', () => {
+  it("the service's pipeline: the plan does not advance, the point is not recorded", () => {
     const losses = raw('noisy');
     let s = newSweep();
     let plain = newSweep();
@@ -110,7 +143,7 @@ describe('GradScaler-skipped steps', () => {
     expect(r.warnings.map((w) => w.code)).toContain('skipped_steps');
   });
 
-  it('an emulating session records a skipped step\'s loss (the libraries do), and needs it', () => {
+  it("an emulating session records a skipped step's loss (the libraries do), and needs it", () => {
     const opts: SweepOptions = { ...base, emulate: { library: 'fastai' } };
     const s = sweepReport(newSweep(opts), opts, { loss: 2.3, skipped: true });
     expect(s.losses).toEqual([2.3]);
@@ -121,11 +154,25 @@ describe('GradScaler-skipped steps', () => {
 });
 
 describe('parameter groups', () => {
-  const opts: SweepOptions = { ...base, num_iter: 30, param_groups: [{ name: 'backbone', lr_mult: 0.1 }, { name: 'head', lr_mult: 1 }] };
-  it('each answer gives every group\'s LR; the result every group\'s pick', () => {
+  const opts: SweepOptions = {
+    ...base,
+    num_iter: 30,
+    param_groups: [
+      { name: 'backbone', lr_mult: 0.1 },
+      { name: 'head', lr_mult: 1 },
+    ],
+  };
+  it("each answer gives every group's LR; the result every group's pick", () => {
     let s = newSweep(opts);
     const n = sweepNext(s, opts);
-    expect(n).toEqual({ iteration: 0, lr: 1e-7, param_groups: [{ name: 'backbone', lr: 1e-7 * 0.1 }, { name: 'head', lr: 1e-7 }] });
+    expect(n).toEqual({
+      iteration: 0,
+      lr: 1e-7,
+      param_groups: [
+        { name: 'backbone', lr: 1e-7 * 0.1 },
+        { name: 'head', lr: 1e-7 },
+      ],
+    });
     const losses = raw('noisy');
     for (let i = 0; sweepNext(s, opts); i++) s = sweepReport(s, opts, { loss: losses[i] });
     const r = sweepResult(s, opts);
@@ -136,9 +183,21 @@ describe('parameter groups', () => {
   });
   it('bad groups are RangeErrors', () => {
     expect(() => checkSweepOptions({ ...base, param_groups: [{ name: 'a', lr_mult: 0 }] })).toThrow(/lr_mult/);
-    expect(() => checkSweepOptions({ ...base, param_groups: [{ name: 'a', lr_mult: 1 }, { name: 'a', lr_mult: 2 }] })).toThrow(/twice/);
-    expect(() => checkSweepOptions({ ...base, emulate: { library: 'ignite', options: { num_iter: null } } })).toThrow(/needs num_iter/);
-    expect(() => checkSweepOptions({ ...base, emulate: { library: 'fastai', options: { step_mode: 'linear' } } })).toThrow(/exponential/);
+    expect(() =>
+      checkSweepOptions({
+        ...base,
+        param_groups: [
+          { name: 'a', lr_mult: 1 },
+          { name: 'a', lr_mult: 2 },
+        ],
+      }),
+    ).toThrow(/twice/);
+    expect(() => checkSweepOptions({ ...base, emulate: { library: 'ignite', options: { num_iter: null } } })).toThrow(
+      /needs num_iter/,
+    );
+    expect(() =>
+      checkSweepOptions({ ...base, emulate: { library: 'fastai', options: { step_mode: 'linear' } } }),
+    ).toThrow(/exponential/);
   });
 });
 
@@ -153,7 +212,7 @@ describe('sessions stored before these fields', () => {
 });
 
 describe('more skipped steps in a row than max_skipped_steps', () => {
-  it('stop the service\'s pipeline as non_finite, without a point; a point in between resets the count', () => {
+  it("stop the service's pipeline as non_finite, without a point; a point in between resets the count", () => {
     const opts: SweepOptions = { ...base, max_skipped_steps: 2 };
     let s = sweepReport(newSweep(), opts, { loss: 2.3 });
     s = sweepReport(s, opts, { skipped: true });
@@ -172,7 +231,11 @@ describe('more skipped steps in a row than max_skipped_steps', () => {
   });
 
   it('an emulating session has no cap (it records skipped steps, as the libraries do)', () => {
-    const opts: SweepOptions = { ...base, max_skipped_steps: 1, emulate: { library: 'torch-lr-finder', options: { num_iter: 20 } } };
+    const opts: SweepOptions = {
+      ...base,
+      max_skipped_steps: 1,
+      emulate: { library: 'torch-lr-finder', options: { num_iter: 20 } },
+    };
     let s = newSweep(opts);
     for (let i = 0; i < 5; i++) s = sweepReport(s, opts, { loss: 2.3 - i * 0.01, skipped: true });
     expect(s.stop_reason).toBeNull();

@@ -8,15 +8,28 @@
 import { describe, expect, it } from 'vitest';
 import type { StepResult } from '../../src/core/types.js';
 import { analyzeRangeTest } from '../../src/lrfinder/analyze.js';
-import { rangeTest, RANGE_TEST_OPTION_DEFAULTS, type RangeTestOptions, type RangeTestOutcome } from '../../src/lrfinder/range-test.js';
+import {
+  rangeTest,
+  RANGE_TEST_OPTION_DEFAULTS,
+  type RangeTestOptions,
+  type RangeTestOutcome,
+} from '../../src/lrfinder/range-test.js';
 import { lrPlan } from '../../src/lrfinder/lr-plan.js';
 import {
-  checkSweepOptions, newSweep, sweepNext, sweepPoints, sweepResult, sweepStep, sweepStop, type SweepState,
+  checkSweepOptions,
+  newSweep,
+  sweepNext,
+  sweepPoints,
+  sweepResult,
+  sweepStep,
+  sweepStop,
+  type SweepState,
 } from '../../src/lrfinder/session.js';
 
 type LossFn = (lr: number, i: number) => number;
 
-const L: LossFn = (lr, i) => 2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
+const L: LossFn = (lr, i) =>
+  2.3 - (1 + Math.tanh(1.5 * (Math.log10(lr) + 3))) + 2 * lr * lr + 0.08 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
 
 function viaRangeTest(opts: RangeTestOptions, f: LossFn): RangeTestOutcome {
   const gen = rangeTest(opts, (lr, i): StepResult => ({ loss: f(lr, i), grad_norm: 1, non_finite: false }));
@@ -42,7 +55,12 @@ const CASES: [string, Partial<RangeTestOptions>, LossFn, string][] = [
   ['a NaN at iteration 37', {}, (lr, i) => (i === 37 ? NaN : L(lr, i)), 'non_finite'],
   ['an Inf at iteration 0', {}, (lr, i) => (i === 0 ? Infinity : L(lr, i)), 'non_finite'],
   ['negative losses (sign-safe divergence)', { num_iter: 80 }, (lr, i) => L(lr, i) - 3, 'diverged'],
-  ['linear step_mode, smooth_f = 0', { step_mode: 'linear', start_lr: 1e-4, end_lr: 2, num_iter: 50, smooth_f: 0 }, L, 'diverged'],
+  [
+    'linear step_mode, smooth_f = 0',
+    { step_mode: 'linear', start_lr: 1e-4, end_lr: 2, num_iter: 50, smooth_f: 0 },
+    L,
+    'diverged',
+  ],
   ['diverge_th = 1.5, smooth_f = 0.3', { diverge_th: 1.5, smooth_f: 0.3 }, L, 'diverged'],
 ];
 

@@ -20,17 +20,34 @@ const geo = (n: number, lo = -6, step = 0.25) => Array.from({ length: n }, (_, i
 describe('fastai on the fixture curves (bit-compatible with fastai code under numpy float32)', () => {
   // Python: lrs, losses = tensor(LRS[100//10:-5]), tensor(SMOOTH[100//10:-5]) → minimum/steep/valley/slide
   const cases = [
-    { name: 'SMOOTH', losses: SMOOTH, expect: {
-      minimum: [0.07390722036361694, 85], steep: [0.003351602703332901, 56],
-      valley: [0.0005214008269831538, 46], slide: [0.0015922827878966928, 52] } },
-    { name: 'NOISY', losses: NOISY, expect: {
-      minimum: [0.08902150988578797, 86], steep: [0.004037017468363047, 57],
-      valley: [0.002310129813849926, 54], slide: [0.0015922827878966928, 52] } },
+    {
+      name: 'SMOOTH',
+      losses: SMOOTH,
+      expect: {
+        minimum: [0.07390722036361694, 85],
+        steep: [0.003351602703332901, 56],
+        valley: [0.0005214008269831538, 46],
+        slide: [0.0015922827878966928, 52],
+      },
+    },
+    {
+      name: 'NOISY',
+      losses: NOISY,
+      expect: {
+        minimum: [0.08902150988578797, 86],
+        steep: [0.004037017468363047, 57],
+        valley: [0.002310129813849926, 54],
+        slide: [0.0015922827878966928, 52],
+      },
+    },
   ] as const;
   for (const c of cases) {
     for (const m of ['minimum', 'steep', 'valley', 'slide'] as const) {
       it(`${m} on ${c.name}`, () => {
-        const s = SUGGESTION_METHODS[m].suggest({ lrs: LRS.slice(0, c.losses.length), losses: c.losses }, { num_it: 100 });
+        const s = SUGGESTION_METHODS[m].suggest(
+          { lrs: LRS.slice(0, c.losses.length), losses: c.losses },
+          { num_it: 100 },
+        );
         // fastai's index (the float32 value fastai returns is c.expect[m][0]); the lr is the caller's own number
         const i = c.expect[m][1];
         expect(s).toEqual({ lr: m === 'minimum' ? LRS[i] / 10 : LRS[i], index: i });
@@ -83,11 +100,13 @@ describe('valley (longest strictly decreasing subsequence)', () => {
 
   it('the O(n log n) version equals fastai’s O(n²) loop on random curves (ties, plateaus, NaN)', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let t = 0; t < 400; t++) {
       const n = 1 + Math.floor(rnd() * 40);
       const levels = 2 + Math.floor(rnd() * 8); // few distinct values → many ties
-      const losses = Array.from({ length: n }, () => (rnd() < 0.03 ? NaN : Math.floor(rnd() * levels) + (rnd() < 0.2 ? 1e-9 : 0)));
+      const losses = Array.from({ length: n }, () =>
+        rnd() < 0.03 ? NaN : Math.floor(rnd() * levels) + (rnd() < 0.2 ? 1e-9 : 0),
+      );
       expect(valleyRawIndex(losses)).toBe(valleyRawIndexReference(losses));
     }
     expect(valleyRawIndex(NOISY)).toBe(valleyRawIndexReference(NOISY));
@@ -96,13 +115,14 @@ describe('valley (longest strictly decreasing subsequence)', () => {
   it('compares in float32 like fastai’s tensors', () => {
     // float64: [2, 1+1e-9, 1, .5] strictly decreasing → lds [1,2,3,4], idx = -1 + 1 + 0 = 0
     // float32: 1+1e-9 rounds to 1 → [2,1,1,.5], lds [1,2,2,3], max_end 3, max_start 0 → idx 0+0+0... =
-    //   sections = 1 → idx = 0 + 1 + 0 = 1 (Python/numpy float32 gives lrs[1] = 0.009999999776482582; we return the caller's 1e-2)
+    //   sections = 1 → idx = 0 + 1 + 0 = 1 (Python/numpy float32 gives lrs[1] = 0.009999999776482582; we return the
+    // caller's 1e-2)
     expect(valley(lrs4, [2, 1 + 1e-9, 1, 0.5])).toEqual({ lr: 1e-2, index: 1 });
   });
 });
 
 describe('minimum', () => {
-  it('lr at the argmin divided by 10, in float64 on the caller\'s lr; index = argmin point', () => {
+  it("lr at the argmin divided by 10, in float64 on the caller's lr; index = argmin point", () => {
     expect(minimum([1e-3, 1e-2, 1e-1], [3, 1, 2])).toEqual({ lr: 1e-2 / 10, index: 1 });
   });
   it('float32 rounding creates a tie → first index (numpy/torch argmin)', () => {
@@ -121,7 +141,8 @@ describe('steep (forward difference in ln lr)', () => {
   });
   it('float32 arithmetic changes the pick (found by search against numpy float32)', () => {
     // Python: losses = [0.999999999, 0.89999997, 0.8000000300000001, 0.6999999699999999], lrs 1e-3..1
-    // float64 grads → argmin 2; float32 (fastai) → argmin 0 (fastai's value 0.0010000000474974513; ours the caller's 1e-3)
+    // float64 grads → argmin 2; float32 (fastai) → argmin 0 (fastai's value 0.0010000000474974513; ours the caller's
+    // 1e-3)
     const losses = [0.999999999, 0.89999997, 0.8000000300000001, 0.6999999699999999];
     expect(steep([1e-3, 1e-2, 1e-1, 1], losses)).toEqual({ lr: 1e-3, index: 0 });
   });
@@ -157,7 +178,12 @@ describe('slide (interval slide rule, np.gradient with unit spacing)', () => {
   it('runs off the left end → lrs[0]', () => {
     // quadratic losses: |g[r] - g[r-15]| = 15*0.02 = 0.3 everywhere → loop until l < 0
     const lrs = geo(20);
-    expect(slide(lrs, Array.from({ length: 20 }, (_, i) => 0.01 * i * i))).toEqual({ lr: lrs[0], index: 0 });
+    expect(
+      slide(
+        lrs,
+        Array.from({ length: 20 }, (_, i) => 0.01 * i * i),
+      ),
+    ).toEqual({ lr: lrs[0], index: 0 });
   });
 
   it('thresh is absolute: ×100 slides to lrs[0], ×1e-3 stops almost at once (fixture SMOOTH)', () => {
@@ -165,14 +191,30 @@ describe('slide (interval slide rule, np.gradient with unit spacing)', () => {
     const lrs = LRS.slice(10, SMOOTH.length - 5);
     const y = SMOOTH.slice(10, -5);
     expect(slide(lrs, y)).toEqual({ lr: lrs[42], index: 42 });
-    expect(slide(lrs, y.map((v) => v * 100))).toEqual({ lr: lrs[0], index: 0 });
-    expect(slide(lrs, y.map((v) => v * 1e-3))).toEqual({ lr: lrs[67], index: 67 });
-    expect([f32(lrs[42]), f32(lrs[0]), f32(lrs[67])]).toEqual([0.0015922827878966928, 6.428073220376973e-07, 0.1668100506067276]);
+    expect(
+      slide(
+        lrs,
+        y.map((v) => v * 100),
+      ),
+    ).toEqual({ lr: lrs[0], index: 0 });
+    expect(
+      slide(
+        lrs,
+        y.map((v) => v * 1e-3),
+      ),
+    ).toEqual({ lr: lrs[67], index: 67 });
+    expect([f32(lrs[42]), f32(lrs[0]), f32(lrs[67])]).toEqual([
+      0.0015922827878966928, 6.428073220376973e-7, 0.1668100506067276,
+    ]);
   });
 
-  it('adjust_value multiplies the caller\'s lr in double', () => {
+  it("adjust_value multiplies the caller's lr in double", () => {
     const lrs = geo(20);
-    const s = slide(lrs, Array.from({ length: 20 }, (_, i) => 0.01 * i * i), { adjust_value: 0.5 });
+    const s = slide(
+      lrs,
+      Array.from({ length: 20 }, (_, i) => 0.01 * i * i),
+      { adjust_value: 0.5 },
+    );
     expect(s).toEqual({ lr: lrs[0] * 0.5, index: 0 });
   });
 

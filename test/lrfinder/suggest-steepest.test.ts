@@ -64,7 +64,8 @@ describe('steepest (torch-lr-finder)', () => {
 
   it('index is into the ORIGINAL arrays and can be the window edge', () => {
     const lrs = Array.from({ length: 30 }, (_, i) => 10 ** (-6 + i * 0.2));
-    // integer losses (exact arithmetic): 100-30i up to 4 (hidden by skip_start), then -20-(i-4) up to 12, then -28-4(i-12)
+    // integer losses (exact arithmetic): 100-30i up to 4 (hidden by skip_start), then -20-(i-4) up to 12, then
+    // -28-4(i-12)
     const losses = range(30).map((i) => (i <= 4 ? 100 - 30 * i : i <= 12 ? -20 - (i - 4) : -28 - 4 * (i - 12)));
     // window [10, 25): g10 = g11 = -1 (central), g12 = (-32 - -27)/2 = -2.5, g13..g23 = -4 (central),
     // g24 = l24 - l23 = -4 (one-sided at the window edge) → first -4 at local 3 → index 13

@@ -67,7 +67,8 @@ async function setup(opts: Partial<JobStoreOptions> = {}) {
   };
 }
 
-const seq = (owner: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${owner}${from + i}`);
+const seq = (owner: string, from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `${owner}${from + i}`);
 
 describe('fair order between owners', () => {
   it("A's 20 jobs, then B's one and C's two: every owner's k-th job precedes every owner's (k+1)-th; each owner's jobs in order", async () => {

@@ -84,7 +84,7 @@ describe('RedisKeys', () => {
     });
   }
 
-  it('builds BullMQ\'s keys as BullMQ does (QueueKeys.toKey; a job hash is toKey(queue, id))', () => {
+  it("builds BullMQ's keys as BullMQ does (QueueKeys.toKey; a job hash is toKey(queue, id))", () => {
     const bull = new QueueKeys('{lrf}');
     for (const kind of JOB_KINDS) {
       const k = redisKeys('{lrf}');
@@ -118,7 +118,7 @@ function tsFiles(dir: string): string[] {
 /** What only src/queue/keys.ts (key names) and src/queue/scripts.ts (script registration) may hold. */
 const FORBIDDEN: [string, RegExp, string[]][] = [
   ['a Lua call in a string', /(^|[^\w.])redis\.call\s*\(/m, []],
-  ['a script\'s KEYS/ARGV', /\b(KEYS|ARGV)\[\d/, []],
+  ["a script's KEYS/ARGV", /\b(KEYS|ARGV)\[\d/, []],
   ['an EVAL', /\.eval(sha)?\s*\(/, []],
   ['a script registration', /\bdefineCommand\s*\(/, ['src/queue/scripts.ts']],
   ['one of our keys (`:lrf:`)', /:lrf:/, ['src/queue/keys.ts']],
@@ -132,13 +132,17 @@ describe('no key or script outside keys.ts and lua/', () => {
   it('finds the files it checks (and the patterns catch the old code)', () => {
     expect(files.length).toBeGreaterThan(100);
     const old = [
-      "return `${prefix}:lrf:cancel:${id}`;",
+      'return `${prefix}:lrf:cancel:${id}`;',
       "p.hmget(`${this.prefix}:${queueName(m[1] as JobKind)}:${m[2]}`, 'timestamp');",
       "const CAS = `\nlocal v = redis.call('HGET', KEYS[1], 'v')`;",
-      "await this.redis.eval(CAS, 1, key);",
+      'await this.redis.eval(CAS, 1, key);',
       "const k = config.queuePrefix + ':lrf';",
     ];
-    for (const text of old) expect(FORBIDDEN.some(([, re]) => re.test(text)), text).toBe(true);
+    for (const text of old)
+      expect(
+        FORBIDDEN.some(([, re]) => re.test(text)),
+        text,
+      ).toBe(true);
     // the ioredis client's `call` (a plain command) is not a Lua call
     expect(FORBIDDEN.some(([, re]) => re.test("await this.redis.call('WAIT', 1, 1000)"))).toBe(false);
   });

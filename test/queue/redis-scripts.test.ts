@@ -27,10 +27,17 @@ function signatures(): Map<string, [string, string][]> {
   const block = /export interface ScriptCommands \{([\s\S]*?)\n\}/.exec(text)![1];
   const out = new Map<string, [string, string][]>();
   for (const m of block.matchAll(/(lrf\w+)\(([^)]*)\)/g)) {
-    out.set(m[1], m[2].split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
-      const [name, type] = p.split(':').map((x) => x.trim());
-      return [name, type];
-    }));
+    out.set(
+      m[1],
+      m[2]
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => {
+          const [name, type] = p.split(':').map((x) => x.trim());
+          return [name, type];
+        }),
+    );
   }
   return out;
 }
@@ -40,8 +47,14 @@ describe('Lua scripts', () => {
 
   it('finds every script, one command per file', () => {
     expect(all.map((s) => s.command).sort()).toEqual([
-      'lrfAdmit', 'lrfCancel', 'lrfPlace', 'lrfRelease', 'lrfSessionCas',
-      'lrfStorageRelease', 'lrfStorageReserve', 'lrfStorageUsage',
+      'lrfAdmit',
+      'lrfCancel',
+      'lrfPlace',
+      'lrfRelease',
+      'lrfSessionCas',
+      'lrfStorageRelease',
+      'lrfStorageReserve',
+      'lrfStorageUsage',
     ]);
     expect(commandOf('storage-reserve.lua')).toBe('lrfStorageReserve');
   });
@@ -49,10 +62,16 @@ describe('Lua scripts', () => {
   for (const s of scripts()) {
     it(`${s.file}: its body uses exactly the KEYS and ARGV its header declares`, () => {
       expect(s.keys.length).toBeGreaterThan(0);
-      for (const [list, declared] of [['KEYS', s.keys], ['ARGV', s.argv]] as const) {
+      for (const [list, declared] of [
+        ['KEYS', s.keys],
+        ['ARGV', s.argv],
+      ] as const) {
         const uses = body(s).matchAll(new RegExp(`\\b${list}\\[(\\d+)\\]`, 'g'));
         const used = new Set([...uses].map((m) => Number(m[1])));
-        expect([...used].sort((a, b) => a - b), `${s.file}: ${list} used`).toEqual(declared.map((e) => e.index));
+        expect(
+          [...used].sort((a, b) => a - b),
+          `${s.file}: ${list} used`,
+        ).toEqual(declared.map((e) => e.index));
         for (const e of declared) {
           expect(e.meaning.length, `${s.file}: ${list}[${e.index}] has a meaning`).toBeGreaterThan(3);
         }
@@ -76,14 +95,16 @@ describe('Lua scripts', () => {
   it('refuses a script without a header, with a skipped index, or without its Output', () => {
     expect(() => parseHeader("return redis.call('PING')\n", 'a.lua')).toThrow(/header/);
     const head = (lines: string) => `--[[\n  x\n    Input:\n${lines}\n    Output:\n      1\n]]\nreturn 1\n`;
-    expect(parseHeader(head('      KEYS[1]  a  the a\n      ARGV[1]  b  the b'), 'b.lua').keys)
-      .toEqual([{ index: 1, name: 'a', meaning: 'the a' }]);
-    expect(() => parseHeader(head('      KEYS[1]  a  the a\n      KEYS[3]  c  the c'), 'c.lua'))
-      .toThrow(/KEYS\[3\] is out of order/);
+    expect(parseHeader(head('      KEYS[1]  a  the a\n      ARGV[1]  b  the b'), 'b.lua').keys).toEqual([
+      { index: 1, name: 'a', meaning: 'the a' },
+    ]);
+    expect(() => parseHeader(head('      KEYS[1]  a  the a\n      KEYS[3]  c  the c'), 'c.lua')).toThrow(
+      /KEYS\[3\] is out of order/,
+    );
     expect(() => parseHeader('--[[\n  KEYS[1]  a  the a\n]]\nreturn 1\n', 'd.lua')).toThrow(/Output/);
   });
 
-  it('inlines the storage scripts\' shared prune from lua/includes/ once', () => {
+  it("inlines the storage scripts' shared prune from lua/includes/ once", () => {
     const reserve = all.find((s) => s.file === 'storage-reserve.lua')!;
     expect(reserve.lua.match(/local function prune\(now\)/g)).toHaveLength(1);
     expect(readFileSync(join(LUA_DIR, 'storage-reserve.lua'), 'utf8')).toContain('--- @include "includes/prune"');
@@ -107,7 +128,7 @@ describe('Lua scripts in Redis', () => {
     for (const s of scripts()) expect(await redis.script('LOAD', s.lua), s.file).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it('a command takes the header\'s KEYS count: the first ARGV is not read as a key', async () => {
+  it("a command takes the header's KEYS count: the first ARGV is not read as a key", async () => {
     const r = withScripts(redis);
     const k = redisKeys('s1');
     const session = k.session('sweep-session', 'x');

@@ -29,7 +29,13 @@ describe('StorageLedger', () => {
     const l = new StorageLedger(redis, 'l1', 1000);
     expect(await l.reserve('o', 'a', 600, NOW + HOUR, NOW)).toEqual({ ok: true, total: 600 });
     expect(await l.reserve('o', 'b', 400, NOW + 2 * HOUR, NOW)).toEqual({ ok: true, total: 1000 });
-    expect(await l.reserve('o', 'c', 1, NOW + HOUR, NOW)).toEqual({ ok: false, total: 1000, bytes: 1, limit: 1000, retryAfterS: 3600 });
+    expect(await l.reserve('o', 'c', 1, NOW + HOUR, NOW)).toEqual({
+      ok: false,
+      total: 1000,
+      bytes: 1,
+      limit: 1000,
+      retryAfterS: 3600,
+    });
     expect(await l.usage('o', NOW)).toEqual({ bytes: 1000, items: 2 });
     // another owner is separate
     expect((await l.reserve('p', 'a', 1000, NOW + HOUR, NOW)).ok).toBe(true);

@@ -8,7 +8,8 @@ describe('numCell', () => {
     expect(numCell(NaN)).toBe('');
     expect(numCell(Infinity)).toBe('');
     expect(numCell(null)).toBe('');
-    for (const v of [1e-7, 1.2045035402587822e-7, 2.302585092994046, 5e-324, -1.5e300]) expect(Number(numCell(v))).toBe(v);
+    for (const v of [1e-7, 1.2045035402587822e-7, 2.302585092994046, 5e-324, -1.5e300])
+      expect(Number(numCell(v))).toBe(v);
   });
 });
 

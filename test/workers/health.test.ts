@@ -22,9 +22,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const healthCli = (file: string) => new Promise<number>((resolve) => {
-  execFile(process.execPath, [path.resolve('dist/workers/health.js')], { env: { ...process.env, WORKER_HEALTH_FILE: file } }, (err) => resolve(err ? (err as { code?: number }).code ?? 1 : 0));
-});
+const healthCli = (file: string) =>
+  new Promise<number>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.resolve('dist/workers/health.js')],
+      { env: { ...process.env, WORKER_HEALTH_FILE: file } },
+      (err) => resolve(err ? ((err as { code?: number }).code ?? 1) : 0),
+    );
+  });
 
 describe('worker healthcheck', () => {
   it('fresh, stale and missing heartbeat files', () => {

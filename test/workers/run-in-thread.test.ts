@@ -28,12 +28,17 @@ function pool(warm: number, startMs = 0, exitBeforeReady = false): ThreadPool {
 }
 
 const run = (p: ThreadPool, request: unknown, timeoutMs: number) =>
-  p.run({ kind: 'lr-range-tests', request, layerPoints: 10, maxResultBytes: 1 << 20 }, {
-    timeoutMs, signal: new AbortController().signal, onProgress: () => undefined,
-  });
+  p.run(
+    { kind: 'lr-range-tests', request, layerPoints: 10, maxResultBytes: 1 << 20 },
+    {
+      timeoutMs,
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+    },
+  );
 
 describe('ThreadPool', () => {
-  it('starts the job\'s wall clock when its thread is ready: a slow start-up is not the job\'s time', async () => {
+  it("starts the job's wall clock when its thread is ready: a slow start-up is not the job's time", async () => {
     // start-up takes 4× the job's limit; the job itself takes nothing
     const p = pool(0, 800);
     const r = await run(p, { busy_ms: 0, n: 1 }, 200);
@@ -42,7 +47,9 @@ describe('ThreadPool', () => {
 
   it('fails a job that runs over its limit with `timeout`, and starts a replacement thread at once', async () => {
     const p = pool(1);
-    await expect(run(p, { busy_ms: 5_000 }, 200)).rejects.toThrow(/^timeout: the job ran longer than 0 s \(LIMIT_JOB_TIMEOUT_S\)/);
+    await expect(run(p, { busy_ms: 5_000 }, 200)).rejects.toThrow(
+      /^timeout: the job ran longer than 0 s \(LIMIT_JOB_TIMEOUT_S\)/,
+    );
     expect(p.idleThreads).toBe(1); // the terminated thread's replacement, already starting
     const r = await run(p, { busy_ms: 0 }, 2_000);
     expect(JSON.parse(r.json)).toEqual({ echo: { busy_ms: 0 } });

@@ -34,15 +34,25 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
 /** Shares one in-flight read among the collectors of one scrape; a failed read yields null. */
 function sharedRead<T>(read: () => Promise<T>): () => Promise<T | null> {
   let inflight: Promise<T | null> | null = null;
-  return () => (inflight ??= read().catch(() => null).finally(() => { setImmediate(() => { inflight = null; }); }));
+  return () =>
+    (inflight ??= read()
+      .catch(() => null)
+      .finally(() => {
+        setImmediate(() => {
+          inflight = null;
+        });
+      }));
 }
 
 export function registerMetrics(app: FastifyInstance, config: Readonly<Config>): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const http = new RouteHistogram('lrf_http_request_duration_seconds',
-    'HTTP requests by method, matched route (unmatched: "unmatched") and status code', HTTP_BUCKETS);
+  const http = new RouteHistogram(
+    'lrf_http_request_duration_seconds',
+    'HTTP requests by method, matched route (unmatched: "unmatched") and status code',
+    HTTP_BUCKETS,
+  );
   http.register(registry);
   app.addHook('onResponse', (req, reply, done) => {
     http.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -102,29 +112,45 @@ export function registerMetrics(app: FastifyInstance, config: Readonly<Config>):
       const r = await readRedis();
       if (!r) return;
       r.counts.forEach((c, i) => {
-        const depth = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
+        const depth = {
+          waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+          active: c.active ?? 0,
+          delayed: c.delayed ?? 0,
+        };
         for (const s of QUEUE_STATES) this.labels(queueNames[i], s).set(depth[s]);
       });
     },
   });
-  registerReadGauge(registry, 'lrf_workers', 'Worker processes connected to Redis (every worker serves every queue)',
-    async () => (await readRedis())?.workers ?? null);
+  registerReadGauge(
+    registry,
+    'lrf_workers',
+    'Worker processes connected to Redis (every worker serves every queue)',
+    async () => (await readRedis())?.workers ?? null,
+  );
   registerFinishMetrics(registry, async (): Promise<FinishSeries[] | null> => (await readRedis())?.finished ?? null);
 
   app.decorate('metrics', { jobAccepted: (kind: string) => accepted.labels(kind).inc(), registry });
 
-  app.get('/metrics', {
-    config: { public: config.metricsPublic, shed: false },
-    schema: {
-      tags: ['health'],
-      summary: 'Prometheus metrics',
-      description: 'Prometheus text format 0.0.4: HTTP request durations by route and status, jobs accepted (this process) and finished ' +
-        '(service-wide) by kind and final status, job run-time histograms, queue depth per queue and state, live workers, Redis ' +
-        'reachability, and Node.js process metrics. Needs the API key when API_KEYS is set, unless METRICS_PUBLIC=true.',
-      response: { 200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, ...problemResponses(401, 429) },
+  app.get(
+    '/metrics',
+    {
+      config: { public: config.metricsPublic, shed: false },
+      schema: {
+        tags: ['health'],
+        summary: 'Prometheus metrics',
+        description:
+          'Prometheus text format 0.0.4: HTTP request durations by route and status, jobs accepted (this process) and finished ' +
+          '(service-wide) by kind and final status, job run-time histograms, queue depth per queue and state, live workers, Redis ' +
+          'reachability, and Node.js process metrics. Needs the API key when API_KEYS is set, unless METRICS_PUBLIC=true.',
+        response: {
+          200: { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...problemResponses(401, 429),
+        },
+      },
     },
-  }, async (_req, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+    async (_req, reply) => {
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
+  );
 }

@@ -54,8 +54,14 @@ export function registerFinishMetrics(registry: Registry, read: () => Promise<Fi
       const values: MetricValue[] = [];
       for (const s of series) {
         const labels = { kind: s.kind, status: s.status };
-        JOB_DURATION_BUCKETS.forEach((le, i) => values.push({ metricName: `${this.name}_bucket`, labels: { le, ...labels }, value: s.cumulative[i] }));
-        values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...labels }, value: s.cumulative[JOB_DURATION_BUCKETS.length] });
+        JOB_DURATION_BUCKETS.forEach((le, i) =>
+          values.push({ metricName: `${this.name}_bucket`, labels: { le, ...labels }, value: s.cumulative[i] }),
+        );
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { le: '+Inf', ...labels },
+          value: s.cumulative[JOB_DURATION_BUCKETS.length],
+        });
         values.push({ metricName: `${this.name}_sum`, labels, value: s.sum });
         values.push({ metricName: `${this.name}_count`, labels, value: s.cumulative[JOB_DURATION_BUCKETS.length] });
       }
@@ -67,7 +73,12 @@ export function registerFinishMetrics(registry: Registry, read: () => Promise<Fi
 }
 
 /** A gauge read at scrape time that has no value (rather than a made-up 0) when the read fails. */
-export function registerReadGauge(registry: Registry, name: string, help: string, read: () => Promise<number | null>): void {
+export function registerReadGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => Promise<number | null>,
+): void {
   register(registry, {
     name,
     help,

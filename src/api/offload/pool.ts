@@ -44,9 +44,14 @@ export interface OffloadPoolOptions {
 
 /** 503 `busy`: every thread is working and the queue is full. */
 export function poolBusy(size: number, queueLimit: number): ProblemError {
-  return new ProblemError(503, 'busy', 'Server busy',
+  return new ProblemError(
+    503,
+    'busy',
+    'Server busy',
     `every one of this server's ${size} parsing threads is busy and ${queueLimit} requests wait for one (API_THREADS, LIMIT_API_THREAD_QUEUE); nothing was done, retry shortly`,
-    [], { 'retry-after': '2' });
+    [],
+    { 'retry-after': '2' },
+  );
 }
 
 export class OffloadPool {
@@ -64,9 +69,20 @@ export class OffloadPool {
 
   /** Runs a task in a thread. Rejects with a ProblemError (the task's own, or 503 busy) or an Error (a bug: 500). */
   run<T>(task: Task, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.closed) return Promise.reject(new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' }));
+    if (this.closed)
+      return Promise.reject(
+        new ProblemError(
+          503,
+          'shutting_down',
+          'Service unavailable',
+          'the server is shutting down; retry shortly',
+          [],
+          { 'retry-after': '5' },
+        ),
+      );
     const idle = this.idleSlot();
-    if (!idle && (this.opts.size === 0 || this.waiting.length >= this.opts.queueLimit)) return Promise.reject(poolBusy(this.opts.size, this.opts.queueLimit));
+    if (!idle && (this.opts.size === 0 || this.waiting.length >= this.opts.queueLimit))
+      return Promise.reject(poolBusy(this.opts.size, this.opts.queueLimit));
     return new Promise<T>((resolve, reject) => {
       const p: Pending = { task, transfer, resolve: resolve as (v: unknown) => void, reject };
       if (idle) this.start(idle, p);
@@ -140,7 +156,14 @@ export class OffloadPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    const gone = new ProblemError(503, 'shutting_down', 'Service unavailable', 'the server is shutting down; retry shortly', [], { 'retry-after': '5' });
+    const gone = new ProblemError(
+      503,
+      'shutting_down',
+      'Service unavailable',
+      'the server is shutting down; retry shortly',
+      [],
+      { 'retry-after': '5' },
+    );
     for (const p of this.waiting.splice(0)) p.reject(gone);
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
     this.slots.length = 0;

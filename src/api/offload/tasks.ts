@@ -18,12 +18,19 @@ import type { UploadDone, UploadTask, ViewTask } from './protocol.js';
 
 let uploadSchema: ReturnType<typeof bodyValidator> | null = null;
 
-/** The route's body validation (the body validator schemas.ts installs: every mistake, bounded), as a thrown problem. */
+/** The route's body validation (the body validator schemas.ts installs: every mistake, bounded), as a thrown problem.
+ * */
 function validateUploadBody(body: unknown): void {
   uploadSchema ??= bodyValidator(makeAjv(true), makeAjv(true, true), { $ref: 'DatasetUploadRequest' } as AnySchema);
   if (uploadSchema(body)) return;
   const errors = allFieldErrors(uploadSchema.errors ?? [], 'body');
-  throw new ProblemError(400, 'invalid_request', 'Invalid request', errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), errors);
+  throw new ProblemError(
+    400,
+    'invalid_request',
+    'Invalid request',
+    errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '),
+    errors,
+  );
 }
 
 export function runUpload(t: UploadTask): UploadDone {
@@ -31,18 +38,24 @@ export function runUpload(t: UploadTask): UploadDone {
   const q = t.query;
   let body: UploadBody;
   if (t.format === 'csv') {
-    if (q.task === undefined) throw invalid('/querystring/task', 'is required for a CSV upload: classification or regression');
+    if (q.task === undefined)
+      throw invalid('/querystring/task', 'is required for a CSV upload: classification or regression');
     body = { task: q.task, name: q.name, ...parseCsv(text, q.target) };
   } else {
     const parsed = parseJsonBody(text);
     validateUploadBody(parsed);
     for (const k of ['task', 'target', 'name'] as const) {
-      if (q[k] !== undefined) throw invalid(`/querystring/${k}`, 'is for CSV uploads; a JSON upload carries name and task in its body');
+      if (q[k] !== undefined)
+        throw invalid(`/querystring/${k}`, 'is for CSV uploads; a JSON upload carries name and task in its body');
     }
     body = parsed as UploadBody;
   }
   const shape = checkUpload(body, t.limits);
-  return { name: body.name ?? null, shape, rows: new Uint8Array(Buffer.from(JSON.stringify({ x: body.x, y: body.y }), 'utf8')) };
+  return {
+    name: body.name ?? null,
+    shape,
+    rows: new Uint8Array(Buffer.from(JSON.stringify({ x: body.x, y: body.y }), 'utf8')),
+  };
 }
 
 export function runView(t: ViewTask): string {

@@ -12,7 +12,11 @@ import { runUpload, runView } from './tasks.js';
 // to other processes' more urgent work) when the cores are contended. Elsewhere it may renice the
 // whole process or be refused; then it is left as it is.
 if (process.platform === 'linux') {
-  try { os.setPriority(0, 10); } catch { /* not permitted: keep the default priority */ }
+  try {
+    os.setPriority(0, 10);
+  } catch {
+    /* not permitted: keep the default priority */
+  }
 }
 
 parentPort!.on('message', ({ id, task }: { id: number; task: Task }) => {
@@ -30,7 +34,18 @@ parentPort!.on('message', ({ id, task }: { id: number; task: Task }) => {
     }
   } catch (err) {
     if (err instanceof ProblemError) {
-      reply = { id, ok: false, problem: { status: err.status, code: err.code, title: err.title, detail: err.message, errors: err.errors, headers: err.headers } };
+      reply = {
+        id,
+        ok: false,
+        problem: {
+          status: err.status,
+          code: err.code,
+          title: err.title,
+          detail: err.message,
+          errors: err.errors,
+          headers: err.headers,
+        },
+      };
     } else {
       const e = err as Error;
       reply = { id, ok: false, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}` };

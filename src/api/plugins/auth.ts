@@ -34,7 +34,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** reachable without an API key (health, readiness, docs); every other route needs one */
     public?: boolean;
-    /** a browser page (the queue dashboard): also accepts HTTP Basic with the API key as password, and asks for it with WWW-Authenticate: Basic */
+    /** a browser page (the queue dashboard): also accepts HTTP Basic with the API key as password, and asks for it with
+     * WWW-Authenticate: Basic */
     basicAuth?: boolean;
   }
 }
@@ -88,7 +89,10 @@ export function registerAuth(app: FastifyInstance, apiKeys: ReadonlyMap<string, 
       check(req);
     } catch (err) {
       if (!(err instanceof ProblemError)) throw err;
-      const headers = err.status === 401 ? { ...err.headers, 'www-authenticate': 'Basic realm="lr-finder", charset="UTF-8"' } : err.headers;
+      const headers =
+        err.status === 401
+          ? { ...err.headers, 'www-authenticate': 'Basic realm="lr-finder", charset="UTF-8"' }
+          : err.headers;
       return sendProblem(reply, problemBody(err.status, err.code, err.title, err.message, err.errors, req.id), headers);
     }
   });
@@ -107,12 +111,27 @@ export function registerAuth(app: FastifyInstance, apiKeys: ReadonlyMap<string, 
     const wait = throttle.blockedFor(req.ip);
     throttle.fail(req.ip);
     if (wait > 0) {
-      throw new ProblemError(429, 'too_many_auth_failures', 'Too many failed authentications',
-        `too many requests without a valid API key from this address; retry in ${wait} s`, [], { 'retry-after': String(wait) });
+      throw new ProblemError(
+        429,
+        'too_many_auth_failures',
+        'Too many failed authentications',
+        `too many requests without a valid API key from this address; retry in ${wait} s`,
+        [],
+        { 'retry-after': String(wait) },
+      );
     }
     if (!key) {
-      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send your API key as "Authorization: Bearer <key>" (or X-API-Key)', [], { 'www-authenticate': 'Bearer' });
+      throw new ProblemError(
+        401,
+        'unauthorized',
+        'Unauthorized',
+        'send your API key as "Authorization: Bearer <key>" (or X-API-Key)',
+        [],
+        { 'www-authenticate': 'Bearer' },
+      );
     }
-    throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the API key is not valid', [], { 'www-authenticate': 'Bearer error="invalid_token"' });
+    throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the API key is not valid', [], {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    });
   }
 }

@@ -38,48 +38,72 @@ export async function registerDashboard(app: FastifyInstance, config: Readonly<C
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
-  createBullBoard({ queues: queues.map((x) => x.adapter), serverAdapter, options: { uiConfig: { boardTitle: 'lr-finder queues' } } });
-  await app.register(async (scope) => {
-    basicAuthScope(scope);
-    if (config.apiKeys.size > 0) {
-      const admins = new Set(config.adminOwners);
-      // after the app's authentication hook (registered on the root before this scope): req.owner is the key's owner
-      scope.addHook('onRequest', async (req, reply) => {
-        if (admins.has(req.owner)) return;
-        // bull-board's scope has its own error handler: answer the problem here
-        const detail = admins.size === 0
-          ? 'the queue dashboard shows every owner\'s jobs: the operator opens it to named owners with ADMIN_OWNERS (none is set)'
-          : `the queue dashboard shows every owner's jobs: only the owners in ADMIN_OWNERS may open it, not ${req.owner}`;
-        return sendProblem(reply, problemBody(403, 'forbidden', 'Forbidden', detail, [], req.id));
+  createBullBoard({
+    queues: queues.map((x) => x.adapter),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'lr-finder queues' } },
+  });
+  await app.register(
+    async (scope) => {
+      basicAuthScope(scope);
+      if (config.apiKeys.size > 0) {
+        const admins = new Set(config.adminOwners);
+        // after the app's authentication hook (registered on the root before this scope): req.owner is the key's owner
+        scope.addHook('onRequest', async (req, reply) => {
+          if (admins.has(req.owner)) return;
+          // bull-board's scope has its own error handler: answer the problem here
+          const detail =
+            admins.size === 0
+              ? "the queue dashboard shows every owner's jobs: the operator opens it to named owners with ADMIN_OWNERS (none is set)"
+              : `the queue dashboard shows every owner's jobs: only the owners in ADMIN_OWNERS may open it, not ${req.owner}`;
+          return sendProblem(reply, problemBody(403, 'forbidden', 'Forbidden', detail, [], req.id));
+        });
+      }
+      // bull-board reads Redis for every API call: with Redis down its queues wait for a connection
+      // that is not coming, so answer the 503 problem at once instead
+      scope.addHook('preHandler', async (req, reply) => {
+        if (app.jobs.ready() || !req.url.startsWith(`${DASHBOARD_PATH}/api/`)) return;
+        const err = redisUnavailable();
+        return sendProblem(
+          reply,
+          problemBody(err.status, err.code, err.title, unavailableDetail(req.method), [], req.id),
+          err.headers,
+        );
       });
-    }
-    // bull-board reads Redis for every API call: with Redis down its queues wait for a connection
-    // that is not coming, so answer the 503 problem at once instead
-    scope.addHook('preHandler', async (req, reply) => {
-      if (app.jobs.ready() || !req.url.startsWith(`${DASHBOARD_PATH}/api/`)) return;
-      const err = redisUnavailable();
-      return sendProblem(reply, problemBody(err.status, err.code, err.title, unavailableDetail(req.method), [], req.id), err.headers);
-    });
-    // bull-board's own error handler answers 500 with the raw error text ("Command timed out", an
-    // absolute ENOENT path): log that, and answer a problem without internals
-    scope.addHook('onSend', async (req, reply, payload) => {
-      if (reply.statusCode < 500 || String(reply.getHeader('content-type') ?? '').includes('problem+json')) return payload;
-      const text = typeof payload === 'string' ? payload : '';
-      const redisDown = /timed out|ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|LOADING|READONLY/i.test(text);
-      req.log.warn({ status: reply.statusCode, error: text.slice(0, 2000) }, 'queue dashboard error');
-      const body = redisDown
-        ? problemBody(503, 'queue_unavailable', 'Queue unavailable', unavailableDetail(req.method), [], req.id)
-        : problemBody(500, 'internal_error', 'Internal error', 'an unexpected error occurred; the request id identifies it in the logs', [], req.id);
-      reply.code(body.status).type('application/problem+json');
-      if (redisDown) reply.header('retry-after', '2');
-      return JSON.stringify(body);
-    });
-    // bull-board's page links a Google Fonts stylesheet, which the CSP blocks (style-src 'self') and
-    // which would tell a third party who opens the dashboard: the page goes without it (system fonts)
-    scope.addHook('onSend', async (_req, reply, payload) => {
-      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-      return payload.replace(/<link[^>]*href="https:\/\/fonts\.googleapis\.com[^>]*>/g, '');
-    });
-    await scope.register(serverAdapter.registerPlugin() as never);
-  }, { prefix: DASHBOARD_PATH });
+      // bull-board's own error handler answers 500 with the raw error text ("Command timed out", an
+      // absolute ENOENT path): log that, and answer a problem without internals
+      scope.addHook('onSend', async (req, reply, payload) => {
+        if (reply.statusCode < 500 || String(reply.getHeader('content-type') ?? '').includes('problem+json'))
+          return payload;
+        const text = typeof payload === 'string' ? payload : '';
+        const redisDown =
+          /timed out|ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|enableOfflineQueue|LOADING|READONLY/i.test(
+            text,
+          );
+        req.log.warn({ status: reply.statusCode, error: text.slice(0, 2000) }, 'queue dashboard error');
+        const body = redisDown
+          ? problemBody(503, 'queue_unavailable', 'Queue unavailable', unavailableDetail(req.method), [], req.id)
+          : problemBody(
+              500,
+              'internal_error',
+              'Internal error',
+              'an unexpected error occurred; the request id identifies it in the logs',
+              [],
+              req.id,
+            );
+        reply.code(body.status).type('application/problem+json');
+        if (redisDown) reply.header('retry-after', '2');
+        return JSON.stringify(body);
+      });
+      // bull-board's page links a Google Fonts stylesheet, which the CSP blocks (style-src 'self') and
+      // which would tell a third party who opens the dashboard: the page goes without it (system fonts)
+      scope.addHook('onSend', async (_req, reply, payload) => {
+        if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html'))
+          return payload;
+        return payload.replace(/<link[^>]*href="https:\/\/fonts\.googleapis\.com[^>]*>/g, '');
+      });
+      await scope.register(serverAdapter.registerPlugin() as never);
+    },
+    { prefix: DASHBOARD_PATH },
+  );
 }

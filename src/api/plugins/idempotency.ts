@@ -53,7 +53,10 @@ interface Kept {
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -62,10 +65,15 @@ function fingerprintOf(req: FastifyRequest): string {
   // a body kept as its bytes (dataset uploads, parsed off the event loop) is compared byte for byte
   const bytes = (req.body as { bytes?: unknown } | null)?.bytes;
   const body = typeof req.body === 'string' ? req.body : Buffer.isBuffer(bytes) ? bytes : canonical(req.body ?? null);
-  return createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${canonical(req.query ?? {})}\n${body}`).digest('hex');
+  return createHash('sha256')
+    .update(`${req.method} ${req.routeOptions.url}\n${canonical(req.query ?? {})}\n${body}`)
+    .digest('hex');
 }
 
-export function registerIdempotency(app: FastifyInstance, opts: { prefix: string; ttlSeconds: number; redis: () => Redis; storage?: () => StorageQuota | null }): void {
+export function registerIdempotency(
+  app: FastifyInstance,
+  opts: { prefix: string; ttlSeconds: number; redis: () => Redis; storage?: () => StorageQuota | null },
+): void {
   const keys = redisKeys(opts.prefix);
   const storeKey = (owner: string, key: string) =>
     keys.idempotency(owner, createHash('sha256').update(key).digest('hex'));
@@ -90,7 +98,9 @@ export function registerIdempotency(app: FastifyInstance, opts: { prefix: string
     const fingerprint = fingerprintOf(req);
     const redis = opts.redis();
     for (let attempt = 0; attempt < 2; attempt++) {
-      const claimed = await guard(() => redis.set(k, JSON.stringify({ state: 'pending', fingerprint } satisfies Kept), 'PX', IN_FLIGHT_MS, 'NX'));
+      const claimed = await guard(() =>
+        redis.set(k, JSON.stringify({ state: 'pending', fingerprint } satisfies Kept), 'PX', IN_FLIGHT_MS, 'NX'),
+      );
       if (claimed === 'OK') {
         const storage = opts.storage?.();
         if (storage) {
@@ -110,14 +120,27 @@ export function registerIdempotency(app: FastifyInstance, opts: { prefix: string
       if (text === null) continue; // expired in between: claim it
       const kept = JSON.parse(text) as Kept;
       if (kept.fingerprint !== fingerprint) {
-        throw new ProblemError(422, 'idempotency_key_reused', 'Idempotency key reused',
-          'this Idempotency-Key was used for a different request (another body, query or route); use a new key for a new request');
+        throw new ProblemError(
+          422,
+          'idempotency_key_reused',
+          'Idempotency key reused',
+          'this Idempotency-Key was used for a different request (another body, query or route); use a new key for a new request',
+        );
       }
       if (kept.state === 'pending') {
-        throw new ProblemError(409, 'idempotency_in_flight', 'Request in progress',
-          'a request with this Idempotency-Key is still being processed; retry shortly to get its answer', [], { 'retry-after': '1' });
+        throw new ProblemError(
+          409,
+          'idempotency_in_flight',
+          'Request in progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly to get its answer',
+          [],
+          { 'retry-after': '1' },
+        );
       }
-      return reply.code(kept.status!).headers({ ...kept.headers, 'idempotent-replayed': 'true' }).send(kept.body);
+      return reply
+        .code(kept.status!)
+        .headers({ ...kept.headers, 'idempotent-replayed': 'true' })
+        .send(kept.body);
     }
     throw redisUnavailable();
   });
@@ -138,7 +161,9 @@ export function registerIdempotency(app: FastifyInstance, opts: { prefix: string
         const kept: Kept = { state: 'done', fingerprint: idem.fingerprint, status, headers, body: payload.toString() };
         const text = JSON.stringify(kept);
         await redis.set(idem.key, text, 'EX', opts.ttlSeconds);
-        await opts.storage?.()?.settle(req.owner, idem.item, bytesOf(idem.key, text), Date.now() + opts.ttlSeconds * 1000);
+        await opts
+          .storage?.()
+          ?.settle(req.owner, idem.item, bytesOf(idem.key, text), Date.now() + opts.ttlSeconds * 1000);
       } else {
         await redis.del(idem.key);
         await opts.storage?.()?.release(req.owner, idem.item);

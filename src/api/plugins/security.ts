@@ -53,7 +53,8 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
  * removes, X-Powered-By). Refuses options whose headers depend on the request (CSP functions, nonces).
  */
 export function helmetHeaders(options: Readonly<HelmetOptions>): [string, string | null][] {
-  const directives = (options.contentSecurityPolicy as { directives?: Record<string, unknown> } | undefined)?.directives ?? {};
+  const directives =
+    (options.contentSecurityPolicy as { directives?: Record<string, unknown> } | undefined)?.directives ?? {};
   for (const [name, v] of Object.entries(directives)) {
     if (typeof v === 'function' || (Array.isArray(v) && v.some((x) => typeof x === 'function'))) {
       throw new Error(`CSP directive ${name} depends on the request: helmet's headers cannot be computed once`);
@@ -61,11 +62,17 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): [string, string
   }
   const out = new Map<string, string | null>();
   const res = {
-    setHeader: (name: string, value: unknown) => { out.set(name.toLowerCase(), String(value)); },
-    removeHeader: (name: string) => { out.set(name.toLowerCase(), null); },
+    setHeader: (name: string, value: unknown) => {
+      out.set(name.toLowerCase(), String(value));
+    },
+    removeHeader: (name: string) => {
+      out.set(name.toLowerCase(), null);
+    },
   } as unknown as ServerResponse;
   let failure: unknown = null;
-  helmet(options)({} as IncomingMessage, res, (err?: unknown) => { if (err) failure = err; });
+  helmet(options)({} as IncomingMessage, res, (err?: unknown) => {
+    if (err) failure = err;
+  });
   if (failure) throw failure;
   return [...out];
 }
@@ -97,7 +104,9 @@ export async function registerLoadShedding(app: FastifyInstance, o: SheddingOpti
   // requests. Shedding starts two sampling intervals after the server is ready.
   let armed = false;
   app.addHook('onReady', async () => {
-    setTimeout(() => { armed = true; }, 2 * interval).unref();
+    setTimeout(() => {
+      armed = true;
+    }, 2 * interval).unref();
   });
   const maxHeapUsedBytes = o.maxHeapUsedMb > 0 ? o.maxHeapUsedMb * 1024 * 1024 : Math.floor(0.9 * heapLimit);
   await app.register(underPressure, {
@@ -108,8 +117,14 @@ export async function registerLoadShedding(app: FastifyInstance, o: SheddingOpti
     pressureHandler: async (req: FastifyRequest, _reply, type: string, value: number | undefined) => {
       if (!armed || req.routeOptions.config?.shed === false) return;
       req.log.warn({ type, value }, 'shedding load');
-      throw new ProblemError(503, 'overloaded', 'Service overloaded',
-        'the server is overloaded right now (event-loop delay or memory above its limit); nothing was done, retry shortly', [], { 'retry-after': '5' });
+      throw new ProblemError(
+        503,
+        'overloaded',
+        'Service overloaded',
+        'the server is overloaded right now (event-loop delay or memory above its limit); nothing was done, retry shortly',
+        [],
+        { 'retry-after': '5' },
+      );
     },
   });
 }

@@ -10,7 +10,8 @@ import { publicScope } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** OpenAPI examples of the route's request body and responses (by status), keyed by name (src/api/openapi-examples.ts) */
+    /** OpenAPI examples of the route's request body and responses (by status), keyed by name
+     * (src/api/openapi-examples.ts) */
     openapiExamples?: {
       /** by media type: `{'application/json': {name: example}}` */
       body?: Record<string, Record<string, MediaExample>>;
@@ -20,15 +21,22 @@ declare module 'fastify' {
   }
 }
 
-/** A stable operationId from the route: `post /v1/curve-analyses` → `post_v1_curve_analyses` (Swagger UI's deep-link id too). */
+/** A stable operationId from the route: `post /v1/curve-analyses` → `post_v1_curve_analyses` (Swagger UI's deep-link id
+ * too). */
 export function operationIdOf(method: string, url: string): string {
   return `${method.toLowerCase()}_${url.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
 }
 
-type Operation = { requestBody?: { content?: Record<string, { examples?: unknown }> }; responses?: Record<string, { description?: string; content?: Record<string, { examples?: unknown }> }> };
+type Operation = {
+  requestBody?: { content?: Record<string, { examples?: unknown }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { examples?: unknown }> }>;
+};
 
 /** Puts each route's `config.openapiExamples` on its operation's media types (JSON bodies and answers). */
-function addExamples(doc: { paths?: Record<string, Record<string, Operation>> }, examples: Map<string, NonNullable<FastifyContextConfigExamples>>): void {
+function addExamples(
+  doc: { paths?: Record<string, Record<string, Operation>> },
+  examples: Map<string, NonNullable<FastifyContextConfigExamples>>,
+): void {
   for (const [key, ex] of examples) {
     const [method, path] = key.split(' ');
     const op = doc.paths?.[path]?.[method];
@@ -79,32 +87,56 @@ export async function registerSwagger(app: FastifyInstance, limits: Readonly<Lim
           'Find the learning rate to train with. Start with an **LR search** (a job, or a session in your own training loop): ' +
           'it brackets the LRs with a range test, then trains candidates for your number of steps ' +
           'and recommends the one that trains best, with an interval and a confidence. Also here: LR range tests with every ' +
-          'library\'s suggestion rule (torch-lr-finder, fastai, Lightning, Keras, Ignite), schedule previews and simulations ' +
+          "library's suggestion rule (torch-lr-finder, fastai, Lightning, Keras, Ignite), schedule previews and simulations " +
           '(PyTorch, Hugging Face, optax), and training diagnostics. Jobs are queued (202 + Location) and polled or followed as ' +
           'Server-Sent Events; cheap questions are answered at once. Errors are RFC 9457 application/problem+json.',
       },
       tags: [
         ...KINDS.map((k) => ({ name: k.name, description: k.description })),
-        { name: 'schedules', description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly' },
-        { name: 'curve-analyses', description: 'suggestions for a loss-vs-LR curve recorded in your own training loop' },
-        { name: 'sweep-sessions', description: 'an LR range test driven by your own training loop: the service plans the LRs, you report losses, it says when to stop and what to pick' },
-        { name: 'lr-search-sessions', description: 'the LR search in your own training loop: a range test, then trials (lr, steps) you train from the same initial weights, then the recommendation' },
+        {
+          name: 'schedules',
+          description: 'LR schedules of PyTorch, Hugging Face transformers and optax, simulated exactly',
+        },
+        {
+          name: 'curve-analyses',
+          description: 'suggestions for a loss-vs-LR curve recorded in your own training loop',
+        },
+        {
+          name: 'sweep-sessions',
+          description:
+            'an LR range test driven by your own training loop: the service plans the LRs, you report losses, it says when to stop and what to pick',
+        },
+        {
+          name: 'lr-search-sessions',
+          description:
+            'the LR search in your own training loop: a range test, then trials (lr, steps) you train from the same initial weights, then the recommendation',
+        },
         { name: 'presets', description: 'ready-made request bodies' },
-        { name: 'datasets', description: 'the built-in datasets, and your own: upload rows once (JSON or CSV), use them in any job as `data: {dataset_id}`' },
+        {
+          name: 'datasets',
+          description:
+            'the built-in datasets, and your own: upload rows once (JSON or CSV), use them in any job as `data: {dataset_id}`',
+        },
         { name: 'usage', description: 'what your API key stores and has in flight, against its quotas' },
         { name: 'health', description: 'liveness and readiness' },
       ],
-      ...(auth ? {
-        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key of API_KEYS' } } },
-        // every route needs the key but the public ones, which say `security: []`
-        security: [{ apiKey: [] }],
-      } : {}),
+      ...(auth
+        ? {
+            components: {
+              securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key of API_KEYS' } },
+            },
+            // every route needs the key but the public ones, which say `security: []`
+            security: [{ apiKey: [] }],
+          }
+        : {}),
       // relative: Swagger UI's "Try it out" calls the server that served the document
       servers: [{ url: '/', description: 'this server' }],
     },
     transformObject: (document) => {
       const openapiObject = (document as { openapiObject: Record<string, unknown> }).openapiObject;
-      const doc = openapiObject as Parameters<typeof addExamples>[0] & { components?: { schemas?: Record<string, Record<string, unknown>> } };
+      const doc = openapiObject as Parameters<typeof addExamples>[0] & {
+        components?: { schemas?: Record<string, Record<string, unknown>> };
+      };
       addExamples(doc, examples);
       // the problem every error response refers to: a real answer, not `"additionalProp1": {}`
       const problem = doc.components?.schemas?.Problem;

@@ -19,7 +19,9 @@ export function JobListItem(summary: TObject) {
       request: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
         description: `the stored request, or null when it is larger than ${LIST_REQUEST_MAX_BYTES} bytes (GET links.self for it)`,
       }),
-      summary: Type.Union([summary, Type.Null()], { description: 'the headline of a finished result (the full result is at links.self)' }),
+      summary: Type.Union([summary, Type.Null()], {
+        description: 'the headline of a finished result (the full result is at links.self)',
+      }),
       error: Type.Union([Type.Ref('Problem'), Type.Null()]),
       links: Type.Object({ self: Type.String() }, { additionalProperties: true }),
     },
@@ -32,8 +34,13 @@ export function JobList(summary: TObject) {
   return Type.Object(
     {
       items: Type.Array(JobListItem(summary)),
-      next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page; null on the last page' }),
-      links: Type.Object({ self: Type.String(), next: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
+      next_cursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'pass as ?cursor= for the next page; null on the last page',
+      }),
+      links: Type.Object(
+        { self: Type.String(), next: Type.Union([Type.String(), Type.Null()]) },
+        { additionalProperties: false },
+      ),
     },
     { additionalProperties: false },
   );
@@ -63,6 +70,7 @@ export function decodeCursor(s: string): JobCursor {
  */
 export function listItem<T extends { request: unknown; result: unknown }, S>(resource: T, summary: S | null) {
   const { result, request, ...rest } = resource;
-  const small = request !== null && typeof request === 'object' && JSON.stringify(request).length <= LIST_REQUEST_MAX_BYTES;
+  const small =
+    request !== null && typeof request === 'object' && JSON.stringify(request).length <= LIST_REQUEST_MAX_BYTES;
   return { ...rest, request: small ? request : null, summary };
 }

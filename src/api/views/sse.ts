@@ -14,5 +14,10 @@ export function sseEvent(event: string, data: unknown, extra: { id?: string; ret
 }
 
 export function sseComment(text: string): string {
-  return text.split(/\r\n|\r|\n/).map((l) => `: ${l}\n`).join('') + '\n';
+  return (
+    text
+      .split(/\r\n|\r|\n/)
+      .map((l) => `: ${l}\n`)
+      .join('') + '\n'
+  );
 }

@@ -5,7 +5,10 @@
  */
 import type { FastifyReply } from 'fastify';
 
-export const SVG_RESPONSE = Object.freeze({ description: 'SVG image', content: { 'image/svg+xml': { schema: { type: 'string' } } } });
+export const SVG_RESPONSE = Object.freeze({
+  description: 'SVG image',
+  content: { 'image/svg+xml': { schema: { type: 'string' } } },
+});
 
 export function sendSvg(reply: FastifyReply, filename: string, svg: string): FastifyReply {
   return reply

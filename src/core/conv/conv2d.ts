@@ -51,8 +51,13 @@ export interface Conv2dKernel {
    * From dy (rows × outSize): writes dWeight (outC·K) and dBias (outC) — overwriting, not accumulating —
    * and returns dX (`inputGrad`) or null.
    */
-  backward(dy: Float32Array, rows: number, weight: Float32Array, dWeight: Float32Array,
-           dBias: Float32Array | null): Float32Array | null;
+  backward(
+    dy: Float32Array,
+    rows: number,
+    weight: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array | null,
+  ): Float32Array | null;
 }
 
 /** The default rows per chunk: col (K·B·P floats) within DEFAULT_COL_FLOATS, 1 ≤ B ≤ capacity. */
@@ -73,18 +78,28 @@ export interface Conv2dBuffers {
 }
 
 /** Floats createConv2d allocates (parameters and their gradients not included: see conv2dParamCount). */
-export function conv2dBufferFloats(g: Conv2dGeometry, capacity: number, needsInputGrad: boolean,
-  chunkRows = conv2dChunkRows(g, capacity)): Conv2dBuffers {
-  const output = capacity * g.outSize, inputGrad = needsInputGrad ? capacity * g.inSize : 0;
-  const col = g.K * chunkRows * g.P, gemmOut = g.outC * chunkRows * g.P;
+export function conv2dBufferFloats(
+  g: Conv2dGeometry,
+  capacity: number,
+  needsInputGrad: boolean,
+  chunkRows = conv2dChunkRows(g, capacity),
+): Conv2dBuffers {
+  const output = capacity * g.outSize,
+    inputGrad = needsInputGrad ? capacity * g.inSize : 0;
+  const col = g.K * chunkRows * g.P,
+    gemmOut = g.outC * chunkRows * g.P;
   return { output, inputGrad, col, gemmOut, total: output + inputGrad + col + gemmOut };
 }
 
 /** weight outC·inC·kH·kW plus bias outC */
 export const conv2dParamCount = (g: Conv2dGeometry, bias: boolean): number => g.outC * g.K + (bias ? g.outC : 0);
 
-export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: number,
-  o: Conv2dKernelOptions): Conv2dKernel {
+export function createConv2d(
+  backend: Backend,
+  g: Conv2dGeometry,
+  capacity: number,
+  o: Conv2dKernelOptions,
+): Conv2dKernel {
   const chunk = o.chunkRows ?? conv2dChunkRows(g, capacity);
   if (!Number.isInteger(chunk) || chunk < 1) {
     throw new RangeError(`conv2d: chunkRows must be an integer ≥ 1, got ${chunk}`);
@@ -100,7 +115,8 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
   const fold = f?.col2imAdd ? f.col2imAdd.bind(f) : col2imAdd;
   let input: Float32Array = output;
   /** first row and row count of the chunk whose im2col is in `col`, or -1 */
-  let colRow0 = -1, colRows = 0;
+  let colRow0 = -1,
+    colRows = 0;
 
   const checkRows = (rows: number): void => {
     if (!Number.isInteger(rows) || rows < 0 || rows > capacity) {
@@ -109,20 +125,26 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
   };
 
   return {
-    geometry: g, chunkRows: chunk, output, inputGrad: dx,
+    geometry: g,
+    chunkRows: chunk,
+    output,
+    inputGrad: dx,
     forward(x, rows, weight, bias) {
       checkRows(rows);
       input = x;
       for (let r0 = 0; r0 < rows; r0 += chunk) {
-        const B = Math.min(chunk, rows - r0), BP = B * P;
+        const B = Math.min(chunk, rows - r0),
+          BP = B * P;
         unfold(g, x, r0, B, col);
-        colRow0 = r0; colRows = B;
+        colRow0 = r0;
+        colRows = B;
         backend.gemm(false, false, outC, BP, K, weight, col, yb, false);
         // [outC, B, P] → rows of [outC, P], plus bias
         for (let oc = 0; oc < outC; oc++) {
           const bv = bias ? bias[oc] : 0;
           for (let b = 0; b < B; b++) {
-            const src = oc * BP + b * P, dst = (r0 + b) * outSize + oc * P;
+            const src = oc * BP + b * P,
+              dst = (r0 + b) * outSize + oc * P;
             if (bias) for (let p = 0; p < P; p++) output[dst + p] = yb[src + p] + bv;
             else output.set(yb.subarray(src, src + P), dst);
           }
@@ -137,12 +159,19 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
       const chunks = Math.ceil(rows / chunk);
       // last chunk first: its col is still there from the forward
       for (let ci = chunks - 1; ci >= 0; ci--) {
-        const r0 = ci * chunk, B = Math.min(chunk, rows - r0), BP = B * P;
+        const r0 = ci * chunk,
+          B = Math.min(chunk, rows - r0),
+          BP = B * P;
         for (let oc = 0; oc < outC; oc++) {
           let s = 0;
           for (let b = 0; b < B; b++) {
-            const src = (r0 + b) * outSize + oc * P, dst = oc * BP + b * P;
-            for (let p = 0; p < P; p++) { const v = dy[src + p]; yb[dst + p] = v; s += v; }
+            const src = (r0 + b) * outSize + oc * P,
+              dst = oc * BP + b * P;
+            for (let p = 0; p < P; p++) {
+              const v = dy[src + p];
+              yb[dst + p] = v;
+              s += v;
+            }
           }
           dbAcc[oc] += s;
         }
@@ -162,9 +191,13 @@ export function createConv2d(backend: Backend, g: Conv2dGeometry, capacity: numb
 }
 
 /** FLOPs per row of the batch (multiply-add = 2), for LIMIT_JOB_FLOPS and the cost estimate. */
-export function conv2dFlopsPerRow(g: Conv2dGeometry, bias: boolean,
-  needsInputGrad: boolean): { forward: number; backward: number } {
-  const mac = 2 * g.outC * g.K * g.P, plane = g.outC * g.P;
+export function conv2dFlopsPerRow(
+  g: Conv2dGeometry,
+  bias: boolean,
+  needsInputGrad: boolean,
+): { forward: number; backward: number } {
+  const mac = 2 * g.outC * g.K * g.P,
+    plane = g.outC * g.P;
   const forward = mac + (bias ? plane : 0);
   // dW GEMM, db sum, and (with dX) the dcol GEMM and col2im's adds
   const backward = mac + (bias ? plane : 0) + (needsInputGrad ? mac + g.K * g.P : 0);

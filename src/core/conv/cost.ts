@@ -23,8 +23,12 @@ export function pool2dFlopsPerRow(kind: 'max' | 'avg', g: Geometry2d, needsInput
   return { forward, backward };
 }
 
-export function globalAvgPoolFlopsPerRow(channels: number, height: number, width: number,
-  needsInputGrad: boolean): OpCost {
+export function globalAvgPoolFlopsPerRow(
+  channels: number,
+  height: number,
+  width: number,
+  needsInputGrad: boolean,
+): OpCost {
   const n = channels * height * width;
   return { forward: n + 2 * channels, backward: needsInputGrad ? n + 2 * channels : 0 };
 }
@@ -40,9 +44,14 @@ export interface PoolBuffers {
 }
 
 /** Floats (4-byte words) a pooling kernel allocates for `capacity` rows; global average pool: g.outSize = channels. */
-export function pool2dBufferFloats(kind: 'max' | 'avg', g: Geometry2d, capacity: number,
-  needsInputGrad: boolean): PoolBuffers {
-  const output = capacity * g.outSize, inputGrad = needsInputGrad ? capacity * g.inSize : 0;
+export function pool2dBufferFloats(
+  kind: 'max' | 'avg',
+  g: Geometry2d,
+  capacity: number,
+  needsInputGrad: boolean,
+): PoolBuffers {
+  const output = capacity * g.outSize,
+    inputGrad = needsInputGrad ? capacity * g.inSize : 0;
   const argmax = kind === 'max' ? capacity * g.outSize : 0;
   return { output, inputGrad, argmax, total: output + inputGrad + argmax };
 }

@@ -10,20 +10,32 @@
 /** An int or an (height, width) pair, as PyTorch's `_pair`. */
 export type Pair = number | readonly [number, number];
 
-export interface ImageShape { channels: number; height: number; width: number }
+export interface ImageShape {
+  channels: number;
+  height: number;
+  width: number;
+}
 
 /** The 2-D window shared by conv and pooling: kernel, stride, padding, dilation per axis. */
 export interface Window2d {
-  kH: number; kW: number;
-  strideH: number; strideW: number;
-  padH: number; padW: number;
-  dilH: number; dilW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilH: number;
+  dilW: number;
 }
 
 /** Everything a kernel needs; sizes are floats per row of the batch. */
 export interface Geometry2d extends Window2d {
-  inC: number; inH: number; inW: number;
-  outC: number; outH: number; outW: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
   /** inC·inH·inW */
   inSize: number;
   /** outC·outH·outW */
@@ -68,18 +80,30 @@ export function outputSize(size: number, k: number, s: number, p: number, d: num
 }
 
 function checkShape(s: ImageShape): string | null {
-  for (const [name, v] of [['channels', s.channels], ['height', s.height], ['width', s.width]] as const) {
+  for (const [name, v] of [
+    ['channels', s.channels],
+    ['height', s.height],
+    ['width', s.width],
+  ] as const) {
     if (!isInt(v, 1)) return `the input ${name} must be an integer ≥ 1, got ${v}`;
   }
   return null;
 }
 
 function window(kernel: Pair, stride: Pair, padding: Pair, dilation: Pair): GeometryResult<Window2d> {
-  const [kH, kW] = pair(kernel), [strideH, strideW] = pair(stride);
-  const [padH, padW] = pair(padding), [dilH, dilW] = pair(dilation);
+  const [kH, kW] = pair(kernel),
+    [strideH, strideW] = pair(stride);
+  const [padH, padW] = pair(padding),
+    [dilH, dilW] = pair(dilation);
   const checks: [string, number, number][] = [
-    ['kernel_size', kH, 1], ['kernel_size', kW, 1], ['stride', strideH, 1], ['stride', strideW, 1],
-    ['padding', padH, 0], ['padding', padW, 0], ['dilation', dilH, 1], ['dilation', dilW, 1],
+    ['kernel_size', kH, 1],
+    ['kernel_size', kW, 1],
+    ['stride', strideH, 1],
+    ['stride', strideW, 1],
+    ['padding', padH, 0],
+    ['padding', padW, 0],
+    ['dilation', dilH, 1],
+    ['dilation', dilW, 1],
   ];
   for (const [name, v, min] of checks) {
     if (!isInt(v, min)) return { ok: false, problem: `${name} must be an integer ≥ ${min}, got ${v}` };
@@ -89,12 +113,17 @@ function window(kernel: Pair, stride: Pair, padding: Pair, dilation: Pair): Geom
 
 /** The kernel (dilated) against the padded input, then the output size, per axis. */
 function fit(w: Window2d, s: ImageShape): { outH: number; outW: number } | string {
-  const axes = [['height', s.height, w.kH, w.padH, w.dilH], ['width', s.width, w.kW, w.padW, w.dilW]] as const;
+  const axes = [
+    ['height', s.height, w.kH, w.padH, w.dilH],
+    ['width', s.width, w.kW, w.padW, w.dilW],
+  ] as const;
   for (const [axis, size, k, p, d] of axes) {
     const span = d * (k - 1) + 1;
     if (span > size + 2 * p) {
-      return `the kernel's ${axis} ${span}${d > 1 ? ` (${k} dilated by ${d})` : ''} is larger than the padded input `
-        + `${axis} ${size + 2 * p} (${size} + 2·${p})`;
+      return (
+        `the kernel's ${axis} ${span}${d > 1 ? ` (${k} dilated by ${d})` : ''} is larger than the padded input ` +
+        `${axis} ${size + 2 * p} (${size} + 2·${p})`
+      );
     }
   }
   const outH = outputSize(s.height, w.kH, w.strideH, w.padH, w.dilH);
@@ -119,9 +148,17 @@ export function conv2dGeometry(o: Conv2dOptions): GeometryResult<Conv2dGeometry>
   return {
     ok: true,
     geometry: {
-      ...g, inC, inH, inW, outC: o.out_channels, outH: f.outH, outW: f.outW,
-      inSize: inC * inH * inW, outSize: o.out_channels * f.outH * f.outW,
-      K: inC * g.kH * g.kW, P: f.outH * f.outW,
+      ...g,
+      inC,
+      inH,
+      inW,
+      outC: o.out_channels,
+      outH: f.outH,
+      outW: f.outW,
+      inSize: inC * inH * inW,
+      outSize: o.out_channels * f.outH * f.outW,
+      K: inC * g.kH * g.kW,
+      P: f.outH * f.outW,
     },
   };
 }
@@ -146,8 +183,15 @@ export function pool2dGeometry(o: Pool2dOptions): GeometryResult<Geometry2d> {
   return {
     ok: true,
     geometry: {
-      ...g, inC, inH, inW, outC: inC, outH: f.outH, outW: f.outW,
-      inSize: inC * inH * inW, outSize: inC * f.outH * f.outW,
+      ...g,
+      inC,
+      inH,
+      inW,
+      outC: inC,
+      outH: f.outH,
+      outW: f.outW,
+      inSize: inC * inH * inW,
+      outSize: inC * f.outH * f.outW,
     },
   };
 }

@@ -17,7 +17,8 @@ function validRange(out: number, inSize: number, s: number, offset: number): [nu
 
 export function im2col(g: Conv2dGeometry, x: Float32Array, row0: number, rows: number, col: Float32Array): void {
   const { inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, P, inSize } = g;
-  const BP = rows * P, plane = inH * inW;
+  const BP = rows * P,
+    plane = inH * inW;
   for (let c = 0; c < inC; c++) {
     for (let ki = 0; ki < kH; ki++) {
       const offH = ki * dilH - padH;
@@ -31,7 +32,10 @@ export function im2col(g: Conv2dGeometry, x: Float32Array, row0: number, rows: n
           const cb = r * BP + b * P;
           for (let oh = 0; oh < outH; oh++) {
             const o = cb + oh * outW;
-            if (oh < ohLo || oh >= ohHi) { col.fill(0, o, o + outW); continue; }
+            if (oh < ohLo || oh >= ohHi) {
+              col.fill(0, o, o + outW);
+              continue;
+            }
             const xr = xb + (oh * strideH + offH) * inW + offW;
             for (let ow = 0; ow < owLo; ow++) col[o + ow] = 0;
             for (let ow = owLo; ow < owHi; ow++) col[o + ow] = x[xr + ow * strideW];
@@ -46,7 +50,8 @@ export function im2col(g: Conv2dGeometry, x: Float32Array, row0: number, rows: n
 /** dx[row0 .. row0+rows) += col2im(col); the caller zeroes dx's rows first. */
 export function col2imAdd(g: Conv2dGeometry, col: Float32Array, row0: number, rows: number, dx: Float32Array): void {
   const { inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, P, inSize } = g;
-  const BP = rows * P, plane = inH * inW;
+  const BP = rows * P,
+    plane = inH * inW;
   for (let c = 0; c < inC; c++) {
     for (let ki = 0; ki < kH; ki++) {
       const offH = ki * dilH - padH;

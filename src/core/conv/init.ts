@@ -21,8 +21,16 @@ export function convFans(outChannels: number, inChannels: number, kH: number, kW
   return { fanIn: inChannels * receptive, fanOut: outChannels * receptive };
 }
 
-export function initConv2d(spec: InitSpec, weight: Float32Array, bias: Float32Array | null,
-  outChannels: number, inChannels: number, kH: number, kW: number, rng: Rng): void {
+export function initConv2d(
+  spec: InitSpec,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  outChannels: number,
+  inChannels: number,
+  kH: number,
+  kW: number,
+  rng: Rng,
+): void {
   const fill = own(INITIALIZERS, spec.name);
   if (!fill) throw new Error(`unknown initializer '${spec.name}'`);
   const fans = convFans(outChannels, inChannels, kH, kW);

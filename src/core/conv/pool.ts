@@ -52,28 +52,41 @@ function checkRows(what: string, rows: number, capacity: number): void {
 }
 
 /** torch.nn.MaxPool2d(kernel_size, stride, padding, dilation), ceil_mode=False. */
-export function createMaxPool2d(backend: Backend, g: Geometry2d, capacity: number,
-  o: { needsInputGrad: boolean }): MaxPoolKernel {
+export function createMaxPool2d(
+  backend: Backend,
+  g: Geometry2d,
+  capacity: number,
+  o: { needsInputGrad: boolean },
+): MaxPoolKernel {
   const { inC, inH, inW, outH, outW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, inSize, outSize } = g;
   const output = backend.alloc(capacity * outSize);
   const dx = o.needsInputGrad ? backend.alloc(capacity * inSize) : null;
   const argmax = new Int32Array(capacity * outSize);
-  const inPlane = inH * inW, outPlane = outH * outW;
+  const inPlane = inH * inW,
+    outPlane = outH * outW;
   return {
-    geometry: g, output, inputGrad: dx, argmax,
+    geometry: g,
+    output,
+    inputGrad: dx,
+    argmax,
     forward(x, rows) {
       checkRows('maxpool2d', rows, capacity);
       for (let pl = 0; pl < rows * inC; pl++) {
-        const xb = pl * inPlane, yb = pl * outPlane;
+        const xb = pl * inPlane,
+          yb = pl * outPlane;
         for (let oh = 0; oh < outH; oh++) {
           const [h0, h1] = span(oh, strideH, padH, kH, dilH, inH);
           for (let ow = 0; ow < outW; ow++) {
             const [w0, w1] = span(ow, strideW, padW, kW, dilW, inW);
-            let idx = h0 < h1 && w0 < w1 ? h0 * inW + w0 : -1, max = -Infinity;
+            let idx = h0 < h1 && w0 < w1 ? h0 * inW + w0 : -1,
+              max = -Infinity;
             for (let h = h0; h < h1; h += dilH) {
               for (let w = w0; w < w1; w += dilW) {
                 const v = x[xb + h * inW + w];
-                if (v > max || v !== v) { max = v; idx = h * inW + w; }
+                if (v > max || v !== v) {
+                  max = v;
+                  idx = h * inW + w;
+                }
               }
             }
             output[yb + oh * outW + ow] = max;
@@ -88,7 +101,8 @@ export function createMaxPool2d(backend: Backend, g: Geometry2d, capacity: numbe
       if (!dx) return null;
       dx.fill(0, 0, rows * inSize);
       for (let pl = 0; pl < rows * inC; pl++) {
-        const xb = pl * inPlane, yb = pl * outPlane;
+        const xb = pl * inPlane,
+          yb = pl * outPlane;
         for (let i = 0; i < outPlane; i++) {
           const a = argmax[yb + i];
           if (a >= 0) dx[xb + a] += dy[yb + i];
@@ -100,28 +114,41 @@ export function createMaxPool2d(backend: Backend, g: Geometry2d, capacity: numbe
 }
 
 /** torch.nn.AvgPool2d(kernel_size, stride, padding, count_include_pad=True), ceil_mode=False, no divisor_override. */
-export function createAvgPool2d(backend: Backend, g: Geometry2d, capacity: number,
-  o: { needsInputGrad: boolean; countIncludePad?: boolean }): PoolKernel {
+export function createAvgPool2d(
+  backend: Backend,
+  g: Geometry2d,
+  capacity: number,
+  o: { needsInputGrad: boolean; countIncludePad?: boolean },
+): PoolKernel {
   const { inC, inH, inW, outH, outW, kH, kW, strideH, strideW, padH, padW, inSize, outSize } = g;
   if (g.dilH !== 1 || g.dilW !== 1) throw new RangeError('avgpool2d has no dilation (torch.nn.AvgPool2d)');
   const include = o.countIncludePad ?? true;
   const output = backend.alloc(capacity * outSize);
   const dx = o.needsInputGrad ? backend.alloc(capacity * inSize) : null;
-  const inPlane = inH * inW, outPlane = outH * outW;
+  const inPlane = inH * inW,
+    outPlane = outH * outW;
   /** the window of output (oh, ow): valid [h0, h1) × [w0, w1) and the divisor; calls f */
   const windowOf = (oh: number, ow: number): [number, number, number, number, number] => {
-    let h0 = oh * strideH - padH, w0 = ow * strideW - padW;
-    let h1 = Math.min(h0 + kH, inH + padH), w1 = Math.min(w0 + kW, inW + padW);
+    let h0 = oh * strideH - padH,
+      w0 = ow * strideW - padW;
+    let h1 = Math.min(h0 + kH, inH + padH),
+      w1 = Math.min(w0 + kW, inW + padW);
     const poolSize = (h1 - h0) * (w1 - w0);
-    h0 = Math.max(h0, 0); w0 = Math.max(w0, 0); h1 = Math.min(h1, inH); w1 = Math.min(w1, inW);
+    h0 = Math.max(h0, 0);
+    w0 = Math.max(w0, 0);
+    h1 = Math.min(h1, inH);
+    w1 = Math.min(w1, inW);
     return [h0, h1, w0, w1, include ? poolSize : (h1 - h0) * (w1 - w0)];
   };
   return {
-    geometry: g, output, inputGrad: dx,
+    geometry: g,
+    output,
+    inputGrad: dx,
     forward(x, rows) {
       checkRows('avgpool2d', rows, capacity);
       for (let pl = 0; pl < rows * inC; pl++) {
-        const xb = pl * inPlane, yb = pl * outPlane;
+        const xb = pl * inPlane,
+          yb = pl * outPlane;
         for (let oh = 0; oh < outH; oh++) {
           for (let ow = 0; ow < outW; ow++) {
             const [h0, h1, w0, w1, div] = windowOf(oh, ow);
@@ -138,7 +165,8 @@ export function createAvgPool2d(backend: Backend, g: Geometry2d, capacity: numbe
       if (!dx) return null;
       dx.fill(0, 0, rows * inSize);
       for (let pl = 0; pl < rows * inC; pl++) {
-        const xb = pl * inPlane, yb = pl * outPlane;
+        const xb = pl * inPlane,
+          yb = pl * outPlane;
         for (let oh = 0; oh < outH; oh++) {
           for (let ow = 0; ow < outW; ow++) {
             const [h0, h1, w0, w1, div] = windowOf(oh, ow);
@@ -153,18 +181,38 @@ export function createAvgPool2d(backend: Backend, g: Geometry2d, capacity: numbe
 }
 
 /** Global average pooling [C, H, W] → [C] (torch.nn.AdaptiveAvgPool2d(1) followed by flatten). */
-export function createGlobalAvgPool(backend: Backend, shape: { channels: number; height: number; width: number },
-  capacity: number, o: { needsInputGrad: boolean }): PoolKernel {
+export function createGlobalAvgPool(
+  backend: Backend,
+  shape: { channels: number; height: number; width: number },
+  capacity: number,
+  o: { needsInputGrad: boolean },
+): PoolKernel {
   const { channels: C, height: H, width: W } = shape;
   const plane = H * W;
   const g: Geometry2d = {
-    inC: C, inH: H, inW: W, outC: C, outH: 1, outW: 1, inSize: C * plane, outSize: C,
-    kH: H, kW: W, strideH: H, strideW: W, padH: 0, padW: 0, dilH: 1, dilW: 1,
+    inC: C,
+    inH: H,
+    inW: W,
+    outC: C,
+    outH: 1,
+    outW: 1,
+    inSize: C * plane,
+    outSize: C,
+    kH: H,
+    kW: W,
+    strideH: H,
+    strideW: W,
+    padH: 0,
+    padW: 0,
+    dilH: 1,
+    dilW: 1,
   };
   const output = backend.alloc(capacity * C);
   const dx = o.needsInputGrad ? backend.alloc(capacity * C * plane) : null;
   return {
-    geometry: g, output, inputGrad: dx,
+    geometry: g,
+    output,
+    inputGrad: dx,
     forward(x, rows) {
       checkRows('global_avg_pool', rows, capacity);
       for (let pl = 0; pl < rows * C; pl++) {

@@ -15,7 +15,8 @@ export const blobs: Generator = (o, rng) => {
   const n = o.n_samples;
   const centers = new Float64Array(k * f);
   for (let i = 0; i < k * f; i++) centers[i] = -10 + 20 * rng.next();
-  const x = new Float32Array(n * f), y = new Float32Array(n);
+  const x = new Float32Array(n * f),
+    y = new Float32Array(n);
   let row = 0;
   for (let c = 0; c < k; c++) {
     const count = Math.floor(n / k) + (c < n % k ? 1 : 0);

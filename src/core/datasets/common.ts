@@ -22,8 +22,16 @@ export function linspace(start: number, stop: number, num: number, endpoint = tr
 }
 
 /** Shuffle rows of (x, y) together with rng (sklearn.utils.shuffle), in place. */
-export function shuffleRows(x: Float32Array, y: Float32Array, rows: number, features: number, yCols: number, rng: Rng): void {
-  const tmpX = new Float32Array(features), tmpY = new Float32Array(yCols);
+export function shuffleRows(
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  features: number,
+  yCols: number,
+  rng: Rng,
+): void {
+  const tmpX = new Float32Array(features),
+    tmpY = new Float32Array(yCols);
   for (let i = rows - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     if (i === j) continue;
@@ -36,7 +44,15 @@ export function shuffleRows(x: Float32Array, y: Float32Array, rows: number, feat
   }
 }
 
-export function makeDataset(name: string, task: Task, x: Float32Array, y: Float32Array, rows: number, features: number, outputs: number): Dataset {
+export function makeDataset(
+  name: string,
+  task: Task,
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  features: number,
+  outputs: number,
+): Dataset {
   return { name, task, x, y, rows, features, outputs };
 }
 

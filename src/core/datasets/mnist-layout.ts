@@ -26,12 +26,14 @@ export function mnistFromRaw(raws: ArrayLike<ArrayLike<number>>, o: { n_samples:
   if (raws.length !== MNIST_CLASSES) throw new Error(`mnist: expected 10 digit arrays, got ${raws.length}`);
   const counts = Array.from({ length: 10 }, (_, d) => {
     const len = raws[d].length;
-    if (len % MNIST_PIXELS !== 0) throw new Error(`mnist: digit ${d} has ${len} values, not a multiple of ${MNIST_PIXELS}`);
+    if (len % MNIST_PIXELS !== 0)
+      throw new Error(`mnist: digit ${d} has ${len} values, not a multiple of ${MNIST_PIXELS}`);
     return len / MNIST_PIXELS;
   });
   const total = counts.reduce((a, b) => a + b, 0);
   const n = Math.min(o.n_samples, total);
-  if (!Number.isInteger(n) || n < MNIST_CLASSES) throw new Error(`mnist: n_samples must be an integer ≥ 10, got ${o.n_samples}`);
+  if (!Number.isInteger(n) || n < MNIST_CLASSES)
+    throw new Error(`mnist: n_samples must be an integer ≥ 10, got ${o.n_samples}`);
   // largest-remainder apportionment of n over the digits, proportional to their counts
   const exact = counts.map((c) => (n * c) / total);
   const quota = exact.map(Math.floor);
@@ -40,7 +42,8 @@ export function mnistFromRaw(raws: ArrayLike<ArrayLike<number>>, o: { n_samples:
   for (let i = 0; left > 0; i++, left--) quota[order[i % 10].d]++;
 
   const root = createRng(o.seed).fork('mnist');
-  const x = new Float32Array(n * MNIST_PIXELS), y = new Float32Array(n);
+  const x = new Float32Array(n * MNIST_PIXELS),
+    y = new Float32Array(n);
   let row = 0;
   for (let d = 0; d < 10; d++) {
     const idx = Array.from({ length: counts[d] }, (_, i) => i);
@@ -56,6 +59,13 @@ export function mnistFromRaw(raws: ArrayLike<ArrayLike<number>>, o: { n_samples:
   // one grey channel of 28 × 28 (torchvision's MNIST tensors are [1, 28, 28]); the model still reads it flat
   const shape = [1, MNIST_SIDE, MNIST_SIDE];
   return {
-    name: 'mnist', task: 'classification', x, y, rows: n, features: MNIST_PIXELS, outputs: MNIST_CLASSES, shape,
+    name: 'mnist',
+    task: 'classification',
+    x,
+    y,
+    rows: n,
+    features: MNIST_PIXELS,
+    outputs: MNIST_CLASSES,
+    shape,
   };
 }

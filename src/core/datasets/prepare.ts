@@ -5,12 +5,16 @@
 import type { Dataset } from '../spec.js';
 import type { Rng } from '../rng.js';
 
-export interface Split { train: Dataset; val: Dataset | null }
+export interface Split {
+  train: Dataset;
+  val: Dataset | null;
+}
 
 function subset(ds: Dataset, idx: ArrayLike<number>, suffix: string): Dataset {
   const f = ds.features;
   const yCols = ds.task === 'classification' ? 1 : ds.outputs;
-  const x = new Float32Array(idx.length * f), y = new Float32Array(idx.length * yCols);
+  const x = new Float32Array(idx.length * f),
+    y = new Float32Array(idx.length * yCols);
   for (let r = 0; r < idx.length; r++) {
     const s = idx[r];
     x.set(ds.x.subarray(s * f, (s + 1) * f), r * f);
@@ -32,16 +36,28 @@ export function splitDataset(ds: Dataset, valFraction: number, rng: Rng): Split 
   return { val: subset(ds, perm.slice(0, nVal), ':val'), train: subset(ds, perm.slice(nVal), ':train') };
 }
 
-export interface Standardizer { mean: Float64Array; std: Float64Array }
+export interface Standardizer {
+  mean: Float64Array;
+  std: Float64Array;
+}
 
 /** Per-feature mean and (biased) std of the train split, like sklearn StandardScaler; std 0 → 1. */
 export function fitStandardizer(train: Dataset): Standardizer {
-  const f = train.features, n = train.rows;
-  const mean = new Float64Array(f), std = new Float64Array(f);
+  const f = train.features,
+    n = train.rows;
+  const mean = new Float64Array(f),
+    std = new Float64Array(f);
   for (let r = 0; r < n; r++) for (let j = 0; j < f; j++) mean[j] += train.x[r * f + j];
   for (let j = 0; j < f; j++) mean[j] /= n;
-  for (let r = 0; r < n; r++) for (let j = 0; j < f; j++) { const d = train.x[r * f + j] - mean[j]; std[j] += d * d; }
-  for (let j = 0; j < f; j++) { const s = Math.sqrt(std[j] / n); std[j] = s > 0 ? s : 1; }
+  for (let r = 0; r < n; r++)
+    for (let j = 0; j < f; j++) {
+      const d = train.x[r * f + j] - mean[j];
+      std[j] += d * d;
+    }
+  for (let j = 0; j < f; j++) {
+    const s = Math.sqrt(std[j] / n);
+    std[j] = s > 0 ? s : 1;
+  }
   return { mean, std };
 }
 
@@ -70,7 +86,8 @@ export interface Batcher {
  * seeded permutation each epoch; a batch never straddles two epochs (the short tail is dropped).
  */
 export function createBatcher(ds: Dataset, batchSize: number, rng: Rng): Batcher {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch_size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batch_size must be a positive integer, got ${batchSize}`);
   const bs = Math.min(batchSize, ds.rows);
   const f = ds.features;
   const yCols = ds.task === 'classification' ? 1 : ds.outputs;
@@ -81,7 +98,9 @@ export function createBatcher(ds: Dataset, batchSize: number, rng: Rng): Batcher
   let epoch = 0;
   return {
     batchSize: bs,
-    get epoch() { return epoch; },
+    get epoch() {
+      return epoch;
+    },
     next(x, y) {
       if (cursor + bs > perm.length) {
         for (let i = 0; i < perm.length; i++) perm[i] = i;
@@ -98,6 +117,10 @@ export function createBatcher(ds: Dataset, batchSize: number, rng: Rng): Batcher
       return bs;
     },
     getState: () => ({ epoch, cursor, perm: perm.slice() }),
-    setState(s) { epoch = s.epoch; cursor = s.cursor; perm.set(s.perm); },
+    setState(s) {
+      epoch = s.epoch;
+      cursor = s.cursor;
+      perm.set(s.perm);
+    },
   };
 }

@@ -4,7 +4,8 @@ import { checkSamples, makeDataset, type Generator } from './common.js';
 export const sine: Generator = (o, rng) => {
   checkSamples(o.n_samples, 2);
   const n = o.n_samples;
-  const x = new Float32Array(n), y = new Float32Array(n);
+  const x = new Float32Array(n),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v = -Math.PI + 2 * Math.PI * rng.next();
     x[i] = v;

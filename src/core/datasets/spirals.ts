@@ -12,7 +12,8 @@ export const spirals: Generator = (o, rng) => {
   if (!Number.isInteger(k) || k < 2) throw new Error(`spirals: classes must be an integer ≥ 2, got ${k}`);
   checkSamples(o.n_samples, k);
   const n = o.n_samples;
-  const x = new Float32Array(n * 2), y = new Float32Array(n);
+  const x = new Float32Array(n * 2),
+    y = new Float32Array(n);
   let row = 0;
   for (let j = 0; j < k; j++) {
     const count = Math.floor(n / k) + (j < n % k ? 1 : 0);

@@ -11,16 +11,29 @@ const outSize = (inS: number, k: number, s: number, p: number, d: number): numbe
   Math.floor((inS + 2 * p - d * (k - 1) - 1) / s) + 1;
 
 /** [row0, rows, inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW], or a RangeError. */
-export function convKernelArgs(what: string, g: Geometry2d, row0: number, rows: number,
-  batch: Float32Array, col: Float32Array): number[] {
+export function convKernelArgs(
+  what: string,
+  g: Geometry2d,
+  row0: number,
+  rows: number,
+  batch: Float32Array,
+  col: Float32Array,
+): number[] {
   const v = [row0, rows, g.inC, g.inH, g.inW, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW];
   const min = (i: number): number => (i < 2 || i === 9 || i === 10 ? 0 : 1);
   const ok = v.every((n, i) => Number.isInteger(n) && n >= min(i) && n <= 0x7fffffff);
-  if (!ok || g.outH < 1 || g.outW < 1 || outSize(g.inH, g.kH, g.strideH, g.padH, g.dilH) !== g.outH
-    || outSize(g.inW, g.kW, g.strideW, g.padW, g.dilW) !== g.outW) {
+  if (
+    !ok ||
+    g.outH < 1 ||
+    g.outW < 1 ||
+    outSize(g.inH, g.kH, g.strideH, g.padH, g.dilH) !== g.outH ||
+    outSize(g.inW, g.kW, g.strideW, g.padW, g.dilW) !== g.outW
+  ) {
     throw new RangeError(`${what}: invalid geometry or rows (${v.join(', ')} → ${g.outH}×${g.outW})`);
   }
-  const inSize = g.inC * g.inH * g.inW, K = g.inC * g.kH * g.kW, P = g.outH * g.outW;
+  const inSize = g.inC * g.inH * g.inW,
+    K = g.inC * g.kH * g.kW,
+    P = g.outH * g.outW;
   const need = (row0 + rows) * inSize;
   if (batch.length < need) {
     throw new RangeError(`${what}: the batch has ${batch.length} floats, rows up to ${row0 + rows} need ${need}`);

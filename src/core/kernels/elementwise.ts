@@ -34,8 +34,13 @@ export function sumSquares(x: Float32Array, n: number = x.length): number {
 
 /** { diff: Σ (a[i] - b[i])², ref: Σ b[i]² } for i < n (float64) */
 export function diffSquares(a: Float32Array, b: Float32Array, n: number = a.length): { diff: number; ref: number } {
-  let diff = 0, ref = 0;
-  for (let i = 0; i < n; i++) { const d = a[i] - b[i]; diff += d * d; ref += b[i] * b[i]; }
+  let diff = 0,
+    ref = 0;
+  for (let i = 0; i < n; i++) {
+    const d = a[i] - b[i];
+    diff += d * d;
+    ref += b[i] * b[i];
+  }
   return { diff, ref };
 }
 

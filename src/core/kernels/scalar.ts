@@ -16,16 +16,28 @@ import type { Backend } from '../types.js';
  * time so the float64 accumulator row is read and written half as often; zero coefficients
  * are skipped.
  */
-function axpyRows(row: Float64Array, n: number, k: number, a: Float32Array, base: number, stride: number, b: Float32Array): void {
+function axpyRows(
+  row: Float64Array,
+  n: number,
+  k: number,
+  a: Float32Array,
+  base: number,
+  stride: number,
+  b: Float32Array,
+): void {
   let p = 0;
   while (p < k) {
     const c0 = a[base + p * stride];
-    if (c0 === 0) { p++; continue; }
+    if (c0 === 0) {
+      p++;
+      continue;
+    }
     const o0 = p * n;
     let q = p + 1;
     while (q < k && a[base + q * stride] === 0) q++;
     if (q < k) {
-      const c1 = a[base + q * stride], o1 = q * n;
+      const c1 = a[base + q * stride],
+        o1 = q * n;
       for (let j = 0; j < n; j++) row[j] += c0 * b[o0 + j] + c1 * b[o1 + j];
       p = q + 1;
     } else {
@@ -48,14 +60,27 @@ export function createScalarBackend(): Backend {
    *   op(A)[i,p] = transA ? A[p*m + i] : A[i*k + p]   (A stored k×m when transA, else m×k)
    *   op(B)[p,j] = transB ? B[j*k + p] : B[p*n + j]   (B stored n×k when transB, else k×n)
    */
-  function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void {
+  function gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void {
     if (!transA && transB) {
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
-          const oa = i * k, ob = j * k;
+          const oa = i * k,
+            ob = j * k;
           // four partial sums (float64) so the loop is not one long dependency chain
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            s3 = 0;
           let p = 0;
           for (; p + 3 < k; p += 4) {
             s0 += a[oa + p] * b[ob + p];
@@ -64,7 +89,7 @@ export function createScalarBackend(): Backend {
             s3 += a[oa + p + 3] * b[ob + p + 3];
           }
           for (; p < k; p++) s0 += a[oa + p] * b[ob + p];
-          const s = (s0 + s1) + (s2 + s3);
+          const s = s0 + s1 + (s2 + s3);
           c[i * n + j] = accumulate ? c[i * n + j] + s : s;
         }
       }
@@ -110,4 +135,3 @@ export function createScalarBackend(): Backend {
     gemm,
   };
 }
-

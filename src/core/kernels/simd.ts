@@ -26,7 +26,9 @@ export const MAX_SIMD_CAPACITY_FLOATS = 900 * 1024 * 1024;
 
 // Minimal WebAssembly typings: the project's lib (ES2022, no DOM) does not declare the
 // WebAssembly JS API, so it is reached through globalThis with just what is used here.
-export interface WasmMemory { readonly buffer: ArrayBuffer }
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
@@ -58,7 +60,13 @@ export interface SimdKernelExports extends SimdRawKernels {
 export type FusedActivation = FusedActivationName;
 
 /** Adam hyper-parameters (torch.optim.Adam / AdamW keyword arguments). */
-export interface FusedAdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; decoupled: boolean }
+export interface FusedAdamOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  decoupled: boolean;
+}
 
 /**
  * Fused SIMD kernels for the O(n) parts of a training step. Every array must come from the
@@ -67,7 +75,16 @@ export interface FusedAdamOptions { beta1: number; beta2: number; eps: number; w
  */
 export interface SimdFusedKernels {
   /** torch Adam/AdamW step t (from 1) at lr on n floats, amsgrad=false (adam.ts adamUpdate). */
-  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, step: number, o: FusedAdamOptions): void;
+  adam(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lr: number,
+    step: number,
+    o: FusedAdamOptions,
+  ): void;
   /** Σ x[i]² over the first n floats (float64 accumulation) */
   sumSquares(x: Float32Array, n?: number): number;
   /** { diff: Σ(a-b)², ref: Σ b² } over n floats (the layer update ratio ‖Δw‖/‖w‖ needs both) */
@@ -75,7 +92,14 @@ export interface SimdFusedKernels {
   /** true when the first n floats are all finite */
   allFinite(x: Float32Array, n?: number): boolean;
   /** z[r,j] += bias[j] (bias null: none), then y = act(z) (y may be z) for rows × cols */
-  biasAct(z: Float32Array, y: Float32Array, bias: Float32Array | null, rows: number, cols: number, act: FusedActivation): void;
+  biasAct(
+    z: Float32Array,
+    y: Float32Array,
+    bias: Float32Array | null,
+    rows: number,
+    cols: number,
+    act: FusedActivation,
+  ): void;
   /** dz = dy · act'(z) over n floats (identity: copy; dz may be dy) */
   actBackward(dy: Float32Array, z: Float32Array, dz: Float32Array, n: number, act: FusedActivation): void;
   /** db[j] = Σ_r dz[r, j] (writes, not accumulates) */
@@ -116,7 +140,8 @@ function kernelsModule(): object {
 }
 
 function checkDim(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) throw new RangeError(`simd gemm: ${name} must be a non-negative integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new RangeError(`simd gemm: ${name} must be a non-negative integer, got ${v}`);
 }
 
 /**
@@ -126,7 +151,9 @@ function checkDim(name: string, v: number): void {
  */
 export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY_FLOATS): SimdBackend {
   if (!Number.isInteger(capacityFloats) || capacityFloats < 0 || capacityFloats > MAX_SIMD_CAPACITY_FLOATS) {
-    throw new RangeError(`createSimdBackend: capacityFloats must be an integer in [0, ${MAX_SIMD_CAPACITY_FLOATS}], got ${capacityFloats}`);
+    throw new RangeError(
+      `createSimdBackend: capacityFloats must be an integer in [0, ${MAX_SIMD_CAPACITY_FLOATS}], got ${capacityFloats}`,
+    );
   }
   const module = kernelsModule();
   // the module's minimum is tiny; size the memory once for scratch + capacity
@@ -137,13 +164,17 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
   const instance = new WA.Instance(module, {
     env: {
       memory,
-      abort: () => { throw new Error('simd kernels: abort'); },
+      abort: () => {
+        throw new Error('simd kernels: abort');
+      },
     },
   });
   const X = instance.exports as unknown as SimdKernelExports;
-  if (X.heapBase() > RESERVED_BYTES) throw new Error(`simd kernels: static data (${X.heapBase()} B) exceeds the reserved page`);
+  if (X.heapBase() > RESERVED_BYTES)
+    throw new Error(`simd kernels: static data (${X.heapBase()} B) exceeds the reserved page`);
   const scratchFloats = X.scratchFloats();
-  if (scratchFloats > probeScratch) throw new Error(`simd kernels: scratch of ${scratchFloats} floats exceeds the ${probeScratch} reserved`);
+  if (scratchFloats > probeScratch)
+    throw new Error(`simd kernels: scratch of ${scratchFloats} floats exceeds the ${probeScratch} reserved`);
   X.setScratch(RESERVED_BYTES);
   const heapStart = RESERVED_BYTES + probeScratch * 4;
   const heapEnd = heapStart + capacityFloats * 4;
@@ -158,7 +189,8 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
   }
 
   function alloc(n: number): Float32Array {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`simd backend: alloc(n) needs a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`simd backend: alloc(n) needs a non-negative integer, got ${n}`);
     const start = (top + 15) & ~15;
     const end = start + n * 4;
     if (end > heapEnd) {
@@ -166,16 +198,28 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
       const free = Math.max(0, (heapEnd - start) / 4);
       throw new RangeError(
         `simd backend: out of capacity: alloc(${n}) needs ${n} floats but only ${free} of ${capacityFloats} are free ` +
-        `(${used} used); create the backend with createSimdBackend(capacityFloats >= ${used + n + 4})`);
+          `(${used} used); create the backend with createSimdBackend(capacityFloats >= ${used + n + 4})`,
+      );
     }
     top = end;
     // fresh memory is zero; nothing is ever freed, so no clearing is needed
     return new Float32Array(buffer, start, n);
   }
 
-  function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-                a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void {
-    checkDim('m', m); checkDim('n', n); checkDim('k', k);
+  function gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void {
+    checkDim('m', m);
+    checkDim('n', n);
+    checkDim('k', k);
     if (a.length < m * k) throw new RangeError(`simd gemm: A has ${a.length} floats, needs m·k = ${m * k}`);
     if (b.length < k * n) throw new RangeError(`simd gemm: B has ${b.length} floats, needs k·n = ${k * n}`);
     if (c.length < m * n) throw new RangeError(`simd gemm: C has ${c.length} floats, needs m·n = ${m * n}`);
@@ -183,7 +227,8 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
   }
 
   const need = (x: Float32Array, n: number, what: string): number => {
-    if (!Number.isInteger(n) || n < 0 || n > x.length) throw new RangeError(`simd ${what}: n = ${n} outside [0, ${x.length}]`);
+    if (!Number.isInteger(n) || n < 0 || n > x.length)
+      throw new RangeError(`simd ${what}: n = ${n} outside [0, ${x.length}]`);
     return pointerOf(x);
   };
   const fused: SimdFusedKernels = {
@@ -192,8 +237,21 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
       const bc2Sqrt = Math.sqrt(1 - o.beta2 ** step);
       const shrink = o.decoupled ? 1 - lr * o.weight_decay : 1;
       const wd = o.decoupled ? 0 : o.weight_decay;
-      X.adam(need(p, n, 'adam p'), need(g, n, 'adam g'), need(m, n, 'adam m'), need(v, n, 'adam v'), n,
-        1 - o.beta1, o.beta2, 1 - o.beta2, lr / bc1, bc2Sqrt, o.eps, wd, shrink);
+      X.adam(
+        need(p, n, 'adam p'),
+        need(g, n, 'adam g'),
+        need(m, n, 'adam m'),
+        need(v, n, 'adam v'),
+        n,
+        1 - o.beta1,
+        o.beta2,
+        1 - o.beta2,
+        lr / bc1,
+        bc2Sqrt,
+        o.eps,
+        wd,
+        shrink,
+      );
     },
     sumSquares: (x, n = x.length) => X.sumSquares(need(x, n, 'sumSquares'), n),
     diffSquares(a, b, n = a.length) {
@@ -203,11 +261,25 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     allFinite: (x, n = x.length) => X.allFinite(need(x, n, 'allFinite'), n) === 1,
     biasAct(z, y, bias, rows, cols, act) {
       const n = rows * cols;
-      if (bias && bias.length < cols) throw new RangeError(`simd biasAct: bias has ${bias.length} floats, needs ${cols}`);
-      X.biasAct(need(z, n, 'biasAct z'), need(y, n, 'biasAct y'), bias ? pointerOf(bias) : 0, rows, cols, ACTIVATION_CODE[act]);
+      if (bias && bias.length < cols)
+        throw new RangeError(`simd biasAct: bias has ${bias.length} floats, needs ${cols}`);
+      X.biasAct(
+        need(z, n, 'biasAct z'),
+        need(y, n, 'biasAct y'),
+        bias ? pointerOf(bias) : 0,
+        rows,
+        cols,
+        ACTIVATION_CODE[act],
+      );
     },
     actBackward(dy, z, dz, n, act) {
-      X.actBackward(need(dy, n, 'actBackward dy'), need(z, n, 'actBackward z'), need(dz, n, 'actBackward dz'), n, ACTIVATION_CODE[act]);
+      X.actBackward(
+        need(dy, n, 'actBackward dy'),
+        need(z, n, 'actBackward z'),
+        need(dz, n, 'actBackward dz'),
+        n,
+        ACTIVATION_CODE[act],
+      );
     },
     sumRows(dz, db, rows, cols) {
       X.sumRows(need(dz, rows * cols, 'sumRows dz'), need(db, cols, 'sumRows db'), rows, cols);
@@ -217,13 +289,43 @@ export function createSimdBackend(capacityFloats: number = DEFAULT_SIMD_CAPACITY
     },
     im2col(g, x, row0, rows, col) {
       const v = convKernelArgs('simd im2col', g, row0, rows, x, col);
-      X.im2col(pointerOf(x), pointerOf(col), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-        v[12]);
+      X.im2col(
+        pointerOf(x),
+        pointerOf(col),
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        v[6],
+        v[7],
+        v[8],
+        v[9],
+        v[10],
+        v[11],
+        v[12],
+      );
     },
     col2imAdd(g, col, row0, rows, dx) {
       const v = convKernelArgs('simd col2imAdd', g, row0, rows, dx, col);
-      X.col2imAdd(pointerOf(col), pointerOf(dx), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-        v[11], v[12]);
+      X.col2imAdd(
+        pointerOf(col),
+        pointerOf(dx),
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        v[6],
+        v[7],
+        v[8],
+        v[9],
+        v[10],
+        v[11],
+        v[12],
+      );
     },
   };
 

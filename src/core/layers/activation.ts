@@ -5,7 +5,13 @@ import type { BuildContext, Layer } from './layer.js';
 import { own } from '../own.js';
 import { sizeOf, type LayerModule } from './module.js';
 
-export function createActivationLayer(ctx: BuildContext, name: string, dim: number, activation: ActivationName, k?: number): Layer {
+export function createActivationLayer(
+  ctx: BuildContext,
+  name: string,
+  dim: number,
+  activation: ActivationName,
+  k?: number,
+): Layer {
   const act = own(ACTIVATIONS, activation);
   if (!act) throw new Error(`unknown activation '${activation}'`);
   const kk = k ?? act.k;
@@ -13,8 +19,15 @@ export function createActivationLayer(ctx: BuildContext, name: string, dim: numb
   const dx = ctx.backend.alloc(ctx.capacity * dim);
   let input: Float32Array = y;
   return {
-    kind: 'activation', name, inDim: dim, outDim: dim, params: [], buffers: [], children: [],
-    activation, output: y,
+    kind: 'activation',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [],
+    buffers: [],
+    children: [],
+    activation,
+    output: y,
     forward(x, rows) {
       input = x;
       activationForward(act, kk, x, y, rows * dim);
@@ -27,7 +40,10 @@ export function createActivationLayer(ctx: BuildContext, name: string, dim: numb
   };
 }
 
-export interface ActivationSpec { type: 'activation'; activation: ActivationName }
+export interface ActivationSpec {
+  type: 'activation';
+  activation: ActivationName;
+}
 
 /** nn.ReLU, nn.Tanh, ...: elementwise on any shape, no parameters. */
 export const activation: LayerModule<ActivationSpec> = {
@@ -36,10 +52,11 @@ export const activation: LayerModule<ActivationSpec> = {
   fields: { activation: { kind: 'activationName' } },
   resolve: (raw) => ({ type: 'activation', activation: raw.activation as ActivationName }),
   validate(s, input, { path, out }) {
-    if (!Object.hasOwn(ACTIVATIONS, s.activation)) out.push({
-      path: `${path}/activation`,
-      message: `unknown activation '${s.activation}'`,
-    });
+    if (!Object.hasOwn(ACTIVATIONS, s.activation))
+      out.push({
+        path: `${path}/activation`,
+        message: `unknown activation '${s.activation}'`,
+      });
     return input;
   },
   output: (_s, input) => input,

@@ -4,7 +4,12 @@
  * CPU kernel (../conv/pool.ts).
  */
 import {
-  createAvgPool2d, pool2dBufferFloats, pool2dFlopsPerRow, pool2dGeometry, type Geometry2d, type Pair,
+  createAvgPool2d,
+  pool2dBufferFloats,
+  pool2dFlopsPerRow,
+  pool2dGeometry,
+  type Geometry2d,
+  type Pair,
 } from '../conv/index.js';
 import type { BuildContext, Layer } from './layer.js';
 import { needImage, type LayerModule, type Shape } from './module.js';
@@ -27,7 +32,9 @@ const FIELDS = {
 
 const image = (input: Shape) => ({ channels: input[0], height: input[1], width: input[2] });
 const options = (s: AvgPool2dSpec) => ({
-  kernel_size: s.kernel_size, stride: s.stride ?? s.kernel_size, padding: s.padding,
+  kernel_size: s.kernel_size,
+  stride: s.stride ?? s.kernel_size,
+  padding: s.padding,
 });
 
 function geometry(s: AvgPool2dSpec, input: Shape): Geometry2d {
@@ -36,12 +43,24 @@ function geometry(s: AvgPool2dSpec, input: Shape): Geometry2d {
   return g.geometry;
 }
 
-export function createAvgPool2dLayer(ctx: BuildContext, name: string, g: Geometry2d, countIncludePad: boolean,
-  needsInputGrad: boolean): Layer {
+export function createAvgPool2dLayer(
+  ctx: BuildContext,
+  name: string,
+  g: Geometry2d,
+  countIncludePad: boolean,
+  needsInputGrad: boolean,
+): Layer {
   const k = createAvgPool2d(ctx.backend, g, ctx.capacity, { needsInputGrad, countIncludePad });
   return {
-    kind: 'avgpool2d', name, inDim: g.inSize, outDim: g.outSize, params: [], buffers: [], children: [],
-    activation: null, output: k.output,
+    kind: 'avgpool2d',
+    name,
+    inDim: g.inSize,
+    outDim: g.outSize,
+    params: [],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: k.output,
     forward: (x, rows) => k.forward(x, rows),
     backward: (dy, rows) => k.backward(dy, rows),
   };
@@ -80,9 +99,17 @@ export const avgpool2d: LayerModule<AvgPool2dSpec> = {
   },
   memory(s, input, { rows, needsInputGrad }) {
     const m = pool2dBufferFloats('avg', geometry(s, input), rows, needsInputGrad);
-    return { params: [], buffers: needsInputGrad ? [[m.output, 1], [m.inputGrad, 1]] : [[m.output, 1]] };
+    return {
+      params: [],
+      buffers: needsInputGrad
+        ? [
+            [m.output, 1],
+            [m.inputGrad, 1],
+          ]
+        : [[m.output, 1]],
+    };
   },
-  build: (ctx, s, input, o) => createAvgPool2dLayer(ctx, o.name, geometry(s, input), s.count_include_pad,
-    o.needsInputGrad),
+  build: (ctx, s, input, o) =>
+    createAvgPool2dLayer(ctx, o.name, geometry(s, input), s.count_include_pad, o.needsInputGrad),
   stats: { params: false, stats: false, weights: false },
 };

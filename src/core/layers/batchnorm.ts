@@ -27,24 +27,38 @@ export function createBatchNorm(ctx: BuildContext, name: string, dim: number, mo
   const sumDX = backend.alloc(dim);
 
   return {
-    kind: 'batchnorm', name, inDim: dim, outDim: dim, params: [gamma, beta], buffers: [runningMean, runningVar],
-    children: [], activation: null, output: y,
+    kind: 'batchnorm',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [gamma, beta],
+    buffers: [runningMean, runningVar],
+    children: [],
+    activation: null,
+    output: y,
     forward(x, rows, train) {
-      const g = gamma.value, bt = beta.value;
+      const g = gamma.value,
+        bt = beta.value;
       if (train) {
-        if (rows < 2) throw new Error(`${name}: BatchNorm1d expects more than 1 value per channel when training (batch of ${rows})`);
+        if (rows < 2)
+          throw new Error(
+            `${name}: BatchNorm1d expects more than 1 value per channel when training (batch of ${rows})`,
+          );
         let finite = true;
         for (let j = 0; j < dim; j++) {
           let s = 0;
           for (let r = 0; r < rows; r++) s += x[r * dim + j];
           const mu = s / rows;
           let v = 0;
-          for (let r = 0; r < rows; r++) { const d = x[r * dim + j] - mu; v += d * d; }
+          for (let r = 0; r < rows; r++) {
+            const d = x[r * dim + j] - mu;
+            v += d * d;
+          }
           const varB = v / rows;
           mean[j] = mu;
           inv[j] = 1 / Math.sqrt(varB + eps);
           if (!Number.isFinite(mu) || !Number.isFinite(varB)) finite = false;
-          sumD[j] = varB * rows / (rows - 1); // stash unbiased var until we know all are finite
+          sumD[j] = (varB * rows) / (rows - 1); // stash unbiased var until we know all are finite
         }
         if (finite) {
           for (let j = 0; j < dim; j++) {
@@ -70,7 +84,12 @@ export function createBatchNorm(ctx: BuildContext, name: string, dim: number, mo
     },
     backward(dy, rows) {
       const g = gamma.value;
-      for (let j = 0; j < dim; j++) { sumD[j] = 0; sumDX[j] = 0; gamma.grad[j] = 0; beta.grad[j] = 0; }
+      for (let j = 0; j < dim; j++) {
+        sumD[j] = 0;
+        sumDX[j] = 0;
+        gamma.grad[j] = 0;
+        beta.grad[j] = 0;
+      }
       for (let r = 0; r < rows; r++) {
         const o = r * dim;
         for (let j = 0; j < dim; j++) {
@@ -94,7 +113,11 @@ export function createBatchNorm(ctx: BuildContext, name: string, dim: number, mo
   };
 }
 
-export interface BatchNormSpec { type: 'batchnorm'; momentum: number; eps: number }
+export interface BatchNormSpec {
+  type: 'batchnorm';
+  momentum: number;
+  eps: number;
+}
 
 /** torch.nn.BatchNorm1d's defaults (momentum=0.1, eps=1e-05) */
 const FIELDS = {
@@ -113,10 +136,11 @@ export const batchnorm: LayerModule<BatchNormSpec> = {
   }),
   validate(s, input, { path: p, out }) {
     needFlat('batchnorm', input, { path: p, out });
-    if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1)) out.push({
-      path: `${p}/momentum`,
-      message: `momentum must be in [0, 1], got ${s.momentum}`,
-    });
+    if (!(isNum(s.momentum) && s.momentum >= 0 && s.momentum <= 1))
+      out.push({
+        path: `${p}/momentum`,
+        message: `momentum must be in [0, 1], got ${s.momentum}`,
+      });
     if (!(isNum(s.eps) && s.eps > 0)) out.push({ path: `${p}/eps`, message: `eps must be > 0, got ${s.eps}` });
     return input;
   },
@@ -125,7 +149,13 @@ export const batchnorm: LayerModule<BatchNormSpec> = {
   flops: (_s, input) => 6 * 2 * sizeOf(input),
   memory(_s, input, { rows }) {
     const d = sizeOf(input);
-    return { params: [d, d], buffers: [[d, 6], [rows * d, 3]] };
+    return {
+      params: [d, d],
+      buffers: [
+        [d, 6],
+        [rows * d, 3],
+      ],
+    };
   },
   build: (ctx, s, input, o) => createBatchNorm(ctx, o.name, sizeOf(input), s.momentum, s.eps),
   stats: { params: true, stats: true, weights: false },

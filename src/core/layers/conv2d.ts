@@ -10,8 +10,14 @@
  */
 import type { InitSpec } from '../spec.js';
 import {
-  conv2dBufferFloats, conv2dFlopsPerRow, conv2dGeometry, conv2dParamCount, createConv2d, initConv2d,
-  type Conv2dGeometry, type Pair,
+  conv2dBufferFloats,
+  conv2dFlopsPerRow,
+  conv2dGeometry,
+  conv2dParamCount,
+  createConv2d,
+  initConv2d,
+  type Conv2dGeometry,
+  type Pair,
 } from '../conv/index.js';
 import { makeParam, type BuildContext, type Layer } from './layer.js';
 import { checkInit, resolveInit } from './init-check.js';
@@ -47,16 +53,28 @@ function geometry(s: Conv2dSpec, input: Shape): Conv2dGeometry {
   return g.geometry;
 }
 
-export function createConv2dLayer(ctx: BuildContext, name: string, s: Conv2dSpec, input: Shape,
-  needsInputGrad: boolean): Layer {
+export function createConv2dLayer(
+  ctx: BuildContext,
+  name: string,
+  s: Conv2dSpec,
+  input: Shape,
+  needsInputGrad: boolean,
+): Layer {
   const g = geometry(s, input);
   const W = makeParam(ctx.backend, `${name}.weight`, [g.outC, g.inC, g.kH, g.kW], true);
   const b = s.bias ? makeParam(ctx.backend, `${name}.bias`, [g.outC], false) : null;
   initConv2d(s.init, W.value, b ? b.value : null, g.outC, g.inC, g.kH, g.kW, ctx.initRng);
   const k = createConv2d(ctx.backend, g, ctx.capacity, { needsInputGrad });
   return {
-    kind: 'conv2d', name, inDim: g.inSize, outDim: g.outSize, params: b ? [W, b] : [W], buffers: [],
-    children: [], activation: null, output: k.output,
+    kind: 'conv2d',
+    name,
+    inDim: g.inSize,
+    outDim: g.outSize,
+    params: b ? [W, b] : [W],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: k.output,
     forward: (x, rows) => k.forward(x, rows, W.value, b ? b.value : null),
     backward: (dy, rows) => k.backward(dy, rows, W.value, W.grad, b ? b.grad : null),
   };
@@ -101,7 +119,11 @@ export const conv2d: LayerModule<Conv2dSpec> = {
   memory(s, input, { rows, needsInputGrad }) {
     const g = geometry(s, input);
     const m = conv2dBufferFloats(g, rows, needsInputGrad);
-    const buffers: [number, number][] = [[m.output, 1], [m.col, 1], [m.gemmOut, 1]];
+    const buffers: [number, number][] = [
+      [m.output, 1],
+      [m.col, 1],
+      [m.gemmOut, 1],
+    ];
     if (needsInputGrad) buffers.splice(1, 0, [m.inputGrad, 1]);
     return { params: s.bias ? [g.outC * g.K, g.outC] : [g.outC * g.K], buffers };
   },

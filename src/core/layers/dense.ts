@@ -48,8 +48,15 @@ export function createDense(ctx: BuildContext, name: string, inDim: number, o: D
   const fused = backend.fused && fusedAct ? { kernels: backend.fused, act: fusedAct } : null;
 
   return {
-    kind: 'dense', name, inDim, outDim: out, params: b ? [W, b] : [W], buffers: [], children: [],
-    activation: o.activation, output: y,
+    kind: 'dense',
+    name,
+    inDim,
+    outDim: out,
+    params: b ? [W, b] : [W],
+    buffers: [],
+    children: [],
+    activation: o.activation,
+    output: y,
     forward(x, rows) {
       input = x;
       backend.gemm(false, true, rows, out, inDim, x, W.value, z, false);
@@ -129,10 +136,11 @@ export const dense: LayerModule<DenseSpec> = {
   }),
   validate(s, input, { path: p, out }) {
     needFlat('dense', input, { path: p, out });
-    if (!isPosInt(s.units)) out.push({
-      path: `${p}/units`,
-      message: `units must be a positive integer, got ${JSON.stringify(s.units)}`,
-    });
+    if (!isPosInt(s.units))
+      out.push({
+        path: `${p}/units`,
+        message: `units must be a positive integer, got ${JSON.stringify(s.units)}`,
+      });
     if (!Object.hasOwn(ACTIVATIONS, s.activation)) {
       out.push({
         path: `${p}/activation`,
@@ -140,14 +148,16 @@ export const dense: LayerModule<DenseSpec> = {
       });
     }
     checkInit(s.init, `${p}/init`, out);
-    if (s.negative_slope !== undefined && !isNum(s.negative_slope)) out.push({
-      path: `${p}/negative_slope`,
-      message: 'negative_slope must be a finite number',
-    });
-    if (s.alpha !== undefined && !isNum(s.alpha)) out.push({
-      path: `${p}/alpha`,
-      message: 'alpha must be a finite number',
-    });
+    if (s.negative_slope !== undefined && !isNum(s.negative_slope))
+      out.push({
+        path: `${p}/negative_slope`,
+        message: 'negative_slope must be a finite number',
+      });
+    if (s.alpha !== undefined && !isNum(s.alpha))
+      out.push({
+        path: `${p}/alpha`,
+        message: 'alpha must be a finite number',
+      });
     return isPosInt(s.units) ? [s.units] : input;
   },
   output: (s) => [s.units],
@@ -158,9 +168,14 @@ export const dense: LayerModule<DenseSpec> = {
     if (needsInputGrad) buffers.push([rows * sizeOf(input), 1]);
     return { params: s.bias ? [s.units * sizeOf(input), s.units] : [s.units * sizeOf(input)], buffers };
   },
-  build: (ctx, s, input, o) => createDense(ctx, o.name, sizeOf(input), {
-    units: s.units, activation: s.activation, init: s.init, bias: s.bias, k: activationParam(s),
-    needsInputGrad: o.needsInputGrad,
-  }),
+  build: (ctx, s, input, o) =>
+    createDense(ctx, o.name, sizeOf(input), {
+      units: s.units,
+      activation: s.activation,
+      init: s.init,
+      bias: s.bias,
+      k: activationParam(s),
+      needsInputGrad: o.needsInputGrad,
+    }),
   stats: { params: true, stats: true, weights: true },
 };

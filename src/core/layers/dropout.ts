@@ -17,8 +17,15 @@ export function createDropout(ctx: BuildContext, name: string, dim: number, p: n
   let active = false;
 
   return {
-    kind: 'dropout', name, inDim: dim, outDim: dim, params: [], buffers: [], children: [],
-    activation: null, output: y,
+    kind: 'dropout',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: y,
     forward(x, rows, train) {
       const n = rows * dim;
       active = train && p > 0;
@@ -42,7 +49,10 @@ export function createDropout(ctx: BuildContext, name: string, dim: number, p: n
   };
 }
 
-export interface DropoutSpec { type: 'dropout'; p: number }
+export interface DropoutSpec {
+  type: 'dropout';
+  p: number;
+}
 
 /** nn.Dropout(p): elementwise on any shape, no parameters. */
 export const dropout: LayerModule<DropoutSpec> = {
@@ -51,10 +61,11 @@ export const dropout: LayerModule<DropoutSpec> = {
   fields: { p: { kind: 'number', minimum: 0, exclusiveMaximum: 1 } },
   resolve: (raw) => ({ type: 'dropout', p: raw.p as number }),
   validate(s, input, { path, out }) {
-    if (!(isNum(s.p) && s.p >= 0 && s.p <= 1)) out.push({
-      path: `${path}/p`,
-      message: `dropout probability has to be between 0 and 1, got ${s.p}`,
-    });
+    if (!(isNum(s.p) && s.p >= 0 && s.p <= 1))
+      out.push({
+        path: `${path}/p`,
+        message: `dropout probability has to be between 0 and 1, got ${s.p}`,
+      });
     return input;
   },
   output: (_s, input) => input,

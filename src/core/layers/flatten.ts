@@ -6,14 +6,28 @@
 import type { Layer } from './layer.js';
 import { sizeOf, type LayerModule } from './module.js';
 
-export interface FlattenSpec { type: 'flatten' }
+export interface FlattenSpec {
+  type: 'flatten';
+}
 
 export function createFlatten(name: string, dim: number, needsInputGrad: boolean): Layer {
   let last: Float32Array = new Float32Array(0);
   return {
-    kind: 'flatten', name, inDim: dim, outDim: dim, params: [], buffers: [], children: [], activation: null,
-    get output() { return last; },
-    forward(x) { last = x; return x; },
+    kind: 'flatten',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [],
+    buffers: [],
+    children: [],
+    activation: null,
+    get output() {
+      return last;
+    },
+    forward(x) {
+      last = x;
+      return x;
+    },
     backward: (dy) => (needsInputGrad ? dy : null),
   };
 }

@@ -7,16 +7,29 @@ import { createGlobalAvgPool, globalAvgPoolFlopsPerRow } from '../conv/index.js'
 import type { BuildContext, Layer } from './layer.js';
 import { needImage, type LayerModule, type Shape } from './module.js';
 
-export interface GlobalAvgPoolSpec { type: 'global_avg_pool' }
+export interface GlobalAvgPoolSpec {
+  type: 'global_avg_pool';
+}
 
 const image = (input: Shape) => ({ channels: input[0], height: input[1], width: input[2] });
 
-export function createGlobalAvgPoolLayer(ctx: BuildContext, name: string, input: Shape,
-  needsInputGrad: boolean): Layer {
+export function createGlobalAvgPoolLayer(
+  ctx: BuildContext,
+  name: string,
+  input: Shape,
+  needsInputGrad: boolean,
+): Layer {
   const k = createGlobalAvgPool(ctx.backend, image(input), ctx.capacity, { needsInputGrad });
   return {
-    kind: 'global_avg_pool', name, inDim: k.geometry.inSize, outDim: k.geometry.outSize, params: [], buffers: [],
-    children: [], activation: null, output: k.output,
+    kind: 'global_avg_pool',
+    name,
+    inDim: k.geometry.inSize,
+    outDim: k.geometry.outSize,
+    params: [],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: k.output,
     forward: (x, rows) => k.forward(x, rows),
     backward: (dy, rows) => k.backward(dy, rows),
   };

@@ -17,17 +17,28 @@ export function createLayerNorm(ctx: BuildContext, name: string, dim: number, ep
   const dx = backend.alloc(capacity * dim);
 
   return {
-    kind: 'layernorm', name, inDim: dim, outDim: dim, params: [gamma, beta], buffers: [], children: [],
-    activation: null, output: y,
+    kind: 'layernorm',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [gamma, beta],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: y,
     forward(x, rows) {
-      const g = gamma.value, bt = beta.value;
+      const g = gamma.value,
+        bt = beta.value;
       for (let r = 0; r < rows; r++) {
         const o = r * dim;
         let s = 0;
         for (let j = 0; j < dim; j++) s += x[o + j];
         const mu = s / dim;
         let v = 0;
-        for (let j = 0; j < dim; j++) { const d = x[o + j] - mu; v += d * d; }
+        for (let j = 0; j < dim; j++) {
+          const d = x[o + j] - mu;
+          v += d * d;
+        }
         const iv = 1 / Math.sqrt(v / dim + eps);
         inv[r] = iv;
         for (let j = 0; j < dim; j++) {
@@ -44,7 +55,8 @@ export function createLayerNorm(ctx: BuildContext, name: string, dim: number, ep
       beta.grad.fill(0);
       for (let r = 0; r < rows; r++) {
         const o = r * dim;
-        let sd = 0, sdx = 0;
+        let sd = 0,
+          sdx = 0;
         for (let j = 0; j < dim; j++) {
           const d = dy[o + j];
           gamma.grad[j] += d * xhat[o + j];
@@ -64,7 +76,10 @@ export function createLayerNorm(ctx: BuildContext, name: string, dim: number, ep
   };
 }
 
-export interface LayerNormSpec { type: 'layernorm'; eps: number }
+export interface LayerNormSpec {
+  type: 'layernorm';
+  eps: number;
+}
 
 /** torch.nn.LayerNorm's default eps=1e-05 */
 const FIELDS = {
@@ -86,7 +101,13 @@ export const layernorm: LayerModule<LayerNormSpec> = {
   flops: (_s, input) => 6 * 2 * sizeOf(input),
   memory(_s, input, { rows }) {
     const d = sizeOf(input);
-    return { params: [d, d], buffers: [[rows, 1], [rows * d, 3]] };
+    return {
+      params: [d, d],
+      buffers: [
+        [rows, 1],
+        [rows * d, 3],
+      ],
+    };
   },
   build: (ctx, s, input, o) => createLayerNorm(ctx, o.name, sizeOf(input), s.eps),
   stats: { params: true, stats: true, weights: false },

@@ -3,7 +3,12 @@
  * (torch/nn/modules/pooling.py); the arithmetic is torch 1.13's CPU kernel (../conv/pool.ts).
  */
 import {
-  createMaxPool2d, pool2dBufferFloats, pool2dFlopsPerRow, pool2dGeometry, type Geometry2d, type Pair,
+  createMaxPool2d,
+  pool2dBufferFloats,
+  pool2dFlopsPerRow,
+  pool2dGeometry,
+  type Geometry2d,
+  type Pair,
 } from '../conv/index.js';
 import type { BuildContext, Layer } from './layer.js';
 import { needImage, type LayerModule, type Shape } from './module.js';
@@ -26,7 +31,10 @@ const FIELDS = {
 
 const image = (input: Shape) => ({ channels: input[0], height: input[1], width: input[2] });
 const options = (s: MaxPool2dSpec) => ({
-  kernel_size: s.kernel_size, stride: s.stride ?? s.kernel_size, padding: s.padding, dilation: s.dilation,
+  kernel_size: s.kernel_size,
+  stride: s.stride ?? s.kernel_size,
+  padding: s.padding,
+  dilation: s.dilation,
 });
 
 function geometry(s: MaxPool2dSpec, input: Shape): Geometry2d {
@@ -38,8 +46,15 @@ function geometry(s: MaxPool2dSpec, input: Shape): Geometry2d {
 export function createMaxPool2dLayer(ctx: BuildContext, name: string, g: Geometry2d, needsInputGrad: boolean): Layer {
   const k = createMaxPool2d(ctx.backend, g, ctx.capacity, { needsInputGrad });
   return {
-    kind: 'maxpool2d', name, inDim: g.inSize, outDim: g.outSize, params: [], buffers: [], children: [],
-    activation: null, output: k.output,
+    kind: 'maxpool2d',
+    name,
+    inDim: g.inSize,
+    outDim: g.outSize,
+    params: [],
+    buffers: [],
+    children: [],
+    activation: null,
+    output: k.output,
     forward: (x, rows) => k.forward(x, rows),
     backward: (dy, rows) => k.backward(dy, rows),
   };
@@ -79,7 +94,15 @@ export const maxpool2d: LayerModule<MaxPool2dSpec> = {
   memory(s, input, { rows, needsInputGrad }) {
     // the argmax indices are an Int32Array outside the backend (not counted: not backend.alloc)
     const m = pool2dBufferFloats('max', geometry(s, input), rows, needsInputGrad);
-    return { params: [], buffers: needsInputGrad ? [[m.output, 1], [m.inputGrad, 1]] : [[m.output, 1]] };
+    return {
+      params: [],
+      buffers: needsInputGrad
+        ? [
+            [m.output, 1],
+            [m.inputGrad, 1],
+          ]
+        : [[m.output, 1]],
+    };
   },
   build: (ctx, s, input, o) => createMaxPool2dLayer(ctx, o.name, geometry(s, input), o.needsInputGrad),
   stats: { params: false, stats: false, weights: false },

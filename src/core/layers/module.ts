@@ -30,15 +30,25 @@ export const showWidth = (shape: Shape): string => (isFlat(shape) ? String(shape
  */
 export type LayerField =
   | {
-    kind: 'integer' | 'number'; optional?: boolean; default?: number; description?: string;
-    minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number;
-  }
+      kind: 'integer' | 'number';
+      optional?: boolean;
+      default?: number;
+      description?: string;
+      minimum?: number;
+      maximum?: number;
+      exclusiveMinimum?: number;
+      exclusiveMaximum?: number;
+    }
   | { kind: 'boolean'; optional?: boolean; default?: boolean; description?: string }
   /** torch's `_pair` argument (kernel_size, stride, padding, dilation): an integer or [height, width] */
   | {
-    kind: 'pair'; optional?: boolean; default?: number | readonly [number, number]; description?: string;
-    minimum?: number; maximum?: number;
-  }
+      kind: 'pair';
+      optional?: boolean;
+      default?: number | readonly [number, number];
+      description?: string;
+      minimum?: number;
+      maximum?: number;
+    }
   /** one of some strings (e.g. torch's padding_mode) */
   | { kind: 'enum'; values: readonly string[]; optional?: boolean; default?: string; description?: string }
   /** a torch.nn activation name */
@@ -112,8 +122,12 @@ export interface LayerModule<S extends { type: string }> {
   /** FLOPs per row, forward + backward (a dense layer: 2·P forward, 4·P backward; Kaplan et al. 2020 §2.1) */
   flops(spec: S, input: Shape, children: (specs: readonly unknown[], input: Shape) => number): number;
   /** what its construction allocates at `rows` rows */
-  memory(spec: S, input: Shape, o: { rows: number; needsInputGrad: boolean },
-    children: (specs: readonly unknown[], input: Shape) => LayerMemory): LayerMemory;
+  memory(
+    spec: S,
+    input: Shape,
+    o: { rows: number; needsInputGrad: boolean },
+    children: (specs: readonly unknown[], input: Shape) => LayerMemory,
+  ): LayerMemory;
   /** the layer itself (the create* function of its file) */
   build(ctx: BuildContext, spec: S, input: Shape, o: BuildOptions): Layer;
   readonly stats: LayerStatsInfo;
@@ -162,12 +176,16 @@ export function needFlat(type: string, input: Shape, ctx: Pick<ValidateContext, 
  * For layers that take `[channels, height, width]`: a problem at the layer's pointer otherwise.
  * Returns the shape as torch names it, or null.
  */
-export function needImage(type: string, input: Shape, ctx: Pick<ValidateContext, 'path' | 'out'>):
-  { channels: number; height: number; width: number } | null {
+export function needImage(
+  type: string,
+  input: Shape,
+  ctx: Pick<ValidateContext, 'path' | 'out'>,
+): { channels: number; height: number; width: number } | null {
   if (input.length === 3) return { channels: input[0], height: input[1], width: input[2] };
   ctx.out.push({
     path: ctx.path,
-    message: `${type} takes image input ([channels, height, width]) but gets shape ${showShape(input)}; ` +
+    message:
+      `${type} takes image input ([channels, height, width]) but gets shape ${showShape(input)}; ` +
       'give the data a shape (a dataset with one, or `shape` on an upload)',
   });
   return null;

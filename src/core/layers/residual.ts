@@ -6,12 +6,22 @@ import { addMemory, isFlat, sameShape, showWidth, sizeOf, type LayerMemory, type
 
 export function createResidual(ctx: BuildContext, name: string, dim: number, inner: Layer[]): Layer {
   const outDim = inner.length ? inner[inner.length - 1].outDim : dim;
-  if (outDim !== dim) throw new Error(`${name}: residual block maps ${dim} features to ${outDim}; y = x + f(x) needs f to keep the dimension ${dim}`);
+  if (outDim !== dim)
+    throw new Error(
+      `${name}: residual block maps ${dim} features to ${outDim}; y = x + f(x) needs f to keep the dimension ${dim}`,
+    );
   const y = ctx.backend.alloc(ctx.capacity * dim);
   const dx = ctx.backend.alloc(ctx.capacity * dim);
   return {
-    kind: 'residual', name, inDim: dim, outDim: dim, params: [], buffers: [], children: inner,
-    activation: null, output: y,
+    kind: 'residual',
+    name,
+    inDim: dim,
+    outDim: dim,
+    params: [],
+    buffers: [],
+    children: inner,
+    activation: null,
+    output: y,
     forward(x, rows, train) {
       let h = x;
       for (const l of inner) h = l.forward(h, rows, train);
@@ -31,7 +41,10 @@ export function createResidual(ctx: BuildContext, name: string, dim: number, inn
   };
 }
 
-export interface ResidualSpec { type: 'residual'; layers: LayerSpec[] }
+export interface ResidualSpec {
+  type: 'residual';
+  layers: LayerSpec[];
+}
 
 /** y = x + f(x) (He et al. 2016, "Deep Residual Learning"): f's layers must give back the input shape. */
 export const residual: LayerModule<ResidualSpec> = {
@@ -51,7 +64,8 @@ export const residual: LayerModule<ResidualSpec> = {
       const unit = isFlat(input) ? ' features' : '';
       out.push({
         path: widthPointer(s.layers, `${p}/layers`),
-        message: `residual block maps ${showWidth(input)}${unit} to ${showWidth(inner)}; ` +
+        message:
+          `residual block maps ${showWidth(input)}${unit} to ${showWidth(inner)}; ` +
           `y = x + f(x) needs f to output ${showWidth(input)}`,
       });
     }

@@ -45,7 +45,11 @@ export function outputDense(units: number, init: InitSpec = { name: 'default' },
 
 /** A plain MLP: hidden dense layers with `activation`, then the output layer. */
 export function mlpLayers(
-  hidden: number[], activation: ActivationName, init: InitSpec, outputs: number, bias = true,
+  hidden: number[],
+  activation: ActivationName,
+  init: InitSpec,
+  outputs: number,
+  bias = true,
 ): LayerSpec[] {
   return [
     ...hidden.map((units): LayerSpec => ({ type: 'dense', units, activation, init, bias })),

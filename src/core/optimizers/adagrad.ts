@@ -10,9 +10,21 @@ import type { Backend, Param } from '../types.js';
 import type { OptimizerArgs } from './arguments.js';
 import { allocState, defineOptimizer, noCheck, type FactoryResult } from './module.js';
 
-export interface AdagradOptions { lr_decay: number; eps: number; weight_decay: number }
+export interface AdagradOptions {
+  lr_decay: number;
+  eps: number;
+  weight_decay: number;
+}
 
-export function adagradUpdate(p: Float32Array, g: Float32Array, sum: Float32Array, n: number, lr: number, step: number, o: AdagradOptions): void {
+export function adagradUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  sum: Float32Array,
+  n: number,
+  lr: number,
+  step: number,
+  o: AdagradOptions,
+): void {
   const { lr_decay, eps, weight_decay: wd } = o;
   const clr = lr / (1 + (step - 1) * lr_decay);
   for (let i = 0; i < n; i++) {

@@ -16,11 +16,27 @@ import type { Backend, Param } from '../types.js';
 import type { OptimizerArgs } from './arguments.js';
 import { allocState, defineOptimizer, noCheck, type FactoryResult } from './module.js';
 
-export interface AdamOptions { beta1: number; beta2: number; eps: number; weight_decay: number; amsgrad: boolean; decoupled: boolean }
+export interface AdamOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  amsgrad: boolean;
+  decoupled: boolean;
+}
 
 /** One step for one tensor; intermediates in float64, state stored as float32. `vmax` non-null = amsgrad. */
-export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null,
-  n: number, lr: number, step: number, o: AdamOptions): void {
+export function adamUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  vmax: Float32Array | null,
+  n: number,
+  lr: number,
+  step: number,
+  o: AdamOptions,
+): void {
   const { beta1, beta2, eps, weight_decay: wd, decoupled } = o;
   const bc1 = 1 - beta1 ** step;
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
@@ -50,21 +66,34 @@ export const adamStateBuffers = (a: OptimizerArgs): number => (a.amsgrad ? 3 : 2
 /** Adam's factory; `decoupled` is AdamW's weight decay (./adamw.ts). */
 export function createAdam(decoupled: boolean) {
   return (a: OptimizerArgs, params: Param[], backend: Backend): FactoryResult => {
-    const m = allocState(backend, params), v = allocState(backend, params);
+    const m = allocState(backend, params),
+      v = allocState(backend, params);
     const vmax = a.amsgrad ? allocState(backend, params) : null;
     // one options object read by both paths at every call: setting beta1 is torch's group["betas"] = (m, β2)
     const o: AdamOptions = {
-      beta1: a.betas[0], beta2: a.betas[1], eps: a.eps, weight_decay: a.weight_decay, amsgrad: a.amsgrad, decoupled,
+      beta1: a.betas[0],
+      beta2: a.betas[1],
+      eps: a.eps,
+      weight_decay: a.weight_decay,
+      amsgrad: a.amsgrad,
+      decoupled,
     };
     // the backend's fused Adam (no amsgrad) when it has one, else adamUpdate
     const fused = backend.fused && !a.amsgrad ? backend.fused : null;
     return {
       state: [...m, ...v, ...(vmax ?? [])],
-      momentum: { get: () => o.beta1, set: (b1) => { o.beta1 = b1; } },
+      momentum: {
+        get: () => o.beta1,
+        set: (b1) => {
+          o.beta1 = b1;
+        },
+      },
       update: fused
         ? (lr, step) => params.forEach((p, i) => fused.adam(p.value, p.grad, m[i], v[i], p.value.length, lr, step, o))
-        : (lr, step) => params.forEach((p, i) =>
-          adamUpdate(p.value, p.grad, m[i], v[i], vmax ? vmax[i] : null, p.value.length, lr, step, o)),
+        : (lr, step) =>
+            params.forEach((p, i) =>
+              adamUpdate(p.value, p.grad, m[i], v[i], vmax ? vmax[i] : null, p.value.length, lr, step, o),
+            ),
     };
   };
 }

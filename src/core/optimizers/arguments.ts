@@ -23,6 +23,15 @@ export interface OptimizerArgs {
  * its defaults.
  */
 export const UNUSED_ARGS: Readonly<OptimizerArgs> = Object.freeze<OptimizerArgs>({
-  momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0, 0], eps: 0,
-  amsgrad: false, alpha: 0, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0, 0],
+  eps: 0,
+  amsgrad: false,
+  alpha: 0,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 });

@@ -23,7 +23,8 @@ export interface Optimizer {
   readonly steps: number;
   /** all state buffers, in a fixed order (for snapshot/restore) */
   readonly state: Float32Array[];
-  /** restore the step counter (with the buffers copied back by the caller); an SGD momentum buffer created after step n is forgotten */
+  /** restore the step counter (with the buffers copied back by the caller); an SGD momentum buffer created after step n
+   * is forgotten */
   setSteps(n: number): void;
   /**
    * What torch's cycling schedulers write (the module's `momentum` capability): `momentum` or
@@ -37,7 +38,8 @@ export interface Optimizer {
   setScalars(s: OptimizerScalars): void;
 }
 
-/** State buffers per parameter tensor of the optimizer `spec` describes (what sizing a backend needs before building); throws for an unknown optimizer. */
+/** State buffers per parameter tensor of the optimizer `spec` describes (what sizing a backend needs before building);
+ * throws for an unknown optimizer. */
 export function optimizerStateBuffers(spec: OptimizerSpec): number {
   return optimizerModule(spec.type).stateBuffers(spec);
 }
@@ -47,15 +49,19 @@ export function createOptimizer(spec: OptimizerSpec, params: Param[], backend: B
   const { state, update, momentum, bufferFrom } = def.create(spec, params, backend);
   const layout = def.stateBuffers(spec);
   if (state.length !== layout * params.length) {
-    throw new Error(`${spec.type} allocated ${state.length} state buffers for ${params.length} parameters; `
-      + `its layout says ${layout} each`);
+    throw new Error(
+      `${spec.type} allocated ${state.length} state buffers for ${params.length} parameters; ` +
+        `its layout says ${layout} each`,
+    );
   }
   if (!momentum !== !def.momentum) throw new Error(`${spec.type}'s factory and its momentum capability disagree`);
   let steps = 0;
   const setMomentum = (m: number | null): void => {
     if (!momentum) {
       if (m === null) return;
-      throw new Error(`${spec.type} has no momentum or beta1 to set (torch: "optimizer must support momentum or beta1 with \`cycle_momentum\` option enabled")`);
+      throw new Error(
+        `${spec.type} has no momentum or beta1 to set (torch: "optimizer must support momentum or beta1 with \`cycle_momentum\` option enabled")`,
+      );
     }
     if (typeof m !== 'number' || !Number.isFinite(m)) throw new Error(`momentum must be a finite number, got ${m}`);
     momentum.set(m);
@@ -63,12 +69,16 @@ export function createOptimizer(spec: OptimizerSpec, params: Param[], backend: B
   return {
     name: spec.type,
     state,
-    get steps() { return steps; },
+    get steps() {
+      return steps;
+    },
     setSteps(n: number) {
       steps = n;
       if (bufferFrom && bufferFrom.get() > n) bufferFrom.set(0);
     },
-    get momentum() { return momentum ? momentum.get() : null; },
+    get momentum() {
+      return momentum ? momentum.get() : null;
+    },
     setMomentum,
     get scalars(): OptimizerScalars {
       return { momentum: momentum ? momentum.get() : null, momentum_buffer_from: bufferFrom ? bufferFrom.get() : 0 };
@@ -90,8 +100,16 @@ export { adamUpdate } from './adam.js';
 export { rmspropUpdate } from './rmsprop.js';
 export { adagradUpdate } from './adagrad.js';
 export {
-  DEFAULT_OPTIMIZER, OPTIMIZER_NAMES, cycleMomentumProblem, findOptimizer, momentumCapability, momentumSeriesProblem,
-  optimizerModule, optimizerModules, withFirstMomentum, type OptimizerName,
+  DEFAULT_OPTIMIZER,
+  OPTIMIZER_NAMES,
+  cycleMomentumProblem,
+  findOptimizer,
+  momentumCapability,
+  momentumSeriesProblem,
+  optimizerModule,
+  optimizerModules,
+  withFirstMomentum,
+  type OptimizerName,
 } from './registry.js';
 export type { MomentumCapability, OptimizerModule } from './module.js';
 export { UNUSED_ARGS, type OptimizerArgs } from './arguments.js';

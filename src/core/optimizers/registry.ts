@@ -52,8 +52,10 @@ export function momentumCapability(name: OptimizerName): MomentumCapability | nu
 export function cycleMomentumProblem(name: OptimizerName): string | null {
   const m = optimizerModule(name);
   if (m.momentum) return null;
-  return 'optimizer must support momentum or beta1 with `cycle_momentum` option enabled '
-    + `(${m.torchClass} has neither; pass cycle_momentum: false)`;
+  return (
+    'optimizer must support momentum or beta1 with `cycle_momentum` option enabled ' +
+    `(${m.torchClass} has neither; pass cycle_momentum: false)`
+  );
 }
 
 /**
@@ -75,6 +77,8 @@ export function momentumSeriesProblem(name: OptimizerName, momentum: readonly nu
   if (!m.momentum?.bufferFromFirstMomentum || momentum.length === 0 || momentum[0] > 0) return null;
   const j = momentum.findIndex((v) => v > 0);
   if (j < 0) return null;
-  return `${m.torchClass}'s momentum is ${momentum[0]} at the first step and ${momentum[j]} at step ${j}: `
-    + 'torch allocates the momentum buffer only when the first step has momentum > 0 (KeyError: \'momentum_buffer\')';
+  return (
+    `${m.torchClass}'s momentum is ${momentum[0]} at the first step and ${momentum[j]} at step ${j}: ` +
+    "torch allocates the momentum buffer only when the first step has momentum > 0 (KeyError: 'momentum_buffer')"
+  );
 }

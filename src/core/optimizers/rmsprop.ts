@@ -9,10 +9,24 @@ import type { Backend, Param } from '../types.js';
 import type { OptimizerArgs } from './arguments.js';
 import { allocState, defineOptimizer, noCheck, type FactoryResult } from './module.js';
 
-export interface RmspropOptions { alpha: number; eps: number; weight_decay: number; momentum: number; centered: boolean }
+export interface RmspropOptions {
+  alpha: number;
+  eps: number;
+  weight_decay: number;
+  momentum: number;
+  centered: boolean;
+}
 
-export function rmspropUpdate(p: Float32Array, g: Float32Array, sq: Float32Array, ga: Float32Array | null, buf: Float32Array | null,
-  n: number, lr: number, o: RmspropOptions): void {
+export function rmspropUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  sq: Float32Array,
+  ga: Float32Array | null,
+  buf: Float32Array | null,
+  n: number,
+  lr: number,
+  o: RmspropOptions,
+): void {
   const { alpha, eps, weight_decay: wd, momentum, centered } = o;
   for (let i = 0; i < n; i++) {
     let gi = g[i];
@@ -39,20 +53,28 @@ function createRmsprop(a: OptimizerArgs, params: Param[], backend: Backend): Fac
   const ga = a.centered ? allocState(backend, params) : null;
   const buf = a.momentum > 0 ? allocState(backend, params) : null;
   const o: RmspropOptions = {
-    alpha: a.alpha, eps: a.eps, weight_decay: a.weight_decay, momentum: a.momentum, centered: a.centered,
+    alpha: a.alpha,
+    eps: a.eps,
+    weight_decay: a.weight_decay,
+    momentum: a.momentum,
+    centered: a.centered,
   };
   return {
     state: [...sq, ...(ga ?? []), ...(buf ?? [])],
-    update: (lr) => params.forEach((p, i) =>
-      rmspropUpdate(p.value, p.grad, sq[i], ga ? ga[i] : null, buf ? buf[i] : null, p.value.length, lr, o)),
+    update: (lr) =>
+      params.forEach((p, i) =>
+        rmspropUpdate(p.value, p.grad, sq[i], ga ? ga[i] : null, buf ? buf[i] : null, p.value.length, lr, o),
+      ),
     momentum: {
       get: () => o.momentum,
       set: (m) => {
         // torch allocates momentum_buffer with the rest of the state, only when momentum > 0 then
         // (_init_group); a later momentum > 0 without it is torch's KeyError 'momentum_buffer'
         if (m > 0 && !buf) {
-          throw new Error('RMSprop was created with momentum 0, so it has no momentum buffer; '
-            + 'create it with the momentum of its first step');
+          throw new Error(
+            'RMSprop was created with momentum 0, so it has no momentum buffer; ' +
+              'create it with the momentum of its first step',
+          );
         }
         o.momentum = m;
       },

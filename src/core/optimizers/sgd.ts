@@ -10,10 +10,24 @@ import type { Backend, Param } from '../types.js';
 import type { OptimizerArgs } from './arguments.js';
 import { allocState, defineOptimizer, type ArgumentProblem, type FactoryResult } from './module.js';
 
-export interface SgdOptions { momentum: number; dampening: number; nesterov: boolean; weight_decay: number }
+export interface SgdOptions {
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weight_decay: number;
+}
 
-/** `firstStep`: the buffer does not exist yet (torch's `buf is None`); momentum is read at each call (schedulers change it) */
-export function sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number, o: SgdOptions, firstStep: boolean): void {
+/** `firstStep`: the buffer does not exist yet (torch's `buf is None`); momentum is read at each call (schedulers change
+ * it) */
+export function sgdUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  buf: Float32Array,
+  n: number,
+  lr: number,
+  o: SgdOptions,
+  firstStep: boolean,
+): void {
   const { momentum, dampening, nesterov, weight_decay: wd } = o;
   for (let i = 0; i < n; i++) {
     let d = g[i];
@@ -41,7 +55,10 @@ function createSgd(a: OptimizerArgs, params: Param[], backend: Backend): Factory
   // momentum_buffer (allocated up front; torch creates it at the first step with momentum ≠ 0)
   const buf = allocState(backend, params);
   const o: SgdOptions = {
-    momentum: a.momentum, dampening: a.dampening, nesterov: a.nesterov, weight_decay: a.weight_decay,
+    momentum: a.momentum,
+    dampening: a.dampening,
+    nesterov: a.nesterov,
+    weight_decay: a.weight_decay,
   };
   // torch creates the momentum buffer (= the gradient) at the first step whose momentum is non-zero
   let from = 0;
@@ -54,8 +71,18 @@ function createSgd(a: OptimizerArgs, params: Param[], backend: Backend): Factory
       else params.forEach((p, i) => sgdUpdate(p.value, p.grad, buf[i], p.value.length, lr, o, from === 0));
       if (o.momentum !== 0 && from === 0) from = step;
     },
-    momentum: { get: () => o.momentum, set: (m) => { o.momentum = m; } },
-    bufferFrom: { get: () => from, set: (s) => { from = s; } },
+    momentum: {
+      get: () => o.momentum,
+      set: (m) => {
+        o.momentum = m;
+      },
+    },
+    bufferFrom: {
+      get: () => from,
+      set: (s) => {
+        from = s;
+      },
+    },
   };
 }
 

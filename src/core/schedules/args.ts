@@ -21,7 +21,11 @@ export class Args {
    * @param path  JSON pointer of the object (`/schedule`, `/schedule/schedulers/0`)
    * @param fn    the Python callable for messages: `StepLR.__init__`, `get_wsd_schedule`, `cosine_decay_schedule`
    */
-  constructor(readonly obj: JsonObject, readonly path: string, readonly fn: string) {}
+  constructor(
+    readonly obj: JsonObject,
+    readonly path: string,
+    readonly fn: string,
+  ) {}
 
   at(key: string): string {
     return `${this.path}/${key}`;
@@ -57,12 +61,20 @@ export class Args {
     const quoted = missing.map((k) => `'${k}'`);
     const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
     const noun = missing.length === 1 ? 'argument' : 'arguments';
-    throw new ScheduleError(this.at(missing[0]), `${this.fn}() missing ${missing.length} required positional ${noun}: ${list}`, 'TypeError');
+    throw new ScheduleError(
+      this.at(missing[0]),
+      `${this.fn}() missing ${missing.length} required positional ${noun}: ${list}`,
+      'TypeError',
+    );
   }
 
   private typeError(key: string, want: string): never {
     const v = this.obj[key];
-    throw new ScheduleError(this.at(key), `${key} must be ${want}, got ${pyLiteral(v)} of type ${pyTypeName(v)}`, 'TypeError');
+    throw new ScheduleError(
+      this.at(key),
+      `${key} must be ${want}, got ${pyLiteral(v)} of type ${pyTypeName(v)}`,
+      'TypeError',
+    );
   }
 
   /** A finite number. `def` undefined = required. */
@@ -123,7 +135,11 @@ export class Args {
     if (!Array.isArray(v)) this.typeError(key, 'a list of numbers');
     return v.map((x, i) => {
       if (typeof x !== 'number' || !Number.isFinite(x)) {
-        throw new ScheduleError(`${this.at(key)}/${i}`, `${key}[${i}] must be a finite number, got ${pyLiteral(x)}`, 'TypeError');
+        throw new ScheduleError(
+          `${this.at(key)}/${i}`,
+          `${key}[${i}] must be a finite number, got ${pyLiteral(x)}`,
+          'TypeError',
+        );
       }
       return x;
     });
@@ -140,7 +156,8 @@ export class Args {
 
   /** Reject an argument the library has but that cannot travel over JSON or that we do not simulate. */
   unsupported(key: string, why: string): void {
-    if (this.obj[key] !== undefined) throw new ScheduleError(this.at(key), `${key} is not supported: ${why}`, 'TypeError');
+    if (this.obj[key] !== undefined)
+      throw new ScheduleError(this.at(key), `${key} is not supported: ${why}`, 'TypeError');
     this.used.add(key);
   }
 

@@ -6,13 +6,7 @@
  * `ZeroDivisionError`, ...), or `LimitError` for bounds of our own service.
  */
 export type PyException =
-  | 'ValueError'
-  | 'TypeError'
-  | 'KeyError'
-  | 'ZeroDivisionError'
-  | 'NotImplementedError'
-  | 'IndexError'
-  | 'LimitError';
+  'ValueError' | 'TypeError' | 'KeyError' | 'ZeroDivisionError' | 'NotImplementedError' | 'IndexError' | 'LimitError';
 
 export class ScheduleError extends Error {
   readonly path: string;
@@ -36,7 +30,7 @@ export function pyDiv(a: number, b: number, path: string): number {
 export function pyMod(a: number, b: number, path: string): number {
   if (b === 0) throw new ScheduleError(path, 'float modulo', 'ZeroDivisionError');
   const r = a % b;
-  return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
 /** Python's `a // b` for numbers. */
@@ -45,7 +39,8 @@ export function pyFloorDiv(a: number, b: number, path: string): number {
   return Math.floor(a / b);
 }
 
-/** Python's `a ** b` for floats: raises where Python raises, NaN (complex in Python) is left to the caller's finiteness check. */
+/** Python's `a ** b` for floats: raises where Python raises, NaN (complex in Python) is left to the caller's finiteness
+ * check. */
 export function pyPow(a: number, b: number, path: string): number {
   if (a === 0 && b < 0) {
     throw new ScheduleError(path, '0.0 cannot be raised to a negative power', 'ZeroDivisionError');

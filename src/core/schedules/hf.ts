@@ -94,7 +94,10 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
     const lr_end = a.num('lr_end', 1e-7);
     const power = a.num('power', 1.0);
     if (!(lr_init > lr_end)) {
-      throw new ScheduleError(a.at('lr_end'), `lr_end (${pyRepr(lr_end)}) must be smaller than initial lr (${pyRepr(lr_init)})`);
+      throw new ScheduleError(
+        a.at('lr_end'),
+        `lr_end (${pyRepr(lr_end)}) must be smaller than initial lr (${pyRepr(lr_init)})`,
+      );
     }
     return {
       lambda: (t) => {
@@ -142,7 +145,8 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
     };
   },
 
-  // optimization.py get_cosine_with_min_lr_schedule_with_warmup_lr_rate / _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda
+  // optimization.py get_cosine_with_min_lr_schedule_with_warmup_lr_rate /
+  // _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda
   get_cosine_with_min_lr_schedule_with_warmup_lr_rate: (a, lr) => {
     a.require(W_, N_);
     const W = a.num(W_);
@@ -180,10 +184,16 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
     }
     const kinds = ['linear', 'cosine', '1-sqrt'];
     if (!kinds.includes(warmup_type)) {
-      throw new ScheduleError(a.at('warmup_type'), `Unknown warmup type: ${warmup_type}, expected 'linear', 'cosine' or '1-sqrt'`);
+      throw new ScheduleError(
+        a.at('warmup_type'),
+        `Unknown warmup type: ${warmup_type}, expected 'linear', 'cosine' or '1-sqrt'`,
+      );
     }
     if (!kinds.includes(decay_type)) {
-      throw new ScheduleError(a.at('decay_type'), `Unknown decay type: ${decay_type}, expected 'linear', 'cosine' or '1-sqrt'`);
+      throw new ScheduleError(
+        a.at('decay_type'),
+        `Unknown decay type: ${decay_type}, expected 'linear', 'cosine' or '1-sqrt'`,
+      );
     }
     const S = S0 ?? (N as number) - W - D;
     return {
@@ -191,9 +201,11 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
         if (t < W) {
           const progress = t / Math.max(1, W);
           let factor =
-            warmup_type === 'linear' ? progress
-            : warmup_type === 'cosine' ? 0.5 * (1.0 - Math.cos(Math.PI * progress))
-            : 1.0 - Math.sqrt(1.0 - progress);
+            warmup_type === 'linear'
+              ? progress
+              : warmup_type === 'cosine'
+                ? 0.5 * (1.0 - Math.cos(Math.PI * progress))
+                : 1.0 - Math.sqrt(1.0 - progress);
           factor = factor * (1.0 - m) + m;
           return Math.max(0.0, factor);
         }
@@ -201,9 +213,11 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
         if (t < W + S + D) {
           const progress = (t - W - S) / Math.max(1, D);
           let factor =
-            decay_type === 'linear' ? 1.0 - progress
-            : decay_type === 'cosine' ? 0.5 * (1.0 + Math.cos(Math.PI * c * 2.0 * progress))
-            : 1.0 - Math.sqrt(progress);
+            decay_type === 'linear'
+              ? 1.0 - progress
+              : decay_type === 'cosine'
+                ? 0.5 * (1.0 + Math.cos(Math.PI * c * 2.0 * progress))
+                : 1.0 - Math.sqrt(progress);
           factor = factor * (1.0 - m) + m;
           return Math.max(0.0, factor);
         }
@@ -219,10 +233,14 @@ const FUNCTIONS: Record<string, (a: Args, lr: number) => HfResult> = {
 function minLrRate(a: Args, lr: number): number {
   const min_lr = a.optNum('min_lr');
   const min_lr_rate = a.optNum('min_lr_rate');
-  if (min_lr !== null && min_lr_rate !== null) throw new ScheduleError(a.at('min_lr'), 'Only one of min_lr or min_lr_rate should be set');
+  if (min_lr !== null && min_lr_rate !== null)
+    throw new ScheduleError(a.at('min_lr'), 'Only one of min_lr or min_lr_rate should be set');
   if (min_lr !== null) return pyDiv(min_lr, lr, a.at('min_lr'));
   if (min_lr_rate === null) {
-    throw new ScheduleError(a.at('min_lr_rate'), 'One of min_lr or min_lr_rate should be set through the `lr_scheduler_kwargs`');
+    throw new ScheduleError(
+      a.at('min_lr_rate'),
+      'One of min_lr or min_lr_rate should be set through the `lr_scheduler_kwargs`',
+    );
   }
   return min_lr_rate;
 }
@@ -248,12 +266,20 @@ function viaGetScheduler(name: string, obj: Record<string, unknown>, path: strin
   const specific = Object.keys(obj).filter((k) => !['type', 'lr', W_, N_].includes(k));
   const dropped = (why: string): void => {
     if (specific.length > 0) {
-      throw new ScheduleError(`${path}/${specific[0]}`, `get_scheduler(${pyLiteral(name)}) does not pass scheduler_specific_kwargs to ${fn} (${why}); use type ${pyLiteral(fn)} to set ${specific[0]}`, 'TypeError');
+      throw new ScheduleError(
+        `${path}/${specific[0]}`,
+        `get_scheduler(${pyLiteral(name)}) does not pass scheduler_specific_kwargs to ${fn} (${why}); use type ${pyLiteral(fn)} to set ${specific[0]}`,
+        'TypeError',
+      );
     }
   };
   if (name === 'constant') {
     if (has(W_) && obj[W_] !== 0) {
-      throw new ScheduleError(`${path}/${W_}`, "get_scheduler('constant') ignores num_warmup_steps (transformers calls get_constant_schedule(optimizer)); use 'constant_with_warmup'", 'TypeError');
+      throw new ScheduleError(
+        `${path}/${W_}`,
+        "get_scheduler('constant') ignores num_warmup_steps (transformers calls get_constant_schedule(optimizer)); use 'constant_with_warmup'",
+        'TypeError',
+      );
     }
     dropped('it calls get_constant_schedule(optimizer)');
     return callFunction(fn, { type: fn }, path, lr);
@@ -262,7 +288,8 @@ function viaGetScheduler(name: string, obj: Record<string, unknown>, path: strin
     const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => k !== W_ && k !== N_));
     return callFunction(fn, rest, path, lr);
   }
-  if (!has(W_)) throw new ScheduleError(`${path}/${W_}`, `${name} requires \`num_warmup_steps\`, please provide that argument.`);
+  if (!has(W_))
+    throw new ScheduleError(`${path}/${W_}`, `${name} requires \`num_warmup_steps\`, please provide that argument.`);
   if (name === 'constant_with_warmup' || name === 'inverse_sqrt') {
     dropped('it passes num_warmup_steps only');
     return callFunction(fn, { type: fn, [W_]: obj[W_] } as never, path, lr);

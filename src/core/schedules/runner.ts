@@ -42,9 +42,14 @@ function readLr(spec: JsonObject, type: string): number {
   const v = spec.lr;
   if (v === undefined && LR_OPTIONAL.has(type)) return 0.001; // any value: the scheduler overwrites it
   if (v === undefined) {
-    throw new ScheduleError('/schedule/lr', `${type} needs the optimizer's learning rate: add lr (the base LR the schedule scales)`, 'TypeError');
+    throw new ScheduleError(
+      '/schedule/lr',
+      `${type} needs the optimizer's learning rate: add lr (the base LR the schedule scales)`,
+      'TypeError',
+    );
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScheduleError('/schedule/lr', `lr must be a finite number, got ${pyRepr(v)}`, 'TypeError');
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ScheduleError('/schedule/lr', `lr must be a finite number, got ${pyRepr(v)}`, 'TypeError');
   if (v < 0) throw new ScheduleError('/schedule/lr', `Invalid learning rate: ${pyRepr(v)}`); // torch.optim.SGD
   return v;
 }
@@ -74,23 +79,39 @@ export function openJson(raw: unknown): ScheduleRunner {
   const family = own(SCHEDULE_TYPES, type);
   if (typeof type !== 'string' || family === undefined) {
     const shown = typeof type === 'string' ? `'${type}'` : pyRepr(type ?? null);
-    const known = Object.keys(SCHEDULE_TYPES).map((t) => `'${t}'`).join(', ');
+    const known = Object.keys(SCHEDULE_TYPES)
+      .map((t) => `'${t}'`)
+      .join(', ');
     throw new ScheduleError('/schedule/type', `${shown} is not a valid schedule type, please select one of [${known}]`);
   }
   const noMetric = (metric: number | undefined): void => {
-    if (metric !== undefined) throw new ScheduleError('/metrics', `metrics are only used by ReduceLROnPlateau, not by ${type}`, 'TypeError');
+    if (metric !== undefined)
+      throw new ScheduleError('/metrics', `metrics are only used by ReduceLROnPlateau, not by ${type}`, 'TypeError');
   };
 
   if (family === 'optax') {
     if (raw.lr !== undefined) {
-      throw new ScheduleError('/schedule/lr', `optax schedules carry their own values (init_value, peak_value, ...): ${type}() got an unexpected keyword argument 'lr'`, 'TypeError');
+      throw new ScheduleError(
+        '/schedule/lr',
+        `optax schedules carry their own values (init_value, peak_value, ...): ${type}() got an unexpected keyword argument 'lr'`,
+        'TypeError',
+      );
     }
     const schedule = buildOptax(raw, '/schedule');
     let count = 0;
     return {
-      type, family, usesMetrics: false, cyclesMomentum: false, momentum: undefined,
-      get lr() { return schedule(count); },
-      step(metric?: number) { noMetric(metric); count += 1; },
+      type,
+      family,
+      usesMetrics: false,
+      cyclesMomentum: false,
+      momentum: undefined,
+      get lr() {
+        return schedule(count);
+      },
+      step(metric?: number) {
+        noMetric(metric);
+        count += 1;
+      },
     };
   }
 
@@ -98,8 +119,14 @@ export function openJson(raw: unknown): ScheduleRunner {
   if (usesMetrics(type)) {
     const state = new PlateauState(plateauParams(raw, type, lr0), lr0);
     return {
-      type, family, usesMetrics: true, cyclesMomentum: false, momentum: undefined,
-      get lr() { return state.lr; },
+      type,
+      family,
+      usesMetrics: true,
+      cyclesMomentum: false,
+      momentum: undefined,
+      get lr() {
+        return state.lr;
+      },
       step(metric?: number) {
         if (typeof metric !== 'number' || !Number.isFinite(metric)) {
           throw new ScheduleError('/metrics', 'ReduceLROnPlateau.step needs a finite metric', 'TypeError');
@@ -113,9 +140,19 @@ export function openJson(raw: unknown): ScheduleRunner {
   const sched = buildSched(raw, '/schedule', opt, false);
   const cycles = [...sched.walk()].some((s) => s.cyclesMomentum);
   return {
-    type, family, usesMetrics: false, cyclesMomentum: cycles,
-    get lr() { return sched.get_last_lr(); },
-    get momentum() { return cycles ? opt.group.momentum : undefined; },
-    step(metric?: number) { noMetric(metric); sched.step(); },
+    type,
+    family,
+    usesMetrics: false,
+    cyclesMomentum: cycles,
+    get lr() {
+      return sched.get_last_lr();
+    },
+    get momentum() {
+      return cycles ? opt.group.momentum : undefined;
+    },
+    step(metric?: number) {
+      noMetric(metric);
+      sched.step();
+    },
   };
 }

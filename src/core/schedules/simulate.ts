@@ -14,14 +14,19 @@ export interface SimulateOptions {
 
 export interface SimulateResult {
   lrs: number[];
-  /** present when a scheduler cycles momentum (CyclicLR / OneCycleLR with cycle_momentum): SGD momentum or Adam beta1 */
+  /** present when a scheduler cycles momentum (CyclicLR / OneCycleLR with cycle_momentum): SGD momentum or Adam beta1
+   * */
   momentum?: number[];
 }
 
 function checkFinite(xs: number[], what: string): void {
   const i = xs.findIndex((x) => !Number.isFinite(x));
   if (i >= 0) {
-    throw new ScheduleError('/schedule', `the ${what} is not finite at step ${i} (${pyRepr(xs[i])}); JSON cannot carry it`, 'LimitError');
+    throw new ScheduleError(
+      '/schedule',
+      `the ${what} is not finite at step ${i} (${pyRepr(xs[i])}); JSON cannot carry it`,
+      'LimitError',
+    );
   }
 }
 
@@ -32,15 +37,29 @@ export function simulateSchedule(spec: ScheduleSpec, steps: number, opts: Simula
   const runner = openSchedule(spec);
   const metrics = opts.metrics;
   if (metrics !== undefined && !runner.usesMetrics) {
-    throw new ScheduleError('/metrics', `metrics are only used by ReduceLROnPlateau, not by ${runner.type}`, 'TypeError');
+    throw new ScheduleError(
+      '/metrics',
+      `metrics are only used by ReduceLROnPlateau, not by ${runner.type}`,
+      'TypeError',
+    );
   }
   if (runner.usesMetrics) {
-    if (metrics === undefined) throw new ScheduleError('/metrics', 'ReduceLROnPlateau needs metrics: the value passed to each step(metrics)', 'TypeError');
+    if (metrics === undefined)
+      throw new ScheduleError(
+        '/metrics',
+        'ReduceLROnPlateau needs metrics: the value passed to each step(metrics)',
+        'TypeError',
+      );
     metrics.forEach((m, i) => {
-      if (typeof m !== 'number' || !Number.isFinite(m)) throw new ScheduleError(`/metrics/${i}`, `metrics[${i}] must be a finite number`, 'TypeError');
+      if (typeof m !== 'number' || !Number.isFinite(m))
+        throw new ScheduleError(`/metrics/${i}`, `metrics[${i}] must be a finite number`, 'TypeError');
     });
     if (steps > metrics.length + 1) {
-      throw new ScheduleError('/steps', `steps = ${steps} needs ${steps - 1} metrics (one per step after the first), got ${metrics.length}`, 'LimitError');
+      throw new ScheduleError(
+        '/steps',
+        `steps = ${steps} needs ${steps - 1} metrics (one per step after the first), got ${metrics.length}`,
+        'LimitError',
+      );
     }
   }
   const lrs = [runner.lr];

@@ -34,21 +34,45 @@ const D = DIAGNOSTICS_DEFAULTS;
 
 export const DiagnosticsRequest = Type.Object(
   {
-    preset: Type.Optional(Type.String({ maxLength: 64, description: 'a diagnostics preset from GET /v1/presets; the fields you give override it' })),
+    preset: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'a diagnostics preset from GET /v1/presets; the fields you give override it',
+      }),
+    ),
     ...trainingSetupFields({ batch_size: 'rows of the batch the init and gradient checks look at' }),
-    lr: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, default: D.lr, description: 'the LR of the overfit_batch check' })),
-    checks: Type.Optional(Type.Array(StringEnum(CHECK_NAMES), {
-      minItems: 1, maxItems: CHECK_NAMES.length, uniqueItems: true,
-      description: 'which checks to run (default all, always run in the order data, init, gradients, overfit_batch)',
-    })),
-    overfit_steps: Type.Optional(Type.Integer({
-      minimum: 1, maximum: OVERFIT_MAX_STEPS, default: D.overfit_steps,
-      description: 'optimizer steps on the one fixed tiny batch (LIMIT_NUM_ITER)',
-    })),
-    tiny_batch: Type.Optional(Type.Integer({
-      minimum: 2, maximum: TINY_BATCH_MAX, default: D.tiny_batch,
-      description: 'rows of the fixed batch of the overfit_batch check (a seeded sample of the training split)',
-    })),
+    lr: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1e6,
+        default: D.lr,
+        description: 'the LR of the overfit_batch check',
+      }),
+    ),
+    checks: Type.Optional(
+      Type.Array(StringEnum(CHECK_NAMES), {
+        minItems: 1,
+        maxItems: CHECK_NAMES.length,
+        uniqueItems: true,
+        description: 'which checks to run (default all, always run in the order data, init, gradients, overfit_batch)',
+      }),
+    ),
+    overfit_steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: OVERFIT_MAX_STEPS,
+        default: D.overfit_steps,
+        description: 'optimizer steps on the one fixed tiny batch (LIMIT_NUM_ITER)',
+      }),
+    ),
+    tiny_batch: Type.Optional(
+      Type.Integer({
+        minimum: 2,
+        maximum: TINY_BATCH_MAX,
+        default: D.tiny_batch,
+        description: 'rows of the fixed batch of the overfit_batch check (a seeded sample of the training split)',
+      }),
+    ),
   },
   {
     $id: 'DiagnosticsRequest',
@@ -66,7 +90,9 @@ export const DiagnosticCheck = Type.Object(
     name: StringEnum(CHECK_NAMES),
     status: CheckStatus,
     summary: Type.String(),
-    details: Type.Record(Type.String(), Type.Unknown(), { description: 'the numbers behind the status (null where non-finite)' }),
+    details: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'the numbers behind the status (null where non-finite)',
+    }),
     hints: Type.Array(Type.String(), { description: 'what to try, most likely first' }),
   },
   { $id: 'DiagnosticCheck', additionalProperties: false },
@@ -91,16 +117,27 @@ export const DiagnosticsResult = Type.Object(
     verdict: CheckStatus,
     summary: Type.String(),
     overfit: Type.Union([
-      Type.Object({
-        lr: Type.Number(),
-        rows: Type.Integer({ description: 'rows of the fixed batch' }),
-        losses: Type.Array(FiniteOrNull, { description: 'loss on the fixed batch before each step (null where non-finite)' }),
-        accuracies: Type.Optional(Type.Array(FiniteOrNull, { description: 'classification: accuracy on the batch after each step (eval mode)' })),
-        grad_norms: Type.Array(FiniteOrNull),
-      }, { additionalProperties: false }),
+      Type.Object(
+        {
+          lr: Type.Number(),
+          rows: Type.Integer({ description: 'rows of the fixed batch' }),
+          losses: Type.Array(FiniteOrNull, {
+            description: 'loss on the fixed batch before each step (null where non-finite)',
+          }),
+          accuracies: Type.Optional(
+            Type.Array(FiniteOrNull, {
+              description: 'classification: accuracy on the batch after each step (eval mode)',
+            }),
+          ),
+          grad_norms: Type.Array(FiniteOrNull),
+        },
+        { additionalProperties: false },
+      ),
       Type.Null(),
     ]),
-    layers: Type.Array(InitLayer, { description: 'per-layer statistics of one forward/backward pass at initialisation (init or gradients checks)' }),
+    layers: Type.Array(InitLayer, {
+      description: 'per-layer statistics of one forward/backward pass at initialisation (init or gradients checks)',
+    }),
     seed: Type.Integer(),
     backend: Type.Optional(RefOf(BackendUsed)),
   },
@@ -108,10 +145,18 @@ export const DiagnosticsResult = Type.Object(
 );
 export type DiagnosticsResult = Static<typeof DiagnosticsResult>;
 
-export const DiagnosticsJob = JobResource('DiagnosticsJob', Type.Ref('DiagnosticsRequest'), Type.Ref('DiagnosticsResult'));
+export const DiagnosticsJob = JobResource(
+  'DiagnosticsJob',
+  Type.Ref('DiagnosticsRequest'),
+  Type.Ref('DiagnosticsResult'),
+);
 
 /** A list item's `summary` (GET /v1/diagnostics). */
 export const DiagnosticsSummary = Type.Object(
-  { verdict: StringEnum(['pass', 'warn', 'fail'] as const, { description: 'the worst check status (pass, warn, fail)' }) },
+  {
+    verdict: StringEnum(['pass', 'warn', 'fail'] as const, {
+      description: 'the worst check status (pass, warn, fail)',
+    }),
+  },
   { additionalProperties: false },
 );

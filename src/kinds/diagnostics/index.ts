@@ -1,7 +1,14 @@
 /** The training diagnostics job kind: POST /v1/diagnostics and its views. See ../kind.ts for the parts. */
 import { uploadIds } from '../../contracts/resolve.js';
 import { defineKind } from '../kind.js';
-import { DiagnosticCheck, DiagnosticsJob, DiagnosticsRequest, DiagnosticsResult, DiagnosticsSummary, KIND } from './contract.js';
+import {
+  DiagnosticCheck,
+  DiagnosticsJob,
+  DiagnosticsRequest,
+  DiagnosticsResult,
+  DiagnosticsSummary,
+  KIND,
+} from './contract.js';
 import { renderDiagnosticsCsv } from './csv.js';
 import { PRESETS } from './presets.js';
 import { resolveDiagnostics } from './resolve.js';
@@ -41,7 +48,8 @@ export const diagnostics = defineKind({
   },
   views: {
     svg: {
-      description: 'Each check\'s status, the overfit-one-batch curve and per-layer activation std and gradient norm at initialisation.',
+      description:
+        "Each check's status, the overfit-one-batch curve and per-layer activation std and gradient norm at initialisation.",
       render: renderDiagnosticsSvg,
     },
     csv: {

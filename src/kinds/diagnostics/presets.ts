@@ -14,13 +14,17 @@ export const DEFAULT_PRESET = 'spirals-diagnostics';
 export const PRESETS: KindPreset<DiagnosticsRequest>[] = [
   {
     name: 'spirals-diagnostics',
-    description: 'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 Adam steps at lr 1e-3. Everything should pass.',
+    description:
+      'Health checks of spirals-mlp (2-64-64-2 ReLU MLP, Kaiming init, Adam): data, loss and activations at init, gradients, and overfitting one batch of 8 rows in 200 Adam steps at lr 1e-3. Everything should pass.',
     body: SPIRALS_SETUP,
   },
   {
     name: 'broken-init-diagnostics',
-    description: 'A 6-layer ReLU MLP initialised with normal(0, 1) (torch.nn.init.normal_) on spirals: activations explode layer after layer and the initial loss is far above ln 2. The init check fails and says why.',
-    body: { ...SPIRALS_SETUP, model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } } },
+    description:
+      'A 6-layer ReLU MLP initialised with normal(0, 1) (torch.nn.init.normal_) on spirals: activations explode layer after layer and the initial loss is far above ln 2. The init check fails and says why.',
+    body: {
+      ...SPIRALS_SETUP,
+      model: { hidden: [64, 64, 64, 64, 64, 64], activation: 'relu', init: { name: 'normal', mean: 0, std: 1 } },
+    },
   },
 ];
-

@@ -5,7 +5,15 @@
  */
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { datasetRows, presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedData, type ResolvedTraining } from '../../contracts/resolve.js';
+import {
+  datasetRows,
+  presetFor,
+  resolveTraining,
+  trainingCost,
+  type ResolveContext,
+  type ResolvedData,
+  type ResolvedTraining,
+} from '../../contracts/resolve.js';
 import { CHECK_NAMES, DIAGNOSTICS_DEFAULTS, KIND, type CheckName, type DiagnosticsRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
 
@@ -19,7 +27,8 @@ export interface ResolvedDiagnostics extends ResolvedTraining {
   seed: number;
 }
 
-/** Rows of the training split of a resolved dataset (the split the trainer makes: max(1, round(n·val_fraction)) go to val). */
+/** Rows of the training split of a resolved dataset (the split the trainer makes: max(1, round(n·val_fraction)) go to
+ * val). */
 export function trainRows(data: ResolvedData): number {
   const n = datasetRows(data);
   return data.val_fraction > 0 ? n - Math.max(1, Math.round(n * data.val_fraction)) : n;
@@ -33,12 +42,18 @@ export function resolveDiagnostics(body: DiagnosticsRequest, ctx: ResolveContext
   const seed = req.seed ?? D.seed;
 
   const overfit_steps = req.overfit_steps ?? D.overfit_steps;
-  if (overfit_steps > limits.numIter) throw limitExceeded('/overfit_steps', 'overfit_steps', overfit_steps, limits.numIter, 'LIMIT_NUM_ITER');
+  if (overfit_steps > limits.numIter)
+    throw limitExceeded('/overfit_steps', 'overfit_steps', overfit_steps, limits.numIter, 'LIMIT_NUM_ITER');
   const tiny_batch = req.tiny_batch ?? D.tiny_batch;
-  if (tiny_batch > limits.batchSize) throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
+  if (tiny_batch > limits.batchSize)
+    throw limitExceeded('/tiny_batch', 'tiny_batch', tiny_batch, limits.batchSize, 'LIMIT_BATCH_SIZE');
 
   const t = resolveTraining(req, seed, ctx);
-  checkJobCost('/overfit_steps', { ...trainingCost(t, ctx), batch: tiny_batch, steps: overfit_steps, stepsFrom: `overfit_steps ${overfit_steps}` }, limits);
+  checkJobCost(
+    '/overfit_steps',
+    { ...trainingCost(t, ctx), batch: tiny_batch, steps: overfit_steps, stepsFrom: `overfit_steps ${overfit_steps}` },
+    limits,
+  );
   const rows = trainRows(t.data);
   const wanted = new Set(req.checks ?? D.checks);
   const checks = CHECK_NAMES.filter((c) => wanted.has(c));

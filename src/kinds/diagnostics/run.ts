@@ -18,8 +18,16 @@ import type { Dataset, TrainSpec } from '../../core/spec.js';
 import { createTrainer, type CoreTrainer } from '../../core/trainer.js';
 import type { JobDeps } from '../kind.js';
 import {
-  chanceLoss, checkData, checkGradients, checkInit, checkOverfit, fin, meanPredictionLoss, worst,
-  type CheckResult, type InitLayerStats,
+  chanceLoss,
+  checkData,
+  checkGradients,
+  checkInit,
+  checkOverfit,
+  fin,
+  meanPredictionLoss,
+  worst,
+  type CheckResult,
+  type InitLayerStats,
 } from './checks/index.js';
 import type { CheckName, DiagnosticsResult } from './contract.js';
 import type { ResolvedDiagnostics } from './resolve.js';
@@ -35,10 +43,14 @@ export interface DiagnosticsProgress {
 
 /** `k` rows of `ds` drawn without replacement from the seed's 'diagnostics/tiny_batch' stream, in draw order. */
 export function sampleRows(ds: Dataset, k: number, seed: number): Dataset {
-  const idx = createRng(seed).fork('diagnostics/tiny_batch').shuffle(Array.from({ length: ds.rows }, (_, i) => i)).slice(0, k);
+  const idx = createRng(seed)
+    .fork('diagnostics/tiny_batch')
+    .shuffle(Array.from({ length: ds.rows }, (_, i) => i))
+    .slice(0, k);
   const f = ds.features;
   const yCols = ds.task === 'classification' ? 1 : ds.outputs;
-  const x = new Float32Array(k * f), y = new Float32Array(k * yCols);
+  const x = new Float32Array(k * f),
+    y = new Float32Array(k * yCols);
   idx.forEach((s, r) => {
     x.set(ds.x.subarray(s * f, (s + 1) * f), r * f);
     y.set(ds.y.subarray(s * yCols, (s + 1) * yCols), r * yCols);
@@ -50,23 +62,46 @@ export function sampleRows(ds: Dataset, k: number, seed: number): Dataset {
 function initLayers(trainer: CoreTrainer): InitLayerStats[] {
   const kinds = new Map(trainer.model.allLayers.map((l) => [l.name, l.kind]));
   return trainer.layerStats().map((s) => ({
-    layer: s.layer, kind: kinds.get(s.layer) ?? 'unknown',
-    act_mean: s.act_mean, act_std: s.act_std, dead_fraction: s.dead_fraction, weight_norm: s.weight_norm, grad_norm: s.grad_norm,
+    layer: s.layer,
+    kind: kinds.get(s.layer) ?? 'unknown',
+    act_mean: s.act_mean,
+    act_std: s.act_std,
+    dead_fraction: s.dead_fraction,
+    weight_norm: s.weight_norm,
+    grad_norm: s.grad_norm,
   }));
 }
 
-function expectedLoss(req: ResolvedDiagnostics, trainer: CoreTrainer, classes: number): { loss: number; basis: string } {
+function expectedLoss(
+  req: ResolvedDiagnostics,
+  trainer: CoreTrainer,
+  classes: number,
+): { loss: number; basis: string } {
   const chance = chanceLoss(req.loss.name, classes);
-  if (chance !== null) return { loss: chance, basis: req.loss.name === 'cross_entropy' ? `ln C, C = ${classes}` : 'ln 2' };
+  if (chance !== null)
+    return { loss: chance, basis: req.loss.name === 'cross_entropy' ? `ln C, C = ${classes}` : 'ln 2' };
   const t = trainer.train;
-  return { loss: meanPredictionLoss(req.loss, t.y, t.rows, t.outputs), basis: `${req.loss.name} of predicting the targets' mean` };
+  return {
+    loss: meanPredictionLoss(req.loss, t.y, t.rows, t.outputs),
+    basis: `${req.loss.name} of predicting the targets' mean`,
+  };
 }
 
-const wire = (c: CheckResult): CheckResult => ({ name: c.name, status: c.status, summary: c.summary, details: c.details, hints: c.hints });
+const wire = (c: CheckResult): CheckResult => ({
+  name: c.name,
+  status: c.status,
+  summary: c.summary,
+  details: c.details,
+  hints: c.hints,
+});
 
-export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Generator<DiagnosticsProgress, DiagnosticsResult> {
+export function* runDiagnostics(
+  req: ResolvedDiagnostics,
+  deps: JobDeps,
+): Generator<DiagnosticsProgress, DiagnosticsResult> {
   const has = (c: CheckName) => req.checks.includes(c);
-  const total = (has('data') ? 1 : 0) + (has('init') || has('gradients') ? 1 : 0) + (has('overfit_batch') ? req.overfit_steps : 0);
+  const total =
+    (has('data') ? 1 : 0) + (has('init') || has('gradients') ? 1 : 0) + (has('overfit_batch') ? req.overfit_steps : 0);
   let done = 0;
   const checks: CheckResult[] = [];
   let layers: InitLayerStats[] = [];
@@ -75,7 +110,10 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Genera
   const dataset = deps.dataset(req.data, req.seed);
   const shape = dataShape(req.data);
   const spec = toTrainSpec(req, req.seed, 0);
-  const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...shape, rows: dataset?.rows ?? datasetRows(req.data) }), dataset });
+  const trainer = createTrainer(spec, {
+    backend: deps.backend(spec, { ...shape, rows: dataset?.rows ?? datasetRows(req.data) }),
+    dataset,
+  });
 
   if (has('data')) {
     const raw = dataset ?? loadDataset(spec.data);
@@ -88,7 +126,9 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Genera
     layers = initLayers(trainer);
     if (has('init')) {
       const expected = expectedLoss(req, trainer, trainer.train.outputs);
-      checks.push(checkInit({ layers, initial_loss: s.loss, expected_loss: expected.loss, expected_basis: expected.basis }));
+      checks.push(
+        checkInit({ layers, initial_loss: s.loss, expected_loss: expected.loss, expected_basis: expected.basis }),
+      );
     }
     if (has('gradients')) checks.push(checkGradients(layers, s.grad_norm));
     yield { iteration: ++done, total, check: has('init') ? 'init' : 'gradients', lr: null, loss: fin(s.loss) };
@@ -96,8 +136,15 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Genera
 
   if (has('overfit_batch')) {
     const tiny = sampleRows(trainer.train, req.tiny_batch, req.seed);
-    const tinySpec: TrainSpec = { ...spec, data: { ...spec.data, val_fraction: 0, standardize: false }, batch_size: req.tiny_batch };
-    const t = createTrainer(tinySpec, { backend: deps.backend(tinySpec, { ...shape, rows: tiny.rows }), dataset: tiny });
+    const tinySpec: TrainSpec = {
+      ...spec,
+      data: { ...spec.data, val_fraction: 0, standardize: false },
+      batch_size: req.tiny_batch,
+    };
+    const t = createTrainer(tinySpec, {
+      backend: deps.backend(tinySpec, { ...shape, rows: tiny.rows }),
+      dataset: tiny,
+    });
     const losses: (number | null)[] = [];
     const grads: (number | null)[] = [];
     const accs: (number | null)[] | null = shape.task === 'classification' ? [] : null;
@@ -110,16 +157,24 @@ export function* runDiagnostics(req: ResolvedDiagnostics, deps: JobDeps): Genera
       yield { iteration: ++done, total, check: 'overfit_batch', lr: req.lr, loss: losses[i] };
       if (s.non_finite) break;
     }
-    const c = checkOverfit({ losses, accuracies: accs, grad_norms: grads, steps: req.overfit_steps, lr: req.lr, weight_growth: w0 > 0 ? weightNorm(t) / w0 : null });
+    const c = checkOverfit({
+      losses,
+      accuracies: accs,
+      grad_norms: grads,
+      steps: req.overfit_steps,
+      lr: req.lr,
+      weight_growth: w0 > 0 ? weightNorm(t) / w0 : null,
+    });
     checks.push(wire(c));
     overfit = { lr: req.lr, rows: tiny.rows, losses, ...(accs ? { accuracies: accs } : {}), grad_norms: grads };
   }
 
   const verdict = worst(checks.map((c) => c.status));
   const flagged = checks.filter((c) => c.status !== 'pass');
-  const summary = flagged.length === 0
-    ? `all ${checks.length} checks passed`
-    : flagged.map((c) => `${c.name}: ${c.status} — ${c.summary}`).join(' | ');
+  const summary =
+    flagged.length === 0
+      ? `all ${checks.length} checks passed`
+      : flagged.map((c) => `${c.name}: ${c.status} — ${c.summary}`).join(' | ');
   return { checks, verdict, summary, overfit, layers: layers.map(wireLayer), seed: req.seed };
 }
 
@@ -132,7 +187,12 @@ function weightNorm(t: CoreTrainer): number {
 
 function wireLayer(l: InitLayerStats) {
   return {
-    layer: l.layer, kind: l.kind, act_mean: fin(l.act_mean), act_std: fin(l.act_std), dead_fraction: fin(l.dead_fraction),
-    weight_norm: fin(l.weight_norm), grad_norm: fin(l.grad_norm),
+    layer: l.layer,
+    kind: l.kind,
+    act_mean: fin(l.act_mean),
+    act_std: fin(l.act_std),
+    dead_fraction: fin(l.dead_fraction),
+    weight_norm: fin(l.weight_norm),
+    grad_norm: fin(l.grad_norm),
   };
 }

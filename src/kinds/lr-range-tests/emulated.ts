@@ -13,8 +13,18 @@
  */
 import type { StepResult } from '../../core/types.js';
 import {
-  emulationNext, emulationResult, emulationStep, isFiniteLoss, loadFloat, METHOD_NAMES, resolveEmulation, startEmulation, summarizeRangeTest,
-  type EmulationResult, type RangePoint, type RangeTestOutcome,
+  emulationNext,
+  emulationResult,
+  emulationStep,
+  isFiniteLoss,
+  loadFloat,
+  METHOD_NAMES,
+  resolveEmulation,
+  startEmulation,
+  summarizeRangeTest,
+  type EmulationResult,
+  type RangePoint,
+  type RangeTestOutcome,
 } from '../../lrfinder/index.js';
 import type { ResolvedRangeTest } from './resolve.js';
 
@@ -31,7 +41,10 @@ export function emulationOf(req: ResolvedRangeTest) {
   return resolveEmulation(library, args);
 }
 
-export function* emulatedRangeTest(req: ResolvedRangeTest, step: (lr: number, i: number) => StepResult): Generator<RangePoint, EmulatedRun> {
+export function* emulatedRangeTest(
+  req: ResolvedRangeTest,
+  step: (lr: number, i: number) => StepResult,
+): Generator<RangePoint, EmulatedRun> {
   const o = emulationOf(req);
   let s = startEmulation(o);
   const points: RangePoint[] = [];
@@ -53,7 +66,11 @@ export function* emulatedRangeTest(req: ResolvedRangeTest, step: (lr: number, i:
     yield p;
   }
   const emulation = emulationResult(s, o, {
-    suggestion: req.suggestion, methods: METHOD_NAMES, skip_start: req.skip_start, skip_end: req.skip_end, sma: req.sma,
+    suggestion: req.suggestion,
+    methods: METHOD_NAMES,
+    skip_start: req.skip_start,
+    skip_end: req.skip_end,
+    sma: req.sma,
   });
   // the trainer keeps stepping until the library stops, so its run never runs out of losses
   const stop = emulation.stop_reason === 'exhausted' ? 'completed' : emulation.stop_reason;

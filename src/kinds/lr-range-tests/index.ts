@@ -17,9 +17,9 @@ export const lrRangeTests = defineKind({
     description: () =>
       'Trains the model for `num_iter` minibatches while raising the LR from `start_lr` to `end_lr` ' +
       '(exponentially by default, as torch-lr-finder), records the loss, stops on divergence, and suggests an LR with every method ' +
-      '(fastai, torch-lr-finder, Lightning, keras_lr_finder, ignite, ours), each with its own library\'s trimming. With `emulate` ' +
+      "(fastai, torch-lr-finder, Lightning, keras_lr_finder, ignite, ours), each with its own library's trimming. With `emulate` " +
       '(`"fastai"`, `"torch-lr-finder"`, `"lightning"`, `"keras-lr-finder"`, `"ignite"`, or `{library, ...its arguments}`) the run ' +
-      'is that library\'s whole pipeline on the trainer\'s raw losses — its LR plan, smoothing, stop rule, trimming and methods — and ' +
+      "is that library's whole pipeline on the trainer's raw losses — its LR plan, smoothing, stop rule, trimming and methods — and " +
       '`emulation` says how many points it recorded and why it stopped. ' +
       'Every field is optional: `{"preset": "spirals-mlp"}` (or `{}`) runs a complete example. Answers 202 with a ' +
       'Location to poll.',
@@ -36,16 +36,24 @@ export const lrRangeTests = defineKind({
   run: runLrRangeTest,
   summary: {
     schema: LrRangeTestSummary,
-    of: (r) => ({ suggested_lr: r.suggested_lr, suggestion_method: r.suggestion.method, stop_reason: r.stop_reason, iterations: r.iterations, best_lr: r.best_lr }),
+    of: (r) => ({
+      suggested_lr: r.suggested_lr,
+      suggestion_method: r.suggestion.method,
+      stop_reason: r.stop_reason,
+      iterations: r.iterations,
+      best_lr: r.best_lr,
+    }),
   },
   views: {
     svg: {
-      description: 'Loss (raw, faint) and smoothed loss against the LR on a log axis, the suggested LR marked, every ' +
-        'method\'s pick shown faintly, the loss axis clipped to [lowest loss, first loss + margin].',
+      description:
+        'Loss (raw, faint) and smoothed loss against the LR on a log axis, the suggested LR marked, every ' +
+        "method's pick shown faintly, the loss axis clipped to [lowest loss, first loss + margin].",
       render: renderRangeTestSvg,
     },
     csv: {
-      description: '`iteration,lr,loss,smoothed_loss,grad_norm` (iteration is 0-based, the `index` of the suggestions; ' +
+      description:
+        '`iteration,lr,loss,smoothed_loss,grad_norm` (iteration is 0-based, the `index` of the suggestions; ' +
         'an empty cell where the value is null), plus a `run` column for `repeats > 1` (one block of rows per run).',
       render: renderRangeTestCsv,
     },

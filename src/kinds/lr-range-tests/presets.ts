@@ -9,7 +9,8 @@ export const DEFAULT_PRESET = 'spirals-mlp';
 export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
   {
     name: 'spirals-mlp',
-    description: 'Two interleaved spirals, 2-64-64-2 ReLU MLP (Kaiming init), Adam, batch 64: the classic toy range test; runs in about a second.',
+    description:
+      'Two interleaved spirals, 2-64-64-2 ReLU MLP (Kaiming init), Adam, batch 64: the classic toy range test; runs in about a second.',
     body: SPIRALS_SETUP,
   },
   {
@@ -44,7 +45,8 @@ export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
   },
   {
     name: 'mnist-mlp',
-    description: 'Real MNIST digits (the 10,000 shipped by the `mnist` package), 784-256-128-64-10 ReLU MLP, Adam, batch 128.',
+    description:
+      'Real MNIST digits (the 10,000 shipped by the `mnist` package), 784-256-128-64-10 ReLU MLP, Adam, batch 128.',
     body: {
       data: { name: 'mnist', n_samples: 10000 },
       model: { hidden: [256, 128, 64], activation: 'relu', init: 'kaiming_normal' },
@@ -54,8 +56,9 @@ export const PRESETS: KindPreset<LrRangeTestRequest>[] = [
   },
   {
     name: 'mnist-cnn',
-    description: 'Real MNIST digits as 1×28×28 images, LeNet-5 (conv 6@5×5 pad 2, maxpool, conv 16@5×5, maxpool, '
-      + '120-84-10 ReLU), Adam, batch 64: the classic LR-finder demo; a few seconds.',
+    description:
+      'Real MNIST digits as 1×28×28 images, LeNet-5 (conv 6@5×5 pad 2, maxpool, conv 16@5×5, maxpool, ' +
+      '120-84-10 ReLU), Adam, batch 64: the classic LR-finder demo; a few seconds.',
     body: MNIST_CNN_SETUP,
   },
 ];

@@ -8,7 +8,13 @@ import { checkJobCost } from '../../contracts/cost.js';
 import { LIBRARIES } from '../../lrfinder/emulate/index.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import {
-  presetFor, resolveSweep, resolveTraining, trainingCost, type ResolveContext, type ResolvedSweep, type ResolvedTraining,
+  presetFor,
+  resolveSweep,
+  resolveTraining,
+  trainingCost,
+  type ResolveContext,
+  type ResolvedSweep,
+  type ResolvedTraining,
 } from '../../contracts/resolve.js';
 import { KIND, type LrRangeTestRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
@@ -38,7 +44,14 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
     // the request's own plan arguments are the library's (in its meaning) where `emulate` does not set them
     const em = resolveEmulate(req.emulate, {
       pointer: '/emulate',
-      fill: { start_lr: body.start_lr, end_lr: body.end_lr, num_iter: body.num_iter ?? D.num_iter, step_mode: body.step_mode, smooth_f: body.smooth_f, diverge_th: body.diverge_th },
+      fill: {
+        start_lr: body.start_lr,
+        end_lr: body.end_lr,
+        num_iter: body.num_iter ?? D.num_iter,
+        step_mode: body.step_mode,
+        smooth_f: body.smooth_f,
+        diverge_th: body.diverge_th,
+      },
       maxNumIter: limits.numIter,
     });
     emulate = em.echo;
@@ -53,7 +66,16 @@ export function resolveRangeTest(body: LrRangeTestRequest, ctx: ResolveContext):
   if (repeats > limits.repeats) throw limitExceeded('/repeats', 'repeats', repeats, limits.repeats, 'LIMIT_REPEATS');
 
   const t = resolveTraining(req, seed, ctx);
-  checkJobCost('/num_iter', { ...trainingCost(t, ctx), batch: t.batch_size, steps: sweep.num_iter * repeats, stepsFrom: `num_iter ${sweep.num_iter} × repeats ${repeats}` }, limits);
+  checkJobCost(
+    '/num_iter',
+    {
+      ...trainingCost(t, ctx),
+      batch: t.batch_size,
+      steps: sweep.num_iter * repeats,
+      stepsFrom: `num_iter ${sweep.num_iter} × repeats ${repeats}`,
+    },
+    limits,
+  );
   const evalMode = req.eval ?? D.eval;
   if (evalMode === 'val' && t.data.val_fraction <= 0) {
     throw invalid('/eval', 'eval "val" needs a validation split: set data.val_fraction > 0');

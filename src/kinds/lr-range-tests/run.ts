@@ -12,8 +12,20 @@ import { createTrainer } from '../../core/trainer.js';
 import { batchWarning } from '../../contracts/batch.js';
 import type { StepResult } from '../../core/types.js';
 import {
-  analyzeRangeTest, appendLayerStats, downsampleLayers, emulationLimit, layerWarnings, METHOD_NAMES, rangeTest,
-  type CurveWarning, type EmulationResult, type LayerSeries, type MethodPick, type MethodName, type RangePoint, type RangeTestOutcome,
+  analyzeRangeTest,
+  appendLayerStats,
+  downsampleLayers,
+  emulationLimit,
+  layerWarnings,
+  METHOD_NAMES,
+  rangeTest,
+  type CurveWarning,
+  type EmulationResult,
+  type LayerSeries,
+  type MethodPick,
+  type MethodName,
+  type RangePoint,
+  type RangeTestOutcome,
 } from '../../lrfinder/index.js';
 import type { JobDeps } from '../kind.js';
 import type { LrRangeTestResult } from './contract.js';
@@ -42,7 +54,10 @@ export interface RangeTestProgress {
 const NON_FINITE_HINT =
   'the loss or the gradients became NaN/Inf: clip gradients (clip_grad_norm), lower end_lr, and check the data for NaN or huge values';
 
-export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generator<RangeTestProgress, LrRangeTestResult> {
+export function* runLrRangeTest(
+  req: ResolvedRangeTest,
+  deps: JobDeps,
+): Generator<RangeTestProgress, LrRangeTestResult> {
   const dataset = deps.dataset(req.data, req.seed);
   const perRun = req.emulate ? (emulationLimit(emulationOf(req)) as number) : req.num_iter;
   const total = perRun * req.repeats;
@@ -52,18 +67,30 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
   for (let r = 0; r < req.repeats; r++) {
     const seed = req.seed + r;
     const spec = toTrainSpec(req, seed, req.start_lr);
-    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) }), dataset });
+    const trainer = createTrainer(spec, {
+      backend: deps.backend(spec, { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) }),
+      dataset,
+    });
     const step = (lr: number): StepResult => {
       const s = trainer.step(lr);
       if (r === 0) appendLayerStats(layers, trainer.layerStats());
       if (req.eval !== 'val' || s.non_finite) return s;
       return { ...s, loss: trainer.evaluate('val').loss };
     };
-    const gen: Generator<RangePoint, RangeTestOutcome | EmulatedRun> = req.emulate ? emulatedRangeTest(req, step) : rangeTest(req, step);
+    const gen: Generator<RangePoint, RangeTestOutcome | EmulatedRun> = req.emulate
+      ? emulatedRangeTest(req, step)
+      : rangeTest(req, step);
     let next = gen.next();
     while (!next.done) {
       const p = next.value;
-      yield { iteration: r * perRun + p.iteration + 1, total, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss, run: r };
+      yield {
+        iteration: r * perRun + p.iteration + 1,
+        total,
+        lr: p.lr,
+        loss: p.loss,
+        smoothed_loss: p.smoothed_loss,
+        run: r,
+      };
       next = gen.next();
     }
     const done = next.value;
@@ -72,17 +99,30 @@ export function* runLrRangeTest(req: ResolvedRangeTest, deps: JobDeps): Generato
       const s = e.suggestion;
       const warnings = [...e.warnings, ...s.warnings];
       if (s.lr === null) warnings.push({ code: 'no_suggestion', message: `no ${s.method} suggestion: ${s.reason}` });
-      runs.push({ seed, outcome: done.outcome, analysis: { suggested_lr: s.lr, suggestion: s, suggestions: e.suggestions, warnings }, emulation: e });
+      runs.push({
+        seed,
+        outcome: done.outcome,
+        analysis: { suggested_lr: s.lr, suggestion: s, suggestions: e.suggestions, warnings },
+        emulation: e,
+      });
     } else {
       const analysis = analyzeRangeTest(done, {
-        num_iter: req.num_iter, suggestion: req.suggestion, skip_start: req.skip_start, skip_end: req.skip_end, methods: METHOD_NAMES, sma: req.sma,
+        num_iter: req.num_iter,
+        suggestion: req.suggestion,
+        skip_start: req.skip_start,
+        skip_end: req.skip_end,
+        methods: METHOD_NAMES,
+        sma: req.sma,
       });
       runs.push({ seed, outcome: done, analysis });
     }
   }
 
   const first = runs[0];
-  const warnings = [...first.analysis.warnings, ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index)].map(wireWarning);
+  const warnings = [
+    ...first.analysis.warnings,
+    ...layerWarnings(layers, first.outcome.grad_norms, first.analysis.suggestion.index),
+  ].map(wireWarning);
   const batch = batchWarning(req.batch_size, req.data);
   if (batch) warnings.unshift(batch);
   if (first.outcome.stop_reason === 'non_finite' && !req.emulate) {

@@ -47,8 +47,13 @@ function* start(req: ResolvedLrSearch, deps: JobDeps): Generator<LrSearchProgres
   // driveSearch's order: the range test, then the initial metric
   const search = tellRangeTest(s0, runner.rangeTest(s0.options.range_test), runner.initialMetric());
   yield {
-    iteration: spentOf(search), total: search.options.budget_steps, lr: null, loss: null,
-    phase: 'range_test', candidate_lr: null, candidate_steps: null,
+    iteration: spentOf(search),
+    total: search.options.budget_steps,
+    lr: null,
+    loss: null,
+    phase: 'range_test',
+    candidate_lr: null,
+    candidate_steps: null,
   };
   return { search, last: {} };
 }
@@ -65,7 +70,10 @@ function tasks(state: FanState): TrialTask[] {
 }
 
 function* run(
-  req: ResolvedLrSearch, task: TrialTask, carry: unknown, deps: JobDeps,
+  req: ResolvedLrSearch,
+  task: TrialTask,
+  carry: unknown,
+  deps: JobDeps,
 ): Generator<TrialTaskStep, { output: RunnerReport; carry: CandidateState | null }> {
   const t = task.trial;
   const runner = searchRunner(req, deps);
@@ -101,12 +109,15 @@ function tell(state: FanState, outputs: readonly unknown[]): FanState {
 
 /** Carries a later trial may continue: the last trial of each candidate still open. */
 function keep(state: FanState): string[] {
-  return state.search.candidates.filter((c) => c.open && !c.diverged && state.last[String(c.id)] !== undefined)
+  return state.search.candidates
+    .filter((c) => c.open && !c.diverged && state.last[String(c.id)] !== undefined)
     .map((c) => state.last[String(c.id)]);
 }
 
 function progress(
-  state: FanState, done: readonly unknown[], running: readonly Record<string, unknown>[],
+  state: FanState,
+  done: readonly unknown[],
+  running: readonly Record<string, unknown>[],
 ): LrSearchProgress {
   const s = state.search;
   let spent = spentOf(s);
@@ -117,8 +128,13 @@ function progress(
     latest = r;
   }
   return {
-    iteration: spent, total: s.options.budget_steps, lr: latest?.lr ?? null, loss: latest?.loss ?? null,
-    phase: 'trial', candidate_lr: latest?.candidate_lr ?? null, candidate_steps: latest?.candidate_steps ?? null,
+    iteration: spent,
+    total: s.options.budget_steps,
+    lr: latest?.lr ?? null,
+    loss: latest?.loss ?? null,
+    phase: 'trial',
+    candidate_lr: latest?.candidate_lr ?? null,
+    candidate_steps: latest?.candidate_steps ?? null,
   };
 }
 

@@ -12,7 +12,8 @@ import { renderLrSearchSvg } from './svg.js';
 export const lrSearches = defineKind({
   name: KIND,
   noun: { a: 'an', one: 'LR search', many: 'LR searches' },
-  description: 'LR searches: the LR that trains best for your number of steps (and schedule), verified by training, with a confidence',
+  description:
+    'LR searches: the LR that trains best for your number of steps (and schedule), verified by training, with a confidence',
   post: {
     summary: 'Queue an LR search: a verified, horizon-aware learning rate with a calibrated confidence',
     description: (limits) =>
@@ -38,19 +39,24 @@ export const lrSearches = defineKind({
   summary: {
     schema: LrSearchSummary,
     of: (r) => ({
-      recommended_lr: r.recommended_lr, confidence: r.confidence.level, p_within_tolerance: r.confidence.p_within_tolerance,
-      train_steps: r.train_steps, cost_steps: r.cost.steps,
+      recommended_lr: r.recommended_lr,
+      confidence: r.confidence.level,
+      p_within_tolerance: r.confidence.p_within_tolerance,
+      train_steps: r.train_steps,
+      cost_steps: r.cost.steps,
     }),
   },
   views: {
     svg: {
-      description: 'The metric after train_steps steps against the LR for every candidate (hollow, labelled with their steps: stopped earlier, ' +
+      description:
+        'The metric after train_steps steps against the LR for every candidate (hollow, labelled with their steps: stopped earlier, ' +
         'on the edge when off the scale; crosses: diverged), the interval as a band (outlined, visible even when it is one LR), the recommended LR marked; ' +
-        'below, on its own axis, the range test\'s smoothed loss.',
+        "below, on its own axis, the range test's smoothed loss.",
       render: renderLrSearchSvg,
     },
     csv: {
-      description: '`lr,reason,steps,metric,at_horizon,diverged,stop_reason,in_interval,recommended`, one row per candidate by LR.',
+      description:
+        '`lr,reason,steps,metric,at_horizon,diverged,stop_reason,in_interval,recommended`, one row per candidate by LR.',
       render: renderLrSearchCsv,
     },
   },

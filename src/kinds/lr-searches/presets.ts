@@ -9,12 +9,14 @@ export const DEFAULT_PRESET = 'spirals-search';
 export const PRESETS: KindPreset<LrSearchRequest>[] = [
   {
     name: 'spirals-search',
-    description: 'The best constant Adam LR for 1000 steps of spirals-mlp (2-64-64-2 ReLU MLP, batch 64), judged on the validation loss; a few seconds.',
+    description:
+      'The best constant Adam LR for 1000 steps of spirals-mlp (2-64-64-2 ReLU MLP, batch 64), judged on the validation loss; a few seconds.',
     body: { ...SPIRALS_SETUP, train_steps: 1000 },
   },
   {
     name: 'moons-onecycle-search',
-    description: 'The peak LR (max_lr) of a 600-step OneCycleLR for a 2-32-32-2 tanh MLP on two moons with SGD momentum 0.9 (OneCycleLR cycles the momentum too).',
+    description:
+      'The peak LR (max_lr) of a 600-step OneCycleLR for a 2-32-32-2 tanh MLP on two moons with SGD momentum 0.9 (OneCycleLR cycles the momentum too).',
     body: {
       data: { name: 'moons', n_samples: 1000, noise: 0.2 },
       model: { hidden: [32, 32], activation: 'tanh', init: 'xavier_normal' },
@@ -37,8 +39,9 @@ export const PRESETS: KindPreset<LrSearchRequest>[] = [
   },
   {
     name: 'mnist-cnn-search',
-    description: 'The best constant Adam LR for 300 steps of LeNet-5 on MNIST 1×28×28 images, batch 64, '
-      + 'judged on the validation loss.',
+    description:
+      'The best constant Adam LR for 300 steps of LeNet-5 on MNIST 1×28×28 images, batch 64, ' +
+      'judged on the validation loss.',
     body: { ...MNIST_CNN_SETUP, train_steps: 300 },
   },
 ];

@@ -10,7 +10,13 @@ import { parseScheduleShape, ScheduleError } from '../../core/schedules/index.js
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { RANGE_TEST_DEFAULTS } from '../../contracts/lr-range-test.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedTraining } from '../../contracts/resolve.js';
+import {
+  presetFor,
+  resolveTraining,
+  trainingCost,
+  type ResolveContext,
+  type ResolvedTraining,
+} from '../../contracts/resolve.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { defaultNumIter } from '../../lrfinder/search/engine.js';
 import { scheduleShape } from '../../lrfinder/search/trial-runner.js';
@@ -36,13 +42,21 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, optimizer: 
   try {
     // only the schedule's shape is used: lr may be omitted
     const { spec: parsed, runner } = parseScheduleShape(spec);
-    if (runner.usesMetrics) throw invalid('/schedule/type', `${runner.type} sets the LR from the metrics of the run: the search needs the schedule's LRs in advance`);
+    if (runner.usesMetrics)
+      throw invalid(
+        '/schedule/type',
+        `${runner.type} sets the LR from the metrics of the run: the search needs the schedule's LRs in advance`,
+      );
     // torch/optim/lr_scheduler.py (CyclicLR, OneCycleLR): an optimizer without momentum or betas
     const cannotCycle = runner.cyclesMomentum ? cycleMomentumProblem(optimizer.type) : null;
     if (cannotCycle) throw invalid('/schedule', cannotCycle);
     const shape = scheduleShape(parsed, steps);
     const k = shape.factors.findIndex((f) => f < 0);
-    if (k >= 0) throw invalid('/schedule', `the learning rate is negative at step ${k}; the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
+    if (k >= 0)
+      throw invalid(
+        '/schedule',
+        `the learning rate is negative at step ${k}; the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`,
+      );
   } catch (e) {
     if (e instanceof ScheduleError) throw scheduleProblem(e);
     if (e instanceof RangeError) throw invalid('/schedule', e.message);
@@ -59,27 +73,51 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
 
   if (req.schedule) checkScheduleDepth(req.schedule, limits.scheduleDepth, '/schedule');
   const train_steps = req.train_steps ?? D.train_steps;
-  if (train_steps > limits.scheduleSteps) throw limitExceeded('/train_steps', 'train_steps', train_steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
+  if (train_steps > limits.scheduleSteps)
+    throw limitExceeded('/train_steps', 'train_steps', train_steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
   const num_iter = req.num_iter ?? defaultNumIter(train_steps);
-  if (num_iter > limits.numIter) throw limitExceeded('/num_iter', 'num_iter', num_iter, limits.numIter, 'LIMIT_NUM_ITER');
+  if (num_iter > limits.numIter)
+    throw limitExceeded('/num_iter', 'num_iter', num_iter, limits.numIter, 'LIMIT_NUM_ITER');
   const start_lr = req.start_lr ?? RANGE_TEST_DEFAULTS.start_lr;
   const end_lr = req.end_lr ?? RANGE_TEST_DEFAULTS.end_lr;
   if (!(end_lr > start_lr)) throw invalid('/end_lr', `must be greater than start_lr (${start_lr}), got ${end_lr}`);
   const budget_steps = req.budget_steps ?? D.budget_factor * train_steps;
   const at = req.budget_steps === undefined ? '/train_steps' : '/budget_steps';
   if (budget_steps > limits.simulationSteps) {
-    throw limitExceeded(at, `budget_steps (${req.budget_steps === undefined ? `4 × train_steps = ${budget_steps}` : budget_steps})`, budget_steps, limits.simulationSteps, 'LIMIT_SIMULATION_STEPS');
+    throw limitExceeded(
+      at,
+      `budget_steps (${req.budget_steps === undefined ? `4 × train_steps = ${budget_steps}` : budget_steps})`,
+      budget_steps,
+      limits.simulationSteps,
+      'LIMIT_SIMULATION_STEPS',
+    );
   }
   if (budget_steps < num_iter + train_steps) {
-    throw invalid('/budget_steps', `must be at least num_iter + train_steps (${num_iter} + ${train_steps} = ${num_iter + train_steps}): the range test and one candidate trained to the horizon, got ${budget_steps}`);
+    throw invalid(
+      '/budget_steps',
+      `must be at least num_iter + train_steps (${num_iter} + ${train_steps} = ${num_iter + train_steps}): the range test and one candidate trained to the horizon, got ${budget_steps}`,
+    );
   }
 
   const t = resolveTraining(req, seed, ctx);
   // the search never trains more than budget_steps steps (range test included)
-  checkJobCost(at, { ...trainingCost(t, ctx), batch: t.batch_size, steps: budget_steps, stepsFrom: req.budget_steps === undefined ? `budget_steps (4 × train_steps) ${budget_steps}` : `budget_steps ${budget_steps}` }, limits);
+  checkJobCost(
+    at,
+    {
+      ...trainingCost(t, ctx),
+      batch: t.batch_size,
+      steps: budget_steps,
+      stepsFrom:
+        req.budget_steps === undefined
+          ? `budget_steps (4 × train_steps) ${budget_steps}`
+          : `budget_steps ${budget_steps}`,
+    },
+    limits,
+  );
   const hasVal = t.data.val_fraction > 0;
   const metric = req.metric ?? (hasVal ? 'val_loss' : 'train_loss');
-  if (metric === 'val_loss' && !hasVal) throw invalid('/metric', 'val_loss needs a validation split: set data.val_fraction > 0, or use train_loss');
+  if (metric === 'val_loss' && !hasVal)
+    throw invalid('/metric', 'val_loss needs a validation split: set data.val_fraction > 0, or use train_loss');
 
   const schedule = (req.schedule ?? null) as Record<string, unknown> | null;
   if (schedule) {
@@ -91,11 +129,22 @@ export function resolveLrSearch(body: LrSearchRequest, ctx: ResolveContext): Res
 
   return {
     preset: body.preset ?? (body.model !== undefined && body.data !== undefined ? null : DEFAULT_PRESET),
-    model: t.model, data: t.data, loss: t.loss, optimizer: t.optimizer, batch_size: t.batch_size,
-    clip_grad_norm: t.clip_grad_norm, clip_grad_value: t.clip_grad_value,
-    seed, train_steps, schedule, metric, budget_steps,
+    model: t.model,
+    data: t.data,
+    loss: t.loss,
+    optimizer: t.optimizer,
+    batch_size: t.batch_size,
+    clip_grad_norm: t.clip_grad_norm,
+    clip_grad_value: t.clip_grad_value,
+    seed,
+    train_steps,
+    schedule,
+    metric,
+    budget_steps,
     tolerance: req.tolerance ?? D.tolerance,
     diverge_th: req.diverge_th ?? D.diverge_th,
-    start_lr, end_lr, num_iter,
+    start_lr,
+    end_lr,
+    num_iter,
   };
 }

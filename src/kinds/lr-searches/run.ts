@@ -36,16 +36,24 @@ export function searchRunner(req: ResolvedLrSearch, deps: JobDeps): TrialRunner 
   const spec = toTrainSpec(req, req.seed, req.start_lr);
   const shape = { ...dataShape(req.data), rows: dataset?.rows ?? datasetRows(req.data) };
   return createTrialRunner({
-    spec, dataset, backend: (s) => deps.backend(s, shape),
-    train_steps: req.train_steps, schedule: req.schedule ? parseScheduleShape(req.schedule).spec : null,
-    metric: req.metric, diverge_th: req.diverge_th,
+    spec,
+    dataset,
+    backend: (s) => deps.backend(s, shape),
+    train_steps: req.train_steps,
+    schedule: req.schedule ? parseScheduleShape(req.schedule).spec : null,
+    metric: req.metric,
+    diverge_th: req.diverge_th,
   });
 }
 
 /** The engine's first state for a request. */
 export function searchStart(req: ResolvedLrSearch): SearchState {
   return createSearch({
-    train_steps: req.train_steps, budget_steps: req.budget_steps, tolerance: req.tolerance, resumable: true, metric: req.metric,
+    train_steps: req.train_steps,
+    budget_steps: req.budget_steps,
+    tolerance: req.tolerance,
+    resumable: true,
+    metric: req.metric,
     range_test: { start_lr: req.start_lr, end_lr: req.end_lr, num_iter: req.num_iter },
   });
 }
@@ -57,10 +65,13 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
   while (!next.done) {
     const e = next.value;
     yield {
-      iteration: e.steps, total: e.budget_steps,
-      lr: e.step?.lr ?? null, loss: e.step?.loss ?? e.metric,
+      iteration: e.steps,
+      total: e.budget_steps,
+      lr: e.step?.lr ?? null,
+      loss: e.step?.loss ?? e.metric,
       phase: e.done === 'range_test' ? 'range_test' : 'trial',
-      candidate_lr: e.trial?.lr ?? null, candidate_steps: e.trial?.steps ?? null,
+      candidate_lr: e.trial?.lr ?? null,
+      candidate_steps: e.trial?.steps ?? null,
     };
     next = gen.next();
   }
@@ -69,7 +80,8 @@ export function* runLrSearch(req: ResolvedLrSearch, deps: JobDeps): Generator<Lr
 
 /** The result of a finished search: its last progress point, then the result. */
 export function* finishLrSearch(
-  req: ResolvedLrSearch, state: SearchState,
+  req: ResolvedLrSearch,
+  state: SearchState,
 ): Generator<LrSearchProgress, LrSearchResult> {
   const result = searchResult(state);
   yield finalProgress(result);
@@ -85,12 +97,21 @@ export function finalProgress(r: Pick<LrSearchResult, 'cost' | 'candidates' | 'r
   const { steps, budget_steps: budget } = r.cost;
   const diverged = r.candidates.filter((c) => c.diverged).length;
   const early = steps < budget;
-  const why = diverged > 0
-    ? `${diverged} candidate${diverged === 1 ? '' : 's'} diverged and stopped early, and the plan keeps budget for trials that run to their end`
-    : 'the trials it planned needed no more (the plan keeps budget for the worst case)';
+  const why =
+    diverged > 0
+      ? `${diverged} candidate${diverged === 1 ? '' : 's'} diverged and stopped early, and the plan keeps budget for trials that run to their end`
+      : 'the trials it planned needed no more (the plan keeps budget for the worst case)';
   return {
-    iteration: steps, total: budget, lr: null, loss: r.recommended_metric, phase: 'done', candidate_lr: null, candidate_steps: null,
+    iteration: steps,
+    total: budget,
+    lr: null,
+    loss: r.recommended_metric,
+    phase: 'done',
+    candidate_lr: null,
+    candidate_steps: null,
     finished_early: early,
-    note: early ? `finished after ${steps} of its ${budget} budgeted steps: ${why}` : `finished: the ${budget}-step budget is spent`,
+    note: early
+      ? `finished after ${steps} of its ${budget} budgeted steps: ${why}`
+      : `finished: the ${budget}-step budget is spent`,
   };
 }

@@ -13,7 +13,8 @@ export function renderLrSearchSvg(r: LrSearchResult, req: ResolvedLrSearch): str
     req.schedule ? String(req.schedule.type) : 'constant LR',
     `cost ${r.cost.steps} steps (a 13-point grid: ${r.cost.grid_steps})`,
     `seed ${r.seed}`,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return renderSearchPlot(r, { subtitle: sub, peak: Boolean(req.schedule) });
 }
-

@@ -26,12 +26,16 @@ export const SIMULATION_DEFAULTS = {
 
 const NamedSchedule = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.:+()-]*$', description: 'a label, unique in the request' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9 _.:+()-]*$',
+      description: 'a label, unique in the request',
+    }),
     schedule: ScheduleSpecRef,
   },
   { additionalProperties: false },
 );
-
 
 const SimulationTrain = Type.Object(
   {
@@ -39,29 +43,50 @@ const SimulationTrain = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'the training setup shared by every schedule, as in an LR range test; a preset\'s `train` is merged field by field',
+    description:
+      "the training setup shared by every schedule, as in an LR range test; a preset's `train` is merged field by field",
   },
 );
 
 export const ScheduleSimulationRequest = Type.Object(
   {
-    preset: Type.Optional(Type.String({ maxLength: 64, description: 'a schedule-simulations preset from GET /v1/presets; the fields you give override it' })),
-    schedules: Type.Optional(Type.Array(NamedSchedule, {
-      minItems: SIMULATION_MIN_SCHEDULES, maxItems: SIMULATION_MAX_SCHEDULES,
-      description: 'the schedules to compare, each `{name, schedule}`',
-    })),
-    steps: Type.Optional(Type.Integer({
-      minimum: 1, maximum: SCHEDULE_MAX_STEPS,
-      description: 'optimizer steps per schedule (LIMIT_SCHEDULE_STEPS; and steps × schedules ≤ LIMIT_SIMULATION_STEPS)',
-    })),
-    eval_every: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: SCHEDULE_MAX_STEPS }), Type.Null()], {
-      description: 'evaluate on the validation split (the training split when there is none) every this many steps; ' +
-        'ReduceLROnPlateau steps on that loss. null (default): once per epoch, ceil(training rows / batch_size)',
-    })),
-    diverge_th: Type.Optional(Type.Number({
-      exclusiveMinimum: 1, maximum: 1e6, default: SIMULATION_DEFAULTS.diverge_th,
-      description: 'a run diverged (and stops) when a minibatch loss exceeds diverge_th × the first step\'s loss, or a loss or gradient is NaN/Inf',
-    })),
+    preset: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'a schedule-simulations preset from GET /v1/presets; the fields you give override it',
+      }),
+    ),
+    schedules: Type.Optional(
+      Type.Array(NamedSchedule, {
+        minItems: SIMULATION_MIN_SCHEDULES,
+        maxItems: SIMULATION_MAX_SCHEDULES,
+        description: 'the schedules to compare, each `{name, schedule}`',
+      }),
+    ),
+    steps: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: SCHEDULE_MAX_STEPS,
+        description:
+          'optimizer steps per schedule (LIMIT_SCHEDULE_STEPS; and steps × schedules ≤ LIMIT_SIMULATION_STEPS)',
+      }),
+    ),
+    eval_every: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: SCHEDULE_MAX_STEPS }), Type.Null()], {
+        description:
+          'evaluate on the validation split (the training split when there is none) every this many steps; ' +
+          'ReduceLROnPlateau steps on that loss. null (default): once per epoch, ceil(training rows / batch_size)',
+      }),
+    ),
+    diverge_th: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 1,
+        maximum: 1e6,
+        default: SIMULATION_DEFAULTS.diverge_th,
+        description:
+          "a run diverged (and stops) when a minibatch loss exceeds diverge_th × the first step's loss, or a loss or gradient is NaN/Inf",
+      }),
+    ),
     train: Type.Optional(SimulationTrain),
   },
   {
@@ -78,13 +103,23 @@ const ScheduleRun = Type.Object(
     name: Type.String(),
     type: Type.String(),
     lrs: Type.Array(Type.Number(), { description: 'the LR of each step run' }),
-    momentum: Type.Optional(Type.Array(Type.Number(), { description: 'the momentum (SGD, RMSprop) or beta1 (Adam, AdamW) the schedule set for each step, as CyclicLR / OneCycleLR do' })),
+    momentum: Type.Optional(
+      Type.Array(Type.Number(), {
+        description:
+          'the momentum (SGD, RMSprop) or beta1 (Adam, AdamW) the schedule set for each step, as CyclicLR / OneCycleLR do',
+      }),
+    ),
     losses: Type.Array(FiniteOrNull, { description: 'minibatch training loss of each step (null where non-finite)' }),
     eval_steps: Type.Array(Type.Integer(), { description: 'steps done when each evaluation ran' }),
     eval_losses: Type.Array(FiniteOrNull, { description: 'loss on the evaluation split (`eval_split`) at eval_steps' }),
     grad_norms: Type.Array(FiniteOrNull, { description: 'total gradient L2 norm before clipping, per step' }),
-    layers: Type.Array(RefOf(LayerSeries), { description: 'per-layer diagnostics at the steps in layer_steps (at most LIMIT_LAYER_POINTS of eval_steps: the first, the last, evenly spaced between)' }),
-    layer_steps: Type.Optional(Type.Array(Type.Integer(), { description: 'the eval steps the per-layer points were taken at' })),
+    layers: Type.Array(RefOf(LayerSeries), {
+      description:
+        'per-layer diagnostics at the steps in layer_steps (at most LIMIT_LAYER_POINTS of eval_steps: the first, the last, evenly spaced between)',
+    }),
+    layer_steps: Type.Optional(
+      Type.Array(Type.Integer(), { description: 'the eval steps the per-layer points were taken at' }),
+    ),
     steps_run: Type.Integer(),
     stop_reason: StringEnum(['completed', 'diverged', 'non_finite'] as const),
     diverged: Type.Boolean(),
@@ -116,7 +151,11 @@ export const ScheduleSimulationResult = Type.Object(
 );
 export type ScheduleSimulationResult = Static<typeof ScheduleSimulationResult>;
 
-export const ScheduleSimulationJob = JobResource('ScheduleSimulationJob', Type.Ref('ScheduleSimulationRequest'), Type.Ref('ScheduleSimulationResult'));
+export const ScheduleSimulationJob = JobResource(
+  'ScheduleSimulationJob',
+  Type.Ref('ScheduleSimulationRequest'),
+  Type.Ref('ScheduleSimulationResult'),
+);
 
 /** A list item's `summary` (GET /v1/schedule-simulations). */
 export const ScheduleSimulationSummary = Type.Object(

@@ -1,7 +1,13 @@
 /** The schedule simulation job kind: POST /v1/schedule-simulations and its views. See ../kind.ts for the parts. */
 import { uploadIds } from '../../contracts/resolve.js';
 import { defineKind } from '../kind.js';
-import { KIND, ScheduleSimulationJob, ScheduleSimulationRequest, ScheduleSimulationResult, ScheduleSimulationSummary } from './contract.js';
+import {
+  KIND,
+  ScheduleSimulationJob,
+  ScheduleSimulationRequest,
+  ScheduleSimulationResult,
+  ScheduleSimulationSummary,
+} from './contract.js';
 import { renderScheduleCsv } from './csv.js';
 import { PRESETS } from './presets.js';
 import { resolveScheduleSimulation } from './resolve.js';

@@ -19,15 +19,21 @@ const CONSTANT = { name: 'constant', schedule: { type: 'constant', lr: 0.01 } };
 export const PRESETS: KindPreset<ScheduleSimulationRequest>[] = [
   {
     name: 'spirals-schedules',
-    description: 'constant vs linear warmup + cosine (PyTorch SequentialLR) vs one-cycle (OneCycleLR), Adam on spirals-mlp, 200 steps, seed 0.',
+    description:
+      'constant vs linear warmup + cosine (PyTorch SequentialLR) vs one-cycle (OneCycleLR), Adam on spirals-mlp, 200 steps, seed 0.',
     body: {
       schedules: [
         CONSTANT,
         {
           name: 'warmup-cosine',
           schedule: {
-            type: 'SequentialLR', lr: 0.01, milestones: [20],
-            schedulers: [{ type: 'LinearLR', start_factor: 0.01, total_iters: 20 }, { type: 'CosineAnnealingLR', T_max: 180, eta_min: 1e-4 }],
+            type: 'SequentialLR',
+            lr: 0.01,
+            milestones: [20],
+            schedulers: [
+              { type: 'LinearLR', start_factor: 0.01, total_iters: 20 },
+              { type: 'CosineAnnealingLR', T_max: 180, eta_min: 1e-4 },
+            ],
           },
         },
         { name: 'one-cycle', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200 } },
@@ -38,14 +44,22 @@ export const PRESETS: KindPreset<ScheduleSimulationRequest>[] = [
   },
   {
     name: 'warmup-cosine',
-    description: 'Warmup + cosine decay, the transformer recipe: Hugging Face get_scheduler("cosine", num_warmup_steps=20, num_training_steps=200) and optax warmup_cosine_decay_schedule, against a constant LR; spirals-mlp, Adam.',
+    description:
+      'Warmup + cosine decay, the transformer recipe: Hugging Face get_scheduler("cosine", num_warmup_steps=20, num_training_steps=200) and optax warmup_cosine_decay_schedule, against a constant LR; spirals-mlp, Adam.',
     body: {
       schedules: [
         CONSTANT,
         { name: 'hf-cosine', schedule: { type: 'cosine', lr: 0.01, num_warmup_steps: 20, num_training_steps: 200 } },
         {
           name: 'optax-warmup-cosine',
-          schedule: { type: 'warmup_cosine_decay_schedule', init_value: 0, peak_value: 0.01, warmup_steps: 20, decay_steps: 200, end_value: 1e-4 },
+          schedule: {
+            type: 'warmup_cosine_decay_schedule',
+            init_value: 0,
+            peak_value: 0.01,
+            warmup_steps: 20,
+            decay_steps: 200,
+            end_value: 1e-4,
+          },
         },
       ],
       steps: 200,
@@ -54,14 +68,21 @@ export const PRESETS: KindPreset<ScheduleSimulationRequest>[] = [
   },
   {
     name: 'one-cycle',
-    description: 'Smith\'s 1cycle policy (PyTorch OneCycleLR, fastai fit_one_cycle): cosine and linear/three-phase annealing against a constant LR; spirals-mlp, Adam.',
+    description:
+      "Smith's 1cycle policy (PyTorch OneCycleLR, fastai fit_one_cycle): cosine and linear/three-phase annealing against a constant LR; spirals-mlp, Adam.",
     body: {
       schedules: [
         CONSTANT,
         { name: 'one-cycle-cos', schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200 } },
         {
           name: 'one-cycle-linear-3phase',
-          schedule: { type: 'OneCycleLR', max_lr: 0.03, total_steps: 200, anneal_strategy: 'linear', three_phase: true },
+          schedule: {
+            type: 'OneCycleLR',
+            max_lr: 0.03,
+            total_steps: 200,
+            anneal_strategy: 'linear',
+            three_phase: true,
+          },
         },
       ],
       steps: 200,
@@ -70,7 +91,8 @@ export const PRESETS: KindPreset<ScheduleSimulationRequest>[] = [
   },
   {
     name: 'step-decay',
-    description: 'Step decay, the classic ResNet recipe: PyTorch StepLR(step_size=60, gamma=0.3) and MultiStepLR(milestones=[100, 150], gamma=0.1) against a constant LR; spirals-mlp, Adam.',
+    description:
+      'Step decay, the classic ResNet recipe: PyTorch StepLR(step_size=60, gamma=0.3) and MultiStepLR(milestones=[100, 150], gamma=0.1) against a constant LR; spirals-mlp, Adam.',
     body: {
       schedules: [
         CONSTANT,
@@ -82,4 +104,3 @@ export const PRESETS: KindPreset<ScheduleSimulationRequest>[] = [
     },
   },
 ];
-

@@ -9,7 +9,14 @@ import { cycleMomentumProblem, momentumSeriesProblem } from '../../core/optimize
 import { parseSchedule, ScheduleError, simulateSchedule } from '../../core/schedules/index.js';
 import { invalid, limitExceeded } from '../../contracts/problems.js';
 import { checkJobCost } from '../../contracts/cost.js';
-import { presetFor, resolveTraining, trainingCost, type ResolveContext, type ResolvedOptimizer, type ResolvedTraining } from '../../contracts/resolve.js';
+import {
+  presetFor,
+  resolveTraining,
+  trainingCost,
+  type ResolveContext,
+  type ResolvedOptimizer,
+  type ResolvedTraining,
+} from '../../contracts/resolve.js';
 import { checkScheduleDepth, scheduleProblem } from '../../contracts/schedules.js';
 import { KIND, SIMULATION_DEFAULTS, type ScheduleSimulationRequest } from './contract.js';
 import { DEFAULT_PRESET, PRESETS } from './presets.js';
@@ -48,7 +55,10 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, at: string,
     const { lrs, momentum } = simulateSchedule(parsed.spec, steps);
     const k = lrs.findIndex((lr) => lr < 0);
     if (k >= 0) {
-      throw invalid(`${at}/schedule`, `the learning rate is negative at step ${k} (${lrs[k]}); the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`);
+      throw invalid(
+        `${at}/schedule`,
+        `the learning rate is negative at step ${k} (${lrs[k]}); the optimizers need lr >= 0 (torch.optim: "Invalid learning rate")`,
+      );
     }
     // e.g. torch/optim/rmsprop.py (_init_group): the momentum buffer exists only if momentum > 0 at the first step
     const series = momentum ? momentumSeriesProblem(optimizer.type, momentum) : null;
@@ -60,7 +70,10 @@ function checkSchedule(spec: Record<string, unknown>, steps: number, at: string,
 }
 
 /** Merge the preset, fill every default, check every limit and every schedule; throws ProblemError. */
-export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: ResolveContext): ResolvedScheduleSimulation {
+export function resolveScheduleSimulation(
+  body: ScheduleSimulationRequest,
+  ctx: ResolveContext,
+): ResolvedScheduleSimulation {
   const pb = presetFor(body.preset, PRESETS, DEFAULT_PRESET, KIND);
   // top-level fields replace the preset's; `train` is merged field by field (each field wholesale)
   const req: ScheduleSimulationRequest = { ...pb, ...body, train: { ...pb.train, ...body.train } };
@@ -71,20 +84,37 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
   const seen = new Map<string, number>();
   schedules.forEach((s, i) => {
     const j = seen.get(s.name);
-    if (j !== undefined) throw invalid(`/schedules/${i}/name`, `'${s.name}' is already the name of schedules[${j}]; names must be unique`);
+    if (j !== undefined)
+      throw invalid(`/schedules/${i}/name`, `'${s.name}' is already the name of schedules[${j}]; names must be unique`);
     seen.set(s.name, i);
   });
 
   const steps = req.steps ?? 100;
-  if (steps > limits.scheduleSteps) throw limitExceeded('/steps', 'steps', steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
+  if (steps > limits.scheduleSteps)
+    throw limitExceeded('/steps', 'steps', steps, limits.scheduleSteps, 'LIMIT_SCHEDULE_STEPS');
   if (steps * schedules.length > limits.simulationSteps) {
-    throw limitExceeded('/steps', `steps × schedules (${steps} × ${schedules.length})`, steps * schedules.length, limits.simulationSteps, 'LIMIT_SIMULATION_STEPS');
+    throw limitExceeded(
+      '/steps',
+      `steps × schedules (${steps} × ${schedules.length})`,
+      steps * schedules.length,
+      limits.simulationSteps,
+      'LIMIT_SIMULATION_STEPS',
+    );
   }
 
   const t = req.train ?? {};
   const seed = t.seed ?? SIMULATION_DEFAULTS.seed;
   const train = resolveTraining(t, seed, ctx, '/train');
-  checkJobCost('/steps', { ...trainingCost(train, ctx), batch: train.batch_size, steps: steps * schedules.length, stepsFrom: `steps ${steps} × ${schedules.length} schedules` }, limits);
+  checkJobCost(
+    '/steps',
+    {
+      ...trainingCost(train, ctx),
+      batch: train.batch_size,
+      steps: steps * schedules.length,
+      stepsFrom: `steps ${steps} × ${schedules.length} schedules`,
+    },
+    limits,
+  );
 
   // the checks simulate every schedule on the API's event loop: their work is bounded first (LIMIT_SCHEDULE_WORK)
   let work = 0;
@@ -92,7 +122,13 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
     const nodes = scheduleNodes(s.schedule);
     work += steps * nodes;
     if (work > limits.scheduleWork) {
-      throw limitExceeded(`/schedules/${i}/schedule`, `steps × schedulers over the schedules up to this one (${steps} × schedulers, the simulation's work)`, work, limits.scheduleWork, 'LIMIT_SCHEDULE_WORK');
+      throw limitExceeded(
+        `/schedules/${i}/schedule`,
+        `steps × schedulers over the schedules up to this one (${steps} × schedulers, the simulation's work)`,
+        work,
+        limits.scheduleWork,
+        'LIMIT_SCHEDULE_WORK',
+      );
     }
   });
   schedules.forEach((s, i) => checkSchedule(s.schedule, steps, `/schedules/${i}`, train.optimizer));
@@ -105,7 +141,12 @@ export function resolveScheduleSimulation(body: ScheduleSimulationRequest, ctx: 
     eval_every: req.eval_every ?? null,
     diverge_th: req.diverge_th ?? SIMULATION_DEFAULTS.diverge_th,
     train: {
-      model: train.model, data: train.data, loss: train.loss, optimizer: train.optimizer, batch_size: train.batch_size, seed,
+      model: train.model,
+      data: train.data,
+      loss: train.loss,
+      optimizer: train.optimizer,
+      batch_size: train.batch_size,
+      seed,
       clip_grad_norm: train.clip_grad_norm,
       clip_grad_value: train.clip_grad_value,
     },

@@ -58,19 +58,25 @@ export interface ScheduleRunResult {
   warnings: { code: string; message: string; iteration: number | null }[];
 }
 
-const finite = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const finite = (x: number | null | undefined): number | null =>
+  typeof x === 'number' && Number.isFinite(x) ? x : null;
 
 /** Order: finished runs by final loss ascending, ties by name; diverged runs (or no final loss) last, by name. */
 export function rankRuns(runs: { name: string; diverged: boolean; loss: number | null }[]): string[] {
   const bad = (r: { diverged: boolean; loss: number | null }) => r.diverged || r.loss === null;
-  return [...runs].sort((a, b) => {
-    if (bad(a) !== bad(b)) return bad(a) ? 1 : -1;
-    if (!bad(a) && a.loss !== b.loss) return (a.loss as number) - (b.loss as number);
-    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  }).map((r) => r.name);
+  return [...runs]
+    .sort((a, b) => {
+      if (bad(a) !== bad(b)) return bad(a) ? 1 : -1;
+      if (!bad(a) && a.loss !== b.loss) return (a.loss as number) - (b.loss as number);
+      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    })
+    .map((r) => r.name);
 }
 
-export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: JobDeps): Generator<ScheduleSimulationProgress, ScheduleSimulationResult> {
+export function* runScheduleSimulation(
+  req: ResolvedScheduleSimulation,
+  deps: JobDeps,
+): Generator<ScheduleSimulationProgress, ScheduleSimulationResult> {
   const dataset = deps.dataset(req.train.data, req.train.seed);
   const total = req.steps * req.schedules.length;
   const runs: ScheduleRunResult[] = [];
@@ -83,7 +89,10 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Jo
     // the optimizer's constructor lr is never used: every step passes the schedule's lr
     const spec = toTrainSpec(req.train, req.train.seed, 1e-3);
     if (runner.cyclesMomentum) spec.optimizer = withFirstMomentum(spec.optimizer, runner.momentum ?? 0);
-    const trainer = createTrainer(spec, { backend: deps.backend(spec, { ...dataShape(req.train.data), rows: dataset?.rows ?? datasetRows(req.train.data) }), dataset });
+    const trainer = createTrainer(spec, {
+      backend: deps.backend(spec, { ...dataShape(req.train.data), rows: dataset?.rows ?? datasetRows(req.train.data) }),
+      dataset,
+    });
     evalSplit = trainer.val && trainer.val.rows > 0 ? 'val' : 'train';
     evalEvery = req.eval_every ?? Math.ceil(trainer.train.rows / trainer.batchSize);
     const gen = trainUnder(named, runner, trainer, req, evalEvery, evalSplit, s * req.steps, total);
@@ -99,9 +108,23 @@ export function* runScheduleSimulation(req: ResolvedScheduleSimulation, deps: Jo
   }
 
   const rankedBy = evalSplit === 'val' ? 'val_loss' : 'train_loss';
-  const ranking = rankRuns(runs.map((r) => ({ name: r.name, diverged: r.diverged, loss: rankedBy === 'val_loss' ? r.final_val_loss : r.final_train_loss })));
+  const ranking = rankRuns(
+    runs.map((r) => ({
+      name: r.name,
+      diverged: r.diverged,
+      loss: rankedBy === 'val_loss' ? r.final_val_loss : r.final_train_loss,
+    })),
+  );
   for (const r of runs) r.rank = ranking.indexOf(r.name) + 1;
-  return { schedules: runs, ranking, ranked_by: rankedBy, eval_split: evalSplit, eval_every: evalEvery, steps: req.steps, seed: req.train.seed };
+  return {
+    schedules: runs,
+    ranking,
+    ranked_by: rankedBy,
+    eval_split: evalSplit,
+    eval_every: evalEvery,
+    steps: req.steps,
+    seed: req.train.seed,
+  };
 }
 
 function* trainUnder(
@@ -130,7 +153,7 @@ function* trainUnder(
     const lr = runner.lr;
     lrs.push(lr);
     // what CyclicLR / OneCycleLR write into the param group before this step
-    const m = runner.cyclesMomentum ? runner.momentum ?? 0 : undefined;
+    const m = runner.cyclesMomentum ? (runner.momentum ?? 0) : undefined;
     if (m !== undefined) momentum.push(m);
     const r = trainer.step(lr, m === undefined ? undefined : { momentum: m });
     const loss = r.non_finite ? null : finite(r.loss);
@@ -173,9 +196,10 @@ function* trainUnder(
   if (stop !== 'completed') {
     warnings.push({
       code: stop,
-      message: stop === 'non_finite'
-        ? `the loss or the gradients became NaN/Inf at step ${divergedAt} (lr ${lrs[divergedAt!]}); training under this schedule stopped`
-        : `the minibatch loss exceeded ${req.diverge_th} × the first step's loss at step ${divergedAt} (lr ${lrs[divergedAt!]}); training under this schedule stopped`,
+      message:
+        stop === 'non_finite'
+          ? `the loss or the gradients became NaN/Inf at step ${divergedAt} (lr ${lrs[divergedAt!]}); training under this schedule stopped`
+          : `the minibatch loss exceeded ${req.diverge_th} × the first step's loss at step ${divergedAt} (lr ${lrs[divergedAt!]}); training under this schedule stopped`,
       iteration: divergedAt,
     });
   }

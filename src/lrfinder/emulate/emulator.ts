@@ -9,7 +9,16 @@
  *   `emulationResult`; the state is plain JSON (floats stored exactly, see ../losses.ts);
  * - batch: `emulate(library, losses, options)`.
  */
-import { libraryFloat, loadFloat, loadLoss, storeFloat, storeLoss, type LossValue, type StoredFloat, type StoredLoss } from '../losses.js';
+import {
+  libraryFloat,
+  loadFloat,
+  loadLoss,
+  storeFloat,
+  storeLoss,
+  type LossValue,
+  type StoredFloat,
+  type StoredLoss,
+} from '../losses.js';
 import { suggest, type MethodOptions, type MethodPick } from '../suggest/pick.js';
 import type { LibraryName, MethodName } from '../suggest/registry.js';
 import type { CurveWarning } from '../warnings.js';
@@ -48,7 +57,12 @@ function recordedLr(i: number, o: ResolvedEmulation): number {
 }
 
 /** One point: smoothing, then the stop rule. */
-function advance(core: Core, i: number, loss: LossValue, o: ResolvedEmulation): { core: Core; value: number; stop: EmulationStopReason | null } {
+function advance(
+  core: Core,
+  i: number,
+  loss: LossValue,
+  o: ResolvedEmulation,
+): { core: Core; value: number; stop: EmulationStopReason | null } {
   const lib = LIBRARIES[o.library];
   const sm = lib.smoothing.step({ count: core.count, acc: core.acc }, libraryFloat(loss), o);
   const st = lib.stop.step(core.best, sm.value, i, o);
@@ -71,7 +85,10 @@ export function startEmulation(o: ResolvedEmulation): EmulationState {
 }
 
 /** The next point: its index, the LR to train that step at, and the LR the library will record for it. */
-export function emulationNext(s: EmulationState, o: ResolvedEmulation): { iteration: number; lr: number; recorded_lr: number } | null {
+export function emulationNext(
+  s: EmulationState,
+  o: ResolvedEmulation,
+): { iteration: number; lr: number; recorded_lr: number } | null {
   if (s.stop_reason !== null) return null;
   const i = s.losses.length;
   const lr = o.lrs !== null ? o.lrs[i] : LIBRARIES[o.library].plan.applied(i, o);
@@ -93,7 +110,8 @@ export function emulationStep(s: EmulationState, o: ResolvedEmulation, loss: Los
   };
 }
 
-/** How a run that got no more losses after `n` points ends: `completed` when the library's run could end there, else `exhausted`. */
+/** How a run that got no more losses after `n` points ends: `completed` when the library's run could end there, else
+ * `exhausted`. */
 function endOfLosses(o: ResolvedEmulation, n: number): EmulationStopReason {
   const limit = emulationLimit(o);
   if (limit === null) return 'completed';
@@ -134,42 +152,88 @@ export interface EmulationResult {
 }
 
 function analyse(
-  o: ResolvedEmulation, lrs: number[], raw: LossValue[], recorded: number[], stop: EmulationStopReason, given: number, a: EmulationAnalysisOptions,
+  o: ResolvedEmulation,
+  lrs: number[],
+  raw: LossValue[],
+  recorded: number[],
+  stop: EmulationStopReason,
+  given: number,
+  a: EmulationAnalysisOptions,
 ): EmulationResult {
   const lib = LIBRARIES[o.library];
   const chosen = a.suggestion ?? lib.methods[0];
   const names = Array.from(new Set([...(a.methods ?? lib.methods), chosen]));
   const mo: MethodOptions = {
-    num_it: o.num_iter ?? recorded.length, skip_start: a.skip_start, skip_end: a.skip_end, sma: a.sma, slide: a.slide, non_finite: 'library',
+    num_it: o.num_iter ?? recorded.length,
+    skip_start: a.skip_start,
+    skip_end: a.skip_end,
+    sma: a.sma,
+    slide: a.slide,
+    non_finite: 'library',
   };
   const suggestions: Partial<Record<MethodName, MethodPick>> = {};
   for (const m of names) suggestions[m] = suggest(m, { lrs, losses: recorded, raw_losses: raw }, mo);
   const warnings: CurveWarning[] = [];
   const unknown = raw.filter((v) => v === null).length;
   if (unknown > 0) {
-    warnings.push({ code: 'unknown_non_finite_read_as_nan', message: `${unknown} loss(es) are null (non-finite, kind unknown) and were fed to ${o.library} as NaN; send "NaN", "Infinity" or "-Infinity" to reproduce it exactly` });
+    warnings.push({
+      code: 'unknown_non_finite_read_as_nan',
+      message: `${unknown} loss(es) are null (non-finite, kind unknown) and were fed to ${o.library} as NaN; send "NaN", "Infinity" or "-Infinity" to reproduce it exactly`,
+    });
   }
   if (given > recorded.length) {
-    warnings.push({ code: 'losses_not_recorded', message: `${o.library} would have stopped (${stop}) after ${recorded.length} points; the ${given - recorded.length} loss(es) after that were not read`, iteration: recorded.length - 1 });
+    warnings.push({
+      code: 'losses_not_recorded',
+      message: `${o.library} would have stopped (${stop}) after ${recorded.length} points; the ${given - recorded.length} loss(es) after that were not read`,
+      iteration: recorded.length - 1,
+    });
   }
   if (stop === 'exhausted') {
-    warnings.push({ code: 'losses_exhausted', message: `${o.library} would have run ${emulationLimit(o)} points; only ${recorded.length} losses were given, so the picks are those of a run cut short` });
+    warnings.push({
+      code: 'losses_exhausted',
+      message: `${o.library} would have run ${emulationLimit(o)} points; only ${recorded.length} losses were given, so the picks are those of a run cut short`,
+    });
   }
   const { lrs: _lrs, data_length: _n, ...options } = o;
   return {
-    library: o.library, options, lrs, raw_losses: raw, losses: recorded, iterations: recorded.length, stop_reason: stop,
-    suggestion: suggestions[chosen] as MethodPick, suggestions, warnings,
+    library: o.library,
+    options,
+    lrs,
+    raw_losses: raw,
+    losses: recorded,
+    iterations: recorded.length,
+    stop_reason: stop,
+    suggestion: suggestions[chosen] as MethodPick,
+    suggestions,
+    warnings,
   };
 }
 
 /** The result of an incremental emulation (finished or not: a running one reads as `exhausted`). */
-export function emulationResult(s: EmulationState, o: ResolvedEmulation, a: EmulationAnalysisOptions = {}): EmulationResult {
+export function emulationResult(
+  s: EmulationState,
+  o: ResolvedEmulation,
+  a: EmulationAnalysisOptions = {},
+): EmulationResult {
   const f = finishEmulation(s, o);
-  return analyse(o, [...f.lrs], f.raw_losses.map(loadLoss), f.losses.map(loadFloat), f.stop_reason as EmulationStopReason, f.losses.length, a);
+  return analyse(
+    o,
+    [...f.lrs],
+    f.raw_losses.map(loadLoss),
+    f.losses.map(loadFloat),
+    f.stop_reason as EmulationStopReason,
+    f.losses.length,
+    a,
+  );
 }
 
 /** The batch form: the library's pipeline on every given raw loss (fed until the library stops). */
-export function emulate(library: LibraryName, rawLosses: readonly LossValue[], options: EmulationOptions = {}, a: EmulationAnalysisOptions = {}): EmulationResult {
+export function emulate(
+  library: LibraryName,
+  rawLosses: readonly LossValue[],
+  options: EmulationOptions = {},
+  a: EmulationAnalysisOptions = {},
+): EmulationResult {
   const o = { ...resolveEmulation(library, options), data_length: rawLosses.length };
   const limit = emulationLimit(o);
   let core: Core = { count: 0, acc: 0, best: LIBRARIES[library].stop.initialBest };
@@ -191,12 +255,21 @@ export function emulate(library: LibraryName, rawLosses: readonly LossValue[], o
 
 /** A library's trimming and methods on a curve it RECORDED (smoothed by the library already). */
 export function emulateRecorded(
-  library: LibraryName, curve: { lrs: readonly number[]; losses: readonly LossValue[] }, a: EmulationAnalysisOptions & { num_it?: number } = {},
+  library: LibraryName,
+  curve: { lrs: readonly number[]; losses: readonly LossValue[] },
+  a: EmulationAnalysisOptions & { num_it?: number } = {},
 ): { suggestion: MethodPick; suggestions: Partial<Record<MethodName, MethodPick>> } {
   const lib = LIBRARIES[library];
   const chosen = a.suggestion ?? lib.methods[0];
   const names = Array.from(new Set([...(a.methods ?? lib.methods), chosen]));
-  const mo: MethodOptions = { num_it: a.num_it, skip_start: a.skip_start, skip_end: a.skip_end, sma: a.sma, slide: a.slide, non_finite: 'library' };
+  const mo: MethodOptions = {
+    num_it: a.num_it,
+    skip_start: a.skip_start,
+    skip_end: a.skip_end,
+    sma: a.sma,
+    slide: a.slide,
+    non_finite: 'library',
+  };
   const suggestions: Partial<Record<MethodName, MethodPick>> = {};
   for (const m of names) suggestions[m] = suggest(m, curve, mo);
   return { suggestion: suggestions[chosen] as MethodPick, suggestions };

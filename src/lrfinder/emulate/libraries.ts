@@ -25,9 +25,33 @@ export interface LibrarySpec {
 }
 
 export const LIBRARIES: Readonly<Record<LibraryName, LibrarySpec>> = Object.freeze({
-  fastai: { name: 'fastai', plan: PLANS.fastai, smoothing: SMOOTHERS.fastai, stop: STOP_RULES.fastai, methods: ['valley', 'slide', 'minimum', 'steep'] },
-  'torch-lr-finder': { name: 'torch-lr-finder', plan: PLANS['torch-lr-finder'], smoothing: SMOOTHERS.ema, stop: STOP_RULES.torch, methods: ['steepest'] },
-  lightning: { name: 'lightning', plan: PLANS.lightning, smoothing: SMOOTHERS.lightning, stop: STOP_RULES.lightning, methods: ['lightning', 'lightning_legacy'] },
-  'keras-lr-finder': { name: 'keras-lr-finder', plan: PLANS['keras-lr-finder'], smoothing: SMOOTHERS.none, stop: STOP_RULES.keras, methods: ['keras_sma'] },
+  fastai: {
+    name: 'fastai',
+    plan: PLANS.fastai,
+    smoothing: SMOOTHERS.fastai,
+    stop: STOP_RULES.fastai,
+    methods: ['valley', 'slide', 'minimum', 'steep'],
+  },
+  'torch-lr-finder': {
+    name: 'torch-lr-finder',
+    plan: PLANS['torch-lr-finder'],
+    smoothing: SMOOTHERS.ema,
+    stop: STOP_RULES.torch,
+    methods: ['steepest'],
+  },
+  lightning: {
+    name: 'lightning',
+    plan: PLANS.lightning,
+    smoothing: SMOOTHERS.lightning,
+    stop: STOP_RULES.lightning,
+    methods: ['lightning', 'lightning_legacy'],
+  },
+  'keras-lr-finder': {
+    name: 'keras-lr-finder',
+    plan: PLANS['keras-lr-finder'],
+    smoothing: SMOOTHERS.none,
+    stop: STOP_RULES.keras,
+    methods: ['keras_sma'],
+  },
   ignite: { name: 'ignite', plan: PLANS.ignite, smoothing: SMOOTHERS.ema, stop: STOP_RULES.torch, methods: ['ignite'] },
 });

@@ -50,16 +50,25 @@ function same(recorded: Plan['recorded'], maxPoints: Plan['maxPoints']): Plan {
 export const fastaiNumIt = (o: ResolvedEmulation): number => Math.max(o.num_iter ?? 100, 6);
 
 export const PLANS = Object.freeze({
-  fastai: same((i, o) => expLr(o.start_lr, o.end_lr, i / fastaiNumIt(o)), (o) => fastaiNumIt(o)),
-  'torch-lr-finder': same((i, o) => {
-    const r = i / ((o.num_iter as number) - 1);
-    return o.step_mode === 'exp' ? expLr(o.start_lr, o.end_lr, r) : o.start_lr + r * (o.end_lr - o.start_lr);
-  }, (o) => o.num_iter),
-  lightning: same((i, o) => {
-    if (i === 0) return o.start_lr;
-    const r = (i + 1) / (o.num_iter as number);
-    return o.step_mode === 'exp' ? expLr(o.start_lr, o.end_lr, r) : linLr(o.start_lr, o.end_lr, r);
-  }, (o) => o.num_iter),
+  fastai: same(
+    (i, o) => expLr(o.start_lr, o.end_lr, i / fastaiNumIt(o)),
+    (o) => fastaiNumIt(o),
+  ),
+  'torch-lr-finder': same(
+    (i, o) => {
+      const r = i / ((o.num_iter as number) - 1);
+      return o.step_mode === 'exp' ? expLr(o.start_lr, o.end_lr, r) : o.start_lr + r * (o.end_lr - o.start_lr);
+    },
+    (o) => o.num_iter,
+  ),
+  lightning: same(
+    (i, o) => {
+      if (i === 0) return o.start_lr;
+      const r = (i + 1) / (o.num_iter as number);
+      return o.step_mode === 'exp' ? expLr(o.start_lr, o.end_lr, r) : linLr(o.start_lr, o.end_lr, r);
+    },
+    (o) => o.num_iter,
+  ),
   ignite: {
     recorded(i: number, o: ResolvedEmulation): number {
       const n = igniteN(o, i);
@@ -73,22 +82,28 @@ export const PLANS = Object.freeze({
     /** a data loader of exactly num_iter batches ends the run normally after num_iter points */
     completeAt: (o: ResolvedEmulation) => o.num_iter,
   } satisfies Plan,
-  'keras-lr-finder': same((i, o) => {
-    const f32 = Math.fround;
-    const batches = o.num_iter ?? o.data_length;
-    if (batches === null) throw new RangeError('keras-lr-finder: the number of batches (num_iter) is needed to plan the LRs');
-    const mult = (o.end_lr / o.start_lr) ** (1 / batches);
-    let lr = f32(o.start_lr);
-    for (let k = 0; k < i; k++) lr = f32(lr * mult);
-    return lr;
-  }, (o) => o.num_iter),
+  'keras-lr-finder': same(
+    (i, o) => {
+      const f32 = Math.fround;
+      const batches = o.num_iter ?? o.data_length;
+      if (batches === null)
+        throw new RangeError('keras-lr-finder: the number of batches (num_iter) is needed to plan the LRs');
+      const mult = (o.end_lr / o.start_lr) ** (1 / batches);
+      let lr = f32(o.start_lr);
+      for (let k = 0; k < i; k++) lr = f32(lr * mult);
+      return lr;
+    },
+    (o) => o.num_iter,
+  ),
 } satisfies Record<string, Plan>);
 
 /** ignite's N: num_iter, or (None) the number of points, which the caller must know: i + 1 at least. */
 function igniteN(o: ResolvedEmulation, i: number): number {
   if (o.num_iter !== null) return o.num_iter;
   if (o.data_length !== null) return o.data_length;
-  throw new RangeError(`ignite: num_iter=None needs the number of iterations (the data loader's length) to plan point ${i}; give num_iter`);
+  throw new RangeError(
+    `ignite: num_iter=None needs the number of iterations (the data loader's length) to plan point ${i}; give num_iter`,
+  );
 }
 
 /**
@@ -100,7 +115,8 @@ export function appliedLrs(o: ResolvedEmulation, n: number): number[] {
   if (o.library !== 'keras-lr-finder') return Array.from({ length: n }, (_, i) => PLANS[o.library].applied(i, o));
   const out: number[] = [];
   const batches = o.num_iter ?? o.data_length;
-  if (batches === null) throw new RangeError('keras-lr-finder: the number of batches (num_iter) is needed to plan the LRs');
+  if (batches === null)
+    throw new RangeError('keras-lr-finder: the number of batches (num_iter) is needed to plan the LRs');
   const mult = (o.end_lr / o.start_lr) ** (1 / batches);
   for (let i = 0, lr = Math.fround(o.start_lr); i < n; i++, lr = Math.fround(lr * mult)) out.push(lr);
   return out;

@@ -28,7 +28,11 @@ export function smoothCurve(losses: readonly (number | null)[], smooth_f: number
   let prev = NaN;
   for (let i = 0; i < losses.length; i++) {
     const l = losses[i];
-    if (l === null || !Number.isFinite(l)) { out.push(null); prev = NaN; continue; }
+    if (l === null || !Number.isFinite(l)) {
+      out.push(null);
+      prev = NaN;
+      continue;
+    }
     const s = Number.isNaN(prev) ? l : emaStep(prev, l, smooth_f);
     out.push(s);
     prev = s;
@@ -38,9 +42,11 @@ export function smoothCurve(losses: readonly (number | null)[], smooth_f: number
 
 export function checkCurve(c: RangeTestCurve): string | null {
   if (!Array.isArray(c.lrs) || !Array.isArray(c.losses)) return 'lrs and losses must be arrays';
-  if (c.lrs.length !== c.losses.length) return `lrs and losses differ in length (${c.lrs.length} vs ${c.losses.length})`;
+  if (c.lrs.length !== c.losses.length)
+    return `lrs and losses differ in length (${c.lrs.length} vs ${c.losses.length})`;
   if (c.lrs.length < 1) return 'the range test has no points';
-  for (let i = 0; i < c.lrs.length; i++) if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i])) return `lrs[${i}] must be a finite number > 0`;
+  for (let i = 0; i < c.lrs.length; i++)
+    if (!(c.lrs[i] > 0) || !Number.isFinite(c.lrs[i])) return `lrs[${i}] must be a finite number > 0`;
   if (c.smoothed_losses && c.smoothed_losses.length !== c.lrs.length) return 'smoothed_losses and lrs differ in length';
   return null;
 }
@@ -56,11 +62,22 @@ export function summarizeCurve(c: RangeTestCurve, opts: RangeTestOptions & Analy
   // every method as a range-test job runs them: its own library's trimming, the window cut before a non-finite loss
   const analysis = analyzeMethods(
     { lrs, losses: smoothed, raw_losses: losses },
-    { num_it: opts.num_iter, suggestion: opts.suggestion, skip_start: opts.skip_start, skip_end: opts.skip_end, methods: METHOD_NAMES, non_finite: 'cut' },
+    {
+      num_it: opts.num_iter,
+      suggestion: opts.suggestion,
+      skip_start: opts.skip_start,
+      skip_end: opts.skip_end,
+      methods: METHOD_NAMES,
+      non_finite: 'cut',
+    },
   );
   const suggestions: RangeTestSummary['suggestions'] = {};
   for (const [m, p] of Object.entries(analysis.suggestions)) {
-    if (p) suggestions[m as SuggestionMethodName] = p.lr === null ? { lr: null, index: null, reason: p.reason ?? 'no pick' } : { lr: p.lr, index: p.index as number };
+    if (p)
+      suggestions[m as SuggestionMethodName] =
+        p.lr === null
+          ? { lr: null, index: null, reason: p.reason ?? 'no pick' }
+          : { lr: p.lr, index: p.index as number };
   }
   return { lrs, losses, smoothed_losses: smoothed, stop_reason: stop, suggestions, top_lr: topLr(lrs, smoothed, stop) };
 }
@@ -68,10 +85,14 @@ export function summarizeCurve(c: RangeTestCurve, opts: RangeTestOptions & Analy
 function topLr(lrs: readonly number[], smoothed: readonly (number | null)[], stop: string): number {
   const last = lrs.length - 1;
   if (stop === 'diverged' || stop === 'non_finite') return lrs[last];
-  let best = Infinity, bestAt = -1;
+  let best = Infinity,
+    bestAt = -1;
   for (let i = 0; i < smoothed.length; i++) {
     const s = smoothed[i];
-    if (s !== null && s < best) { best = s; bestAt = i; }
+    if (s !== null && s < best) {
+      best = s;
+      bestAt = i;
+    }
   }
   for (let i = bestAt + 1; i < smoothed.length; i++) {
     const s = smoothed[i];

@@ -36,8 +36,18 @@ export function candidateAt(s: SearchState, k: number, reason: CandidateReason, 
   const have = s.candidates.find((c) => c.k === k);
   if (have) return have;
   const c: Candidate = {
-    id: s.candidates.length, k, lr: latticeLr(k), reason, why, steps: 0, metrics: [], diverged: false,
-    stop_reason: null, curve: [], curve_every: curveEvery(s.options.train_steps), open: true,
+    id: s.candidates.length,
+    k,
+    lr: latticeLr(k),
+    reason,
+    why,
+    steps: 0,
+    metrics: [],
+    diverged: false,
+    stop_reason: null,
+    curve: [],
+    curve_every: curveEvery(s.options.train_steps),
+    open: true,
   };
   s.candidates.push(c);
   return c;
@@ -57,7 +67,17 @@ export function push(s: SearchState, c: Candidate, steps: number): void {
   const K = s.options.train_steps;
   const f = fromSteps(s, c, steps);
   const evalAt = steps === K ? tailCheckpoints(K).filter((x) => x < K && x > f) : [];
-  s.pending.push({ id: `t${s.next_trial++}`, candidate: c.id, lr: c.lr, steps, from_steps: f, eval_at: evalAt, reason: c.reason, why: c.why, rung: s.rung });
+  s.pending.push({
+    id: `t${s.next_trial++}`,
+    candidate: c.id,
+    lr: c.lr,
+    steps,
+    from_steps: f,
+    eval_at: evalAt,
+    reason: c.reason,
+    why: c.why,
+    rung: s.rung,
+  });
 }
 
 /** the candidate with the best metric after `steps` steps (ties: the lower LR) */

@@ -41,7 +41,8 @@ export interface Scale {
 
 export function scaleFor(best: number, initial: number | null, tolerance: number): Scale {
   const floor = FLOOR_FRACTION * Math.abs(initial ?? best);
-  if (best + floor > 0) return { z: (m) => Math.log(Math.max(m + floor, Number.MIN_VALUE)), threshold: Math.log1p(tolerance), log: true };
+  if (best + floor > 0)
+    return { z: (m) => Math.log(Math.max(m + floor, Number.MIN_VALUE)), threshold: Math.log1p(tolerance), log: true };
   const s = Math.max(Math.abs(best), floor, Number.MIN_VALUE);
   return { z: (m) => m / s, threshold: tolerance, log: false };
 }
@@ -61,8 +62,12 @@ export function detrendedVariance(xs: readonly number[], ys: readonly number[]):
   if (n < 3) return null;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) { sxx += (xs[i] - mx) ** 2; sxy += (xs[i] - mx) * (ys[i] - my); }
+  let sxx = 0,
+    sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+  }
   const b = sxx > 0 ? sxy / sxx : 0;
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (ys[i] - my - b * (xs[i] - mx)) ** 2;
@@ -70,10 +75,16 @@ export function detrendedVariance(xs: readonly number[], ys: readonly number[]):
 }
 
 /** The tail noise pooled over the finalists' tails (each: its metrics over the last 10% of its steps), or the prior. */
-export function tailNoise(tails: readonly { steps: number; metric: number }[][], scale: Scale): { noise: number; source: 'measured' | 'prior' } {
+export function tailNoise(
+  tails: readonly { steps: number; metric: number }[][],
+  scale: Scale,
+): { noise: number; source: 'measured' | 'prior' } {
   const vars: number[] = [];
   for (const t of tails) {
-    const v = detrendedVariance(t.map((p) => p.steps), t.map((p) => scale.z(p.metric)));
+    const v = detrendedVariance(
+      t.map((p) => p.steps),
+      t.map((p) => scale.z(p.metric)),
+    );
     if (v !== null) vars.push(v);
   }
   if (vars.length === 0) return { noise: NOISE_PRIOR, source: 'prior' };

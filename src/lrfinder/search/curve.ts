@@ -11,7 +11,12 @@ export function curveEvery(trainSteps: number): number {
 }
 
 /** The curve after steps [from, from + losses.length) were appended; unknown losses (undefined) leave it as is. */
-export function appendCurve(curve: readonly (number | null)[], every: number, from: number, losses: readonly (number | null)[] | undefined): (number | null)[] {
+export function appendCurve(
+  curve: readonly (number | null)[],
+  every: number,
+  from: number,
+  losses: readonly (number | null)[] | undefined,
+): (number | null)[] {
   const out = curve.slice();
   if (!losses || losses.length === 0) return out;
   // buckets before `from` that were never filled (steps not reported) stay null

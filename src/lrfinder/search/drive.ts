@@ -13,7 +13,11 @@ export interface SearchRunner {
   initialMetric(): number | null;
   run(lr: number, steps: number, evalAt: readonly number[]): TrialReport;
   /** optional: the trial one step at a time (driveSearch then reports each step) */
-  trial?(lr: number, steps: number, evalAt: readonly number[]): Generator<{ step: number; lr: number; loss: number | null }, TrialReport>;
+  trial?(
+    lr: number,
+    steps: number,
+    evalAt: readonly number[],
+  ): Generator<{ step: number; lr: number; loss: number | null }, TrialReport>;
   release(lr: number): void;
 }
 
@@ -37,7 +41,14 @@ export function* driveSearch(state: SearchState, runner: SearchRunner): Generato
     if (ask.type === 'done') return s;
     if (ask.type === 'range_test') {
       s = tellRangeTest(s, runner.rangeTest(ask.options), runner.initialMetric());
-      yield { done: 'range_test', trial: null, metric: null, diverged: false, steps: s.cost.range_test + s.cost.trials, budget_steps: s.options.budget_steps };
+      yield {
+        done: 'range_test',
+        trial: null,
+        metric: null,
+        diverged: false,
+        steps: s.cost.range_test + s.cost.trials,
+        budget_steps: s.options.budget_steps,
+      };
       continue;
     }
     for (const lr of ask.release) runner.release(lr);
@@ -50,8 +61,13 @@ export function* driveSearch(state: SearchState, runner: SearchRunner): Generato
       while (!next.done) {
         const st = next.value;
         yield {
-          done: 'step', step: st, trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason }, metric: null, diverged: false,
-          steps: spentBefore + st.step - t.from_steps, budget_steps: s.options.budget_steps,
+          done: 'step',
+          step: st,
+          trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason },
+          metric: null,
+          diverged: false,
+          steps: spentBefore + st.step - t.from_steps,
+          budget_steps: s.options.budget_steps,
         };
         next = gen.next();
       }
@@ -61,10 +77,12 @@ export function* driveSearch(state: SearchState, runner: SearchRunner): Generato
     }
     s = tellTrial(s, t.id, report);
     yield {
-      done: 'trial', trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason },
+      done: 'trial',
+      trial: { id: t.id, lr: t.lr, steps: t.steps, reason: t.reason },
       metric: typeof report.metric === 'number' && Number.isFinite(report.metric) ? report.metric : null,
       diverged: report.diverged === true || report.metric === null,
-      steps: s.cost.range_test + s.cost.trials, budget_steps: s.options.budget_steps,
+      steps: s.cost.range_test + s.cost.trials,
+      budget_steps: s.options.budget_steps,
     };
   }
 }

@@ -61,15 +61,30 @@ export function createSearch(input: SearchInput): SearchState {
     throw new RangeError(`budget_steps must be an integer >= num_iter + train_steps (${rt + K}), got ${budget}`);
   }
   const tolerance = input.tolerance ?? SEARCH_DEFAULTS.tolerance;
-  if (!(tolerance > 0) || !Number.isFinite(tolerance)) throw new RangeError(`tolerance must be a finite number > 0, got ${tolerance}`);
+  if (!(tolerance > 0) || !Number.isFinite(tolerance))
+    throw new RangeError(`tolerance must be a finite number > 0, got ${tolerance}`);
   const options: SearchOptions = {
-    train_steps: K, budget_steps: budget, tolerance, resumable: input.resumable ?? false,
-    metric: input.metric ?? 'val_loss', range_test,
+    train_steps: K,
+    budget_steps: budget,
+    tolerance,
+    resumable: input.resumable ?? false,
+    metric: input.metric ?? 'val_loss',
+    range_test,
     plan: JSON.parse(JSON.stringify(input.plan ?? planFor(input.resumable ?? false))) as RungPlan,
   };
   return {
-    version: 1, options, phase: 'range_test', range_test: null, initial_metric: null, rung: 0,
-    candidates: [], pending: [], release: [], next_trial: 0, cost: { range_test: 0, trials: 0 }, warnings: [],
+    version: 1,
+    options,
+    phase: 'range_test',
+    range_test: null,
+    initial_metric: null,
+    rung: 0,
+    candidates: [],
+    pending: [],
+    release: [],
+    next_trial: 0,
+    cost: { range_test: 0, trials: 0 },
+    warnings: [],
   };
 }
 
@@ -91,9 +106,13 @@ export function tellRangeTest(state: SearchState, curve: RangeTestCurve, initial
   s.range_test = summarizeCurve(curve, s.options.range_test);
   s.cost.range_test = curve.lrs.length;
   const first = s.range_test.losses.find((l) => l !== null) ?? null;
-  s.initial_metric = initialMetric !== undefined && initialMetric !== null && Number.isFinite(initialMetric) ? initialMetric : first;
+  s.initial_metric =
+    initialMetric !== undefined && initialMetric !== null && Number.isFinite(initialMetric) ? initialMetric : first;
   if (first === null) {
-    s.warnings.push({ code: 'range_test_non_finite', message: 'the range test had no finite loss: the model or the data produce NaN/Inf from the first step' });
+    s.warnings.push({
+      code: 'range_test_non_finite',
+      message: 'the range test had no finite loss: the model or the data produce NaN/Inf from the first step',
+    });
     finish(s);
     return s;
   }
@@ -111,7 +130,10 @@ export function skipRangeTest(state: SearchState, topLr: number): SearchState {
   if (!(topLr > 0) || !Number.isFinite(topLr)) throw new RangeError(`topLr must be a finite number > 0, got ${topLr}`);
   const s = copy(state);
   s.range_test = { lrs: [], losses: [], smoothed_losses: [], stop_reason: 'skipped', suggestions: {}, top_lr: topLr };
-  s.warnings.push({ code: 'no_range_test', message: `no range test: the screen started at ${Number(topLr.toPrecision(3))} and went down` });
+  s.warnings.push({
+    code: 'no_range_test',
+    message: `no range test: the screen started at ${Number(topLr.toPrecision(3))} and went down`,
+  });
   s.phase = 'trials';
   schedule(s);
   return s;
@@ -123,16 +145,23 @@ export function tellTrial(state: SearchState, id: string, report: TrialReport): 
   if (at < 0) throw new RangeError(`trial ${id} is not pending (unknown, or already reported)`);
   const s = copy(state);
   const t = s.pending[at];
-  if (report.lr !== undefined && report.lr !== t.lr) throw new RangeError(`trial ${id} is lr ${t.lr}, not ${report.lr}`);
+  if (report.lr !== undefined && report.lr !== t.lr)
+    throw new RangeError(`trial ${id} is lr ${t.lr}, not ${report.lr}`);
   const c = s.candidates[t.candidate];
   const metric = typeof report.metric === 'number' && Number.isFinite(report.metric) ? report.metric : null;
-  const diverged = report.diverged === true || metric === null || (report.stop_reason !== undefined && report.stop_reason !== 'completed');
+  const diverged =
+    report.diverged === true ||
+    metric === null ||
+    (report.stop_reason !== undefined && report.stop_reason !== 'completed');
   let steps = report.steps ?? t.steps;
-  if (!Number.isInteger(steps) || steps < t.from_steps || steps > t.steps) throw new RangeError(`trial ${id}: steps must be an integer in [${t.from_steps}, ${t.steps}], got ${steps}`);
-  if (!diverged && steps !== t.steps) throw new RangeError(`trial ${id}: a completed trial runs all ${t.steps} steps, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < t.from_steps || steps > t.steps)
+    throw new RangeError(`trial ${id}: steps must be an integer in [${t.from_steps}, ${t.steps}], got ${steps}`);
+  if (!diverged && steps !== t.steps)
+    throw new RangeError(`trial ${id}: a completed trial runs all ${t.steps} steps, got ${steps}`);
   if (diverged && report.steps === undefined) steps = t.steps;
   const trained = report.steps_trained ?? steps - t.from_steps;
-  if (!Number.isInteger(trained) || trained < 0) throw new RangeError(`trial ${id}: steps_trained must be an integer >= 0`);
+  if (!Number.isInteger(trained) || trained < 0)
+    throw new RangeError(`trial ${id}: steps_trained must be an integer >= 0`);
   s.cost.trials += trained;
   // a restarted candidate (no continuation) reports its whole curve again
   if (t.from_steps === 0 && c.steps > 0) c.curve = [];
@@ -157,9 +186,10 @@ export function tellTrial(state: SearchState, id: string, report: TrialReport): 
   s.pending.splice(at, 1);
   if (s.pending.length === 0) {
     const plan = s.options.plan;
-    if (s.rung < plan.fractions.length - 1) { s.rung += 1; schedule(s); }
-    else if (!extendEdge(s) && !probeCliff(s)) finish(s);
+    if (s.rung < plan.fractions.length - 1) {
+      s.rung += 1;
+      schedule(s);
+    } else if (!extendEdge(s) && !probeCliff(s)) finish(s);
   }
   return s;
 }
-

@@ -28,9 +28,13 @@ export function extendEdge(s: SearchState): boolean {
   const have = s.candidates.find((c) => c.k === next);
   if (have && (have.diverged || have.steps === K)) return false;
   if (K - fromSteps(s, have, K) > o.budget_steps - spent(s) - probeReserve(s)) return false;
-  push(s, next < best.k
-    ? candidateAt(s, next, 'extend_low', WHY.extend_low(fmt(latticeLr(next))))
-    : candidateAt(s, next, 'extend_up', WHY.extend_up(fmt(best.lr))), K);
+  push(
+    s,
+    next < best.k
+      ? candidateAt(s, next, 'extend_low', WHY.extend_low(fmt(latticeLr(next))))
+      : candidateAt(s, next, 'extend_up', WHY.extend_up(fmt(best.lr))),
+    K,
+  );
   return s.pending.length > 0;
 }
 

@@ -36,7 +36,11 @@ export interface RungPlan {
 
 export const RESUMABLE_PLAN: Readonly<RungPlan> = Object.freeze<RungPlan>({
   fractions: [1 / 16, 1 / 4, 1 / 2, 1],
-  windows: [[2, 1], [1, 1], [1, 1]],
+  windows: [
+    [2, 1],
+    [1, 1],
+    [1, 1],
+  ],
   screen: 7,
   spacing: 12,
   tie: [0.1, 0.1, 0.1],

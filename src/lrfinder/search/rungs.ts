@@ -37,7 +37,10 @@ export function schedule(s: SearchState): void {
       // everything diverged: try lower LRs at the same rung
       const low = minOf(s.candidates.map((c) => c.k));
       if (low < kTop - MAX_DECADES_BELOW * STEPS_PER_DECADE) {
-        s.warnings.push({ code: 'all_diverged', message: `every LR tried, down to ${fmt(latticeLr(low))}, diverged or went non-finite` });
+        s.warnings.push({
+          code: 'all_diverged',
+          message: `every LR tried, down to ${fmt(latticeLr(low))}, diverged or went non-finite`,
+        });
         finish(s);
         return;
       }
@@ -58,18 +61,32 @@ export function schedule(s: SearchState): void {
       // candidates tied with the best (within plan.tie in the comparison scale) survive too
       const scale = scaleFor(m(best), s.initial_metric, o.tolerance);
       const tie = plan.tie[s.rung - 1] ?? 0;
-      const ties = measured.filter((c) => c.k !== best.k && !window.includes(c.k) && scale.z(m(c)) - scale.z(m(best)) <= tie)
-        .sort((a, b) => m(a) - m(b)).map((c) => c.k);
+      const ties = measured
+        .filter((c) => c.k !== best.k && !window.includes(c.k) && scale.z(m(c)) - scale.z(m(best)) <= tie)
+        .sort((a, b) => m(a) - m(b))
+        .map((c) => c.k);
       // priority (the budget drops from the end): the best, window LRs that continue, ties, new window LRs
       const continues = (k: number): boolean => measured.some((c) => c.k === k);
       ks = [best.k, ...window.filter(continues), ...ties, ...window.filter((k) => !continues(k))];
-      reasonOf = (k) => (k < lowest ? ['extend_low', WHY.extend_low(fmt(latticeLr(k)))] : ['window', WHY.window(String(prev))]);
+      reasonOf = (k) =>
+        k < lowest ? ['extend_low', WHY.extend_low(fmt(latticeLr(k)))] : ['window', WHY.window(String(prev))];
     }
   }
   const divergedK = lowestDiverged(s);
   ks = ks.filter((k) => k < divergedK);
   const steps = rungSteps(plan, s.rung, K);
-  const costOf = (list: number[]): number => list.reduce((a, k) => a + steps - fromSteps(s, s.candidates.find((c) => c.k === k), steps), 0);
+  const costOf = (list: number[]): number =>
+    list.reduce(
+      (a, k) =>
+        a +
+        steps -
+        fromSteps(
+          s,
+          s.candidates.find((c) => c.k === k),
+          steps,
+        ),
+      0,
+    );
   const remaining = o.budget_steps - spent(s) - probeReserve(s);
   // fit the budget, worst case (no early stops): first leave room for the later rungs down to a
   // minimum width, then fit this rung alone
@@ -78,7 +95,10 @@ export function schedule(s: SearchState): void {
   while (ks.length > minWidth && costOf(ks) + later > remaining) ks = ks.slice(0, -1);
   while (ks.length > 1 && costOf(ks) > remaining) ks = ks.slice(0, -1);
   if (ks.length === 0 || costOf(ks) > remaining) {
-    s.warnings.push({ code: 'budget_exhausted', message: `budget_steps (${o.budget_steps}) ran out after ${spent(s)} steps, before every planned trial` });
+    s.warnings.push({
+      code: 'budget_exhausted',
+      message: `budget_steps (${o.budget_steps}) ran out after ${spent(s)} steps, before every planned trial`,
+    });
     finish(s);
     return;
   }

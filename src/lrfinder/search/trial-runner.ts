@@ -76,7 +76,11 @@ export function scheduleShape(schedule: ScheduleSpec | null | undefined, steps: 
 }
 
 /** The metric of a trained candidate (see the module comment). */
-export function metricOf(trainer: CoreTrainer, metric: SearchMetric, losses: readonly (number | null)[]): number | null {
+export function metricOf(
+  trainer: CoreTrainer,
+  metric: SearchMetric,
+  losses: readonly (number | null)[],
+): number | null {
   if (metric === 'val_loss') {
     const v = trainer.evaluate('val').loss;
     return Number.isFinite(v) ? v : null;
@@ -122,7 +126,8 @@ export interface TrialRunner {
   trial(lr: number, steps: number, evalAt?: readonly number[]): Generator<TrialStep, RunnerReport>;
   /** forget a candidate's trainer (it will not be continued) */
   release(lr: number): void;
-  /** the range test (./range-test.ts) on a trainer of the same setup and seed: the candidates' initial weights and batches */
+  /** the range test (./range-test.ts) on a trainer of the same setup and seed: the candidates' initial weights and
+   * batches */
   rangeTest(opts: RangeTestOptions): RangeTestCurve;
   /** how many trainers are kept for continuation */
   readonly live: number;
@@ -149,7 +154,8 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
   // a momentum-cycling schedule writes the first momentum into the optimizer at construction (torch's
   // CyclicLR / OneCycleLR __init__), which matters to an optimizer that allocates its momentum buffer from it
   const spec = shape.momentum
-    ? { ...setup.spec, optimizer: withFirstMomentum(setup.spec.optimizer, shape.momentum[0]) } : setup.spec;
+    ? { ...setup.spec, optimizer: withFirstMomentum(setup.spec.optimizer, shape.momentum[0]) }
+    : setup.spec;
   const make = (): CoreTrainer => createTrainer(spec, { backend: setup.backend?.(spec), dataset: setup.dataset });
   let initial: number | null = null;
 
@@ -163,14 +169,18 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
   };
 
   return {
-    get live() { return live.size; },
+    get live() {
+      return live.size;
+    },
     initialMetric() {
       if (initial !== null) return initial;
       const t = make();
       initial = setup.metric === 'val_loss' ? t.evaluate('val').loss : t.step(0).loss;
       return initial;
     },
-    release(lr) { live.delete(lr); },
+    release(lr) {
+      live.delete(lr);
+    },
     save(lr) {
       const c = live.get(lr);
       if (!c || c.stop !== null) return null;
@@ -199,7 +209,8 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
       return next.value;
     },
     *trial(lr, steps, evalAt = []) {
-      if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`a candidate LR must be a finite number > 0, got ${lr}`);
+      if (!(lr > 0) || !Number.isFinite(lr))
+        throw new RangeError(`a candidate LR must be a finite number > 0, got ${lr}`);
       if (!Number.isInteger(steps) || steps < 1 || steps > setup.train_steps) {
         throw new RangeError(`steps must be an integer in [1, ${setup.train_steps}], got ${steps}`);
       }
@@ -215,9 +226,15 @@ export function createTrialRunner(setup: TrialRunnerSetup): TrialRunner {
         const loss = r.non_finite || !Number.isFinite(r.loss) ? null : r.loss;
         c.losses.push(loss);
         yield { step: i + 1, lr: stepLr, loss };
-        if (loss === null) { c.stop = 'non_finite'; break; }
+        if (loss === null) {
+          c.stop = 'non_finite';
+          break;
+        }
         if (i === 0) c.firstLoss = loss;
-        if (c.firstLoss !== null && c.firstLoss > 0 && loss > divergeTh * c.firstLoss) { c.stop = 'diverged'; break; }
+        if (c.firstLoss !== null && c.firstLoss > 0 && loss > divergeTh * c.firstLoss) {
+          c.stop = 'diverged';
+          break;
+        }
         if (wanted.has(i + 1)) metrics_at.push({ steps: i + 1, metric: metricOf(c.trainer, setup.metric, c.losses) });
       }
       const stepsRun = c.losses.length;

@@ -16,7 +16,8 @@ export type TrialStopReason = 'completed' | 'diverged' | 'non_finite';
 export interface TrialReport {
   /** the metric after the trial's steps; null (or omitted with `diverged`) when the run diverged or went non-finite */
   metric: number | null;
-  /** steps the candidate has trained in total after the trial (default: the steps asked for; fewer when it stopped early) */
+  /** steps the candidate has trained in total after the trial (default: the steps asked for; fewer when it stopped
+   * early) */
   steps?: number;
   /** steps this trial ran (a continued candidate only runs the new ones; default: steps − from_steps) */
   steps_trained?: number;
@@ -47,7 +48,8 @@ export interface SearchOptions {
   budget_steps: number;
   /** LRs whose metric is within (1 + tolerance) of the best form the interval (default 0.10) */
   tolerance: number;
-  /** true when the runner can continue a candidate from where it stopped (the job); false: every trial starts from the initial weights (a client's own loop) */
+  /** true when the runner can continue a candidate from where it stopped (the job); false: every trial starts from the
+   * initial weights (a client's own loop) */
   resumable: boolean;
   metric: SearchMetric;
   /** the range test to ask for */
@@ -127,7 +129,11 @@ export interface RangeTestSummary {
 
 export type SearchAsk =
   | { type: 'range_test'; options: RangeTestOptions }
-  | { type: 'trial'; trial: Trial; /** candidates that will not be continued: their trainers may be freed */ release: number[] }
+  | {
+      type: 'trial';
+      trial: Trial;
+      /** candidates that will not be continued: their trainers may be freed */ release: number[];
+    }
   | { type: 'done' };
 
 export interface SearchCandidateResult {

@@ -21,7 +21,9 @@ export function igniteSuggestion(lrs: readonly number[], losses: readonly number
   const l = losses.slice(0, n).map(f32);
   const m = argmin(l) + 1;
   if (m < 3) {
-    return noSuggestion(`ignite: "FastaiLRFinder got unexpected curve shape, the curve should be somehow U-shaped" (the loss is lowest at index ${m - 1}: fewer than 3 points before the minimum)`);
+    return noSuggestion(
+      `ignite: "FastaiLRFinder got unexpected curve shape, the curve should be somehow U-shaped" (the loss is lowest at index ${m - 1}: fewer than 3 points before the minimum)`,
+    );
   }
   const grads = new Array<number>(m - 2);
   for (let i = 1; i < m - 1; i++) grads[i - 1] = f32(0.5 * f32(l[i + 1] - l[i - 1]));

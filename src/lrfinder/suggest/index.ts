@@ -29,7 +29,14 @@ export const SUGGESTION_METHOD_NAMES = METHOD_NAMES;
 export type SuggestionMethodName = MethodName;
 
 /** `analyzeCurve`'s methods (the v1 set, with its v1 trimming options). */
-export const V1_METHOD_NAMES = Object.freeze(['minimum', 'steep', 'valley', 'slide', 'steepest', 'zero_lag_steepest'] as const);
+export const V1_METHOD_NAMES = Object.freeze([
+  'minimum',
+  'steep',
+  'valley',
+  'slide',
+  'steepest',
+  'zero_lag_steepest',
+] as const);
 export type V1MethodName = (typeof V1_METHOD_NAMES)[number];
 export type SuggestionOrigin = 'fastai' | 'torch-lr-finder' | 'lr-finder';
 
@@ -47,8 +54,15 @@ export interface SuggestionMethod {
 
 /** v1 trimming options → the method's options. */
 function v1Options(name: V1MethodName, trim: TrimOptions = {}, opts: { slide?: SlideOptions } = {}): MethodOptions {
-  if (name === 'steepest' || name === 'zero_lag_steepest') return { skip_start: trim.skip_start, skip_end: trim.skip_end, non_finite: 'cut' };
-  return { skip_start: trim.fastai_skip_start, skip_end: trim.fastai_skip_end, num_it: trim.num_it, slide: opts.slide, non_finite: 'cut' };
+  if (name === 'steepest' || name === 'zero_lag_steepest')
+    return { skip_start: trim.skip_start, skip_end: trim.skip_end, non_finite: 'cut' };
+  return {
+    skip_start: trim.fastai_skip_start,
+    skip_end: trim.fastai_skip_end,
+    num_it: trim.num_it,
+    slide: opts.slide,
+    non_finite: 'cut',
+  };
 }
 
 function v1(name: V1MethodName, origin: SuggestionOrigin): SuggestionMethod {
@@ -59,7 +73,9 @@ function v1(name: V1MethodName, origin: SuggestionOrigin): SuggestionMethod {
     pick: (c, trim, opts) => suggest(name as MethodName, c, v1Options(name, trim, opts)),
     suggest(c, trim, opts) {
       const p = suggest(name as MethodName, c, v1Options(name, trim, opts));
-      return p.lr === null ? { lr: null, index: null, reason: p.reason ?? `${name}: no suggestion` } : { lr: p.lr, index: p.index as number };
+      return p.lr === null
+        ? { lr: null, index: null, reason: p.reason ?? `${name}: no suggestion` }
+        : { lr: p.lr, index: p.index as number };
     },
   };
 }

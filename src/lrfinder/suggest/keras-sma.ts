@@ -23,13 +23,22 @@ export function kerasDerivatives(losses: readonly number[], sma: number): number
 }
 
 /** get_best_lr on the window [start, end) (the Python slice already resolved). */
-export function kerasSma(lrs: readonly number[], losses: readonly number[], start: number, end: number, sma: number): Suggestion {
-  if (!Number.isInteger(sma) || sma < 1) return noSuggestion(`keras_sma: sma must be an integer >= 1 (keras_lr_finder asserts sma >= 1), got ${sma}`);
+export function kerasSma(
+  lrs: readonly number[],
+  losses: readonly number[],
+  start: number,
+  end: number,
+  sma: number,
+): Suggestion {
+  if (!Number.isInteger(sma) || sma < 1)
+    return noSuggestion(`keras_sma: sma must be an integer >= 1 (keras_lr_finder asserts sma >= 1), got ${sma}`);
   const d = kerasDerivatives(losses, sma);
   // derivatives has max(sma, n) entries; its slice [start, end) uses the same bounds as lrs only when sma <= n
   const dEnd = Math.min(end, d.length);
-  if (dEnd - start <= 0) return noSuggestion('keras_lr_finder: np.argmin of an empty window ("attempt to get argmin of an empty sequence")');
+  if (dEnd - start <= 0)
+    return noSuggestion('keras_lr_finder: np.argmin of an empty window ("attempt to get argmin of an empty sequence")');
   const k = argmin(d.slice(start, dEnd));
-  if (start + k >= end) return noSuggestion(`keras_lr_finder: IndexError (sma ${sma} exceeds the curve length ${losses.length})`);
+  if (start + k >= end)
+    return noSuggestion(`keras_lr_finder: IndexError (sma ${sma} exceeds the curve length ${losses.length})`);
   return pick(lrs[start + k], start + k, 'keras_sma');
 }

@@ -33,7 +33,8 @@ import { noSuggestion, pick, type Suggestion } from './types.js';
 
 export interface LightningPick {
   suggestion: Suggestion;
-  /** non-finite positions of the window dropped before the gradient (legacy: those before the picked point, i.e. the shift) */
+  /** non-finite positions of the window dropped before the gradient (legacy: those before the picked point, i.e. the
+   * shift) */
   dropped: number;
 }
 
@@ -43,20 +44,34 @@ function finiteIndices(losses: readonly number[], start: number, end: number): n
   return idx;
 }
 
-const TOO_FEW = 'Lightning: "Failed to compute suggestion for learning rate because there are not enough points" (fewer than 2 finite losses in the window)';
+const TOO_FEW =
+  'Lightning: "Failed to compute suggestion for learning rate because there are not enough points" (fewer than 2 finite losses in the window)';
 
 /** Lightning >= 2.5.3 `suggestion()` on the window [start, end) of the full arrays. */
-export function lightningSuggestion(lrs: readonly number[], losses: readonly number[], start: number, end: number): LightningPick {
+export function lightningSuggestion(
+  lrs: readonly number[],
+  losses: readonly number[],
+  start: number,
+  end: number,
+): LightningPick {
   const idx = finiteIndices(losses, start, end);
   const dropped = end - start - idx.length;
   if (idx.length < 2) return { suggestion: noSuggestion(TOO_FEW), dropped };
-  const g = torchGradientCoordsF32(idx.map((i) => f32(losses[i])), idx.map((i) => f32(lrs[i])));
+  const g = torchGradientCoordsF32(
+    idx.map((i) => f32(losses[i])),
+    idx.map((i) => f32(lrs[i])),
+  );
   const k = argmin(g);
   return { suggestion: pick(lrs[idx[k]], idx[k], 'lightning'), dropped };
 }
 
 /** Lightning <= 2.5.2 `suggestion()`: `skip_begin` is the window start as Lightning adds it back. */
-export function lightningLegacySuggestion(lrs: readonly number[], losses: readonly number[], start: number, end: number): LightningPick {
+export function lightningLegacySuggestion(
+  lrs: readonly number[],
+  losses: readonly number[],
+  start: number,
+  end: number,
+): LightningPick {
   const idx = finiteIndices(losses, start, end);
   const dropped = end - start - idx.length;
   if (idx.length < 2) return { suggestion: noSuggestion(TOO_FEW), dropped };

@@ -86,7 +86,7 @@ export function fmaF32(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const bb = s - p;
-  const e = (p - (s - bb)) + (c - bb);
+  const e = p - (s - bb) + (c - bb);
   const r = f32(s);
   if (e === 0 || !Number.isFinite(s)) return r;
   // neighbours of s in float32
@@ -101,8 +101,12 @@ const U32_BUF = new Uint32Array(F32_BUF.buffer);
 
 function nextF32(x: number): number {
   F32_BUF[0] = x;
-  if (x === 0) { U32_BUF[0] = 1; return F32_BUF[0]; }
-  if (x > 0) U32_BUF[0] += 1; else U32_BUF[0] -= 1;
+  if (x === 0) {
+    U32_BUF[0] = 1;
+    return F32_BUF[0];
+  }
+  if (x > 0) U32_BUF[0] += 1;
+  else U32_BUF[0] -= 1;
   return F32_BUF[0];
 }
 

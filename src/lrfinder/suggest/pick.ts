@@ -62,8 +62,10 @@ export interface MethodPick {
 
 /** Shape problems common to every method; null when fine. */
 export function checkRecordedCurve(c: RecordedCurve): string | null {
-  if (c.lrs.length !== c.losses.length) return `lrs and losses differ in length (${c.lrs.length} vs ${c.losses.length})`;
-  if (c.raw_losses !== undefined && c.raw_losses.length !== c.lrs.length) return `raw_losses and lrs differ in length (${c.raw_losses.length} vs ${c.lrs.length})`;
+  if (c.lrs.length !== c.losses.length)
+    return `lrs and losses differ in length (${c.lrs.length} vs ${c.losses.length})`;
+  if (c.raw_losses !== undefined && c.raw_losses.length !== c.lrs.length)
+    return `raw_losses and lrs differ in length (${c.raw_losses.length} vs ${c.lrs.length})`;
   for (let i = 0; i < c.lrs.length; i++) {
     const lr = c.lrs[i];
     if (!(lr > 0) || !Number.isFinite(lr)) return `lrs[${i}] must be a finite number > 0, got ${lr}`;
@@ -75,16 +77,21 @@ const nonNeg = (x: number | undefined): number | undefined =>
   x === undefined || !Number.isFinite(x) || x < 0 ? undefined : Math.floor(x);
 
 /** The trimmed window of a method, before any cut at a non-finite loss. */
-export function trimmedWindow(method: MethodName, n: number, opts: MethodOptions = {}): { window: Window; skips: Skips; source: 'library' | 'request' } {
+export function trimmedWindow(
+  method: MethodName,
+  n: number,
+  opts: MethodOptions = {},
+): { window: Window; skips: Skips; source: 'library' | 'request' } {
   const spec = METHODS[method];
   const d = spec.defaultSkips(n, opts);
   const reqStart = nonNeg(opts.skip_start);
   const reqEnd = nonNeg(opts.skip_end);
   const skips = { skip_start: reqStart ?? d.skip_start, skip_end: reqEnd ?? d.skip_end };
   const source = reqStart !== undefined || reqEnd !== undefined ? 'request' : 'library';
-  const window = skips.skip_end === 0 && spec.skipEndZero === 'keep_end'
-    ? pySlice(n, skips.skip_start, n)
-    : pySlice(n, skips.skip_start, -skips.skip_end);
+  const window =
+    skips.skip_end === 0 && spec.skipEndZero === 'keep_end'
+      ? pySlice(n, skips.skip_start, n)
+      : pySlice(n, skips.skip_start, -skips.skip_end);
   return { window, skips, source };
 }
 
@@ -101,7 +108,15 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
   const base = { method, origin: spec.origin };
   const bad = checkRecordedCurve(curve);
   if (bad) {
-    return { ...base, lr: null, index: null, reason: `${method}: ${bad}`, window: { start: 0, end: 0 }, trim: { ...skips, source, cut_at: null }, warnings: [] };
+    return {
+      ...base,
+      lr: null,
+      index: null,
+      reason: `${method}: ${bad}`,
+      window: { start: 0, end: 0 },
+      trim: { ...skips, source, cut_at: null },
+      warnings: [],
+    };
   }
   const src = method === 'zero_lag_steepest' && curve.raw_losses !== undefined ? curve.raw_losses : curve.losses;
   const y = src.map(libraryFloat);
@@ -120,7 +135,10 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
     for (let i = window.start; i < window.end; i++) if (src[i] === null) unknown++;
     if (cut !== null && src[cut] === null) unknown++;
     if (unknown > 0) {
-      warnings.push({ code: 'unknown_non_finite_read_as_nan', message: `${method}: ${unknown} loss value(s) in its window are null (non-finite, kind unknown) and were read as NaN; send "NaN", "Infinity" or "-Infinity" to reproduce ${spec.origin} exactly` });
+      warnings.push({
+        code: 'unknown_non_finite_read_as_nan',
+        message: `${method}: ${unknown} loss value(s) in its window are null (non-finite, kind unknown) and were read as NaN; send "NaN", "Infinity" or "-Infinity" to reproduce ${spec.origin} exactly`,
+      });
     }
   }
 
@@ -128,10 +146,19 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
   const need = spec.minPoints(opts);
   if (have < need && method !== 'lightning' && method !== 'lightning_legacy' && method !== 'zero_lag_steepest') {
     const cutMsg = cut !== null ? `, cut before the first non-finite loss at index ${cut}` : '';
-    const empty = skips.skip_end === 0 && spec.skipEndZero === 'empty' ? ` (${spec.origin} slices [${skips.skip_start}:-0], which is empty)` : '';
+    const empty =
+      skips.skip_end === 0 && spec.skipEndZero === 'empty'
+        ? ` (${spec.origin} slices [${skips.skip_start}:-0], which is empty)`
+        : '';
     return {
-      ...base, lr: null, index: null, window, trim, warnings,
-      reason: `${method} needs at least ${need} point${need === 1 ? '' : 's'} after ${spec.origin} trimming (skip_start ${skips.skip_start}, skip_end ${skips.skip_end}${cutMsg})${empty}, ` +
+      ...base,
+      lr: null,
+      index: null,
+      window,
+      trim,
+      warnings,
+      reason:
+        `${method} needs at least ${need} point${need === 1 ? '' : 's'} after ${spec.origin} trimming (skip_start ${skips.skip_start}, skip_end ${skips.skip_end}${cutMsg})${empty}, ` +
         `i.e. at least ${skips.skip_start + skips.skip_end + need} recorded points; got ${have} of ${n} (window [${window.start}, ${window.end}))`,
     };
   }
@@ -146,22 +173,41 @@ export function suggest(method: MethodName, curve: RecordedCurve, opts: MethodOp
     const first = s.index <= range.start;
     warnings.push({
       code: 'pick_at_window_edge',
-      message: `the ${method} pick is the ${first ? 'first' : 'last'} point it could choose (index ${s.index}, window [${range.start}, ${range.end})): ` +
-        (first ? 'the loss may already be falling fastest before it (lower start_lr or skip_start)' : 'the curve may not have reached its turning point (raise end_lr or lower skip_end)'),
+      message:
+        `the ${method} pick is the ${first ? 'first' : 'last'} point it could choose (index ${s.index}, window [${range.start}, ${range.end})): ` +
+        (first
+          ? 'the loss may already be falling fastest before it (lower start_lr or skip_start)'
+          : 'the curve may not have reached its turning point (raise end_lr or lower skip_end)'),
       iteration: s.index,
     });
   }
-  for (let i = Math.max(window.start, s.index - 1); method !== 'lightning' && i <= Math.min(window.end - 1, s.index + 1); i++) {
+  for (
+    let i = Math.max(window.start, s.index - 1);
+    method !== 'lightning' && i <= Math.min(window.end - 1, s.index + 1);
+    i++
+  ) {
     if (!Number.isFinite(y[i])) {
-      warnings.push({ code: 'pick_near_non_finite', message: `the ${method} pick (index ${s.index}) sits next to a non-finite loss at index ${i}: ${spec.origin}'s arithmetic on NaN/Inf decided it, not the curve`, iteration: s.index });
+      warnings.push({
+        code: 'pick_near_non_finite',
+        message: `the ${method} pick (index ${s.index}) sits next to a non-finite loss at index ${i}: ${spec.origin}'s arithmetic on NaN/Inf decided it, not the curve`,
+        iteration: s.index,
+      });
       break;
     }
   }
   if (method === 'lightning') {
-    warnings.push({ code: 'lightning_regressed', message: 'Lightning >= 2.5.3 differentiates the loss in LINEAR learning-rate coordinates (d loss / d lr) while sweeping exponentially, which pulls the pick toward the start of the window (Lightning issue #21141); lightning_legacy is the index-based gradient of Lightning <= 2.5.2' });
+    warnings.push({
+      code: 'lightning_regressed',
+      message:
+        'Lightning >= 2.5.3 differentiates the loss in LINEAR learning-rate coordinates (d loss / d lr) while sweeping exponentially, which pulls the pick toward the start of the window (Lightning issue #21141); lightning_legacy is the index-based gradient of Lightning <= 2.5.2',
+    });
   }
   if (method === 'lightning_legacy' && (r.dropped ?? 0) > 0) {
-    warnings.push({ code: 'lightning_legacy_offset', message: `Lightning <= 2.5.2 removed ${r.dropped} non-finite point(s) before the gradient and then added skip_begin back, so its pick is ${r.dropped} point(s) left of the point the gradient chose (Lightning issue #14248)`, iteration: s.index });
+    warnings.push({
+      code: 'lightning_legacy_offset',
+      message: `Lightning <= 2.5.2 removed ${r.dropped} non-finite point(s) before the gradient and then added skip_begin back, so its pick is ${r.dropped} point(s) left of the point the gradient chose (Lightning issue #14248)`,
+      iteration: s.index,
+    });
   }
   return { ...base, lr: s.lr, index: s.index, window, trim, warnings };
 }

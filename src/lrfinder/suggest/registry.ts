@@ -20,7 +20,13 @@
  *   skip_end = 0 keeps the end, as torch-lr-finder's `plot` reads it.
  * fastai's lr_find also cuts its window before the first NaN (float32 `isnan`), keeping ±inf.
  */
-import { FASTAI_DEFAULTS, IGNITE_DEFAULTS, KERAS_LR_FINDER_DEFAULTS, LIGHTNING_DEFAULTS, TORCH_LR_FINDER_DEFAULTS } from '../defaults.js';
+import {
+  FASTAI_DEFAULTS,
+  IGNITE_DEFAULTS,
+  KERAS_LR_FINDER_DEFAULTS,
+  LIGHTNING_DEFAULTS,
+  TORCH_LR_FINDER_DEFAULTS,
+} from '../defaults.js';
 import type { Skips } from '../trim.js';
 import { igniteSuggestion } from './ignite.js';
 import { argmin, f32 } from './numeric.js';
@@ -35,17 +41,33 @@ import { valley } from './valley.js';
 import { zeroLagSteepestPick, type ZeroLagOptions } from './zero-lag-steepest.js';
 
 export const METHOD_NAMES = Object.freeze([
-  'valley', 'steep', 'minimum', 'slide', 'steepest', 'lightning', 'lightning_legacy', 'keras_sma', 'ignite', 'zero_lag_steepest',
+  'valley',
+  'steep',
+  'minimum',
+  'slide',
+  'steepest',
+  'lightning',
+  'lightning_legacy',
+  'keras_sma',
+  'ignite',
+  'zero_lag_steepest',
 ] as const);
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const LIBRARY_NAMES = Object.freeze(['fastai', 'torch-lr-finder', 'lightning', 'keras-lr-finder', 'ignite'] as const);
+export const LIBRARY_NAMES = Object.freeze([
+  'fastai',
+  'torch-lr-finder',
+  'lightning',
+  'keras-lr-finder',
+  'ignite',
+] as const);
 export type LibraryName = (typeof LIBRARY_NAMES)[number];
 export type MethodOrigin = LibraryName | 'lr-finder';
 
 /** Options some methods read (each ignores the others). */
 export interface MethodParams {
-  /** fastai `lr_find(num_it)`: the requested iterations; the default front trim is num_it//10 (default: the curve length) */
+  /** fastai `lr_find(num_it)`: the requested iterations; the default front trim is num_it//10 (default: the curve
+   * length) */
   num_it?: number;
   /** keras_lr_finder `get_best_lr(sma)` (default 1) */
   sma?: number;
@@ -82,43 +104,89 @@ const fastaiSkips = (n: number, p: MethodParams): Skips => ({
   skip_end: FASTAI_DEFAULTS.skip_end,
 });
 const fixed = (skip_start: number, skip_end: number) => (): Skips => ({ skip_start, skip_end });
-const windowed = (fn: (l: readonly number[], y: readonly number[], p: MethodParams) => Suggestion) =>
+const windowed =
+  (fn: (l: readonly number[], y: readonly number[], p: MethodParams) => Suggestion) =>
   (lrs: readonly number[], losses: readonly number[], start: number, end: number, p: MethodParams): MethodRun => {
     const s = fn(lrs.slice(start, end), losses.slice(start, end), p);
     return { suggestion: s.lr === null ? s : { lr: s.lr, index: s.index + start } };
   };
 
-function fastai(name: MethodName, minPoints: (p: MethodParams) => number, fn: (l: readonly number[], y: readonly number[], p: MethodParams) => Suggestion): MethodSpec {
-  return { name, origin: 'fastai', defaultSkips: fastaiSkips, skipEndZero: 'keep_end', cutsAtNaN: true, precision: 'float32', minPoints, run: windowed(fn) };
+function fastai(
+  name: MethodName,
+  minPoints: (p: MethodParams) => number,
+  fn: (l: readonly number[], y: readonly number[], p: MethodParams) => Suggestion,
+): MethodSpec {
+  return {
+    name,
+    origin: 'fastai',
+    defaultSkips: fastaiSkips,
+    skipEndZero: 'keep_end',
+    cutsAtNaN: true,
+    precision: 'float32',
+    minPoints,
+    run: windowed(fn),
+  };
 }
 
 export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
-  valley: fastai('valley', () => 1, (l, y) => valley(l, y)),
-  steep: fastai('steep', () => 2, (l, y) => steep(l, y)),
-  minimum: fastai('minimum', () => 1, (l, y) => minimum(l, y)),
-  slide: fastai('slide', (p) => Math.max(2, (p.slide?.lr_diff ?? FASTAI_DEFAULTS.slide.lr_diff) + 1), (l, y, p) => slide(l, y, p.slide)),
+  valley: fastai(
+    'valley',
+    () => 1,
+    (l, y) => valley(l, y),
+  ),
+  steep: fastai(
+    'steep',
+    () => 2,
+    (l, y) => steep(l, y),
+  ),
+  minimum: fastai(
+    'minimum',
+    () => 1,
+    (l, y) => minimum(l, y),
+  ),
+  slide: fastai(
+    'slide',
+    (p) => Math.max(2, (p.slide?.lr_diff ?? FASTAI_DEFAULTS.slide.lr_diff) + 1),
+    (l, y, p) => slide(l, y, p.slide),
+  ),
   steepest: {
-    name: 'steepest', origin: 'torch-lr-finder',
+    name: 'steepest',
+    origin: 'torch-lr-finder',
     defaultSkips: fixed(TORCH_LR_FINDER_DEFAULTS.skip_start, TORCH_LR_FINDER_DEFAULTS.skip_end),
-    skipEndZero: 'keep_end', cutsAtNaN: false, precision: 'float64', minPoints: () => 2,
+    skipEndZero: 'keep_end',
+    cutsAtNaN: false,
+    precision: 'float64',
+    minPoints: () => 2,
     run: windowed((l, y) => steepest(l, y)),
   },
   lightning: {
-    name: 'lightning', origin: 'lightning',
+    name: 'lightning',
+    origin: 'lightning',
     defaultSkips: fixed(LIGHTNING_DEFAULTS.skip_begin, LIGHTNING_DEFAULTS.skip_end),
-    skipEndZero: 'empty', cutsAtNaN: false, precision: 'float32', minPoints: () => 2,
+    skipEndZero: 'empty',
+    cutsAtNaN: false,
+    precision: 'float32',
+    minPoints: () => 2,
     run: (l, y, s, e) => lightningSuggestion(l, y, s, e),
   },
   lightning_legacy: {
-    name: 'lightning_legacy', origin: 'lightning',
+    name: 'lightning_legacy',
+    origin: 'lightning',
     defaultSkips: fixed(LIGHTNING_DEFAULTS.skip_begin, LIGHTNING_DEFAULTS.skip_end),
-    skipEndZero: 'empty', cutsAtNaN: false, precision: 'float32', minPoints: () => 2,
+    skipEndZero: 'empty',
+    cutsAtNaN: false,
+    precision: 'float32',
+    minPoints: () => 2,
     run: (l, y, s, e) => lightningLegacySuggestion(l, y, s, e),
   },
   keras_sma: {
-    name: 'keras_sma', origin: 'keras-lr-finder',
+    name: 'keras_sma',
+    origin: 'keras-lr-finder',
     defaultSkips: fixed(KERAS_LR_FINDER_DEFAULTS.n_skip_beginning, KERAS_LR_FINDER_DEFAULTS.n_skip_end),
-    skipEndZero: 'empty', cutsAtNaN: false, precision: 'float64', minPoints: () => 1,
+    skipEndZero: 'empty',
+    cutsAtNaN: false,
+    precision: 'float64',
+    minPoints: () => 1,
     run(l, y, s, e, p) {
       const sma = p.sma ?? KERAS_LR_FINDER_DEFAULTS.sma;
       // the first `sma` derivatives are keras_lr_finder's zero padding: real differences start at sma
@@ -126,9 +194,13 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
     },
   },
   ignite: {
-    name: 'ignite', origin: 'ignite',
+    name: 'ignite',
+    origin: 'ignite',
     defaultSkips: fixed(IGNITE_DEFAULTS.skip_start, IGNITE_DEFAULTS.skip_end),
-    skipEndZero: 'keep_end', cutsAtNaN: false, precision: 'float32', minPoints: () => IGNITE_DEFAULTS.min_descending_points,
+    skipEndZero: 'keep_end',
+    cutsAtNaN: false,
+    precision: 'float32',
+    minPoints: () => IGNITE_DEFAULTS.min_descending_points,
     run(lrs, losses, start, end) {
       const s = windowed((l, y) => igniteSuggestion(l, y))(lrs, losses, start, end, {});
       // ignite's candidates: index 1 … m-2 of the descending part (m = argmin + 1)
@@ -137,9 +209,13 @@ export const METHODS: Readonly<Record<MethodName, MethodSpec>> = Object.freeze({
     },
   },
   zero_lag_steepest: {
-    name: 'zero_lag_steepest', origin: 'lr-finder',
+    name: 'zero_lag_steepest',
+    origin: 'lr-finder',
     defaultSkips: fixed(0, 0),
-    skipEndZero: 'keep_end', cutsAtNaN: false, precision: 'float64', minPoints: () => 8,
+    skipEndZero: 'keep_end',
+    cutsAtNaN: false,
+    precision: 'float64',
+    minPoints: () => 8,
     run(lrs, losses, start, end, p) {
       const r = zeroLagSteepestPick(lrs.slice(start, end), losses.slice(start, end), p.zero_lag);
       const s = r.suggestion;

@@ -33,7 +33,8 @@ export function slide(lrs: readonly number[], losses: readonly number[], opts: S
   const thresh = opts.thresh ?? SLIDE_DEFAULTS.thresh;
   const adjust = opts.adjust_value ?? SLIDE_DEFAULTS.adjust_value;
   const n = Math.min(lrs.length, losses.length);
-  if (!Number.isInteger(lrDiff) || lrDiff < 0) return { lr: null, index: null, reason: `slide: lr_diff must be an integer >= 0, got ${lrDiff}` };
+  if (!Number.isInteger(lrDiff) || lrDiff < 0)
+    return { lr: null, index: null, reason: `slide: lr_diff must be an integer >= 0, got ${lrDiff}` };
   const need = Math.max(lrDiff + 1, 2); // lrs[-(lr_diff+1)], and np.gradient needs 2
   if (n < need) return tooFewPoints('slide', need, n, 'in the analysed window');
   const grad = gradientF32(losses.slice(0, n).map(f32));

@@ -1,7 +1,5 @@
 /** What every suggestion method returns: a pick, or why there is none (never NaN, never throws). */
-export type Suggestion =
-  | { lr: number; index: number }
-  | { lr: null; index: null; reason: string };
+export type Suggestion = { lr: number; index: number } | { lr: null; index: null; reason: string };
 
 export function noSuggestion(reason: string): Suggestion {
   return { lr: null, index: null, reason };
@@ -13,6 +11,7 @@ export function tooFewPoints(method: string, need: number, have: number, where: 
 
 /** A pick is only returned when its lr is a finite number. */
 export function pick(lr: number, index: number, method: string): Suggestion {
-  if (!Number.isFinite(lr)) return noSuggestion(`${method} produced a non-finite learning rate (${lr}) at index ${index}`);
+  if (!Number.isFinite(lr))
+    return noSuggestion(`${method} produced a non-finite learning rate (${lr}) at index ${index}`);
   return { lr, index };
 }

@@ -65,8 +65,14 @@ export function valleyRawIndex(losses: readonly number[]): number {
   distinct.forEach((v, k) => rank.set(v, k + 1));
   const m = distinct.length;
   const tree = new Array<number>(m + 1).fill(0); // prefix max over ranks 1..r
-  const query = (r: number): number => { let best = 0; for (; r > 0; r -= r & -r) if (tree[r] > best) best = tree[r]; return best; };
-  const update = (r: number, v: number): void => { for (; r <= m; r += r & -r) if (tree[r] < v) tree[r] = v; };
+  const query = (r: number): number => {
+    let best = 0;
+    for (; r > 0; r -= r & -r) if (tree[r] > best) best = tree[r];
+    return best;
+  };
+  const update = (r: number, v: number): void => {
+    for (; r <= m; r += r & -r) if (tree[r] < v) tree[r] = v;
+  };
   let maxStart = 0;
   let maxEnd = 0;
   let maxLds = 1;

@@ -51,7 +51,11 @@ export interface LocalLinearFit {
  * and its derivative, Savitzky & Golay 1964). w = max(half_width_decades, 3 × median spacing).
  * O(n) with prefix sums (centred x for accuracy). Null when the LRs decrease or never change.
  */
-export function localLinearLogLr(lrs: readonly number[], losses: readonly (number | null)[], halfWidthDecades = ZERO_LAG_DEFAULT_HALF_WIDTH): LocalLinearFit | null {
+export function localLinearLogLr(
+  lrs: readonly number[],
+  losses: readonly (number | null)[],
+  halfWidthDecades = ZERO_LAG_DEFAULT_HALF_WIDTH,
+): LocalLinearFit | null {
   const index: number[] = [];
   const x: number[] = [];
   const y: number[] = [];
@@ -74,12 +78,18 @@ export function localLinearLogLr(lrs: readonly number[], losses: readonly (numbe
   gaps.sort((a, b) => a - b);
   const w = Math.max(halfWidthDecades, 3 * gaps[Math.floor(gaps.length / 2)]);
   const c = (x[0] + x[m - 1]) / 2;
-  const P0 = new Float64Array(m + 1), P1 = new Float64Array(m + 1), P2 = new Float64Array(m + 1);
-  const Py = new Float64Array(m + 1), Pxy = new Float64Array(m + 1);
+  const P0 = new Float64Array(m + 1),
+    P1 = new Float64Array(m + 1),
+    P2 = new Float64Array(m + 1);
+  const Py = new Float64Array(m + 1),
+    Pxy = new Float64Array(m + 1);
   for (let k = 0; k < m; k++) {
     const u = x[k] - c;
-    P0[k + 1] = P0[k] + 1; P1[k + 1] = P1[k] + u; P2[k + 1] = P2[k] + u * u;
-    Py[k + 1] = Py[k] + y[k]; Pxy[k + 1] = Pxy[k] + u * y[k];
+    P0[k + 1] = P0[k] + 1;
+    P1[k + 1] = P1[k] + u;
+    P2[k + 1] = P2[k] + u * u;
+    Py[k + 1] = Py[k] + y[k];
+    Pxy[k + 1] = Pxy[k] + u * y[k];
   }
   const level = new Array<number>(m);
   const slope = new Array<number>(m);
@@ -88,8 +98,11 @@ export function localLinearLogLr(lrs: readonly number[], losses: readonly (numbe
   for (let k = 0; k < m; k++) {
     while (x[lo] < x[k] - w) lo++;
     while (hi < m && x[hi] <= x[k] + w) hi++;
-    const s0 = P0[hi] - P0[lo], s1 = P1[hi] - P1[lo], s2 = P2[hi] - P2[lo];
-    const sy = Py[hi] - Py[lo], sxy = Pxy[hi] - Pxy[lo];
+    const s0 = P0[hi] - P0[lo],
+      s1 = P1[hi] - P1[lo],
+      s2 = P2[hi] - P2[lo];
+    const sy = Py[hi] - Py[lo],
+      sxy = Pxy[hi] - Pxy[lo];
     const den = s0 * s2 - s1 * s1;
     const b = den > 0 ? (s0 * sxy - s1 * sy) / den : 0;
     slope[k] = b;
@@ -104,19 +117,37 @@ export interface ZeroLagPick {
   candidates: { start: number; end: number } | null;
 }
 
-export function zeroLagSteepest(lrs: readonly number[], losses: readonly (number | null)[], opts: ZeroLagOptions = {}): Suggestion {
+export function zeroLagSteepest(
+  lrs: readonly number[],
+  losses: readonly (number | null)[],
+  opts: ZeroLagOptions = {},
+): Suggestion {
   return zeroLagSteepestPick(lrs, losses, opts).suggestion;
 }
 
-export function zeroLagSteepestPick(lrs: readonly number[], losses: readonly (number | null)[], opts: ZeroLagOptions = {}): ZeroLagPick {
+export function zeroLagSteepestPick(
+  lrs: readonly number[],
+  losses: readonly (number | null)[],
+  opts: ZeroLagOptions = {},
+): ZeroLagPick {
   let finite = 0;
   for (let i = 0; i < Math.min(lrs.length, losses.length); i++) {
     const v = losses[i];
     if (v !== null && Number.isFinite(v)) finite++;
   }
-  if (finite < ZERO_LAG_MIN_POINTS) return { suggestion: tooFewPoints('zero_lag_steepest', ZERO_LAG_MIN_POINTS, finite, 'with a finite loss'), candidates: null };
+  if (finite < ZERO_LAG_MIN_POINTS)
+    return {
+      suggestion: tooFewPoints('zero_lag_steepest', ZERO_LAG_MIN_POINTS, finite, 'with a finite loss'),
+      candidates: null,
+    };
   const fit = localLinearLogLr(lrs, losses, opts.half_width_decades ?? ZERO_LAG_DEFAULT_HALF_WIDTH);
-  if (fit === null) return { suggestion: noSuggestion('zero_lag_steepest needs positive, non-decreasing learning rates spanning more than one value'), candidates: null };
+  if (fit === null)
+    return {
+      suggestion: noSuggestion(
+        'zero_lag_steepest needs positive, non-decreasing learning rates spanning more than one value',
+      ),
+      candidates: null,
+    };
   const m = fit.x.length;
   const w = fit.half_width;
   const eps = 1e-9 * Math.max(1, w);
@@ -131,7 +162,9 @@ export function zeroLagSteepestPick(lrs: readonly number[], losses: readonly (nu
   if (first < 0) {
     const span = fit.x[m - 1] - fit.x[0];
     return {
-      suggestion: noSuggestion(`zero_lag_steepest needs the curve to span at least two fitting half-widths (2 × ${w.toFixed(3)} decades of LR) so that a two-sided fit exists; it spans ${span.toFixed(3)}`),
+      suggestion: noSuggestion(
+        `zero_lag_steepest needs the curve to span at least two fitting half-widths (2 × ${w.toFixed(3)} decades of LR) so that a two-sided fit exists; it spans ${span.toFixed(3)}`,
+      ),
       candidates: null,
     };
   }
@@ -141,7 +174,12 @@ export function zeroLagSteepestPick(lrs: readonly number[], losses: readonly (nu
   let kSteep = first;
   for (let k = first + 1; k <= kMin; k++) if (fit.slope[k] < fit.slope[kSteep]) kSteep = k;
   if (!(fit.slope[kSteep] < 0)) {
-    return { suggestion: noSuggestion('zero_lag_steepest: the smoothed loss never decreases before its minimum (LR range too small or zero gradients)'), candidates };
+    return {
+      suggestion: noSuggestion(
+        'zero_lag_steepest: the smoothed loss never decreases before its minimum (LR range too small or zero gradients)',
+      ),
+      candidates,
+    };
   }
   const k = kSteep;
   return { suggestion: pick(lrs[fit.index[k]], fit.index[k], 'zero_lag_steepest'), candidates };

@@ -12,10 +12,16 @@ import type { CurveAnalysisRequest, CurveAnalysisResult } from './contract.js';
 
 /** Shape checks the schema cannot express; throws 400 problems naming the field. */
 export function checkCurveRequest(b: CurveAnalysisRequest, limitPoints: number): void {
-  if (b.lrs !== undefined && b.lrs.length > limitPoints) throw limitExceeded('/lrs', 'the number of points', b.lrs.length, limitPoints, 'LIMIT_NUM_ITER');
-  if (b.losses.length > limitPoints) throw limitExceeded('/losses', 'the number of points', b.losses.length, limitPoints, 'LIMIT_NUM_ITER');
+  if (b.lrs !== undefined && b.lrs.length > limitPoints)
+    throw limitExceeded('/lrs', 'the number of points', b.lrs.length, limitPoints, 'LIMIT_NUM_ITER');
+  if (b.losses.length > limitPoints)
+    throw limitExceeded('/losses', 'the number of points', b.losses.length, limitPoints, 'LIMIT_NUM_ITER');
   if (b.lrs === undefined) {
-    if (b.emulate === undefined) throw invalid('/lrs', 'is required: the LR of each loss (or send raw losses with `emulate`, whose LR plan gives them)');
+    if (b.emulate === undefined)
+      throw invalid(
+        '/lrs',
+        'is required: the LR of each loss (or send raw losses with `emulate`, whose LR plan gives them)',
+      );
     return;
   }
   if (b.losses.length !== b.lrs.length) {
@@ -23,7 +29,10 @@ export function checkCurveRequest(b: CurveAnalysisRequest, limitPoints: number):
   }
   for (let i = 1; i < b.lrs.length; i++) {
     if (!(b.lrs[i] > b.lrs[i - 1])) {
-      throw invalid(`/lrs/${i}`, `lrs must be strictly increasing: lrs[${i}] = ${b.lrs[i]} is not above lrs[${i - 1}] = ${b.lrs[i - 1]}`);
+      throw invalid(
+        `/lrs/${i}`,
+        `lrs must be strictly increasing: lrs[${i}] = ${b.lrs[i]} is not above lrs[${i - 1}] = ${b.lrs[i - 1]}`,
+      );
     }
   }
 }
@@ -39,11 +48,19 @@ export function analyzeCurveRequest(b: CurveAnalysisRequest, limitPoints: number
   checkCurveRequest(b, limitPoints);
   const losses = b.losses.map(decodeLoss);
   const analysis = {
-    suggestion: b.suggestion, methods: b.methods ?? METHOD_NAMES, skip_start: b.skip_start, skip_end: b.skip_end, sma: b.sma, slide: b.slide,
+    suggestion: b.suggestion,
+    methods: b.methods ?? METHOD_NAMES,
+    skip_start: b.skip_start,
+    skip_end: b.skip_end,
+    sma: b.sma,
+    slide: b.slide,
   };
 
   if (b.emulate === undefined) {
-    const a = analyzeMethods({ lrs: b.lrs as number[], losses }, { ...analysis, num_it: b.num_iter, non_finite: b.non_finite ?? 'library' });
+    const a = analyzeMethods(
+      { lrs: b.lrs as number[], losses },
+      { ...analysis, num_it: b.num_iter, non_finite: b.non_finite ?? 'library' },
+    );
     return {
       suggested_lr: a.suggested_lr,
       suggestion: wireSuggestion(a.suggestion),
@@ -54,7 +71,10 @@ export function analyzeCurveRequest(b: CurveAnalysisRequest, limitPoints: number
   }
 
   if (b.non_finite === 'cut') {
-    throw invalid('/non_finite', 'with `emulate` every loss is read as the library reads it (non_finite "library"): a cut would not be the library\'s answer');
+    throw invalid(
+      '/non_finite',
+      'with `emulate` every loss is read as the library reads it (non_finite "library"): a cut would not be the library\'s answer',
+    );
   }
   const em = resolveEmulate(b.emulate, { pointer: '/emulate', fill: { num_iter: b.num_iter } });
   const r = emulate(em.resolved.library, losses, { ...em.options, lrs: b.lrs }, analysis);

@@ -16,7 +16,8 @@ import { maxOf } from '../../core/extent.js';
 const Task = StringEnum(['classification', 'regression'] as const);
 /** One row's [channels, height, width] (torch's per-sample image shape, e.g. MNIST's [1, 28, 28]). */
 const ImageShape = Type.Array(Type.Integer({ minimum: 1 }), {
-  minItems: 3, maxItems: 3,
+  minItems: 3,
+  maxItems: 3,
   description: 'each row as an image [channels, height, width], row-major (NCHW); the product must equal the features',
 });
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'a label for you; not unique' });
@@ -25,8 +26,16 @@ export const DatasetUploadRequest = Type.Object(
   {
     name: Type.Optional(Name),
     task: Task,
-    x: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), { minItems: 2, maxItems: 1_000_000, description: 'rows of features' }),
-    y: Type.Array(Type.Number(), { minItems: 2, maxItems: 1_000_000, description: 'class index (classification) or target (regression), one per row' }),
+    x: Type.Array(Type.Array(Type.Number(), { minItems: 1, maxItems: 4096 }), {
+      minItems: 2,
+      maxItems: 1_000_000,
+      description: 'rows of features',
+    }),
+    y: Type.Array(Type.Number(), {
+      minItems: 2,
+      maxItems: 1_000_000,
+      description: 'class index (classification) or target (regression), one per row',
+    }),
     shape: Type.Optional(ImageShape),
   },
   { $id: 'DatasetUploadRequest', additionalProperties: false },
@@ -35,7 +44,9 @@ export const DatasetUploadRequest = Type.Object(
 export const DatasetUploadQuery = Type.Object(
   {
     task: Type.Optional(Task),
-    target: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'CSV: the target column (default: the last column)' })),
+    target: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'CSV: the target column (default: the last column)' }),
+    ),
     name: Type.Optional(Name),
   },
   { additionalProperties: false },
@@ -48,7 +59,7 @@ export const UploadedDataset = Type.Object(
     task: Task,
     rows: Type.Integer(),
     features: Type.Integer(),
-    classes: Type.Optional(Type.Integer({ description: 'classification: max label + 1 (the model\'s outputs)' })),
+    classes: Type.Optional(Type.Integer({ description: "classification: max label + 1 (the model's outputs)" })),
     outputs: Type.Optional(Type.Integer({ description: 'regression: targets per row' })),
     shape: Type.Optional(ImageShape),
     created_at: Type.String({ format: 'date-time' }),
@@ -72,13 +83,23 @@ export function checkUpload(body: UploadBody, limits: Limits): UploadShape {
   } catch (e) {
     if (!(e instanceof ProblemError)) throw e;
     const strip = (p: string) => p.replace(/^\/data/, '');
-    throw new ProblemError(e.status, e.code, e.title, strip(e.message), e.errors.map((f) => ({ pointer: strip(f.pointer), detail: f.detail })), e.headers);
+    throw new ProblemError(
+      e.status,
+      e.code,
+      e.title,
+      strip(e.message),
+      e.errors.map((f) => ({ pointer: strip(f.pointer), detail: f.detail })),
+      e.headers,
+    );
   }
   const rows = body.x.length;
   const features = body.x[0].length;
   if (body.shape && body.shape.reduce((a, b) => a * b, 1) !== features) {
-    throw invalid('/shape', `[${body.shape.join(', ')}] holds ${body.shape.reduce((a, b) => a * b, 1)} values per row; `
-      + `the rows have ${features} features`);
+    throw invalid(
+      '/shape',
+      `[${body.shape.join(', ')}] holds ${body.shape.reduce((a, b) => a * b, 1)} values per row; ` +
+        `the rows have ${features} features`,
+    );
   }
   const shape = body.shape ? { shape: body.shape } : {};
   return body.task === 'classification'
@@ -104,7 +125,11 @@ export function parseCsv(text: string, target: string | undefined): { x: number[
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length < 3) throw invalid('/', 'a CSV upload needs a header row and at least 2 data rows');
   const header = cells(lines[0]);
-  if (header.length < 2) throw invalid('/', `the header row has ${header.length} column; a CSV upload needs at least one feature and the target`);
+  if (header.length < 2)
+    throw invalid(
+      '/',
+      `the header row has ${header.length} column; a CSV upload needs at least one feature and the target`,
+    );
   const t = target === undefined ? header.length - 1 : header.indexOf(target);
   if (t < 0) throw invalid('/querystring/target', `no column '${target}' in the header (${header.join(', ')})`);
   const x: number[][] = [];
@@ -112,11 +137,15 @@ export function parseCsv(text: string, target: string | undefined): { x: number[
   for (let i = 1; i < lines.length; i++) {
     const r = i - 1;
     const row = cells(lines[i]);
-    if (row.length !== header.length) throw invalid(`/x/${r}`, `CSV line ${i + 1} has ${row.length} cells; the header has ${header.length}`);
+    if (row.length !== header.length)
+      throw invalid(`/x/${r}`, `CSV line ${i + 1} has ${row.length} cells; the header has ${header.length}`);
     const values = row.map((c, j) => {
       const v = c === '' ? NaN : Number(c);
       if (!Number.isFinite(v)) {
-        throw invalid(j === t ? `/y/${r}` : `/x/${r}/${j < t ? j : j - 1}`, `CSV line ${i + 1}, column '${header[j]}': ${JSON.stringify(c)} is not a finite number`);
+        throw invalid(
+          j === t ? `/y/${r}` : `/x/${r}/${j < t ? j : j - 1}`,
+          `CSV line ${i + 1}, column '${header[j]}': ${JSON.stringify(c)} is not a finite number`,
+        );
       }
       return v;
     });

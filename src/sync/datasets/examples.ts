@@ -5,26 +5,33 @@
  */
 import { parseCsv } from './contract.js';
 
-export const HOUSES_HEAD = [
-  'sqm,bedrooms,age_years,distance_km,price',
-  '92,2,75,5,2.88',
-  '155,4,2,27.9,4.45',
-  '175,4,64,29.9,4.41',
-  '201,5,19,4.4,7.47',
-  '89,2,14,18.4,2.68',
-  '136,4,32,22.7,4.12',
-  '143,4,8,21.3,4.67',
-  '108,3,6,22.4,3.34',
-].join('\n') + '\n';
+export const HOUSES_HEAD =
+  [
+    'sqm,bedrooms,age_years,distance_km,price',
+    '92,2,75,5,2.88',
+    '155,4,2,27.9,4.45',
+    '175,4,64,29.9,4.41',
+    '201,5,19,4.4,7.47',
+    '89,2,14,18.4,2.68',
+    '136,4,32,22.7,4.12',
+    '143,4,8,21.3,4.67',
+    '108,3,6,22.4,3.34',
+  ].join('\n') + '\n';
 
 export function uploadExamples() {
   const { x, y } = parseCsv(HOUSES_HEAD, 'price');
   return {
     'application/json': {
-      houses: { summary: 'the first 8 houses of examples/houses.csv, as JSON', value: { name: 'houses', task: 'regression', x, y } },
+      houses: {
+        summary: 'the first 8 houses of examples/houses.csv, as JSON',
+        value: { name: 'houses', task: 'regression', x, y },
+      },
     },
     'text/csv': {
-      houses: { summary: 'the first 8 houses of examples/houses.csv (send ?task=regression&target=price)', value: HOUSES_HEAD },
+      houses: {
+        summary: 'the first 8 houses of examples/houses.csv (send ?task=regression&target=price)',
+        value: HOUSES_HEAD,
+      },
     },
   };
 }

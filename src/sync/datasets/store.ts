@@ -28,7 +28,11 @@ export interface DatasetRows {
 }
 
 /** The rows of an uploaded dataset, or null when it expired (or never existed). Worker side. */
-export async function readRows(redis: Redis, prefix: string, id: string): Promise<{ owner: string; meta: DatasetMeta; rows: DatasetRows } | null> {
+export async function readRows(
+  redis: Redis,
+  prefix: string,
+  id: string,
+): Promise<{ owner: string; meta: DatasetMeta; rows: DatasetRows } | null> {
   const [owner, meta, rows] = await redis.hmget(redisKeys(prefix).dataset(id), 'owner', 'meta', 'rows');
   if (owner === null || meta === null || rows === null) return null;
   return { owner, meta: JSON.parse(meta) as DatasetMeta, rows: JSON.parse(rows) as DatasetRows };
@@ -47,7 +51,10 @@ export const LIST_LIMIT = 100;
 export class DatasetStore {
   private readonly keys: RedisKeys;
 
-  constructor(private readonly redis: Redis, private readonly opts: DatasetStoreOptions) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: DatasetStoreOptions,
+  ) {
     this.keys = redisKeys(opts.prefix);
   }
 
@@ -66,11 +73,19 @@ export class DatasetStore {
   }
 
   /** `rows`: the `{x, y}` object, or its JSON text already serialised (as bytes) off the event loop. */
-  async create(name: string | null, shape: UploadShape, rows: DatasetRows | Buffer, owner: string, now = new Date()): Promise<DatasetMeta> {
+  async create(
+    name: string | null,
+    shape: UploadShape,
+    rows: DatasetRows | Buffer,
+    owner: string,
+    now = new Date(),
+  ): Promise<DatasetMeta> {
     const id = randomUUID();
     const ttl = this.opts.ttlSeconds;
     const meta: DatasetMeta = {
-      id, name, ...shape,
+      id,
+      name,
+      ...shape,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + ttl * 1000).toISOString(),
     };
@@ -81,19 +96,26 @@ export class DatasetStore {
     const rowsText = Buffer.isBuffer(rows) ? rows : JSON.stringify(rows);
     const quota = this.opts.quota;
     const item = itemOfDataset(id);
-    if (quota) await this.guard(() => quota.reserve(owner, item, bytesOf(owner, metaText, rowsText, id), now.getTime() + ttl * 1000));
-    await this.guard(() => this.redis.multi()
-      .hset(key, 'owner', owner, 'meta', metaText, 'rows', rowsText)
-      .expire(key, ttl)
-      .zadd(index, String(now.getTime()), id)
-      .zremrangebyscore(index, '-inf', now.getTime() - ttl * 1000)
-      .expire(index, ttl)
-      .exec()
-      .then((res) => { if (!res || res.some(([e]) => e)) throw new Error('dataset write failed'); }))
-      .catch(async (err) => {
-        if (quota) await quota.release(owner, item).catch(() => undefined);
-        throw err;
-      });
+    if (quota)
+      await this.guard(() =>
+        quota.reserve(owner, item, bytesOf(owner, metaText, rowsText, id), now.getTime() + ttl * 1000),
+      );
+    await this.guard(() =>
+      this.redis
+        .multi()
+        .hset(key, 'owner', owner, 'meta', metaText, 'rows', rowsText)
+        .expire(key, ttl)
+        .zadd(index, String(now.getTime()), id)
+        .zremrangebyscore(index, '-inf', now.getTime() - ttl * 1000)
+        .expire(index, ttl)
+        .exec()
+        .then((res) => {
+          if (!res || res.some(([e]) => e)) throw new Error('dataset write failed');
+        }),
+    ).catch(async (err) => {
+      if (quota) await quota.release(owner, item).catch(() => undefined);
+      throw err;
+    });
     return meta;
   }
 
@@ -130,15 +152,22 @@ export class DatasetStore {
 }
 
 /** Shapes of the owner's datasets among `ids` (missing ones are left out: the resolver names them). */
-export async function uploadShapes(store: DatasetStore, ids: string[], owner: string): Promise<Map<string, UploadShape>> {
+export async function uploadShapes(
+  store: DatasetStore,
+  ids: string[],
+  owner: string,
+): Promise<Map<string, UploadShape>> {
   const out = new Map<string, UploadShape>();
   for (const id of ids) {
     const meta = await store.get(id, owner);
     if (meta) {
       const { task, rows, features, classes, outputs, shape } = meta;
       out.set(id, {
-        task, rows, features,
-        ...(classes !== undefined ? { classes } : {}), ...(outputs !== undefined ? { outputs } : {}),
+        task,
+        rows,
+        features,
+        ...(classes !== undefined ? { classes } : {}),
+        ...(outputs !== undefined ? { outputs } : {}),
         ...(shape !== undefined ? { shape } : {}),
       });
     }

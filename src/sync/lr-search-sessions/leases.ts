@@ -70,8 +70,14 @@ export function leaseCounts(doc: SearchSessionDoc, now: Date): { available: numb
 export function leasedTrial(doc: SearchSessionDoc, l: Lease): LeasedTrial {
   const t = doc.search.pending.find((x) => x.id === l.trial)!;
   return {
-    type: 'trial', trial: t.id, lr: t.lr, steps: t.steps, eval_at: t.eval_at, why: t.why,
-    lease: l.id, lease_expires_at: l.expires_at,
+    type: 'trial',
+    trial: t.id,
+    lr: t.lr,
+    steps: t.steps,
+    eval_at: t.eval_at,
+    why: t.why,
+    lease: l.id,
+    lease_expires_at: l.expires_at,
   };
 }
 
@@ -80,10 +86,13 @@ export function leasedTrial(doc: SearchSessionDoc, l: Lease): LeasedTrial {
  * in its order, skipping those under an unexpired lease. Returns the same doc when none is free.
  */
 export function grantLeases(
-  doc: SearchSessionDoc, max: number | undefined, now: Date, newId: () => string,
+  doc: SearchSessionDoc,
+  max: number | undefined,
+  now: Date,
+  newId: () => string,
 ): { doc: SearchSessionDoc; granted: LeasedTrial[] } {
   if (!isParallel(doc)) {
-    throw conflict('not_parallel', '/', 'this session was started without parallelism: train next\'s trial, report it');
+    throw conflict('not_parallel', '/', "this session was started without parallelism: train next's trial, report it");
   }
   const { available } = leaseCounts(doc, now);
   const picks = unleased(doc, now).slice(0, Math.min(available, max ?? available));
@@ -99,7 +108,11 @@ export function grantLeases(
  * report (tell the engine), 'repeat' when it re-sends the counted one; throws a 400/409 otherwise.
  */
 export function checkLease(
-  doc: SearchSessionDoc, trial: string, lease: string | undefined, metric: number | null, now: Date,
+  doc: SearchSessionDoc,
+  trial: string,
+  lease: string | undefined,
+  metric: number | null,
+  now: Date,
 ): 'new' | 'repeat' {
   if (lease === undefined) {
     throw invalid('/lease', 'is required in a parallel session: the lease the trial was handed out with');
@@ -119,9 +132,15 @@ export function checkLease(
     return 'repeat';
   }
   if (expired(l, now)) {
-    throw conflict('lease_expired', '/lease',
-      `lease ${lease} expired at ${l.expires_at}; trial ${trial} was handed out again and reported under lease ${by}`);
+    throw conflict(
+      'lease_expired',
+      '/lease',
+      `lease ${lease} expired at ${l.expires_at}; trial ${trial} was handed out again and reported under lease ${by}`,
+    );
   }
-  throw conflict('already_reported', '/trial',
-    `trial ${trial} was already reported under lease ${by} (an earlier lease, expired): the first report counts`);
+  throw conflict(
+    'already_reported',
+    '/trial',
+    `trial ${trial} was already reported under lease ${by} (an earlier lease, expired): the first report counts`,
+  );
 }

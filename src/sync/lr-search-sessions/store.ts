@@ -12,7 +12,12 @@ export class SearchSessionStore extends SessionStore<SearchSessionDoc> {
     super(redis, opts, 'lr-search-session');
   }
 
-  async create(request: ResolvedSearchSession, start: Pick<SearchSessionDoc, 'sweep' | 'search' | 'reported' | 'result'>, owner: string, now = new Date()): Promise<SearchSessionDoc> {
+  async create(
+    request: ResolvedSearchSession,
+    start: Pick<SearchSessionDoc, 'sweep' | 'search' | 'reported' | 'result'>,
+    owner: string,
+    now = new Date(),
+  ): Promise<SearchSessionDoc> {
     const at = now.toISOString();
     return this.insert({ id: randomUUID(), owner, created_at: at, updated_at: at, request, ...start });
   }

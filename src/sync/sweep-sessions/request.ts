@@ -10,7 +10,12 @@ import { invalid } from '../../contracts/problems.js';
 import { resolveSweep, type ResolvedSweep } from '../../contracts/resolve.js';
 import { LIBRARIES } from '../../lrfinder/emulate/index.js';
 import { SERVICE_DEFAULTS } from '../../lrfinder/defaults.js';
-import { checkSweepOptions, type ParamGroup, type SweepAnalysisOptions, type SweepOptions } from '../../lrfinder/session.js';
+import {
+  checkSweepOptions,
+  type ParamGroup,
+  type SweepAnalysisOptions,
+  type SweepOptions,
+} from '../../lrfinder/session.js';
 import { METHOD_NAMES } from '../../lrfinder/suggest/registry.js';
 import type { SweepSessionRequest } from './contract.js';
 
@@ -24,14 +29,19 @@ export interface ResolvedSweepSession extends ResolvedSweep {
   emulate?: EmulateOptions;
 }
 
-/** torch-lr-finder's arguments resolved as for a range test, the session's own fields, then the state machine's checks. */
+/** torch-lr-finder's arguments resolved as for a range test, the session's own fields, then the state machine's checks.
+ * */
 export function resolveSweepSession(b: SweepSessionRequest, limits: Limits): ResolvedSweepSession {
-  const r: ResolvedSweepSession = { ...resolveSweep(b, limits), max_skipped_steps: b.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps };
+  const r: ResolvedSweepSession = {
+    ...resolveSweep(b, limits),
+    max_skipped_steps: b.max_skipped_steps ?? SERVICE_DEFAULTS.max_skipped_steps,
+  };
   if (b.sma !== undefined) r.sma = b.sma;
   if (b.param_groups !== undefined) {
     const seen = new Set<string>();
     b.param_groups.forEach((g, k) => {
-      if (seen.has(g.name)) throw invalid(`/param_groups/${k}/name`, `"${g.name}" names two groups; names must be unique`);
+      if (seen.has(g.name))
+        throw invalid(`/param_groups/${k}/name`, `"${g.name}" names two groups; names must be unique`);
       seen.add(g.name);
     });
     r.param_groups = b.param_groups.map((g) => ({ name: g.name, lr_mult: g.lr_mult }));
@@ -40,7 +50,14 @@ export function resolveSweepSession(b: SweepSessionRequest, limits: Limits): Res
     // the request's own plan arguments are the library's (in its meaning) where `emulate` does not set them
     const em = resolveEmulate(b.emulate, {
       pointer: '/emulate',
-      fill: { start_lr: b.start_lr, end_lr: b.end_lr, num_iter: b.num_iter ?? RANGE_TEST_DEFAULTS.num_iter, step_mode: b.step_mode, smooth_f: b.smooth_f, diverge_th: b.diverge_th },
+      fill: {
+        start_lr: b.start_lr,
+        end_lr: b.end_lr,
+        num_iter: b.num_iter ?? RANGE_TEST_DEFAULTS.num_iter,
+        step_mode: b.step_mode,
+        smooth_f: b.smooth_f,
+        diverge_th: b.diverge_th,
+      },
       maxNumIter: limits.numIter,
     });
     r.emulate = em.echo;
@@ -59,9 +76,16 @@ export function resolveSweepSession(b: SweepSessionRequest, limits: Limits): Res
   return r;
 }
 
-/** What the session state machine reads: the range test's options, the groups, the cap, and the emulation with its analysis. */
+/** What the session state machine reads: the range test's options, the groups, the cap, and the emulation with its
+ * analysis. */
 export function sweepOptionsOf(r: ResolvedSweepSession): SweepOptions & SweepAnalysisOptions {
-  const analysis = { suggestion: r.suggestion, methods: METHOD_NAMES, skip_start: r.skip_start, skip_end: r.skip_end, sma: r.sma };
+  const analysis = {
+    suggestion: r.suggestion,
+    methods: METHOD_NAMES,
+    skip_start: r.skip_start,
+    skip_end: r.skip_end,
+    sma: r.sma,
+  };
   let emulate: SweepOptions['emulate'] = null;
   if (r.emulate !== undefined) {
     const { library, ...options } = r.emulate;

@@ -15,7 +15,15 @@ import { appliedLrs, emulationLimit } from '../../lrfinder/emulate/index.js';
 import { decodeLoss, encodeLoss, loadLoss, type LossValue } from '../../lrfinder/losses.js';
 import { lrPlan } from '../../lrfinder/lr-plan.js';
 import {
-  reportsOf, sweepEmulation, sweepNext, sweepPoints, sweepReport, sweepResult, sweepStop, type SweepResult, type SweepState,
+  reportsOf,
+  sweepEmulation,
+  sweepNext,
+  sweepPoints,
+  sweepReport,
+  sweepResult,
+  sweepStop,
+  type SweepResult,
+  type SweepState,
 } from '../../lrfinder/session.js';
 import type { SweepLossesRequest, SweepLossReport, SweepSessionResultWire } from './contract.js';
 import { sweepOptionsOf, type ResolvedSweepSession } from './request.js';
@@ -25,7 +33,10 @@ import type { SweepDoc } from './store.js';
 export const BASE = '/v1/sweep-sessions';
 
 const links = (id: string) => ({
-  self: `${BASE}/${id}`, losses: `${BASE}/${id}/losses`, stop: `${BASE}/${id}/stop`, plot: `${BASE}/${id}/plot.svg`,
+  self: `${BASE}/${id}`,
+  losses: `${BASE}/${id}/losses`,
+  stop: `${BASE}/${id}/stop`,
+  plot: `${BASE}/${id}/plot.svg`,
 });
 const statusOf = (doc: SweepDoc) => (doc.state.stop_reason === null ? 'running' : 'stopped');
 const emulating = (s: SweepState) => s.emulation !== undefined;
@@ -57,7 +68,8 @@ export function sessionResource(doc: SweepDoc) {
   const opts = sweepOptionsOf(doc.request);
   const points = sweepPoints(doc.state, opts);
   let best: (typeof points)[number] | null = null;
-  for (const p of points) if (p.smoothed_loss !== null && (best === null || p.smoothed_loss < (best.smoothed_loss as number))) best = p;
+  for (const p of points)
+    if (p.smoothed_loss !== null && (best === null || p.smoothed_loss < (best.smoothed_loss as number))) best = p;
   return {
     id: doc.id,
     status: statusOf(doc),
@@ -90,7 +102,12 @@ export function sessionReport(doc: SweepDoc, ignored = 0) {
     iterations: n,
     reports: reportsOf(doc.state),
     next: sweepNext(doc.state, opts),
-    last: last && { iteration: pointIterations(doc.state)[n - 1], lr: last.lr, loss: last.loss, smoothed_loss: last.smoothed_loss },
+    last: last && {
+      iteration: pointIterations(doc.state)[n - 1],
+      lr: last.lr,
+      loss: last.loss,
+      smoothed_loss: last.smoothed_loss,
+    },
     stop_reason: doc.state.stop_reason,
     result: resultOf(doc),
     ignored,
@@ -110,7 +127,8 @@ interface Report {
   loss: LossValue | undefined;
 }
 
-/** What report `it` (< reports) was: skipped or not, and its loss as stored (the service's pipeline keeps non-finite losses as null). */
+/** What report `it` (< reports) was: skipped or not, and its loss as stored (the service's pipeline keeps non-finite
+ * losses as null). */
 function recorded(s: SweepState, it: number): { skipped: boolean; loss: LossValue | undefined } {
   const skipped = s.skipped?.includes(it) ?? false;
   if (emulating(s)) return { skipped, loss: loadLoss(s.emulation!.raw_losses[it]) };
@@ -138,7 +156,12 @@ function sameReport(s: SweepState, was: { skipped: boolean; loss: LossValue | un
  * the same request are not recorded (`ignored`: a batch, or its retry, may run past the stop); a
  * request that starts after the stop is a 409. Returns the same doc when nothing changed.
  */
-export function applyReports(doc: SweepDoc, items: SweepLossReport[], pointerOf: (k: number) => string, now: Date): { doc: SweepDoc; ignored: number } {
+export function applyReports(
+  doc: SweepDoc,
+  items: SweepLossReport[],
+  pointerOf: (k: number) => string,
+  now: Date,
+): { doc: SweepDoc; ignored: number } {
   let state = doc.state;
   const opts = sweepOptionsOf(doc.request);
   const library = doc.request.emulate?.library;
@@ -146,31 +169,50 @@ export function applyReports(doc: SweepDoc, items: SweepLossReport[], pointerOf:
   let reachedStop = false;
   let ignored = 0;
   for (let k = 0; k < items.length; k++) {
-    const report: Report = { iteration: items[k].iteration, skipped: items[k].skipped === true, loss: items[k].loss === undefined ? undefined : decodeLoss(items[k].loss!) };
+    const report: Report = {
+      iteration: items[k].iteration,
+      skipped: items[k].skipped === true,
+      loss: items[k].loss === undefined ? undefined : decodeLoss(items[k].loss!),
+    };
     if (report.skipped && library !== undefined && report.loss === undefined) {
-      throw invalid(`${pointerOf(k)}/loss`,
-        `is required with skipped: true in a session emulating ${library}: ${library} does not know the GradScaler skipped the step and records its loss like any other`);
+      throw invalid(
+        `${pointerOf(k)}/loss`,
+        `is required with skipped: true in a session emulating ${library}: ${library} does not know the GradScaler skipped the step and records its loss like any other`,
+      );
     }
     const { iteration } = report;
     const n = reportsOf(state);
     if (iteration < n) {
       const was = recorded(state, iteration);
       if (!sameReport(state, was, report)) {
-        throw conflict('loss_conflict', `${pointerOf(k)}/${report.skipped !== was.skipped ? 'skipped' : 'loss'}`,
+        throw conflict(
+          'loss_conflict',
+          `${pointerOf(k)}/${report.skipped !== was.skipped ? 'skipped' : 'loss'}`,
           `iteration ${iteration} was already reported ${was.skipped ? 'as skipped' : 'with'}${was.loss === undefined ? '' : ` loss ${show(was.loss)}`}, ` +
-          `not ${report.skipped ? 'as skipped' : 'with'}${report.loss === undefined ? '' : ` loss ${show(report.loss)}`}; ` +
-          `the next expected iteration is ${state.stop_reason === null ? n : 'none (the session stopped)'}`);
+            `not ${report.skipped ? 'as skipped' : 'with'}${report.loss === undefined ? '' : ` loss ${show(report.loss)}`}; ` +
+            `the next expected iteration is ${state.stop_reason === null ? n : 'none (the session stopped)'}`,
+        );
       }
       if (iteration === n - 1) reachedStop = true;
       continue;
     }
     if (state.stop_reason !== null) {
-      if (reachedStop) { ignored = items.length - k; break; }
-      throw conflict('session_stopped', `${pointerOf(k)}/iteration`,
-        `the session stopped (${state.stop_reason}) after ${n} reports; nothing more is recorded (GET ${BASE}/${doc.id} for the result)`);
+      if (reachedStop) {
+        ignored = items.length - k;
+        break;
+      }
+      throw conflict(
+        'session_stopped',
+        `${pointerOf(k)}/iteration`,
+        `the session stopped (${state.stop_reason}) after ${n} reports; nothing more is recorded (GET ${BASE}/${doc.id} for the result)`,
+      );
     }
     if (iteration > n) {
-      throw conflict('out_of_order', `${pointerOf(k)}/iteration`, `expected iteration ${n} (reports must arrive in order), got ${iteration}`);
+      throw conflict(
+        'out_of_order',
+        `${pointerOf(k)}/iteration`,
+        `expected iteration ${n} (reports must arrive in order), got ${iteration}`,
+      );
     }
     state = sweepReport(state, opts, { loss: report.loss, skipped: report.skipped });
     reachedStop = true;
@@ -179,7 +221,8 @@ export function applyReports(doc: SweepDoc, items: SweepLossReport[], pointerOf:
   return { doc: finish({ ...doc, state, updated_at: now.toISOString() }), ignored };
 }
 
-/** The result on the wire: picks with their windows and trimming, an emulation's losses with NaN / ±Infinity as strings. */
+/** The result on the wire: picks with their windows and trimming, an emulation's losses with NaN / ±Infinity as
+ * strings. */
 export function wireSweepResult(r: SweepResult): SweepSessionResultWire {
   const out: SweepSessionResultWire = {
     lrs: r.lrs,
@@ -210,24 +253,37 @@ function finish(doc: SweepDoc): SweepDoc {
 export function reportsIn(b: SweepLossesRequest): SweepLossReport[] {
   let items: SweepLossReport[];
   if (b.losses !== undefined) {
-    if (b.iteration !== undefined) throw invalid('/iteration', 'send either {iteration, loss} or a batch {losses: [...]}, not both');
-    if (b.loss !== undefined) throw invalid('/loss', 'send either {iteration, loss} or a batch {losses: [...]}, not both');
-    if (b.skipped !== undefined) throw invalid('/skipped', 'send either {iteration, skipped} or a batch {losses: [...]}, not both');
+    if (b.iteration !== undefined)
+      throw invalid('/iteration', 'send either {iteration, loss} or a batch {losses: [...]}, not both');
+    if (b.loss !== undefined)
+      throw invalid('/loss', 'send either {iteration, loss} or a batch {losses: [...]}, not both');
+    if (b.skipped !== undefined)
+      throw invalid('/skipped', 'send either {iteration, skipped} or a batch {losses: [...]}, not both');
     items = b.losses;
   } else {
-    if (b.iteration === undefined) throw invalid('/iteration', 'is required (or send a batch as {losses: [{iteration, loss}, ...]})');
-    items = [{ iteration: b.iteration, ...(b.loss !== undefined ? { loss: b.loss } : {}), ...(b.skipped !== undefined ? { skipped: b.skipped } : {}) }];
+    if (b.iteration === undefined)
+      throw invalid('/iteration', 'is required (or send a batch as {losses: [{iteration, loss}, ...]})');
+    items = [
+      {
+        iteration: b.iteration,
+        ...(b.loss !== undefined ? { loss: b.loss } : {}),
+        ...(b.skipped !== undefined ? { skipped: b.skipped } : {}),
+      },
+    ];
   }
   items.forEach((it, k) => {
     if (it.loss === undefined && it.skipped !== true) {
-      throw invalid(b.losses !== undefined ? `/losses/${k}/loss` : '/loss',
-        'is required: the loss of the step (a number, "NaN", "Infinity", "-Infinity", or null when it was not finite), or skipped: true for a step the GradScaler skipped');
+      throw invalid(
+        b.losses !== undefined ? `/losses/${k}/loss` : '/loss',
+        'is required: the loss of the step (a number, "NaN", "Infinity", "-Infinity", or null when it was not finite), or skipped: true for a step the GradScaler skipped',
+      );
     }
   });
   return items;
 }
 
-/** POST .../stop: the session stopped by the client (stop_reason stopped_by_client) with its result; a stopped one unchanged. */
+/** POST .../stop: the session stopped by the client (stop_reason stopped_by_client) with its result; a stopped one
+ * unchanged. */
 export function stopSession(doc: SweepDoc, now: Date): SweepDoc {
   if (doc.state.stop_reason !== null) return doc;
   return finish({ ...doc, state: sweepStop(doc.state), updated_at: now.toISOString() });

@@ -8,10 +8,12 @@ import { FUSED_ACTIVATIONS } from '../../../src/core/kernels/contract.generated.
 import { ACTIVATION_REF, ACTIVATION_TOL, fill, seeded } from '../reference.js';
 import type { KernelCase } from './case.js';
 
-
 /** |got − want| ≤ tol (NaN only for NaN); exact (Object.is: +0 ≠ −0) when tol = 0 */
 function expectNear(got: number, want: number, tol: number, what: string): void {
-  if (Number.isNaN(want)) { if (!Number.isNaN(got)) throw new Error(`${what}: ${got}, want NaN`); return; }
+  if (Number.isNaN(want)) {
+    if (!Number.isNaN(got)) throw new Error(`${what}: ${got}, want NaN`);
+    return;
+  }
   if (tol === 0 ? !Object.is(got, Math.fround(want)) : !(Math.abs(got - want) <= tol)) {
     throw new Error(`${what}: ${got}, want ${want} (tolerance ${tol})`);
   }
@@ -21,9 +23,17 @@ export const BIAS_ACT_CASES: KernelCase[] = [
   ...FUSED_ACTIVATIONS.map((act): KernelCase => ({
     name: `${act}: z += bias exactly, y = ${act}(z) (7 × 37, with NaN, -0 and |z| up to 12)`,
     run(k) {
-      const rows = 7, cols = 37, n = rows * cols, next = seeded(31);
-      const z = fill(k.alloc(n), next, 12), bias = fill(k.alloc(cols), next), y = k.alloc(n);
-      z[3] = Number.NaN; z[4] = -0; bias[4] = -0; z[5] = 0.0001;
+      const rows = 7,
+        cols = 37,
+        n = rows * cols,
+        next = seeded(31);
+      const z = fill(k.alloc(n), next, 12),
+        bias = fill(k.alloc(cols), next),
+        y = k.alloc(n);
+      z[3] = Number.NaN;
+      z[4] = -0;
+      bias[4] = -0;
+      z[5] = 0.0001;
       const z0 = z.slice();
       k.biasAct(z, y, bias, rows, cols, act);
       for (let i = 0; i < n; i++) {
@@ -46,8 +56,12 @@ export const BIAS_ACT_CASES: KernelCase[] = [
   {
     name: 'rows = 0 or cols = 0 touches nothing',
     run(k) {
-      const z = k.alloc(4), y = k.alloc(4), b = k.alloc(4);
-      z.fill(2); y.fill(3); b.fill(1);
+      const z = k.alloc(4),
+        y = k.alloc(4),
+        b = k.alloc(4);
+      z.fill(2);
+      y.fill(3);
+      b.fill(1);
       k.biasAct(z, y, b, 0, 4, 'tanh');
       k.biasAct(z, y, b, 4, 0, 'relu');
       expect([...z, ...y]).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
@@ -59,9 +73,13 @@ export const ACT_BACKWARD_CASES: KernelCase[] = [
   ...FUSED_ACTIVATIONS.map((act): KernelCase => ({
     name: `${act}: dz = dy · ${act}′(z) at the forward's output (n = 301)`,
     run(k) {
-      const n = 301, next = seeded(37);
-      const z = fill(k.alloc(n), next, 4), dy = fill(k.alloc(n), next), dz = k.alloc(n);
-      z[7] = -0; z[8] = 0;
+      const n = 301,
+        next = seeded(37);
+      const z = fill(k.alloc(n), next, 4),
+        dy = fill(k.alloc(n), next),
+        dz = k.alloc(n);
+      z[7] = -0;
+      z[8] = 0;
       k.actBackward(dy, z, dz, n, act);
       const { f, df } = ACTIVATION_REF[act];
       // the derivative of an approximation within t of f is within 2t·|y| + 2 roundings of f′
@@ -73,8 +91,10 @@ export const ACT_BACKWARD_CASES: KernelCase[] = [
   {
     name: 'in place (dz = dy), and n = 0 touches nothing',
     run(k) {
-      const z = k.alloc(5), g = k.alloc(5);
-      z.set([-2, -1, 0, 1, 2]); g.set([1, 2, 3, 4, 5]);
+      const z = k.alloc(5),
+        g = k.alloc(5);
+      z.set([-2, -1, 0, 1, 2]);
+      g.set([1, 2, 3, 4, 5]);
       k.actBackward(g, z, g, 5, 'relu');
       expect(Array.from(g)).toEqual([0, 0, 0, 4, 5]);
       k.actBackward(z, z, g, 0, 'identity');
@@ -88,8 +108,13 @@ export const SUM_ROWS_CASES: KernelCase[] = [
     name: 'db[j] = float32 column sums in row order, written not accumulated (9 × 45, 1 × 3, 0 rows)',
     run(k) {
       const next = seeded(41);
-      for (const [rows, cols] of [[9, 45], [1, 3], [0, 5]]) {
-        const dz = fill(k.alloc(rows * cols), next), db = k.alloc(cols);
+      for (const [rows, cols] of [
+        [9, 45],
+        [1, 3],
+        [0, 5],
+      ]) {
+        const dz = fill(k.alloc(rows * cols), next),
+          db = k.alloc(cols);
         db.fill(99);
         k.sumRows(dz, db, rows, cols);
         for (let j = 0; j < cols; j++) {
@@ -107,7 +132,8 @@ export const TANH_CASES: KernelCase[] = [
     name: 'within 4e-7 of Math.tanh (absolute and relative) on [-10, 10], exact sign; ±1, 0 and NaN where due',
     run(k) {
       const n = 20_003;
-      const x = k.alloc(n), y = k.alloc(n);
+      const x = k.alloc(n),
+        y = k.alloc(n);
       for (let i = 0; i < n; i++) x[i] = -10 + (20 * i) / (n - 1);
       k.tanh(x, y, n);
       for (let i = 0; i < n; i++) {
@@ -117,7 +143,8 @@ export const TANH_CASES: KernelCase[] = [
         }
         if (Math.sign(y[i]) !== Math.sign(t)) throw new Error(`${k.label} sign of tanh(${x[i]})`);
       }
-      const s = k.alloc(7), t = k.alloc(7);
+      const s = k.alloc(7),
+        t = k.alloc(7);
       s.set([0, Infinity, -Infinity, 50, -50, 1e-30, Number.NaN]);
       k.tanh(s, t, 7);
       expect(Array.from(t.subarray(0, 6))).toEqual([0, 1, -1, 1, -1, Math.fround(1e-30)]);

@@ -21,8 +21,13 @@ const GEOMETRIES: [string, Conv2dGeometry, number, number, number][] = [
   ['1×1', geometry([3, 5, 7], { kernel_size: 1 }), 2, 0, 2],
   ['3×3 pad 1 (same), width 9', geometry([2, 6, 9], { kernel_size: 3, padding: 1 }), 3, 1, 2],
   ['3×3 stride 2 pad 1, 11×13', geometry([2, 11, 13], { kernel_size: 3, stride: 2, padding: 1 }), 2, 0, 2],
-  ['3×2 dilation 2, pad (2, 1), stride (1, 2), 10×17',
-    geometry([2, 10, 17], { kernel_size: [3, 2], dilation: 2, padding: [2, 1], stride: [1, 2] }), 2, 1, 1],
+  [
+    '3×2 dilation 2, pad (2, 1), stride (1, 2), 10×17',
+    geometry([2, 10, 17], { kernel_size: [3, 2], dilation: 2, padding: [2, 1], stride: [1, 2] }),
+    2,
+    1,
+    1,
+  ],
   ['2×2 pad 3 (whole rows and columns of padding), 2×3', geometry([1, 2, 3], { kernel_size: 2, padding: 3 }), 1, 0, 1],
   ['2×2 stride 3 (skips inputs), 8×11', geometry([2, 8, 11], { kernel_size: 2, stride: 3 }), 1, 0, 1],
   ['LeNet conv1: 5×5 pad 2 on 28×28', geometry([1, 28, 28], { kernel_size: 5, padding: 2 }), 3, 0, 3],
@@ -38,8 +43,12 @@ export const IM2COL_CASES: KernelCase[] = GEOMETRIES.map(([what, g, batch, row0,
   name: `${what}: rows [${row0}, ${row0 + rows}) of ${batch}, bit-identical, every entry written, nothing past`,
   run(k) {
     const x = fill(k.alloc(batch * g.inSize), seeded(61 + g.inW));
-    x[0] = -0; x[x.length - 1] = Number.NaN; x[Math.floor(x.length / 2)] = -Infinity; x[3 % x.length] = Infinity;
-    const n = g.K * rows * g.P, col = k.alloc(n + 3).fill(SENTINEL); // stale values must all be overwritten
+    x[0] = -0;
+    x[x.length - 1] = Number.NaN;
+    x[Math.floor(x.length / 2)] = -Infinity;
+    x[3 % x.length] = Infinity;
+    const n = g.K * rows * g.P,
+      col = k.alloc(n + 3).fill(SENTINEL); // stale values must all be overwritten
     k.im2col(g, x, row0, rows, col);
     expectSameBits(col, im2colReference(g, x, row0, rows), `${k.label} ${what}`);
     expectSameBits(col.subarray(n), Float32Array.of(SENTINEL, SENTINEL, SENTINEL), `${k.label} ${what}: past col`);
@@ -50,8 +59,12 @@ export const COL2IM_ADD_CASES: KernelCase[] = GEOMETRIES.map(([what, g, batch, r
   name: `${what}: dx rows [${row0}, ${row0 + rows}) of ${batch} += fold, bit-identical, in (ki, kj) order`,
   run(k) {
     const next = seeded(67 + g.inH);
-    const n = g.K * rows * g.P, col = fill(k.alloc(n), next);
-    if (n > 2) { col[0] = -0; col[n - 1] = Infinity; }
+    const n = g.K * rows * g.P,
+      col = fill(k.alloc(n), next);
+    if (n > 2) {
+      col[0] = -0;
+      col[n - 1] = Infinity;
+    }
     // dx is accumulated into (not overwritten): start from values, −0 included; other rows stay as they are
     const dx = fill(k.alloc(batch * g.inSize), next, 0.5);
     if (dx.length > 1) dx[1] = -0;

@@ -9,7 +9,12 @@ import { expectGemmClose, fill, gemmReference, seeded, type GemmReference } from
 import type { ContractKernels } from '../subjects.js';
 import type { KernelCase } from './case.js';
 
-const ORIENTATIONS = [[false, false], [false, true], [true, false], [true, true]] as const;
+const ORIENTATIONS = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
 const tag = (tA: boolean, tB: boolean) => `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
 
 /** the references of the large products, computed once for all backends (their inputs come from fixed seeds) */
@@ -22,25 +27,43 @@ const cachedRef = (key: string, work: number, make: () => GemmReference): GemmRe
 };
 
 /** op(A)·op(B) over a grid of sizes, accumulate then overwrite, each checked against the reference */
-function grid(k: ContractKernels, tA: boolean, tB: boolean, ms: number[], ns: number[], ks: number[], seed: number,
-  offset = 0): number {
+function grid(
+  k: ContractKernels,
+  tA: boolean,
+  tB: boolean,
+  ms: number[],
+  ns: number[],
+  ks: number[],
+  seed: number,
+  offset = 0,
+): number {
   const next = seeded(seed);
   let cases = 0;
-  for (const m of ms) for (const n of ns) for (const kk of ks) {
-    const a = fill(k.alloc(m * kk + offset), next).subarray(offset);
-    const b = fill(k.alloc(kk * n + offset), next).subarray(offset);
-    const c = fill(k.alloc(m * n + offset), next).subarray(offset);
-    const c0 = c.slice();
-    const key = `${tA}${tB}${m},${n},${kk},${seed},${offset}`;
-    k.gemm(tA, tB, m, n, kk, a, b, c, true);
-    expectGemmClose(c, cachedRef(`acc ${key}`, m * n * kk, () => gemmReference(tA, tB, m, n, kk, a, b, c0)), kk,
-      `${k.label} ${tag(tA, tB)} accumulate m=${m} n=${n} k=${kk}`);
-    c.fill(Number.NaN);
-    k.gemm(tA, tB, m, n, kk, a, b, c, false);
-    expectGemmClose(c, cachedRef(key, m * n * kk, () => gemmReference(tA, tB, m, n, kk, a, b, null)), kk,
-      `${k.label} ${tag(tA, tB)} m=${m} n=${n} k=${kk}`);
-    cases++;
-  }
+  for (const m of ms)
+    for (const n of ns)
+      for (const kk of ks) {
+        const a = fill(k.alloc(m * kk + offset), next).subarray(offset);
+        const b = fill(k.alloc(kk * n + offset), next).subarray(offset);
+        const c = fill(k.alloc(m * n + offset), next).subarray(offset);
+        const c0 = c.slice();
+        const key = `${tA}${tB}${m},${n},${kk},${seed},${offset}`;
+        k.gemm(tA, tB, m, n, kk, a, b, c, true);
+        expectGemmClose(
+          c,
+          cachedRef(`acc ${key}`, m * n * kk, () => gemmReference(tA, tB, m, n, kk, a, b, c0)),
+          kk,
+          `${k.label} ${tag(tA, tB)} accumulate m=${m} n=${n} k=${kk}`,
+        );
+        c.fill(Number.NaN);
+        k.gemm(tA, tB, m, n, kk, a, b, c, false);
+        expectGemmClose(
+          c,
+          cachedRef(key, m * n * kk, () => gemmReference(tA, tB, m, n, kk, a, b, null)),
+          kk,
+          `${k.label} ${tag(tA, tB)} m=${m} n=${n} k=${kk}`,
+        );
+        cases++;
+      }
   return cases;
 }
 
@@ -48,8 +71,11 @@ export const GEMM_CASES: KernelCase[] = [
   {
     name: '2×2 by hand in all orientations, then accumulate',
     run(k) {
-      const a = k.alloc(4), b = k.alloc(4), c = k.alloc(4);
-      a.set([1, 2, 3, 4]); b.set([5, 6, 7, 8]);
+      const a = k.alloc(4),
+        b = k.alloc(4),
+        c = k.alloc(4);
+      a.set([1, 2, 3, 4]);
+      b.set([5, 6, 7, 8]);
       k.gemm(false, false, 2, 2, 2, a, b, c, false);
       expect(Array.from(c)).toEqual([19, 22, 43, 50]);
       k.gemm(true, false, 2, 2, 2, a, b, c, false); // Aᵀ = [[1,3],[2,4]]
@@ -82,7 +108,10 @@ export const GEMM_CASES: KernelCase[] = [
   {
     name: 'empty sizes: k = 0 gives C = 0 (accumulate: C unchanged); m = 0 or n = 0 touches nothing',
     run(k) {
-      const a = k.alloc(6), b = k.alloc(6), c = k.alloc(6), e = k.alloc(0);
+      const a = k.alloc(6),
+        b = k.alloc(6),
+        c = k.alloc(6),
+        e = k.alloc(0);
       c.fill(5);
       k.gemm(false, false, 2, 3, 0, e, e, c, true);
       expect(Array.from(c)).toEqual([5, 5, 5, 5, 5, 5]);
@@ -103,8 +132,12 @@ export const GEMM_CASES: KernelCase[] = [
     run(k) {
       const next = seeded(11);
       for (const [tA, tB] of ORIENTATIONS) {
-        const m = 5, n = 9, kk = 6;
-        const a = fill(k.alloc(m * kk), next), b = fill(k.alloc(kk * n), next), c = k.alloc(m * n + 16);
+        const m = 5,
+          n = 9,
+          kk = 6;
+        const a = fill(k.alloc(m * kk), next),
+          b = fill(k.alloc(kk * n), next),
+          c = k.alloc(m * n + 16);
         c.fill(3);
         k.gemm(tA, tB, m, n, kk, a, b, c, false);
         expect(Array.from(c.subarray(m * n))).toEqual(new Array(16).fill(3));

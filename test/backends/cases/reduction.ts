@@ -6,7 +6,6 @@ import { expect } from 'vitest';
 import { EPS32, fill, seeded } from '../reference.js';
 import type { KernelCase } from './case.js';
 
-
 /**
  * A float64 sum of n squares of float32 values is exact to about n·2^-53; a backend may square in
  * float32 first (the SIMD one does: each term within 2^-24), so every sum is held to 4·ε relative.
@@ -41,15 +40,22 @@ export const DIFF_SQUARES_CASES: KernelCase[] = [
     run(k) {
       const next = seeded(47);
       for (const n of [0, 5, 8, 515]) {
-        const a = fill(k.alloc(n), next), b = fill(k.alloc(n), next);
-        let d = 0, q = 0;
-        for (let i = 0; i < n; i++) { d += (a[i] - b[i]) ** 2; q += b[i] ** 2; }
+        const a = fill(k.alloc(n), next),
+          b = fill(k.alloc(n), next);
+        let d = 0,
+          q = 0;
+        for (let i = 0; i < n; i++) {
+          d += (a[i] - b[i]) ** 2;
+          q += b[i] ** 2;
+        }
         const r = k.diffSquares(a, b, n);
         near(r.diff, d, `${k.label} diff n=${n}`);
         near(r.ref, q, `${k.label} ref n=${n}`);
       }
-      const a = k.alloc(2), b = k.alloc(2);
-      a.set([4, 1]); b.set([1, -3]);
+      const a = k.alloc(2),
+        b = k.alloc(2);
+      a.set([4, 1]);
+      b.set([1, -3]);
       expect(k.diffSquares(a, b, 2)).toEqual({ diff: 9 + 16, ref: 1 + 9 });
     },
   },
@@ -59,7 +65,8 @@ export const ALL_FINITE_CASES: KernelCase[] = [
   {
     name: 'finds one NaN or ±Inf anywhere (first, body, last), only within n; extremes are finite; n = 0 is true',
     run(k) {
-      const n = 37, x = fill(k.alloc(n), seeded(53));
+      const n = 37,
+        x = fill(k.alloc(n), seeded(53));
       expect(k.allFinite(x, n)).toBe(true);
       for (const bad of [Number.NaN, Infinity, -Infinity]) {
         for (const at of [0, 5, 35, 36]) {

@@ -15,7 +15,11 @@ describe('conv2dGeometry', () => {
 
   it('stride, padding, dilation per axis (torch: Conv2d(2,3,(2,3),(2,1),(1,0),dilation=(1,2)) on 8×11 → 5×7)', () => {
     const g = conv2dGeometry({
-      in: { channels: 2, height: 8, width: 11 }, out_channels: 3, kernel_size: [2, 3], stride: [2, 1], padding: [1, 0],
+      in: { channels: 2, height: 8, width: 11 },
+      out_channels: 3,
+      kernel_size: [2, 3],
+      stride: [2, 1],
+      padding: [1, 0],
       dilation: [1, 2],
     });
     expect(g.ok && [g.geometry.outH, g.geometry.outW]).toEqual([5, 7]);

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
 import {
-  conv2dGeometry, pool2dGeometry, type Conv2dOptions, type Pool2dOptions,
+  conv2dGeometry,
+  pool2dGeometry,
+  type Conv2dOptions,
+  type Pool2dOptions,
 } from '../../../src/core/conv/geometry.js';
 import { createConv2d } from '../../../src/core/conv/conv2d.js';
 import { createAvgPool2d, createGlobalAvgPool, createMaxPool2d } from '../../../src/core/conv/pool.js';
@@ -26,8 +29,11 @@ const CONVS: [string, Omit<Conv2dOptions, 'in'>, [number, number, number]][] = [
   ['k3, odd 5×7', { out_channels: 2, kernel_size: 3 }, [2, 5, 7]],
   ['stride 2, padding 1', { out_channels: 3, kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6]],
   ['dilation 2, padding 2', { out_channels: 2, kernel_size: 3, dilation: 2, padding: 2 }, [1, 6, 7]],
-  ['non-square 2×3, stride (2,1), padding (1,0), dilation (1,2)',
-    { out_channels: 2, kernel_size: [2, 3], stride: [2, 1], padding: [1, 0], dilation: [1, 2] }, [2, 6, 9]],
+  [
+    'non-square 2×3, stride (2,1), padding (1,0), dilation (1,2)',
+    { out_channels: 2, kernel_size: [2, 3], stride: [2, 1], padding: [1, 0], dilation: [1, 2] },
+    [2, 6, 9],
+  ],
   ['1×1 kernel', { out_channels: 3, kernel_size: 1 }, [4, 3, 5]],
 ];
 
@@ -39,11 +45,14 @@ describe('conv2d gradients by finite differences', () => {
       const G = g.geometry;
       // chunkRows 1: the backward recomputes one chunk's im2col and accumulates dW over two chunks
       const k = createConv2d(be, G, ROWS, { needsInputGrad: true, chunkRows: 1 });
-      const x = randn(ROWS * G.inSize), w = randn(G.outC * G.K, 0.5), b = randn(G.outC);
+      const x = randn(ROWS * G.inSize),
+        w = randn(G.outC * G.K, 0.5),
+        b = randn(G.outC);
       const r = randn(ROWS * G.outSize);
       const loss = (): number => dot(k.forward(x, ROWS, w, b), r, ROWS * G.outSize);
       k.forward(x, ROWS, w, b);
-      const dw = be.alloc(w.length), db = be.alloc(b.length);
+      const dw = be.alloc(w.length),
+        db = be.alloc(b.length);
       const dx = Float32Array.from(k.backward(r, ROWS, w, dw, db)!);
       expect(relError(numericGrad(loss, x, 1e-2), dx), 'dx').toBeLessThan(1e-3);
       expect(relError(numericGrad(loss, w, 1e-2), dw), 'dw').toBeLessThan(1e-3);
@@ -57,14 +66,22 @@ describe('conv2d gradients by finite differences', () => {
     if (!g1.ok) throw new Error(g1.problem);
     const g2 = conv2dGeometry({ in: { channels: 3, height: 6, width: 5 }, out_channels: 2, kernel_size: 2, stride: 2 });
     if (!g2.ok) throw new Error(g2.problem);
-    const A = g1.geometry, B = g2.geometry;
+    const A = g1.geometry,
+      B = g2.geometry;
     const c1 = createConv2d(be, A, ROWS, { needsInputGrad: true });
     const c2 = createConv2d(be, B, ROWS, { needsInputGrad: true });
-    const x = randn(ROWS * A.inSize), w1 = randn(A.outC * A.K, 0.5), b1 = randn(A.outC);
-    const w2 = randn(B.outC * B.K, 0.5), b2 = randn(B.outC), r = randn(ROWS * B.outSize);
+    const x = randn(ROWS * A.inSize),
+      w1 = randn(A.outC * A.K, 0.5),
+      b1 = randn(A.outC);
+    const w2 = randn(B.outC * B.K, 0.5),
+      b2 = randn(B.outC),
+      r = randn(ROWS * B.outSize);
     const loss = (): number => dot(c2.forward(c1.forward(x, ROWS, w1, b1), ROWS, w2, b2), r, ROWS * B.outSize);
     loss();
-    const dw1 = be.alloc(w1.length), db1 = be.alloc(b1.length), dw2 = be.alloc(w2.length), db2 = be.alloc(b2.length);
+    const dw1 = be.alloc(w1.length),
+      db1 = be.alloc(b1.length),
+      dw2 = be.alloc(w2.length),
+      db2 = be.alloc(b2.length);
     const dx = Float32Array.from(c1.backward(c2.backward(r, ROWS, w2, dw2, db2)!, ROWS, w1, dw1, db1)!);
     expect(relError(numericGrad(loss, x, 1e-2), dx), 'dx').toBeLessThan(1e-3);
     expect(relError(numericGrad(loss, w1, 1e-2), dw1), 'dw1').toBeLessThan(1e-3);
@@ -77,11 +94,15 @@ describe('conv2d gradients by finite differences', () => {
     const G = g.geometry;
     const full = createConv2d(be, G, 3, { needsInputGrad: true, chunkRows: 2 });
     const part = createConv2d(be, G, 1, { needsInputGrad: true });
-    const x = randn(3 * G.inSize), w = randn(G.outC * G.K), b = randn(G.outC), dy = randn(3 * G.outSize);
+    const x = randn(3 * G.inSize),
+      w = randn(G.outC * G.K),
+      b = randn(G.outC),
+      dy = randn(3 * G.outSize);
     full.forward(x, 3, w, b);
     part.forward(x, 1, w, b);
     expect(Array.from(part.output)).toEqual(Array.from(full.output.subarray(0, G.outSize)));
-    const dw = be.alloc(w.length).fill(7), db = be.alloc(b.length).fill(7);
+    const dw = be.alloc(w.length).fill(7),
+      db = be.alloc(b.length).fill(7);
     full.forward(x, 0, w, b);
     full.backward(dy, 0, w, dw, db);
     expect(dw.every((v) => v === 0) && db.every((v) => v === 0)).toBe(true);
@@ -92,7 +113,9 @@ describe('conv2d gradients by finite differences', () => {
     const g = conv2dGeometry({ in: { channels: 1, height: 4, width: 4 }, out_channels: 2, kernel_size: 3 });
     if (!g.ok) throw new Error(g.problem);
     const k = createConv2d(be, g.geometry, 1, { needsInputGrad: false });
-    const w = randn(18), dw = be.alloc(18), db = be.alloc(2);
+    const w = randn(18),
+      dw = be.alloc(18),
+      db = be.alloc(2);
     k.forward(randn(16), 1, w, null);
     expect(k.backward(randn(8), 1, w, dw, db)).toBeNull();
     expect(k.inputGrad).toBeNull();
@@ -118,8 +141,13 @@ const POOLS: [string, 'max' | 'avg', Omit<Pool2dOptions, 'in'>, [number, number,
   ['max 2×3 stride (1,2) (overlapping windows)', 'max', { kernel_size: [2, 3], stride: [1, 2] }, [2, 5, 9]],
   ['avg k2', 'avg', { kernel_size: 2 }, [2, 6, 5]],
   ['avg k3 stride 2 padding 1', 'avg', { kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6]],
-  ['avg k3 stride 2 padding 1, count_include_pad=False', 'avg', { kernel_size: 3, stride: 2, padding: 1 }, [2, 7, 6],
-    false],
+  [
+    'avg k3 stride 2 padding 1, count_include_pad=False',
+    'avg',
+    { kernel_size: 3, stride: 2, padding: 1 },
+    [2, 7, 6],
+    false,
+  ],
   ['avg 3×2 stride (1,2) padding (1,0)', 'avg', { kernel_size: [3, 2], stride: [1, 2], padding: [1, 0] }, [1, 7, 6]],
 ];
 
@@ -129,9 +157,12 @@ describe('pooling gradients by finite differences', () => {
       const g = pool2dGeometry({ ...opts, in: { channels: shape[0], height: shape[1], width: shape[2] } });
       if (!g.ok) throw new Error(g.problem);
       const G = g.geometry;
-      const k = kind === 'max' ? createMaxPool2d(be, G, ROWS, { needsInputGrad: true })
-        : createAvgPool2d(be, G, ROWS, { needsInputGrad: true, countIncludePad: include });
-      const x = distinct(ROWS * G.inSize), r = randn(ROWS * G.outSize);
+      const k =
+        kind === 'max'
+          ? createMaxPool2d(be, G, ROWS, { needsInputGrad: true })
+          : createAvgPool2d(be, G, ROWS, { needsInputGrad: true, countIncludePad: include });
+      const x = distinct(ROWS * G.inSize),
+        r = randn(ROWS * G.outSize);
       const loss = (): number => dot(k.forward(x, ROWS), r, ROWS * G.outSize);
       loss();
       const dx = Float32Array.from(k.backward(r, ROWS)!);
@@ -141,7 +172,8 @@ describe('pooling gradients by finite differences', () => {
 
   it('global average pool', () => {
     const k = createGlobalAvgPool(be, { channels: 3, height: 4, width: 5 }, ROWS, { needsInputGrad: true });
-    const x = randn(ROWS * 60), r = randn(ROWS * 3);
+    const x = randn(ROWS * 60),
+      r = randn(ROWS * 3);
     const loss = (): number => dot(k.forward(x, ROWS), r, ROWS * 3);
     loss();
     const dx = Float32Array.from(k.backward(r, ROWS)!);

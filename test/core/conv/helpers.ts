@@ -14,7 +14,11 @@ import { named, nativeSkipReason, requireNative } from '../../workers/native/add
 
 const noNative = nativeSkipReason();
 
-export interface BackendCase { label: string; skip: string | null; make: () => Backend }
+export interface BackendCase {
+  label: string;
+  skip: string | null;
+  make: () => Backend;
+}
 
 export const BACKENDS: BackendCase[] = [
   { label: 'scalar', skip: null, make: () => createScalarBackend() },
@@ -22,7 +26,10 @@ export const BACKENDS: BackendCase[] = [
   { label: named('native', noNative), skip: noNative, make: () => createNativeBackend(requireNative()) },
 ];
 
-export interface Tensor { shape: number[]; data: number[] }
+export interface Tensor {
+  shape: number[];
+  data: number[];
+}
 
 export function fixture<T>(name: string): T {
   const file = path.resolve(import.meta.dirname, '../../fixtures/conv', name);

@@ -9,7 +9,11 @@ import { initDense } from '../../../src/core/init.js';
 import { convFans, initConv2d } from '../../../src/core/conv/init.js';
 import { conv2dGeometry, pool2dGeometry } from '../../../src/core/conv/geometry.js';
 import {
-  conv2dBufferFloats, conv2dChunkRows, conv2dFlopsPerRow, conv2dParamCount, createConv2d,
+  conv2dBufferFloats,
+  conv2dChunkRows,
+  conv2dFlopsPerRow,
+  conv2dParamCount,
+  createConv2d,
 } from '../../../src/core/conv/conv2d.js';
 import { globalAvgPoolFlopsPerRow, pool2dBufferFloats, pool2dFlopsPerRow } from '../../../src/core/conv/cost.js';
 import { createAvgPool2d, createMaxPool2d } from '../../../src/core/conv/pool.js';
@@ -23,23 +27,26 @@ describe('initConv2d', () => {
   });
 
   it('default: weight and bias in ±1/√fan_in (LeNet conv2: ±1/√150), filling the range', () => {
-    const w = new Float32Array(16 * 150), b = new Float32Array(16);
+    const w = new Float32Array(16 * 150),
+      b = new Float32Array(16);
     initConv2d({ name: 'default' }, w, b, 16, 6, 5, 5, createRng(1));
     const bound = 1 / Math.sqrt(150);
     const maxW = Math.max(...w.map(Math.abs));
     expect(maxW).toBeLessThanOrEqual(bound);
     expect(maxW).toBeGreaterThan(0.99 * bound);
     const varW = w.reduce((s, v) => s + v * v, 0) / w.length; // U(±a): a²/3
-    expect(varW / (bound * bound / 3)).toBeGreaterThan(0.9);
-    expect(varW / (bound * bound / 3)).toBeLessThan(1.1);
+    expect(varW / ((bound * bound) / 3)).toBeGreaterThan(0.9);
+    expect(varW / ((bound * bound) / 3)).toBeLessThan(1.1);
     expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(b.some((v) => v !== 0)).toBe(true);
   });
 
   it('draws exactly as nn.Linear on the flattened [out, in·kH·kW] matrix (same seed, same numbers)', () => {
     for (const name of ['default', 'xavier_uniform', 'kaiming_normal', 'orthogonal'] as const) {
-      const wc = new Float32Array(6 * 25), bc = new Float32Array(6);
-      const wd = new Float32Array(6 * 25), bd = new Float32Array(6);
+      const wc = new Float32Array(6 * 25),
+        bc = new Float32Array(6);
+      const wd = new Float32Array(6 * 25),
+        bd = new Float32Array(6);
       initConv2d({ name }, wc, bc, 6, 1, 5, 5, createRng(3));
       initDense({ name }, wd, bd, 6, 25, createRng(3));
       if (name !== 'xavier_uniform') expect(Array.from(wc), name).toEqual(Array.from(wd));
@@ -60,8 +67,13 @@ describe('initConv2d', () => {
 function counting(): Backend & { floats: number } {
   const inner = createScalarBackend();
   const be = {
-    name: inner.name, floats: 0, gemm: inner.gemm,
-    alloc(n: number) { be.floats += n; return inner.alloc(n); },
+    name: inner.name,
+    floats: 0,
+    gemm: inner.gemm,
+    alloc(n: number) {
+      be.floats += n;
+      return inner.alloc(n);
+    },
   };
   return be;
 }
@@ -71,7 +83,8 @@ describe('cost', () => {
   const c1 = conv2dGeometry({ in: mnist, out_channels: 6, kernel_size: 5, padding: 2 });
   const p1 = pool2dGeometry({ in: { channels: 6, height: 28, width: 28 }, kernel_size: 2 });
   if (!c1.ok || !p1.ok) throw new Error('geometry');
-  const C = c1.geometry, P = p1.geometry;
+  const C = c1.geometry,
+    P = p1.geometry;
 
   it('conv2d FLOPs per row: 2·outC·K·P per GEMM (LeNet conv1: 2·6·25·784 = 235 200), bias outC·P', () => {
     expect(conv2dFlopsPerRow(C, true, false)).toEqual({ forward: 235200 + 4704, backward: 235200 + 4704 });

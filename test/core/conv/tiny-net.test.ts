@@ -12,12 +12,18 @@ import { createMaxPool2d } from '../../../src/core/conv/pool.js';
 import { BACKENDS, expectClose, fixture, load, type Tensor } from './helpers.js';
 
 interface TinyNet {
-  torch: string; lr: number; steps: number;
-  init: Record<string, Tensor>; final: Record<string, Tensor>;
-  batches: { x: Tensor; y: number[] }[]; losses: number[];
+  torch: string;
+  lr: number;
+  steps: number;
+  init: Record<string, Tensor>;
+  final: Record<string, Tensor>;
+  batches: { x: Tensor; y: number[] }[];
+  losses: number[];
 }
 const net = fixture<TinyNet>('tiny_net.json');
-const N = 8, CLASSES = 3, FEAT = 64;
+const N = 8,
+  CLASSES = 3,
+  FEAT = 64;
 
 function train(be: Backend): { losses: number[]; params: Record<string, Float32Array> } {
   const cg = conv2dGeometry({ in: { channels: 1, height: 8, width: 8 }, out_channels: 4, kernel_size: 3, padding: 1 });
@@ -27,13 +33,16 @@ function train(be: Backend): { losses: number[]; params: Record<string, Float32A
   const pool = createMaxPool2d(be, pg.geometry, N, { needsInputGrad: true });
   const p = Object.fromEntries(Object.entries(net.init).map(([k, t]) => [k, load(be, t)]));
   const g = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, be.alloc(v.length)]));
-  const act = be.alloc(N * 256), dact = be.alloc(N * 256);
-  const logits = be.alloc(N * CLASSES), dlogits = be.alloc(N * CLASSES);
+  const act = be.alloc(N * 256),
+    dact = be.alloc(N * 256);
+  const logits = be.alloc(N * CLASSES),
+    dlogits = be.alloc(N * CLASSES);
   const dfeat = be.alloc(N * FEAT);
   const xs = net.batches.map((b) => load(be, b.x));
   const losses: number[] = [];
   for (let step = 0; step < net.steps; step++) {
-    const bi = step % xs.length, labels = net.batches[bi].y;
+    const bi = step % xs.length,
+      labels = net.batches[bi].y;
     const z = conv.forward(xs[bi], N, p['conv.weight'], p['conv.bias']);
     for (let i = 0; i < N * 256; i++) act[i] = z[i] > 0 ? z[i] : 0;
     const feat = pool.forward(act, N); // rows of [4, 4, 4] = flatten's 64 features in torch's order
@@ -75,7 +84,9 @@ it('the tiny-net fixture comes from PyTorch 1.13 and its loss moves', () => {
 for (const bc of BACKENDS) {
   describe.skipIf(bc.skip)(`50 SGD steps of a tiny conv net against PyTorch (${bc.label})`, () => {
     let be: Backend;
-    beforeAll(() => { be = bc.make(); });
+    beforeAll(() => {
+      be = bc.make();
+    });
     it('losses of every step and the final weights within 1e-5 relative', () => {
       const { losses, params } = train(be);
       expectClose(losses, { shape: [50], data: net.losses }, 'loss');

@@ -15,14 +15,35 @@ import { createAvgPool2d, createGlobalAvgPool, createMaxPool2d } from '../../../
 import { BACKENDS, expectClose, expectExact, fixture, load, type Tensor } from './helpers.js';
 
 interface ConvCase {
-  name: string; in: [number, number, number]; out_channels: number;
-  kernel_size: Pair; stride: Pair; padding: Pair; dilation: Pair;
-  x: Tensor; weight: Tensor; bias: Tensor; y: Tensor; dy: Tensor; dx: Tensor; dweight: Tensor; dbias: Tensor;
+  name: string;
+  in: [number, number, number];
+  out_channels: number;
+  kernel_size: Pair;
+  stride: Pair;
+  padding: Pair;
+  dilation: Pair;
+  x: Tensor;
+  weight: Tensor;
+  bias: Tensor;
+  y: Tensor;
+  dy: Tensor;
+  dx: Tensor;
+  dweight: Tensor;
+  dbias: Tensor;
 }
 interface PoolCase {
-  name: string; kind: 'max' | 'avg' | 'global_avg'; in: [number, number, number];
-  kernel_size?: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; count_include_pad?: boolean;
-  x: Tensor; y: Tensor; dy: Tensor; dx: Tensor;
+  name: string;
+  kind: 'max' | 'avg' | 'global_avg';
+  in: [number, number, number];
+  kernel_size?: Pair;
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  count_include_pad?: boolean;
+  x: Tensor;
+  y: Tensor;
+  dy: Tensor;
+  dx: Tensor;
 }
 
 const convCases = fixture<{ torch: string; cases: ConvCase[] }>('conv2d.json');
@@ -37,18 +58,28 @@ it('the fixtures come from PyTorch 1.13', () => {
 for (const bc of BACKENDS) {
   describe.skipIf(bc.skip)(`conv2d against PyTorch (${bc.label})`, () => {
     let be: Backend;
-    beforeAll(() => { be = bc.make(); });
+    beforeAll(() => {
+      be = bc.make();
+    });
     for (const c of convCases.cases) {
       for (const chunkRows of [undefined, 1]) {
         it(`${c.name}${chunkRows ? ', one row per chunk' : ''}`, () => {
-          const g = conv2dGeometry({ in: shape(c.in), out_channels: c.out_channels, kernel_size: c.kernel_size,
-            stride: c.stride, padding: c.padding, dilation: c.dilation });
+          const g = conv2dGeometry({
+            in: shape(c.in),
+            out_channels: c.out_channels,
+            kernel_size: c.kernel_size,
+            stride: c.stride,
+            padding: c.padding,
+            dilation: c.dilation,
+          });
           if (!g.ok) throw new Error(g.problem);
           expect([g.geometry.outC, g.geometry.outH, g.geometry.outW]).toEqual(c.y.shape.slice(1));
           const rows = c.x.shape[0];
           const k = createConv2d(be, g.geometry, rows + 2, { needsInputGrad: true, chunkRows });
-          const w = load(be, c.weight), b = load(be, c.bias);
-          const dw = be.alloc(w.length), db = be.alloc(b.length);
+          const w = load(be, c.weight),
+            b = load(be, c.bias);
+          const dw = be.alloc(w.length),
+            db = be.alloc(b.length);
           const y = k.forward(load(be, c.x), rows, w, b);
           expectClose(y, c.y, 'y');
           const dx = k.backward(load(be, c.dy), rows, w, dw, db);
@@ -62,7 +93,9 @@ for (const bc of BACKENDS) {
 
   describe.skipIf(bc.skip)(`pooling against PyTorch (${bc.label})`, () => {
     let be: Backend;
-    beforeAll(() => { be = bc.make(); });
+    beforeAll(() => {
+      be = bc.make();
+    });
     for (const c of poolCases.cases) {
       it(c.name, () => {
         const rows = c.x.shape[0];
@@ -70,12 +103,19 @@ for (const bc of BACKENDS) {
         if (c.kind === 'global_avg') {
           k = createGlobalAvgPool(be, shape(c.in), rows, { needsInputGrad: true });
         } else {
-          const g = pool2dGeometry({ in: shape(c.in), kernel_size: c.kernel_size!, stride: c.stride, padding: c.padding,
-            dilation: c.kind === 'max' ? c.dilation : undefined });
+          const g = pool2dGeometry({
+            in: shape(c.in),
+            kernel_size: c.kernel_size!,
+            stride: c.stride,
+            padding: c.padding,
+            dilation: c.kind === 'max' ? c.dilation : undefined,
+          });
           if (!g.ok) throw new Error(g.problem);
           expect([g.geometry.outC, g.geometry.outH, g.geometry.outW]).toEqual(c.y.shape.slice(1));
-          k = c.kind === 'max' ? createMaxPool2d(be, g.geometry, rows, { needsInputGrad: true })
-            : createAvgPool2d(be, g.geometry, rows, { needsInputGrad: true, countIncludePad: c.count_include_pad });
+          k =
+            c.kind === 'max'
+              ? createMaxPool2d(be, g.geometry, rows, { needsInputGrad: true })
+              : createAvgPool2d(be, g.geometry, rows, { needsInputGrad: true, countIncludePad: c.count_include_pad });
         }
         const y = k.forward(load(be, c.x), rows);
         if (c.kind === 'global_avg') expectClose(y, c.y, 'y');

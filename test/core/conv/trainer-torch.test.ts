@@ -13,14 +13,30 @@ import { resolveLayer } from '../../../src/core/layers/registry.js';
 import { BACKENDS, fixture, type Tensor } from './helpers.js';
 
 interface Full {
-  lr: number; steps: number; init: Record<string, Tensor>; final: Record<string, Tensor>;
-  x: Tensor; y: number[]; losses: number[];
+  lr: number;
+  steps: number;
+  init: Record<string, Tensor>;
+  final: Record<string, Tensor>;
+  x: Tensor;
+  y: number[];
+  losses: number[];
 }
 const net = fixture<Full>('tiny_net_full.json');
 
 const sgd: OptimizerSpec = {
-  type: 'sgd', lr: net.lr, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999],
-  eps: 1e-8, amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  type: 'sgd',
+  lr: net.lr,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  amsgrad: false,
+  alpha: 0.99,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 };
 /** the wire layers, resolved as a request's are */
 const layers = [
@@ -32,17 +48,29 @@ const layers = [
 ].map((l) => resolveLayer(l) as LayerSpec);
 /** trainer param name → the torch module's */
 const NAMES: Record<string, string> = {
-  'layers.0.weight': 'conv.weight', 'layers.0.bias': 'conv.bias',
-  'layers.4.weight': 'linear.weight', 'layers.4.bias': 'linear.bias',
+  'layers.0.weight': 'conv.weight',
+  'layers.0.bias': 'conv.bias',
+  'layers.4.weight': 'linear.weight',
+  'layers.4.bias': 'linear.bias',
 };
 const rows = net.y.length;
 const dataset: Dataset = {
-  name: 'tiny', task: 'classification', x: Float32Array.from(net.x.data), y: Float32Array.from(net.y),
-  rows, features: 64, shape: [1, 8, 8], outputs: 3,
+  name: 'tiny',
+  task: 'classification',
+  x: Float32Array.from(net.x.data),
+  y: Float32Array.from(net.y),
+  rows,
+  features: 64,
+  shape: [1, 8, 8],
+  outputs: 3,
 };
 const spec: TrainSpec = {
-  model: { layers }, data: { source: 'upload', dataset_id: 'tiny', task: 'classification', val_fraction: 0, standardize: false },
-  loss: { name: 'cross_entropy' }, optimizer: sgd, batch_size: rows, seed: 3,
+  model: { layers },
+  data: { source: 'upload', dataset_id: 'tiny', task: 'classification', val_fraction: 0, standardize: false },
+  loss: { name: 'cross_entropy' },
+  optimizer: sgd,
+  batch_size: rows,
+  seed: 3,
   clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
 };
 

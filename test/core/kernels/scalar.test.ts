@@ -12,7 +12,9 @@ describe('scalar backend', () => {
     expect(() => be.alloc(-1)).toThrow();
   });
   it('skips a zero coefficient of A in NN and TN, as reference BLAS sgemm does: 0·Inf gives 0, not NaN', () => {
-    const a = Float32Array.of(0, 1), b = Float32Array.of(Infinity, 2), c = new Float32Array(1);
+    const a = Float32Array.of(0, 1),
+      b = Float32Array.of(Infinity, 2),
+      c = new Float32Array(1);
     be.gemm(false, false, 1, 1, 2, a, b, c, false); // [0, 1]·[Inf; 2]
     expect(c[0]).toBe(2);
     be.gemm(true, false, 1, 1, 2, a, b, c, false); // Aᵀ stored 2×1: the same product

@@ -11,8 +11,11 @@ describe('simd backend gemm: its own argument checks', () => {
   const be = createSimdBackend(1 << 16);
 
   it('rejects arrays that do not live in its memory, and too-short arrays, with clear errors', () => {
-    const a = be.alloc(4), c = be.alloc(4);
-    expect(() => be.gemm(false, false, 2, 2, 2, a, new Float32Array(4), c, false)).toThrow(/not allocated by this backend/);
+    const a = be.alloc(4),
+      c = be.alloc(4);
+    expect(() => be.gemm(false, false, 2, 2, 2, a, new Float32Array(4), c, false)).toThrow(
+      /not allocated by this backend/,
+    );
     expect(() => be.gemm(false, false, 2, 2, 3, a, a, c, false)).toThrow(/A has 4 floats, needs m·k = 6/);
     expect(() => be.gemm(false, false, 2, 2, 1.5, a, a, c, false)).toThrow(/k must be a non-negative integer/);
   });
@@ -53,7 +56,9 @@ describe('simd backend allocation', () => {
     const a = be.alloc(600);
     a.fill(2);
     expect(() => be.alloc(500)).toThrow(RangeError);
-    expect(() => be.alloc(500)).toThrow(/out of capacity: alloc\(500\) needs 500 floats but only 400 of 1000 are free.*createSimdBackend\(capacityFloats >= 1104\)/);
+    expect(() => be.alloc(500)).toThrow(
+      /out of capacity: alloc\(500\) needs 500 floats but only 400 of 1000 are free.*createSimdBackend\(capacityFloats >= 1104\)/,
+    );
     const b = be.alloc(400); // what is left still fits
     expect(b.length).toBe(400);
     expect(a.every((x) => x === 2)).toBe(true);
@@ -69,8 +74,11 @@ describe('simd backend allocation', () => {
   });
 
   it('separate backends have separate memories', () => {
-    const b1 = createSimdBackend(100), b2 = createSimdBackend(100);
-    const x = b1.alloc(4), y = b2.alloc(4), z = b2.alloc(4);
+    const b1 = createSimdBackend(100),
+      b2 = createSimdBackend(100);
+    const x = b1.alloc(4),
+      y = b2.alloc(4),
+      z = b2.alloc(4);
     expect(x.buffer).not.toBe(y.buffer);
     expect(() => b2.gemm(false, false, 2, 2, 2, x, y, z, false)).toThrow(/not allocated by this backend/);
   });

@@ -29,22 +29,35 @@ function spiedSimd(capacity = 1 << 20): { backend: Backend; calls: string[] } {
   const f = be.fused;
   const fused: FusedKernels = {
     ...f,
-    biasAct(z, y, bias, rows, cols, act) { calls.push(`biasAct:${act}`); f.biasAct(z, y, bias, rows, cols, act); },
-    actBackward(dy, z, dz, n, act) { calls.push(`actBackward:${act}`); f.actBackward(dy, z, dz, n, act); },
+    biasAct(z, y, bias, rows, cols, act) {
+      calls.push(`biasAct:${act}`);
+      f.biasAct(z, y, bias, rows, cols, act);
+    },
+    actBackward(dy, z, dz, n, act) {
+      calls.push(`actBackward:${act}`);
+      f.actBackward(dy, z, dz, n, act);
+    },
   };
   return { backend: { name: 'simd', alloc: be.alloc, gemm: be.gemm, fused }, calls };
 }
 
-const ROWS = 7, IN = 5, OUT = 6; // OUT = 6: one SIMD vector + a 2-float scalar tail per row
+const ROWS = 7,
+  IN = 5,
+  OUT = 6; // OUT = 6: one SIMD vector + a 2-float scalar tail per row
 
 /** a dense layer with default (torch) init from a fixed seed, and an input/upstream gradient from another */
 function layerOn(backend: Backend, act: Act) {
   const root = createRng(11);
-  const layer = createDense({ backend, capacity: ROWS, initRng: root.fork('init'), dropoutRng: root.fork('dropout') },
-    'd', IN, { units: OUT, activation: act, init: { name: 'default' }, bias: true, needsInputGrad: true });
+  const layer = createDense(
+    { backend, capacity: ROWS, initRng: root.fork('init'), dropoutRng: root.fork('dropout') },
+    'd',
+    IN,
+    { units: OUT, activation: act, init: { name: 'default' }, bias: true, needsInputGrad: true },
+  );
   // inputs of scale 3 put pre-activations over ~[-4, 4]: the curved part of tanh and sigmoid
   const rng = createRng(5);
-  const x = backend.alloc(ROWS * IN), dy = backend.alloc(ROWS * OUT);
+  const x = backend.alloc(ROWS * IN),
+    dy = backend.alloc(ROWS * OUT);
   for (let i = 0; i < x.length; i++) x[i] = 3 * rng.normal();
   for (let i = 0; i < dy.length; i++) dy[i] = rng.normal();
   return { layer, x, dy };
@@ -68,11 +81,14 @@ describe('dense tanh / sigmoid on the SIMD backend (fused kernels)', () => {
     });
 
     it(`${act}: output within 1e-6 and gradients (dx, dW, db) within 1e-5 relative of the scalar layer`, () => {
-      const s = layerOn(createScalarBackend(), act), v = layerOn(createSimdBackend(1 << 16), act);
+      const s = layerOn(createScalarBackend(), act),
+        v = layerOn(createSimdBackend(1 << 16), act);
       expect(Array.from(v.layer.params[0].value)).toEqual(Array.from(s.layer.params[0].value)); // same init
-      const ys = s.layer.forward(s.x, ROWS, true), yv = v.layer.forward(v.x, ROWS, true);
+      const ys = s.layer.forward(s.x, ROWS, true),
+        yv = v.layer.forward(v.x, ROWS, true);
       expect(maxAbsDiff(ys, yv, ROWS * OUT)).toBeLessThan(1e-6);
-      const dxs = s.layer.backward(s.dy, ROWS)!, dxv = v.layer.backward(v.dy, ROWS)!;
+      const dxs = s.layer.backward(s.dy, ROWS)!,
+        dxv = v.layer.backward(v.dy, ROWS)!;
       // a derivative taken from z instead of y (1 − z², z(1 − z)) or a wrong sign would be O(1) off
       expect(relError(dxs.subarray(0, ROWS * IN), dxv.subarray(0, ROWS * IN))).toBeLessThan(1e-5);
       s.layer.params.forEach((p, i) => expect(relError(p.grad, v.layer.params[i].grad), p.name).toBeLessThan(1e-5));
@@ -86,25 +102,54 @@ describe('dense tanh / sigmoid on the SIMD backend (fused kernels)', () => {
       const dx = Array.from(layer.backward(dy, ROWS)!.subarray(0, ROWS * IN));
       const grads = layer.params.map((p) => Array.from(p.grad));
       expect(relError(numericGrad(loss, x, 1e-2), dx), 'x').toBeLessThan(5e-3);
-      layer.params.forEach((p, i) => expect(relError(numericGrad(loss, p.value, 1e-2), grads[i]), p.name).toBeLessThan(5e-3));
+      layer.params.forEach((p, i) =>
+        expect(relError(numericGrad(loss, p.value, 1e-2), grads[i]), p.name).toBeLessThan(5e-3),
+      );
     });
   }
 });
 
 const adam: OptimizerSpec = {
-  type: 'adam', lr: 1e-2, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
-  amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  type: 'adam',
+  lr: 1e-2,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  amsgrad: false,
+  alpha: 0.99,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 };
-const dense = (units: number, activation: 'tanh' | 'sigmoid' | 'identity'): LayerSpec =>
-  ({ type: 'dense', units, activation, init: { name: 'default' }, bias: true });
+const dense = (units: number, activation: 'tanh' | 'sigmoid' | 'identity'): LayerSpec => ({
+  type: 'dense',
+  units,
+  activation,
+  init: { name: 'default' },
+  bias: true,
+});
 
 function mlp(act: Act, seed: number): TrainSpec {
   return {
     model: { layers: [dense(32, act), dense(32, act), dense(3, 'identity')] },
-    data: { source: 'builtin' as const, name: 'spirals', n_samples: 300, noise: 0.2, seed: 0,
-      val_fraction: 0.2, standardize: true, classes: 3 },
-    loss: { name: 'cross_entropy' }, optimizer: adam, batch_size: 32,
-    clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed,
+    data: {
+      source: 'builtin' as const,
+      name: 'spirals',
+      n_samples: 300,
+      noise: 0.2,
+      seed: 0,
+      val_fraction: 0.2,
+      standardize: true,
+      classes: 3,
+    },
+    loss: { name: 'cross_entropy' },
+    optimizer: adam,
+    batch_size: 32,
+    clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
+    seed,
   };
 }
 
@@ -118,13 +163,15 @@ describe('trainer with tanh / sigmoid MLPs: SIMD (fused) vs scalar', () => {
   for (const act of ACTS) {
     it(`${act} 2-32-32-3, Adam 1e-2, 50 steps: every loss within 1e-5 relative of the scalar backend's`, () => {
       const { backend, calls } = spiedSimd();
-      const v = train(mlp(act, 3), backend), s = train(mlp(act, 3), createScalarBackend());
+      const v = train(mlp(act, 3), backend),
+        s = train(mlp(act, 3), createScalarBackend());
       expect(calls).toContain(`biasAct:${act}`);
       expect(calls).toContain(`actBackward:${act}`);
       // float32 kernels vs float64 Math.tanh/exp rounded to float32: observed ≤ 7e-8 relative
       s.losses.forEach((l, i) => expect(Math.abs(v.losses[i] - l) / l, `step ${i}`).toBeLessThan(1e-5));
       expect(Math.abs(v.val - s.val) / s.val).toBeLessThan(1e-5);
-      expect(s.losses[49]).toBeLessThan(0.95 * s.losses[0]); // it did train: the comparison is not of 50 constant losses
+      // it did train: the comparison is not of 50 constant losses
+      expect(s.losses[49]).toBeLessThan(0.95 * s.losses[0]);
     });
 
     it(`${act}: same seed → bit-identical losses on the SIMD backend; another seed → different ones`, () => {

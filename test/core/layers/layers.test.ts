@@ -27,12 +27,19 @@ function randn(rng: Rng, n: number, scale = 1): Float32Array {
 }
 
 /** relative errors of dx and every param grad; `before` runs before each forward (e.g. to replay dropout masks) */
-function checkLayer(layer: Layer, rows: number, opts: { eps?: number; x?: Float32Array; before?: () => void; scaleAnalytic?: number } = {}) {
+function checkLayer(
+  layer: Layer,
+  rows: number,
+  opts: { eps?: number; x?: Float32Array; before?: () => void; scaleAnalytic?: number } = {},
+) {
   const rng = createRng(99);
   const x = opts.x ?? randn(rng, rows * layer.inDim);
   const r = randn(rng, rows * layer.outDim);
   const before = opts.before ?? (() => {});
-  const loss = (): number => { before(); return dot(layer.forward(x, rows, true), r, rows * layer.outDim); };
+  const loss = (): number => {
+    before();
+    return dot(layer.forward(x, rows, true), r, rows * layer.outDim);
+  };
   loss();
   const dx = layer.backward(r, rows);
   const s = opts.scaleAnalytic ?? 1;
@@ -41,7 +48,9 @@ function checkLayer(layer: Layer, rows: number, opts: { eps?: number; x?: Float3
   const eps = opts.eps ?? 1e-2;
   const errs: Record<string, number> = {};
   if (analyticX) errs.x = relError(numericGrad(loss, x, eps), analyticX);
-  layer.params.forEach((p, i) => { errs[p.name] = relError(numericGrad(loss, p.value, eps), analyticP[i]); });
+  layer.params.forEach((p, i) => {
+    errs[p.name] = relError(numericGrad(loss, p.value, eps), analyticP[i]);
+  });
   return errs;
 }
 
@@ -53,12 +62,24 @@ describe('dense (nn.Linear + activation)', () => {
   const acts: ActivationName[] = ['identity', 'tanh', 'sigmoid', 'gelu', 'silu', 'softplus', 'elu', 'leaky_relu'];
   for (const a of acts) {
     it(`gradients with ${a}`, () => {
-      const l = createDense(ctx(), 'd', 4, { units: 3, activation: a, init: { name: 'default' }, bias: true, needsInputGrad: true });
+      const l = createDense(ctx(), 'd', 4, {
+        units: 3,
+        activation: a,
+        init: { name: 'default' },
+        bias: true,
+        needsInputGrad: true,
+      });
       expectAllBelow(checkLayer(l, 5));
     });
   }
   it('gradients with relu (inputs chosen so no pre-activation sits near the kink)', () => {
-    const l = createDense(ctx(3), 'd', 3, { units: 4, activation: 'relu', init: { name: 'default' }, bias: true, needsInputGrad: true });
+    const l = createDense(ctx(3), 'd', 3, {
+      units: 4,
+      activation: 'relu',
+      init: { name: 'default' },
+      bias: true,
+      needsInputGrad: true,
+    });
     const x = randn(createRng(99), 15);
     const z = l.forward(x, 5, true);
     // nudge the bias so every |z| > 0.05 (finite differences use eps 1e-3 here)
@@ -66,27 +87,48 @@ describe('dense (nn.Linear + activation)', () => {
     for (let t = 0; t < 50 && !ok; t++) {
       ok = true;
       for (let i = 0; i < 20; i++) if (Math.abs(z[i]) < 0.05) ok = false;
-      if (!ok) { l.params[1].value[t % 4] += 0.1; l.forward(x, 5, true); }
+      if (!ok) {
+        l.params[1].value[t % 4] += 0.1;
+        l.forward(x, 5, true);
+      }
     }
     expect(ok).toBe(true);
     expectAllBelow(checkLayer(l, 5, { eps: 1e-3 }), 1e-2);
   });
   it('without bias; first layer returns no input gradient', () => {
-    const l = createDense(ctx(), 'd', 4, { units: 2, activation: 'tanh', init: { name: 'xavier_normal' }, bias: false, needsInputGrad: false });
+    const l = createDense(ctx(), 'd', 4, {
+      units: 2,
+      activation: 'tanh',
+      init: { name: 'xavier_normal' },
+      bias: false,
+      needsInputGrad: false,
+    });
     expect(l.params.map((p) => p.name)).toEqual(['d.weight']);
     const errs = checkLayer(l, 5);
     expect(errs.x).toBeUndefined();
     expectAllBelow(errs);
   });
   it('y = x·Wᵀ + b with W stored out×in', () => {
-    const l = createDense(ctx(), 'd', 2, { units: 2, activation: 'identity', init: { name: 'zeros' }, bias: true, needsInputGrad: true });
+    const l = createDense(ctx(), 'd', 2, {
+      units: 2,
+      activation: 'identity',
+      init: { name: 'zeros' },
+      bias: true,
+      needsInputGrad: true,
+    });
     l.params[0].value.set([1, 2, 3, 4]); // W = [[1, 2], [3, 4]]
     l.params[1].value.set([10, 20]);
     const y = l.forward(Float32Array.of(1, 1, 0, 0, 0, 0, 0, 0, 0, 0), 1, true);
     expect(Array.from(y.subarray(0, 2))).toEqual([13, 27]);
   });
   it('the checker rejects a gradient that is off by 5%', () => {
-    const l = createDense(ctx(), 'd', 4, { units: 3, activation: 'tanh', init: { name: 'default' }, bias: true, needsInputGrad: true });
+    const l = createDense(ctx(), 'd', 4, {
+      units: 3,
+      activation: 'tanh',
+      init: { name: 'default' },
+      bias: true,
+      needsInputGrad: true,
+    });
     const errs = checkLayer(l, 5, { scaleAnalytic: 1.05 });
     for (const v of Object.values(errs)) expect(v).toBeGreaterThan(TOL);
   });
@@ -114,7 +156,7 @@ describe('batchnorm (BatchNorm1d, train mode)', () => {
     expect(l.buffers[0][0]).toBeCloseTo(0.3, 6);
     expect(l.buffers[1][0]).toBeCloseTo(0.9 + 0.1 * (14 / 3), 6);
     const ye = l.forward(x, 4, false);
-    expect(ye[3]).toBeCloseTo((6 - 0.3) / Math.sqrt(0.9 + 0.1 * 14 / 3 + 1e-5), 5);
+    expect(ye[3]).toBeCloseTo((6 - 0.3) / Math.sqrt(0.9 + (0.1 * 14) / 3 + 1e-5), 5);
   });
   it('does not write non-finite batch statistics into the running stats', () => {
     const l = createBatchNorm(ctx(1, 2), 'bn', 1, 0.1, 1e-5);
@@ -153,7 +195,13 @@ describe('dropout', () => {
     const replay: Rng = { ...seq, next: () => seq.next() };
     const c = ctx();
     const l = createDropout({ ...c, dropoutRng: replay }, 'drop', 6, 0.5);
-    expectAllBelow(checkLayer(l, 4, { before: () => { seq = createRng(3); } }));
+    expectAllBelow(
+      checkLayer(l, 4, {
+        before: () => {
+          seq = createRng(3);
+        },
+      }),
+    );
   });
   it('inverted scaling, rate ≈ p, identity in eval', () => {
     const c = ctx(1, 200);
@@ -175,26 +223,48 @@ describe('residual', () => {
   it('y = x + f(x): gradients through the block', () => {
     const c = ctx();
     const inner = [
-      createDense(c, 'r.layers.0', 3, { units: 5, activation: 'tanh', init: { name: 'default' }, bias: true, needsInputGrad: true }),
-      createDense(c, 'r.layers.1', 5, { units: 3, activation: 'identity', init: { name: 'default' }, bias: true, needsInputGrad: true }),
+      createDense(c, 'r.layers.0', 3, {
+        units: 5,
+        activation: 'tanh',
+        init: { name: 'default' },
+        bias: true,
+        needsInputGrad: true,
+      }),
+      createDense(c, 'r.layers.1', 5, {
+        units: 3,
+        activation: 'identity',
+        init: { name: 'default' },
+        bias: true,
+        needsInputGrad: true,
+      }),
     ];
     const l = createResidual(c, 'r', 3, inner);
     const errs = checkLayer(l, 4);
     expect(errs.x).toBeLessThan(TOL);
     // params of the children, through the block
     const rng = createRng(99);
-    const x = randn(rng, 12), r = randn(rng, 12);
+    const x = randn(rng, 12),
+      r = randn(rng, 12);
     const loss = (): number => dot(l.forward(x, 4, true), r, 12);
     loss();
     l.backward(r, 4);
-    for (const child of inner) for (const p of child.params) {
-      const ana = Array.from(p.grad);
-      expect(relError(numericGrad(loss, p.value, 1e-2), ana)).toBeLessThan(TOL);
-    }
+    for (const child of inner)
+      for (const p of child.params) {
+        const ana = Array.from(p.grad);
+        expect(relError(numericGrad(loss, p.value, 1e-2), ana)).toBeLessThan(TOL);
+      }
   });
   it('rejects a block that changes the dimension', () => {
     const c = ctx();
-    const inner = [createDense(c, 'r.layers.0', 3, { units: 4, activation: 'relu', init: { name: 'default' }, bias: true, needsInputGrad: true })];
+    const inner = [
+      createDense(c, 'r.layers.0', 3, {
+        units: 4,
+        activation: 'relu',
+        init: { name: 'default' },
+        bias: true,
+        needsInputGrad: true,
+      }),
+    ];
     expect(() => createResidual(c, 'r', 3, inner)).toThrow(/residual block maps 3 features to 4/);
   });
 });

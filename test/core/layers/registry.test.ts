@@ -21,16 +21,35 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const dense = (units: number): LayerSpec => ({ type: 'dense', units, activation: 'relu', init: { name: 'default' }, bias: true });
+const dense = (units: number): LayerSpec => ({
+  type: 'dense',
+  units,
+  activation: 'relu',
+  init: { name: 'default' },
+  bias: true,
+});
 
-type Schema = { anyOf?: Schema[]; properties?: Record<string, Schema & { const?: string; default?: unknown }>; required?: string[] };
+type Schema = {
+  anyOf?: Schema[];
+  properties?: Record<string, Schema & { const?: string; default?: unknown }>;
+  required?: string[];
+};
 
 describe('the layer registry', () => {
   it('has unique types, and every module has every member', () => {
     expect(new Set(LAYER_TYPES).size).toBe(LAYERS.length);
     expect(LAYER_TYPES).toEqual([
-      'dense', 'activation', 'batchnorm', 'layernorm', 'dropout', 'residual',
-      'conv2d', 'maxpool2d', 'avgpool2d', 'flatten', 'global_avg_pool',
+      'dense',
+      'activation',
+      'batchnorm',
+      'layernorm',
+      'dropout',
+      'residual',
+      'conv2d',
+      'maxpool2d',
+      'avgpool2d',
+      'flatten',
+      'global_avg_pool',
     ]);
     for (const m of LAYERS) {
       for (const fn of ['resolve', 'validate', 'output', 'params', 'flops', 'memory', 'build'] as const) {
@@ -42,7 +61,7 @@ describe('the layer registry', () => {
     }
   });
 
-  it('each default lies within its field\'s limits, and resolution fills it in', () => {
+  it("each default lies within its field's limits, and resolution fills it in", () => {
     for (const m of LAYERS) {
       const raw: Record<string, unknown> = { type: m.type };
       for (const [name, f] of Object.entries(m.fields)) {
@@ -54,7 +73,8 @@ describe('the layer registry', () => {
           if (f.exclusiveMaximum !== undefined) expect(f.default).toBeLessThan(f.exclusiveMaximum);
         }
         // the required fields get a value, the optional ones are left to their defaults
-        if (!('optional' in f && f.optional)) raw[name] = f.kind === 'layers' ? [{ type: 'dropout', p: 0.5 }] : f.kind === 'activationName' ? 'tanh' : 0.5;
+        if (!('optional' in f && f.optional))
+          raw[name] = f.kind === 'layers' ? [{ type: 'dropout', p: 0.5 }] : f.kind === 'activationName' ? 'tanh' : 0.5;
       }
       const spec = resolveLayer(raw) as unknown as Record<string, unknown>;
       for (const [name, f] of Object.entries(m.fields)) {
@@ -74,84 +94,118 @@ describe('the layer registry', () => {
       const props = branches[i].properties!;
       expect(Object.keys(props)).toEqual(['type', ...Object.keys(m.fields)]);
       for (const [name, f] of Object.entries(m.fields)) {
-        if ((f.kind === 'number' || f.kind === 'boolean') && f.default !== undefined) expect(props[name].default).toBe(f.default);
+        if ((f.kind === 'number' || f.kind === 'boolean') && f.default !== undefined)
+          expect(props[name].default).toBe(f.default);
       }
-      const optional = Object.entries(m.fields).filter(([, f]) => 'optional' in f && f.optional).map(([n]) => n);
-      expect(branches[i].required!.sort()).toEqual(['type', ...Object.keys(m.fields).filter((n) => !optional.includes(n))].sort());
+      const optional = Object.entries(m.fields)
+        .filter(([, f]) => 'optional' in f && f.optional)
+        .map(([n]) => n);
+      expect(branches[i].required!.sort()).toEqual(
+        ['type', ...Object.keys(m.fields).filter((n) => !optional.includes(n))].sort(),
+      );
     }
   });
 
-  it('field kinds the next layers need have wire forms: torch\'s _pair (int or [h, w]) and string enums', () => {
-    const pair = fieldSchema({ kind: 'pair', optional: true, minimum: 1, maximum: 32, default: 1, description: 'stride' }, null);
+  it("field kinds the next layers need have wire forms: torch's _pair (int or [h, w]) and string enums", () => {
+    const pair = fieldSchema(
+      { kind: 'pair', optional: true, minimum: 1, maximum: 32, default: 1, description: 'stride' },
+      null,
+    );
     expect(JSON.parse(JSON.stringify(pair))).toEqual({
       anyOf: [
         { type: 'integer', minimum: 1, maximum: 32 },
         { type: 'array', items: { type: 'integer', minimum: 1, maximum: 32 }, minItems: 2, maxItems: 2 },
       ],
-      description: 'stride', default: 1,
+      description: 'stride',
+      default: 1,
     });
     const mode = fieldSchema({ kind: 'enum', values: ['zeros', 'reflect'], default: 'zeros' }, null);
     expect(JSON.parse(JSON.stringify(mode))).toEqual({ type: 'string', enum: ['zeros', 'reflect'], default: 'zeros' });
   });
 
   it('no file in src/ or workers/ outside src/core/layers names a layer type', () => {
-    const files = [...filesUnder(path.join(ROOT, 'src')), ...filesUnder(path.join(ROOT, 'workers'))]
-      .filter((f) => !f.startsWith(path.join(ROOT, 'src/core/layers') + path.sep));
+    const files = [...filesUnder(path.join(ROOT, 'src')), ...filesUnder(path.join(ROOT, 'workers'))].filter(
+      (f) => !f.startsWith(path.join(ROOT, 'src/core/layers') + path.sep),
+    );
     const offenders: string[] = [];
     for (const f of files) {
       const code = readFileSync(f, 'utf8')
-        .replace(/\/\*[\s\S]*?\*\//g, '')   // block comments
-        .replace(/^\s*\/\/.*$/gm, '')       // line comments
-        .replace(/fork\('[a-z]+'\)/g, '');  // RNG stream names ('dropout' is one)
-      for (const t of LAYER_TYPES) if (new RegExp(`['"\`]${t}['"\`]`).test(code)) offenders.push(`${path.relative(ROOT, f)}: ${t}`);
+        .replace(/\/\*[\s\S]*?\*\//g, '') // block comments
+        .replace(/^\s*\/\/.*$/gm, '') // line comments
+        .replace(/fork\('[a-z]+'\)/g, ''); // RNG stream names ('dropout' is one)
+      for (const t of LAYER_TYPES)
+        if (new RegExp(`['"\`]${t}['"\`]`).test(code)) offenders.push(`${path.relative(ROOT, f)}: ${t}`);
     }
     // the same words as something else: torch.nn.init.calculate_gain's nonlinearity 'conv2d', the conv
     // kernels' own names in their error messages, and presets (request bodies, i.e. wire data)
-    const notLayerTypes = (o: string): boolean => o === 'src/contracts/model.ts: conv2d'
-      || o === 'src/core/init.ts: conv2d'
-      || o.startsWith('src/core/conv/') || o.startsWith('src/contracts/presets.ts: ');
+    const notLayerTypes = (o: string): boolean =>
+      o === 'src/contracts/model.ts: conv2d' ||
+      o === 'src/core/init.ts: conv2d' ||
+      o.startsWith('src/core/conv/') ||
+      o.startsWith('src/contracts/presets.ts: ');
     expect(offenders.filter((o) => !notLayerTypes(o))).toEqual([]);
   });
 });
 
 describe('shapes through validation', () => {
-  it('a flat input keeps today\'s checks and messages', () => {
+  it("a flat input keeps today's checks and messages", () => {
     const spec = { layers: [dense(8), { type: 'residual', layers: [dense(4)] }, dense(3)] } as { layers: LayerSpec[] };
     expect(validateModel(spec, 2, 2)).toEqual([
-      { path: '/model/layers/1/layers/0/units', message: 'residual block maps 8 features to 4; y = x + f(x) needs f to output 8' },
+      {
+        path: '/model/layers/1/layers/0/units',
+        message: 'residual block maps 8 features to 4; y = x + f(x) needs f to output 8',
+      },
       { path: '/model/layers/2/units', message: 'the last dense layer has 3 units but the data needs 2 outputs' },
     ]);
     // a shape [features] is the same as the number
     expect(validateModel(spec, [2], 2)).toEqual(validateModel(spec, 2, 2));
     expect(validateModel({ layers: [{ type: 'conv9d' } as never] }, 2, null)).toEqual([
-      { path: '/model/layers/0/type', message: 'unknown layer type \'conv9d\'; expected dense, activation, batchnorm, '
-        + 'layernorm, dropout, residual, conv2d, maxpool2d, avgpool2d, flatten or global_avg_pool' },
+      {
+        path: '/model/layers/0/type',
+        message:
+          "unknown layer type 'conv9d'; expected dense, activation, batchnorm, " +
+          'layernorm, dropout, residual, conv2d, maxpool2d, avgpool2d, flatten or global_avg_pool',
+      },
     ]);
   });
 
   it('layers that take only flat input refuse [channels, height, width] at their pointer; elementwise ones pass it on', () => {
     const image = [1, 28, 28];
-    const p = validateModel({ layers: [{ type: 'dropout', p: 0.1 }, { type: 'activation', activation: 'relu' }, dense(10)] }, image, 10);
-    expect(p).toEqual([{
-      path: '/model/layers/2',
-      message: 'dense takes flat input ([features]) but gets shape [1, 28, 28]; add a flatten layer before it',
-    }]);
+    const p = validateModel(
+      { layers: [{ type: 'dropout', p: 0.1 }, { type: 'activation', activation: 'relu' }, dense(10)] },
+      image,
+      10,
+    );
+    expect(p).toEqual([
+      {
+        path: '/model/layers/2',
+        message: 'dense takes flat input ([features]) but gets shape [1, 28, 28]; add a flatten layer before it',
+      },
+    ]);
     for (const type of ['batchnorm', 'layernorm'] as const) {
       const norm = resolveLayer({ type })!;
       expect(validateModel({ layers: [norm] }, image, null).map((x) => x.path)).toEqual(['/model/layers/0']);
     }
     // an elementwise stack on an image outputs the image's shape, which is no class scores
-    expect(validateModel({ layers: [{ type: 'dropout', p: 0.1 }] }, image, 10)).toEqual([{
-      path: '/model/layers',
-      message: 'the model outputs shape [1, 28, 28] but the data needs 10 outputs; add a flatten layer and a layer with 10 outputs',
-    }]);
+    expect(validateModel({ layers: [{ type: 'dropout', p: 0.1 }] }, image, 10)).toEqual([
+      {
+        path: '/model/layers',
+        message:
+          'the model outputs shape [1, 28, 28] but the data needs 10 outputs; add a flatten layer and a layer with 10 outputs',
+      },
+    ]);
   });
 
-  it('FLOPs per row are 6 × parameters for today\'s layers (the estimate LIMIT_JOB_FLOPS always used)', () => {
-    const spec = { layers: [
-      dense(8), resolveLayer({ type: 'batchnorm' })!, { type: 'dropout', p: 0.1 },
-      { type: 'residual', layers: [dense(8), resolveLayer({ type: 'layernorm' })!] }, dense(3),
-    ] } as { layers: LayerSpec[] };
+  it("FLOPs per row are 6 × parameters for today's layers (the estimate LIMIT_JOB_FLOPS always used)", () => {
+    const spec = {
+      layers: [
+        dense(8),
+        resolveLayer({ type: 'batchnorm' })!,
+        { type: 'dropout', p: 0.1 },
+        { type: 'residual', layers: [dense(8), resolveLayer({ type: 'layernorm' })!] },
+        dense(3),
+      ],
+    } as { layers: LayerSpec[] };
     // 4·8+8 + 2·8 + (8·8+8 + 2·8) + 8·3+3 = 40 + 16 + 88 + 27
     expect(countParams(spec, 4)).toBe(171);
     expect(modelFlops(spec, 4)).toBe(6 * 171);

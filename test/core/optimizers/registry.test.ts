@@ -9,8 +9,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createScalarBackend } from '../../../src/core/kernels/scalar.js';
 import {
-  UNUSED_ARGS, createOptimizer, cycleMomentumProblem, findOptimizer, momentumSeriesProblem, optimizerModules,
-  OPTIMIZER_NAMES, withFirstMomentum, type OptimizerArgs,
+  UNUSED_ARGS,
+  createOptimizer,
+  cycleMomentumProblem,
+  findOptimizer,
+  momentumSeriesProblem,
+  optimizerModules,
+  OPTIMIZER_NAMES,
+  withFirstMomentum,
+  type OptimizerArgs,
 } from '../../../src/core/optimizers/index.js';
 import type { OptimizerSpec } from '../../../src/core/spec.js';
 import type { Param } from '../../../src/core/types.js';
@@ -33,12 +40,20 @@ const TORCH_DEFAULTS: Record<string, Record<string, unknown>> = {
 
 /** torch's optimizers with momentum or betas in `defaults` (what CyclicLR / OneCycleLR check) */
 const CYCLABLE: Record<string, 'momentum' | 'betas'> = {
-  SGD: 'momentum', Adam: 'betas', AdamW: 'betas', RMSprop: 'momentum',
+  SGD: 'momentum',
+  Adam: 'betas',
+  AdamW: 'betas',
+  RMSprop: 'momentum',
 };
 
-const params = (): Param[] => [3, 5].map((n, i) => ({
-  name: `p${i}`, shape: [n], value: new Float32Array(n).fill(0.5), grad: new Float32Array(n).fill(0.1), decay: true,
-}));
+const params = (): Param[] =>
+  [3, 5].map((n, i) => ({
+    name: `p${i}`,
+    shape: [n],
+    value: new Float32Array(n).fill(0.5),
+    grad: new Float32Array(n).fill(0.1),
+    decay: true,
+  }));
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -48,7 +63,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('the optimizer registry', () => {
-  it('has unique names, each module a torch.optim class with exactly that class\'s defaults', () => {
+  it("has unique names, each module a torch.optim class with exactly that class's defaults", () => {
     const modules = optimizerModules();
     expect(new Set(OPTIMIZER_NAMES).size).toBe(modules.length);
     expect(new Set(modules.map((m) => m.torchClass))).toEqual(new Set(Object.keys(TORCH_DEFAULTS)));
@@ -60,7 +75,7 @@ describe('the optimizer registry', () => {
     }
   });
 
-  it('gives every module a momentum capability that matches torch\'s and its optimizer', () => {
+  it("gives every module a momentum capability that matches torch's and its optimizer", () => {
     for (const m of optimizerModules()) {
       expect(m.momentum?.param ?? null).toBe(CYCLABLE[m.torchClass] ?? null);
       const args: OptimizerArgs = { ...UNUSED_ARGS, ...m.defaults };
@@ -80,12 +95,14 @@ describe('the optimizer registry', () => {
     }
   });
 
-  it('says which optimizers a momentum-cycling schedule cannot drive, in torch\'s words', () => {
+  it("says which optimizers a momentum-cycling schedule cannot drive, in torch's words", () => {
     for (const name of OPTIMIZER_NAMES) {
       const problem = cycleMomentumProblem(name);
       if (name === 'adagrad') {
-        expect(problem).toBe('optimizer must support momentum or beta1 with `cycle_momentum` option enabled '
-          + '(Adagrad has neither; pass cycle_momentum: false)');
+        expect(problem).toBe(
+          'optimizer must support momentum or beta1 with `cycle_momentum` option enabled ' +
+            '(Adagrad has neither; pass cycle_momentum: false)',
+        );
       } else {
         expect(problem).toBeNull();
       }
@@ -99,8 +116,9 @@ describe('the optimizer registry', () => {
     const sgd = { type: 'sgd' as const, momentum: 0 };
     expect(withFirstMomentum(sgd, 0.95)).toBe(sgd);
     expect(momentumSeriesProblem('rmsprop', [0, 0, 0.5])).toBe(
-      'RMSprop\'s momentum is 0 at the first step and 0.5 at step 2: torch allocates the momentum buffer only '
-      + 'when the first step has momentum > 0 (KeyError: \'momentum_buffer\')');
+      "RMSprop's momentum is 0 at the first step and 0.5 at step 2: torch allocates the momentum buffer only " +
+        "when the first step has momentum > 0 (KeyError: 'momentum_buffer')",
+    );
     expect(momentumSeriesProblem('rmsprop', [0.5, 0, 0.9])).toBeNull();
     expect(momentumSeriesProblem('rmsprop', [0, 0])).toBeNull();
     expect(momentumSeriesProblem('sgd', [0, 0.5])).toBeNull();
@@ -118,13 +136,18 @@ describe('the optimizer registry', () => {
         const rel = path.relative(ROOT, file);
         // the modules and the registry; presets are request bodies (what a client would send); the backend
         // kernel manifest names its update kernels after the algorithm (a kernel, not an optimizer choice)
-        const exempt = rel.startsWith('src/core/optimizers/') || rel.endsWith('presets.ts')
-          || rel === 'src/core/kernels/manifest.ts' || rel === 'src/core/kernels/contract.generated.ts';
+        const exempt =
+          rel.startsWith('src/core/optimizers/') ||
+          rel.endsWith('presets.ts') ||
+          rel === 'src/core/kernels/manifest.ts' ||
+          rel === 'src/core/kernels/contract.generated.ts';
         if (exempt) continue;
-        readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-          // a type naming the backend's FusedKernels members ('sgd', 'adam') names kernels, not an optimizer choice
-          if (named.test(line) && !line.includes('FusedKernels')) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
-        });
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            // a type naming the backend's FusedKernels members ('sgd', 'adam') names kernels, not an optimizer choice
+            if (named.test(line) && !line.includes('FusedKernels')) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+          });
       }
     }
     expect(offenders).toEqual([]);

@@ -12,11 +12,29 @@ import { trainerFloats } from '../../../src/core/trainer.js';
 import type { Param } from '../../../src/core/types.js';
 
 const base: OptimizerSpec = {
-  type: 'sgd', lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
-  amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  type: 'sgd',
+  lr: 0.1,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  amsgrad: false,
+  alpha: 0.99,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 };
 
-const params = (): Param[] => [3, 5].map((n, i) => ({ name: `p${i}`, shape: [n], value: new Float32Array(n), grad: new Float32Array(n), decay: true }));
+const params = (): Param[] =>
+  [3, 5].map((n, i) => ({
+    name: `p${i}`,
+    shape: [n],
+    value: new Float32Array(n),
+    grad: new Float32Array(n),
+    decay: true,
+  }));
 
 const VARIANTS: [Partial<OptimizerSpec>, number][] = [
   [{ type: 'sgd' }, 1],
@@ -33,13 +51,17 @@ const VARIANTS: [Partial<OptimizerSpec>, number][] = [
 ];
 
 describe('optimizer state layout', () => {
-  it.each(VARIANTS)('%o: torch\'s per-parameter state, %i buffer(s) each, each the parameter\'s size', (over, n) => {
+  it.each(VARIANTS)("%o: torch's per-parameter state, %i buffer(s) each, each the parameter's size", (over, n) => {
     const spec = { ...base, ...over };
     expect(optimizerStateBuffers(spec)).toBe(n);
     const ps = params();
     const opt = createOptimizer(spec, ps, createScalarBackend());
     expect(opt.state).toHaveLength(n * ps.length);
-    expect(opt.state.map((s) => s.length).sort()).toEqual(Array.from({ length: n }, () => [3, 5]).flat().sort());
+    expect(opt.state.map((s) => s.length).sort()).toEqual(
+      Array.from({ length: n }, () => [3, 5])
+        .flat()
+        .sort(),
+    );
   });
 
   it('every optimizer is covered above', () => {

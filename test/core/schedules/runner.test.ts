@@ -5,9 +5,23 @@ import { errorOf } from './helpers.js';
 
 const specs: object[] = [
   { type: 'OneCycleLR', max_lr: 0.1, total_steps: 20 },
-  { type: 'SequentialLR', lr: 0.1, milestones: [5], schedulers: [{ type: 'LinearLR', start_factor: 0.1, total_iters: 5 }, { type: 'CosineAnnealingLR', T_max: 15 }] },
+  {
+    type: 'SequentialLR',
+    lr: 0.1,
+    milestones: [5],
+    schedulers: [
+      { type: 'LinearLR', start_factor: 0.1, total_iters: 5 },
+      { type: 'CosineAnnealingLR', T_max: 15 },
+    ],
+  },
   { type: 'cosine_with_restarts', lr: 1e-3, num_warmup_steps: 3, num_training_steps: 21, num_cycles: 2 },
-  { type: 'sgdr_schedule', cosine_kwargs: [{ init_value: 0, peak_value: 1, warmup_steps: 2, decay_steps: 10 }, { init_value: 0, peak_value: 0.5, warmup_steps: 2, decay_steps: 10 }] },
+  {
+    type: 'sgdr_schedule',
+    cosine_kwargs: [
+      { init_value: 0, peak_value: 1, warmup_steps: 2, decay_steps: 10 },
+      { init_value: 0, peak_value: 0.5, warmup_steps: 2, decay_steps: 10 },
+    ],
+  },
 ];
 
 describe('openSchedule', () => {
@@ -35,11 +49,15 @@ describe('openSchedule', () => {
       r.step(m);
       seen.push(r.lr);
     }
-    expect(seen).toEqual(simulateSchedule({ type: 'ReduceLROnPlateau', lr: 0.1, patience: 1 } as never, 5, { metrics: [1, 1, 1, 1] }).lrs);
+    expect(seen).toEqual(
+      simulateSchedule({ type: 'ReduceLROnPlateau', lr: 0.1, patience: 1 } as never, 5, { metrics: [1, 1, 1, 1] }).lrs,
+    );
     expect(errorOf(() => r.step()).path).toBe('/metrics');
   });
   it('a metric for a schedule that takes none is rejected', () => {
-    expect(errorOf(() => openSchedule({ type: 'StepLR', lr: 1, step_size: 1 } as never).step(0.5)).path).toBe('/metrics');
+    expect(errorOf(() => openSchedule({ type: 'StepLR', lr: 1, step_size: 1 } as never).step(0.5)).path).toBe(
+      '/metrics',
+    );
     expect(usesMetrics('reduce_lr_on_plateau')).toBe(true);
     expect(usesMetrics('StepLR')).toBe(false);
   });

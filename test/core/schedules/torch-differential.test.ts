@@ -10,8 +10,16 @@ import { describe, it } from 'vitest';
 import { simulateSchedule } from '../../../src/core/schedules/index.js';
 import { expectClose } from './helpers.js';
 
-interface Case { spec: { type: string }; metrics?: number[]; lrs: number[]; momentum?: number[] }
-const doc = JSON.parse(readFileSync(new URL('./fixtures/torch-1.13.1-random.json', import.meta.url), 'utf8')) as { steps: number; cases: Case[] };
+interface Case {
+  spec: { type: string };
+  metrics?: number[];
+  lrs: number[];
+  momentum?: number[];
+}
+const doc = JSON.parse(readFileSync(new URL('./fixtures/torch-1.13.1-random.json', import.meta.url), 'utf8')) as {
+  steps: number;
+  cases: Case[];
+};
 
 describe('PyTorch 1.13.1 outputs for random specs (fixtures/torch-1.13.1-random.json)', () => {
   doc.cases.forEach((c, i) => {

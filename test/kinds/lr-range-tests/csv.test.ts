@@ -47,6 +47,8 @@ describe('renderRangeTestCsv', () => {
   });
 
   it('an empty curve is just the header', () => {
-    expect(renderRangeTestCsv({ lrs: [], losses: [], smoothed_losses: [], grad_norms: [] })).toBe('iteration,lr,loss,smoothed_loss,grad_norm\r\n');
+    expect(renderRangeTestCsv({ lrs: [], losses: [], smoothed_losses: [], grad_norms: [] })).toBe(
+      'iteration,lr,loss,smoothed_loss,grad_norm\r\n',
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('preset mnist-cnn (range test)', () => {
     const req = resolveRangeTest({ preset: 'mnist-cnn' }, ctx);
     const shapes: unknown[] = [];
     const g = runLrRangeTest(req, {
-      backend: (s, shape) => { shapes.push(shape); return chooseBackend(s, shape); },
+      backend: (s, shape) => {
+        shapes.push(shape);
+        return chooseBackend(s, shape);
+      },
       dataset: (d, seed) => loadIoDataset(d, seed, {}),
     });
     let n = g.next();

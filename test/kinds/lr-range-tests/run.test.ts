@@ -26,7 +26,10 @@ function run(body: LrRangeTestRequest) {
   const g = runLrRangeTest(req, { backend: chooseBackend, dataset: () => undefined });
   let n = g.next();
   const progress: Record<string, unknown>[] = [];
-  while (!n.done) { progress.push(n.value); n = g.next(); }
+  while (!n.done) {
+    progress.push(n.value);
+    n = g.next();
+  }
   return { result: JSON.parse(JSON.stringify(n.value)) as Record<string, any>, progress, req };
 }
 
@@ -35,7 +38,10 @@ describe('runLrRangeTest', () => {
     ['classification', { preset: 'spirals-mlp' }],
     ['regression', { preset: 'sine-mlp', num_iter: 60 }],
     ['repeats', { preset: 'iris-mlp', repeats: 3, num_iter: 40 }],
-    ['divergence with plain SGD to 1e6', { preset: 'spirals-mlp', optimizer: { type: 'sgd' }, start_lr: 1e-3, end_lr: 1e6, num_iter: 80 }],
+    [
+      'divergence with plain SGD to 1e6',
+      { preset: 'spirals-mlp', optimizer: { type: 'sgd' }, start_lr: 1e-3, end_lr: 1e6, num_iter: 80 },
+    ],
     ['validation loss', { preset: 'moons-mlp', eval: 'val', num_iter: 40 }],
   ])('%s: the result matches the schema and is finite', (_name, body) => {
     const { result, progress, req } = run(body);
@@ -57,7 +63,7 @@ describe('runLrRangeTest', () => {
   });
 });
 
-describe('runLrRangeTest with emulate: the library\'s whole pipeline on the trainer\'s raw losses', () => {
+describe("runLrRangeTest with emulate: the library's whole pipeline on the trainer's raw losses", () => {
   it.each<LibraryName>(['fastai', 'torch-lr-finder', 'lightning', 'keras-lr-finder', 'ignite'])('%s', (library) => {
     const { result, progress, req } = run({ preset: 'iris-mlp', num_iter: 60, emulate: library });
     expect(validate(result), JSON.stringify(validate.errors)).toBe(true);
@@ -76,14 +82,20 @@ describe('runLrRangeTest with emulate: the library\'s whole pipeline on the trai
     expect(e.lrs).toEqual(batch.lrs);
     expect(Object.keys(result.suggestions)).toEqual([...METHOD_NAMES]);
     for (const m of METHOD_NAMES) {
-      expect(result.suggestions[m], m).toMatchObject({ lr: batch.suggestions[m]!.lr, index: batch.suggestions[m]!.index });
+      expect(result.suggestions[m], m).toMatchObject({
+        lr: batch.suggestions[m]!.lr,
+        index: batch.suggestions[m]!.index,
+      });
     }
     expect(result.suggestion.method).toBe(batch.suggestion.method);
     expect(result.suggested_lr).toBe(batch.suggestion.lr);
   });
 
-  it('ignite records num_iter + 1 points; Lightning\'s plan skips the 1/N step; fastai never reaches end_lr', () => {
-    expect(run({ preset: 'iris-mlp', num_iter: 30, diverge_th: 1e6, emulate: { library: 'ignite', diverge_th: 1e6 } }).result.iterations).toBe(31);
+  it("ignite records num_iter + 1 points; Lightning's plan skips the 1/N step; fastai never reaches end_lr", () => {
+    expect(
+      run({ preset: 'iris-mlp', num_iter: 30, diverge_th: 1e6, emulate: { library: 'ignite', diverge_th: 1e6 } }).result
+        .iterations,
+    ).toBe(31);
     const lt = run({ preset: 'iris-mlp', num_iter: 30, emulate: { library: 'lightning', diverge_th: null } }).result;
     expect(lt.iterations).toBe(30);
     expect(lt.lrs[1]).toBe(1e-8 * (1 / 1e-8) ** (2 / 30));
@@ -93,8 +105,13 @@ describe('runLrRangeTest with emulate: the library\'s whole pipeline on the trai
     expect(fa.lrs[29]).toBe(1e-7 * (10 / 1e-7) ** (29 / 30));
   });
 
-  it('a diverging run stops where the library\'s stop rule stops it, that point recorded', () => {
-    const { result } = run({ preset: 'spirals-mlp', optimizer: { type: 'sgd' }, num_iter: 80, emulate: { library: 'torch-lr-finder', start_lr: 1e-3, end_lr: 1e6 } });
+  it("a diverging run stops where the library's stop rule stops it, that point recorded", () => {
+    const { result } = run({
+      preset: 'spirals-mlp',
+      optimizer: { type: 'sgd' },
+      num_iter: 80,
+      emulate: { library: 'torch-lr-finder', start_lr: 1e-3, end_lr: 1e6 },
+    });
     expect(result.stop_reason).toBe('diverged');
     expect(result.emulation.stop_reason).toBe('diverged');
     expect(result.iterations).toBeLessThan(80);
@@ -104,6 +121,8 @@ describe('runLrRangeTest with emulate: the library\'s whole pipeline on the trai
   });
 
   it('is deterministic', () => {
-    expect(run({ preset: 'spirals-mlp', num_iter: 40, emulate: 'fastai' }).result).toEqual(run({ preset: 'spirals-mlp', num_iter: 40, emulate: 'fastai' }).result);
+    expect(run({ preset: 'spirals-mlp', num_iter: 40, emulate: 'fastai' }).result).toEqual(
+      run({ preset: 'spirals-mlp', num_iter: 40, emulate: 'fastai' }).result,
+    );
   });
 });

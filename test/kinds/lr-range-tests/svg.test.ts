@@ -6,13 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import type { LrRangeTestResult } from '../../../src/kinds/lr-range-tests/contract.js';
 import type { ResolvedRangeTest } from '../../../src/kinds/lr-range-tests/resolve.js';
-import { curveAt, RANGE_TEST_LAYOUT as L, renderRangeTestSvg as render } from '../../../src/kinds/lr-range-tests/svg.js';
+import {
+  curveAt,
+  RANGE_TEST_LAYOUT as L,
+  renderRangeTestSvg as render,
+} from '../../../src/kinds/lr-range-tests/svg.js';
 import { esc, lossAxisRange } from '../../../src/views/svg.js';
 import { LRS, SMOOTH } from '../../lrfinder/fixtures.js';
 import { parseXml, type XmlElement } from '../../helpers/xml.js';
 
 /** The plot of a result and request that have only the fields a test looks at. */
-const renderRangeTestSvg = (result: object | null, request?: object) => render(result as LrRangeTestResult, request as ResolvedRangeTest);
+const renderRangeTestSvg = (result: object | null, request?: object) =>
+  render(result as LrRangeTestResult, request as ResolvedRangeTest);
 
 const n = SMOOTH.length; // 98 points, 1e-7 … ~8.3
 const lrs = LRS.slice(0, n);
@@ -37,7 +42,15 @@ const result = {
   warnings: [],
   seed: 0,
 };
-const request = { preset: 'spirals-mlp', start_lr: 1e-7, end_lr: 10, num_iter: 100, step_mode: 'exp', optimizer: { type: 'sgd' }, seed: 0 };
+const request = {
+  preset: 'spirals-mlp',
+  start_lr: 1e-7,
+  end_lr: 10,
+  num_iter: 100,
+  step_mode: 'exp',
+  optimizer: { type: 'sgd' },
+  seed: 0,
+};
 
 const byId = (els: XmlElement[], id: string) => els.find((e) => e.attrs.id === id);
 /** x of an LR on a log axis spanning the decades 1e-7 … 1e1 (the LRs' enclosing decades) */
@@ -63,7 +76,10 @@ describe('renderRangeTestSvg', () => {
     expect(Number(line.attrs.x1)).toBeCloseTo(xOf(lrs[45]), 1);
     expect(Number(line.attrs.x2)).toBeCloseTo(xOf(lrs[45]), 1);
     // lrs[45] = 4.33e-4: 3.36 decades above 1e-7 of 8, i.e. 42% of the plot width
-    expect((Number(line.attrs.x1) - L.left) / (L.width - L.right - L.left)).toBeCloseTo((Math.log10(4.3287612810830566e-4) + 7) / 8, 3);
+    expect((Number(line.attrs.x1) - L.left) / (L.width - L.right - L.left)).toBeCloseTo(
+      (Math.log10(4.3287612810830566e-4) + 7) / 8,
+      3,
+    );
     const label = els.slice(els.indexOf(g)).find((e) => e.name === 'text')!;
     expect(label.text).toBe('valley: 4.33e-4');
   });
@@ -106,7 +122,10 @@ describe('renderRangeTestSvg', () => {
 
   it('escapes text from the request and the result', () => {
     const evil = '"/><script>alert(1)</script>&';
-    const s = renderRangeTestSvg({ ...result, suggestion: { method: evil, lr: lrs[45], index: 45 }, stop_reason: evil }, { ...request, preset: evil, optimizer: { type: evil } });
+    const s = renderRangeTestSvg(
+      { ...result, suggestion: { method: evil, lr: lrs[45], index: 45 }, stop_reason: evil },
+      { ...request, preset: evil, optimizer: { type: evil } },
+    );
     expect(s).not.toContain('<script');
     const parsed = parseXml(s);
     expect(parsed.find((e) => e.name === 'title')!.text).toContain(evil);
@@ -114,7 +133,12 @@ describe('renderRangeTestSvg', () => {
   });
 
   it('renders something well-formed for empty or odd results (no NaN coordinates)', () => {
-    for (const r of [{}, null, { lrs: [], losses: [] }, { lrs: [1e-3], losses: [null], suggested_lr: null, suggestions: { valley: null } }]) {
+    for (const r of [
+      {},
+      null,
+      { lrs: [], losses: [] },
+      { lrs: [1e-3], losses: [null], suggested_lr: null, suggestions: { valley: null } },
+    ]) {
       const s = renderRangeTestSvg(r, undefined);
       expect(() => parseXml(s)).not.toThrow();
       expect(s).not.toMatch(/NaN|Infinity/);
@@ -160,7 +184,10 @@ describe('lossAxisRange', () => {
   });
   it('never goes above the highest loss, and takes the larger first loss of raw and smoothed', () => {
     expect(lossAxisRange([[1, 0.9, 0.8]])[1]).toBeCloseTo(1 + 0.04 * 0.2, 12);
-    const [, hi] = lossAxisRange([[3, 1, 9], [2, 1.5, 1.2]]);
+    const [, hi] = lossAxisRange([
+      [3, 1, 9],
+      [2, 1.5, 1.2],
+    ]);
     expect(hi).toBeCloseTo(3.5 + 0.04 * 2.5, 12);
   });
   it('ignores nulls and handles flat or empty curves', () => {

@@ -55,10 +55,14 @@ const resolve = (body: Record<string, unknown>): unknown =>
   JSON.parse(JSON.stringify(findKind('lr-searches')!.resolve(body, resolveContext())));
 
 describe('lr-searches fanned out', () => {
-  it('gives the whole job\'s result, byte for byte, continuing survivors from their carries', () => {
+  it("gives the whole job's result, byte for byte, continuing survivors from their carries", () => {
     const req = resolve({
-      preset: null, data: { name: 'moons', n_samples: 300, noise: 0.2 }, model: { hidden: [16], activation: 'tanh' },
-      optimizer: { type: 'sgd', momentum: 0.9 }, batch_size: 32, train_steps: 80,
+      preset: null,
+      data: { name: 'moons', n_samples: 300, noise: 0.2 },
+      model: { hidden: [16], activation: 'tanh' },
+      optimizer: { type: 'sgd', momentum: 0.9 },
+      batch_size: 32,
+      train_steps: 80,
     });
     const f = fannedOut(req);
     expect(f.result).toBe(whole(req));
@@ -68,10 +72,16 @@ describe('lr-searches fanned out', () => {
 
   it('carries the dropout stream and the minibatch order: the same with dropout, OneCycleLR and train_loss', () => {
     const req = resolve({
-      preset: null, data: { name: 'spirals', n_samples: 200 }, batch_size: 16, train_steps: 96, metric: 'train_loss',
+      preset: null,
+      data: { name: 'spirals', n_samples: 200 },
+      batch_size: 16,
+      train_steps: 96,
+      metric: 'train_loss',
       model: {
         layers: [
-          { type: 'dense', units: 24, activation: 'relu' }, { type: 'dropout', p: 0.2 }, { type: 'dense', units: 3 },
+          { type: 'dense', units: 24, activation: 'relu' },
+          { type: 'dropout', p: 0.2 },
+          { type: 'dense', units: 3 },
         ],
       },
       optimizer: { type: 'adamw', weight_decay: 0.01 },

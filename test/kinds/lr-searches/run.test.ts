@@ -11,17 +11,28 @@ import { runJob } from '../../../workers/run-job.js';
 import { resolveContext } from '../../helpers/resolve.js';
 
 const SMALL = {
-  preset: null, data: { name: 'moons', n_samples: 300, noise: 0.2 }, model: { hidden: [16], activation: 'tanh' },
-  optimizer: { type: 'sgd', momentum: 0.9 }, batch_size: 32, train_steps: 80,
+  preset: null,
+  data: { name: 'moons', n_samples: 300, noise: 0.2 },
+  model: { hidden: [16], activation: 'tanh' },
+  optimizer: { type: 'sgd', momentum: 0.9 },
+  batch_size: 32,
+  train_steps: 80,
 };
 
-function run(body: Record<string, unknown>): { progress: LrSearchProgress[]; result: LrSearchResult; request: Record<string, unknown> } {
+function run(body: Record<string, unknown>): {
+  progress: LrSearchProgress[];
+  result: LrSearchResult;
+  request: Record<string, unknown>;
+} {
   const kind = findKind('lr-searches')!;
   const request = JSON.parse(JSON.stringify(kind.resolve(body, resolveContext())));
   const gen = runJob('lr-searches', request);
   const progress: LrSearchProgress[] = [];
   let next = gen.next();
-  while (!next.done) { progress.push(next.value as LrSearchProgress); next = gen.next(); }
+  while (!next.done) {
+    progress.push(next.value as LrSearchProgress);
+    next = gen.next();
+  }
   return { progress, result: next.value as LrSearchResult, request };
 }
 
@@ -37,7 +48,11 @@ describe('lr-searches run', () => {
     expect(r.interval!.low).toBeLessThanOrEqual(r.recommended_lr!);
     expect(r.interval!.high).toBeGreaterThanOrEqual(r.recommended_lr!);
     expect(r.cost.steps).toBeLessThanOrEqual(4 * 80);
-    expect(r.cost).toMatchObject({ budget_steps: 320, grid_steps: 13 * 80, range_test_steps: r.range_test!.lrs.length });
+    expect(r.cost).toMatchObject({
+      budget_steps: 320,
+      grid_steps: 13 * 80,
+      range_test_steps: r.range_test!.lrs.length,
+    });
     // every candidate that reached the horizon and is not in the interval is worse than (1 + tolerance) × the best
     const f = 0.002 * r.initial_metric!;
     for (const c of r.candidates.filter((x) => x.at_horizon)) {
@@ -59,7 +74,7 @@ describe('lr-searches run', () => {
     expect(run({ ...SMALL, seed: 1 }).result.range_test!.losses).not.toEqual(r.range_test!.losses);
   });
 
-  it('finds the peak LR of a schedule: every step of a candidate runs at candidate × the schedule\'s shape', () => {
+  it("finds the peak LR of a schedule: every step of a candidate runs at candidate × the schedule's shape", () => {
     const s = run({ ...SMALL, schedule: { type: 'CosineAnnealingLR', T_max: 80 }, budget_steps: 250 });
     expect(s.result.cost.steps).toBeLessThanOrEqual(250);
     const steps = s.progress.filter((p) => p.phase === 'trial' && p.lr !== null);

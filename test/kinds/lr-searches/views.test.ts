@@ -12,12 +12,28 @@ import { SEARCH_LAYOUT as L } from '../../../src/views/search-plot.js';
 import { readCsv } from '../../helpers/csv.js';
 import { parseXml } from '../../helpers/xml.js';
 
-const cand = (lr: number, o: Partial<LrSearchResult['candidates'][number]> = {}): LrSearchResult['candidates'][number] => ({
-  lr, reason: 'screen', why: 'screened', steps: 100, metric: 0.5, at_horizon: true, diverged: false, stop_reason: 'completed', curve: [1, 0.5], curve_every: 50, ...o,
+const cand = (
+  lr: number,
+  o: Partial<LrSearchResult['candidates'][number]> = {},
+): LrSearchResult['candidates'][number] => ({
+  lr,
+  reason: 'screen',
+  why: 'screened',
+  steps: 100,
+  metric: 0.5,
+  at_horizon: true,
+  diverged: false,
+  stop_reason: 'completed',
+  curve: [1, 0.5],
+  curve_every: 50,
+  ...o,
 });
 
 const result: LrSearchResult = {
-  recommended_lr: 0.01, recommended_metric: 0.2, metric: 'val_loss', initial_metric: 0.7,
+  recommended_lr: 0.01,
+  recommended_metric: 0.2,
+  metric: 'val_loss',
+  initial_metric: 0.7,
   interval: { low: 0.001, high: 0.01 },
   confidence: { level: 'medium', p_within_tolerance: 0.8, noise: 0.05, noise_source: 'measured' },
   candidates: [
@@ -27,9 +43,19 @@ const result: LrSearchResult = {
     cand(1e-1, { metric: 0.3 }),
     cand(1, { steps: 3, metric: null, at_horizon: false, diverged: true, stop_reason: 'diverged' }),
   ],
-  range_test: { lrs: [1e-7, 1e-4, 1e-1, 1], losses: [0.7, 0.6, 0.4, 5], smoothed_losses: [0.7, 0.65, 0.5, 2], stop_reason: 'diverged', suggestions: { valley: { lr: 1e-4, index: 1 } }, top_lr: 1 },
+  range_test: {
+    lrs: [1e-7, 1e-4, 1e-1, 1],
+    losses: [0.7, 0.6, 0.4, 5],
+    smoothed_losses: [0.7, 0.65, 0.5, 2],
+    stop_reason: 'diverged',
+    suggestions: { valley: { lr: 1e-4, index: 1 } },
+    top_lr: 1,
+  },
   cost: { steps: 350, range_test_steps: 4, trial_steps: 346, budget_steps: 400, grid_steps: 1300 },
-  train_steps: 100, tolerance: 0.1, warnings: [], seed: 0,
+  train_steps: 100,
+  tolerance: 0.1,
+  warnings: [],
+  seed: 0,
 };
 const request = { preset: 'x "<&', optimizer: { type: 'adam' }, schedule: null } as unknown as ResolvedLrSearch;
 
@@ -53,7 +79,8 @@ describe('renderLrSearchSvg', () => {
     expect(Number(band.attrs.x) + Number(band.attrs.width)).toBeCloseTo(xOf(0.01), 1);
   });
   it('draws every candidate: horizon-trained filled, stopped earlier hollow with its steps, diverged as a cross', () => {
-    const kinds = (c: string) => els.filter((e) => e.attrs.class === `candidate ${c}`).map((e) => Number(e.attrs['data-lr']));
+    const kinds = (c: string) =>
+      els.filter((e) => e.attrs.class === `candidate ${c}`).map((e) => Number(e.attrs['data-lr']));
     expect(kinds('horizon')).toEqual([1e-3, 1e-2, 1e-1]);
     expect(kinds('diverged')).toEqual([1]);
     // 0.6 after 10 steps is above the axis the horizon-trained metrics set (0.2 … 0.3): drawn on the top edge, marked
@@ -68,10 +95,18 @@ describe('renderLrSearchSvg', () => {
     expect(Number(circle.attrs.cx)).toBeCloseTo(xOf(0.01), 1);
   });
   it('draws an earlier stop inside the scale where its metric is, and a one-point interval visibly', () => {
-    const one = renderLrSearchSvg({
-      ...result, interval: { low: 0.01, high: 0.01 },
-      candidates: [cand(1e-3, { steps: 63, metric: 0.25, at_horizon: false }), cand(1e-2, { metric: 0.2 }), cand(1e-1, { metric: 0.3 })],
-    }, request);
+    const one = renderLrSearchSvg(
+      {
+        ...result,
+        interval: { low: 0.01, high: 0.01 },
+        candidates: [
+          cand(1e-3, { steps: 63, metric: 0.25, at_horizon: false }),
+          cand(1e-2, { metric: 0.2 }),
+          cand(1e-1, { metric: 0.3 }),
+        ],
+      },
+      request,
+    );
     const e2 = parseXml(one);
     const early = e2.find((e) => e.attrs.class === 'candidate shorter')!;
     expect(early.attrs['data-off-scale']).toBeUndefined();
@@ -88,13 +123,22 @@ describe('renderLrSearchSvg', () => {
     const path = els.find((e) => e.attrs.id === 'range-test')!;
     const ys = [...path.attrs.d.matchAll(/[ML]-?[\d.]+,(-?[\d.]+)/g)].map((m) => Number(m[1]));
     expect(ys.length).toBe(4);
-    for (const y of ys) { expect(y).toBeGreaterThanOrEqual(L.rangeTop); expect(y).toBeLessThanOrEqual(L.height - L.bottom); }
+    for (const y of ys) {
+      expect(y).toBeGreaterThanOrEqual(L.rangeTop);
+      expect(y).toBeLessThanOrEqual(L.height - L.bottom);
+    }
     const axis = els.find((e) => String(e.attrs.class).includes('range-test-axis'))!;
     expect(axis).toBeDefined();
     expect(els.some((e) => e.name === 'text' && e.text === 'range test loss')).toBe(true);
   });
   it('renders a search with no recommendation (everything diverged)', () => {
-    const none = { ...result, recommended_lr: null, recommended_metric: null, interval: null, candidates: [cand(1, { diverged: true, at_horizon: false, metric: null })] };
+    const none = {
+      ...result,
+      recommended_lr: null,
+      recommended_metric: null,
+      interval: null,
+      candidates: [cand(1, { diverged: true, at_horizon: false, metric: null })],
+    };
     const s = renderLrSearchSvg(none, request);
     expect(() => parseXml(s)).not.toThrow();
     expect(s).not.toMatch(/NaN|Infinity/);
@@ -104,9 +148,23 @@ describe('renderLrSearchSvg', () => {
 describe('renderLrSearchCsv', () => {
   it('one row per candidate, the interval and the recommended LR flagged, empty metric where it diverged', () => {
     const rows = readCsv(renderLrSearchCsv(result));
-    expect(rows[0]).toEqual(['lr', 'reason', 'steps', 'metric', 'at_horizon', 'diverged', 'stop_reason', 'in_interval', 'recommended']);
+    expect(rows[0]).toEqual([
+      'lr',
+      'reason',
+      'steps',
+      'metric',
+      'at_horizon',
+      'diverged',
+      'stop_reason',
+      'in_interval',
+      'recommended',
+    ]);
     expect(rows.slice(1).map((r) => [r[0], r[7], r[8]])).toEqual([
-      ['0.0001', 'false', 'false'], ['0.001', 'true', 'false'], ['0.01', 'true', 'true'], ['0.1', 'false', 'false'], ['1', 'false', 'false'],
+      ['0.0001', 'false', 'false'],
+      ['0.001', 'true', 'false'],
+      ['0.01', 'true', 'true'],
+      ['0.1', 'false', 'false'],
+      ['1', 'false', 'false'],
     ]);
     expect(rows[5][3]).toBe('');
     expect(rows[5][6]).toBe('diverged');

@@ -9,16 +9,18 @@ const renderScheduleCsv = (result: object) => render(result as ScheduleSimulatio
 
 describe('renderScheduleCsv', () => {
   it('one row per schedule step; names quoted and formula-neutralised', () => {
-    const csv = renderScheduleCsv({ schedules: [
-      { name: 'cosine, warm', lrs: [0.1, 0.05], losses: [2, 1.5] },
-      { name: '=HYPERLINK("x")', lrs: [0.1] },
-    ] });
+    const csv = renderScheduleCsv({
+      schedules: [
+        { name: 'cosine, warm', lrs: [0.1, 0.05], losses: [2, 1.5] },
+        { name: '=HYPERLINK("x")', lrs: [0.1] },
+      ],
+    });
     const rows = readCsv(csv);
     expect(rows).toEqual([
       ['schedule', 'step', 'lr', 'loss'],
       ['cosine, warm', '0', '0.1', '2'],
       ['cosine, warm', '1', '0.05', '1.5'],
-      ["'=HYPERLINK(\"x\")", '0', '0.1', ''],
+      ['\'=HYPERLINK("x")', '0', '0.1', ''],
     ]);
   });
 });

@@ -1,7 +1,10 @@
 /** Schedule-simulation plot: one curve per schedule. */
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSimulationResult } from '../../../src/kinds/schedule-simulations/contract.js';
-import { renderScheduleSimulationSvg as render, SCHEDULE_LAYOUT as S } from '../../../src/kinds/schedule-simulations/svg.js';
+import {
+  renderScheduleSimulationSvg as render,
+  SCHEDULE_LAYOUT as S,
+} from '../../../src/kinds/schedule-simulations/svg.js';
 import { parseXml } from '../../helpers/xml.js';
 
 /** The plot of a result that has only the fields a test looks at. */
@@ -9,10 +12,16 @@ const renderScheduleSimulationSvg = (result: object) => render(result as Schedul
 
 describe('renderScheduleSimulationSvg', () => {
   const cosine = Array.from({ length: 11 }, (_, i) => 0.05 * (1 + Math.cos((Math.PI * i) / 10)));
-  const result = { schedules: [
-    { name: 'CosineAnnealingLR', lrs: cosine, losses: cosine.map((_, i) => 2 - 0.1 * i) },
-    { name: 'StepLR <&>', lrs: cosine.map((_, i) => (i < 5 ? 0.1 : 0.01)), losses: cosine.map((_, i) => (i === 3 ? null : 2 - 0.05 * i)) },
-  ] };
+  const result = {
+    schedules: [
+      { name: 'CosineAnnealingLR', lrs: cosine, losses: cosine.map((_, i) => 2 - 0.1 * i) },
+      {
+        name: 'StepLR <&>',
+        lrs: cosine.map((_, i) => (i < 5 ? 0.1 : 0.01)),
+        losses: cosine.map((_, i) => (i === 3 ? null : 2 - 0.05 * i)),
+      },
+    ],
+  };
 
   it('is well-formed, one LR curve and one loss curve per schedule, names escaped in the legend', () => {
     const svg = renderScheduleSimulationSvg(result);
@@ -36,13 +45,19 @@ describe('renderScheduleSimulationSvg', () => {
   });
 
   it('draws evaluation losses dashed at their eval_steps and names the best schedule', () => {
-    const withEval = { ranking: ['CosineAnnealingLR', 'StepLR <&>'], ranked_by: 'val_loss', schedules: result.schedules.map((s) => ({ ...s, eval_steps: [0, 5, 10], eval_losses: [2.1, 1.6, 1.2] })) };
+    const withEval = {
+      ranking: ['CosineAnnealingLR', 'StepLR <&>'],
+      ranked_by: 'val_loss',
+      schedules: result.schedules.map((s) => ({ ...s, eval_steps: [0, 5, 10], eval_losses: [2.1, 1.6, 1.2] })),
+    };
     const els = parseXml(renderScheduleSimulationSvg(withEval));
     const evals = els.filter((e) => e.attrs.class === 'eval-curve');
     expect(evals).toHaveLength(2);
     expect(evals[0].attrs['stroke-dasharray']).toBeDefined();
     expect(evals[0].attrs.d.match(/[ML]/g)).toHaveLength(3);
-    expect(els.find((e) => e.name === 'title')!.text).toBe('Schedule simulation · 2 schedules · best by val_loss: CosineAnnealingLR');
+    expect(els.find((e) => e.name === 'title')!.text).toBe(
+      'Schedule simulation · 2 schedules · best by val_loss: CosineAnnealingLR',
+    );
   });
 
   it('without losses, only the LR panel', () => {

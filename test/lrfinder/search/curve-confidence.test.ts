@@ -1,7 +1,14 @@
 /** Pieces of the search result: the downsampled loss curve, the comparison scale, the tail noise. */
 import { describe, expect, it } from 'vitest';
 import { appendCurve, curveEvery } from '../../../src/lrfinder/search/curve.js';
-import { confidenceP, detrendedVariance, levelOf, scaleFor, tailCheckpoints, tailNoise } from '../../../src/lrfinder/search/confidence.js';
+import {
+  confidenceP,
+  detrendedVariance,
+  levelOf,
+  scaleFor,
+  tailCheckpoints,
+  tailNoise,
+} from '../../../src/lrfinder/search/confidence.js';
 
 describe('downsampled loss curve', () => {
   it('buckets of `every` steps hold their mean; a continuation completes the partial last bucket', () => {
@@ -42,15 +49,21 @@ describe('comparison scale and noise', () => {
     expect(detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0])).toBeCloseTo((0.16 * 3 + 0.36 * 2) / 3, 12);
     expect(detrendedVariance([1, 2], [1, 2])).toBeNull();
   });
-  it('tail noise is the pooled residual sd of the finalists\' tails, or the prior without tails', () => {
+  it("tail noise is the pooled residual sd of the finalists' tails, or the prior without tails", () => {
     const s = scaleFor(1, 1, 0.1);
     expect(tailNoise([], s).source).toBe('prior');
     const flat = tailNoise([[900, 925, 950, 975, 1000].map((st) => ({ steps: st, metric: 1 }))], s);
     expect(flat).toEqual({ noise: 0, source: 'measured' });
     // two tails with residual variances v1, v2 pool to sqrt((v1 + v2) / 2)
     const zig = (amp: number) => [0, 1, 2, 3, 4].map((i) => ({ steps: i, metric: Math.exp(amp * (i % 2)) - 0.002 }));
-    const v1 = detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0].map((u) => 0.1 * u))!;
-    const v2 = detrendedVariance([0, 1, 2, 3, 4], [0, 1, 0, 1, 0].map((u) => 0.3 * u))!;
+    const v1 = detrendedVariance(
+      [0, 1, 2, 3, 4],
+      [0, 1, 0, 1, 0].map((u) => 0.1 * u),
+    )!;
+    const v2 = detrendedVariance(
+      [0, 1, 2, 3, 4],
+      [0, 1, 0, 1, 0].map((u) => 0.3 * u),
+    )!;
     expect(tailNoise([zig(0.1), zig(0.3)], s).noise).toBeCloseTo(Math.sqrt((v1 + v2) / 2), 9);
   });
   it('confidence falls with the tail noise and rises with the tolerance; levels by threshold', () => {

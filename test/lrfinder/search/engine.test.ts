@@ -5,7 +5,13 @@
  * diverged LR is never recommended.
  */
 import { describe, expect, it } from 'vitest';
-import { createSearch, searchAsk, searchResult, tellRangeTest, tellTrial } from '../../../src/lrfinder/search/engine.js';
+import {
+  createSearch,
+  searchAsk,
+  searchResult,
+  tellRangeTest,
+  tellTrial,
+} from '../../../src/lrfinder/search/engine.js';
 import { latticeLr } from '../../../src/lrfinder/search/lattice.js';
 import { RESUMABLE_PLAN } from '../../../src/lrfinder/search/plan.js';
 import type { SearchState } from '../../../src/lrfinder/search/types.js';
@@ -16,10 +22,14 @@ const start = (L: Landscape, o: Partial<Parameters<typeof createSearch>[0]> = {}
 
 /** the half-decade grid LR with the best metric at the horizon (what the search should find) */
 function gridBest(L: Landscape): number {
-  let best = -1, bestM = Infinity;
+  let best = -1,
+    bestM = Infinity;
   for (let k = -120; k <= 24; k += 12) {
     const m = metricOf(L, latticeLr(k), L.K);
-    if (m !== null && m < bestM) { bestM = m; best = k; }
+    if (m !== null && m < bestM) {
+      bestM = m;
+      best = k;
+    }
   }
   return latticeLr(best);
 }
@@ -147,7 +157,8 @@ describe('LR search budget', () => {
     expect(r.cost.steps).toBeLessThanOrEqual(s0.options.budget_steps);
     // the cost is the range test plus what every trial reported it ran
     let trained = 0;
-    for (const a of asks) if (a.type === 'trial') trained += report(L, a.trial.lr, a.trial.steps, a.trial.from_steps).steps_trained!;
+    for (const a of asks)
+      if (a.type === 'trial') trained += report(L, a.trial.lr, a.trial.steps, a.trial.from_steps).steps_trained!;
     expect(r.cost.trial_steps).toBe(trained);
     expect(r.cost.range_test_steps).toBe(rangeCurve(L, s0.options.range_test.num_iter).lrs.length);
     expect(r.cost.grid_steps).toBe(13 * L.K);
@@ -159,7 +170,9 @@ describe('LR search budget', () => {
     let s = tellRangeTest(s0, rangeCurve(L), L.initial);
     let worst = s.cost.range_test;
     while (searchAsk(s).type === 'trial') {
-      const t = (searchAsk(s) as { trial: { id: string; lr: number; steps: number; from_steps: number; eval_at: number[] } }).trial;
+      const t = (
+        searchAsk(s) as { trial: { id: string; lr: number; steps: number; from_steps: number; eval_at: number[] } }
+      ).trial;
       worst += t.steps - t.from_steps;
       s = tellTrial(s, t.id, report(L, t.lr, t.steps, t.from_steps, t.eval_at));
     }

@@ -26,7 +26,17 @@ export interface Landscape {
   initial: number;
 }
 
-export const BOWL: Landscape = { K: 1000, x_opt: -2.3, drift: 0.25, depth: 0.2, floor: 0.05, cliff: -1.2, noise: 0, divergeAfter: 3, initial: 2.3 };
+export const BOWL: Landscape = {
+  K: 1000,
+  x_opt: -2.3,
+  drift: 0.25,
+  depth: 0.2,
+  floor: 0.05,
+  cliff: -1.2,
+  noise: 0,
+  divergeAfter: 3,
+  initial: 2.3,
+};
 
 function hash(x: number, s: number): number {
   // a deterministic value in [0, 1) from (x, s)
@@ -50,7 +60,12 @@ export function report(L: Landscape, lr: number, steps: number, from: number, ev
     const at = Math.min(steps, Math.max(from + 1, L.divergeAfter));
     return { metric: null, diverged: true, stop_reason: 'diverged', steps: at, steps_trained: at - from };
   }
-  return { metric: m, steps, steps_trained: steps - from, metrics_at: evalAt.map((s) => ({ steps: s, metric: metricOf(L, lr, s) })) };
+  return {
+    metric: m,
+    steps,
+    steps_trained: steps - from,
+    metrics_at: evalAt.map((s) => ({ steps: s, metric: metricOf(L, lr, s) })),
+  };
 }
 
 export function rangeCurve(L: Landscape, num_iter = 100): RangeTestCurve {
@@ -59,14 +74,22 @@ export function rangeCurve(L: Landscape, num_iter = 100): RangeTestCurve {
   for (const lr of lrs) {
     const x = Math.log10(lr);
     if (x > L.cliff + 0.3 && losses.length >= 2) break;
-    losses.push(x < L.cliff - 1.3 ? L.initial - 0.4 * (x + 7) / (L.cliff + 5.7) : L.initial * (1 + 10 * (x - (L.cliff - 1.3)) ** 2));
+    losses.push(
+      x < L.cliff - 1.3
+        ? L.initial - (0.4 * (x + 7)) / (L.cliff + 5.7)
+        : L.initial * (1 + 10 * (x - (L.cliff - 1.3)) ** 2),
+    );
   }
   const n = losses.length;
   return { lrs: lrs.slice(0, n), losses, stop_reason: n < num_iter ? 'diverged' : 'completed' };
 }
 
 /** Drives a search to the end on a landscape; returns every ask and the final state. */
-export function drive(state: SearchState, L: Landscape, opts: { roundTrip?: boolean } = {}): { asks: SearchAsk[]; state: SearchState } {
+export function drive(
+  state: SearchState,
+  L: Landscape,
+  opts: { roundTrip?: boolean } = {},
+): { asks: SearchAsk[]; state: SearchState } {
   const asks: SearchAsk[] = [];
   let s = state;
   for (let guard = 0; guard < 500; guard++) {

@@ -14,15 +14,36 @@ import { driveSearch } from '../../../src/lrfinder/search/drive.js';
 import { createSearch, searchResult } from '../../../src/lrfinder/search/engine.js';
 
 const sgd: OptimizerSpec = {
-  type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8,
-  amsgrad: false, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+  type: 'sgd',
+  lr: 0.1,
+  momentum: 0.9,
+  dampening: 0,
+  nesterov: false,
+  weight_decay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  amsgrad: false,
+  alpha: 0.99,
+  centered: false,
+  lr_decay: 0,
+  initial_accumulator_value: 0,
 };
 const spec: TrainSpec = {
   model: mlpSpec([16], 'tanh', { name: 'default' }, 2),
-  data: { source: 'builtin' as const, name: 'moons', n_samples: 200, noise: 0.2, seed: 0,
-    val_fraction: 0.25, standardize: true },
-  loss: { name: 'cross_entropy' }, optimizer: sgd, batch_size: 16,
-  clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null }, seed: 5,
+  data: {
+    source: 'builtin' as const,
+    name: 'moons',
+    n_samples: 200,
+    noise: 0.2,
+    seed: 0,
+    val_fraction: 0.25,
+    standardize: true,
+  },
+  loss: { name: 'cross_entropy' },
+  optimizer: sgd,
+  batch_size: 16,
+  clip: { max_norm: null, norm_type: 2, error_if_nonfinite: false, clip_value: null },
+  seed: 5,
 };
 
 describe('trial runner', () => {
@@ -63,7 +84,9 @@ describe('trial runner', () => {
   });
 
   it('train_loss is the mean of the last 5% of minibatch losses (at least 10 steps)', () => {
-    expect([trainLossWindow(5), trainLossWindow(100), trainLossWindow(1000), trainLossWindow(1001)]).toEqual([5, 10, 50, 51]);
+    expect([trainLossWindow(5), trainLossWindow(100), trainLossWindow(1000), trainLossWindow(1001)]).toEqual([
+      5, 10, 50, 51,
+    ]);
     const noVal = { ...spec, data: { ...spec.data, val_fraction: 0 } };
     const r = createTrialRunner({ spec: noVal, train_steps: 200, metric: 'train_loss' }).run(0.03, 200);
     const tail = (r.losses as number[]).slice(-10);
@@ -91,7 +114,12 @@ describe('trial runner', () => {
 
   it('trains the candidate with lr · factor(step): a scheduled run equals a manual one', () => {
     const cosine = { type: 'CosineAnnealingLR', T_max: 40 } as ScheduleSpec;
-    const r = createTrialRunner({ spec: { ...spec, optimizer: { ...sgd, momentum: 0 } }, train_steps: 40, metric: 'val_loss', schedule: cosine }).run(0.2, 40);
+    const r = createTrialRunner({
+      spec: { ...spec, optimizer: { ...sgd, momentum: 0 } },
+      train_steps: 40,
+      metric: 'val_loss',
+      schedule: cosine,
+    }).run(0.2, 40);
     const t = createTrainer({ ...spec, optimizer: { ...sgd, momentum: 0 } });
     const lrs = simulateSchedule({ ...cosine, lr: 1 } as ScheduleSpec, 40).lrs;
     for (const f of lrs) t.step(0.2 * f);
@@ -122,7 +150,10 @@ describe('a whole search on the trainer (driveSearch + trial runner)', () => {
     const gen = driveSearch(createSearch({ train_steps: 80, resumable: true, range_test: { num_iter: 30 } }), runner);
     const events = [];
     let next = gen.next();
-    while (!next.done) { events.push(next.value); next = gen.next(); }
+    while (!next.done) {
+      events.push(next.value);
+      next = gen.next();
+    }
     return { events, result: searchResult(next.value) };
   };
   it('recommends a trained, non-diverged LR within budget, the same on every run', () => {

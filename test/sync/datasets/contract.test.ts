@@ -8,8 +8,20 @@ import { problem, resolveContext } from '../../helpers/resolve.js';
 
 describe('parseCsv', () => {
   it('takes the target column out wherever it is; the features keep their order', () => {
-    expect(parseCsv('"a", label ,b\n0.5,1,2\n-1e-3,0,3.25\n', 'label')).toEqual({ x: [[0.5, 2], [-0.001, 3.25]], y: [1, 0] });
-    expect(parseCsv('a,b,t\n1,2,3\n4,5,6\n\n', undefined)).toEqual({ x: [[1, 2], [4, 5]], y: [3, 6] });
+    expect(parseCsv('"a", label ,b\n0.5,1,2\n-1e-3,0,3.25\n', 'label')).toEqual({
+      x: [
+        [0.5, 2],
+        [-0.001, 3.25],
+      ],
+      y: [1, 0],
+    });
+    expect(parseCsv('a,b,t\n1,2,3\n4,5,6\n\n', undefined)).toEqual({
+      x: [
+        [1, 2],
+        [4, 5],
+      ],
+      y: [3, 6],
+    });
   });
 
   it('points at the cell as x/y see it (columns after the target shift left)', () => {
@@ -22,9 +34,28 @@ describe('parseCsv', () => {
 describe('checkUpload', () => {
   it('classes = max label + 1, as inline data; regression has 1 output', () => {
     const limits = resolveContext().limits;
-    expect(checkUpload({ task: 'classification', x: [[1], [2], [3]], y: [0, 3, 1] }, limits)).toEqual({ task: 'classification', rows: 3, features: 1, classes: 4 });
-    expect(checkUpload({ task: 'regression', x: [[1, 2], [2, 3]], y: [0.5, 7] }, limits)).toEqual({ task: 'regression', rows: 2, features: 2, outputs: 1 });
-    expect(problem(() => checkUpload({ task: 'classification', x: [[1], [2]], y: [0, -1] }, limits)).errors[0].pointer).toBe('/y/1');
+    expect(checkUpload({ task: 'classification', x: [[1], [2], [3]], y: [0, 3, 1] }, limits)).toEqual({
+      task: 'classification',
+      rows: 3,
+      features: 1,
+      classes: 4,
+    });
+    expect(
+      checkUpload(
+        {
+          task: 'regression',
+          x: [
+            [1, 2],
+            [2, 3],
+          ],
+          y: [0.5, 7],
+        },
+        limits,
+      ),
+    ).toEqual({ task: 'regression', rows: 2, features: 2, outputs: 1 });
+    expect(
+      problem(() => checkUpload({ task: 'classification', x: [[1], [2]], y: [0, -1] }, limits)).errors[0].pointer,
+    ).toBe('/y/1');
   });
 });
 
@@ -34,36 +65,64 @@ describe('data: {dataset_id}', () => {
 
   it('resolves to the stored shape; the echo re-resolves to itself', () => {
     const r = resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'ds1', val_fraction: 0.1 } }, ctx);
-    expect(r.data).toEqual({ dataset_id: 'ds1', val_fraction: 0.1, standardize: true, task: 'classification', rows: 50, features: 3, classes: 4 });
+    expect(r.data).toEqual({
+      dataset_id: 'ds1',
+      val_fraction: 0.1,
+      standardize: true,
+      task: 'classification',
+      rows: 50,
+      features: 3,
+      classes: 4,
+    });
     expect(dataShape(r.data)).toEqual({ features: 3, task: 'classification', outputs: 4 });
     expect(r.loss).toEqual({ name: 'cross_entropy' });
     const echo = JSON.parse(JSON.stringify(r));
     expect(resolveRangeTest(echo, ctx)).toEqual(echo);
   });
 
-  it('an id not in the caller\'s datasets is a 400 at /data/dataset_id; limits apply to the stored shape', () => {
-    expect(problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'other' } }, ctx)).errors[0].pointer).toBe('/data/dataset_id');
+  it("an id not in the caller's datasets is a 400 at /data/dataset_id; limits apply to the stored shape", () => {
+    expect(
+      problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'other' } }, ctx)).errors[0].pointer,
+    ).toBe('/data/dataset_id');
     const small = { ...resolveContext({ LIMIT_DATASET_VALUES: '100' }), datasets: ctx.datasets };
-    expect(problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'ds1' } }, small)).code).toBe('limit_exceeded');
-    expect(problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'ds1', classes: 3 } }, ctx)).errors[0].pointer).toBe('/data/classes');
+    expect(problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'ds1' } }, small)).code).toBe(
+      'limit_exceeded',
+    );
+    expect(
+      problem(() => resolveRangeTest({ model: { hidden: [8] }, data: { dataset_id: 'ds1', classes: 3 } }, ctx))
+        .errors[0].pointer,
+    ).toBe('/data/classes');
   });
 
   it('diagnostics count the training rows from the stored shape', () => {
-    expect(problem(() => resolveDiagnostics({ model: { hidden: [8] }, data: { dataset_id: 'ds1', val_fraction: 0.9 }, tiny_batch: 8 }, ctx)).errors[0].pointer).toBe('/tiny_batch');
+    expect(
+      problem(() =>
+        resolveDiagnostics(
+          { model: { hidden: [8] }, data: { dataset_id: 'ds1', val_fraction: 0.9 }, tiny_batch: 8 },
+          ctx,
+        ),
+      ).errors[0].pointer,
+    ).toBe('/tiny_batch');
   });
 });
 
-describe('an upload\'s image shape', () => {
+describe("an upload's image shape", () => {
   const limits = resolveContext().limits;
   const x = Array.from({ length: 4 }, (_, r) => Array.from({ length: 2 * 3 * 3 }, (_, j) => r + j / 10));
   const conv = { type: 'conv2d', out_channels: 4, kernel_size: 2 } as const;
 
   it('is stored when its product is the features; otherwise a 400 at /shape', () => {
-    expect(checkUpload({ task: 'classification', x, y: [0, 1, 0, 1], shape: [2, 3, 3] }, limits))
-      .toEqual({ task: 'classification', rows: 4, features: 18, classes: 2, shape: [2, 3, 3] });
+    expect(checkUpload({ task: 'classification', x, y: [0, 1, 0, 1], shape: [2, 3, 3] }, limits)).toEqual({
+      task: 'classification',
+      rows: 4,
+      features: 18,
+      classes: 2,
+      shape: [2, 3, 3],
+    });
     const p = problem(() => checkUpload({ task: 'classification', x, y: [0, 1, 0, 1], shape: [2, 3, 4] }, limits));
     expect(p.errors[0]).toEqual({
-      pointer: '/shape', detail: expect.stringMatching(/24 values per row; the rows have 18 features/),
+      pointer: '/shape',
+      detail: expect.stringMatching(/24 values per row; the rows have 18 features/),
     });
   });
 
@@ -79,11 +138,15 @@ describe('an upload\'s image shape', () => {
     const bigKernel = { layers: [{ ...conv, kernel_size: 4 }, { type: 'flatten' as const }] };
     const big = problem(() => resolveRangeTest({ ...body, model: bigKernel }, ctx));
     expect(big.status).toBe(400);
-    expect(big.errors[0])
-      .toEqual({ pointer: '/model/layers/0', detail: expect.stringMatching(/kernel's height 4 is larger/) });
+    expect(big.errors[0]).toEqual({
+      pointer: '/model/layers/0',
+      detail: expect.stringMatching(/kernel's height 4 is larger/),
+    });
     const noFlatten = problem(() => resolveRangeTest({ ...body, model: { layers: [conv] } }, ctx));
-    expect(noFlatten.errors[0])
-      .toEqual({ pointer: '/model/layers', detail: expect.stringMatching(/output layer: dense .* add a flatten/) });
+    expect(noFlatten.errors[0]).toEqual({
+      pointer: '/model/layers',
+      detail: expect.stringMatching(/output layer: dense .* add a flatten/),
+    });
     // without a shape the same conv net is a 400 naming the layer
     const flat = { ...ctx, datasets: new Map([['img', { ...shape, shape: undefined }]]) };
     expect(problem(() => resolveRangeTest(body, flat)).errors[0].pointer).toBe('/model/layers/0');

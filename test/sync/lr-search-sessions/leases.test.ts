@@ -10,7 +10,12 @@ import { ProblemError } from '../../../src/contracts/problems.js';
 import { loadConfig } from '../../../src/config.js';
 import { activeLeases, grantLeases, type LeasedTrial } from '../../../src/sync/lr-search-sessions/leases.js';
 import {
-  applyReport, nextOf, resolveSearchSession, sessionResource, startSession, type SearchSessionDoc,
+  applyReport,
+  nextOf,
+  resolveSearchSession,
+  sessionResource,
+  startSession,
+  type SearchSessionDoc,
 } from '../../../src/sync/lr-search-sessions/session.js';
 import { BOWL, metricOf } from '../../lrfinder/search/landscape.js';
 
@@ -20,7 +25,7 @@ const L = { ...BOWL, K: 300, noise: 0.01 };
 const rtLoss = (lr: number): number => {
   const x = Math.log10(lr);
   return x < L.cliff - 1.3
-    ? L.initial - 0.4 * (x + 7) / (L.cliff + 5.7)
+    ? L.initial - (0.4 * (x + 7)) / (L.cliff + 5.7)
     : L.initial * (1 + 10 * (x - (L.cliff - 1.3)) ** 2);
 };
 
@@ -30,7 +35,12 @@ function newDoc(body = {}): SearchSessionDoc {
 }
 
 const problem = (fn: () => unknown): ProblemError => {
-  try { fn(); } catch (e) { if (e instanceof ProblemError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ProblemError) return e;
+    throw e;
+  }
   throw new Error('expected a ProblemError');
 };
 
@@ -38,8 +48,10 @@ const problem = (fn: () => unknown): ProblemError => {
 function trialBody(t: { trial: string; lr: number; steps: number; eval_at: number[] }, lease?: string) {
   const metrics_at = t.eval_at.map((s) => ({ steps: s, metric: metricOf(L, t.lr, s) }));
   return {
-    trial: t.trial, metric: metricOf(L, t.lr, t.steps),
-    ...(metrics_at.length ? { metrics_at } : {}), ...(lease ? { lease } : {}),
+    trial: t.trial,
+    metric: metricOf(L, t.lr, t.steps),
+    ...(metrics_at.length ? { metrics_at } : {}),
+    ...(lease ? { lease } : {}),
   };
 }
 
@@ -115,7 +127,7 @@ describe('parallel LR search sessions', () => {
     });
   }
 
-  it('hands an expired lease\'s trial out again; the first report counts, a late one included', () => {
+  it("hands an expired lease's trial out again; the first report counts, a late one included", () => {
     const t0 = new Date(0);
     let doc = rangeTest(newDoc({ parallelism: 2, lease_seconds: 60 }), t0);
     expect(doc.request).toMatchObject({ parallelism: 2, lease_seconds: 60 });
@@ -124,10 +136,21 @@ describe('parallel LR search sessions', () => {
     doc = first.doc;
     const a = first.granted[0];
     expect(a).toMatchObject({
-      type: 'trial', trial: doc.search.pending[0].id, lease: 'A', lease_expires_at: new Date(60_000).toISOString(),
+      type: 'trial',
+      trial: doc.search.pending[0].id,
+      lease: 'A',
+      lease_expires_at: new Date(60_000).toISOString(),
     });
     // while A holds it, the trial is not handed out again
-    const b = grantLeases(doc, 5, new Date(59_999), (() => { let i = 0; return () => `B${i++}`; })());
+    const b = grantLeases(
+      doc,
+      5,
+      new Date(59_999),
+      (() => {
+        let i = 0;
+        return () => `B${i++}`;
+      })(),
+    );
     expect(b.granted.map((g) => g.trial)).not.toContain(a.trial);
     expect(b.granted).toHaveLength(1);
     // once A expired, it is handed out again (to C), at most 2 out at once
@@ -156,7 +179,15 @@ describe('parallel LR search sessions', () => {
   it('refuses unknown leases, reports without one, and leases on a session without parallelism', () => {
     const now = new Date(0);
     let doc = rangeTest(newDoc({ parallelism: 3 }), now);
-    const g = grantLeases(doc, 2, now, (() => { let i = 0; return () => `L${i++}`; })());
+    const g = grantLeases(
+      doc,
+      2,
+      now,
+      (() => {
+        let i = 0;
+        return () => `L${i++}`;
+      })(),
+    );
     doc = g.doc;
     const [x, y] = g.granted;
     const unknown = problem(() => applyReport(doc, trialBody(x, 'nope'), now));
@@ -195,8 +226,19 @@ describe('parallel LR search sessions', () => {
   it('a session without parallelism answers as before: no lease fields anywhere', () => {
     const doc = sequential();
     const r = sessionResource(doc);
-    expect(Object.keys(r)).toEqual(['id', 'status', 'created_at', 'updated_at', 'request', 'next',
-      'range_test_iterations', 'trials_reported', 'cost_steps', 'result', 'links']);
+    expect(Object.keys(r)).toEqual([
+      'id',
+      'status',
+      'created_at',
+      'updated_at',
+      'request',
+      'next',
+      'range_test_iterations',
+      'trials_reported',
+      'cost_steps',
+      'result',
+      'links',
+    ]);
     expect(Object.keys(r.request)).not.toContain('parallelism');
     expect(Object.keys(r.links)).toEqual(['self', 'reports', 'plot']);
     expect(Object.keys(doc)).not.toContain('leases');

@@ -9,7 +9,8 @@ import { loadNative, type NativeIsa, type NativeLoad } from '../../../workers/na
 
 export const hasCompiler = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** This process's CPU knobs (LRF_NATIVE_MAX_ISA, LRF_NATIVE_ISA), so `LRF_NATIVE_MAX_ISA=avx2 npx vitest run …` tests an AVX2-only CPU. */
+/** This process's CPU knobs (LRF_NATIVE_MAX_ISA, LRF_NATIVE_ISA), so `LRF_NATIVE_MAX_ISA=avx2 npx vitest run …` tests
+ * an AVX2-only CPU. */
 export function nativeEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['LRF_NATIVE_MAX_ISA', 'LRF_NATIVE_ISA'] as const) if (process.env[k]) env[k] = process.env[k];
@@ -28,9 +29,11 @@ export function nativeSkipReason(isa?: NativeIsa): string | null {
 }
 
 /** A test or suite name that says why it is skipped, when it is. */
-export const named = (name: string, skipReason: string | null): string => (skipReason ? `${name} [skipped: ${skipReason}]` : name);
+export const named = (name: string, skipReason: string | null): string =>
+  skipReason ? `${name} [skipped: ${skipReason}]` : name;
 
-/** The addon at its default path with the default ISA; throws (with the reason) when a compiler exists but it does not load. */
+/** The addon at its default path with the default ISA; throws (with the reason) when a compiler exists but it does not
+ * load. */
 export function requireNative(): Extract<NativeLoad, { ok: true }> {
   const load = loadNative(nativeEnv());
   if (!load.ok) throw new Error(`the native addon must be built on a machine with a C compiler: ${load.reason}`);
@@ -45,4 +48,6 @@ export function nativeWithIsa(isa: NativeIsa): Extract<NativeLoad, { ok: true }>
 }
 
 /** Back to this process's default ISA (afterAll of the tests that force one). */
-export const resetNative = (): void => { loadNative(nativeEnv()); };
+export const resetNative = (): void => {
+  loadNative(nativeEnv());
+};

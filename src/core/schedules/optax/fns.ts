@@ -9,7 +9,10 @@ import { PI32, add, cos, div, f, mul, pow, sub } from './f32.js';
 export type Schedule = (count: number) => number;
 
 // _schedule.py constant_schedule
-export const constantSchedule = (value: number): Schedule => () => value;
+export const constantSchedule =
+  (value: number): Schedule =>
+  () =>
+    value;
 
 // _schedule.py polynomial_schedule
 export function polynomialSchedule(init: number, end: number, power: number, T: number, B = 0): Schedule {
@@ -23,14 +26,19 @@ export function polynomialSchedule(init: number, end: number, power: number, T: 
 }
 
 // _schedule.py linear_schedule
-export const linearSchedule = (init: number, end: number, T: number, B = 0): Schedule => polynomialSchedule(init, end, 1, T, B);
+export const linearSchedule = (init: number, end: number, T: number, B = 0): Schedule =>
+  polynomialSchedule(init, end, 1, T, B);
 
 function sortedPairs(bs: ReadonlyMap<number, number>): [number, number][] {
   return [...bs.entries()].sort((x, y) => x[0] - y[0]);
 }
 
 // _schedule.py piecewise_constant_schedule
-export function piecewiseConstantSchedule(init: number, bs: ReadonlyMap<number, number> | null, path: string): Schedule {
+export function piecewiseConstantSchedule(
+  init: number,
+  bs: ReadonlyMap<number, number> | null,
+  path: string,
+): Schedule {
   if (bs !== null && [...bs.values()].some((s) => !(s >= 0.0))) {
     throw new ScheduleError(path, '`piecewise_constant_schedule` expects non-negative scale factors');
   }
@@ -47,7 +55,12 @@ export function piecewiseConstantSchedule(init: number, bs: ReadonlyMap<number, 
 
 // _schedule.py exponential_decay
 export function exponentialDecay(
-  init: number, T: number, rate: number, B = 0, staircase = false, end: number | null = null,
+  init: number,
+  T: number,
+  rate: number,
+  B = 0,
+  staircase = false,
+  end: number | null = null,
 ): Schedule {
   if (T <= 0 || rate === 0) return () => init;
   const begin = B < 0 ? 0 : B;
@@ -82,7 +95,10 @@ const cosineInterp = (start: number, end: number, pct: number): number =>
 
 // _schedule.py piecewise_interpolate_schedule
 export function piecewiseInterpolateSchedule(
-  type: string, init: number, bs: ReadonlyMap<number, number> | null, path: string,
+  type: string,
+  init: number,
+  bs: ReadonlyMap<number, number> | null,
+  path: string,
 ): Schedule {
   let interp: typeof linearInterp;
   if (type === 'linear') interp = linearInterp;
@@ -90,7 +106,10 @@ export function piecewiseInterpolateSchedule(
   else throw new ScheduleError(`${path}/interpolate_type`, "`interpolate_type` must be either 'cosine' or 'linear'");
   const pairs = bs === null ? [] : sortedPairs(bs);
   if (pairs.some(([, s]) => !(s >= 0.0))) {
-    throw new ScheduleError(`${path}/boundaries_and_scales`, '`piecewise_interpolate_schedule` expects non-negative scale factors');
+    throw new ScheduleError(
+      `${path}/boundaries_and_scales`,
+      '`piecewise_interpolate_schedule` expects non-negative scale factors',
+    );
   }
   const bounds = [0, ...pairs.map((p) => p[0])];
   const values = [f(init)];
@@ -117,25 +136,48 @@ function dict(entries: [number, number][]): Map<number, number> {
 
 // _schedule.py linear_onecycle_schedule
 export function linearOnecycleSchedule(
-  T: number, peak: number, pct_start = 0.3, pct_final = 0.85, div_factor = 25.0, final_div_factor = 1e4, path = '',
+  T: number,
+  peak: number,
+  pct_start = 0.3,
+  pct_final = 0.85,
+  div_factor = 25.0,
+  final_div_factor = 1e4,
+  path = '',
 ): Schedule {
-  if (T <= 0) throw new ScheduleError(path, 'A linear onecycle schedule was set with a non-positive `transition_steps`');
-  return piecewiseInterpolateSchedule('linear', peak / div_factor, dict([
-    [Math.trunc(pct_start * T), div_factor],
-    [Math.trunc(pct_final * T), 1.0 / div_factor],
-    [T, 1.0 / final_div_factor],
-  ]), path);
+  if (T <= 0)
+    throw new ScheduleError(path, 'A linear onecycle schedule was set with a non-positive `transition_steps`');
+  return piecewiseInterpolateSchedule(
+    'linear',
+    peak / div_factor,
+    dict([
+      [Math.trunc(pct_start * T), div_factor],
+      [Math.trunc(pct_final * T), 1.0 / div_factor],
+      [T, 1.0 / final_div_factor],
+    ]),
+    path,
+  );
 }
 
 // _schedule.py cosine_onecycle_schedule
 export function cosineOnecycleSchedule(
-  T: number, peak: number, pct_start = 0.3, div_factor = 25.0, final_div_factor = 1e4, path = '',
+  T: number,
+  peak: number,
+  pct_start = 0.3,
+  div_factor = 25.0,
+  final_div_factor = 1e4,
+  path = '',
 ): Schedule {
-  if (T <= 0) throw new ScheduleError(path, 'A cosine onecycle schedule was set with a non-positive `transition_steps`');
-  return piecewiseInterpolateSchedule('cosine', peak / div_factor, dict([
-    [Math.trunc(pct_start * T), div_factor],
-    [Math.trunc(T), 1.0 / (div_factor * final_div_factor)],
-  ]), path);
+  if (T <= 0)
+    throw new ScheduleError(path, 'A cosine onecycle schedule was set with a non-positive `transition_steps`');
+  return piecewiseInterpolateSchedule(
+    'cosine',
+    peak / div_factor,
+    dict([
+      [Math.trunc(pct_start * T), div_factor],
+      [Math.trunc(T), 1.0 / (div_factor * final_div_factor)],
+    ]),
+    path,
+  );
 }
 
 // _join.py join_schedules: piece i+1 sees `step - boundaries[i]`
@@ -150,11 +192,18 @@ export function joinSchedules(schedules: Schedule[], boundaries: number[]): Sche
 }
 
 // _schedule.py warmup_constant_schedule
-export const warmupConstantSchedule = (init: number, peak: number, W: number): Schedule => linearSchedule(init, peak, W);
+export const warmupConstantSchedule = (init: number, peak: number, W: number): Schedule =>
+  linearSchedule(init, peak, W);
 
 // _schedule.py warmup_cosine_decay_schedule
 export function warmupCosineDecaySchedule(
-  init: number, peak: number, W: number, D: number, end = 0.0, exponent = 1.0, path = '',
+  init: number,
+  peak: number,
+  W: number,
+  D: number,
+  end = 0.0,
+  exponent = 1.0,
+  path = '',
 ): Schedule {
   const alpha = peak === 0.0 ? 0.0 : end / peak;
   return joinSchedules([linearSchedule(init, peak, W), cosineDecaySchedule(peak, D - W, alpha, exponent, path)], [W]);
@@ -162,7 +211,14 @@ export function warmupCosineDecaySchedule(
 
 // _schedule.py warmup_exponential_decay_schedule
 export function warmupExponentialDecaySchedule(
-  init: number, peak: number, W: number, T: number, rate: number, B = 0, staircase = false, end: number | null = null,
+  init: number,
+  peak: number,
+  W: number,
+  T: number,
+  rate: number,
+  B = 0,
+  staircase = false,
+  end: number | null = null,
 ): Schedule {
   return joinSchedules([linearSchedule(init, peak, W), exponentialDecay(peak, T, rate, B, staircase, end)], [W]);
 }

@@ -7,8 +7,17 @@ import { Args, isObject, type Json, type JsonObject } from '../args.js';
 import { ScheduleError } from '../errors.js';
 import { HF_FUNCTIONS, HF_NAMES, buildHf } from '../hf.js';
 import {
-  ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR, LinearLR, MultiStepLR,
-  MultiplicativeLR, PolynomialLR, StepLR, lambdaClass, type TorchClass,
+  ConstantLR,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  ExponentialLR,
+  LinearLR,
+  MultiStepLR,
+  MultiplicativeLR,
+  PolynomialLR,
+  StepLR,
+  lambdaClass,
+  type TorchClass,
 } from './classes.js';
 import { CyclicLR, OneCycleLR } from './cyclic.js';
 import { Basic, Chained, Sched, Sequential, type Optim } from './engine.js';
@@ -16,15 +25,31 @@ import { parsePlateau } from './plateau.js';
 import { own } from '../../own.js';
 
 export const TORCH_CLASSES: Readonly<Record<string, TorchClass<unknown>>> = {
-  StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR,
-  CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, MultiplicativeLR,
+  StepLR,
+  MultiStepLR,
+  ConstantLR,
+  LinearLR,
+  ExponentialLR,
+  PolynomialLR,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  CyclicLR,
+  OneCycleLR,
+  MultiplicativeLR,
 };
 
 export const TORCH_TYPES: readonly string[] = [
-  ...Object.keys(TORCH_CLASSES), 'SequentialLR', 'ChainedScheduler', 'ReduceLROnPlateau',
+  ...Object.keys(TORCH_CLASSES),
+  'SequentialLR',
+  'ChainedScheduler',
+  'ReduceLROnPlateau',
 ];
 
-export const PLATEAU_TYPES: readonly string[] = ['ReduceLROnPlateau', 'reduce_lr_on_plateau', 'get_reduce_on_plateau_schedule'];
+export const PLATEAU_TYPES: readonly string[] = [
+  'ReduceLROnPlateau',
+  'reduce_lr_on_plateau',
+  'get_reduce_on_plateau_schedule',
+];
 
 /** A ReduceLROnPlateau built as a child, only so that the composite can reject it like torch. */
 class PlateauChild extends Sched {
@@ -33,7 +58,13 @@ class PlateauChild extends Sched {
 
 const NO_RESUME = 'resuming is not simulated; every schedule starts at step 0';
 
-function composite(spec: JsonObject, path: string, opt: Optim, child: boolean, fn: string): { a: Args; children: Sched[] } {
+function composite(
+  spec: JsonObject,
+  path: string,
+  opt: Optim,
+  child: boolean,
+  fn: string,
+): { a: Args; children: Sched[] } {
   const a = new Args(spec, path, fn);
   if (!child) a.accept('lr');
   const list = a.list('schedulers');
@@ -46,7 +77,11 @@ export function buildSched(spec: Json, path: string, opt: Optim, child: boolean)
   if (!isObject(spec)) throw new ScheduleError(path, 'a schedule must be an object with a `type`', 'TypeError');
   const type = spec.type as string;
   if (child && spec.lr !== undefined) {
-    throw new ScheduleError(`${path}/lr`, "children of SequentialLR / ChainedScheduler share the optimizer's lr: give lr on the outer schedule only", 'TypeError');
+    throw new ScheduleError(
+      `${path}/lr`,
+      "children of SequentialLR / ChainedScheduler share the optimizer's lr: give lr on the outer schedule only",
+      'TypeError',
+    );
   }
   if (type === 'SequentialLR') {
     const { a, children } = composite(spec, path, opt, child, 'SequentialLR.__init__');
@@ -61,7 +96,11 @@ export function buildSched(spec: Json, path: string, opt: Optim, child: boolean)
     return new Chained(opt, path, children);
   }
   if (typeof type === 'string' && PLATEAU_TYPES.includes(type)) {
-    const a = new Args(spec, path, type === 'ReduceLROnPlateau' ? 'ReduceLROnPlateau.__init__' : 'ReduceLROnPlateau.__init__');
+    const a = new Args(
+      spec,
+      path,
+      type === 'ReduceLROnPlateau' ? 'ReduceLROnPlateau.__init__' : 'ReduceLROnPlateau.__init__',
+    );
     parsePlateau(a);
     a.finish();
     return new PlateauChild('ReduceLROnPlateau', opt, path);

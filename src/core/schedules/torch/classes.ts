@@ -170,7 +170,13 @@ export const MultiplicativeLR = defineClass({
   },
 });
 
-function pyIntCheck(a: Args, key: string, def: number | undefined, ok: (v: number) => boolean, msg: (v: unknown) => string): number {
+function pyIntCheck(
+  a: Args,
+  key: string,
+  def: number | undefined,
+  ok: (v: number) => boolean,
+  msg: (v: unknown) => string,
+): number {
   const raw = a.raw(key);
   const v = raw === undefined ? def : raw;
   if (v === undefined) a.require(key);
@@ -182,8 +188,20 @@ function pyIntCheck(a: Args, key: string, def: number | undefined, ok: (v: numbe
 export const CosineAnnealingWarmRestarts = defineClass({
   parse: (a) => {
     const show = pyRepr;
-    const T_0 = pyIntCheck(a, 'T_0', undefined, (v) => v > 0, (v) => `Expected positive integer T_0, but got ${show(v)}`);
-    const T_mult = pyIntCheck(a, 'T_mult', 1, (v) => v >= 1, (v) => `Expected integer T_mult >= 1, but got ${show(v)}`);
+    const T_0 = pyIntCheck(
+      a,
+      'T_0',
+      undefined,
+      (v) => v > 0,
+      (v) => `Expected positive integer T_0, but got ${show(v)}`,
+    );
+    const T_mult = pyIntCheck(
+      a,
+      'T_mult',
+      1,
+      (v) => v >= 1,
+      (v) => `Expected integer T_mult >= 1, but got ${show(v)}`,
+    );
     const raw = a.raw('eta_min');
     if (raw !== undefined && (typeof raw !== 'number' || !Number.isFinite(raw))) {
       throw new ScheduleError(

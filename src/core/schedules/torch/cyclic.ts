@@ -23,7 +23,10 @@ export const CyclicLR = defineClass({
     // scale_mode only matters with a custom scale_fn; torch overrides it from `mode` otherwise
     const scale_mode = a.str('scale_mode', 'cycle');
     if (scale_mode !== 'cycle' && scale_mode !== 'iterations') {
-      throw new ScheduleError(a.at('scale_mode'), `scale_mode must be one of 'cycle' or 'iterations', got ${pyLiteral(scale_mode)}`);
+      throw new ScheduleError(
+        a.at('scale_mode'),
+        `scale_mode must be one of 'cycle' or 'iterations', got ${pyLiteral(scale_mode)}`,
+      );
     }
     const cycle_momentum = a.bool('cycle_momentum', true);
     const base_momentum = a.num('base_momentum', 0.8);
@@ -35,7 +38,15 @@ export const CyclicLR = defineClass({
       throw new ScheduleError(a.at('mode'), 'mode is invalid and scale_fn is None');
     }
     return {
-      base_lr, max_lr, total_size, step_ratio, mode, gamma, cycle_momentum, base_momentum, max_momentum,
+      base_lr,
+      max_lr,
+      total_size,
+      step_ratio,
+      mode,
+      gamma,
+      cycle_momentum,
+      base_momentum,
+      max_momentum,
       byIterations: mode === 'exp_range',
       at: a.at('step_size_up'),
     };
@@ -62,9 +73,11 @@ export const CyclicLR = defineClass({
       const scale_factor = x <= p.step_ratio ? pyDiv(x, p.step_ratio, p.at) : pyDiv(x - 1, p.step_ratio - 1, p.at);
       const arg = p.byIterations ? t : cycle;
       const scale =
-        p.mode === 'triangular' ? 1.0
-        : p.mode === 'triangular2' ? 1 / pyPow(2.0, arg - 1, p.at)
-        : pyPow(p.gamma, arg, `${s.path}/gamma`);
+        p.mode === 'triangular'
+          ? 1.0
+          : p.mode === 'triangular2'
+            ? 1 / pyPow(2.0, arg - 1, p.at)
+            : pyPow(p.gamma, arg, `${s.path}/gamma`);
       const lr = s.base_lr + (p.max_lr - s.base_lr) * scale_factor * scale;
       if (p.cycle_momentum) {
         s.group.momentum = p.max_momentum - (p.max_momentum - p.base_momentum) * scale_factor * scale;
@@ -85,19 +98,50 @@ interface Phase {
 function phasesOf(total: number, pct: number, three: boolean): Phase[] {
   if (three) {
     return [
-      { end_step: pct * total - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
-      { end_step: 2 * pct * total - 2, start_lr: 'max_lr', end_lr: 'initial_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
-      { end_step: total - 1, start_lr: 'initial_lr', end_lr: 'min_lr', start_momentum: 'max_momentum', end_momentum: 'max_momentum' },
+      {
+        end_step: pct * total - 1,
+        start_lr: 'initial_lr',
+        end_lr: 'max_lr',
+        start_momentum: 'max_momentum',
+        end_momentum: 'base_momentum',
+      },
+      {
+        end_step: 2 * pct * total - 2,
+        start_lr: 'max_lr',
+        end_lr: 'initial_lr',
+        start_momentum: 'base_momentum',
+        end_momentum: 'max_momentum',
+      },
+      {
+        end_step: total - 1,
+        start_lr: 'initial_lr',
+        end_lr: 'min_lr',
+        start_momentum: 'max_momentum',
+        end_momentum: 'max_momentum',
+      },
     ];
   }
   return [
-    { end_step: pct * total - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
-    { end_step: total - 1, start_lr: 'max_lr', end_lr: 'min_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
+    {
+      end_step: pct * total - 1,
+      start_lr: 'initial_lr',
+      end_lr: 'max_lr',
+      start_momentum: 'max_momentum',
+      end_momentum: 'base_momentum',
+    },
+    {
+      end_step: total - 1,
+      start_lr: 'max_lr',
+      end_lr: 'min_lr',
+      start_momentum: 'base_momentum',
+      end_momentum: 'max_momentum',
+    },
   ];
 }
 
 // torch/optim/lr_scheduler.py OneCycleLR._annealing_cos / _annealing_linear
-const annealCos = (start: number, end: number, pct: number): number => end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1);
+const annealCos = (start: number, end: number, pct: number): number =>
+  end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1);
 const annealLinear = (start: number, end: number, pct: number): number => (end - start) * pct + start;
 
 function positiveInt(a: Args, key: string): number {
@@ -117,7 +161,10 @@ export const OneCycleLR = defineClass({
     else if (a.has('epochs') && a.has('steps_per_epoch')) {
       total_steps = positiveInt(a, 'epochs') * positiveInt(a, 'steps_per_epoch');
     } else {
-      throw new ScheduleError(a.at('total_steps'), 'You must define either total_steps OR (epochs AND steps_per_epoch)');
+      throw new ScheduleError(
+        a.at('total_steps'),
+        'You must define either total_steps OR (epochs AND steps_per_epoch)',
+      );
     }
     a.accept('epochs', 'steps_per_epoch');
     const pct_start = a.num('pct_start', 0.3);
@@ -125,7 +172,10 @@ export const OneCycleLR = defineClass({
     const phases = phasesOf(total_steps, pct_start, three_phase);
     // torch also rejects an int pct_start (isinstance float); JSON cannot tell 1 from 1.0
     if (pct_start < 0 || pct_start > 1) {
-      throw new ScheduleError(a.at('pct_start'), `Expected float between 0 and 1 pct_start, but got ${pyRepr(pct_start)}`);
+      throw new ScheduleError(
+        a.at('pct_start'),
+        `Expected float between 0 and 1 pct_start, but got ${pyRepr(pct_start)}`,
+      );
     }
     const anneal_strategy = a.str('anneal_strategy', 'cos');
     if (anneal_strategy !== 'cos' && anneal_strategy !== 'linear') {
@@ -137,12 +187,18 @@ export const OneCycleLR = defineClass({
     const div_factor = a.num('div_factor', 25.0);
     const final_div_factor = a.num('final_div_factor', 1e4);
     return {
-      max_lr, total_steps, phases, anneal: anneal_strategy === 'cos' ? annealCos : annealLinear,
+      max_lr,
+      total_steps,
+      phases,
+      anneal: anneal_strategy === 'cos' ? annealCos : annealLinear,
       cycle_momentum: a.bool('cycle_momentum', true),
       base_momentum: a.num('base_momentum', 0.85),
       max_momentum: a.num('max_momentum', 0.95),
-      div_factor, final_div_factor,
-      atDiv: a.at('div_factor'), atFinal: a.at('final_div_factor'), atPct: a.at('pct_start'),
+      div_factor,
+      final_div_factor,
+      atDiv: a.at('div_factor'),
+      atFinal: a.at('final_div_factor'),
+      atPct: a.at('pct_start'),
     };
   },
   def: {
@@ -175,7 +231,8 @@ export const OneCycleLR = defineClass({
         if (step_num <= ph.end_step || i === p.phases.length - 1) {
           const pct = pyDiv(step_num - start_step, ph.end_step - start_step, p.atPct);
           const lr = p.anneal(g[ph.start_lr] as number, g[ph.end_lr] as number, pct);
-          if (p.cycle_momentum) g.momentum = p.anneal(g[ph.start_momentum] as number, g[ph.end_momentum] as number, pct);
+          if (p.cycle_momentum)
+            g.momentum = p.anneal(g[ph.start_momentum] as number, g[ph.end_momentum] as number, pct);
           return lr;
         }
         start_step = ph.end_step;

@@ -42,7 +42,11 @@ export abstract class Sched {
   /** true when this scheduler writes `group.momentum` (CyclicLR / OneCycleLR with cycle_momentum) */
   cyclesMomentum = false;
 
-  constructor(readonly kind: string, readonly opt: Optim, readonly path: string) {}
+  constructor(
+    readonly kind: string,
+    readonly opt: Optim,
+    readonly path: string,
+  ) {}
 
   get group(): Group {
     return this.opt.group;
@@ -101,7 +105,14 @@ export class Basic<S> extends Sched {
   base_lr = NaN;
 
   /** `state` holds a class's extra mutable attributes (T_cur, T_i, ...). */
-  constructor(kind: string, opt: Optim, path: string, readonly def: ClassDef<S>, readonly p: S, readonly state: Record<string, number> = {}) {
+  constructor(
+    kind: string,
+    opt: Optim,
+    path: string,
+    readonly def: ClassDef<S>,
+    readonly p: S,
+    readonly state: Record<string, number> = {},
+  ) {
     super(kind, opt, path);
     def.preInit?.(this);
     // LRScheduler.__init__ with last_epoch == -1
@@ -149,10 +160,18 @@ function rejectPlateau(kind: string, children: Sched[]): void {
 
 // torch/optim/lr_scheduler.py SequentialLR.__init__ / recursive_undo / step
 export class Sequential extends Sched {
-  constructor(opt: Optim, path: string, children: Sched[], readonly milestones: number[]) {
+  constructor(
+    opt: Optim,
+    path: string,
+    children: Sched[],
+    readonly milestones: number[],
+  ) {
     super('SequentialLR', opt, path);
     if (children.length < 1) {
-      throw new ScheduleError(`${path}/schedulers`, 'SequentialLR expects at least one scheduler, but got no scheduler.');
+      throw new ScheduleError(
+        `${path}/schedulers`,
+        'SequentialLR expects at least one scheduler, but got no scheduler.',
+      );
     }
     rejectPlateau('SequentialLR', children);
     if (milestones.length !== children.length - 1) {

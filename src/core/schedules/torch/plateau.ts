@@ -58,7 +58,10 @@ export class PlateauState {
   private num_bad_epochs = 0;
   private cooldown_counter = 0;
 
-  constructor(private readonly p: PlateauParams, lr0: number) {
+  constructor(
+    private readonly p: PlateauParams,
+    lr0: number,
+  ) {
     this.lr = lr0;
     this.best = p.mode === 'min' ? Infinity : -Infinity;
   }

@@ -30,14 +30,20 @@ export function checkGradients(layers: readonly InitLayerStats[], totalGradNorm:
   const details: Record<string, unknown> = {
     total_grad_norm: fin(totalGradNorm),
     grad_norms: Object.fromEntries(weighted.map((l) => [l.layer, fin(l.grad_norm)])),
-    first_layer: dense[0]?.layer ?? null, last_layer: dense[dense.length - 1]?.layer ?? null, first_last_ratio: null,
+    first_layer: dense[0]?.layer ?? null,
+    last_layer: dense[dense.length - 1]?.layer ?? null,
+    first_last_ratio: null,
     zero_gradient_layers: [] as string[],
   };
 
   const nonFinite = weighted.filter((l) => !Number.isFinite(l.grad_norm));
   if (!Number.isFinite(totalGradNorm) || nonFinite.length) {
     const where = nonFinite.length ? ` in ${nonFinite.map((l) => l.layer).join(', ')}` : '';
-    found.push({ status: 'fail', text: `NaN/Inf gradients at init${where}`, hint: 'clip gradients (clip_grad_norm), check the data for NaN or huge values, and lower the init scale' });
+    found.push({
+      status: 'fail',
+      text: `NaN/Inf gradients at init${where}`,
+      hint: 'clip gradients (clip_grad_norm), check the data for NaN or huge values, and lower the init scale',
+    });
   }
   const zero = weighted.filter((l) => l.grad_norm === 0);
   details.zero_gradient_layers = zero.map((l) => l.layer);
@@ -49,7 +55,8 @@ export function checkGradients(layers: readonly InitLayerStats[], totalGradNorm:
     });
   }
   if (dense.length >= 2) {
-    const a = dense[0], b = dense[dense.length - 1];
+    const a = dense[0],
+      b = dense[dense.length - 1];
     if (Number.isFinite(a.grad_norm) && Number.isFinite(b.grad_norm) && a.grad_norm > 0 && b.grad_norm > 0) {
       const ratio = a.grad_norm / b.grad_norm;
       details.first_last_ratio = fin(ratio);
@@ -78,7 +85,12 @@ export function checkGradients(layers: readonly InitLayerStats[], totalGradNorm:
   }
 
   const status: CheckStatus = found.some((f) => f.status === 'fail') ? 'fail' : found.length ? 'warn' : 'pass';
-  const ratioText = details.first_last_ratio !== null ? `, first/last dense layer ratio ${fmt(details.first_last_ratio as number)}` : '';
-  const summary = found.length ? found.map((f) => f.text).join('; ') : `gradient norm at init ${fmt(totalGradNorm)}${ratioText}`;
+  const ratioText =
+    details.first_last_ratio !== null
+      ? `, first/last dense layer ratio ${fmt(details.first_last_ratio as number)}`
+      : '';
+  const summary = found.length
+    ? found.map((f) => f.text).join('; ')
+    : `gradient norm at init ${fmt(totalGradNorm)}${ratioText}`;
   return { name: 'gradients', status, summary, details, hints: [...new Set(found.map((f) => f.hint))] };
 }

@@ -57,20 +57,31 @@ export interface InitCheckInput {
   expected_basis: string;
 }
 
-const INIT_HINT = 'use kaiming_normal for ReLU-family activations (He et al. 2015) and xavier_normal for tanh/sigmoid (Glorot & Bengio 2010), or add batchnorm/layernorm between the layers';
+const INIT_HINT =
+  'use kaiming_normal for ReLU-family activations (He et al. 2015) and xavier_normal for tanh/sigmoid (Glorot & Bengio 2010), or add batchnorm/layernorm between the layers';
 
 export function checkInit({ layers, initial_loss, expected_loss, expected_basis }: InitCheckInput): CheckResult {
   const found: { status: CheckStatus; text: string; hint: string }[] = [];
   const hidden = layers.slice(0, -1);
   const details: Record<string, unknown> = {
-    initial_loss: fin(initial_loss), expected_loss: fin(expected_loss), expected_basis,
+    initial_loss: fin(initial_loss),
+    expected_loss: fin(expected_loss),
+    expected_basis,
     loss_ratio: expected_loss > 0 ? fin(initial_loss / expected_loss) : null,
-    act_std_first: null, act_std_last: null, act_std_growth: null, first_layer: null, last_layer: null,
+    act_std_first: null,
+    act_std_last: null,
+    act_std_growth: null,
+    first_layer: null,
+    last_layer: null,
   };
 
   const bad = hidden.filter((l) => !Number.isFinite(l.act_std) || !Number.isFinite(l.act_mean));
   if (bad.length) {
-    found.push({ status: 'fail', text: `NaN/Inf activations at init in ${bad.map((l) => l.layer).join(', ')}`, hint: `${INIT_HINT}; check the data for NaN or huge values` });
+    found.push({
+      status: 'fail',
+      text: `NaN/Inf activations at init in ${bad.map((l) => l.layer).join(', ')}`,
+      hint: `${INIT_HINT}; check the data for NaN or huge values`,
+    });
   }
   const collapsed = hidden.filter((l) => l.act_std === 0);
   if (collapsed.length) {
@@ -82,22 +93,42 @@ export function checkInit({ layers, initial_loss, expected_loss, expected_basis 
   }
   const live = hidden.filter((l) => Number.isFinite(l.act_std) && l.act_std > 0);
   if (live.length >= 2) {
-    const a = live[0], b = live[live.length - 1];
+    const a = live[0],
+      b = live[live.length - 1];
     const growth = b.act_std / a.act_std;
-    Object.assign(details, { act_std_first: a.act_std, act_std_last: b.act_std, act_std_growth: fin(growth), first_layer: a.layer, last_layer: b.layer });
+    Object.assign(details, {
+      act_std_first: a.act_std,
+      act_std_last: b.act_std,
+      act_std_growth: fin(growth),
+      first_layer: a.layer,
+      last_layer: b.layer,
+    });
     // the most extreme hidden layer relative to the first (the signal may blow up or die in the middle and recover)
     const hi = live.reduce((m, l) => (l.act_std > m.act_std ? l : m), a);
     const lo = live.reduce((m, l) => (l.act_std < m.act_std ? l : m), a);
-    const up = hi.act_std / a.act_std, down = lo.act_std / a.act_std;
+    const up = hi.act_std / a.act_std,
+      down = lo.act_std / a.act_std;
     Object.assign(details, { act_std_max_ratio: fin(up), act_std_min_ratio: fin(down) });
     const span = (l: InitLayerStats) => `from ${a.layer} (std ${fmt(a.act_std)}) to ${l.layer} (std ${fmt(l.act_std)})`;
     if (up > ACTIVATION_FAIL_GROWTH) {
-      found.push({ status: 'fail', text: `activations explode at init: their std grows ${fmt(up)}× ${span(hi)}`, hint: `the init scale is too large for this depth: ${INIT_HINT}` });
+      found.push({
+        status: 'fail',
+        text: `activations explode at init: their std grows ${fmt(up)}× ${span(hi)}`,
+        hint: `the init scale is too large for this depth: ${INIT_HINT}`,
+      });
     } else if (down < 1 / ACTIVATION_FAIL_GROWTH) {
-      found.push({ status: 'fail', text: `activations vanish at init: their std shrinks to ${fmt(down)}× ${span(lo)}`, hint: `the init scale is too small for this depth: ${INIT_HINT}` });
+      found.push({
+        status: 'fail',
+        text: `activations vanish at init: their std shrinks to ${fmt(down)}× ${span(lo)}`,
+        hint: `the init scale is too small for this depth: ${INIT_HINT}`,
+      });
     } else if (up > ACTIVATION_WARN_GROWTH || down < 1 / ACTIVATION_WARN_GROWTH) {
       const l = up > ACTIVATION_WARN_GROWTH ? hi : lo;
-      found.push({ status: 'warn', text: `activation std changes ${fmt(l.act_std / a.act_std)}× ${span(l)} at init`, hint: INIT_HINT });
+      found.push({
+        status: 'warn',
+        text: `activation std changes ${fmt(l.act_std / a.act_std)}× ${span(l)} at init`,
+        hint: INIT_HINT,
+      });
     }
   }
 
@@ -106,23 +137,32 @@ export function checkInit({ layers, initial_loss, expected_loss, expected_basis 
     details.dead_layers = dead.map((l) => ({ layer: l.layer, dead_fraction: l.dead_fraction }));
     found.push({
       status: 'warn',
-      text: dead.map((l) => `${fmt(100 * l.dead_fraction)}% of ${l.layer}'s units output 0 for the whole batch at init`).join(', '),
+      text: dead
+        .map((l) => `${fmt(100 * l.dead_fraction)}% of ${l.layer}'s units output 0 for the whole batch at init`)
+        .join(', '),
       hint: 'dead ReLU units get no gradient: use kaiming init with zero biases, leaky_relu, or standardise the inputs',
     });
   }
 
   if (!Number.isFinite(initial_loss)) {
-    found.push({ status: 'fail', text: 'the loss at init is NaN/Inf', hint: 'check the data for NaN or huge values, and the init scale' });
+    found.push({
+      status: 'fail',
+      text: 'the loss at init is NaN/Inf',
+      hint: 'check the data for NaN or huge values, and the init scale',
+    });
   } else if (expected_loss > 0 && initial_loss > INITIAL_LOSS_LIMIT * expected_loss) {
     found.push({
       status: 'warn',
       text: `the loss at init is ${fmt(initial_loss)}, ${fmt(initial_loss / expected_loss)}× the chance level ${fmt(expected_loss)} (${expected_basis})`,
-      hint: 'the outputs are badly scaled at init: shrink the last layer\'s weights (so the initial prediction is diffuse) and check the init scale; for regression, standardise the targets or set the output bias to their mean',
+      hint: "the outputs are badly scaled at init: shrink the last layer's weights (so the initial prediction is diffuse) and check the init scale; for regression, standardise the targets or set the output bias to their mean",
     });
   }
 
   const status: CheckStatus = found.some((f) => f.status === 'fail') ? 'fail' : found.length ? 'warn' : 'pass';
-  const growthText = details.act_std_growth !== null ? `, activation std ×${fmt(details.act_std_growth as number)} across the hidden layers` : '';
+  const growthText =
+    details.act_std_growth !== null
+      ? `, activation std ×${fmt(details.act_std_growth as number)} across the hidden layers`
+      : '';
   const summary = found.length
     ? found.map((f) => f.text).join('; ')
     : `loss at init ${fmt(initial_loss)} vs chance ${fmt(expected_loss)} (${expected_basis})${growthText}`;

@@ -1,9 +1,22 @@
 /** The init and gradients checks on hand-made layer statistics. */
 import { describe, expect, it } from 'vitest';
-import { chanceLoss, checkGradients, checkInit, meanPredictionLoss, type InitLayerStats } from '../../../../src/kinds/diagnostics/checks/index.js';
+import {
+  chanceLoss,
+  checkGradients,
+  checkInit,
+  meanPredictionLoss,
+  type InitLayerStats,
+} from '../../../../src/kinds/diagnostics/checks/index.js';
 
-const layer = (i: number, act_std: number, grad_norm = 1, kind = 'dense'): InitLayerStats =>
-  ({ layer: `layers.${i}`, kind, act_mean: 0, act_std, dead_fraction: 0, weight_norm: kind === 'dense' ? 1 : 0, grad_norm });
+const layer = (i: number, act_std: number, grad_norm = 1, kind = 'dense'): InitLayerStats => ({
+  layer: `layers.${i}`,
+  kind,
+  act_mean: 0,
+  act_std,
+  dead_fraction: 0,
+  weight_norm: kind === 'dense' ? 1 : 0,
+  grad_norm,
+});
 /** hidden layers with the given stds, then an output layer */
 const net = (stds: number[], grads?: number[]) => [...stds, 1].map((s, i) => layer(i, s, grads?.[i] ?? 1));
 const init = (layers: InitLayerStats[], initial_loss = Math.LN2, expected_loss = Math.LN2) =>
@@ -25,7 +38,12 @@ describe('checkInit', () => {
   it('passes a net whose activation scale stays put and whose loss is at chance level', () => {
     const c = init(net([0.8, 0.7, 0.9]), 0.7);
     expect(c.status).toBe('pass');
-    expect(c.details).toMatchObject({ act_std_first: 0.8, act_std_last: 0.9, first_layer: 'layers.0', last_layer: 'layers.2' });
+    expect(c.details).toMatchObject({
+      act_std_first: 0.8,
+      act_std_last: 0.9,
+      first_layer: 'layers.0',
+      last_layer: 'layers.2',
+    });
     expect(c.details.act_std_growth).toBeCloseTo(0.9 / 0.8, 12);
   });
 
@@ -51,7 +69,7 @@ describe('checkInit', () => {
     expect(dead.summary).toMatch(/layers\.0 output a constant/);
   });
 
-  it('warns when more than half of a hidden layer\'s units are dead at init', () => {
+  it("warns when more than half of a hidden layer's units are dead at init", () => {
     const layers = net([1, 1]);
     layers[1] = { ...layers[1], dead_fraction: 0.75 };
     const c = init(layers);
@@ -78,7 +96,12 @@ describe('checkGradients', () => {
   it('passes O(1) gradients of similar size in every layer', () => {
     const c = checkGradients(net([1, 1], [0.5, 1, 2]), 2.3);
     expect(c.status).toBe('pass');
-    expect(c.details).toMatchObject({ first_layer: 'layers.0', last_layer: 'layers.2', first_last_ratio: 0.25, zero_gradient_layers: [] });
+    expect(c.details).toMatchObject({
+      first_layer: 'layers.0',
+      last_layer: 'layers.2',
+      first_last_ratio: 0.25,
+      zero_gradient_layers: [],
+    });
   });
 
   it('fails on NaN/Inf gradients with a clip hint', () => {

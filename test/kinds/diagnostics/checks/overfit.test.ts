@@ -23,17 +23,38 @@ describe('checkOverfit', () => {
 
   it('passes when the batch is classified 100% correctly even if the loss is above 10%', () => {
     const losses = range(100, (i) => 1 - i / 200);
-    expect(run(losses, losses.map(() => 0.5)).status).toBe('fail');
+    expect(
+      run(
+        losses,
+        losses.map(() => 0.5),
+      ).status,
+    ).toBe('fail');
     expect(run(losses, [...losses.slice(1).map(() => 0.5), 1]).status).toBe('pass');
   });
 
   it('a memorised batch with weights grown more than 100× is a warning to lower the LR', () => {
     const losses = range(100, (i) => Math.exp(-i / 10));
-    const c = checkOverfit({ losses, accuracies: null, grad_norms: losses.map(() => 1), steps: 100, lr: 1000, weight_growth: 5e4 });
+    const c = checkOverfit({
+      losses,
+      accuracies: null,
+      grad_norms: losses.map(() => 1),
+      steps: 100,
+      lr: 1000,
+      weight_growth: 5e4,
+    });
     expect(c).toMatchObject({ status: 'warn', diagnosis: 'memorised' });
     expect(c.details.weight_growth).toBe(5e4);
     expect(c.hints[0]).toMatch(/lower the LR/);
-    expect(checkOverfit({ losses, accuracies: null, grad_norms: losses.map(() => 1), steps: 100, lr: 1e-3, weight_growth: 1.5 }).status).toBe('pass');
+    expect(
+      checkOverfit({
+        losses,
+        accuracies: null,
+        grad_norms: losses.map(() => 1),
+        steps: 100,
+        lr: 1e-3,
+        weight_growth: 1.5,
+      }).status,
+    ).toBe('pass');
   });
 
   it('a NaN/Inf loss fails with clip / lower the LR / check the data', () => {
@@ -49,7 +70,11 @@ describe('checkOverfit', () => {
     expect(c).toMatchObject({ status: 'fail', diagnosis: 'constant' });
     expect(c.hints[0]).toMatch(/LR too small .* or zero gradients/);
     expect(run(range(100, (i) => 0.7 - i * 1e-7)).diagnosis).toBe('constant'); // moved by 1e-5 of 0.7
-    const zero = run(range(100, (i) => 0.7 - i * 1e-3), null, range(100, () => 0));
+    const zero = run(
+      range(100, (i) => 0.7 - i * 1e-3),
+      null,
+      range(100, () => 0),
+    );
     expect(zero.diagnosis).toBe('constant');
     expect(zero.summary).toMatch(/every gradient was exactly zero/);
   });
