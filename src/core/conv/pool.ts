@@ -37,12 +37,21 @@ export interface MaxPoolKernel extends PoolKernel {
   readonly argmax: Int32Array;
 }
 
-/** First valid index ≥ start stepping by d (start may be negative), and the end bound. */
-function span(o: number, s: number, p: number, k: number, d: number, size: number): [number, number] {
-  let i0 = o * s - p;
-  const i1 = Math.min(i0 + d * (k - 1) + 1, size);
-  while (i0 < 0) i0 += d;
-  return [i0, i1];
+/**
+ * For each of `out` window positions along one axis: the first valid input index ≥ the window's start
+ * stepping by d (the start may be negative) and the end bound, as [start0, end0, start1, end1, ...]. The
+ * geometry is fixed, so a kernel computes these once rather than per output element.
+ */
+function spans(out: number, s: number, p: number, k: number, d: number, size: number): Int32Array {
+  const r = new Int32Array(2 * out);
+  for (let o = 0; o < out; o++) {
+    let i0 = o * s - p;
+    const i1 = Math.min(i0 + d * (k - 1) + 1, size);
+    while (i0 < 0) i0 += d;
+    r[2 * o] = i0;
+    r[2 * o + 1] = i1;
+  }
+  return r;
 }
 
 function checkRows(what: string, rows: number, capacity: number): void {
@@ -64,6 +73,8 @@ export function createMaxPool2d(
   const argmax = new Int32Array(capacity * outSize);
   const inPlane = inH * inW,
     outPlane = outH * outW;
+  const hSpans = spans(outH, strideH, padH, kH, dilH, inH),
+    wSpans = spans(outW, strideW, padW, kW, dilW, inW);
   return {
     geometry: g,
     output,
@@ -75,9 +86,11 @@ export function createMaxPool2d(
         const xb = pl * inPlane,
           yb = pl * outPlane;
         for (let oh = 0; oh < outH; oh++) {
-          const [h0, h1] = span(oh, strideH, padH, kH, dilH, inH);
+          const h0 = hSpans[2 * oh],
+            h1 = hSpans[2 * oh + 1];
           for (let ow = 0; ow < outW; ow++) {
-            const [w0, w1] = span(ow, strideW, padW, kW, dilW, inW);
+            const w0 = wSpans[2 * ow],
+              w1 = wSpans[2 * ow + 1];
             let idx = h0 < h1 && w0 < w1 ? h0 * inW + w0 : -1,
               max = -Infinity;
             for (let h = h0; h < h1; h += dilH) {
